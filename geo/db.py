@@ -1,0 +1,107 @@
+"""One connection pool per process, transactions, and the database URL in use."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import psycopg2
+import psycopg2.extensions
+import psycopg2.pool
+
+from geo.cluster import LocalCluster
+from geo.errors import DatabaseError, DatabaseUnreachable, LocalClusterError, PostGISMissing
+from geo.settings import Settings, hide_password
+
+_pools: dict[str, psycopg2.pool.ThreadedConnectionPool] = {}
+_pools_lock = threading.Lock()
+
+
+def local_cluster(settings: Settings) -> LocalCluster:
+    """The project's self-managed cluster as the settings describe it."""
+    return LocalCluster(settings.state_dir, settings.local_db_port, settings.local_db_name)
+
+
+def database_url(settings: Settings) -> str:
+    """DATABASE_URL when set, else the running local cluster's URL."""
+    if settings.database_url:
+        return settings.database_url
+    cluster = local_cluster(settings)
+    state = cluster.state()
+    if state is None:
+        raise LocalClusterError("the local database does not exist yet: run `minqing db up`")
+    return state.url()
+
+
+def connect(url: str) -> psycopg2.extensions.connection:
+    """A new connection, with driver errors turned into one clear message (password hidden)."""
+    try:
+        return psycopg2.connect(url, connect_timeout=5, application_name="minqing")
+    except psycopg2.OperationalError as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "no answer"
+        raise DatabaseUnreachable(f"cannot connect to {hide_password(url)}: {reason}") from None
+    except psycopg2.ProgrammingError as exc:
+        raise DatabaseError(f"invalid database URL {hide_password(url)}: {exc}") from None
+
+
+def get_pool(url: str, minconn: int = 1, maxconn: int = 8) -> psycopg2.pool.ThreadedConnectionPool:
+    """The process's pool for this URL, created on first use."""
+    with _pools_lock:
+        pool = _pools.get(url)
+        if pool is None or pool.closed:
+            connect(url).close()  # fail early with a clear message
+            pool = psycopg2.pool.ThreadedConnectionPool(
+                minconn, maxconn, url, connect_timeout=5, application_name="minqing"
+            )
+            _pools[url] = pool
+        return pool
+
+
+def close_pools() -> None:
+    """Close every pool of this process (tests and CLI shutdown)."""
+    with _pools_lock:
+        for pool in _pools.values():
+            pool.closeall()
+        _pools.clear()
+
+
+@contextmanager
+def transaction(
+    pool: psycopg2.pool.ThreadedConnectionPool,
+) -> Iterator[psycopg2.extensions.connection]:
+    """Borrow a connection for one unit of work: commit on success, roll back on error."""
+    conn = pool.getconn()
+    try:
+        yield conn
+        conn.commit()
+    except BaseException:
+        if not conn.closed:
+            conn.rollback()
+        raise
+    finally:
+        pool.putconn(conn, close=bool(conn.closed))
+
+
+def check_postgis(conn: psycopg2.extensions.connection) -> str:
+    """The PostGIS version of the database; creates the extension if allowed, else fails clearly."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT extversion FROM pg_extension WHERE extname = 'postgis'")
+        row = cur.fetchone()
+        if row:
+            return row[0]
+        cur.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'")
+        if cur.fetchone() is None:
+            raise PostGISMissing(
+                "the database has no PostGIS and the server cannot install it "
+                "(install postgresql-NN-postgis-3 on the database server)"
+            )
+        try:
+            cur.execute("CREATE EXTENSION postgis")
+        except psycopg2.Error as exc:
+            conn.rollback()
+            raise PostGISMissing(
+                f"the database has no PostGIS and this user cannot create it: {exc.pgerror or exc}"
+            ) from None
+        cur.execute("SELECT extversion FROM pg_extension WHERE extname = 'postgis'")
+        return cur.fetchone()[0]

@@ -1,0 +1,1 @@
+"""The generated Lanzhou demo: area tree, centers, incidents, and their loading."""

@@ -1,0 +1,60 @@
+"""One typed settings object: environment (prefix MINQING_) and DATABASE_URL, which wins."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# CGCS2000 geographic: the government's datum, within centimetres of WGS84.
+PROJECT_SRID = 4490
+CHINA_TZ = "Asia/Shanghai"
+
+
+class Settings(BaseSettings):
+    """Settings read from the environment and an optional `.env` file in the project root."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MINQING_", env_file=PROJECT_ROOT / ".env", extra="ignore"
+    )
+
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "MINQING_DATABASE_URL")
+    )
+    state_dir: Path = PROJECT_ROOT / ".minqing"
+    local_db_port: int = 54329
+    local_db_name: str = "minqing"
+    pool_min: int = 1
+    pool_max: int = 8
+    basemap_url: str | None = None
+    basemap_attribution: str = ""
+    city_code: str = "620100"
+
+    @property
+    def uses_local_cluster(self) -> bool:
+        """True when no DATABASE_URL is given and the project runs its own PostgreSQL."""
+        return not self.database_url
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()
+
+
+def hide_password(url: str) -> str:
+    """The URL with its password replaced by '***', for messages and logs."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unparseable database URL>"
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)
+    user = parts.username or ""
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[-1]}"))

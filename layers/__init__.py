@@ -1,0 +1,1 @@
+"""Map layers built from query results: pure functions, no database access, no Streamlit."""
