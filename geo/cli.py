@@ -210,3 +210,7 @@ def demo_seed(incidents: int, seed: int, scale: float) -> None:
         seed_demo(conn, incidents=incidents, seed=seed, scale=scale, progress=click.echo)
     finally:
         conn.close()
+
+
+if __name__ == "__main__":
+    main()

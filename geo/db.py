@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 import psycopg2
 import psycopg2.extensions
@@ -40,9 +42,29 @@ def connect(url: str) -> psycopg2.extensions.connection:
         return psycopg2.connect(url, connect_timeout=5, application_name="minqing")
     except psycopg2.OperationalError as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "no answer"
-        raise DatabaseUnreachable(f"cannot connect to {hide_password(url)}: {reason}") from None
+        raise DatabaseUnreachable(
+            f"cannot connect to {hide_password(url)}: {_scrub(reason, url)}"
+        ) from None
     except psycopg2.ProgrammingError as exc:
-        raise DatabaseError(f"invalid database URL {hide_password(url)}: {exc}") from None
+        first = str(exc).strip().splitlines()[0]
+        raise DatabaseError(
+            f"invalid database URL {hide_password(url)}: {_scrub(first, url)}"
+        ) from None
+
+
+def _scrub(message: str, url: str) -> str:
+    """The driver's message with the URL's password removed wherever it appears."""
+    message = hide_password(message)
+    password = _password_of(url)
+    return message.replace(password, "***") if password else message
+
+
+def _password_of(url: str) -> str | None:
+    try:
+        return urlsplit(url).password
+    except ValueError:
+        match = re.search(r"://[^:/@\s]*:([^@\s]*)@", url)
+        return match[1] if match else None
 
 
 def get_pool(url: str, minconn: int = 1, maxconn: int = 8) -> psycopg2.pool.ThreadedConnectionPool:
@@ -101,7 +123,8 @@ def check_postgis(conn: psycopg2.extensions.connection) -> str:
         except psycopg2.Error as exc:
             conn.rollback()
             raise PostGISMissing(
-                f"the database has no PostGIS and this user cannot create it: {exc.pgerror or exc}"
+                "the database has no PostGIS and this user may not create it "
+                f"({exc.diag.message_primary}): ask a superuser to run CREATE EXTENSION postgis"
             ) from None
         cur.execute("SELECT extversion FROM pg_extension WHERE extname = 'postgis'")
         return cur.fetchone()[0]

@@ -68,7 +68,10 @@ def migrate(conn: psycopg2.extensions.connection) -> list[Migration]:
     """Apply every pending migration, each in its own transaction; returns those applied."""
     migrations = load_migrations()
     applied: list[Migration] = []
-    conn.autocommit = False
+    if conn.autocommit:
+        conn.autocommit = False
+    else:
+        conn.commit()
     with conn.cursor() as cur:
         cur.execute("SELECT pg_advisory_lock(%s)", (_ADVISORY_LOCK,))
         conn.commit()

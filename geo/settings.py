@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -47,14 +48,18 @@ def get_settings() -> Settings:
     return Settings()
 
 
-def hide_password(url: str) -> str:
-    """The URL with its password replaced by '***', for messages and logs."""
+_USERINFO_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
+_KEYWORD_PASSWORD = re.compile(r"(password\s*=\s*)('[^']*'|\S+)", re.IGNORECASE)
+
+
+def hide_password(text: str) -> str:
+    """A URL or driver message with any password replaced by '***', for messages and logs."""
     try:
-        parts = urlsplit(url)
+        parts = urlsplit(text)
+        if parts.password is not None and " " not in text:
+            host = parts.netloc.rsplit("@", 1)[-1]
+            return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
     except ValueError:
-        return "<unparseable database URL>"
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.rsplit("@", 1)
-    user = parts.username or ""
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[-1]}"))
+        pass
+    text = _USERINFO_PASSWORD.sub(r"\1***@", text)
+    return _KEYWORD_PASSWORD.sub(r"\1***", text)

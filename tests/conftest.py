@@ -1,0 +1,162 @@
+"""Shared fixtures: a real PostGIS started by the test run, scratch databases, a seeded demo."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg2
+import pytest
+from psycopg2 import sql
+
+from geo import db
+from geo.migrate import migrate
+from geo.settings import Settings
+
+_skipped: list[str] = []
+
+
+def _server_url() -> tuple[str, bool]:
+    """The admin URL of the server the tests use, and whether the tests started it."""
+    settings = Settings()
+    if settings.database_url:
+        return settings.database_url, False
+    cluster = db.local_cluster(settings)
+    was_running = cluster.is_running()
+    state = cluster.up(already_running_ok=True)
+    return state.url(), not was_running
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    """URL of the PostgreSQL server (local cluster, or DATABASE_URL's server)."""
+    url, started = _server_url()
+    yield url
+    db.close_pools()
+    if started and not os.environ.get("MINQING_KEEP_DB"):
+        db.local_cluster(Settings()).down()
+
+
+class ScratchDatabases:
+    """Creates empty databases on the test server and drops them at the end."""
+
+    def __init__(self, server_url: str) -> None:
+        self.server_url = server_url
+        self.names: list[str] = []
+
+    def _admin(self) -> psycopg2.extensions.connection:
+        conn = psycopg2.connect(self.server_url)
+        conn.autocommit = True
+        return conn
+
+    def create(self, prefix: str = "minqing_test") -> str:
+        """A new empty database with PostGIS available; returns its URL."""
+        name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+        conn = self._admin()
+        try:
+            with conn.cursor() as cur:
+                cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        finally:
+            conn.close()
+        self.names.append(name)
+        return _with_database(self.server_url, name)
+
+    def drop_all(self) -> None:
+        """Drop every database this run created."""
+        db.close_pools()
+        conn = self._admin()
+        try:
+            with conn.cursor() as cur:
+                for name in self.names:
+                    cur.execute(
+                        sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                            sql.Identifier(name)
+                        )
+                    )
+        finally:
+            conn.close()
+
+
+@pytest.fixture(scope="session")
+def scratch(server_url: str) -> Iterator[ScratchDatabases]:
+    """Factory of empty scratch databases, dropped after the run."""
+    factory = ScratchDatabases(server_url)
+    yield factory
+    factory.drop_all()
+
+
+@pytest.fixture
+def empty_db(scratch: ScratchDatabases) -> str:
+    """URL of a new empty database (no schema)."""
+    return scratch.create()
+
+
+@pytest.fixture(scope="session")
+def migrated_db(scratch: ScratchDatabases) -> str:
+    """URL of a database with the schema and no data, shared by the session."""
+    url = scratch.create()
+    conn = db.connect(url)
+    try:
+        db.check_postgis(conn)
+        conn.commit()
+        migrate(conn)
+    finally:
+        conn.close()
+    return url
+
+
+DEMO_SCALE = 0.03
+DEMO_INCIDENTS = 20_000
+DEMO_SEED = 7
+
+
+@pytest.fixture(scope="session")
+def demo_db(scratch: ScratchDatabases) -> str:
+    """URL of a database with a small seeded Lanzhou demo, shared by the session: do not write."""
+    from geo.demo.load import seed_demo
+
+    url = scratch.create("minqing_demo")
+    conn = db.connect(url)
+    try:
+        db.check_postgis(conn)
+        conn.commit()
+        migrate(conn)
+        seed_demo(conn, incidents=DEMO_INCIDENTS, seed=DEMO_SEED, scale=DEMO_SCALE)
+    finally:
+        conn.close()
+    return url
+
+
+@pytest.fixture
+def conn_to():
+    """Open connections to a URL, closed after the test."""
+    opened: list[psycopg2.extensions.connection] = []
+
+    def _open(url: str) -> psycopg2.extensions.connection:
+        conn = db.connect(url)
+        opened.append(conn)
+        return conn
+
+    yield _open
+    for conn in opened:
+        conn.close()
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Remember skipped tests: in CI a skipped test fails the run."""
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI, a test that could not run (skipped) is a failure, not a pass."""
+    if os.environ.get("CI") and _skipped and exitstatus == 0:
+        session.exitstatus = 1
+        print(f"\nCI: {len(_skipped)} test(s) were skipped; failing: {_skipped}")
