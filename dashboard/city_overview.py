@@ -1,0 +1,92 @@
+"""City overview: Lanzhou's districts and streets on the map, with counts from the database."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.errors import shown_errors
+from dashboard.i18n import t
+from dashboard.resources import connection, database_label
+from geo.queries.areas import area_outlines, district_summaries, level_extent
+from geo.settings import get_settings
+from geo.timeutil import days_ago_cst, now_utc
+from layers.boundaries import label_layer, outline_layer, outlines_geojson
+from layers.colors import YL_OR_RD, classify, quantile_breaks
+from layers.deck import Basemap, make_deck, view_for
+
+
+def render() -> None:
+    """Draw the page."""
+    st.title(f"{t('app_title')} · {t('page_overview')}")
+    st.caption(t("overview_caption"))
+    now = now_utc()
+    with shown_errors(), connection() as conn:
+        districts = area_outlines(conn, ["district"])
+        streets = area_outlines(conn, ["street"])
+        summaries = district_summaries(conn, since=days_ago_cst(now, 30), now=now)
+        extent = level_extent(conn, "district")
+    if not districts or extent is None:
+        st.info(t("no_data"))
+        return
+
+    rate = {s.code: 1000 * s.recent / s.population if s.population else 0.0 for s in summaries}
+    breaks = quantile_breaks(list(rate.values()), len(YL_OR_RD))
+    fill = {code: classify(value, breaks, YL_OR_RD) for code, value in rate.items()}
+    extra = {
+        s.code: {"recent": s.recent, "open": s.open, "rate": f"{rate[s.code]:.1f}"}
+        for s in summaries
+    }
+    district_fc = outlines_geojson(districts, fill=fill, extra=extra)
+    street_fc = outlines_geojson(streets)
+
+    totals = pd.DataFrame([s.__dict__ for s in summaries])
+    cols = st.columns(5)
+    cols[0].metric(t("kpi_residents"), f"{int(totals.population.sum()):,}")
+    cols[1].metric(t("kpi_grids"), f"{int(totals.grids.sum()):,}")
+    cols[2].metric(t("kpi_recent"), f"{int(totals.recent.sum()):,}")
+    cols[3].metric(t("kpi_open"), f"{int(totals.open.sum()):,}")
+    cols[4].metric(t("kpi_overdue"), f"{int(totals.overdue.sum()):,}")
+
+    settings = get_settings()
+    basemap = (
+        Basemap(settings.basemap_url, settings.basemap_attribution)
+        if settings.basemap_url
+        else None
+    )
+    deck = make_deck(
+        [
+            outline_layer(
+                "districts", district_fc, [120, 40, 40, 255], 2.5, filled=True, pickable=True
+            ),
+            outline_layer("streets", street_fc, [90, 90, 90, 160], 0.8),
+            label_layer("district-labels", districts, 15, [40, 40, 40, 255]),
+        ],
+        view_for(extent),
+        tooltip={
+            "html": "<b>{name}</b><br/>"
+            + f"{t('tooltip_recent')}: {{recent}}<br/>{t('tooltip_open')}: {{open}}",
+            "style": {"fontSize": "13px"},
+        },
+        basemap=basemap,
+    )
+    st.pydeck_chart(deck, height=560, width="stretch")
+    st.caption(t("legend_rate"))
+
+    table = pd.DataFrame(
+        {
+            t("col_district"): totals.name,
+            t("col_population"): totals.population,
+            t("col_streets"): totals.streets,
+            t("col_grids"): totals.grids,
+            t("col_recent"): totals.recent,
+            t("col_rate"): [round(rate[c], 1) for c in totals.code],
+            t("col_open"): totals.open,
+            t("col_overdue"): totals.overdue,
+        }
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(f"{t('db_in_use')}: {database_label()}")
+
+
+render()

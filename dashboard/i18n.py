@@ -1,0 +1,62 @@
+"""Interface text in Simplified Chinese (default) and English, and the language switch."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+LANGUAGES = {"zh": "中文", "en": "English"}
+
+TEXT: dict[str, dict[str, str]] = {
+    "app_title": {"zh": "民情地图", "en": "Minqing Map"},
+    "language": {"zh": "语言 / Language", "en": "Language / 语言"},
+    "page_overview": {"zh": "全市概览", "en": "City overview"},
+    "overview_caption": {
+        "zh": "兰州市 · 区县与街道边界 · 数据来自 PostGIS",
+        "en": "Lanzhou · district and street boundaries · data from PostGIS",
+    },
+    "kpi_residents": {"zh": "常住人口", "en": "Residents"},
+    "kpi_grids": {"zh": "网格数", "en": "Grids"},
+    "kpi_recent": {"zh": "近30天诉求", "en": "Requests, last 30 days"},
+    "kpi_open": {"zh": "在办", "en": "Open"},
+    "kpi_overdue": {"zh": "超期", "en": "Overdue"},
+    "col_district": {"zh": "区县", "en": "District"},
+    "col_streets": {"zh": "街道(乡镇)", "en": "Streets"},
+    "col_grids": {"zh": "网格", "en": "Grids"},
+    "col_recent": {"zh": "近30天诉求", "en": "Last 30 days"},
+    "col_rate": {"zh": "每千人诉求", "en": "Per 1,000 residents"},
+    "col_open": {"zh": "在办", "en": "Open"},
+    "col_overdue": {"zh": "超期", "en": "Overdue"},
+    "col_population": {"zh": "常住人口", "en": "Residents"},
+    "legend_rate": {
+        "zh": "填色：近30天每千人诉求量（分位数分级）",
+        "en": "Fill: requests per 1,000 residents, last 30 days (quantile classes)",
+    },
+    "tooltip_recent": {"zh": "近30天诉求", "en": "Last 30 days"},
+    "tooltip_open": {"zh": "在办", "en": "Open"},
+    "no_data": {
+        "zh": "数据库中还没有边界数据。请运行 `minqing demo seed` 生成兰州演示数据。",
+        "en": "No boundaries in the database yet. Run `minqing demo seed` for the Lanzhou demo.",
+    },
+    "db_error": {"zh": "无法读取数据库", "en": "Cannot read the database"},
+    "db_in_use": {"zh": "数据库", "en": "Database"},
+}
+
+
+def lang() -> str:
+    """The language chosen in this session ('zh' unless switched)."""
+    return st.session_state.get("lang", "zh")
+
+
+def t(key: str) -> str:
+    """The interface text for `key` in the session's language."""
+    return TEXT[key][lang()]
+
+
+def language_switch() -> None:
+    """A sidebar selector that switches the interface language."""
+    st.sidebar.selectbox(
+        TEXT["language"][lang()],
+        options=list(LANGUAGES),
+        format_func=LANGUAGES.__getitem__,
+        key="lang",
+    )

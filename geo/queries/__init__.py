@@ -1,0 +1,1 @@
+"""Read queries, one module per subject; each function answers one question."""

@@ -1,0 +1,15 @@
+"""The 民情地图 router: page setup, language switch, and the pages."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.i18n import language_switch, t
+
+st.set_page_config(page_title="民情地图 Minqing Map", page_icon="🗺️", layout="wide")
+language_switch()
+
+pages = [
+    st.Page("dashboard/city_overview.py", title=t("page_overview"), icon="🗺️", default=True),
+]
+st.navigation(pages).run()
