@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 LANGUAGES = {"zh": "中文", "en": "English"}
@@ -47,9 +49,15 @@ def lang() -> str:
     return st.session_state.get("lang", "zh")
 
 
-def t(key: str) -> str:
-    """The interface text for `key` in the session's language."""
-    return TEXT[key][lang()]
+def t(key: str, table: dict[str, dict[str, str]] | None = None) -> str:
+    """The text for `key` in the session's language, from a page's table or the common one."""
+    entry = (table or {}).get(key) or TEXT[key]
+    return entry[lang()]
+
+
+def translator(table: dict[str, dict[str, str]]) -> Callable[[str], str]:
+    """A `t` for one page: looks in the page's own table first, then the common one."""
+    return lambda key: t(key, table)
 
 
 def language_switch() -> None:
