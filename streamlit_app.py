@@ -11,5 +11,6 @@ language_switch()
 
 pages = [
     st.Page("dashboard/city_overview.py", title=t("page_overview"), icon="🗺️", default=True),
+    st.Page("dashboard/boundaries.py", title="网格边界 Boundaries", url_path="boundaries"),
 ]
 st.navigation(pages).run()

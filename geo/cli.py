@@ -212,5 +212,168 @@ def demo_seed(incidents: int, seed: int, scale: float) -> None:
         conn.close()
 
 
+@main.group("grids")
+def grids_group() -> None:
+    """Boundary files from GIS staff: check, publish, list versions, roll back, export."""
+
+
+@grids_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--level",
+    type=click.Choice(["street", "community", "grid"]),
+    default="grid",
+    show_default=True,
+    help="Which level the file holds.",
+)
+@click.option("--layer", help="Layer to read (GeoPackage, KML, a zip with several files).")
+@click.option("--crs", "crs", help="Source CRS when the file names none, e.g. EPSG:4544, GCJ02.")
+@click.option("--encoding", help="Attribute text encoding, e.g. GBK (default: detect).")
+@click.option("--gcj02", is_flag=True, help="Coordinates are GCJ-02 (AMap/Tencent): correct them.")
+@click.option(
+    "--map",
+    "mapping",
+    multiple=True,
+    metavar="ROLE=FIELD",
+    help="Field for a role: code, name, parent, kind, population (repeatable).",
+)
+@click.option("--parent-from-code", is_flag=True, help="Parent code = code minus 3 digits.")
+@click.option("--repair", is_flag=True, help="Repair invalid geometries with make_valid.")
+@click.option("--clip", is_flag=True, help="Clip areas that overflow their parent.")
+@click.option("--partial", is_flag=True, help="Replace only the areas of the parents in the file.")
+@click.option("--dry-run", is_flag=True, help="Check and report only; publish nothing.")
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False),
+    help="Write the full report (problems, repairs, diff) as JSON.",
+)
+@click.option("--by", "actor", default=None, help="Who publishes (default: the login name).")
+@click.option("--note", default="", help="A note kept with the version.")
+@_clear_errors
+def grids_import(
+    path: str,
+    level: str,
+    layer: str | None,
+    crs: str | None,
+    encoding: str | None,
+    gcj02: bool,
+    mapping: tuple[str, ...],
+    parent_from_code: bool,
+    repair: bool,
+    clip: bool,
+    partial: bool,
+    dry_run: bool,
+    report_path: str | None,
+    actor: str | None,
+    note: str,
+) -> None:
+    """Read, check and publish a boundary file (GeoJSON, zipped Shapefile, GeoPackage, KML).
+
+    Exits 1 without publishing when the file has errors; --report says what and where.
+
+    \b
+    Example:
+      minqing grids import 城关区网格.zip --level grid --encoding GBK --dry-run --report r.json
+      minqing grids import grids.gpkg --layer 网格 --crs EPSG:4544 --by 张工
+    """  # fmt: skip
+    import getpass
+    from pathlib import Path
+
+    from geo.boundaries.cli_support import import_file
+
+    conn = db.connect(db.database_url(get_settings()))
+    try:
+        ok = import_file(
+            conn, Path(path), level=level, layer=layer, crs=crs, encoding=encoding, gcj02=gcj02,
+            mapping=mapping, parent_from_code=parent_from_code, repair=repair, clip=clip,
+            partial=partial, dry_run=dry_run, report_path=report_path,
+            actor=actor or getpass.getuser(), note=note, echo=click.echo,
+        )  # fmt: skip
+    finally:
+        conn.close()
+    if not ok:
+        sys.exit(1)
+
+
+@grids_group.command("versions")
+@_clear_errors
+def grids_versions() -> None:
+    """List boundary versions and the audit trail of publications and rollbacks.
+
+    \b
+    Example:
+      minqing grids versions
+    """
+    from geo.boundaries.cli_support import version_lines
+
+    conn = db.connect(db.database_url(get_settings()))
+    try:
+        for line in version_lines(conn):
+            click.echo(line)
+    finally:
+        conn.close()
+
+
+@grids_group.command("rollback")
+@click.argument("version", type=int)
+@click.option("--by", "actor", default=None, help="Who rolls back (default: the login name).")
+@click.option("--note", default="", help="Why.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@_clear_errors
+def grids_rollback(version: int, actor: str | None, note: str, yes: bool) -> None:
+    """Make an earlier boundary version current again (incidents re-assigned).
+
+    \b
+    Example:
+      minqing grids rollback 3 --by 张工 --note "新版有误"
+    """
+    import getpass
+
+    from geo.boundaries.publish import rollback
+
+    if not yes:
+        click.confirm(f"roll back to boundary version {version}?", abort=True)
+    conn = db.connect(db.database_url(get_settings()))
+    try:
+        result = rollback(conn, version, actor or getpass.getuser(), note)
+    finally:
+        conn.close()
+    moved = result.reassigned
+    click.echo(
+        f"版本 {result.version_id} 已成为当前版本（原为 {result.previous_version_id}）；"
+        f"重新分配诉求 {moved.moved:,} 条，待核查 {moved.unplaced:,} 条，"
+        f"用时 {result.seconds:.1f} s"
+    )
+
+
+@grids_group.command("export")
+@click.argument("target", type=click.Path(dir_okay=False))
+@click.option(
+    "--level",
+    type=click.Choice(["district", "street", "community", "grid"]),
+    default="grid",
+    show_default=True,
+)
+@_clear_errors
+def grids_export(target: str, level: str) -> None:
+    """Write the current areas of a level to .geojson, .gpkg or a zipped Shapefile (.zip).
+
+    \b
+    Example:
+      minqing grids export grids.gpkg --level grid
+    """
+    from pathlib import Path
+
+    from geo.boundaries.export import export_level
+
+    conn = db.connect(db.database_url(get_settings()))
+    try:
+        count = export_level(conn, level, Path(target))
+    finally:
+        conn.close()
+    click.echo(f"wrote {count:,} {level} areas to {target}")
+
+
 if __name__ == "__main__":
     main()

@@ -224,19 +224,22 @@ def shapefile_zip(
         elif prj == OGC_PRJ:
             prj_path.write_text(CRS.from_user_input(gdf.crs).to_wkt("WKT1_GDAL"))
         buffer = io.BytesIO()
+        renames: dict[bytes, bytes] = {}
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for part in sorted(Path(work).iterdir()):
+            for k, part in enumerate(sorted(Path(work).iterdir())):
                 if part.suffix.lower() in drop:
                     continue
                 name = f"{folder}/{part.name}" if folder else part.name
-                if gbk_names:
-                    info = zipfile.ZipInfo(name)
-                    info.filename = name.encode("gbk").decode("cp437")
-                    info.compress_type = zipfile.ZIP_DEFLATED
-                    archive.writestr(info, part.read_bytes())
-                else:
-                    archive.write(part, name)
-        return buffer.getvalue()
+                if gbk_names:  # as Chinese Windows zips them: GBK bytes, no UTF-8 flag
+                    raw = name.encode("gbk")
+                    placeholder = f"{k:02d}".encode() + b"x" * (len(raw) - 2)
+                    renames[placeholder] = raw
+                    name = placeholder.decode()
+                archive.write(part, name)
+        data = buffer.getvalue()
+        for placeholder, raw in renames.items():
+            data = data.replace(placeholder, raw)
+        return data
 
 
 def gpkg_bytes(layers: dict[str, gpd.GeoDataFrame]) -> bytes:

@@ -1,0 +1,582 @@
+"""Boundary upload for GIS staff: read, check, preview, publish, and roll back versions."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+import shapely
+import streamlit as st
+
+from dashboard.errors import shown_errors
+from dashboard.i18n import lang, translator
+from dashboard.resources import connection
+from geo.boundaries.check import LEVEL_ZH
+from geo.boundaries.crs import CITY_ENVELOPE
+from geo.boundaries.encoding import CHOICES
+from geo.boundaries.errors import BoundaryFileError, CrsProblem, PublishError
+from geo.boundaries.mapping import FieldMapping
+from geo.boundaries.prepare import PreparedUpload, UploadOptions, prepare_raw
+from geo.boundaries.publish import publish, rollback
+from geo.boundaries.read import RawLayer, read_upload
+from geo.boundaries.store import current_version, level_areas
+from geo.boundaries.versions import boundary_events, boundary_versions
+from geo.bounds import LngLatBbox
+from geo.errors import DataError
+from geo.settings import get_settings
+from geo.timeutil import format_cst
+from layers.preview import (
+    LeafletAssets,
+    Outline,
+    ProblemMark,
+    load_assets,
+    offline_html,
+    outlines_from,
+    preview_map,
+)
+
+TEXT = {
+    "page": {"zh": "网格边界管理", "en": "Boundary upload"},
+    "caption": {
+        "zh": "上传区县或测绘单位提供的边界文件：读取、检查、预览、发布为新版本，或回滚到旧版本",
+        "en": "Upload boundary files: read, check, preview, publish as a new version, roll back",
+    },
+    "current": {"zh": "当前版本", "en": "Current version"},
+    "none": {"zh": "数据库中还没有边界版本", "en": "No boundary version yet"},
+    "tab_upload": {"zh": "上传与检查", "en": "Upload and check"},
+    "tab_versions": {"zh": "版本与回滚", "en": "Versions and rollback"},
+    "file": {
+        "zh": "边界文件（GeoJSON、zip 压缩的 Shapefile、GeoPackage、KML）",
+        "en": "Boundary file (GeoJSON, zipped Shapefile, GeoPackage, KML)",
+    },
+    "level": {"zh": "文件中的层级", "en": "Level in the file"},
+    "partial": {
+        "zh": "部分更新：只替换文件中出现的上级区域下的区域",
+        "en": "Partial update: replace only the areas of the parents in the file",
+    },
+    "read_options": {
+        "zh": "读取选项（编码、坐标系、图层）",
+        "en": "Reading (encoding, CRS, layer)",
+    },
+    "auto": {"zh": "自动识别", "en": "Detect"},
+    "encoding": {"zh": "属性文字编码", "en": "Attribute encoding"},
+    "crs": {"zh": "坐标系", "en": "Coordinate system"},
+    "crs_other": {"zh": "或填写 EPSG 编号", "en": "Or an EPSG code"},
+    "gcj02": {
+        "zh": "坐标是 GCJ-02（高德/腾讯），纠偏到 CGCS2000",
+        "en": "Coordinates are GCJ-02 (AMap/Tencent): correct to CGCS2000",
+    },
+    "layer": {"zh": "图层", "en": "Layer"},
+    "read_as": {"zh": "读取结果", "en": "Read as"},
+    "attributes": {
+        "zh": "属性表（前 5 行，请核对中文是否正常）",
+        "en": "Attributes (first 5 rows)",
+    },
+    "mapping": {"zh": "字段对应", "en": "Field mapping"},
+    "role_code": {"zh": "编码", "en": "Code"},
+    "role_name": {"zh": "名称", "en": "Name"},
+    "role_parent": {"zh": "上级编码", "en": "Parent code"},
+    "role_kind": {"zh": "网格类型", "en": "Grid kind"},
+    "role_population": {"zh": "人口", "en": "Population"},
+    "no_field": {"zh": "（无）", "en": "(none)"},
+    "parent_from_code": {
+        "zh": "上级编码取编码去掉末 3 位",
+        "en": "Parent code = code without its last 3 digits",
+    },
+    "repair": {"zh": "自动修复无效几何（make_valid）", "en": "Repair invalid geometry"},
+    "clip": {"zh": "裁剪到上级边界", "en": "Clip to the parent"},
+    "mapping_how": {"zh": "字段对应来源", "en": "Mapping from"},
+    "features": {"zh": "要素", "en": "Features"},
+    "errors": {"zh": "错误", "en": "Errors"},
+    "warnings": {"zh": "警告", "en": "Warnings"},
+    "added": {"zh": "新增", "en": "Added"},
+    "removed": {"zh": "删除", "en": "Removed"},
+    "reshaped": {"zh": "形状变化", "en": "Reshaped"},
+    "renamed": {"zh": "改名", "en": "Renamed"},
+    "reparented": {"zh": "改变上级", "en": "New parent"},
+    "recoded": {"zh": "疑似改编码", "en": "Likely re-coded"},
+    "problems": {"zh": "问题", "en": "Problems"},
+    "no_problems": {"zh": "没有发现问题", "en": "No problems found"},
+    "pick_problem": {
+        "zh": "点选一行问题，地图会定位到该处",
+        "en": "Select a problem to zoom the map to it",
+    },
+    "preview": {"zh": "预览", "en": "Preview"},
+    "parent": {"zh": "上级边界", "en": "Parents"},
+    "current_layer": {"zh": "当前边界", "en": "Current outlines"},
+    "new": {"zh": "新边界", "en": "New outlines"},
+    "diff": {"zh": "差异明细", "en": "Changes"},
+    "publish": {"zh": "发布", "en": "Publish"},
+    "actor": {"zh": "操作人", "en": "Your name"},
+    "note": {"zh": "说明（可选）", "en": "Note (optional)"},
+    "confirm": {"zh": "我已核对问题和差异", "en": "I have checked the problems and changes"},
+    "publish_button": {"zh": "发布为新版本", "en": "Publish as a new version"},
+    "cannot_publish": {
+        "zh": "有错误，不能发布：请修改文件，或勾选自动修复/裁剪",
+        "en": "There are errors: fix the file, or allow repair / clipping",
+    },
+    "published": {"zh": "已发布为版本", "en": "Published as version"},
+    "moved": {"zh": "重新分配诉求", "en": "Incidents re-assigned"},
+    "unplaced": {"zh": "待核查诉求", "en": "Incidents to review"},
+    "versions": {"zh": "边界版本", "en": "Boundary versions"},
+    "events": {"zh": "发布与回滚记录", "en": "Publications and rollbacks"},
+    "rollback_to": {"zh": "回滚到版本", "en": "Roll back to version"},
+    "rollback_button": {"zh": "回滚", "en": "Roll back"},
+    "rolled_back": {"zh": "已回滚，当前版本为", "en": "Rolled back; current version is"},
+    "col_id": {"zh": "版本", "en": "Version"},
+    "col_current": {"zh": "当前", "en": "Current"},
+    "col_time": {"zh": "时间（北京时间）", "en": "Time (CST)"},
+    "col_by": {"zh": "操作人", "en": "By"},
+    "col_source": {"zh": "文件", "en": "File"},
+    "col_note": {"zh": "说明", "en": "Note"},
+    "col_sizes": {"zh": "区域数", "en": "Areas"},
+    "col_action": {"zh": "操作", "en": "Action"},
+    "col_changes": {"zh": "变化", "en": "Changes"},
+    "col_severity": {"zh": "级别", "en": "Severity"},
+    "col_feature": {"zh": "要素", "en": "Feature"},
+    "col_code": {"zh": "编码", "en": "Code"},
+    "col_problem": {"zh": "问题", "en": "Problem"},
+    "col_detail": {"zh": "说明", "en": "Detail"},
+    "col_where": {"zh": "位置", "en": "Where"},
+    "timings": {"zh": "用时", "en": "Timings"},
+}
+tr = translator(TEXT)
+
+LEVELS = ["grid", "community", "street"]
+COMMON_CRS = [
+    "EPSG:4490",
+    "EPSG:4326",
+    "EPSG:3857",
+    "EPSG:4544",
+    "EPSG:4543",
+    "EPSG:4523",
+    "EPSG:4522",
+    "EPSG:4508",
+    "EPSG:2383",
+]
+LEAFLET = Path(__file__).resolve().parent / "static" / "leaflet"
+
+
+@st.cache_resource(show_spinner=False)
+def _assets() -> LeafletAssets:
+    return load_assets(LEAFLET)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4, ttl=3600)
+def _read(
+    digest: str, _data: bytes, name: str, layer: str | None, encoding: str | None
+) -> RawLayer:
+    """The file read once per content and reading options (the digest is the cache key)."""
+    return read_upload(_data, name, layer=layer, encoding=encoding)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4, ttl=3600)
+def _prepare(
+    digest: str, _raw: RawLayer, options: UploadOptions, version_id: int | None
+) -> PreparedUpload:
+    """The checked upload, once per file, options and current version."""
+    with connection() as conn:
+        return prepare_raw(conn, _raw, options)
+
+
+def _header() -> int | None:
+    with shown_errors(), connection() as conn:
+        version = current_version(conn)
+    if version is None:
+        st.info(tr("none"))
+        return None
+    st.caption(
+        f"{tr('current')}: **{version.id}** · {version.created_by} · "
+        f"{format_cst(version.created_at)} · {version.source}"
+    )
+    return version.id
+
+
+def _read_options(raw_layers: list[str]) -> tuple[str | None, str | None, str | None, bool]:
+    with st.expander(tr("read_options"), expanded=bool(st.session_state.get("bnd_crs_needed"))):
+        cols = st.columns(3)
+        encoding = cols[0].selectbox(tr("encoding"), [tr("auto"), *CHOICES], key="bnd_encoding")
+        crs = cols[1].selectbox(tr("crs"), [tr("auto"), *COMMON_CRS], key="bnd_crs")
+        typed = cols[2].text_input(tr("crs_other"), key="bnd_crs_text", placeholder="EPSG:4545")
+        gcj02 = st.checkbox(tr("gcj02"), key="bnd_gcj02")
+        layer = None
+        if len(raw_layers) > 1:
+            layer = st.selectbox(tr("layer"), raw_layers, key="bnd_layer")
+    chosen_crs = typed.strip() or (None if crs == tr("auto") else crs)
+    return (
+        None if encoding == tr("auto") else encoding,
+        chosen_crs,
+        layer,
+        gcj02,
+    )
+
+
+def _mapping_form(raw: RawLayer, level: str, suggested: FieldMapping) -> FieldMapping:
+    st.markdown(f"**{tr('mapping')}**")
+    none = tr("no_field")
+    options = [none, *raw.fields]
+    roles = ["code", "name", "parent"] + (["kind"] if level == "grid" else []) + ["population"]
+    cols = st.columns(len(roles))
+    chosen: dict[str, str | None] = {}
+    for col, role in zip(cols, roles, strict=True):
+        current = getattr(suggested, role)
+        value = col.selectbox(
+            tr(f"role_{role}"),
+            options,
+            index=options.index(current) if current in options else 0,
+            key=f"bnd_map_{role}_{raw.info.sha256[:8]}_{level}",
+        )
+        chosen[role] = None if value == none else value
+    from_code = st.checkbox(
+        tr("parent_from_code"),
+        value=suggested.parent_from_code,
+        key=f"bnd_from_code_{raw.info.sha256[:8]}_{level}",
+    )
+    return FieldMapping(**chosen, parent_from_code=from_code)
+
+
+def _problem_table(prepared: PreparedUpload) -> pd.DataFrame:
+    zh = lang() == "zh"
+    return pd.DataFrame(
+        {
+            tr("col_severity"): [
+                (tr("errors") if p.severity == "error" else tr("warnings"))
+                for p in prepared.problems
+            ],
+            tr("col_feature"): [str(p.feature or "") for p in prepared.problems],
+            tr("col_code"): [p.code or "" for p in prepared.problems],
+            tr("col_problem"): [p.title("zh" if zh else "en") for p in prepared.problems],
+            tr("col_detail"): [p.detail for p in prepared.problems],
+            tr("col_where"): [
+                "" if p.lon is None else f"{p.lon:.5f}, {p.lat:.5f}" for p in prepared.problems
+            ],
+        }
+    )
+
+
+def _bounds(geoms: list) -> LngLatBbox:
+    present = [g for g in geoms if g is not None]
+    if not present:
+        return CITY_ENVELOPE
+    return LngLatBbox(*shapely.total_bounds(present))
+
+
+def _focus(prepared: PreparedUpload, selected: int | None) -> LngLatBbox:
+    candidates = prepared.result.candidates
+    if selected is not None and selected < len(prepared.problems):
+        problem = prepared.problems[selected]
+        if problem.geometry is not None and not problem.geometry.is_empty:
+            west, south, east, north = problem.geometry.bounds
+            pad = max(east - west, north - south, 0.002) * 0.6
+            return LngLatBbox(west - pad, south - pad, east + pad, north + pad)
+        if problem.lon is not None:
+            return LngLatBbox(problem.lon - 0.003, problem.lat - 0.003, problem.lon + 0.003,
+                              problem.lat + 0.003)  # fmt: skip
+    return _bounds(list(candidates.geom))
+
+
+@st.cache_data(show_spinner=False, max_entries=8, ttl=3600)
+def _preview_html(_prepared: PreparedUpload, key: str, selected: int | None, language: str) -> str:
+    """The preview map's HTML (cached per upload, selected problem and language)."""
+    prepared = _prepared
+    with connection() as conn:
+        parents = (
+            level_areas(conn, prepared.base.id, _parent_level(prepared.level))
+            if prepared.base
+            else pd.DataFrame(columns=["code", "name", "geom"])
+        )
+    c = prepared.result.candidates
+    in_file = set(prepared.result.scope_parents)
+    parents = parents[parents["code"].isin(in_file)] if len(in_file) else parents
+    diff = prepared.diff
+    changed = set(diff.reshaped["code"]) | set(diff.removed["code"])
+    base = prepared.base_in_scope
+    current = outlines_from(base[base["code"].isin(changed)]) if len(base) else []
+    new = [
+        Outline(str(code), str(name), geom)
+        for code, name, geom in zip(c.code, c.name, c.geom, strict=True)
+        if geom is not None
+    ]
+    changes = {
+        "added": outlines_from(diff.added),
+        "removed": outlines_from(diff.removed),
+        "reshaped": outlines_from(diff.reshaped, "new"),
+        "renamed": [o for o in new if o.code in set(diff.renamed["code"])],
+    }
+    marks = [
+        ProblemMark(
+            p.severity, p.title(language), p.detail, p.feature, p.code, p.lon, p.lat, p.geometry
+        )  # fmt: skip
+        for p in prepared.problems
+    ]
+    labels = {
+        "parent": tr("parent"),
+        "current": tr("current_layer"),
+        "new": tr("new"),
+        "added": tr("added"),
+        "removed": tr("removed"),
+        "reshaped": tr("reshaped"),
+        "renamed": tr("renamed"),
+        "problems": tr("problems"),
+    }
+    fmap = preview_map(
+        outlines_from(parents),
+        current,
+        new,
+        changes,
+        marks,
+        _focus(prepared, selected),
+        labels,
+        get_settings().basemap_url,
+    )
+    return offline_html(fmap, _assets())
+
+
+def _parent_level(level: str) -> str:
+    return {"grid": "community", "community": "street", "street": "district"}[level]
+
+
+def _metrics(prepared: PreparedUpload) -> None:
+    errors = sum(p.severity == "error" for p in prepared.problems)
+    counts = prepared.diff.counts()
+    cols = st.columns(8)
+    cols[0].metric(tr("features"), f"{len(prepared.result.candidates.code):,}")
+    cols[1].metric(tr("errors"), f"{errors:,}")
+    cols[2].metric(tr("warnings"), f"{len(prepared.problems) - errors:,}")
+    for col, key in zip(
+        cols[3:], ["added", "removed", "reshaped", "renamed", "reparented"], strict=True
+    ):
+        col.metric(tr(key), f"{counts[key]:,}")
+
+
+def _diff_tables(prepared: PreparedUpload) -> None:
+    diff = prepared.diff
+    with st.expander(tr("diff")):
+        for key, frame in [
+            ("added", diff.added.drop(columns="geom")),
+            ("removed", diff.removed.drop(columns="geom")),
+            ("reshaped", diff.reshaped.drop(columns=["old", "new"])),
+            ("renamed", diff.renamed),
+            ("reparented", diff.reparented),
+            ("recoded", diff.recoded),
+        ]:
+            if len(frame):
+                st.markdown(f"**{tr(key)}** ({len(frame):,})")
+                st.dataframe(frame.round(1), hide_index=True, width="stretch")
+
+
+def _publish_form(prepared: PreparedUpload) -> None:
+    st.subheader(tr("publish"))
+    if not prepared.can_publish:
+        st.warning(tr("cannot_publish"))
+        return
+    with st.form("bnd_publish"):
+        cols = st.columns([1, 2])
+        actor = cols[0].text_input(tr("actor"), key="bnd_actor")
+        note = cols[1].text_input(tr("note"), key="bnd_note")
+        confirmed = st.checkbox(tr("confirm"), key="bnd_confirm")
+        submitted = st.form_submit_button(tr("publish_button"), type="primary")
+    if not submitted:
+        return
+    if not confirmed:
+        st.warning(tr("confirm"))
+        return
+    try:
+        with connection() as conn:
+            result = publish(conn, prepared, actor, note)
+    except (PublishError, DataError) as exc:
+        st.error(str(exc))
+        return
+    _prepare.clear()
+    _preview_html.clear()
+    moved = result.reassigned
+    st.session_state["bnd_flash"] = (
+        f"{tr('published')} {result.version_id} · {tr('moved')} {moved.moved:,} · "
+        f"{tr('unplaced')} {moved.unplaced:,} · {result.seconds:.1f} s"
+    )
+    st.rerun()
+
+
+def _upload_tab(version_id: int | None) -> None:
+    cols = st.columns([3, 2])
+    upload = cols[0].file_uploader(
+        tr("file"), type=["zip", "geojson", "json", "gpkg", "kml", "kmz"], key="bnd_file"
+    )
+    level = cols[1].radio(
+        tr("level"),
+        LEVELS,
+        format_func=lambda v: LEVEL_ZH[v] if lang() == "zh" else v,
+        horizontal=True,
+        key="bnd_level",
+    )
+    partial = cols[1].checkbox(tr("partial"), key="bnd_partial")
+    if upload is None:
+        return
+    data = upload.getvalue()
+    digest = hashlib.sha256(data).hexdigest()
+    layers = st.session_state.get("bnd_layers", [])
+    encoding, crs, layer, gcj02 = _read_options(layers)
+    try:
+        raw = _read(digest, data, upload.name, layer, encoding)
+    except BoundaryFileError as exc:
+        st.error(str(exc))
+        return
+    if raw.info.layers != layers:
+        st.session_state["bnd_layers"] = raw.info.layers
+        if len(raw.info.layers) > 1:
+            st.rerun()
+    encoding_used = raw.info.encoding
+    st.markdown(
+        f"**{tr('read_as')}**: {raw.info.format} · {raw.info.layer} · "
+        f"{len(raw.geometries):,} {tr('features')} · "
+        f"{tr('encoding')} {encoding_used.name if encoding_used else '—'}"
+    )
+    for notice in raw.info.notices:
+        st.caption(f"ℹ️ {notice}")
+    st.caption(tr("attributes"))
+    st.dataframe(raw.attributes.head(5), hide_index=True, width="stretch")
+    with shown_errors(), connection() as conn:
+        from geo.boundaries.prepare import base_tree, choose_mapping
+
+        tree = base_tree(conn, level, current_version(conn))
+        suggested, how = choose_mapping(conn, raw, level, set(tree.parents["code"]))
+    mapping = _mapping_form(raw, level, suggested)
+    cols = st.columns(2)
+    repair = cols[0].checkbox(tr("repair"), key="bnd_repair")
+    clip = cols[1].checkbox(tr("clip"), key="bnd_clip")
+    options = UploadOptions(
+        level=level,
+        layer=layer,
+        encoding=encoding,
+        crs=crs,
+        gcj02=gcj02,
+        mapping=mapping,
+        repair=repair,
+        clip_to_parent=clip,
+        partial=partial,
+    )
+    try:
+        with st.spinner("…"):
+            prepared = _prepare(digest, raw, options, version_id)
+        st.session_state["bnd_crs_needed"] = False
+    except CrsProblem as exc:
+        st.session_state["bnd_crs_needed"] = True
+        st.error(str(exc))
+        for candidate in exc.candidates:
+            st.markdown(
+                f"- `{candidate.choice}` {candidate.name} "
+                f"({candidate.inside_share:.0%})" + (" + GCJ-02" if candidate.gcj02 else "")
+            )
+        return
+    except (BoundaryFileError, DataError) as exc:
+        st.error(str(exc))
+        return
+    st.caption(
+        f"{tr('crs')}: {prepared.crs.label} · {tr('mapping_how')}: {how} · "
+        f"{tr('timings')}: " + ", ".join(f"{k} {v:.2f}s" for k, v in prepared.timings.items())
+    )
+    if prepared.crs.note:
+        st.warning(prepared.crs.note)
+    _metrics(prepared)
+    st.subheader(tr("problems"))
+    selected = None
+    if prepared.problems:
+        st.caption(tr("pick_problem"))
+        event = st.dataframe(
+            _problem_table(prepared),
+            hide_index=True,
+            width="stretch",
+            on_select="rerun",
+            selection_mode="single-row",
+            key=f"bnd_problems_{digest[:8]}",
+        )
+        rows = event.selection.rows if event is not None else []
+        selected = rows[0] if rows else None
+    else:
+        st.success(tr("no_problems"))
+    st.subheader(tr("preview"))
+    html = _preview_html(prepared, f"{digest}-{options}-{version_id}", selected, lang())
+    st.iframe(html, height=620)
+    _diff_tables(prepared)
+    _publish_form(prepared)
+
+
+def _versions_tab(version_id: int | None) -> None:
+    with shown_errors(), connection() as conn:
+        versions = boundary_versions(conn)
+        events = boundary_events(conn)
+    st.subheader(tr("versions"))
+    st.dataframe(
+        pd.DataFrame(
+            {
+                tr("col_id"): [v.id for v in versions],
+                tr("col_current"): ["✔" if v.is_current else "" for v in versions],
+                tr("col_time"): [format_cst(v.created_at) for v in versions],
+                tr("col_by"): [v.created_by for v in versions],
+                tr("col_source"): [v.source for v in versions],
+                tr("col_sizes"): [v.sizes_text for v in versions],
+                tr("col_changes"): [v.changes_text for v in versions],
+                tr("col_note"): [v.note for v in versions],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    st.subheader(tr("events"))
+    st.dataframe(
+        pd.DataFrame(
+            {
+                tr("col_time"): [format_cst(e.at) for e in events],
+                tr("col_by"): [e.actor for e in events],
+                tr("col_action"): [e.action_text for e in events],
+                tr("col_source"): [e.file_name for e in events],
+                tr("col_changes"): [e.summary_text for e in events],
+                tr("col_note"): [e.note for e in events],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    older = [v.id for v in versions if not v.is_current]
+    if not older:
+        return
+    with st.form("bnd_rollback"):
+        cols = st.columns([1, 1, 2])
+        target = cols[0].selectbox(tr("rollback_to"), older, key="bnd_rollback_target")
+        actor = cols[1].text_input(tr("actor"), key="bnd_rollback_actor")
+        note = cols[2].text_input(tr("note"), key="bnd_rollback_note")
+        confirmed = st.checkbox(tr("confirm"), key="bnd_rollback_confirm")
+        submitted = st.form_submit_button(tr("rollback_button"))
+    if submitted and confirmed:
+        try:
+            with connection() as conn:
+                result = rollback(conn, int(target), actor, note)
+        except (PublishError, DataError) as exc:
+            st.error(str(exc))
+            return
+        _prepare.clear()
+        _preview_html.clear()
+        st.session_state["bnd_flash"] = (
+            f"{tr('rolled_back')} {result.version_id} · {tr('moved')} "
+            f"{result.reassigned.moved:,} · {result.seconds:.1f} s"
+        )
+        st.rerun()
+
+
+def render() -> None:
+    """Draw the page."""
+    st.title(tr("page"))
+    st.caption(tr("caption"))
+    flash = st.session_state.pop("bnd_flash", None)
+    if flash:
+        st.success(flash)
+    version_id = _header()
+    upload_tab, versions_tab = st.tabs([tr("tab_upload"), tr("tab_versions")])
+    with upload_tab:
+        _upload_tab(version_id)
+    with versions_tab:
+        _versions_tab(version_id)
+
+
+render()

@@ -1,0 +1,143 @@
+"""The boundary page in real Chromium: upload, problems, preview, publish, then see it live."""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import psycopg2
+import pytest
+import shapely
+from PIL import Image
+
+from geo import db
+from geo.migrate import migrate
+from tests.boundary_fixtures import geojson_bytes, grids_gdf, load_tree
+
+pytestmark = [pytest.mark.db, pytest.mark.browser]
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+@pytest.fixture(scope="module")
+def boundary_db(scratch) -> str:
+    """A database of its own (the page writes to it): the small tree and incidents."""
+    url = scratch.create("minqing_bnd_browser")
+    conn = db.connect(url)
+    try:
+        db.check_postgis(conn)
+        conn.commit()
+        migrate(conn)
+    finally:
+        conn.close()
+    load_tree(url, incidents=300)
+    return url
+
+
+@pytest.fixture(scope="module")
+def app_url(boundary_db):
+    """`streamlit run` of the app against that database."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
+         "--server.port", str(port), "--server.headless", "true",
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env={**os.environ, "DATABASE_URL": boundary_db},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"streamlit did not start: {process.stdout.read()}")
+        time.sleep(0.3)
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def _upload_file() -> bytes:
+    """The grids with one split in two (a new grid) and one drawn as a bow-tie."""
+    gdf = grids_gdf()
+    first = gdf.geometry.iloc[0]
+    west, south, east, north = first.bounds
+    mid = (west + east) / 2
+    gdf.loc[0, "geometry"] = shapely.box(west, south, mid, north)
+    extra = gdf.iloc[[0]].copy()
+    extra["网格编码"] = "620102001001009"
+    extra["网格名称"] = "新划<b>网格</b>"
+    extra["geometry"] = [shapely.box(mid, south, east, north)]
+    w2, s2, e2, n2 = gdf.geometry.iloc[5].bounds
+    gdf.loc[5, "geometry"] = shapely.Polygon([(w2, s2), (e2, n2), (e2, s2), (w2, n2), (w2, s2)])
+    import pandas as pd
+
+    return geojson_bytes(
+        pd.concat([gdf, extra], ignore_index=True).set_crs(4490, allow_override=True)
+    )
+
+
+def _drawn_share(png: bytes) -> float:
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    pixels = list(image.getdata())
+    return sum(1 for r, g, b in pixels if min(r, g, b) < 235) / len(pixels)
+
+
+def test_upload_check_preview_publish_and_see_it_live(app_url, boundary_db, page, tmp_path):
+    """Upload → problems listed → repair → preview drawn → publish → the new grid is live."""
+    browser_page = page.page
+    browser_page.goto(f"{app_url}/boundaries", wait_until="networkidle")
+    browser_page.get_by_text("网格边界管理").first.wait_for(timeout=30_000)
+    path = tmp_path / "城关区网格.geojson"
+    path.write_bytes(_upload_file())
+    browser_page.locator("input[type=file]").set_input_files(str(path))
+    browser_page.get_by_text("几何无效").first.wait_for(state="attached", timeout=60_000)
+    assert browser_page.get_by_text("有错误，不能发布").count() >= 1
+    browser_page.get_by_text("自动修复无效几何").first.click()
+    browser_page.get_by_text("几何已修复").first.wait_for(state="attached", timeout=60_000)
+    frame = browser_page.frame_locator("iframe[title]").first
+    frame.locator(".leaflet-container").wait_for(timeout=30_000)
+    browser_page.wait_for_timeout(1500)
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser_page.screenshot(path=str(ARTIFACTS / "boundaries_checked.png"), full_page=True)
+    preview = browser_page.locator("iframe[title]").first
+    preview.scroll_into_view_if_needed()
+    shot = preview.screenshot()
+    (ARTIFACTS / "boundaries_preview.png").write_bytes(shot)
+    assert preview.bounding_box()["height"] > 300
+    assert _drawn_share(shot) > 0.03, "the preview map is blank"
+    assert frame.locator(".leaflet-interactive, canvas").count() > 0
+    assert frame.locator("text=<b>").count() == 0  # the name's markup stayed text
+    browser_page.get_by_label("操作人").first.fill("测试员")
+    browser_page.get_by_text("我已核对问题和差异").first.click()
+    browser_page.get_by_role("button", name="发布为新版本").click()
+    browser_page.get_by_text("已发布为版本").first.wait_for(timeout=60_000)
+    browser_page.screenshot(path=str(ARTIFACTS / "boundaries_published.png"), full_page=True)
+    with psycopg2.connect(boundary_db) as conn, conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM current_areas WHERE level = 'grid'")
+        assert cur.fetchone()[0] == 17
+        cur.execute("SELECT name FROM current_areas WHERE code = '620102001001009'")
+        assert cur.fetchone()[0] == "新划<b>网格</b>"
+    browser_page.goto(app_url, wait_until="networkidle")
+    browser_page.get_by_text("网格数").first.wait_for(timeout=30_000)
+    browser_page.wait_for_timeout(1500)
+    kpi = browser_page.locator("[data-testid=stMetric]").filter(has_text="网格数")
+    assert "17" in kpi.first.inner_text()
+    assert page.foreign_requests(app_url) == []
