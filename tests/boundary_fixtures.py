@@ -181,6 +181,7 @@ def geojson_bytes(
 ) -> bytes:
     """GeoJSON text; a `crs` member (2008 style) when asked; in any text encoding."""
     data = json.loads(gdf.to_json(drop_id=True))
+    data.pop("crs", None)
     if crs_member:
         data["crs"] = {
             "type": "name",

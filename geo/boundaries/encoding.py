@@ -121,3 +121,33 @@ def to_utf8(raw: bytes, encoding: str) -> bytes:
     body = raw[3:] if raw.startswith(codecs.BOM_UTF8) else raw
     text = body.decode(python_codec(encoding), errors="replace").encode("utf-8")
     return _XML_DECL.sub(rb"\1UTF-8\3", text, count=1)
+
+
+def repair_field_names(dbf: Path, encoding: str) -> list[str]:
+    """Trim DBF field names cut in the middle of a character (10-byte limit); returns renames.
+
+    Tools writing UTF-8 DBFs cut long Chinese names at 10 bytes, leaving half a character
+    that no reader can decode. The broken tail is dropped (names kept unique).
+    """
+    data = bytearray(dbf.read_bytes())
+    codec = python_codec(encoding)
+    header_len = struct.unpack("<H", data[8:10])[0]
+    renames = []
+    seen: set[bytes] = set()
+    for offset in range(32, max(header_len - 1, 32), 32):
+        if data[offset] == 0x0D:
+            break
+        raw = bytes(data[offset : offset + 11]).split(b"\x00")[0]
+        name = raw
+        while name and not decodes(name, codec):
+            name = name[:-1]
+        name = name or f"FIELD{offset // 32}".encode()
+        while name in seen:
+            name = name[:8] + f"{len(seen) % 100:02d}".encode()
+        seen.add(name)
+        if name != raw:
+            data[offset : offset + 11] = name.ljust(11, b"\x00")[:11]
+            renames.append(name.decode(codec, errors="replace"))
+    if renames:
+        dbf.write_bytes(bytes(data))
+    return renames

@@ -202,6 +202,8 @@ def _read_dataset(
         dbf = next(p for p in path.parent.iterdir() if p.name.lower() == path.stem.lower() + ".dbf")
         info.encoding = enc.shapefile_encoding(dbf, encoding)
         open_encoding = info.encoding.name
+        for renamed in enc.repair_field_names(dbf, open_encoding):
+            info.notices.append(f"字段名“{renamed}”在文件中被截断了半个字，已去掉残缺部分")
     elif dataset.fmt in ("geojson", "kml"):
         raw_bytes = path.read_bytes()
         info.encoding = enc.text_encoding(raw_bytes, encoding)
