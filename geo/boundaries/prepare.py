@@ -132,7 +132,8 @@ def mapped_values(attributes: pd.DataFrame, mapping: FieldMapping) -> pd.DataFra
             "kind": [normalise_kind(v) for v in kind_raw],
             "kind_raw": kind_raw,
             "population_raw": column(mapping.population),
-        }
+        },
+        dtype=object,
     )
 
 
