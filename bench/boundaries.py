@@ -1,0 +1,141 @@
+"""Benchmark of the boundary upload on a full-scale demo: check + preview, publish + re-assign.
+
+Usage (DATABASE_URL must name a scratch database seeded at full scale, which this writes to):
+    minqing demo seed --scale 1.0 --incidents 2400000
+    .venv/bin/python bench/boundaries.py
+
+It exports the current grids (7,507 at scale 1.0) as a zipped Shapefile in CGCS2000 / 3-degree
+Gauss-Krüger CM 105E with GBK attributes and no .cpg (as a surveying unit would send them), then
+times: reading + checking + diff, building the preview HTML, publishing the same grids again,
+publishing a re-survey in which every grid edge has moved (so every incident is looked at),
+and rolling back. Prints one line per figure.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import geopandas as gpd
+import numpy as np
+import psycopg2
+import pyogrio
+import shapely
+
+from geo import db
+from geo.boundaries.export import current_level_frame
+from geo.boundaries.prepare import UploadOptions, prepare_upload
+from geo.boundaries.publish import publish, rollback
+from geo.bounds import LngLatBbox
+from layers.preview import Outline, ProblemMark, load_assets, offline_html, preview_map
+
+T = TypeVar("T")
+LEAFLET = Path(__file__).resolve().parent.parent / "dashboard" / "static" / "leaflet"
+
+
+def shapefile_zip(frame: gpd.GeoDataFrame, srid: int = 4544) -> bytes:
+    """The frame as a zipped GBK Shapefile without .cpg, in a Gauss-Krüger zone."""
+    with tempfile.TemporaryDirectory() as work:
+        path = Path(work) / "网格.shp"
+        out = frame.rename(columns={"code": "WGBM", "name": "WGMC", "parent_code": "SQBM",
+                                    "kind": "WGLX", "population": "RK"}).to_crs(srid)  # fmt: skip
+        out["WGLX"] = out["WGLX"].map({"urban": "城镇", "rural": "农村", "dedicated": "专属"})
+        pyogrio.write_dataframe(out, path, driver="ESRI Shapefile", encoding="GBK")
+        path.with_suffix(".cpg").unlink(missing_ok=True)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for part in Path(work).iterdir():
+                archive.write(part, f"成果/{part.name}")
+        return buffer.getvalue()
+
+
+def resurveyed(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Every shared vertex nudged by up to ~8 m (the same nudge for the same vertex)."""
+    moved = frame.copy()
+
+    def nudge(coords: np.ndarray) -> np.ndarray:
+        key = np.round(coords * 1e6).astype(np.int64)
+        dx = ((key[:, 0] * 7919 + key[:, 1] * 104729) % 1000) / 1000 - 0.5
+        dy = ((key[:, 0] * 15485863 + key[:, 1] * 32452843) % 1000) / 1000 - 0.5
+        return coords + np.column_stack([dx, dy]) * 1.6e-4
+
+    moved["geometry"] = shapely.make_valid(shapely.transform(frame.geometry.values, nudge))
+    return moved
+
+
+def timed(label: str, func: Callable[[], T]) -> T:
+    """Run, print the seconds it took, return the result."""
+    start = time.perf_counter()
+    result = func()
+    print(f"{label}: {time.perf_counter() - start:.2f} s", flush=True)
+    return result
+
+
+def main() -> None:
+    """Run the benchmark against DATABASE_URL."""
+    url = os.environ["DATABASE_URL"]
+    conn = db.connect(url)
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM incidents")
+        incidents = cur.fetchone()[0]
+    frame = current_level_frame(conn, "grid")
+    conn.rollback()
+    print(f"grids: {len(frame):,}; incidents: {incidents:,}; cores: {os.cpu_count()}")
+    data = shapefile_zip(frame)
+    print(f"file: zipped Shapefile, EPSG:4544, GBK without .cpg, {len(data) / 2**20:.1f} MB")
+    prepared = timed(
+        "read + CRS + check + diff",
+        lambda: prepare_upload(conn, data, "grids.zip", UploadOptions(level="grid")),
+    )
+    conn.rollback()
+    print("  steps:", ", ".join(f"{k} {v:.2f}s" for k, v in prepared.timings.items()))
+    print(f"  problems: {len(prepared.problems)}; diff: {prepared.diff.counts()}")
+    assets = load_assets(LEAFLET)
+
+    def preview() -> str:
+        c = prepared.result.candidates
+        new = [Outline(str(a), str(b), g) for a, b, g in zip(c.code, c.name, c.geom, strict=True)]
+        marks = [ProblemMark(p.severity, p.title(), p.detail, p.feature, p.code, p.lon, p.lat,
+                             p.geometry) for p in prepared.problems]  # fmt: skip
+        labels = {k: k for k in ("parent", "current", "new", "added", "removed", "reshaped",
+                                 "renamed", "problems")}  # fmt: skip
+        bounds = LngLatBbox(*shapely.total_bounds(c.geom))
+        return offline_html(preview_map([], [], new, {}, marks, bounds, labels), assets)
+
+    html = timed("preview HTML", preview)
+    print(f"  preview size: {len(html) / 2**20:.1f} MB")
+    result = timed("publish (same grids)", lambda: publish(conn, prepared, "bench"))
+    print(f"  re-assignment: {result.reassigned.to_dict()}")
+    moved_data = shapefile_zip(resurveyed(frame))
+    changed = timed(
+        "read + check re-survey",
+        lambda: prepare_upload(
+            conn, moved_data, "resurvey.zip", UploadOptions(level="grid", repair=True)
+        ),
+    )
+    conn.rollback()
+    print(f"  problems: {len(changed.problems)}; diff: {changed.diff.counts()}")
+    if changed.can_publish:
+        result = timed(
+            "publish (re-survey, every grid reshaped)", lambda: publish(conn, changed, "bench")
+        )
+        print(f"  re-assignment: {result.reassigned.to_dict()}")
+        back = timed("rollback", lambda: rollback(conn, result.previous_version_id, "bench"))
+        print(f"  re-assignment: {back.reassigned.to_dict()}")
+    else:
+        errors = [p for p in changed.problems if p.severity == "error"][:5]
+        print("  re-survey has errors, not published:", [(p.kind, p.detail) for p in errors])
+    with psycopg2.connect(url) as check, check.cursor() as cur:
+        cur.execute("SELECT count(*) FROM boundary_versions")
+        print(f"versions now: {cur.fetchone()[0]}")
+    conn.close()
+
+
+if __name__ == "__main__":
+    main()

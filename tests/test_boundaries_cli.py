@@ -1,0 +1,100 @@
+"""`minqing grids …` from the shell, and the preview's HTML (offline, escaped)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import shapely
+
+from geo import db
+from geo.bounds import LngLatBbox
+from geo.migrate import migrate
+from layers.preview import Outline, ProblemMark, load_assets, offline_html, preview_map
+from tests.boundary_fixtures import geojson_bytes, grids_gdf, load_tree, table_checksums
+
+LEAFLET = Path(__file__).resolve().parent.parent / "dashboard" / "static" / "leaflet"
+
+
+def _minqing(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": url}
+    return subprocess.run(
+        [sys.executable, "-m", "geo.cli", *args], capture_output=True, text=True, env=env,
+        timeout=120,
+    )  # fmt: skip
+
+
+@pytest.mark.db
+def test_import_dry_run_report_publish_versions_export(scratch, tmp_path):
+    """Errors exit 1 with a report; a clean file publishes; versions list it; export re-imports."""
+    url = scratch.create("minqing_bnd_cli")
+    conn = db.connect(url)
+    try:
+        db.check_postgis(conn)
+        conn.commit()
+        migrate(conn)
+    finally:
+        conn.close()
+    load_tree(url, incidents=50)
+    bad = grids_gdf()
+    bad.loc[1, "网格编码"] = bad.loc[2, "网格编码"]
+    (tmp_path / "bad.geojson").write_bytes(geojson_bytes(bad))
+    before = table_checksums(url)
+    result = _minqing(url, "grids", "import", str(tmp_path / "bad.geojson"), "--report",
+                      str(tmp_path / "r.json"))  # fmt: skip
+    assert result.returncode == 1 and "编码重复" in result.stdout
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert report["can_publish"] is False and report["errors"] == 2
+    assert {p["feature"] for p in report["problems"] if p["kind"] == "duplicate_code"} == {2, 3}
+    assert table_checksums(url) == before
+    good = grids_gdf()
+    good.loc[0, "网格名称"] = "命令行改名"
+    (tmp_path / "good.geojson").write_bytes(geojson_bytes(good))
+    result = _minqing(url, "grids", "import", str(tmp_path / "good.geojson"), "--by", "张工")
+    assert result.returncode == 0, result.stderr
+    assert "已发布为版本 2" in result.stdout and "改名 1" in result.stdout
+    listing = _minqing(url, "grids", "versions")
+    assert "张工" in listing.stdout and "good.geojson" in listing.stdout
+    exported = tmp_path / "current.gpkg"
+    assert _minqing(url, "grids", "export", str(exported)).returncode == 0
+    again = _minqing(url, "grids", "import", str(exported), "--dry-run")
+    assert again.returncode == 0 and "未变 16" in again.stdout, again.stdout + again.stderr
+    missing = _minqing(url, "grids", "import", str(tmp_path / "bad.geojson"), "--crs", "EPSG:9")
+    assert missing.returncode == 1 and len(missing.stderr.strip().splitlines()) == 1
+
+
+def test_preview_html_is_offline_and_escaped():
+    """The preview requests no other host and shows file text as text, never as markup."""
+    box = shapely.box(103.6, 36.0, 103.65, 36.05)
+    evil = '<img src=x onerror="alert(1)">'
+    fmap = preview_map(
+        [],
+        [],
+        [Outline("620102001001001", evil, box)],
+        {"added": [Outline("620102001001001", evil, box)]},
+        [ProblemMark("error", "几何无效", evil, 1, "c", 103.62, 36.02, box)],
+        LngLatBbox(103.6, 36.0, 103.65, 36.05),
+        {
+            k: k
+            for k in (
+                "parent",
+                "current",
+                "new",
+                "added",
+                "removed",
+                "reshaped",
+                "renamed",
+                "problems",
+            )
+        },  # fmt: skip
+    )
+    html = offline_html(fmap, load_assets(LEAFLET))
+    assert re.findall(r"<(?:script|link)[^>]*(?:src|href)=", html) == []
+    assert "&lt;img src=x" in html
+    assert '<img src=x onerror="alert(1)">' not in html
+    assert "L.map(" in html
