@@ -1,0 +1,82 @@
+"""Key figures of incidents for an area and a period: one function, so every page agrees."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import psycopg2.extensions
+import psycopg2.extras
+from psycopg2 import sql
+
+from geo.filters import SCOPE_COLUMNS, IncidentFilter, incident_conditions
+from geo.sqlfiles import load_sql
+
+
+@dataclass(frozen=True)
+class Kpis:
+    """Flows within a period (new, concluded …) and stocks at its end (open, overdue)."""
+
+    new: int = 0
+    open: int = 0
+    overdue: int = 0
+    concluded: int = 0
+    resolved: int = 0
+    concluded_late: int = 0
+    escalated: int = 0
+    major_new: int = 0
+    major_open: int = 0
+    mean_handling_hours: float | None = None
+    p90_handling_hours: float | None = None
+
+    @property
+    def resolved_rate(self) -> float | None:
+        """化解成功率: share of the cases concluded in the period that were resolved."""
+        return self.resolved / self.concluded if self.concluded else None
+
+    @property
+    def overdue_rate(self) -> float | None:
+        """Share of the open cases at the period's end that are past their deadline."""
+        return self.overdue / self.open if self.open else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """Share of the cases concluded in the period that were concluded by their deadline."""
+        return 1 - self.concluded_late / self.concluded if self.concluded else None
+
+
+_COUNTS = [f.name for f in fields(Kpis) if f.type in ("int", int)]
+
+
+def _row_to_kpis(row: dict) -> Kpis:
+    values = {name: int(row[name]) for name in _COUNTS}
+    for name in ("mean_handling_hours", "p90_handling_hours"):
+        values[name] = float(row[name]) if row[name] is not None else None
+    return Kpis(**values)
+
+
+def kpis_by(
+    conn: psycopg2.extensions.connection, flt: IncidentFilter, group_level: str | None = None
+) -> dict[str | None, Kpis]:
+    """Key figures per area of `group_level` (e.g. each street), or for the whole scope."""
+    conditions, params = incident_conditions(flt)
+    if group_level is None:
+        group_column: sql.Composable = sql.SQL("NULL::text")
+    else:
+        group_column = sql.SQL("i.{}").format(sql.Identifier(SCOPE_COLUMNS[group_level]))
+    query = sql.SQL(load_sql("kpis")).format(conditions=conditions, group_column=group_column)
+    params.update(start=flt.period.start, end=flt.period.end)
+    with conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
+        cur.execute(query, params)
+        return {row["group_code"]: _row_to_kpis(row) for row in cur.fetchall()}
+
+
+def area_kpis(conn: psycopg2.extensions.connection, flt: IncidentFilter) -> Kpis:
+    """Key figures for the filter's whole scope and period (zeros when nothing matches)."""
+    return kpis_by(conn, flt).get(None, Kpis())
+
+
+def kpis_with_previous(
+    conn: psycopg2.extensions.connection, flt: IncidentFilter
+) -> tuple[Kpis, Kpis]:
+    """Key figures for the period and for the period before it, for comparison."""
+    return area_kpis(conn, flt), area_kpis(conn, flt.with_period(flt.period.previous()))
