@@ -251,8 +251,17 @@ class _Checker:
 
     def attributes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         values, tree = self.values, self.tree
-        previous = tree.same_level.set_index("code") if len(tree.same_level) else None
-        counts = pd.Series(self.codes).value_counts(dropna=True)
+        previous = (
+            tree.same_level.drop(columns="geom").set_index("code").to_dict("index")
+            if len(tree.same_level)
+            else {}
+        )
+        columns = {c: values[c].tolist() for c in values.columns}
+        self.columns = columns
+        counts = pd.Series(self.codes).value_counts(dropna=True).to_dict()
+        positions: dict[str, list[int]] = defaultdict(list)
+        for k, c in enumerate(self.codes):
+            positions[c].append(k + 1)
         kept_codes = self._kept_codes()
         names = np.empty(self.n, dtype=object)
         kinds = np.full(self.n, None, dtype=object)
@@ -260,27 +269,27 @@ class _Checker:
         parent_codes = set(tree.parents["code"])
         for i in range(self.n):
             code = self.codes[i]
-            prev = previous.loc[code] if previous is not None and code in previous.index else None
+            prev = previous.get(code)
             if code is None:
                 self.at("missing_code", "编码为空：每个区域都需要唯一编码", i)
             elif not CODE_PATTERN.match(code):
                 self.at("bad_code", f"编码“{code}”只能由字母、数字、- 和 _ 组成，最长 40 位", i)
             elif counts.get(code, 0) > 1:
-                others = [int(k) for k in self.numbers[self.codes == code] if k != i + 1]
+                others = [k for k in positions[code] if k != i + 1]
                 self.at("duplicate_code", f"编码 {code} 还出现在要素 {_list(others)}", i)
             elif code in tree.other_codes:
                 level = LEVEL_ZH.get(tree.other_codes[code], tree.other_codes[code])
                 self.at("code_taken", f"编码 {code} 已是一个{level}的编码", i)
             elif code in kept_codes:
                 self.at("code_taken", f"编码 {code} 已被本次不更新的上级下的区域使用", i)
-            name = values["name"].iat[i]
+            name = columns["name"][i]
             if name is None:
                 name = prev["name"] if prev is not None else (code or "")
                 self.at("missing_name", f"名称为空，将使用“{name}”", i)
             elif len(name) > MAX_NAME:
                 self.at("long_name", f"名称有 {len(name)} 个字，最多 {MAX_NAME} 个", i)
             names[i] = name
-            parent = values["parent_code"].iat[i]
+            parent = columns["parent_code"][i]
             if parent is None:
                 self.at("missing_parent", f"没有所属{LEVEL_ZH[PARENT_LEVEL[tree.level]]}编码", i)
             elif parent not in parent_codes:
@@ -294,8 +303,8 @@ class _Checker:
             population[i] = self._population(i, prev)
         return names, kinds, population, values["parent_code"].to_numpy(dtype=object)
 
-    def _kind(self, i: int, prev: pd.Series | None) -> str:
-        raw, kind = self.values["kind_raw"].iat[i], self.values["kind"].iat[i]
+    def _kind(self, i: int, prev: dict | None) -> str:
+        raw, kind = self.columns["kind_raw"][i], self.columns["kind"][i]
         if kind is not None:
             return kind
         fallback = prev["kind"] if prev is not None and prev["kind"] else DEFAULT_KIND
@@ -305,8 +314,8 @@ class _Checker:
             self.at("missing_kind", f"没有网格类型，将使用“{fallback}”", i)
         return fallback
 
-    def _population(self, i: int, prev: pd.Series | None) -> int:
-        raw = self.values["population_raw"].iat[i]
+    def _population(self, i: int, prev: dict | None) -> int:
+        raw = self.columns["population_raw"][i]
         fallback = int(prev["population"]) if prev is not None else 0
         if raw is None:
             return fallback
@@ -358,21 +367,22 @@ class _Checker:
     def parents(self) -> np.ndarray:
         """Overflow beyond the parent (clipped when allowed); returns parent geoms per feature."""
         lookup = dict(zip(self.tree.parents["code"], self.tree.parents["geom"], strict=True))
-        parent_geom = np.array([lookup.get(p) for p in self.values["parent_code"]], dtype=object)
+        parent_geom = np.array([lookup.get(p) for p in self.columns["parent_code"]], dtype=object)
         idx = np.flatnonzero(
             [g is not None and p is not None for g, p in zip(self.geom, parent_geom, strict=True)]
         )
         if not len(idx):
             return parent_geom
-        outside = shapely.difference(self.geom[idx], parent_geom[idx], grid_size=None)
+        idx = idx[~shapely.covered_by(self.geom[idx], parent_geom[idx])]
+        outside = self._pieces(shapely.difference(self.geom[idx], parent_geom[idx]))
         for k, i in enumerate(idx):
-            pieces = self._pieces(outside[k])
+            pieces = outside[k]
             if not pieces:
                 continue
             total = sum(area for _, area, _ in pieces)
             thin = all(width < SLIVER_WIDTH_M for _, _, width in pieces)
             union = shapely.union_all([p for p, _, _ in pieces])
-            parent = self.values["parent_code"].iat[i]
+            parent = self.columns["parent_code"][i]
             if self.options.clip_to_parent:
                 clipped, _ = as_multipolygon(shapely.intersection(self.geom[i], parent_geom[i]))
                 self.at("clipped", f"超出上级 {parent} 的 {_m2(total)} 已裁去", i, union)
@@ -389,19 +399,21 @@ class _Checker:
                 )
         return parent_geom
 
-    def _pieces(self, geom: shapely.Geometry) -> list[tuple[shapely.Geometry, float, float]]:
-        """The polygonal pieces of a discrepancy above noise: (piece, m², mean width m)."""
-        poly, _ = as_multipolygon(geom)
-        if poly is None:
-            return []
-        parts = shapely.get_parts(poly)
+    @staticmethod
+    def _pieces(geoms: np.ndarray) -> list[list[tuple[shapely.Geometry, float, float]]]:
+        """Per discrepancy, its polygonal pieces above noise: (piece, m², mean width m)."""
+        out: list[list[tuple[shapely.Geometry, float, float]]] = [[] for _ in range(len(geoms))]
+        polys = np.array([as_multipolygon(g)[0] for g in geoms], dtype=object)
+        present = np.flatnonzero([g is not None for g in polys])
+        if not len(present):
+            return out
+        parts, index = shapely.get_parts(polys[present], return_index=True)
         areas = area_m2(parts)
         widths = mean_width_m(parts)
-        return [
-            (parts[j], float(areas[j]), float(widths[j]))
-            for j in range(len(parts))
-            if areas[j] > NOISE_M2
-        ]
+        for part, k, area, width in zip(parts, index, areas, widths, strict=True):
+            if area > NOISE_M2:
+                out[present[k]].append((part, float(area), float(width)))
+        return out
 
     def overlaps(self, kept: pd.DataFrame) -> None:
         own = np.flatnonzero([g is not None for g in self.geom])
@@ -417,9 +429,9 @@ class _Checker:
             return
         touching = shapely.touches(geoms[left], geoms[right])
         left, right = left[~touching], right[~touching]
-        shared = shapely.intersection(geoms[left], geoms[right])
+        shared = self._pieces(shapely.intersection(geoms[left], geoms[right]))
         for k in range(len(left)):
-            pieces = self._pieces(shared[k])
+            pieces = shared[k]
             if not pieces:
                 continue
             total = sum(a for _, a, _ in pieces)
@@ -434,17 +446,19 @@ class _Checker:
     def gaps(self, scope: set[str], kept: pd.DataFrame) -> None:
         tree = self.tree
         by_parent: dict[str, list[shapely.Geometry]] = defaultdict(list)
-        for g, p in zip(self.geom, self.values["parent_code"], strict=True):
+        for g, p in zip(self.geom, self.columns["parent_code"], strict=True):
             if g is not None and p is not None:
                 by_parent[p].append(g)
         for g, p in zip(kept["geom"], kept["parent_code"], strict=True):
             by_parent[p].append(g)
         parents = tree.parents[tree.parents["code"].isin(scope)]
         unions = [shapely.union_all(by_parent.get(c, [])) for c in parents["code"]]
-        holes = shapely.difference(
-            parents["geom"].to_numpy(dtype=object), np.array(unions, dtype=object)
+        holes = self._pieces(
+            shapely.difference(
+                parents["geom"].to_numpy(dtype=object), np.array(unions, dtype=object)
+            )
         )
-        for code, name, hole, union in zip(
+        for code, name, pieces, union in zip(
             parents["code"], parents["name"], holes, unions, strict=True
         ):
             if union is None or union.is_empty:
@@ -457,7 +471,6 @@ class _Checker:
                     )
                 )
                 continue
-            pieces = self._pieces(hole)
             for piece, area, width in pieces:
                 kind = "sliver" if width < SLIVER_WIDTH_M else "gap"
                 detail = f"{name}（{code}）内有 {_m2(area)} 未被任何下级覆盖"
@@ -497,9 +510,9 @@ class _Checker:
             return
         sub = kids.iloc[idx]
         parents = np.array([new_geom[p] for p in sub["parent_code"]], dtype=object)
-        outside = shapely.difference(sub["geom"].to_numpy(dtype=object), parents)
-        for code, parent, piece_geom in zip(sub["code"], sub["parent_code"], outside, strict=True):
-            pieces = [p for p in self._pieces(piece_geom) if p[2] >= SLIVER_WIDTH_M]
+        outside = self._pieces(shapely.difference(sub["geom"].to_numpy(dtype=object), parents))
+        for code, parent, found in zip(sub["code"], sub["parent_code"], outside, strict=True):
+            pieces = [p for p in found if p[2] >= SLIVER_WIDTH_M]
             if pieces:
                 total = sum(a for _, a, _ in pieces)
                 union = shapely.union_all([p for p, _, _ in pieces])

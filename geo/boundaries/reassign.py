@@ -20,7 +20,8 @@ import psycopg2.extensions
 import psycopg2.extras
 import shapely
 
-from geo.boundaries.metric import length_m
+from geo.boundaries.check import NOISE_M2
+from geo.boundaries.metric import area_m2, length_m
 from geo.boundaries.pgcopy import copy_query, copy_rows
 from geo.sqlfiles import load_sql
 
@@ -37,11 +38,15 @@ CREATE TEMP TABLE boundary_moves (
     district_code text
 ) ON COMMIT DROP
 """
-_ALL_INCIDENTS = "SELECT id, ST_X(geom), ST_Y(geom), grid_code FROM incidents"
+_ALL_INCIDENTS = """
+SELECT id, ST_X(geom), ST_Y(geom), grid_code, community_code, street_code, district_code
+FROM incidents
+"""
 _CLEAR_UNPLACED = "DELETE FROM boundary_unplaced_incidents WHERE version_id = %(version_id)s"
 _LOCK_INCIDENTS = "LOCK TABLE incidents IN SHARE ROW EXCLUSIVE MODE"
-_COLUMNS = ["id", "x", "y", "grid_code"]
-_DTYPES = {"id": "int64", "x": "float64", "y": "float64", "grid_code": str}
+_CODES = ["grid_code", "community_code", "street_code", "district_code"]
+_COLUMNS = ["id", "x", "y", *_CODES]
+_DTYPES = {"id": "int64", "x": "float64", "y": "float64", **dict.fromkeys(_CODES, object)}
 
 
 @dataclass(frozen=True)
@@ -74,41 +79,40 @@ class GridSet:
 
 def grid_set(conn: psycopg2.extensions.connection, version_id: int) -> GridSet:
     """The grids of a version and their community, street and district codes."""
-    with conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
+    with conn.cursor() as cur:
         cur.execute(load_sql("boundaries_grid_chain"), {"version_id": version_id})
         rows = cur.fetchall()
     frame = pd.DataFrame(
-        rows, columns=["code", "community_code", "street_code", "district_code", "wkb"]
-    )
+        rows, columns=["code", "community_code", "street_code", "district_code", "wkb"],
+        dtype=object,
+    )  # fmt: skip
     wkb = np.array([bytes(w) for w in frame.pop("wkb")], dtype=object)
     return GridSet(frame, shapely.from_wkb(wkb) if len(wkb) else np.empty(0, dtype=object))
 
 
 def changes(old: GridSet, new: GridSet) -> tuple[list[str], list[shapely.Geometry]]:
-    """Codes whose grid moved, appeared, vanished or changed parents, and where outlines moved."""
+    """Codes whose incidents must be looked at, and the region where grid outlines moved.
+
+    Codes: grids that vanished, appeared or changed parents. Region: the new grids and, for a
+    reshaped grid, the difference between its old and new outline (an incident outside that
+    difference stays in the same grid); differences under NOISE_M2 are rounding, not moves.
+    """
     o = old.chain.assign(geom=old.geom).set_index("code")
     n = new.chain.assign(geom=new.geom).set_index("code")
     common = o.index.intersection(n.index)
     chain_cols = ["community_code", "street_code", "district_code"]
-    same_geom = shapely.equals_exact(
-        n.loc[common, "geom"].to_numpy(dtype=object),
-        o.loc[common, "geom"].to_numpy(dtype=object),
-        tolerance=0.0,
-    )
+    new_geom = n.loc[common, "geom"].to_numpy(dtype=object)
+    old_geom = o.loc[common, "geom"].to_numpy(dtype=object)
+    moved = ~shapely.equals_exact(new_geom, old_geom, tolerance=0.0)
     same_chain = (n.loc[common, chain_cols].to_numpy() == o.loc[common, chain_cols].to_numpy()).all(
         axis=1
     )
-    reshaped = common[~same_geom]
     codes = set(o.index.difference(n.index)) | set(n.index.difference(o.index))
-    codes |= set(reshaped) | set(common[~same_chain])
+    codes |= set(common[~same_chain])
     region = list(n.loc[n.index.difference(o.index), "geom"])
-    if len(reshaped):
-        region += list(
-            shapely.symmetric_difference(
-                n.loc[reshaped, "geom"].to_numpy(dtype=object),
-                o.loc[reshaped, "geom"].to_numpy(dtype=object),
-            )
-        )
+    if moved.any():
+        shifted = shapely.symmetric_difference(new_geom[moved], old_geom[moved])
+        region += list(shifted[area_m2(shifted) > NOISE_M2])
     return sorted(codes), [g for g in region if g is not None and not g.is_empty]
 
 
@@ -129,14 +133,13 @@ def reassign(
         cur.execute(_CLEAR_UNPLACED, {"version_id": new_version_id})
         if not len(new.geom):
             return ReassignResult(0, 0, 0, 0, time.perf_counter() - start)
-        codes: list[str] | None = None
         if everything or old is None:
             incidents = copy_query(cur, _ALL_INCIDENTS, {}, _COLUMNS, _DTYPES)
         else:
             codes, region = changes(old, new)
             if not codes and not region:
                 return ReassignResult(0, 0, 0, 0, time.perf_counter() - start)
-            if len(codes) > FULL_SCAN_SHARE * len(new.geom):
+            if len(codes) + len(region) > FULL_SCAN_SHARE * len(new.geom):
                 incidents = copy_query(cur, _ALL_INCIDENTS, {}, _COLUMNS, _DTYPES)
             else:
                 cur.execute(_REGION_TABLE)
@@ -150,11 +153,11 @@ def reassign(
                     _DTYPES,
                 )  # fmt: skip
         placed = _place(incidents, new)
-        moved = placed["grid_code"] != placed["previous"]
-        if codes is not None:
-            moved |= placed["grid_code"].isin(codes)
-        else:
-            moved[:] = True  # parents may differ without a change of grid: compare in SQL
+        moved = np.zeros(len(placed), dtype=bool)
+        for column in _CODES:
+            moved |= placed[column].to_numpy(dtype=object) != incidents[column].to_numpy(
+                dtype=object
+            )
         cur.execute(_MOVES_TABLE)
         copy_rows(
             cur,
@@ -192,43 +195,59 @@ def reassign(
 
 
 def _place(incidents: pd.DataFrame, grids: GridSet) -> pd.DataFrame:
-    """The new grid (and parents) of each incident by the documented rule."""
+    """The new grid (and parents) of each incident by the documented rule.
+
+    Most incidents are still inside the grid of the same code: that is tested first, point by
+    point against the prepared outline of that grid (no index lookup), and only the others go
+    through the spatial index.
+    """
     n = len(incidents)
-    points = shapely.points(incidents["x"].to_numpy(), incidents["y"].to_numpy())
-    tree = shapely.STRtree(grids.geom)
+    x = incidents["x"].to_numpy(dtype=float)
+    y = incidents["y"].to_numpy(dtype=float)
+    previous = incidents["grid_code"].to_numpy(dtype=object)
+    position = pd.Series(np.arange(len(grids.geom)), index=grids.codes)
+    was = position.reindex(previous).to_numpy(dtype=float)
+    known = ~np.isnan(was)
     hit = np.full(n, -1, dtype=np.int64)
-    if n:
+    shapely.prepare(grids.geom)
+    if known.any():
+        same = np.flatnonzero(known)
+        inside = shapely.intersects_xy(grids.geom[was[same].astype(np.int64)], x[same], y[same])
+        hit[same[inside]] = was[same[inside]].astype(np.int64)
+    rest = np.flatnonzero(hit < 0)
+    tree = shapely.STRtree(grids.geom)
+    points = shapely.points(x[rest], y[rest])
+    if len(rest):
         pts, grid_idx = tree.query(points, predicate="intersects")
         order = np.lexsort((grid_idx, pts))  # smallest code first (grids are ordered by code)
         pts, grid_idx = pts[order], grid_idx[order]
         first = np.unique(pts, return_index=True)[1]
-        hit[pts[first]] = grid_idx[first]
-    missing = np.flatnonzero(hit < 0)
+        hit[rest[pts[first]]] = grid_idx[first]
+    still_missing = hit[rest] < 0
+    missing = rest[still_missing]
     distance = np.zeros(n)
     snapped = np.zeros(n, dtype=bool)
     far = np.zeros(n, dtype=bool)
     if len(missing):
-        nearest = tree.query_nearest(points[missing], all_matches=False)[1]
-        metres = length_m(shapely.shortest_line(points[missing], grids.geom[nearest]))
+        lost = points[still_missing]
+        nearest = tree.query_nearest(lost, all_matches=False)[1]
+        metres = length_m(shapely.shortest_line(lost, grids.geom[nearest]))
         distance[missing] = metres
         hit[missing] = nearest
         near = metres <= SNAP_M
         snapped[missing[near]] = True
         far[missing[~near]] = True
-        position = {code: k for k, code in enumerate(grids.codes)}
-        previous = incidents["grid_code"].to_numpy(dtype=object)
-        for k in missing[~near]:
-            if previous[k] in position:
-                hit[k] = position[previous[k]]
-    chain = grids.chain.iloc[hit].reset_index(drop=True)
+        keep = missing[~near & known[missing]]
+        hit[keep] = was[keep].astype(np.int64)
+    chain = grids.chain.to_numpy(dtype=object)[hit]
     return pd.DataFrame(
         {
             "id": incidents["id"].to_numpy(),
-            "grid_code": chain["code"].to_numpy(dtype=object),
-            "community_code": chain["community_code"].to_numpy(dtype=object),
-            "street_code": chain["street_code"].to_numpy(dtype=object),
-            "district_code": chain["district_code"].to_numpy(dtype=object),
-            "previous": incidents["grid_code"].to_numpy(dtype=object),
+            "grid_code": chain[:, 0],
+            "community_code": chain[:, 1],
+            "street_code": chain[:, 2],
+            "district_code": chain[:, 3],
+            "previous": previous,
             "distance_m": distance,
             "snapped": snapped,
             "far": far,

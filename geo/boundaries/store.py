@@ -8,7 +8,6 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 import psycopg2.extensions
-import psycopg2.extras
 import shapely
 
 from geo.sqlfiles import load_sql
@@ -44,10 +43,12 @@ def current_version(conn: psycopg2.extensions.connection) -> VersionInfo | None:
 
 def level_areas(conn: psycopg2.extensions.connection, version_id: int, level: str) -> pd.DataFrame:
     """One level's areas of a version: code, name, parent_code, kind, population, geom."""
-    with conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
+    with conn.cursor() as cur:
         cur.execute(load_sql("boundaries_level_areas"), {"version_id": version_id, "level": level})
         rows = cur.fetchall()
-    frame = pd.DataFrame(rows, columns=["code", "name", "parent_code", "kind", "population", "wkb"])
+    frame = pd.DataFrame(
+        rows, columns=["code", "name", "parent_code", "kind", "population", "wkb"], dtype=object
+    )
     wkb = np.array([bytes(w) for w in frame.pop("wkb")], dtype=object)
     frame["geom"] = shapely.from_wkb(wkb) if len(wkb) else np.empty(0, dtype=object)
     return frame
