@@ -1,0 +1,421 @@
+"""The closed loop of each generated case: deadline, handling, status and every event.
+
+Each case gets a full schedule first (reported, assigned, perhaps returned and reassigned,
+accepted, perhaps urged, escalated once or twice, supervised when overdue, resolved,
+closed after the feedback visit); only the steps that happened before `now` become events,
+and the case's status, center, handling level, escalations, resolved/closed times and
+result are read off those events, so they always agree. Everything is vectorised.
+
+Rules: 小事不出村、大事不出镇、难事不出县、重大风险不出市. Severity 1-2 starts at the
+community workstation, 3 at the street's command post, 4 and major risks at the district's
+sub-center; letters, visits, petitions and court cases start at the command post at least.
+A case handled at the workstation is accepted and resolved by the grid's worker
+(`gw-<grid code>`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from geo.demo import texts
+from geo.vocabulary import CATEGORIES, SOURCES
+
+LEVELS = ("workstation", "command_post", "sub_center", "city_center")
+STATUSES = ("reported", "assigned", "in_progress", "resolved", "closed")
+RESULTS = ("resolved", "unresolved", "withdrawn")
+# Deadline in days set by the channel rather than the category (信访: 60 days by the
+# 信访工作条例; 诉前调解: 30 days).
+SOURCE_DEADLINE_DAYS = {"letters_visits": 60, "petition": 60, "court_case": 30}
+
+_DAY = 86_400
+_CST = 8 * 3600
+_SOURCE_CODES = list(SOURCES)
+_CATEGORY_CODES = list(CATEGORIES)
+_NONE = -1
+_SAME = -2  # a self-loop event (urged, supervised): from = to = the status at that time
+
+
+@dataclass(frozen=True)
+class Cases:
+    """What the lifecycle needs to know about each case (arrays of equal length)."""
+
+    reported: np.ndarray  # epoch seconds
+    category: np.ndarray  # index into CATEGORIES
+    source: np.ndarray  # index into SOURCES
+    severity: np.ndarray
+    major: np.ndarray
+    centers: np.ndarray  # (n, 4) center indices: workstation, post, sub-center, city center
+    worker: np.ndarray  # grid index: the grid worker's id is gw-<grid code>
+
+
+def run_lifecycle(
+    cases: Cases,
+    now: int,
+    center_codes: np.ndarray,
+    grid_codes: np.ndarray,
+    rng: np.random.Generator,
+) -> tuple[dict[str, Any], pd.DataFrame]:
+    """The incidents' lifecycle columns and their events (sorted by incident, then time)."""
+    n = len(cases.reported)
+    t0 = cases.reported.astype(np.int64)
+    deadline = _deadlines(cases, t0)
+    plan = _schedule(cases, t0, deadline, rng)
+    actors = _Actors(center_codes, grid_codes)
+    log = _EventLog(now, t0.min(initial=now))
+    level0 = plan["level"]
+    c = cases.centers
+    rows = np.arange(n)
+
+    def center(level: np.ndarray) -> np.ndarray:
+        return c[rows, np.minimum(level, 3)]
+
+    def handler(level: np.ndarray) -> np.ndarray:
+        return np.where(level == 0, actors.worker(cases.worker), actors.center(center(level)))
+
+    every = np.ones(n, dtype=bool)
+    reporter = np.where(
+        cases.source == _SOURCE_CODES.index("grid_patrol"),
+        actors.worker(cases.worker),
+        actors.channel(cases.source),
+    )
+    log.add(every, t0, "reported", _NONE, "reported", reporter, _NONE, "reported")
+    log.add(
+        every,
+        plan["assigned"],
+        "assigned",
+        "reported",
+        "assigned",
+        actors.system,
+        center(level0),
+        "assigned",
+    )
+    ret = plan["returned_mask"]
+    log.add(
+        ret,
+        plan["returned"],
+        "returned",
+        "assigned",
+        "reported",
+        actors.center(center(level0)),
+        center(level0),
+        "returned",
+    )
+    log.add(
+        ret,
+        plan["reassigned"],
+        "assigned",
+        "reported",
+        "assigned",
+        actors.center(center(level0 + 1)),
+        center(level0),
+        "reassigned",
+    )
+    log.add(
+        every,
+        plan["accepted"],
+        "accepted",
+        "assigned",
+        "in_progress",
+        handler(level0),
+        center(level0),
+        "accepted",
+    )
+    for k in (1, 2):
+        esc = plan["escalations"] >= k
+        log.add(
+            esc,
+            plan[f"escalated{k}"],
+            "escalated",
+            "in_progress",
+            "assigned",
+            handler(level0 + k - 1),
+            center(level0 + k),
+            "escalated",
+        )
+        log.add(
+            esc,
+            plan[f"reaccepted{k}"],
+            "accepted",
+            "assigned",
+            "in_progress",
+            handler(level0 + k),
+            center(level0 + k),
+            "accepted",
+        )
+    for action in ("urged", "supervised"):
+        at = plan[action]
+        level = level0 + (plan["escalated1"] <= at) * (plan["escalations"] >= 1)
+        level += (plan["escalated2"] <= at) * (plan["escalations"] >= 2)
+        log.add(
+            plan[f"{action}_mask"],
+            at,
+            action,
+            _SAME,
+            _SAME,
+            actors.center(center(level + 1)),
+            center(level),
+            action,
+        )
+    final = level0 + (plan["escalations"] >= 1) * (plan["escalated1"] <= now)
+    final += (plan["escalations"] >= 2) * (plan["escalated2"] <= now)
+    done = np.isfinite(plan["resolved"])
+    result_note = (plan["result"], [f"result:{r}" for r in RESULTS])
+    log.add(
+        done,
+        plan["resolved"],
+        "resolved",
+        "in_progress",
+        "resolved",
+        handler(final),
+        center(final),
+        result_note,
+    )
+    feedback = (plan["feedback"], [f"feedback:{i}" for i in range(len(texts.FEEDBACK_NOTES))])
+    log.add(
+        done, plan["closed"], "closed", "resolved", "closed", actors.system, center(final), feedback
+    )
+
+    events, status = log.events(actors.labels(), center_codes)
+    resolved = done & (plan["resolved"] <= now)
+    closed = done & (plan["closed"] <= now)
+    waiting = status == STATUSES.index("reported")
+    state = {
+        "reported_at": _utc(t0),
+        "deadline_at": _utc(deadline),
+        "status": pd.Categorical.from_codes(status, categories=list(STATUSES)),
+        "assigned_center": pd.Categorical.from_codes(
+            np.where(waiting, _NONE, center(final)), categories=list(center_codes)
+        ),
+        "handling_level": pd.Categorical.from_codes(
+            np.where(waiting, _NONE, np.minimum(final, 3)), categories=list(LEVELS)
+        ),
+        "escalations": (final - level0).astype(np.int16),
+        "resolved_at": _utc(np.where(resolved, plan["resolved"], np.nan)),
+        "closed_at": _utc(np.where(closed, plan["closed"], np.nan)),
+        "result": pd.Categorical.from_codes(
+            np.where(resolved, plan["result"], _NONE), categories=list(RESULTS)
+        ),
+    }
+    return state, events
+
+
+def _deadlines(cases: Cases, t0: np.ndarray) -> np.ndarray:
+    """Deadline (epoch s): the end of the CST day N days on, or N hours for urgent cases."""
+    days = np.array([CATEGORIES[c].deadline_days for c in _CATEGORY_CODES])[cases.category]
+    by_source = np.array([SOURCE_DEADLINE_DAYS.get(s, 0) for s in _SOURCE_CODES])[cases.source]
+    days = np.maximum(days, by_source)
+    urgent_hours = np.array([CATEGORIES[c].urgent_hours for c in _CATEGORY_CODES])[cases.category]
+    day_start = (t0 + _CST) // _DAY * _DAY - _CST
+    normal = day_start + (days + 1) * _DAY
+    urgent = (cases.severity >= 3) & (by_source == 0)
+    return np.where(urgent, t0 + urgent_hours * 3600, normal)
+
+
+def _schedule(
+    cases: Cases, t0: np.ndarray, deadline: np.ndarray, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
+    """Every step's time (epoch s, float; inf = never) and the case's choices."""
+    n = len(t0)
+    dispute = cases.category == _CATEGORY_CODES.index("dispute")
+    slow_channel = cases.source >= _SOURCE_CODES.index("letters_visits")
+    level = np.where(cases.severity >= 4, 2, np.where(cases.severity == 3, 1, 0))
+    level = np.where(cases.major, 2, level)
+    level = np.where(slow_channel, np.maximum(level, 1), level)
+
+    assign_median = np.where(slow_channel, 6 * 3600, 15 * 60)
+    assigned = t0 + assign_median * rng.lognormal(0, 1.0, n)
+    accept_delay = 3600 * rng.lognormal(0, 1.0, n)
+    returned_mask = rng.random(n) < 0.025
+    returned = assigned + 0.5 * accept_delay
+    reassigned = returned + 2400 * rng.lognormal(0, 0.7, n)
+    accepted = (
+        np.where(returned_mask, reassigned, assigned)
+        + np.where(returned_mask, 0.5, 1.0) * accept_delay
+    )
+
+    span = (deadline - t0).astype(float)
+    sigma = np.where(dispute, 0.85, 0.75)
+    resolved = np.maximum(t0 + 0.3 * span * rng.lognormal(0, sigma), accepted + 600)
+    stuck = rng.random(n) < 0.003 + 0.01 * dispute + 0.05 * cases.major
+    resolved[stuck] = np.inf
+    overdue = resolved > deadline
+
+    p_escalate = 0.02 + 0.2 * overdue + 0.3 * cases.major + 0.03 * dispute
+    escalations = (rng.random(n) < p_escalate) * (1 + (rng.random(n) < 0.3))
+    escalations = np.minimum(escalations, 3 - level)
+    end = np.where(stuck, np.maximum(deadline, accepted + _DAY), resolved)
+    window = end - accepted
+
+    urged = deadline - 0.2 * span
+    supervised = deadline + np.minimum(_DAY, 0.25 * span)
+    result = np.zeros(n, dtype=np.int64)
+    unresolved = rng.random(n) < np.where(dispute, 0.018, 0.007)
+    result[unresolved] = 1
+    result[rng.random(n) < 0.012] = 2
+    return {
+        "level": level,
+        "assigned": assigned,
+        "returned_mask": returned_mask,
+        "returned": returned,
+        "reassigned": reassigned,
+        "accepted": accepted,
+        "escalations": escalations,
+        "escalated1": accepted + 0.3 * window,
+        "reaccepted1": accepted + 0.35 * window,
+        "escalated2": accepted + 0.6 * window,
+        "reaccepted2": accepted + 0.65 * window,
+        "urged": urged,
+        "urged_mask": (urged > accepted) & (urged < resolved) & (rng.random(n) < 0.6),
+        "supervised": supervised,
+        "supervised_mask": (supervised > accepted) & (supervised < resolved),
+        "resolved": resolved,
+        "result": result,
+        "closed": resolved + _DAY * rng.lognormal(0, 0.8, n),
+        "feedback": rng.choice(len(texts.FEEDBACK_NOTES), size=n, p=[0.8, 0.15, 0.05]),
+    }
+
+
+class _Actors:
+    """Actor labels as one index space: channels, 'system', center codes, grid workers."""
+
+    def __init__(self, center_codes: np.ndarray, grid_codes: np.ndarray) -> None:
+        self._centers = np.asarray(center_codes, dtype=object)
+        self._grids = np.asarray(grid_codes, dtype=object)
+        self.system = len(_SOURCE_CODES)
+
+    def channel(self, source: np.ndarray) -> np.ndarray:
+        return source
+
+    def center(self, index: np.ndarray) -> np.ndarray:
+        return self.system + 1 + index
+
+    def worker(self, grid: np.ndarray) -> np.ndarray:
+        return self.system + 1 + len(self._centers) + grid
+
+    def labels(self) -> list[str]:
+        return [*_SOURCE_CODES, "system", *self._centers, *("gw-" + self._grids)]
+
+
+class _EventLog:
+    """Events collected step by step (only those at or before now), then sorted."""
+
+    _ACTIONS = (
+        "reported",
+        "assigned",
+        "accepted",
+        "escalated",
+        "returned",
+        "urged",
+        "supervised",
+        "resolved",
+        "closed",
+    )
+
+    def __init__(self, now: int, earliest: int) -> None:
+        self.now = now
+        self.earliest = earliest
+        self.parts: list[dict[str, np.ndarray]] = []
+        self.notes: dict[str, int] = {}
+
+    def add(
+        self,
+        mask: np.ndarray,
+        at: np.ndarray,
+        action: str,
+        from_status: str | int,
+        to_status: str | int,
+        actor: np.ndarray | int,
+        center: np.ndarray | int,
+        note: str | tuple[np.ndarray, list[str]],
+    ) -> None:
+        """Add one step for the cases in mask whose time `at` is not after now.
+
+        `note` is a note key, or (index per case, keys) to choose a key per case.
+        """
+        keep = np.flatnonzero(mask & (at <= self.now))
+        if isinstance(note, str):
+            note_codes: np.ndarray | int = self._note(note)
+        else:
+            index, keys = note
+            note_codes = np.array([self._note(k) for k in keys], dtype=np.int32)[index]
+        self.parts.append(
+            {
+                "case": keep,
+                "at": np.floor(at[keep]).astype(np.int64),
+                "step": np.full(len(keep), len(self.parts), dtype=np.int64),
+                "action": np.full(len(keep), self._ACTIONS.index(action), dtype=np.int8),
+                "from": np.full(len(keep), _status(from_status), dtype=np.int8),
+                "to": np.full(len(keep), _status(to_status), dtype=np.int8),
+                "actor": _pick(actor, keep).astype(np.int32),
+                "center": _pick(center, keep).astype(np.int32),
+                "note": _pick(note_codes, keep).astype(np.int32),
+            }
+        )
+
+    def _note(self, key: str) -> int:
+        return self.notes.setdefault(key, len(self.notes))
+
+    def events(
+        self, actors: list[str], center_codes: np.ndarray
+    ) -> tuple[pd.DataFrame, np.ndarray]:
+        """The sorted events, and each case's status after its last event."""
+        cols = {key: np.concatenate([p[key] for p in self.parts]) for key in self.parts[0]}
+        key = (cols["case"] << 30) | ((cols["at"] - self.earliest) << 4) | cols["step"]
+        order = np.argsort(key, kind="stable")
+        cols = {k: v[order] for k, v in cols.items()}
+        # self-loops take the status left by the previous (real) transition
+        real = cols["to"] != _SAME
+        last_real = np.maximum.accumulate(np.where(real, np.arange(len(real)), 0))
+        cols["to"] = cols["to"][last_real]
+        cols["from"] = np.where(real, cols["from"], cols["to"])
+        last = np.flatnonzero(np.r_[cols["case"][1:] != cols["case"][:-1], True])
+        status = cols["to"][last]
+        labels = [_note_text(k) for k in sorted(self.notes, key=self.notes.get)]
+        events = pd.DataFrame(
+            {
+                "incident_id": cols["case"] + 1,
+                "at": _utc(cols["at"]),
+                "action": pd.Categorical.from_codes(cols["action"], categories=list(self._ACTIONS)),
+                "from_status": pd.Categorical.from_codes(cols["from"], categories=list(STATUSES)),
+                "to_status": pd.Categorical.from_codes(cols["to"], categories=list(STATUSES)),
+                "actor": pd.Categorical.from_codes(cols["actor"], categories=actors),
+                "center_code": pd.Categorical.from_codes(
+                    cols["center"], categories=list(center_codes)
+                ),
+                "note": pd.Categorical.from_codes(cols["note"], categories=labels),
+            }
+        )
+        return events, status
+
+
+def _status(status: str | int) -> int:
+    """A status index, or the _NONE / _SAME markers."""
+    return status if isinstance(status, int) else STATUSES.index(status)
+
+
+def _pick(value: np.ndarray | int, keep: np.ndarray) -> np.ndarray:
+    """value at the kept rows (a scalar is broadcast)."""
+    value = np.asarray(value)
+    return np.full(len(keep), value) if value.ndim == 0 else value[keep]
+
+
+def _note_text(key: str) -> str:
+    """The Chinese note of a note key."""
+    if key.startswith("result:"):
+        return texts.RESOLVED_NOTES[key.removeprefix("result:")]
+    if key.startswith("feedback:"):
+        return texts.FEEDBACK_NOTES[int(key.removeprefix("feedback:"))]
+    return texts.NOTES[key]
+
+
+def _utc(seconds: np.ndarray) -> pd.DatetimeIndex:
+    """Epoch seconds (NaN = missing) as timezone-aware UTC timestamps."""
+    seconds = np.asarray(seconds, dtype=float)
+    missing = ~np.isfinite(seconds)
+    stamps = np.where(missing, 0, np.floor(seconds)).astype("int64").astype("datetime64[s]")
+    stamps[missing] = np.datetime64("NaT")
+    return pd.DatetimeIndex(stamps).tz_localize("UTC")
