@@ -28,6 +28,7 @@ import shapely
 
 from geo.demo import texts
 from geo.demo.lifecycle import Cases, run_lifecycle
+from geo.demo.names import place_names
 from geo.timeutil import start_of_day_cst
 from geo.vocabulary import CATEGORIES, SOURCES
 
@@ -244,7 +245,7 @@ def generate_incidents(
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     rng = np.random.default_rng(seed)
-    grids = _GridTable.build(areas, centers)
+    grids = _GridTable.build(areas, centers, rng)
     window = _Window.before(now)
     n_cluster = round(CLUSTER_SHARE * n) if n >= 200 else 0
     loose = _loose(grids, n - n_cluster, window, rng)
@@ -337,7 +338,9 @@ class _GridTable:
     center_codes: np.ndarray
 
     @classmethod
-    def build(cls, areas: gpd.GeoDataFrame, centers: gpd.GeoDataFrame) -> _GridTable:
+    def build(
+        cls, areas: gpd.GeoDataFrame, centers: gpd.GeoDataFrame, rng: np.random.Generator
+    ) -> _GridTable:
         grids = areas[areas["level"] == "grid"].reset_index(drop=True)
         if grids.empty:
             raise ValueError("the area tree has no small grids")
@@ -358,8 +361,7 @@ class _GridTable:
             ],
             dtype=object,
         )
-        venue = np.array([n.removesuffix("专属网格") for n in grids["name"]], dtype=object)
-        prefix = np.where(kind == 2, prefix + venue, prefix)
+        prefix = prefix + _grid_places(grids, community, kind, rng)
         endings = [texts.ADDRESS_ENDINGS[k] for k in _KINDS]
         geometry = grids.geometry.to_numpy()
         shapely.prepare(geometry)
@@ -402,6 +404,25 @@ class _GridTable:
         return self.ending_start[kind] + (rng.random(len(grid)) * self.ending_count[kind]).astype(
             int
         )
+
+
+def _grid_places(
+    grids: pd.DataFrame, community: np.ndarray, kind: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """The grid's own part of an address: a housing estate (小区), a village group (组) or
+    the building or market, so that no two grids share an address."""
+    places = np.empty(len(grids), dtype=object)
+    venue = grids["name"].str.removesuffix("专属网格").to_numpy(dtype=object)
+    group = grids["code"].str[-3:].astype(int).astype(str).to_numpy(dtype=object) + "组"
+    places[kind == 1] = group[kind == 1]
+    places[kind == 2] = venue[kind == 2]
+    urban = np.flatnonzero(kind == 0)
+    for members in pd.Series(urban).groupby(community[urban]).indices.values():
+        rows = urban[members]
+        stems = place_names(rng, len(rows))
+        suffix = rng.choice(texts.ESTATE_SUFFIXES, size=len(rows))
+        places[rows] = [a + b for a, b in zip(stems, suffix, strict=True)]
+    return places
 
 
 def _loose(grids: _GridTable, n: int, window: _Window, rng: np.random.Generator) -> dict:
@@ -541,7 +562,7 @@ def _severity(
     severity = _draw(risky.astype(int), table, rng) + 1
     severity = np.minimum(severity + (in_cluster & (rng.random(len(sub)) < 0.3)), 4)
     stability = np.isin(np.array(SUBCATEGORY_CODES, dtype=object)[sub], list(STABILITY))
-    chance = np.where(in_cluster, 0.5, 0.08)
+    chance = np.where(in_cluster, 0.3, 0.04)
     major = (severity == 4) & stability & (rng.random(len(sub)) < chance)
     return severity.astype(np.int16), major
 

@@ -357,7 +357,8 @@ class _EventLog:
         )
 
     def _note(self, key: str) -> int:
-        return self.notes.setdefault(key, len(self.notes))
+        """The index of a note key's text (keys with the same text share it)."""
+        return self.notes.setdefault(_note_text(key), len(self.notes))
 
     def events(
         self, actors: list[str], center_codes: np.ndarray
@@ -374,7 +375,7 @@ class _EventLog:
         cols["from"] = np.where(real, cols["from"], cols["to"])
         last = np.flatnonzero(np.r_[cols["case"][1:] != cols["case"][:-1], True])
         status = cols["to"][last]
-        labels = [_note_text(k) for k in sorted(self.notes, key=self.notes.get)]
+        labels = sorted(self.notes, key=self.notes.get)
         events = pd.DataFrame(
             {
                 "incident_id": cols["case"] + 1,

@@ -208,9 +208,11 @@ DESCRIPTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[int, int]]
     ),
 }
 
-# Address endings by grid kind, appended to the grid's own prefix.
+# Address endings by grid kind, appended to the grid's own place (estate, village group,
+# building or market), itself after district, street and community.
+ESTATE_SUFFIXES = ["小区", "家园", "花园", "苑", "新村", "公寓"]
 _BUILDINGS = [f"{b}号楼{u}单元" for b in range(1, 13) for u in range(1, 5)]
-_HOUSES = [f"{g}组{h}号" for g in range(1, 7) for h in range(1, 61)]
+_HOUSES = [f"{h}号" for h in range(1, 121)]
 _FLOORS = [f"{f}层" for f in range(1, 21)] + [f"{s}号商铺" for s in range(1, 21)]
 ADDRESS_ENDINGS: dict[str, list[str]] = {
     "urban": _BUILDINGS,
@@ -219,12 +221,13 @@ ADDRESS_ENDINGS: dict[str, list[str]] = {
 }
 
 # Notes of the events, by action (resolved: by result; closed: by the resident's rating).
+# Routine steps carry no note: the action says it all.
 NOTES: dict[str, str] = {
-    "reported": "受理登记",
-    "assigned": "按属地分拨交办",
+    "reported": "",
+    "assigned": "",
+    "accepted": "",
     "returned": "非本级职责，申请退回",
     "reassigned": "核实后重新交办",
-    "accepted": "已签收，开始办理",
     "urged": "催办：即将超期，请加快办理",
     "escalated": "超出本级处置能力，提级办理",
     "supervised": "督办：已超期，请限时办结",

@@ -1,0 +1,119 @@
+"""Seeding the demo into the real PostGIS: one transaction, the schema left exactly as migrated."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pyarrow as pa
+import pytest
+
+from geo import db
+from geo.demo import load
+from geo.demo.load import BULK_TABLES, demo_is_loaded, seed_demo
+from geo.errors import DataError
+from geo.migrate import migrate
+
+pytestmark = pytest.mark.db
+
+NOW = datetime(2026, 5, 4, 2, 0, tzinfo=UTC)
+SCHEMA_OBJECTS = """
+SELECT 'index', indexname, indexdef FROM pg_indexes
+WHERE schemaname = 'public' AND tablename = ANY(%(tables)s)
+UNION ALL
+SELECT 'constraint', c.conname, pg_get_constraintdef(c.oid) || ' valid=' || c.convalidated
+FROM pg_constraint c WHERE c.conrelid = ANY(ARRAY(SELECT to_regclass(t) FROM unnest(%(tables)s) t))
+ORDER BY 1, 2
+"""
+
+
+def _schema(conn) -> list[tuple]:
+    with conn.cursor() as cur:
+        cur.execute(SCHEMA_OBJECTS, {"tables": list(BULK_TABLES)})
+        rows = cur.fetchall()
+    conn.rollback()
+    return rows
+
+
+def _counts(conn) -> dict[str, int]:
+    with conn.cursor() as cur:
+        counts = {}
+        for table in ("boundary_versions", "areas", "centers", "incidents", "incident_events"):
+            cur.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - fixed names
+            counts[table] = cur.fetchone()[0]
+    conn.rollback()
+    return counts
+
+
+@pytest.fixture
+def seeded(scratch, conn_to):
+    """A fresh migrated database with a tiny demo; returns an open connection."""
+    conn = conn_to(scratch.create("minqing_seed"))
+    db.check_postgis(conn)
+    conn.commit()
+    migrate(conn)
+    seed_demo(conn, incidents=600, seed=5, scale=0.02, now=NOW)
+    return conn
+
+
+def test_demo_is_loaded(empty_db, migrated_db, demo_db, conn_to):
+    """False without the schema and on an empty schema; true once seeded."""
+    assert demo_is_loaded(conn_to(empty_db)) is False
+    assert demo_is_loaded(conn_to(migrated_db)) is False
+    assert demo_is_loaded(conn_to(demo_db)) is True
+
+
+def test_indexes_and_keys_are_those_of_the_migrations(migrated_db, demo_db, conn_to):
+    """Indexes and constraints dropped for the COPY come back identical (and validated)."""
+    assert _schema(conn_to(demo_db)) == _schema(conn_to(migrated_db))
+
+
+def test_what_was_generated_is_what_is_stored(seeded):
+    """One current version; the counts of the generated data; identities continue after it."""
+    counts = _counts(seeded)
+    assert counts["boundary_versions"] == 1 and counts["incidents"] == 600
+    assert counts["incident_events"] >= 600
+    with seeded.cursor() as cur:
+        cur.execute("SELECT created_by, source, is_current FROM boundary_versions")
+        assert cur.fetchone() == ("demo", "minqing demo seed", True)
+        cur.execute("SELECT last_value FROM pg_sequences WHERE sequencename LIKE 'incidents_id%%'")
+        assert cur.fetchone()[0] == 600
+        cur.execute(
+            "SELECT count(*) FROM incidents i JOIN current_areas a "
+            "ON a.code = i.grid_code AND a.level = 'grid' WHERE NOT ST_Contains(a.geom, i.geom)"
+        )
+        assert cur.fetchone()[0] == 0
+        cur.execute("SELECT count(*) FROM areas WHERE geom_display IS NULL")
+        assert cur.fetchone()[0] == 0
+    seeded.rollback()
+
+
+def test_reseeding_replaces_everything(seeded):
+    """A second seed replaces the data instead of adding to it."""
+    seed_demo(seeded, incidents=300, seed=6, scale=0.02, now=NOW)
+    counts = _counts(seeded)
+    assert counts["boundary_versions"] == 1 and counts["incidents"] == 300
+
+
+def test_a_failed_seed_changes_nothing(seeded, monkeypatch):
+    """A row the database rejects aborts the seed: data, indexes and keys stay as they were."""
+    before, schema = _counts(seeded), _schema(seeded)
+    good = load._events_table
+
+    def bad_events(events):
+        table = good(events)
+        actions = pa.array(["teleported"] * table.num_rows)
+        return table.set_column(table.column_names.index("action"), "action", actions)
+
+    monkeypatch.setattr(load, "_events_table", bad_events)
+    with pytest.raises(DataError, match="nothing was written"):
+        seed_demo(seeded, incidents=400, seed=9, scale=0.02, now=NOW)
+    assert _counts(seeded) == before
+    assert _schema(seeded) == schema
+
+
+def test_autocommit_connection_still_gets_one_transaction(seeded):
+    """An autocommit connection is seeded in one transaction and given back as it came."""
+    seeded.autocommit = True
+    seed_demo(seeded, incidents=200, seed=2, scale=0.02, now=NOW)
+    assert seeded.autocommit is True
+    assert _counts(seeded)["incidents"] == 200
