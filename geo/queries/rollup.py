@@ -1,0 +1,148 @@
+"""Key figures read from the daily rollups of migration 003, when they can answer exactly.
+
+The rollups hold, per CST day, the city (code '*'), each district and each street. They answer
+a question whose period starts and ends at CST midnight and whose filter has no source,
+category, status or major-risk condition; everything else goes to `geo.queries.kpis`, which
+counts incidents. Both give the same numbers (tests compare them); the one difference is the
+90th percentile of handling times, read here from hour-wide buckets (day-wide above 240 h).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import psycopg2.extensions
+import psycopg2.extras
+
+from geo.filters import IncidentFilter, Period
+from geo.queries.kpis import Kpis
+from geo.sqlfiles import load_sql
+from geo.timeutil import CST
+
+CITY = "*"
+ROLLUP_LEVELS = ("city", "district", "street")
+HOURLY_BUCKETS = 240  # buckets below this many hours are 1 h wide, above it 24 h
+P90_LEVELS = ("city", "district")
+
+
+@dataclass(frozen=True)
+class AreaCounts:
+    """An area's key figures and the two counts the safety index adds."""
+
+    kpis: Kpis
+    new_in_categories: int
+    repeats: int
+
+
+def cst_days(period: Period) -> tuple[date, date] | None:
+    """The period as CST days [first, stop), or None unless both ends are CST midnights."""
+    bounds = []
+    for moment in (period.start, period.end):
+        local = moment.astimezone(CST)
+        if (local.hour, local.minute, local.second, local.microsecond) != (0, 0, 0, 0):
+            return None
+        bounds.append(local.date())
+    return bounds[0], bounds[1]
+
+
+def answers(flt: IncidentFilter, levels: tuple[str, ...] = ROLLUP_LEVELS) -> bool:
+    """True when the rollups can answer this filter exactly at these levels."""
+    plain = not (flt.sources or flt.categories or flt.statuses or flt.major_only)
+    return plain and cst_days(flt.period) is not None and flt.scope.level in levels
+
+
+def rollup_code(level: str, code: str | None) -> str:
+    """The rollup's code of an area: '*' for the city."""
+    return CITY if level == "city" else str(code)
+
+
+def rollup_counts(
+    conn: psycopg2.extensions.connection,
+    codes: list[str],
+    period: Period,
+    categories: tuple[str, ...],
+) -> dict[str, AreaCounts]:
+    """Key figures per rollup code (city '*', districts, streets) over a CST-day period."""
+    days = cst_days(period)
+    if days is None:
+        raise ValueError("the rollups only answer periods of whole CST days")
+    with conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
+        cur.execute(
+            load_sql("drill_rollup_kpis"),
+            {"codes": codes, "first": days[0], "stop": days[1], "categories": list(categories)},
+        )
+        rows = cur.fetchall()
+    out = {}
+    for row in rows:
+        mean = row["mean_handling_hours"]
+        kpis = Kpis(
+            new=int(row["new"]),
+            open=int(row["open"]),
+            overdue=int(row["overdue"]),
+            concluded=int(row["concluded"]),
+            resolved=int(row["resolved"]),
+            concluded_late=int(row["concluded_late"]),
+            escalated=int(row["escalated"]),
+            major_new=int(row["major_new"]),
+            major_open=int(row["major_open"]),
+            mean_handling_hours=float(mean) if mean is not None else None,
+        )
+        out[row["code"]] = AreaCounts(kpis, int(row["new_in_categories"]), int(row["repeats"]))
+    return out
+
+
+def bucket_bounds(bucket: int) -> tuple[float, float]:
+    """The hours [low, high) a handling-time bucket covers."""
+    if bucket < HOURLY_BUCKETS:
+        return float(bucket), float(bucket + 1)
+    low = HOURLY_BUCKETS + (bucket - HOURLY_BUCKETS) * 24.0
+    return low, low + 24.0
+
+
+def percentile_from_buckets(counts: list[tuple[int, int]], q: float) -> float | None:
+    """The q-quantile (as percentile_cont ranks it) of values counted in buckets.
+
+    Values are taken as spread evenly inside their bucket, so the error is under one bucket.
+    """
+    total = sum(n for _, n in counts)
+    if total <= 0:
+        return None
+    rank = q * (total - 1)  # 0-based rank, as percentile_cont
+    seen = 0
+    for bucket, n in counts:
+        if n <= 0:
+            continue
+        if rank < seen + n:
+            low, high = bucket_bounds(bucket)
+            return low + (rank - seen + 0.5) / n * (high - low)
+        seen += n
+    low, high = bucket_bounds(counts[-1][0])
+    return high
+
+
+def rollup_p90(
+    conn: psycopg2.extensions.connection, code: str, period: Period
+) -> float | None:
+    """The 90th percentile of handling hours of a city or district code over a CST-day period."""
+    days = cst_days(period)
+    if days is None:
+        raise ValueError("the rollups only answer periods of whole CST days")
+    with conn.cursor() as cur:
+        cur.execute(load_sql("drill_rollup_handling"), {"code": code, "first": days[0], "stop": days[1]})
+        counts = [(int(b), int(n)) for b, n in cur.fetchall()]
+    value = percentile_from_buckets(counts, 0.9)
+    return None if value is None or math.isnan(value) else value
+
+
+def day_range(period: Period) -> list[date]:
+    """The CST days a period covers (partial first and last days included)."""
+    first = period.start.astimezone(CST).date()
+    last = (period.end - timedelta(microseconds=1)).astimezone(CST).date()
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def midnight(day: date) -> datetime:
+    """CST midnight at the start of a day."""
+    return datetime(day.year, day.month, day.day, tzinfo=CST)

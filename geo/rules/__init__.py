@@ -1,0 +1,1 @@
+"""Rules as data: documented TOML files with the defaults, loaded once."""
