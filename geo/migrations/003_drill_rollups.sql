@@ -1,9 +1,9 @@
--- Daily rollups of incidents for the whole city (code '*'), each district and each street
--- (issue 4, the drill-down), kept in step with `incidents` by statement-level triggers, so
--- that a city or district view of a month reads a few thousand small rows instead of hundreds
--- of thousands of incidents. Days are China Standard Time days. A street, community or grid
--- holds few enough incidents to be counted from `incidents` directly (geo/queries/rollup.py
--- chooses). Every counter is a plain sum, so adding and subtracting rows keeps them exact.
+-- Daily rollups of incidents for the whole city (code '*'), each district, street and
+-- community (issue 4, the drill-down), kept in step with `incidents` by statement-level
+-- triggers, so that a view of a month reads a few thousand small rows instead of up to
+-- hundreds of thousands of incidents. Days are China Standard Time days. A grid holds few
+-- enough incidents to be counted from `incidents` directly (geo/queries/rollup.py chooses).
+-- Every counter is a plain sum, so adding and subtracting rows keeps them exact.
 
 -- Flows, by the day they happen and the case's category and source:
 --   new, major_new, escalated_new, repeat_new   on the CST day the case was reported
@@ -41,8 +41,8 @@ CREATE TABLE incident_daily_stocks (
 );
 
 -- Handling times (hours from report to resolution) of the cases resolved on a day, counted in
--- buckets one hour wide below 240 h and one day wide above, for the city and each district
--- (their percentiles are read from the buckets; a street's from its incidents).
+-- buckets one hour wide below 240 h and one day wide above, for the city, each district and
+-- street (their percentiles are read from the buckets; a community's from its incidents).
 CREATE TABLE incident_daily_handling (
     code    text NOT NULL,
     day     date NOT NULL,
@@ -65,48 +65,62 @@ CREATE FUNCTION rollup_bucket(hours double precision) RETURNS smallint
                 ELSE least(240 + floor((hours - 240) / 24), 32000) END::smallint;
 
 -- Applies the rows of pg_temp.rollup_changes (sign, the incident's columns, repeat flag) to
--- the rollups: grouped per street first, then the streets' rows summed per district.
+-- the rollups: grouped per community first, then summed per street, district and city.
 CREATE FUNCTION rollup_apply() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     ANALYZE pg_temp.rollup_changes;  -- a temporary table has no statistics otherwise
     WITH per_day AS (
-        SELECT street_code, district_code, rollup_cst_day(reported_at) AS day, category,
-               source, sum(sign) AS new, sum(sign * is_major_risk::int) AS major_new,
+        SELECT community_code, street_code, district_code, rollup_cst_day(reported_at) AS day,
+               category, source, sum(sign) AS new, sum(sign * is_major_risk::int) AS major_new,
                sum(sign * (escalations > 0)::int) AS escalated_new,
                sum(sign * is_repeat::int) AS repeat_new, 0 AS concluded, 0 AS resolved,
                0 AS concluded_late, 0::float8 AS hours
         FROM pg_temp.rollup_changes
-        GROUP BY 1, 2, 3, 4, 5
+        GROUP BY 1, 2, 3, 4, 5, 6
         UNION ALL
-        SELECT street_code, district_code, rollup_cst_day(resolved_at), category, source,
-               0, 0, 0, 0, sum(sign), sum(sign * (result = 'resolved')::int),
+        SELECT community_code, street_code, district_code, rollup_cst_day(resolved_at),
+               category, source, 0, 0, 0, 0, sum(sign), sum(sign * (result = 'resolved')::int),
                sum(sign * (resolved_at > deadline_at)::int),
                sum(sign * extract(epoch FROM resolved_at - reported_at)::float8 / 3600)
         FROM pg_temp.rollup_changes
         WHERE resolved_at IS NOT NULL
-        GROUP BY 1, 2, 3, 4, 5
-    ), streets AS (
-        SELECT street_code, district_code, day, category, source, sum(new) AS new,
-               sum(major_new) AS major_new, sum(escalated_new) AS escalated_new,
-               sum(repeat_new) AS repeat_new, sum(concluded) AS concluded,
-               sum(resolved) AS resolved, sum(concluded_late) AS concluded_late,
-               sum(hours) AS hours
+        GROUP BY 1, 2, 3, 4, 5, 6
+    ), communities AS (
+        SELECT community_code, street_code, district_code, day, category, source,
+               sum(new) AS new, sum(major_new) AS major_new, sum(escalated_new) AS escalated_new,
+                   sum(repeat_new) AS repeat_new, sum(concluded) AS concluded,
+                   sum(resolved) AS resolved, sum(concluded_late) AS concluded_late,
+                   sum(hours) AS hours
         FROM per_day
+        GROUP BY 1, 2, 3, 4, 5, 6
+    ), streets AS (
+        SELECT street_code, district_code, day, category, source,
+               sum(new) AS new, sum(major_new) AS major_new, sum(escalated_new) AS escalated_new,
+                   sum(repeat_new) AS repeat_new, sum(concluded) AS concluded,
+                   sum(resolved) AS resolved, sum(concluded_late) AS concluded_late,
+                   sum(hours) AS hours
+        FROM communities
         GROUP BY 1, 2, 3, 4, 5
     )
     INSERT INTO incident_daily_flows AS f (code, day, category, source, new, major_new,
         escalated_new, repeat_new, concluded, resolved, concluded_late, hours)
+    SELECT community_code, day, category, source, new, major_new, escalated_new, repeat_new,
+        concluded, resolved, concluded_late, hours
+    FROM communities
+    UNION ALL
     SELECT street_code, day, category, source, new, major_new, escalated_new, repeat_new,
-           concluded, resolved, concluded_late, hours
+        concluded, resolved, concluded_late, hours
     FROM streets
     UNION ALL
-    SELECT district_code, day, category, source, sum(new), sum(major_new), sum(escalated_new),
-           sum(repeat_new), sum(concluded), sum(resolved), sum(concluded_late), sum(hours)
+    SELECT district_code, day, category, source,
+           sum(new), sum(major_new), sum(escalated_new), sum(repeat_new), sum(concluded),
+               sum(resolved), sum(concluded_late), sum(hours)
     FROM streets
     GROUP BY 1, 2, 3, 4
     UNION ALL
-    SELECT '*', day, category, source, sum(new), sum(major_new), sum(escalated_new),
-           sum(repeat_new), sum(concluded), sum(resolved), sum(concluded_late), sum(hours)
+    SELECT '*', day, category, source,
+           sum(new), sum(major_new), sum(escalated_new), sum(repeat_new), sum(concluded),
+               sum(resolved), sum(concluded_late), sum(hours)
     FROM streets
     GROUP BY 2, 3, 4
     ORDER BY 1, 2, 3, 4  -- index order: inserting in order keeps the btree writes local
@@ -119,46 +133,57 @@ BEGIN
         hours = f.hours + EXCLUDED.hours;
 
     WITH per_day AS (
-        SELECT street_code, district_code, rollup_cst_day(reported_at) AS day,
+        SELECT community_code, street_code, district_code, rollup_cst_day(reported_at) AS day,
                sum(sign) AS opened, 0 AS closed, 0 AS due, 0 AS due_done,
                sum(sign * is_major_risk::int) AS major_opened, 0 AS major_closed
         FROM pg_temp.rollup_changes
-        GROUP BY 1, 2, 3
+        GROUP BY 1, 2, 3, 4
         UNION ALL
-        SELECT street_code, district_code, rollup_cst_day(resolved_at), 0, sum(sign), 0,
-               0, 0, sum(sign * is_major_risk::int)
+        SELECT community_code, street_code, district_code, rollup_cst_day(resolved_at),
+               0, sum(sign), 0, 0, 0, sum(sign * is_major_risk::int)
         FROM pg_temp.rollup_changes
         WHERE resolved_at IS NOT NULL
-        GROUP BY 1, 2, 3
+        GROUP BY 1, 2, 3, 4
         UNION ALL
-        SELECT street_code, district_code, rollup_cst_day(deadline_at), 0, 0, sum(sign), 0, 0, 0
+        SELECT community_code, street_code, district_code, rollup_cst_day(deadline_at),
+               0, 0, sum(sign), 0, 0, 0
         FROM pg_temp.rollup_changes
-        GROUP BY 1, 2, 3
+        GROUP BY 1, 2, 3, 4
         UNION ALL
-        SELECT street_code, district_code, rollup_cst_day(greatest(deadline_at, resolved_at)),
-               0, 0, 0, sum(sign), 0, 0
+        SELECT community_code, street_code, district_code,
+               rollup_cst_day(greatest(deadline_at, resolved_at)), 0, 0, 0, sum(sign), 0, 0
         FROM pg_temp.rollup_changes
         WHERE resolved_at IS NOT NULL
-        GROUP BY 1, 2, 3
-    ), streets AS (
-        SELECT street_code, district_code, day, sum(opened) AS opened, sum(closed) AS closed,
-               sum(due) AS due, sum(due_done) AS due_done, sum(major_opened) AS major_opened,
-               sum(major_closed) AS major_closed
+        GROUP BY 1, 2, 3, 4
+    ), communities AS (
+        SELECT community_code, street_code, district_code, day,
+               sum(opened) AS opened, sum(closed) AS closed, sum(due) AS due,
+                   sum(due_done) AS due_done, sum(major_opened) AS major_opened,
+                   sum(major_closed) AS major_closed
         FROM per_day
+        GROUP BY 1, 2, 3, 4
+    ), streets AS (
+        SELECT street_code, district_code, day,
+               sum(opened) AS opened, sum(closed) AS closed, sum(due) AS due,
+                   sum(due_done) AS due_done, sum(major_opened) AS major_opened,
+                   sum(major_closed) AS major_closed
+        FROM communities
         GROUP BY 1, 2, 3
     )
     INSERT INTO incident_daily_stocks AS s (code, day, opened, closed, due, due_done,
         major_opened, major_closed)
-    SELECT street_code, day, opened, closed, due, due_done, major_opened, major_closed
-    FROM streets
+    SELECT community_code, day, opened, closed, due, due_done, major_opened,
+        major_closed FROM communities
+    UNION ALL
+    SELECT street_code, day, opened, closed, due, due_done, major_opened, major_closed FROM streets
     UNION ALL
     SELECT district_code, day, sum(opened), sum(closed), sum(due), sum(due_done),
-           sum(major_opened), sum(major_closed)
+        sum(major_opened), sum(major_closed)
     FROM streets
     GROUP BY 1, 2
     UNION ALL
     SELECT '*', day, sum(opened), sum(closed), sum(due), sum(due_done), sum(major_opened),
-           sum(major_closed)
+        sum(major_closed)
     FROM streets
     GROUP BY 2
     ORDER BY 1, 2
@@ -168,19 +193,21 @@ BEGIN
         major_opened = s.major_opened + EXCLUDED.major_opened,
         major_closed = s.major_closed + EXCLUDED.major_closed;
 
-    WITH districts AS (
-        SELECT district_code, rollup_cst_day(resolved_at) AS day,
+    WITH streets AS (
+        SELECT street_code, district_code, rollup_cst_day(resolved_at) AS day,
                rollup_bucket(extract(epoch FROM resolved_at - reported_at)::float8 / 3600)
                    AS bucket,
                sum(sign) AS n
         FROM pg_temp.rollup_changes
         WHERE resolved_at IS NOT NULL
-        GROUP BY 1, 2, 3
+        GROUP BY 1, 2, 3, 4
     )
     INSERT INTO incident_daily_handling AS h (code, day, bucket, n)
-    SELECT district_code, day, bucket, n FROM districts
+    SELECT street_code, day, bucket, n FROM streets
     UNION ALL
-    SELECT '*', day, bucket, sum(n) FROM districts GROUP BY 2, 3
+    SELECT district_code, day, bucket, sum(n) FROM streets GROUP BY 1, 2, 3
+    UNION ALL
+    SELECT '*', day, bucket, sum(n) FROM streets GROUP BY 2, 3
     ORDER BY 1, 2, 3
     ON CONFLICT (code, day, bucket) DO UPDATE SET n = h.n + EXCLUDED.n;
 
@@ -203,7 +230,8 @@ BEGIN
         FROM incidents i JOIN addr USING (grid_code, address)
         WHERE i.reported_at >= (SELECT min(reported_at) FROM new_rows) - interval '30 days'
     )
-    SELECT 1 AS sign, n.district_code, n.street_code, n.category, n.source, n.reported_at,
+    SELECT 1 AS sign, n.district_code, n.street_code, n.community_code, n.category, n.source,
+           n.reported_at,
            n.resolved_at, n.deadline_at, n.result, n.is_major_risk, n.escalations,
            coalesce(near.is_repeat, false) AS is_repeat
     FROM new_rows n LEFT JOIN near ON near.id = n.id;
@@ -217,10 +245,11 @@ $$;
 CREATE FUNCTION rollup_after_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     CREATE TEMP TABLE rollup_changes ON COMMIT DROP AS
-    SELECT -1 AS sign, district_code, street_code, category, source, reported_at,
-           resolved_at, deadline_at, result, is_major_risk, escalations, false AS is_repeat FROM old_rows
+    SELECT -1 AS sign, district_code, street_code, community_code, category, source, reported_at,
+           resolved_at, deadline_at, result, is_major_risk, escalations,
+               false AS is_repeat FROM old_rows
     UNION ALL
-    SELECT 1, district_code, street_code, category, source, reported_at,
+    SELECT 1, district_code, street_code, community_code, category, source, reported_at,
            resolved_at, deadline_at, result, is_major_risk, escalations, false FROM new_rows;
     PERFORM rollup_apply();
     RETURN NULL;
@@ -230,8 +259,9 @@ $$;
 CREATE FUNCTION rollup_after_delete() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     CREATE TEMP TABLE rollup_changes ON COMMIT DROP AS
-    SELECT -1 AS sign, district_code, street_code, category, source, reported_at,
-           resolved_at, deadline_at, result, is_major_risk, escalations, false AS is_repeat FROM old_rows;
+    SELECT -1 AS sign, district_code, street_code, community_code, category, source, reported_at,
+           resolved_at, deadline_at, result, is_major_risk, escalations,
+               false AS is_repeat FROM old_rows;
     PERFORM rollup_apply();
     RETURN NULL;
 END
@@ -256,7 +286,8 @@ CREATE TRIGGER incidents_rollup_truncate AFTER TRUNCATE ON incidents
 
 -- Rows already stored when this migration runs.
 CREATE TEMP TABLE rollup_changes ON COMMIT DROP AS
-SELECT 1 AS sign, i.district_code, i.street_code, i.category, i.source, i.reported_at,
+SELECT 1 AS sign, i.district_code, i.street_code, i.community_code, i.category, i.source,
+       i.reported_at,
        i.resolved_at, i.deadline_at, i.result, i.is_major_risk, i.escalations,
        coalesce(i.reported_at - lag(i.reported_at) OVER (
            PARTITION BY i.grid_code, i.address ORDER BY i.reported_at, i.id)

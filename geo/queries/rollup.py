@@ -1,6 +1,7 @@
 """Key figures read from the daily rollups of migration 003, when they can answer exactly.
 
-The rollups hold, per CST day, the city (code '*'), each district and each street. They answer
+The rollups hold, per CST day, the city (code '*') and each district, street and community
+(handling-time buckets down to streets). They answer
 a question whose period starts and ends at CST midnight and whose filter has no source,
 category, status or major-risk condition; everything else goes to `geo.queries.kpis`, which
 counts incidents. Both give the same numbers (tests compare them); the one difference is the
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 
 import psycopg2.extensions
 import psycopg2.extras
@@ -22,9 +23,9 @@ from geo.sqlfiles import load_sql
 from geo.timeutil import CST
 
 CITY = "*"
-ROLLUP_LEVELS = ("city", "district", "street")
+ROLLUP_LEVELS = ("city", "district", "street", "community")
 HOURLY_BUCKETS = 240  # buckets below this many hours are 1 h wide, above it 24 h
-P90_LEVELS = ("city", "district")
+P90_LEVELS = ("city", "district", "street")
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def rollup_counts(
     period: Period,
     categories: tuple[str, ...],
 ) -> dict[str, AreaCounts]:
-    """Key figures per rollup code (city '*', districts, streets) over a CST-day period."""
+    """Key figures per rollup code (city '*', districts, streets, communities), CST days."""
     days = cst_days(period)
     if days is None:
         raise ValueError("the rollups only answer periods of whole CST days")
@@ -102,47 +103,41 @@ def bucket_bounds(bucket: int) -> tuple[float, float]:
 
 
 def percentile_from_buckets(counts: list[tuple[int, int]], q: float) -> float | None:
-    """The q-quantile (as percentile_cont ranks it) of values counted in buckets.
+    """The q-quantile, interpolated between ranks as percentile_cont does, of bucketed values.
 
-    Values are taken as spread evenly inside their bucket, so the error is under one bucket.
+    The k-th value is taken at its place among the values spread evenly inside its bucket,
+    so the result is off by less than a bucket's width.
     """
-    total = sum(n for _, n in counts)
+    total = sum(n for _, n in counts if n > 0)
     if total <= 0:
         return None
-    rank = q * (total - 1)  # 0-based rank, as percentile_cont
+    rank = q * (total - 1)
+    low, high = math.floor(rank), math.ceil(rank)
+    below, above = _ranked_value(counts, low), _ranked_value(counts, high)
+    return below + (rank - low) * (above - below)
+
+
+def _ranked_value(counts: list[tuple[int, int]], k: int) -> float:
+    """The estimated k-th (0-based) smallest value."""
     seen = 0
     for bucket, n in counts:
         if n <= 0:
             continue
-        if rank < seen + n:
+        if k < seen + n:
             low, high = bucket_bounds(bucket)
-            return low + (rank - seen + 0.5) / n * (high - low)
+            return low + (k - seen + 0.5) / n * (high - low)
         seen += n
-    low, high = bucket_bounds(counts[-1][0])
-    return high
+    return bucket_bounds(counts[-1][0])[1]
 
 
-def rollup_p90(
-    conn: psycopg2.extensions.connection, code: str, period: Period
-) -> float | None:
-    """The 90th percentile of handling hours of a city or district code over a CST-day period."""
+def rollup_p90(conn: psycopg2.extensions.connection, code: str, period: Period) -> float | None:
+    """The 90th percentile of handling hours of a city, district or street over CST days."""
     days = cst_days(period)
     if days is None:
         raise ValueError("the rollups only answer periods of whole CST days")
     with conn.cursor() as cur:
-        cur.execute(load_sql("drill_rollup_handling"), {"code": code, "first": days[0], "stop": days[1]})
+        cur.execute(
+            load_sql("drill_rollup_handling"), {"code": code, "first": days[0], "stop": days[1]}
+        )
         counts = [(int(b), int(n)) for b, n in cur.fetchall()]
-    value = percentile_from_buckets(counts, 0.9)
-    return None if value is None or math.isnan(value) else value
-
-
-def day_range(period: Period) -> list[date]:
-    """The CST days a period covers (partial first and last days included)."""
-    first = period.start.astimezone(CST).date()
-    last = (period.end - timedelta(microseconds=1)).astimezone(CST).date()
-    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
-
-
-def midnight(day: date) -> datetime:
-    """CST midnight at the start of a day."""
-    return datetime(day.year, day.month, day.day, tzinfo=CST)
+    return percentile_from_buckets(counts, 0.9)

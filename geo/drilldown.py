@@ -1,0 +1,153 @@
+"""One drill-down step: everything the page and the safety report show for an area and period.
+
+The page, the report and the benchmark all call `drill_step`, so their figures agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from time import perf_counter
+
+import psycopg2.extensions
+
+from geo.errors import MinqingError
+from geo.filters import IncidentFilter, Period, parse_period
+from geo.queries import drill
+from geo.queries.rollup import AreaCounts
+from geo.safety_index import IndexInputs, SafetyIndex, SafetyRules, load_rules, safety_index
+
+
+class AreaNotFound(MinqingError):
+    """No current area has the code asked for."""
+
+    default_message = "No area has this code in the current boundaries"
+
+
+@dataclass(frozen=True)
+class Figures:
+    """An area's counts over a period and its safety index."""
+
+    counts: AreaCounts
+    index: SafetyIndex
+
+
+@dataclass(frozen=True)
+class ChildRow:
+    """One child area in the ranking: its figures, and the previous period's index."""
+
+    area: drill.ChildArea
+    figures: Figures
+    previous_index: float | None
+
+
+@dataclass(frozen=True)
+class DrillStep:
+    """What one step of the drill-down shows."""
+
+    node: drill.AreaNode
+    crumbs: list[drill.Crumb]
+    period: Period
+    previous: Period
+    current: Figures
+    before: Figures
+    children: list[ChildRow]
+    trend: list[drill.TrendPoint]
+    categories: list[drill.BreakdownRow]
+    sources: list[drill.BreakdownRow]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def ranked(self) -> list[ChildRow]:
+        """Children from the lowest safety index (most attention) to the highest; unrated last."""
+        return sorted(
+            self.children,
+            key=lambda r: (r.figures.index.value is None, r.figures.index.value or 0, r.area.code),
+        )
+
+
+def figures(counts: AreaCounts, population: int, period: Period, rules: SafetyRules) -> Figures:
+    """Counts and the index they give for an area of this population over this period."""
+    inputs = IndexInputs(
+        kpis=counts.kpis,
+        population=population,
+        days=period.days,
+        new_in_categories=counts.new_in_categories,
+        repeats=counts.repeats,
+    )
+    return Figures(counts, safety_index(inputs, rules))
+
+
+def drill_step(
+    conn: psycopg2.extensions.connection,
+    code: str | None,
+    period_text: str,
+    now: datetime,
+    rules: SafetyRules | None = None,
+) -> DrillStep:
+    """The area (the city when None), its children, figures, trend and breakdowns."""
+    rules = rules or load_rules()
+    timings: dict[str, float] = {}
+    clock = _Clock(timings)
+    node = clock("area", lambda: drill.area_node(conn, code))
+    if node is None:
+        raise AreaNotFound(f"no current area has the code {code!r}")
+    crumbs = drill.breadcrumb(conn, node.code)
+    period, previous = drill.review_period(parse_period(period_text, now), now)
+    flt = IncidentFilter(period, scope=node.scope)
+    cats = rules.categories
+    current = clock("kpis", lambda: drill.area_counts(conn, flt, cats))
+    before = clock(
+        "kpis_previous", lambda: drill.area_counts(conn, flt.with_period(previous), cats)
+    )
+    rows: list[ChildRow] = []
+    if node.child_level is not None:
+        kids = drill.children(conn, node.code)
+        codes = [k.code for k in kids]
+
+        def ranking() -> tuple[dict, dict]:
+            now_counts = drill.child_counts(conn, flt, node.child_level, codes, cats)
+            then = drill.child_counts(
+                conn, flt.with_period(previous), node.child_level, codes, cats
+            )
+            return now_counts, then
+
+        now_counts, then_counts = clock("children", ranking)
+        for kid in kids:
+            then_index = figures(then_counts[kid.code], kid.population, previous, rules).index
+            rows.append(
+                ChildRow(
+                    kid,
+                    figures(now_counts[kid.code], kid.population, period, rules),
+                    then_index.value,
+                )
+            )
+    trend = clock("trend", lambda: drill.trend(conn, flt))
+    categories = clock("categories", lambda: drill.breakdown(conn, flt, previous, "category"))
+    sources = clock("sources", lambda: drill.breakdown(conn, flt, previous, "source"))
+    return DrillStep(
+        node=node,
+        crumbs=crumbs,
+        period=period,
+        previous=previous,
+        current=figures(current, node.population, period, rules),
+        before=figures(before, node.population, previous, rules),
+        children=rows,
+        trend=trend,
+        categories=categories,
+        sources=sources,
+        timings=timings,
+    )
+
+
+class _Clock:
+    """Times each part of a step (seconds), for the benchmark and the page's footer."""
+
+    def __init__(self, timings: dict[str, float]) -> None:
+        self.timings = timings
+
+    def __call__(self, name: str, work: Callable):  # noqa: ANN204 - returns what work returns
+        start = perf_counter()
+        result = work()
+        self.timings[name] = perf_counter() - start
+        return result

@@ -1,0 +1,10 @@
+-- The children of %(code)s with their display outlines, residents and a label point; the
+-- area itself when %(self)s (its outline frames the map).
+SELECT a.code, a.parent_code, a.name, a.level, a.population,
+       ST_AsGeoJSON(coalesce(a.geom_display,
+                             ST_SimplifyPreserveTopology(a.geom, %(tolerance)s)), 5) AS geojson,
+       ST_X(ST_PointOnSurface(a.geom)) AS label_lon,
+       ST_Y(ST_PointOnSurface(a.geom)) AS label_lat
+FROM current_areas a
+WHERE (NOT %(self)s AND a.parent_code = %(code)s) OR (%(self)s AND a.code = %(code)s)
+ORDER BY a.code
