@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - the cases read best one per line
 """A small hand-made city with known answers for the drill-down, the index and the report.
 
 City 620100 > districts D1, D2 > streets S1, S2 (D1), S3 (D2) > communities C1, C2, C3 > grids
