@@ -212,6 +212,35 @@ def demo_seed(incidents: int, seed: int, scale: float) -> None:
         conn.close()
 
 
+@demo_group.command("stream")
+@click.option(
+    "--rate", default=1.0, show_default=True, type=click.FloatRange(min=0.001),
+    help="New incidents per second (about three status changes follow each).",
+)  # fmt: skip
+@click.option("--seed", "seed", default=1, show_default=True, help="Random seed.")
+@click.option("--seconds", type=float, default=None, help="Stop after this long (default: Ctrl-C).")
+@_clear_errors
+def demo_stream(rate: float, seed: int, seconds: float | None) -> None:
+    """Feed new incidents and status changes into the database, live, for the live map.
+
+    \b
+    Example:
+      minqing demo stream --rate 2
+    """
+    from geo.demo.stream import run_stream
+
+    conn = db.connect(db.database_url(get_settings()))
+    click.echo(f"streaming about {rate:g} incidents a second (Ctrl-C to stop) …")
+    try:
+        counts = run_stream(conn, rate, seed, seconds, report=click.echo)
+    except KeyboardInterrupt:
+        counts = None
+    finally:
+        conn.close()
+    if counts is not None:
+        click.echo(counts.line())
+
+
 @main.group("grids")
 def grids_group() -> None:
     """Boundary files from GIS staff: check, publish, list versions, roll back, export."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import pydeck as pdk
+from pydeck.bindings.json_tools import default_serialize
 
 from geo.bounds import LngLatBbox
 
@@ -28,14 +30,28 @@ class Basemap:
 
 
 def basemap_layer(basemap: Basemap) -> pdk.Layer:
-    """A tile layer drawing the configured basemap under everything else."""
+    """The configured XYZ raster tiles, drawn flat under everything else.
+
+    deck.gl's TileLayer draws images only through a JavaScript `renderSubLayers` (an image
+    into a BitmapLayer), which Streamlit's JSON converter cannot express: it refuses function
+    calls in expressions. TerrainLayer tiles an XYZ texture by itself; its elevation tiles are
+    the same images decoded with every scaler at 0, so the mesh is flat and the browser's
+    cache answers the second request. Workers are off: loaders.gl would fetch its worker
+    script from a public CDN.
+    """
     return pdk.Layer(
-        "TileLayer",
+        "TerrainLayer",
         id="basemap",
-        data=basemap.url,
+        elevation_data=literal(basemap.url),
+        texture=literal(basemap.url),
+        elevation_decoder={"rScaler": 0, "gScaler": 0, "bScaler": 0, "offset": 0},
+        mesh_max_error=100,
         min_zoom=0,
         max_zoom=18,
         tile_size=256,
+        color=[255, 255, 255],
+        material=False,
+        load_options={"worker": False, "core": {"worker": False}},
         pickable=False,
     )
 
@@ -65,4 +81,19 @@ def make_deck(
     """
     if basemap is not None:
         layers = [basemap_layer(basemap), *layers]
-    return pdk.Deck(layers=layers, initial_view_state=view, map_provider=None, tooltip=tooltip)
+    return CompactDeck(layers=layers, initial_view_state=view, map_provider=None, tooltip=tooltip)
+
+
+class CompactDeck(pdk.Deck):
+    """A Deck whose JSON has no indentation and keeps Chinese as UTF-8.
+
+    pydeck writes `indent=2` with ASCII escapes: every coordinate on its own indented line and
+    six bytes per Chinese character, about three times the size of this.
+    """
+
+    def to_json(self) -> str:
+        """The deck as compact JSON (what Streamlit sends to the browser)."""
+        return json.dumps(
+            self, default=default_serialize, sort_keys=True, separators=(",", ":"),
+            ensure_ascii=False,
+        )  # fmt: skip

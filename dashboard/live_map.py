@@ -1,0 +1,557 @@
+"""实时态势 · the live map: grid colours, heat, center workloads, incidents, refreshed live.
+
+The page reads the filters and the area in view (`?area=CODE&period=...`), asks
+`geo.queries.live_view` for one refresh, hands the result to `layers/`, and draws. A fragment
+redraws the key figures and the map every few seconds; the map keeps its key and its initial
+view, so the operator's pan and zoom survive, and it moves only when another area is opened.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import pydeck as pdk
+import streamlit as st
+from streamlit.errors import StreamlitAPIException
+
+from dashboard.errors import shown_errors
+from dashboard.i18n import lang, translator
+from dashboard.live_text import TABLE
+from dashboard.resources import connection, database_label
+from dashboard.static_files import static_json_url
+from dashboard.widgets.filters import FilterChoice, incident_filters
+from dashboard.widgets.kpi_strip import Figure, kpi_strip
+from dashboard.widgets.map_panel import Picked, legends, map_panel
+from geo.filters import IncidentFilter, Scope
+from geo.grid_status import COLORS, GridStatus, load_rules
+from geo.queries import live
+from geo.queries.areas import AreaOutline, area_outlines
+from geo.queries.live_view import (
+    POINTS_LIMIT,
+    LiveView,
+    Static,
+    live_view,
+    load_static,
+    needs_history,
+)
+from geo.settings import get_settings
+from geo.timeutil import CST, now_utc
+from geo.vocabulary import category_label
+from layers.boundaries import label_layer, outline_layer
+from layers.centers import center_layer, center_legend
+from layers.deck import Basemap, make_deck, view_for
+from layers.grid_status import (
+    base_records,
+    grid_base_layer,
+    grid_records,
+    grid_status_layers,
+    grid_status_legend,
+)
+from layers.heat import heat_layer, heat_legend
+from layers.incidents import arrivals_layer, incident_layer, incident_legend
+from layers.legend import Legend
+
+t = translator(TABLE)
+MAP_KEY = "live-map"
+REFRESH_SECONDS = (5, 10, 30, 60)
+ARRIVAL_MEMORY_S = 120
+LEVELS = ("city", "district", "street", "community", "grid")
+LAYERS = ("grid_status", "heat", "centers", "incidents")
+DEFAULT_LAYERS = {"grid_status": True, "heat": False, "centers": True, "incidents": True}
+DRILL_PAGE = "dashboard/drilldown.py"
+
+
+@st.cache_resource(ttl=3600, max_entries=4, show_spinner=False)
+def _static(version: int) -> Static:
+    """Tree, grid outlines and centers of one boundary version (shared by every session)."""
+    with connection() as conn:
+        return load_static(conn, version)
+
+
+@st.cache_resource(ttl=3600, max_entries=8, show_spinner=False)
+def _area_features(version: int) -> dict[str, list[dict]]:
+    """District, street and community outlines as GeoJSON features, per level."""
+    with connection() as conn:
+        outlines = area_outlines(conn, ["district", "street", "community"])
+    out: dict[str, list[dict]] = {"district": [], "street": [], "community": []}
+    for area in outlines:
+        out[area.level].append(
+            {
+                "type": "Feature",
+                "geometry": json.loads(area.geojson),
+                "properties": {
+                    "code": area.code,
+                    "parent": area.parent_code or "",
+                    "fill": [255, 255, 255, 1],  # all but invisible, still clickable
+                },
+            }
+        )
+    return out
+
+
+@st.cache_resource(ttl=900, max_entries=32, show_spinner=False)
+def _history(
+    key: tuple, _flt: IncidentFilter, _window: live.Window, _cell: live.HeatCell
+) -> live.FlowTable:
+    """The period's complete past days, counted once per filter and day (see geo.queries.live)."""
+    with connection() as conn:
+        return live.history(conn, _flt, _window, _cell)
+
+
+def _history_key(
+    version: int, flt: IncidentFilter, window: live.Window, cell: live.HeatCell
+) -> tuple:
+    """What the history depends on: boundaries, filter (statuses aside), windows, cell size."""
+    return (
+        version, flt.sources, flt.categories, flt.major_only, flt.scope.level, flt.scope.code,
+        window.lo, window.history_hi, window.prev_lo, cell,
+    )  # fmt: skip
+
+
+def _layer_switches() -> dict[str, bool]:
+    """The layer toggles in the sidebar."""
+    st.sidebar.subheader(t("layers"))
+    return {
+        name: st.sidebar.toggle(
+            t("layer_" + name),
+            value=DEFAULT_LAYERS[name],
+            key=f"layer_{name}",
+            help=t("layer_incidents_help") if name == "incidents" else None,
+        )
+        for name in LAYERS
+    }
+
+
+def _live_switches() -> float | None:
+    """Auto refresh on or off and its interval: seconds between refreshes, or None."""
+    st.sidebar.subheader(t("live"))
+    on = st.sidebar.toggle(t("live"), value=True, key="live_on")
+    every = st.sidebar.select_slider(
+        t("live_every"), options=REFRESH_SECONDS, value=10, key="live_every"
+    )
+    return float(every) if on else None
+
+
+def _focus(static: Static) -> live.AreaNode | None:
+    """The area in view from `?area=` (None: the whole city, also for unknown codes)."""
+    code = st.query_params.get("area")
+    node = static.tree.get(code) if code else None
+    return node if node is not None and node.level != "city" else None
+
+
+def _open(code: str | None, choice: FilterChoice) -> None:
+    """Open an area (None: the whole city): put it in the URL and rerun the page."""
+    if code:
+        st.query_params["area"] = code
+    else:
+        st.query_params.pop("area", None)
+    st.query_params["period"] = choice.period
+    st.rerun()
+
+
+def _breadcrumb(static: Static, focus: live.AreaNode | None, choice: FilterChoice) -> None:
+    """City › district › street …: each a button that opens that area; and the report link."""
+    row = st.container(horizontal=True, vertical_alignment="center", gap="small")
+    chain = [static.tree[c] for c in focus.ancestors if c in static.tree] if focus else []
+    chain = [n for n in chain if n.level != "city"]
+    if row.button(t("city"), key="crumb_city", type="tertiary", disabled=focus is None):
+        _open(None, choice)
+    for node in chain:
+        row.markdown("›")
+        if row.button(node.name, key=f"crumb_{node.code}", type="tertiary"):
+            _open(node.code, choice)
+    if focus is not None:
+        row.markdown("›")
+        row.button(focus.name, key="crumb_focus", type="tertiary", disabled=True)
+        if Path(DRILL_PAGE).exists():
+            try:
+                row.page_link(
+                    DRILL_PAGE,
+                    label=f"{t('open_drill')} →",
+                    query_params={"area": focus.code, "period": choice.period},
+                )
+            except StreamlitAPIException:
+                pass  # the drill-down page is not among this deployment's pages
+
+
+def _child_toward(code: str, static: Static, focus: live.AreaNode | None) -> str | None:
+    """The area one level below the focus on the way to `code` (None when there is none)."""
+    node = static.tree.get(code)
+    if node is None:
+        return None
+    path = [*node.ancestors, node.code]
+    here = focus.code if focus else path[0]
+    if here not in path or path.index(here) + 1 >= len(path):
+        return None
+    return path[path.index(here) + 1]
+
+
+def _clicked_area(picked: Picked, static: Static, focus: live.AreaNode | None) -> str | None:
+    """The area a click opens: the next level toward a grid or area clicked; a center's own."""
+    if picked.layer.startswith("grid-") or picked.layer in ("areas", "districts"):
+        code = picked.object.get("code") or picked.object.get("properties", {}).get("code")
+        return _child_toward(code, static, focus) if code else None
+    if picked.layer == "centers":
+        return picked.object.get("area") or None
+    return None
+
+
+def _arrivals(
+    conn: object, flt: IncidentFilter, newest: int, now: float
+) -> tuple[list[live.IncidentPoint], set[int]]:
+    """Incidents that arrived lately (kept two minutes) and those of this refresh."""
+    key = (flt.sources, flt.categories, flt.statuses, flt.major_only, flt.scope)
+    state = st.session_state.get("live_arrivals")
+    if state is None or state["key"] != key:
+        st.session_state["live_arrivals"] = {"key": key, "seen": newest, "items": {}}
+        return [], set()
+    fresh = live.arrivals(conn, flt, state["seen"]) if newest > state["seen"] else []
+    items = {i: v for i, v in state["items"].items() if now - v[0] < ARRIVAL_MEMORY_S}
+    for point in fresh:
+        items.setdefault(point.id, (now, point))
+    state.update(seen=max([newest, *(p.id for p in fresh)]), items=items)
+    ordered = sorted(items.values(), key=lambda v: -v[1].id)
+    return [p for _, p in ordered], {p.id for p in fresh}
+
+
+def _deltas(flt: IncidentFilter, values: dict[str, float]) -> dict[str, float]:
+    """Each key figure's change since the last refresh with the same filter."""
+    key = (flt.sources, flt.categories, flt.statuses, flt.major_only, flt.scope, flt.period.key)
+    last = st.session_state.get("live_kpis")
+    st.session_state["live_kpis"] = (key, values)
+    if not last or last[0] != key:
+        return {}
+    return {k: v - last[1].get(k, v) for k, v in values.items()}
+
+
+def _figures(view: LiveView, flt: IncidentFilter) -> list[Figure]:
+    """The KPI strip: new today, new in the period, open, overdue, major risks, resolved rate."""
+    rate = view.resolved_rate
+    values = {
+        "new_today": view.today.total.new,
+        "new": view.flows.total.new,
+        "open": view.stocks.total.open,
+        "overdue": view.stocks.total.overdue,
+        "major_open": view.stocks.total.major_open,
+    }
+    deltas = _deltas(flt, values)
+
+    def delta(name: str) -> str | None:
+        change = deltas.get(name, 0)
+        return f"{change:+,}" if change else None
+
+    figures = [
+        Figure(t("kpi_new_today"), f"{values['new_today']:,}", delta("new_today"), True,
+               t("kpi_delta_help")),
+        Figure(t("kpi_new"), f"{values['new']:,}", delta("new"), True),
+        Figure(t("kpi_open"), f"{values['open']:,}", delta("open"), True),
+        Figure(t("kpi_overdue"), f"{values['overdue']:,}", delta("overdue"), True),
+        Figure(t("kpi_major_open"), f"{values['major_open']:,}", delta("major_open"), True),
+        Figure(t("kpi_resolved_rate"), "—" if rate is None else f"{rate:.1%}",
+               help=t("kpi_resolved_help")),
+    ]  # fmt: skip
+    return figures
+
+
+def _names(static: Static, code: str) -> tuple[str, str]:
+    """A grid's title (community · grid) and place (district · street)."""
+    node = static.tree[code]
+    names = [static.tree[c].name for c in node.ancestors if c in static.tree][1:]
+    community = names[-1] if names else ""
+    return f"{community} · {node.name}", " · ".join(names[:-1])
+
+
+@st.cache_resource(ttl=3600, max_entries=4, show_spinner=False)
+def _grid_names(version: int) -> tuple[dict[str, str], dict[str, str]]:
+    """Every grid's title and place, per boundary version."""
+    static = _static(version)
+    pairs = {s.code: _names(static, s.code) for s in static.shapes if s.code in static.tree}
+    return {c: p[0] for c, p in pairs.items()}, {c: p[1] for c, p in pairs.items()}
+
+
+def _clickable(feature: dict, name: str) -> dict:
+    """An area feature with the tooltip fields (its name, and that a click opens it)."""
+    properties = {**feature["properties"], "title": name, "body": t("tip_area_hint")}
+    return {**feature, "properties": properties}
+
+
+@st.cache_resource(ttl=3600, max_entries=8, show_spinner=False)
+def _served(version: int, language: str) -> dict[str, str | dict | list]:
+    """The map's static parts as URLs the browser fetches once (inline where not served)."""
+    features = _area_features(version)
+    tree = _static(version).tree
+    titles, _ = _grid_names(version)
+    districts = [_clickable(f, tree[f["properties"]["code"]].name) for f in features["district"]]
+    payloads: dict[str, dict | list] = {
+        "districts": {"type": "FeatureCollection", "features": districts},
+        "streets": {"type": "FeatureCollection", "features": features["street"]},
+        "grids": base_records(_static(version).shapes, titles, t),
+    }
+    return {
+        name: static_json_url(f"{name}-v{version}-{language}", payload) or payload
+        for name, payload in payloads.items()
+    }
+
+
+def _area_layers(
+    static: Static, focus: live.AreaNode | None, language: str, pickable: bool
+) -> tuple[list[pdk.Layer], list[pdk.Layer]]:
+    """Clickable children of the focus under the data; outlines, focus and labels over it."""
+    served = _served(static.version, language)
+    under: list[pdk.Layer] = []
+    if focus is None:
+        labelled = [n for n in static.tree.values() if n.level == "district"]
+    else:
+        child_level = LEVELS[LEVELS.index(focus.level) + 1] if focus.level != "grid" else "grid"
+        children = [
+            _clickable(f, static.tree[f["properties"]["code"]].name)
+            for f in _area_features(static.version).get(child_level, [])
+            if f["properties"]["parent"] == focus.code and f["properties"]["code"] in static.tree
+        ]
+        under.append(
+            outline_layer(
+                "areas",
+                {"type": "FeatureCollection", "features": children},
+                [90, 90, 90, 150],
+                1.0,
+                filled=True,
+                pickable=pickable,
+            )
+        )
+        labelled = [static.tree[f["properties"]["code"]] for f in children]
+    over = [
+        outline_layer("streets", served["streets"], [70, 70, 70, 110], 0.7),
+        outline_layer(
+            "districts",
+            served["districts"],
+            [40, 40, 40, 230],
+            2.2,
+            filled=True,
+            pickable=pickable and focus is None,
+        ),
+    ]
+    if focus is not None:
+        mine = [
+            f
+            for f in _area_features(static.version).get(focus.level, [])
+            if f["properties"]["code"] == focus.code
+        ]
+        over.append(
+            outline_layer(
+                "focus", {"type": "FeatureCollection", "features": mine}, [20, 20, 20, 255], 3.5
+            )
+        )
+    size = 15 if focus is None or focus.level == "district" else 12
+    over.append(_labels(labelled, size))
+    return under, over
+
+
+def _labels(nodes: list[live.AreaNode], size: int) -> pdk.Layer:
+    """Names of areas at their label points."""
+
+    outlines = [
+        AreaOutline(n.code, n.parent_code, n.name, n.level, 0, "", n.lon, n.lat) for n in nodes
+    ]
+    return label_layer("labels", outlines, size, [30, 30, 30, 255])
+
+
+def _deck(
+    view: LiveView,
+    static: Static,
+    focus: live.AreaNode | None,
+    shown: dict[str, bool],
+    arrived: list[live.IncidentPoint],
+    fresh: set[int],
+    now: datetime,
+    language: str,
+) -> tuple[pdk.Deck, list[Legend]]:
+    """The map's layers for this refresh, and the legends of those shown."""
+    rules = load_rules()
+    under, over = _area_layers(static, focus, language, pickable=not shown["grid_status"])
+    layers: list[pdk.Layer] = [*under]
+    legend_items: list[Legend] = []
+    if shown["grid_status"]:
+        titles, _ = _grid_names(static.version)
+        statuses = {g.measures.code: g for g in view.grids}
+        if focus is None:  # all grids blue from the served file, red and yellow on top
+            layers.append(grid_base_layer(_served(static.version, language)["grids"]))
+        colors = COLORS if focus is not None else ("red", "yellow")
+        records = grid_records(static.shapes, statuses, titles, rules, t, language, colors)
+        layers += grid_status_layers(records)
+        counts = {c: sum(1 for g in view.grids if g.color == c) for c in COLORS}
+        legend_items.append(grid_status_legend(counts, rules, t))
+    if shown["heat"]:
+        cells = view.heat()
+        level = focus.level if focus else "city"
+        layers.append(heat_layer(cells, level))
+        busiest = max((n for *_, n in cells), default=0)
+        legend_items.append(heat_legend(live.CELL_METRES[level], busiest, t))
+    layers += over
+    if shown["incidents"] and view.points:
+        layers.append(incident_layer(view.points, now, t, language))
+    if shown["centers"]:
+        layers.append(center_layer(view.centers, t, view.window.live))
+        legend_items.append(center_legend(t))
+    if arrived:
+        layers.append(arrivals_layer(arrived, fresh, now, t, language))
+    if (shown["incidents"] and view.points) or arrived:
+        legend_items.append(incident_legend(t, language))
+    bbox = focus.bbox if focus else next(n.bbox for n in static.tree.values() if n.level == "city")
+    settings = get_settings()
+    basemap = (
+        Basemap(settings.basemap_url, settings.basemap_attribution)
+        if settings.basemap_url
+        else None
+    )
+    tooltip = {
+        "html": "<b>{title}</b><div>{body}</div>",
+        "style": {"whiteSpace": "pre-line", "maxWidth": "360px", "fontSize": "12.5px",
+                  "lineHeight": "1.5", "backgroundColor": "rgba(28,28,30,0.93)",
+                  "color": "#fff", "padding": "8px 10px", "borderRadius": "6px"},
+    }  # fmt: skip
+    return make_deck(layers, view_for(bbox, 1000, 620), tooltip, basemap), legend_items
+
+
+def _side_panel(
+    view: LiveView,
+    static: Static,
+    arrived: list[live.IncidentPoint],
+    fresh: set[int],
+    language: str,
+) -> None:
+    """The feed of arrivals and the list of key grids."""
+    st.subheader(t("arrivals"))
+    if fresh:
+        st.caption(t("arrivals_new").format(n=len(fresh)))
+    if arrived:
+        titles, _ = _grid_names(static.version)
+        rows = [
+            {
+                t("col_time"): p.reported_at.astimezone(CST).strftime("%H:%M:%S"),
+                t("col_where"): titles.get(p.grid_code, p.grid_code),
+                t("col_what"): category_label(p.category, language),
+                t("col_status"): t("status_" + p.status),
+            }
+            for p in arrived[:12]
+        ]
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=240)
+    else:
+        st.caption(t("arrivals_none"))
+    st.subheader(t("key_grids"))
+    key = _key_grids(view.grids)
+    if not key:
+        st.caption(t("key_grids_none"))
+        return
+    titles, _ = _grid_names(static.version)
+    rules = load_rules()
+    rows = [
+        {
+            t("col_color"): t("color_" + g.color),
+            t("col_grid"): titles.get(g.measures.code, g.measures.code),
+            t("col_why"): "；".join(g.reasons(rules, language)),
+        }
+        for g in key[:30]
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=300)
+
+
+def _key_grids(grids: list[GridStatus]) -> list[GridStatus]:
+    """Red and yellow grids, the most pressing first."""
+    key = [g for g in grids if g.color != "blue"]
+    return sorted(
+        key,
+        key=lambda g: (
+            COLORS.index(g.color),
+            -g.measures.major_open,
+            -g.measures.overdue,
+            -g.measures.new,
+        ),
+    )
+
+
+def _live_panel(
+    static: Static, focus: live.AreaNode | None, choice: FilterChoice, shown: dict[str, bool],
+    every: float | None, language: str,
+) -> None:  # fmt: skip
+    """One refresh: read, judge, draw the KPI strip, the map and the side panel."""
+    now = now_utc()
+    scope = Scope(focus.level, focus.code) if focus else Scope()
+    flt = choice.to_filter(now, scope)
+    window = live.plan_window(flt.period, now)
+    cell = live.HeatCell.for_level(scope.level)
+    with shown_errors():
+        past = (
+            _history(_history_key(static.version, flt, window, cell), flt, window, cell)
+            if needs_history(flt, window)
+            else None
+        )
+        with connection() as conn:
+            _, newest = live.data_version(conn)
+            view = live_view(conn, flt, now, static, load_rules(), past)
+            arrived, fresh = _arrivals(conn, flt, newest, time.time())
+    scope_name = focus.name if focus else t("city")
+    status = t("live_on").format(s=int(every)) if every else t("live_off")
+    st.caption(
+        f"{status} · "
+        + t("live_caption").format(
+            scope=scope_name,
+            period=_period_label(choice),
+            time=now.astimezone(CST).strftime("%Y-%m-%d %H:%M:%S"),
+        )
+    )
+    kpi_strip(_figures(view, flt))
+    map_col, side_col = st.columns([3, 1], gap="medium")
+    with map_col:
+        deck, legend_items = _deck(view, static, focus, shown, arrived, fresh, now, language)
+        picked = map_panel(deck, MAP_KEY)
+        legends(legend_items)
+        if shown["incidents"] and len(view.points) >= POINTS_LIMIT:
+            st.caption(t("points_capped").format(n=POINTS_LIMIT))
+        st.caption(t("click_hint"))
+    with side_col:
+        _side_panel(view, static, arrived, fresh, language)
+    if picked is not None and picked.token != st.session_state.get("live_click"):
+        st.session_state["live_click"] = picked.token
+        target = _clicked_area(picked, static, focus)
+        if target and (focus is None or target != focus.code):
+            _open(target, choice)
+
+
+def _period_label(choice: FilterChoice) -> str:
+    """The period as the operator chose it."""
+    if ".." in choice.period:
+        return choice.period.replace("..", " – ")
+    return t("window_" + choice.period)
+
+
+# Streamlit greys out what a rerun is redrawing; on a page redrawn every few seconds that
+# would make the operator's screen blink, so stale elements keep their full opacity.
+_KEEP_OPAQUE = '<style>[data-stale="true"]{opacity:1 !important;transition:none !important}</style>'
+
+
+def render() -> None:
+    """Draw the page."""
+    language = lang()
+    st.html(_KEEP_OPAQUE)
+    st.title(f"{t('app_title')} · {t('page_live')}")
+    choice = incident_filters(t, language)
+    shown = _layer_switches()
+    every = _live_switches()
+    with shown_errors(), connection() as conn:
+        version, _ = live.data_version(conn)
+    if version is None:
+        st.info(t("no_boundaries"))
+        return
+    static = _static(version)
+    focus = _focus(static)
+    st.query_params["period"] = choice.period
+    _breadcrumb(static, focus, choice)
+    st.fragment(_live_panel, run_every=every)(static, focus, choice, shown, every, language)
+    st.caption(f"{t('db_in_use')}: {database_label()}")
+
+
+render()

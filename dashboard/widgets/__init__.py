@@ -1,0 +1,1 @@
+"""Small widgets shared by pages: filters, the KPI strip, the map panel."""

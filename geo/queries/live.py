@@ -1,0 +1,530 @@
+"""The live map's questions: flows and stocks per grid, heat cell and center, points, arrivals.
+
+One refresh must stay cheap at 2.4 million incidents, so a period that reaches today is split:
+
+- history: the period's complete past days (and the period before it) hold reports and
+  conclusions that no longer change, except for the status of cases not yet closed. They are
+  counted once, without the status filter (`history`), and the caller keeps the result;
+- live: today's reports and conclusions, and every case not yet closed (a few percent of all
+  cases), are read on every refresh (`live_flows`, `stocks`), and correct the history for the
+  status filter: with `closed` among the statuses asked for (or none asked for), flows =
+  history − (not closed, status not asked for) + today; otherwise every case counted is not
+  closed, and flows = (not closed, status asked for) + today.
+
+A period that ended before today is counted directly, status filter included (`direct_flows`).
+`tests/test_live_queries.py` checks both ways against each other and against `geo.queries.kpis`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields, replace
+from datetime import datetime, timedelta
+
+import psycopg2.extensions
+import psycopg2.extras
+import shapely
+from psycopg2 import sql
+
+from geo.bounds import LngLatBbox
+from geo.filters import IncidentFilter, Period, incident_conditions
+from geo.grid_status import GridMeasures
+from geo.sqlfiles import load_sql
+from geo.timeutil import start_of_day_cst
+
+ALL_STATUSES = ("reported", "assigned", "in_progress", "resolved", "closed")
+# Heat cells: about this many metres a side, by the level of the area in view.
+CELL_METRES = {"city": 1000, "district": 400, "street": 150, "community": 100, "grid": 100}
+_METRES_PER_DEGREE_LAT = 111_320
+_REFERENCE_LAT = 36.0  # Lanzhou: a degree of longitude is cos(36°) of a degree of latitude
+
+# GROUPING() bitmasks of the grouping sets in live_today.sql and live_stocks.sql
+_FLOW_SETS = {7: "grids", 9: "cells", 14: "centers", 15: "total"}
+_STOCK_SETS = {1: "grids", 2: "centers", 3: "total"}
+
+
+@dataclass(frozen=True)
+class Window:
+    """The instants of one refresh: the period [lo, end), today's CST midnight, the period before.
+
+    `live` is true when the period reaches today: then the complete days [lo, today) are
+    history and [today, end) is read on every refresh.
+    """
+
+    lo: datetime
+    end: datetime
+    today: datetime
+    prev_lo: datetime
+    live: bool
+
+    @property
+    def history_hi(self) -> datetime:
+        """Where the history part ends: today's midnight, or the end of a past period."""
+        return self.today if self.live else self.end
+
+
+def plan_window(period: Period, now: datetime) -> Window:
+    """The window of a period seen at `now` (an end after now is cut to now).
+
+    The period before is the same number of whole days just before the period.
+    """
+    end = min(period.end, now)
+    lo = min(period.start, end)
+    today = start_of_day_cst(now)
+    days = max(1, math.ceil((end - lo) / timedelta(days=1) - 1e-9))
+    live = end > today
+    return Window(lo, end, max(today, lo) if live else today, lo - timedelta(days=days), live)
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    """The size of a heat cell in degrees."""
+
+    dx: float
+    dy: float
+
+    @classmethod
+    def for_level(cls, level: str) -> HeatCell:
+        """Cells of about CELL_METRES[level] metres a side."""
+        metres = CELL_METRES.get(level, CELL_METRES["city"])
+        dy = metres / _METRES_PER_DEGREE_LAT
+        return cls(round(dy / math.cos(math.radians(_REFERENCE_LAT)), 7), round(dy, 7))
+
+    def centre(self, cx: int, cy: int) -> tuple[float, float]:
+        """The (lon, lat) centre of cell (cx, cy)."""
+        return ((cx + 0.5) * self.dx, (cy + 0.5) * self.dy)
+
+
+@dataclass(frozen=True)
+class Flows:
+    """Counts within the period: reports, reports before it, conclusions and their hours."""
+
+    new: int = 0
+    previous: int = 0
+    major_new: int = 0
+    concluded: int = 0
+    resolved: int = 0
+    late: int = 0
+    hours: float = 0.0
+
+    def __add__(self, other: Flows) -> Flows:
+        return Flows(*(getattr(self, f) + getattr(other, f) for f in _FLOW_FIELDS))
+
+    def __sub__(self, other: Flows) -> Flows:
+        return Flows(*(getattr(self, f) - getattr(other, f) for f in _FLOW_FIELDS))
+
+    @property
+    def mean_hours(self) -> float | None:
+        """Mean handling time of the cases concluded, in hours (None when there are none)."""
+        return self.hours / self.concluded if self.concluded else None
+
+
+_FLOW_FIELDS = tuple(f.name for f in fields(Flows))
+# What each grouping keeps: grids and heat cells count reports, centers count conclusions.
+_KEEP = {
+    "grids": lambda f: Flows(new=f.new, previous=f.previous, major_new=f.major_new),
+    "cells": lambda f: Flows(new=f.new),
+    "centers": lambda f: Flows(
+        concluded=f.concluded, resolved=f.resolved, late=f.late, hours=f.hours
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Stocks:
+    """Counts at the end of the period: open cases and the open ones of each kind."""
+
+    open: int = 0
+    overdue: int = 0
+    major_open: int = 0
+    dispute_open: int = 0
+    escalated_open: int = 0
+
+
+_STOCK_FIELDS = tuple(f.name for f in fields(Stocks))
+Key = str | tuple[int, int] | None
+
+
+@dataclass(frozen=True)
+class FlowTable:
+    """Flows per small grid and heat cell (reports), per assigned center (conclusions), in total."""
+
+    grids: dict[str, Flows] = field(default_factory=dict)
+    cells: dict[tuple[int, int], Flows] = field(default_factory=dict)
+    centers: dict[str, Flows] = field(default_factory=dict)
+    total: Flows = Flows()
+
+    def combine(self, other: FlowTable, sign: int = 1) -> FlowTable:
+        """This table plus (sign 1) or minus (sign -1) another, key by key."""
+
+        def merged(a: dict, b: dict) -> dict:
+            out = dict(a)
+            for key, flows in b.items():
+                base = out.get(key, Flows())
+                out[key] = base + flows if sign > 0 else base - flows
+            return out
+
+        total = self.total + other.total if sign > 0 else self.total - other.total
+        return FlowTable(
+            merged(self.grids, other.grids),
+            merged(self.cells, other.cells),
+            merged(self.centers, other.centers),
+            total,
+        )
+
+
+@dataclass(frozen=True)
+class StockTable:
+    """Stocks per small grid and assigned center, and in total."""
+
+    grids: dict[str, Stocks] = field(default_factory=dict)
+    centers: dict[str, Stocks] = field(default_factory=dict)
+    total: Stocks = Stocks()
+
+
+def _without_statuses(flt: IncidentFilter) -> IncidentFilter:
+    return replace(flt, statuses=())
+
+
+def _no_jit(cur: psycopg2.extensions.cursor) -> None:
+    """JIT compiling costs more than these short aggregations take (100+ ms here)."""
+    cur.execute("SET LOCAL jit = off")
+
+
+def _query(name: str, flt: IncidentFilter, **parts: str) -> tuple[sql.Composed, dict]:
+    """A live_*.sql query with the filter's conditions (and static parts) put in."""
+    conditions, params = incident_conditions(flt)
+    extra = {key: sql.SQL(value) for key, value in parts.items()}
+    return sql.SQL(load_sql(name)).format(conditions=conditions, **extra), params
+
+
+def history(
+    conn: psycopg2.extensions.connection, flt: IncidentFilter, window: Window, cell: HeatCell
+) -> FlowTable:
+    """Flows of the period's complete past days and of the period before, statuses ignored.
+
+    What it counts does not change any more (only statuses do, which `flows` corrects), so
+    the caller keeps the result for the day, keyed by the filter, window, cell and boundaries.
+    """
+    return _counted(conn, _without_statuses(flt), window.lo, window.history_hi, window, cell)
+
+
+def direct_flows(
+    conn: psycopg2.extensions.connection, flt: IncidentFilter, window: Window, cell: HeatCell
+) -> FlowTable:
+    """The period's flows counted in full, status filter included (past periods, tests)."""
+    return _counted(conn, flt, window.lo, window.end, window, cell)
+
+
+def _counted(
+    conn: psycopg2.extensions.connection,
+    flt: IncidentFilter,
+    lo: datetime,
+    hi: datetime,
+    window: Window,
+    cell: HeatCell,
+) -> FlowTable:
+    """Flows of the reports in [lo, hi) (and [prev_lo, lo)) and the conclusions in [lo, hi)."""
+    params = {"lo": lo, "hi": hi, "prev_lo": window.prev_lo, "cell_dx": cell.dx, "cell_dy": cell.dy}
+    grids: dict[str, Flows] = {}
+    cells: dict[tuple[int, int], Flows] = {}
+    centers: dict[str, Flows] = {}
+    concluded_total = Flows()
+    with conn.cursor() as cur:
+        _no_jit(cur)
+        query, cond = _query("live_history_grids", flt)
+        cur.execute(query, {**cond, **params})
+        for grid, new, previous, major_new in cur.fetchall():
+            grids[grid] = Flows(new=new, previous=previous, major_new=major_new)
+        query, cond = _query("live_history_cells", flt)
+        cur.execute(query, {**cond, **params})
+        for cx, cy, new in cur.fetchall():
+            cells[(cx, cy)] = Flows(new=new)
+        query, cond = _query("live_history_concluded", flt)
+        cur.execute(query, {**cond, **params})
+        for grouping, center, concluded, resolved, late, hours in cur.fetchall():
+            flows = Flows(concluded=concluded, resolved=resolved, late=late, hours=hours)
+            if grouping:
+                concluded_total = flows
+            elif center is not None:
+                centers[center] = flows
+    reports = Flows(
+        new=sum(f.new for f in grids.values()),
+        previous=sum(f.previous for f in grids.values()),
+        major_new=sum(f.major_new for f in grids.values()),
+    )
+    return FlowTable(grids, cells, centers, reports + concluded_total)
+
+
+def live_flows(
+    conn: psycopg2.extensions.connection, flt: IncidentFilter, window: Window, cell: HeatCell
+) -> dict[str, FlowTable]:
+    """Today's flows ('today') and the history's cases not yet closed ('asked' / 'other')."""
+    query, cond = _query("live_today", _without_statuses(flt))
+    params = {
+        **cond,
+        "lo": window.lo,
+        "end": window.end,
+        "today": window.today,
+        "prev_lo": window.prev_lo,
+        "statuses": list(flt.statuses or ALL_STATUSES),
+        "cell_dx": cell.dx,
+        "cell_dy": cell.dy,
+    }
+    tables: dict[str, dict[str, dict]] = {}
+    totals: dict[str, Flows] = {}
+    with conn.cursor() as cur:
+        _no_jit(cur)
+        cur.execute(query, params)
+        for part, grouping, grid, cx, cy, center, *values in cur.fetchall():
+            kind = _FLOW_SETS[grouping]
+            if kind == "total":
+                totals[part] = Flows(*values)
+                continue
+            key: Key = {"grids": grid, "cells": (cx, cy), "centers": center}[kind]
+            if key is not None:
+                tables.setdefault(part, {}).setdefault(kind, {})[key] = _KEEP[kind](Flows(*values))
+    return {
+        part: FlowTable(
+            tables.get(part, {}).get("grids", {}),
+            tables.get(part, {}).get("cells", {}),
+            tables.get(part, {}).get("centers", {}),
+            totals.get(part, Flows()),
+        )
+        for part in set(tables) | set(totals)
+    }
+
+
+def flows(
+    conn: psycopg2.extensions.connection,
+    flt: IncidentFilter,
+    window: Window,
+    cell: HeatCell,
+    past: FlowTable | None = None,
+) -> tuple[FlowTable, FlowTable]:
+    """The period's flows and today's part of them; `past` is `history(...)` when kept."""
+    if not window.live:
+        return direct_flows(conn, flt, window, cell), FlowTable()
+    parts = live_flows(conn, flt, window, cell)
+    today = parts.get("today", FlowTable())
+    if flt.statuses and "closed" not in flt.statuses:
+        return parts.get("asked", FlowTable()).combine(today), today
+    if past is None:
+        past = history(conn, flt, window, cell)
+    return past.combine(parts.get("other", FlowTable()), sign=-1).combine(today), today
+
+
+def stocks(
+    conn: psycopg2.extensions.connection, flt: IncidentFilter, end: datetime, live: bool = True
+) -> StockTable:
+    """Open cases at `end` per grid and center, and in total; `live`: end is now."""
+    rows = "i.status <> 'closed'" if live else "TRUE"
+    query, params = _query("live_stocks", flt, rows=rows)
+    grids: dict[str, Stocks] = {}
+    centers: dict[str, Stocks] = {}
+    total = Stocks()
+    with conn.cursor() as cur:
+        _no_jit(cur)
+        cur.execute(query, {**params, "end": end})
+        for grouping, grid, center, *values in cur.fetchall():
+            kind = _STOCK_SETS[grouping]
+            if kind == "total":
+                total = Stocks(*values)
+            elif kind == "grids":
+                grids[grid] = Stocks(*values)
+            elif center is not None:
+                centers[center] = Stocks(*values)
+    return StockTable(grids, centers, total)
+
+
+@dataclass(frozen=True)
+class IncidentPoint:
+    """One incident to draw: where, what, its state and the resident's own words."""
+
+    id: int
+    lon: float
+    lat: float
+    source: str
+    category: str
+    subcategory: str
+    status: str
+    severity: int
+    is_major_risk: bool
+    reported_at: datetime
+    deadline_at: datetime
+    address: str
+    description: str
+    grid_code: str
+
+
+def _points(
+    conn: psycopg2.extensions.connection, name: str, flt: IncidentFilter, params: dict
+) -> list[IncidentPoint]:
+    query, cond = _query(name, flt)
+    with conn.cursor() as cur:
+        cur.execute(query, {**cond, **params})
+        return [IncidentPoint(*row) for row in cur.fetchall()]
+
+
+def incident_points(
+    conn: psycopg2.extensions.connection, flt: IncidentFilter, window: Window, limit: int
+) -> list[IncidentPoint]:
+    """The newest incidents of the period matching the filter (at most `limit`)."""
+    return _points(conn, "live_points", flt, {"lo": window.lo, "end": window.end, "limit": limit})
+
+
+def arrivals(
+    conn: psycopg2.extensions.connection, flt: IncidentFilter, after_id: int, limit: int = 200
+) -> list[IncidentPoint]:
+    """Incidents matching the filter stored after incident `after_id`, newest first."""
+    return _points(conn, "live_arrivals", flt, {"after": after_id, "limit": limit})
+
+
+def data_version(conn: psycopg2.extensions.connection) -> tuple[int | None, int]:
+    """The current boundary version (None when there is none) and the newest incident id."""
+    with conn.cursor() as cur:
+        cur.execute(load_sql("live_version"))
+        version, newest = cur.fetchone()
+    return version, int(newest)
+
+
+@dataclass(frozen=True)
+class AreaNode:
+    """A current area: its parent, name, level, label point, box and its ancestors' codes."""
+
+    code: str
+    parent_code: str | None
+    name: str
+    level: str
+    lon: float
+    lat: float
+    bbox: LngLatBbox
+    ancestors: tuple[str, ...]  # city first, the parent last
+
+
+def area_tree(conn: psycopg2.extensions.connection) -> dict[str, AreaNode]:
+    """Every current area by code, with its ancestors (read once per boundary version)."""
+    with conn.cursor() as cur:
+        cur.execute(load_sql("live_area_tree"))
+        rows = cur.fetchall()
+    parent = {row[0]: row[1] for row in rows}
+
+    def chain(code: str) -> tuple[str, ...]:
+        out: list[str] = []
+        up = parent.get(code)
+        while up is not None and len(out) < 8:
+            out.append(up)
+            up = parent.get(up)
+        return tuple(reversed(out))
+
+    return {
+        code: AreaNode(code, parent_code, name, level, lon, lat, LngLatBbox(*box), chain(code))
+        for code, parent_code, name, level, lon, lat, *box in rows
+    }
+
+
+def within(node: AreaNode, scope_code: str | None) -> bool:
+    """True when the area is the scope's area or lies inside it (no scope: everything)."""
+    return scope_code is None or node.code == scope_code or scope_code in node.ancestors
+
+
+@dataclass(frozen=True)
+class GridShape:
+    """A small grid's display outline: polygons of rings of (lon, lat)."""
+
+    code: str
+    polygons: tuple[tuple[tuple[tuple[float, float], ...], ...], ...]
+
+
+def grid_shapes(conn: psycopg2.extensions.connection) -> list[GridShape]:
+    """Every current small grid's simplified outline (read once per boundary version)."""
+    with conn.cursor() as cur:
+        cur.execute(load_sql("live_grid_shapes"))
+        rows = cur.fetchall()
+    geoms = shapely.from_wkb([bytes(wkb) for _, wkb in rows])
+    return [GridShape(code, _polygons(geom)) for (code, _), geom in zip(rows, geoms, strict=True)]
+
+
+def _polygons(geom: shapely.Geometry) -> tuple:
+    parts = shapely.get_parts(geom)
+    return tuple(
+        tuple(
+            tuple(map(tuple, shapely.get_coordinates(ring).tolist()))
+            for ring in [part.exterior, *part.interiors]
+        )
+        for part in parts
+    )
+
+
+@dataclass(frozen=True)
+class Center:
+    """A command center: level, the area it serves, its parent center and location."""
+
+    code: str
+    name: str
+    level: str
+    area_code: str
+    parent_code: str | None
+    lon: float
+    lat: float
+
+
+def centers(conn: psycopg2.extensions.connection) -> list[Center]:
+    """Every center of the four-level command system."""
+    with conn.cursor() as cur:
+        cur.execute(load_sql("live_centers"))
+        return [Center(*row) for row in cur.fetchall()]
+
+
+def grid_measures(
+    codes: Iterable[str], flow_table: FlowTable, stock_table: StockTable
+) -> list[GridMeasures]:
+    """The grid status measures of each grid code, from the period's flows and stocks."""
+    out = []
+    for code in codes:
+        f = flow_table.grids.get(code, Flows())
+        s = stock_table.grids.get(code, Stocks())
+        out.append(
+            GridMeasures(
+                code,
+                open=s.open,
+                overdue=s.overdue,
+                major_open=s.major_open,
+                dispute_open=s.dispute_open,
+                escalated_open=s.escalated_open,
+                new=f.new,
+                previous=f.previous,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class CenterLoad:
+    """A center's workload: open and overdue cases now, concluded in the period and today."""
+
+    center: Center
+    open: int
+    overdue: int
+    concluded: int
+    concluded_today: int
+    mean_hours: float | None
+
+    @property
+    def overdue_share(self) -> float:
+        """Share of its open cases that are overdue (0 when none are open)."""
+        return self.overdue / self.open if self.open else 0.0
+
+
+def center_loads(
+    all_centers: Iterable[Center], stock_table: StockTable, flow_table: FlowTable, today: FlowTable
+) -> list[CenterLoad]:
+    """Each center's workload from the period's stocks and flows."""
+    out = []
+    for center in all_centers:
+        s = stock_table.centers.get(center.code, Stocks())
+        f = flow_table.centers.get(center.code, Flows())
+        done_today = today.centers.get(center.code, Flows()).concluded
+        out.append(CenterLoad(center, s.open, s.overdue, f.concluded, done_today, f.mean_hours))
+    return out

@@ -1,0 +1,101 @@
+"""Everything one refresh of the live map needs, in one call (the page and the benchmark)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import psycopg2.extensions
+
+from geo.filters import IncidentFilter
+from geo.grid_status import GridRules, GridStatus, judge
+from geo.queries import live
+
+POINT_LEVELS = ("street", "community", "grid")  # incident points are drawn inside these
+POINTS_LIMIT = 3000
+# the community workstations (1,086 in Lanzhou) join the map once a district is opened
+CITY_CENTER_LEVELS = ("city_center", "sub_center", "command_post")
+
+
+@dataclass(frozen=True)
+class Static:
+    """What changes only with the boundaries (or the centers): read once per version."""
+
+    version: int
+    tree: dict[str, live.AreaNode]
+    shapes: list[live.GridShape]
+    centers: list[live.Center]
+
+    def grids_in(self, scope_code: str | None) -> list[str]:
+        """Codes of the small grids inside an area (all of them for None)."""
+        return [
+            s.code for s in self.shapes if s.code in self.tree and
+            live.within(self.tree[s.code], scope_code)
+        ]  # fmt: skip
+
+    def centers_in(self, scope_code: str | None) -> list[live.Center]:
+        """The centers serving the area or one inside it (for None: the city's top three levels)."""
+        return [
+            c for c in self.centers
+            if c.area_code in self.tree and live.within(self.tree[c.area_code], scope_code)
+            and (scope_code is not None or c.level in CITY_CENTER_LEVELS)
+        ]  # fmt: skip
+
+
+def load_static(conn: psycopg2.extensions.connection, version: int) -> Static:
+    """The area tree, grid outlines and centers of the current boundary version."""
+    return Static(version, live.area_tree(conn), live.grid_shapes(conn), live.centers(conn))
+
+
+@dataclass(frozen=True)
+class LiveView:
+    """One refresh: flows and stocks, grid colours, center loads, heat, points."""
+
+    window: live.Window
+    cell: live.HeatCell
+    flows: live.FlowTable
+    today: live.FlowTable
+    stocks: live.StockTable
+    grids: list[GridStatus]
+    centers: list[live.CenterLoad]
+    points: list[live.IncidentPoint]
+
+    def heat(self) -> list[tuple[float, float, int]]:
+        """Heat cells as (lon, lat, reports in the period)."""
+        return [(*self.cell.centre(*key), f.new) for key, f in self.flows.cells.items() if f.new]
+
+    @property
+    def resolved_rate(self) -> float | None:
+        """化解率: share of the cases concluded in the period that were resolved."""
+        total = self.flows.total
+        return total.resolved / total.concluded if total.concluded else None
+
+
+def needs_history(flt: IncidentFilter, window: live.Window) -> bool:
+    """True when a refresh adds the (kept) history to the live part."""
+    return window.live and (not flt.statuses or "closed" in flt.statuses)
+
+
+def live_view(
+    conn: psycopg2.extensions.connection,
+    flt: IncidentFilter,
+    now: datetime,
+    static: Static,
+    rules: GridRules,
+    past: live.FlowTable | None = None,
+) -> LiveView:
+    """Read and judge everything one refresh shows; `past` is the kept history, if any."""
+    window = live.plan_window(flt.period, now)
+    cell = live.HeatCell.for_level(flt.scope.level)
+    flows, today = live.flows(conn, flt, window, cell, past)
+    stocks = live.stocks(conn, flt, window.end, live=window.live)
+    scope_code = flt.scope.code
+    measures = live.grid_measures(static.grids_in(scope_code), flows, stocks)
+    grids = judge(conn, measures, rules)
+    centers = live.center_loads(static.centers_in(scope_code), stocks, flows, today)
+    points = (
+        live.incident_points(conn, flt, window, POINTS_LIMIT)
+        if flt.scope.level in POINT_LEVELS
+        else []
+    )
+    return LiveView(window, cell, flows, today, stocks, grids, centers, points)

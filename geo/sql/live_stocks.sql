@@ -1,0 +1,16 @@
+-- Stocks at %(end)s of the incidents matching {conditions}, per small grid, assigned center and
+-- in total: open (reported before end, not resolved by then), overdue (open and past the
+-- deadline), open major risks, open disputes, open escalated cases.
+-- {rows}: `TRUE`, or `i.status <> 'closed'` when end is now (an open case is never closed),
+-- which lets the partial index of migration 005 answer without reading the table.
+SELECT GROUPING(i.grid_code, i.assigned_center) AS grouping, i.grid_code, i.assigned_center,
+       count(*) AS open,
+       count(*) FILTER (WHERE i.deadline_at < %(end)s) AS overdue,
+       count(*) FILTER (WHERE i.is_major_risk) AS major_open,
+       count(*) FILTER (WHERE i.category = 'dispute') AS dispute_open,
+       count(*) FILTER (WHERE i.escalations > 0) AS escalated_open
+FROM incidents i
+WHERE {conditions} AND {rows}
+  AND i.reported_at < %(end)s
+  AND (i.resolved_at IS NULL OR i.resolved_at >= %(end)s)
+GROUP BY GROUPING SETS ((i.grid_code), (i.assigned_center), ())

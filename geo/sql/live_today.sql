@@ -1,0 +1,60 @@
+-- What one refresh reads: the incidents matching {conditions} that were reported today,
+-- concluded today, or are not closed yet (three disjoint sets, each found by an index; the
+-- not-closed ones only when they count in a window), counted in parts:
+--   'today'           today's reports and conclusions whose status is among %(statuses)s;
+--   'asked', 'other'  cases not closed yet whose status is, or is not, among %(statuses)s,
+--                     with their reports in [prev_lo, today) and conclusions in [lo, today)
+--                     (how geo/queries/live.py corrects the history for the status filter).
+-- Each part per small grid, heat cell, assigned center and in total (GROUPING SETS).
+WITH r AS (
+    SELECT i.grid_code, i.assigned_center, i.status, i.reported_at, i.resolved_at,
+           i.deadline_at, i.result, i.is_major_risk, i.geom
+    FROM incidents i
+    WHERE {conditions} AND i.status <> 'closed' AND i.reported_at < %(end)s
+      AND (i.reported_at >= %(prev_lo)s OR i.resolved_at >= %(lo)s)
+    UNION ALL
+    SELECT i.grid_code, i.assigned_center, i.status, i.reported_at, i.resolved_at,
+           i.deadline_at, i.result, i.is_major_risk, i.geom
+    FROM incidents i
+    WHERE {conditions} AND i.status = 'closed'
+      AND i.reported_at >= %(today)s AND i.reported_at < %(end)s
+    UNION ALL
+    SELECT i.grid_code, i.assigned_center, i.status, i.reported_at, i.resolved_at,
+           i.deadline_at, i.result, i.is_major_risk, i.geom
+    FROM incidents i
+    WHERE {conditions} AND i.status = 'closed'
+      AND i.resolved_at >= %(today)s AND i.reported_at < %(today)s
+), p AS (
+    SELECT 'today' AS part, r.*,
+           r.reported_at >= %(today)s AS is_new, false AS is_previous,
+           r.resolved_at >= %(today)s AND r.resolved_at < %(end)s AS is_concluded
+    FROM r
+    WHERE r.status = ANY(%(statuses)s)
+      AND (r.reported_at >= %(today)s OR r.resolved_at >= %(today)s)
+    UNION ALL
+    SELECT CASE WHEN r.status = ANY(%(statuses)s) THEN 'asked' ELSE 'other' END, r.*,
+           r.reported_at >= %(lo)s AND r.reported_at < %(today)s,
+           r.reported_at >= %(prev_lo)s AND r.reported_at < %(lo)s,
+           r.resolved_at >= %(lo)s AND r.resolved_at < %(today)s
+    FROM r
+    WHERE r.status <> 'closed'
+      AND ((r.reported_at >= %(prev_lo)s AND r.reported_at < %(today)s)
+           OR (r.resolved_at >= %(lo)s AND r.resolved_at < %(today)s))
+), q AS (
+    SELECT p.*, floor(ST_X(p.geom) / %(cell_dx)s)::int AS cx,
+           floor(ST_Y(p.geom) / %(cell_dy)s)::int AS cy
+    FROM p
+)
+SELECT q.part, GROUPING(q.grid_code, q.cx, q.cy, q.assigned_center) AS grouping,
+       q.grid_code, q.cx, q.cy, q.assigned_center,
+       count(*) FILTER (WHERE q.is_new) AS new,
+       count(*) FILTER (WHERE q.is_previous) AS previous,
+       count(*) FILTER (WHERE q.is_new AND q.is_major_risk) AS major_new,
+       count(*) FILTER (WHERE q.is_concluded) AS concluded,
+       count(*) FILTER (WHERE q.is_concluded AND q.result = 'resolved') AS resolved,
+       count(*) FILTER (WHERE q.is_concluded AND q.resolved_at > q.deadline_at) AS late,
+       coalesce(sum(extract(epoch FROM q.resolved_at - q.reported_at) / 3600)
+                FILTER (WHERE q.is_concluded), 0)::float8 AS hours
+FROM q
+GROUP BY GROUPING SETS ((q.part, q.grid_code), (q.part, q.cx, q.cy),
+                        (q.part, q.assigned_center), (q.part))

@@ -1,0 +1,48 @@
+"""The incident heat layer: counts per server-side cell, smoothed on the GPU."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import pydeck as pdk
+
+from layers.colors import YL_OR_RD
+from layers.deck import literal
+from layers.legend import Legend
+
+Translate = Callable[[str], str]
+# cells are sent as (lon, lat, count); radius by the size of the cells in view
+RADIUS_PX = {"city": 28, "district": 34, "street": 40}
+
+
+def heat_data(cells: Sequence[tuple[float, float, int]]) -> list[dict]:
+    """Cell centres and counts as the layer's records (coordinates rounded to ~10 m)."""
+    return [{"p": [round(lon, 4), round(lat, 4)], "w": n} for lon, lat, n in cells if n > 0]
+
+
+def heat_layer(cells: Sequence[tuple[float, float, int]], level: str) -> pdk.Layer:
+    """A HeatmapLayer over the cells' counts (not pickable: the grids below keep the tooltip)."""
+    return pdk.Layer(
+        "HeatmapLayer",
+        id="heat",
+        data=heat_data(cells),
+        get_position="p",
+        get_weight="w",
+        aggregation=literal("SUM"),
+        radius_pixels=RADIUS_PX.get(level, RADIUS_PX["street"]),
+        intensity=1.0,
+        threshold=0.04,
+        color_range=[c[:3] for c in YL_OR_RD],
+        opacity=0.75,
+        pickable=False,
+    )
+
+
+def heat_legend(cell_metres: int, busiest: int, t: Translate) -> Legend:
+    """A ramp from few to many, with the cell size and the busiest cell's count."""
+    return Legend(
+        t("legend_heat"),
+        ramp=[c[:3] + [255] for c in YL_OR_RD],
+        ramp_labels=(t("legend_few"), t("legend_many")),
+        note=t("legend_heat_note").format(metres=cell_metres, busiest=busiest),
+    )
