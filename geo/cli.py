@@ -404,5 +404,44 @@ def grids_export(target: str, level: str) -> None:
     click.echo(f"wrote {count:,} {level} areas to {target}")
 
 
+@main.command("report")
+@click.option("--area", "area", default=None, help="Area code (default: the whole city).")
+@click.option(
+    "--period",
+    required=True,
+    help="2026-10, 2026-W43, 2026-10-01..2026-10-31 (CST); an unfinished one runs to today 0:00.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    default=".",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder for the files.",
+)
+@click.option("--html", is_flag=True, help="Also write the printable HTML.")
+@_clear_errors
+def report(area: str | None, period: str, out_dir: str, html: bool) -> None:
+    """Write the safety report (平安报表) of an area and period: Excel workbook and PDF.
+
+    \b
+    Example:
+      minqing report --area 620102 --period 2026-10 --out reports/
+    """
+    from pathlib import Path
+
+    from geo.reports.write import write_report
+    from geo.timeutil import now_utc
+
+    conn = db.connect(db.database_url(get_settings()))
+    try:
+        written = write_report(conn, area, period, Path(out_dir), now_utc(), html=html)
+    finally:
+        conn.close()
+    for path in written.files:
+        click.echo(f"wrote {path}")
+    click.echo(f"report made in {written.seconds:.1f} s")
+
+
 if __name__ == "__main__":
     main()

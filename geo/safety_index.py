@@ -104,7 +104,9 @@ def parse_rules(text: str) -> SafetyRules:
         bands = tuple(
             sorted(
                 (
-                    Band(str(b["key"]), float(b["min"]), str(b["zh"]), str(b["en"]), str(b["color"]))
+                    Band(
+                        str(b["key"]), float(b["min"]), str(b["zh"]), str(b["en"]), str(b["color"])
+                    )
                     for b in data["band"]
                 ),
                 key=lambda band: -band.min,

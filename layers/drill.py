@@ -59,7 +59,8 @@ def children_layers(
         outline_layer("frame", outlines_geojson(frame), [30, 30, 30, 255], 3.0),
     ]
     if labels:
-        layers.append(label_layer("labels", outlines, 13, [20, 20, 20, 255]))
+        size = 15 if len(outlines) <= 12 else 12
+        layers.append(label_layer("labels", outlines, size, [20, 20, 20, 255]))
     return layers
 
 

@@ -405,3 +405,39 @@ def center_workloads(conn: psycopg2.extensions.connection, flt: IncidentFilter) 
         cur.execute(query, params)
         loads = [CenterLoad(**row) for row in cur.fetchall()]
     return sorted(loads, key=lambda c: (CENTER_RANK.get(c.level, 9), -c.overdue, -c.open, c.code))
+
+
+@dataclass(frozen=True)
+class OverdueCase:
+    """A case open and past its deadline at the end of a period."""
+
+    id: int
+    reported_at: datetime
+    deadline_at: datetime
+    category: str
+    subcategory: str
+    source: str
+    severity: int
+    is_major_risk: bool
+    status: str
+    address: str
+    description: str
+    grid_code: str
+    assigned_center: str | None
+    center_name: str | None
+    escalations: int
+
+
+OVERDUE_LIMIT = 5000
+
+
+def overdue_cases(
+    conn: psycopg2.extensions.connection, flt: IncidentFilter, limit: int = OVERDUE_LIMIT
+) -> list[OverdueCase]:
+    """The area's cases overdue at the period's end, most overdue first."""
+    conditions, params = scope_conditions(conn, flt)
+    query = sql.SQL(load_sql("drill_overdue_cases")).format(conditions=conditions)
+    params.update(end=flt.period.end, limit=limit)
+    with conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
+        cur.execute(query, params)
+        return [OverdueCase(**row) for row in cur.fetchall()]

@@ -1,0 +1,572 @@
+"""Drill-down for leaders: city → district → street → community → grid, index and report.
+
+The area and the period live in the URL (`?area=CODE&period=2026-10`): a link reopens the same
+view, and each drill step pushes a browser history entry, so the back button walks the
+breadcrumb back up.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.drill_text import TABLE
+from dashboard.errors import shown_errors
+from dashboard.i18n import lang, translator
+from dashboard.resources import connection, database_label
+from dashboard.widgets.kpi_strip import Figure, kpi_strip
+from dashboard.widgets.map_panel import legends, map_panel
+from geo.drilldown import AreaNotFound, DrillStep, drill_step
+from geo.filters import IncidentFilter, Period, PeriodError, parse_period
+from geo.queries import drill
+from geo.queries.areas import AreaOutline
+from geo.reports.excel import excel_report
+from geo.reports.pdf import pdf_report
+from geo.safety_index import load_rules
+from geo.settings import get_settings
+from geo.timeutil import CST, format_cst, now_utc
+from geo.vocabulary import SOURCES, category_label
+from layers.charts import bar_chart, contribution_chart, trend_chart
+from layers.deck import Basemap, make_deck, view_for
+from layers.drill import CASE_COLOURS, CasePoint, cases_layer, children_layers, index_colour
+from layers.legend import Legend, LegendItem
+
+t = translator(TABLE)
+LEVEL_NAMES = {
+    "city": ("市", "City"),
+    "district": ("区县", "District"),
+    "street": ("街道(乡镇)", "Street"),
+    "community": ("社区(村)", "Community"),
+    "grid": ("网格", "Grid"),
+    "city_center": ("市中心", "City center"),
+    "sub_center": ("分中心", "Sub-center"),
+    "command_post": ("指挥所", "Command post"),
+    "workstation": ("工作站", "Workstation"),
+}
+
+
+def _level(level: str) -> str:
+    zh, en = LEVEL_NAMES.get(level, (level, level))
+    return zh if lang() == "zh" else en
+
+
+def _source(code: str) -> str:
+    label = SOURCES.get(code)
+    return (label.zh if lang() == "zh" else label.en) if label else code
+
+
+def period_choices(now: datetime) -> dict[str, str]:
+    """Period texts offered in the selector and their labels: recent months and weeks."""
+    today = now.astimezone(CST).date()
+    month = today.replace(day=1)
+    last_month = (month - timedelta(days=1)).replace(day=1)
+    week = today.isocalendar()
+    last_week = (today - timedelta(days=7)).isocalendar()
+    choices = {
+        f"{month:%Y-%m}": f"{t('this_month')} ({month:%Y-%m})",
+        f"{last_month:%Y-%m}": f"{t('last_month')} ({last_month:%Y-%m})",
+        f"{week.year}-W{week.week:02d}": f"{t('this_week')} ({week.year}-W{week.week:02d})",
+        f"{last_week.year}-W{last_week.week:02d}": (
+            f"{t('last_week')} ({last_week.year}-W{last_week.week:02d})"
+        ),
+        "7d": t("last_7"),
+        "30d": t("last_30"),
+    }
+    earlier = last_month
+    for _ in range(10):
+        earlier = (earlier - timedelta(days=1)).replace(day=1)
+        choices[f"{earlier:%Y-%m}"] = f"{earlier:%Y-%m}"
+    return choices
+
+
+@st.cache_data(ttl=300, max_entries=256, show_spinner=False)
+def _step(database: str, code: str | None, period: str, now: datetime) -> DrillStep:
+    """One drill step; cached per database, area, period and five-minute clock."""
+    with connection() as conn:
+        return drill_step(conn, code, period, now)
+
+
+@st.cache_data(ttl=600, max_entries=256, show_spinner=False)
+def _outlines(database: str, code: str) -> tuple[list[AreaOutline], list[AreaOutline]]:
+    """An area's children's outlines and its own."""
+    with connection() as conn:
+        return drill.child_outlines(conn, code), drill.child_outlines(conn, code, itself=True)
+
+
+@st.cache_data(ttl=300, max_entries=64, show_spinner=False)
+def _cases(database: str, code: str, start: datetime, end: datetime) -> list[drill.GridCase]:
+    """A grid's cases of the period."""
+    with connection() as conn:
+        return drill.grid_cases(conn, code, Period(start, end, "grid"))
+
+
+@st.cache_data(ttl=300, max_entries=64, show_spinner=False)
+def _centers(
+    database: str, code: str | None, start: datetime, end: datetime
+) -> list[drill.CenterLoad]:
+    """The centers' workload among an area's cases over a period."""
+    with connection() as conn:
+        node = drill.area_node(conn, code)
+        flt = IncidentFilter(Period(start, end, "centers"), scope=node.scope)
+        return drill.center_workloads(conn, flt)
+
+
+def _go(area: str | None, period: str) -> None:
+    """Open another area or period: a new URL, so a new browser history entry."""
+    params = {"period": period}
+    if area:
+        params["area"] = area
+    st.query_params.from_dict(params)
+
+
+def _hours(value: float | None) -> str:
+    if value is None:
+        return "—"
+    if value >= 48:
+        return f"{value / 24:.1f} {t('days')}"
+    return f"{value:.1f} {t('hours')}"
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def _delta(now: float | None, before: float | None, percent: bool = False) -> str | None:
+    if now is None or before is None:
+        return None
+    diff = now - before
+    if percent:
+        return f"{diff * 100:+.1f} pt"
+    return f"{diff:+,.0f}" if float(diff).is_integer() else f"{diff:+.1f}"
+
+
+def render() -> None:
+    """Draw the page."""
+    now = now_utc()
+    choices = period_choices(now)
+    default_period = next(iter(choices))
+    area = st.query_params.get("area") or None
+    period = st.query_params.get("period") or default_period
+    try:
+        parse_period(period, now)
+    except PeriodError:
+        st.warning(t("bad_period"))
+        period = default_period
+    database = database_label()
+    clock = now.replace(minute=now.minute - now.minute % 5, second=0, microsecond=0)
+    with shown_errors():
+        try:
+            step = _step(database, area, period, clock)
+        except AreaNotFound:
+            st.warning(t("no_area"))
+            step = _step(database, None, period, clock)
+    node = step.node
+
+    st.title(f"{node.name} · {t('page_drill')}")
+    _breadcrumb(step, period)
+    _controls(step, period, choices)
+    _kpis(step)
+    with shown_errors():
+        left, right = st.columns([3, 2], gap="medium")
+        with left:
+            _map(step, database, period)
+        with right:
+            _index_panel(step)
+        if step.children:
+            _ranking(step, period)
+        _trend_and_breakdowns(step)
+        _centers_table(database, step)
+        if node.level == "grid":
+            _cases_table(database, step)
+    _downloads(step)
+    total = sum(step.timings.values())
+    st.caption(
+        f"{t('as_of')} {format_cst(step.period.end)} · {t('server_time')} {total * 1000:.0f} ms · "
+        f"{database}"
+    )
+
+
+def _breadcrumb(step: DrillStep, period: str) -> None:
+    """The chain of areas above this one, each a button back up."""
+    crumbs = step.crumbs
+    columns = st.columns([1] * len(crumbs) + [max(1, 8 - len(crumbs))], gap="small")
+    for column, crumb in zip(columns, crumbs, strict=False):
+        label = f"{crumb.name}"
+        if crumb.code == step.node.code:
+            column.button(label, key=f"crumb-{crumb.code}", disabled=True, type="primary")
+        elif column.button(f"{label} ›", key=f"crumb-{crumb.code}", type="tertiary"):
+            _go(None if crumb.level == "city" else crumb.code, period)
+            st.rerun()
+
+
+def _controls(step: DrillStep, period: str, choices: dict[str, str]) -> None:
+    """The period selector and the list of children to drill into."""
+    if period not in choices:
+        choices = {period: period, **choices}
+    keys = list(choices)
+    left, right, _ = st.columns([2, 2, 3])
+    chosen = left.selectbox(
+        t("period"), keys, index=keys.index(period), format_func=choices.__getitem__
+    )
+    if chosen != period:
+        _go(None if step.node.level == "city" else step.node.code, chosen)
+        st.rerun()
+    names = {row.area.code: row.area.name for row in step.children}
+    if names:
+        target = right.selectbox(
+            f"{t('drill_to')} {_level(step.node.child_level)}",
+            [""] + list(names),
+            format_func=lambda c: names.get(c, t("choose")),
+            key=f"drill-to-{step.node.code}-{period}",
+        )
+        if target:
+            _go(target, period)
+            st.rerun()
+    st.caption(
+        f"{format_cst(step.period.start)} – {format_cst(step.period.end)} "
+        f"({t('compared')} {format_cst(step.previous.start)} – {format_cst(step.previous.end)})"
+    )
+
+
+def _kpis(step: DrillStep) -> None:
+    """The key figures with their change on the period compared."""
+    k, p = step.current.counts.kpis, step.before.counts.kpis
+    kpi_strip(
+        [
+            Figure(t("kpi_new"), f"{k.new:,}", _delta(k.new, p.new), rise_is_bad=True),
+            Figure(t("kpi_open"), f"{k.open:,}", _delta(k.open, p.open), rise_is_bad=True),
+            Figure(
+                t("kpi_overdue"), f"{k.overdue:,}", _delta(k.overdue, p.overdue), rise_is_bad=True
+            ),
+            Figure(t("kpi_concluded"), f"{k.concluded:,}", _delta(k.concluded, p.concluded)),
+            Figure(
+                t("kpi_resolved_rate"),
+                _pct(k.resolved_rate),
+                _delta(k.resolved_rate, p.resolved_rate, percent=True),
+            ),
+        ]
+    )
+    kpi_strip(
+        [
+            Figure(t("kpi_mean"), _hours(k.mean_handling_hours), None),
+            Figure(t("kpi_p90"), _hours(k.p90_handling_hours), None),
+            Figure(
+                t("kpi_escalated"),
+                f"{k.escalated:,}",
+                _delta(k.escalated, p.escalated),
+                rise_is_bad=True,
+            ),
+            Figure(
+                t("kpi_major"),
+                f"{k.major_new:,} / {k.major_open:,}",
+                _delta(k.major_new, p.major_new),
+                rise_is_bad=True,
+            ),
+            Figure(
+                t("index"),
+                _index_text(step.current.index.value),
+                _delta(step.current.index.value, step.before.index.value),
+            ),
+        ]
+    )
+
+
+def _index_text(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def _map(step: DrillStep, database: str, period: str) -> None:
+    """Children filled by their index (click one to drill), or a grid's cases."""
+    children, frame = _outlines(database, step.node.code)
+    rules = load_rules()
+    bands = [(b.min, b.color) for b in rules.bands]
+    rows = {row.area.code: row for row in step.children}
+    fill, props = {}, {}
+    for code, row in rows.items():
+        value = row.figures.index.value
+        fill[code] = index_colour(value, bands)
+        props[code] = {
+            "index": _index_text(value),
+            "new": row.figures.counts.kpis.new,
+            "open": row.figures.counts.kpis.open,
+        }
+    layers = children_layers(children, fill, props, frame, labels=len(children) <= 40)
+    legend_items = [
+        LegendItem(index_colour(b.min, bands), f"{b.label(lang())} ≥{b.min:.0f}")
+        for b in rules.bands
+    ]
+    items = [
+        Legend(t("legend_index"), legend_items + [LegendItem([200, 200, 200, 150], t("unrated"))])
+    ]
+    if step.node.level == "grid":
+        cases = _cases(database, step.node.code, step.period.start, step.period.end)
+        layers.append(cases_layer([_point(c) for c in cases]))
+        items = [
+            Legend(
+                t("legend_cases"),
+                [LegendItem(CASE_COLOURS[s], t(f"state_{s}"), shape="dot") for s in CASE_COLOURS],
+            )
+        ]
+    settings = get_settings()
+    basemap = (
+        Basemap(settings.basemap_url, settings.basemap_attribution)
+        if settings.basemap_url
+        else None
+    )
+    tooltip = {
+        "html": f"<b>{{name}}</b><br/>{t('index')}: {{index}}<br/>{t('kpi_new')}: {{new}}"
+        f"<br/>{t('kpi_open')}: {{open}}",
+        "style": {"fontSize": "13px"},
+    }
+    if step.node.level == "grid":
+        tooltip = {"html": "<b>{category}</b> · {status}<br/>{reported}<br/>{name}"}
+    deck = make_deck(layers, view_for(step.node.bbox, 800, 560), tooltip=tooltip, basemap=basemap)
+    picked = map_panel(deck, key=f"drill-map-{step.node.code}-{period}", height=560)
+    legends(items)
+    if picked and picked.layer == "children":
+        code = (picked.object.get("properties") or picked.object).get("code")
+        if code and code in rows:
+            _go(code, period)
+            st.rerun()
+
+
+def _point(case: drill.GridCase) -> CasePoint:
+    return CasePoint(
+        id=case.id,
+        lon=case.lon,
+        lat=case.lat,
+        state=case.state,
+        category=category_label(case.category, lang()),
+        status=t(f"state_{case.state}"),
+        reported=format_cst(case.reported_at),
+        address=case.address,
+    )
+
+
+def _index_panel(step: DrillStep) -> None:
+    """The area's index, its band, and what each indicator adds and loses."""
+    rules = load_rules()
+    index = step.current.index
+    st.subheader(t("index"))
+    if index.value is None:
+        st.info(t("index_none"))
+        return
+    band = index.band
+    st.markdown(
+        f"<div style='font-size:44px;font-weight:700;color:{band.color};line-height:1.1'>"
+        f"{index.value:.1f} <span style='font-size:20px'>{band.label(lang())}</span></div>",
+        unsafe_allow_html=True,
+    )
+    names = [i.label(lang()) for i in rules.indicators]
+    contributions = [index.contribution(i.key) for i in rules.indicators]
+    st.caption(t("index_why"))
+    st.altair_chart(
+        contribution_chart(
+            names,
+            [c.points for c in contributions],
+            [c.lost for c in contributions],
+            (t("won"), t("lost")),
+        ),
+        width="stretch",
+    )
+    table = pd.DataFrame(
+        {
+            t("indicator"): names,
+            t("value"): [
+                _indicator_value(i.key, c.value)
+                for i, c in zip(rules.indicators, contributions, strict=True)
+            ],
+            t("score"): [f"{c.score:.0f}" if c.rated else t("not_rated") for c in contributions],
+            t("points"): [f"{c.points:.1f}" for c in contributions],
+        }
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(t("index_rules"))
+
+
+def _indicator_value(key: str, value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.1f}" if key.endswith("risk_rate") or key == "incident_rate" else f"{value:.1%}"
+
+
+def _ranking(step: DrillStep, period: str) -> None:
+    """Children from the lowest index up; a click on a row drills into it."""
+    st.subheader(t("ranking"))
+    ranked = step.ranked()
+    frame = pd.DataFrame(
+        {
+            t("rank"): range(1, len(ranked) + 1),
+            t("area"): [r.area.name for r in ranked],
+            t("index"): [r.figures.index.value for r in ranked],
+            t("band"): [
+                r.figures.index.band.label(lang()) if r.figures.index.band else "—" for r in ranked
+            ],
+            t("change"): [
+                None
+                if r.figures.index.value is None or r.previous_index is None
+                else round(r.figures.index.value - r.previous_index, 1)
+                for r in ranked
+            ],
+            t("kpi_new"): [r.figures.counts.kpis.new for r in ranked],
+            t("per_thousand"): [
+                round(1000 * r.figures.counts.kpis.new / r.area.population, 1)
+                if r.area.population
+                else None
+                for r in ranked
+            ],
+            t("kpi_open"): [r.figures.counts.kpis.open for r in ranked],
+            t("kpi_overdue"): [r.figures.counts.kpis.overdue for r in ranked],
+            t("kpi_resolved_rate"): [
+                None
+                if r.figures.counts.kpis.resolved_rate is None
+                else 100 * r.figures.counts.kpis.resolved_rate
+                for r in ranked
+            ],
+            t("kpi_major"): [r.figures.counts.kpis.major_new for r in ranked],
+            t("repeats"): [r.figures.counts.repeats for r in ranked],
+            t("population"): [r.area.population for r in ranked],
+        }
+    )
+    event = st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key=f"ranking-{step.node.code}-{period}",
+        column_config={
+            t("index"): st.column_config.ProgressColumn(
+                format="%.1f", min_value=0, max_value=100, color="#1a9850"
+            ),
+            t("kpi_resolved_rate"): st.column_config.NumberColumn(format="%.1f%%"),
+            t("change"): st.column_config.NumberColumn(format="%+.1f"),
+        },
+    )
+    rows = event.selection.rows if event else []
+    if rows:
+        _go(ranked[rows[0]].area.code, period)
+        st.rerun()
+
+
+def _trend_and_breakdowns(step: DrillStep) -> None:
+    """The trend, and cases by category and by source."""
+    weekly = step.period.days > 62
+    points = drill.weekly(step.trend) if weekly else step.trend
+    left, middle, right = st.columns([2, 1, 1], gap="medium")
+    with left:
+        st.subheader(t("trend_weekly" if weekly else "trend"))
+        frame = pd.DataFrame(
+            {"day": [p.day for p in points], "new": [p.new for p in points],
+             "concluded": [p.concluded for p in points]}
+        )  # fmt: skip
+        labels = {"new": t("kpi_new"), "concluded": t("kpi_concluded")}
+        st.altair_chart(trend_chart(frame, labels), width="stretch")
+    for column, title, rows, name in (
+        (middle, t("by_category"), step.categories, lambda k: category_label(k, lang())),
+        (right, t("by_source"), step.sources, _source),
+    ):
+        with column:
+            st.subheader(title)
+            st.altair_chart(
+                bar_chart([name(r.key) for r in rows], [r.new for r in rows], t("kpi_new")),
+                width="stretch",
+            )
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        title: [name(r.key) for r in rows],
+                        t("kpi_new"): [r.new for r in rows],
+                        t("previous_new"): [r.previous_new for r in rows],
+                        t("kpi_resolved_rate"): [_pct(r.resolved_rate) for r in rows],
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+
+
+def _centers_table(database: str, step: DrillStep) -> None:
+    """The centers that hold or concluded the area's cases."""
+    code = None if step.node.level == "city" else step.node.code
+    loads = _centers(database, code, step.period.start, step.period.end)
+    with st.expander(
+        f"{t('centers')} ({len(loads)})",
+        expanded=step.node.level in ("street", "community", "grid"),
+    ):
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("center"): [c.name for c in loads],
+                    t("level"): [_level(c.level) for c in loads],
+                    t("kpi_open"): [c.open for c in loads],
+                    t("kpi_overdue"): [c.overdue for c in loads],
+                    t("kpi_concluded"): [c.concluded for c in loads],
+                    t("mean_days"): [
+                        None if c.mean_hours is None else round(c.mean_hours / 24, 1) for c in loads
+                    ],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        st.caption(t("centers_note"))
+
+
+def _cases_table(database: str, step: DrillStep) -> None:
+    """A grid's cases, newest first."""
+    cases = _cases(database, step.node.code, step.period.start, step.period.end)
+    st.subheader(f"{t('cases')} ({len(cases)})")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("reported"): [format_cst(c.reported_at) for c in cases],
+                t("category"): [category_label(c.category, lang()) for c in cases],
+                t("source"): [_source(c.source) for c in cases],
+                t("status"): [t(f"state_{c.state}") for c in cases],
+                t("deadline"): [format_cst(c.deadline_at) for c in cases],
+                t("address"): [c.address for c in cases],
+                t("description"): [c.description for c in cases],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def _downloads(step: DrillStep) -> None:
+    """The safety report of this area and period, as Excel and PDF (made on click)."""
+    st.subheader(t("report"))
+    stem = f"平安报表_{step.node.name}_{step.period.key}"
+    left, right, _ = st.columns([1, 1, 4])
+    with left:
+        st.download_button(
+            t("download_xlsx"),
+            data=lambda: _excel(step),
+            file_name=f"{stem}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key="download-xlsx",
+        )
+    with right:
+        st.download_button(
+            t("download_pdf"),
+            data=lambda: _pdf(step),
+            file_name=f"{stem}.pdf",
+            mime="application/pdf",
+            key="download-pdf",
+        )
+
+
+def _excel(step: DrillStep) -> bytes:
+    with connection() as conn:
+        return excel_report(conn, step)
+
+
+def _pdf(step: DrillStep) -> bytes:
+    with connection() as conn:
+        return pdf_report(conn, step)
+
+
+render()

@@ -1,0 +1,1 @@
+"""The safety report (平安报表): an Excel workbook and a PDF / printable HTML of a drill step."""
