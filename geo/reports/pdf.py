@@ -68,11 +68,11 @@ def pdf_report(conn: psycopg2.extensions.connection, step: DrillStep) -> bytes:
 
 def pdf_bytes(page: str) -> bytes:
     """A PDF of the report's HTML."""
-    from weasyprint import HTML  # imported here: it loads Pango when first used
-    from weasyprint.urls import URLFetcher
-
-    fetcher = URLFetcher(allowed_protocols=("data",))  # the inline images; nothing else
     try:
+        from weasyprint import HTML  # imported here: it loads Pango when first used
+        from weasyprint.urls import URLFetcher
+
+        fetcher = URLFetcher(allowed_protocols=("data",))  # the inline images; nothing else
         return HTML(string=page, url_fetcher=fetcher).write_pdf()
     except OSError as exc:
         raise ReportError(
