@@ -420,3 +420,33 @@ def test_partial_update_keeps_other_parents(tree_db):
         assert cur.fetchone()[0] == 16
         cur.execute("SELECT count(*) FROM current_areas WHERE name = '局部更新'")
         assert cur.fetchone()[0] == 1
+
+
+def _indexes(url: str) -> list[tuple[str, str]]:
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'incidents'"
+                    " ORDER BY indexname")  # fmt: skip
+        return cur.fetchall()
+
+
+def test_bulk_reassignment_rebuilds_the_same_indexes(tree_db, monkeypatch):
+    """Codes rotated in every community (nearly every incident moves) through the bulk path."""
+    import geo.boundaries.reassign as reassigning
+
+    monkeypatch.setattr(reassigning, "BULK_MOVES", 10)
+    indexes = _indexes(tree_db)
+    gdf = grids_gdf().sort_values(["所属社区编码", "网格编码"]).reset_index(drop=True)
+    gdf["网格编码"] = gdf.groupby("所属社区编码")["网格编码"].transform(
+        lambda codes: list(codes)[1:] + list(codes)[:1]
+    )
+    prepared = _prepare(tree_db, gdf)
+    assert prepared.can_publish
+    conn = db.connect(tree_db)
+    try:
+        result = publish(conn, prepared, "张工")
+    finally:
+        conn.close()
+    assert result.reassigned.moved > 300
+    truth = _truth(tree_db)
+    assert all(codes[0] == truth[i] for i, codes in _incident_codes(tree_db).items())
+    assert _indexes(tree_db) == indexes

@@ -36,6 +36,7 @@ from geo.timeutil import format_cst
 # Any 64-bit number unique to boundary publication (migrations use another).
 PUBLISH_LOCK = 0x626F756E64617279
 _TRY_LOCK = "SELECT pg_try_advisory_xact_lock(%s)"
+_ANALYZE = "ANALYZE areas"
 _CURRENT_FOR_UPDATE = """
 SELECT id, created_by, created_at FROM boundary_versions WHERE is_current FOR UPDATE
 """
@@ -126,6 +127,7 @@ def publish(
                     {"new": new_id, "base": base_id, "level": prepared.level},
                 )
             _write_level(cur, prepared, new_id)
+            cur.execute(_ANALYZE)  # plans over the new version must not assume it is empty
             moved = reassign(conn, new_id, old_grids)
             cur.execute(_MAKE_CURRENT, {"id": new_id})
             remember_mapping(conn, prepared.level, prepared.fields, prepared.mapping, actor)

@@ -1,10 +1,9 @@
--- The grids of one version with the codes of their community, street and district.
+-- The areas of one version below the city: code, parent code, level, and (grids only) the
+-- geometry as WKB. The chain grid > community > street > district is built in Python, so no
+-- self-join depends on fresh statistics for a version just written.
 -- %(version_id)s: the version.
-SELECT g.code, c.code AS community_code, s.code AS street_code, d.code AS district_code,
-       ST_AsBinary(g.geom) AS wkb
-FROM areas g
-JOIN areas c ON c.version_id = g.version_id AND c.code = g.parent_code
-JOIN areas s ON s.version_id = g.version_id AND s.code = c.parent_code
-JOIN areas d ON d.version_id = g.version_id AND d.code = s.parent_code
-WHERE g.version_id = %(version_id)s AND g.level = 'grid'
-ORDER BY g.code
+SELECT code, parent_code, level,
+       CASE WHEN level = 'grid' THEN ST_AsBinary(geom) END AS wkb
+FROM areas
+WHERE version_id = %(version_id)s AND level <> 'city'
+ORDER BY level, code
