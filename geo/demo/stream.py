@@ -162,6 +162,9 @@ class DemoStream:
             return
         index = [p[0] for p in placed]
         picked = rows.iloc[index].reset_index(drop=True)
+        grids, worker = np.unique(
+            np.array([p[1] for p in placed], dtype=object), return_inverse=True
+        )
         cases = Cases(
             reported=reported[index],
             category=np.array([_CATEGORIES.index(c) for c in picked["category"]]),
@@ -169,9 +172,8 @@ class DemoStream:
             severity=picked["severity"].to_numpy(),
             major=picked["is_major_risk"].to_numpy(dtype=bool),
             centers=np.array([self._chain(p[2]) for p in placed]),
-            worker=np.arange(len(placed)),
+            worker=worker,
         )
-        grids = np.array([p[1] for p in placed], dtype=object)
         state, events = run_lifecycle(cases, end, self.center_codes, grids, self.rng)
         ids = []
         for k, (_, grid, community, street, district) in enumerate(placed):

@@ -1,0 +1,204 @@
+"""Grid colour rules (红黄蓝): the rules file, and PostGIS judging hand-made grids."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from geo import db
+from geo.errors import ConfigError
+from geo.filters import IncidentFilter, parse_period
+from geo.grid_status import DEFAULT_RULES, GridMeasures, judge, load_rules, parse_rules
+from geo.queries.live import data_version
+from geo.queries.live_view import live_view, load_static
+from tests.live_world import GRID_A, GRID_B, GRID_C, GRID_D, Incidents, build_world, cst_noon
+
+ONE_OVERDUE_IS_RED = """
+[[rule]]
+id = "overdue"
+color = "red"
+when = { overdue = 1 }
+zh = "超期 {overdue} 件"
+en = "{overdue} overdue"
+
+[[rule]]
+id = "busy"
+color = "yellow"
+when = { open = 3 }
+zh = "在办 {open} 件"
+en = "{open} open"
+"""
+
+
+def test_default_rules_load_and_name_known_measures():
+    """The shipped file parses; every rule is red or yellow and has both texts."""
+    rules = load_rules(DEFAULT_RULES)
+    assert {r.color for r in rules.rules} <= {"red", "yellow"}
+    assert rules.ids_of("red") and rules.ids_of("yellow")
+    assert all(r.zh and r.en for r in rules.rules)
+
+
+@pytest.mark.parametrize(
+    ("text", "complaint"),
+    [
+        ("[[rule]]\nid='a'\ncolor='green'\nwhen={open=1}\nzh='x'\nen='x'", "red or yellow"),
+        ("[[rule]]\nid='a'\ncolor='red'\nwhen={opened=1}\nzh='x'\nen='x'", "unknown measure"),
+        ("[[rule]]\nid='a'\ncolor='red'\nwhen={open=-1}\nzh='x'\nen='x'", "at least 0"),
+        ("[[rule]]\nid='a'\ncolor='red'\nwhen={}\nzh='x'\nen='x'", "names no measure"),
+        ("[[rule]]\nid='a'\ncolor='red'\nwhen={open=1}\nzh='{closed}'\nen='x'", "the text names"),
+        ("[[rule]]\nid='a'\ncolor='red'\nwhen={open=1}\nzh='x'", "malformed"),
+        ("[[rule]]\nid='a'\ncolor='red'\nwhen={open=1}\nzh='x'\nen='x'\n" * 2, "repeat an id"),
+        ("rule = [", "malformed"),
+    ],
+)
+def test_bad_rules_are_refused_with_a_clear_message(text, complaint):
+    """A colour, measure, threshold or text the engine cannot use stops the load."""
+    with pytest.raises(ConfigError, match=complaint):
+        parse_rules(text)
+
+
+def test_reason_texts_fill_in_the_numbers():
+    """A reason names the grid's own numbers, in Chinese or English."""
+    rule = load_rules().rules[0]
+    measures = GridMeasures("g", major_open=2)
+    assert "2" in rule.reason(measures, "zh")
+    assert "2" in rule.reason(measures, "en")
+
+
+@pytest.mark.db
+def test_postgis_applies_each_threshold_exactly(migrated_db):
+    """At, below and above each threshold of a hand-made rule set, PostGIS decides the colour."""
+    rules = parse_rules(ONE_OVERDUE_IS_RED)
+    cases = [
+        GridMeasures("a", open=1, overdue=1),  # one overdue: red
+        GridMeasures("b", open=3),  # three open, none overdue: yellow
+        GridMeasures("c", open=2),  # below both: blue
+        GridMeasures("d", open=9, overdue=4),  # both: red wins
+        GridMeasures("e"),  # nothing at all: blue
+    ]
+    conn = db.connect(migrated_db)
+    try:
+        judged = {g.measures.code: g for g in judge(conn, cases, rules)}
+    finally:
+        conn.close()
+    assert {code: g.color for code, g in judged.items()} == {
+        "a": "red", "b": "yellow", "c": "blue", "d": "red", "e": "blue",
+    }  # fmt: skip
+    assert judged["d"].rules_met == (0, 1)
+    assert judged["d"].reasons(rules) == ["超期 4 件", "在办 9 件"]
+    assert judged["e"].reasons(rules) == []
+
+
+@pytest.mark.db
+def test_rise_compares_new_with_the_period_before(migrated_db):
+    """`rise` is new ÷ max(previous, 1), computed in SQL: 8 vs 4 is 2×, 8 vs 0 is 8×."""
+    rules = parse_rules('[[rule]]\nid="r"\ncolor="yellow"\nwhen={new=8, rise=2.0}\nzh="x"\nen="x"')
+    cases = [
+        GridMeasures("twice", new=8, previous=4),
+        GridMeasures("from-nothing", new=8, previous=0),
+        GridMeasures("not-enough", new=7, previous=0),
+        GridMeasures("steady", new=8, previous=5),
+    ]
+    conn = db.connect(migrated_db)
+    try:
+        colors = {g.measures.code: g.color for g in judge(conn, cases, rules)}
+    finally:
+        conn.close()
+    assert colors == {
+        "twice": "yellow", "from-nothing": "yellow", "not-enough": "blue", "steady": "blue",
+    }  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def world(scratch):
+    """A migrated scratch database holding the tiny hand-made world."""
+    from geo.migrate import migrate
+
+    url = scratch.create("minqing_live_rules")
+    conn = db.connect(url)
+    db.check_postgis(conn)
+    conn.commit()
+    migrate(conn)
+    build_world(conn)
+    yield conn
+    conn.close()
+
+
+def _colors(conn, now, rules, **filters):
+    static = load_static(conn, data_version(conn)[0])
+    flt = IncidentFilter(parse_period("7d", now), **filters)
+    view = live_view(conn, flt, now, static, rules)
+    conn.rollback()
+    return {g.measures.code: g for g in view.grids}
+
+
+@pytest.mark.db
+def test_hand_made_grids_take_their_colours_from_their_incidents(world):
+    """With the shipped rules: overdue cases, a major risk, disputes, a rise; the rest blue."""
+    now = cst_noon(datetime.now(UTC))
+    incidents = Incidents(world, now)
+    incidents.clear()
+    for _ in range(5):  # A: five open cases a week past their deadline → red
+        incidents.add(GRID_A, reported_days_ago=20, deadline_days=5)
+    incidents.add(GRID_B, reported_days_ago=2, major=True, category="dispute")  # B: major → red
+    for _ in range(6):  # C: six open disputes, none overdue → yellow
+        incidents.add(GRID_C, reported_days_ago=1, category="dispute", deadline_days=15)
+    for _ in range(3):  # D: three resolved cases only → blue
+        incidents.add(GRID_D, reported_days_ago=3, status="closed")
+    grids = _colors(world, now, load_rules())
+    assert {code: g.color for code, g in grids.items()} == {
+        GRID_A: "red", GRID_B: "red", GRID_C: "yellow", GRID_D: "blue",
+    }  # fmt: skip
+    assert grids[GRID_A].measures.overdue == 5
+    assert any("5" in reason for reason in grids[GRID_A].reasons(load_rules()))
+    assert grids[GRID_B].measures.major_open == 1
+    assert grids[GRID_C].measures.dispute_open == 6
+    assert grids[GRID_D].measures == grids[GRID_D].measures.__class__(GRID_D, new=3)
+
+
+@pytest.mark.db
+def test_one_overdue_case_turns_a_grid_red_under_that_rule(world):
+    """The issue's example rule (any overdue case → red) on a grid with exactly one."""
+    now = cst_noon(datetime.now(UTC))
+    incidents = Incidents(world, now)
+    incidents.clear()
+    incidents.add(GRID_A, reported_days_ago=10, deadline_days=3)  # overdue
+    incidents.add(GRID_B, reported_days_ago=1, deadline_days=3)  # open, in time
+    grids = _colors(world, now, parse_rules(ONE_OVERDUE_IS_RED))
+    assert grids[GRID_A].color == "red"
+    assert grids[GRID_B].color == "blue"
+
+
+@pytest.mark.db
+def test_filters_decide_which_incidents_count(world):
+    """Major risks only: grid A's five ordinary overdue cases no longer count; B stays red."""
+    now = cst_noon(datetime.now(UTC))
+    incidents = Incidents(world, now)
+    incidents.clear()
+    for _ in range(5):
+        incidents.add(GRID_A, reported_days_ago=20, deadline_days=5)
+    incidents.add(GRID_B, reported_days_ago=2, major=True)
+    rules = load_rules()
+    assert _colors(world, now, rules)[GRID_A].color == "red"
+    only_major = _colors(world, now, rules, major_only=True)
+    assert only_major[GRID_A].color == "blue"
+    assert only_major[GRID_B].color == "red"
+    hotline = _colors(world, now, rules, sources=("police_110",))
+    assert {g.color for g in hotline.values()} == {"blue"}
+
+
+@pytest.mark.db
+def test_a_sharp_rise_turns_a_grid_yellow(world):
+    """Eight reports this week after two the week before: yellow, with the numbers in the reason."""
+    now = cst_noon(datetime.now(UTC))
+    incidents = Incidents(world, now)
+    incidents.clear()
+    for day in range(8):
+        incidents.add(GRID_C, reported_days_ago=day * 0.5 + 0.1, status="closed")
+    for _ in range(2):
+        incidents.add(GRID_C, reported_days_ago=10, status="closed")
+    grid = _colors(world, now, load_rules())[GRID_C]
+    assert (grid.measures.new, grid.measures.previous) == (8, 2)
+    assert grid.color == "yellow"
+    assert "4.0" in "".join(grid.reasons(load_rules()))
