@@ -63,6 +63,10 @@ TEXT = {
     "encoding": {"zh": "属性文字编码", "en": "Attribute encoding"},
     "crs": {"zh": "坐标系", "en": "Coordinate system"},
     "crs_other": {"zh": "或填写 EPSG 编号", "en": "Or an EPSG code"},
+    "crs_candidates": {
+        "zh": "可能的坐标系（点选即用；百分比为落在本市的要素比例）",
+        "en": "Likely coordinate systems (click to use; share of features inside the city)",
+    },
     "gcj02": {
         "zh": "坐标是 GCJ-02（高德/腾讯），纠偏到 CGCS2000",
         "en": "Coordinates are GCJ-02 (AMap/Tencent): correct to CGCS2000",
@@ -210,6 +214,12 @@ def _read_options(raw_layers: list[str]) -> tuple[str | None, str | None, str | 
         layer,
         gcj02,
     )
+
+
+def _choose_crs(choice: str, gcj02: bool) -> None:
+    """Take a suggested CRS (button callback)."""
+    st.session_state["bnd_crs_text"] = choice
+    st.session_state["bnd_gcj02"] = gcj02
 
 
 def _mapping_form(raw: RawLayer, level: str, suggested: FieldMapping) -> FieldMapping:
@@ -463,10 +473,14 @@ def _upload_tab(version_id: int | None) -> None:
     except CrsProblem as exc:
         st.session_state["bnd_crs_needed"] = True
         st.error(str(exc))
-        for candidate in exc.candidates:
-            st.markdown(
-                f"- `{candidate.choice}` {candidate.name} "
-                f"({candidate.inside_share:.0%})" + (" + GCJ-02" if candidate.gcj02 else "")
+        if exc.candidates:
+            st.markdown(f"**{tr('crs_candidates')}**")
+        for k, candidate in enumerate(exc.candidates):
+            st.button(
+                f"{candidate.choice} · {candidate.name} · {candidate.inside_share:.0%}",
+                key=f"bnd_candidate_{k}",
+                on_click=_choose_crs,
+                args=(candidate.choice, candidate.gcj02),
             )
         return
     except (BoundaryFileError, DataError) as exc:
