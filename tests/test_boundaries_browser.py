@@ -135,9 +135,17 @@ def test_upload_check_preview_publish_and_see_it_live(app_url, boundary_db, page
         assert cur.fetchone()[0] == 17
         cur.execute("SELECT name FROM current_areas WHERE code = '620102001001009'")
         assert cur.fetchone()[0] == "新划<b>网格</b>"
-    browser_page.goto(app_url, wait_until="networkidle")
-    browser_page.get_by_text("网格数").first.wait_for(timeout=30_000)
+        cur.execute("SELECT count(*) FROM incidents WHERE grid_code = '620102001001009'")
+        moved_in = cur.fetchone()[0]
+    assert moved_in > 0
+    browser_page.goto(f"{app_url}/?area=620102001001009", wait_until="networkidle")
+    browser_page.get_by_text("新划").first.wait_for(timeout=60_000)
     browser_page.wait_for_timeout(1500)
-    kpi = browser_page.locator("[data-testid=stMetric]").filter(has_text="网格数")
-    assert "17" in kpi.first.inner_text()
+    open_cases = browser_page.locator("[data-testid=stMetric]").filter(has_text="在办").first
+    assert open_cases.inner_text().split()[-1] == str(moved_in)  # its incidents moved with it
+    browser_page.screenshot(path=str(ARTIFACTS / "boundaries_live.png"), full_page=True)
+    browser_page.goto(f"{app_url}/overview", wait_until="networkidle")
+    kpi = browser_page.locator("[data-testid=stMetric]").filter(has_text="网格数").first
+    kpi.wait_for(timeout=60_000)
+    assert "17" in kpi.inner_text()
     assert page.foreign_requests(app_url) == []
