@@ -17,7 +17,7 @@ fi
 python3 -c "import ensurepip, venv" 2>/dev/null || missing+=(python3-venv)
 [ -d /usr/share/fonts/opentype/noto ] || missing+=(fonts-noto-cjk)
 # WeasyPrint (the PDF safety report) draws text with Pango
-ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+compgen -G "/usr/lib/*/libpangoft2-1.0.so.0" >/dev/null || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 if [ "$purpose" = test ]; then
     [ -x /usr/bin/chromium ] || missing+=(chromium)
 fi
