@@ -29,15 +29,19 @@ class Basemap:
     attribution: str = ""
 
 
+# loaders.gl's terrain worker, served by the app itself (static/vendor/loaders.gl/README.md)
+TERRAIN_WORKER_URL = "app/static/vendor/loaders.gl/terrain-worker.js"
+
+
 def basemap_layer(basemap: Basemap) -> pdk.Layer:
     """The configured XYZ raster tiles, drawn flat under everything else.
 
     deck.gl's TileLayer draws images only through a JavaScript `renderSubLayers` (an image
     into a BitmapLayer), which Streamlit's JSON converter cannot express: it refuses function
     calls in expressions. TerrainLayer tiles an XYZ texture by itself; its elevation tiles are
-    the same images decoded with every scaler at 0, so the mesh is flat and the browser's
-    cache answers the second request. Workers are off: loaders.gl would fetch its worker
-    script from a public CDN.
+    the same images decoded with every scaler at 0, so the mesh is flat (and the browser's
+    cache can answer the second request). The decoding worker comes from the app, not from
+    loaders.gl's default public CDN.
     """
     return pdk.Layer(
         "TerrainLayer",
@@ -50,8 +54,9 @@ def basemap_layer(basemap: Basemap) -> pdk.Layer:
         max_zoom=18,
         tile_size=256,
         color=[255, 255, 255],
-        material=False,
-        load_options={"worker": False, "core": {"worker": False}},
+        # lit by the ambient light alone: the tiles keep their own colours
+        material={"ambient": 1.0, "diffuse": 0.0, "shininess": 0, "specularColor": [0, 0, 0]},
+        load_options={"terrain": {"workerUrl": TERRAIN_WORKER_URL}},
         pickable=False,
     )
 

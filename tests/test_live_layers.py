@@ -60,14 +60,14 @@ def test_no_basemap_means_no_style_and_no_tile_layer():
 
 
 def test_basemap_is_a_flat_terrain_layer_on_the_xyz_url():
-    """The XYZ URL is texture and (zeroed) elevation; workers are off (no CDN)."""
+    """The XYZ URL is texture and (zeroed) elevation; the worker comes from the app (no CDN)."""
     url = "http://tiles.intranet/{z}/{x}/{y}.png"
     deck = make_deck([], view_for(LngLatBbox(103, 36, 104, 37)), basemap=Basemap(url))
     layer = json.loads(deck.to_json())["layers"][0]
     assert layer["@@type"] == "TerrainLayer"
     assert layer["texture"] == url and layer["elevationData"] == url
     assert set(layer["elevationDecoder"].values()) == {0}
-    assert layer["loadOptions"]["worker"] is False
+    assert layer["loadOptions"]["terrain"]["workerUrl"].startswith("app/static/")
 
 
 def test_grid_layers_split_by_colour_with_reasons_in_the_tooltip():

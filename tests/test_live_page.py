@@ -1,0 +1,215 @@
+"""The live map page in Streamlit's AppTest: filters, layer switches, areas, clicks, language."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.proto.WidgetStates_pb2 import WidgetStates
+from streamlit.testing.v1 import AppTest
+
+from geo import db
+from geo.filters import IncidentFilter, Scope, parse_period
+from geo.queries import live
+from geo.queries.kpis import area_kpis
+from geo.settings import get_settings
+from geo.timeutil import now_utc
+
+pytestmark = pytest.mark.db
+APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+
+
+@pytest.fixture
+def app(demo_db, monkeypatch):
+    """The app against the seeded demo, with fresh settings and caches."""
+    monkeypatch.setenv("DATABASE_URL", demo_db)
+    get_settings.cache_clear()
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield AppTest.from_file(APP, default_timeout=120)
+    get_settings.cache_clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture(scope="module")
+def tree(demo_db):
+    """The demo's area tree."""
+    conn = db.connect(demo_db)
+    try:
+        return live.area_tree(conn)
+    finally:
+        conn.close()
+
+
+def _deck(at: AppTest) -> dict:
+    return json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+
+
+def _layer_ids(at: AppTest) -> list[str]:
+    return [layer["id"] for layer in _deck(at)["layers"]]
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _count(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+def test_the_page_opens_with_kpis_and_the_default_layers(app):
+    """Default page: the title, six key figures, grid colours and centers on, heat off."""
+    at = app.run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "民情地图 · 实时态势"
+    assert list(_metrics(at)) == ["今日新增", "期内新增", "在办", "超期", "重大风险在办", "化解率"]
+    layers = _layer_ids(at)
+    assert {"grid-base", "grid-status-red", "grid-status-yellow", "centers"} <= set(layers)
+    assert {"districts", "streets", "labels"} <= set(layers)
+    assert "heat" not in layers and "incidents" not in layers
+    assert at.query_params["period"] == "7d"
+
+
+def test_layer_switches_add_and_remove_layers(app):
+    """Heat on adds the heat layer (server cells); grid colours off removes every grid layer."""
+    at = app.run()
+    at.toggle(key="layer_heat").set_value(True).run()
+    heat = next(layer for layer in _deck(at)["layers"] if layer["id"] == "heat")
+    assert heat["@@type"] == "HeatmapLayer" and len(heat["data"]) > 10
+    assert all(set(cell) == {"p", "w"} for cell in heat["data"])
+    at.toggle(key="layer_grid_status").set_value(False).run()
+    assert not [lid for lid in _layer_ids(at) if lid.startswith("grid-")]
+    districts = next(layer for layer in _deck(at)["layers"] if layer["id"] == "districts")
+    assert districts["pickable"] is True  # with the grids gone, districts take the clicks
+    at.toggle(key="layer_centers").set_value(False).run()
+    assert "centers" not in _layer_ids(at)
+
+
+def test_filters_drive_the_key_figures(app, demo_db):
+    """A category, then major risks only: the figures are those of geo.queries.kpis."""
+    at = app.run()
+    everything = _count(_metrics(at)["期内新增"])
+    at.multiselect(key="flt_categories").set_value(["fraud"]).run()
+    fraud = _count(_metrics(at)["期内新增"])
+    conn = db.connect(demo_db)
+    try:
+        flt = IncidentFilter(parse_period("7d", now_utc()), categories=("fraud",))
+        assert fraud == area_kpis(conn, flt).new
+    finally:
+        conn.close()
+    assert 0 < fraud < everything
+    at.multiselect(key="flt_categories").set_value([]).run()
+    at.toggle(key="flt_major").set_value(True).run()
+    figures = _metrics(at)
+    assert figures["在办"] == figures["重大风险在办"]
+
+
+def test_time_windows_and_a_custom_range(app):
+    """30 days counts more than 7; a custom range goes to the URL in parse_period's form."""
+    at = app.run()
+    week = _count(_metrics(at)["期内新增"])
+    at.radio(key="flt_window").set_value("30d").run()
+    assert _count(_metrics(at)["期内新增"]) > week
+    assert at.query_params["period"] == "30d"
+    at.radio(key="flt_window").set_value("custom").run()
+    assert ".." in at.query_params["period"]
+    assert at.date_input(key="flt_range")
+
+
+def test_a_status_filter_keeps_only_those_cases(app):
+    """Only cases waiting to be assigned: the figures shrink, and overdue ≤ open."""
+    at = app.run()
+    at.multiselect(key="flt_statuses").set_value(["reported"]).run()
+    figures = _metrics(at)
+    assert _count(figures["超期"]) <= _count(figures["在办"])
+    assert not at.exception
+
+
+def test_the_url_opens_an_area(app, tree):
+    """?area=<district> opens it: breadcrumb, a closer view, its streets, its workstations."""
+    district = next(n for n in tree.values() if n.level == "district")
+    at = app.run()
+    city_zoom = _deck(at)["initialViewState"]["zoom"]
+    app.query_params["area"] = district.code
+    at = app.run()
+    assert any(b.label == district.name for b in at.button)
+    deck = _deck(at)
+    assert deck["initialViewState"]["zoom"] > city_zoom
+    areas = next(layer for layer in deck["layers"] if layer["id"] == "areas")
+    streets = {f["properties"]["code"] for f in areas["data"]["features"]}
+    assert streets and all(tree[code].parent_code == district.code for code in streets)
+    centers = next(layer for layer in deck["layers"] if layer["id"] == "centers")
+    assert any(c["title"].endswith("工作站") for c in centers["data"])
+
+
+def test_an_unknown_area_in_the_url_shows_the_city(app):
+    """A code that is not an area falls back to the whole city, without an error."""
+    app.query_params["area"] = "no-such-area"
+    at = app.run()
+    assert not at.exception
+    assert "areas" not in _layer_ids(at)
+
+
+def _click(at: AppTest, layer_id: str, obj: dict) -> AppTest:
+    """Simulate a click on the map (a selection of one object), as the browser reports it."""
+    chart = at.get("deck_gl_json_chart")[0].proto
+    states = at._tree.get_widget_states()
+    state = WidgetStates().widgets.add()
+    state.id = chart.id
+    state.string_value = json.dumps(
+        {"selection": {"indices": {layer_id: [0]}, "objects": {layer_id: [obj]}}}
+    )
+    states.widgets.append(state)
+    return at._run(states)
+
+
+def test_clicking_a_grid_opens_the_next_area_toward_it(app, tree, demo_db):
+    """From the city a click on a grid opens its district; from there, its street, whose
+    incidents are then drawn as points."""
+    conn = db.connect(demo_db)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT grid_code FROM incidents WHERE reported_at > now() - interval '6 days' "
+                "GROUP BY street_code, grid_code ORDER BY count(*) DESC LIMIT 1"
+            )
+            grid = cur.fetchone()[0]
+    finally:
+        conn.close()
+    district, street = tree[grid].ancestors[1], tree[grid].ancestors[2]
+    at = app.run()
+    at = _click(at, "grid-base", {"code": grid, "title": "", "body": ""})
+    assert at.query_params["area"] == district
+    at = at.run()
+    record = next(
+        r for layer in _deck(at)["layers"] if layer["id"].startswith("grid-status")
+        for r in layer["data"] if r["code"] == grid
+    )  # fmt: skip
+    at = _click(at, "grid-status-blue", record)
+    assert at.query_params["area"] == street
+    at = at.run()
+    points = next(layer for layer in _deck(at)["layers"] if layer["id"] == "incidents")
+    assert points["data"] and all({"title", "body", "p"} <= set(r) for r in points["data"])
+
+
+def test_english_is_one_switch_away(app):
+    """The language switch turns the page's text into English."""
+    at = app.run()
+    at.selectbox(key="lang").set_value("en").run()
+    assert at.title[0].value == "Minqing Map · Live map"
+    assert "Open" in _metrics(at)
+
+
+def test_scope_of_the_filter_follows_the_area(app, tree, demo_db):
+    """With a street open, the key figures are the street's."""
+    street = next(n for n in tree.values() if n.level == "street")
+    app.query_params["area"] = street.code
+    at = app.run()
+    conn = db.connect(demo_db)
+    try:
+        flt = IncidentFilter(parse_period("7d", now_utc()), scope=Scope("street", street.code))
+        assert _count(_metrics(at)["在办"]) == area_kpis(conn, flt).open
+    finally:
+        conn.close()
