@@ -67,7 +67,7 @@ def guess(raw: bytes) -> str:
 def _checked(declared: str, raw: bytes, source: str) -> EncodingChoice:
     """The declared encoding when the bytes agree with it, else the guess with a note."""
     if decodes(raw, declared):
-        return EncodingChoice(declared, "declared", source)
+        return EncodingChoice(declared, "declared")
     found = guess(raw)
     return EncodingChoice(
         found,
