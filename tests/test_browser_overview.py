@@ -23,7 +23,7 @@ def drawn_pixel_share(png: bytes) -> float:
 def test_overview_draws_the_city_offline(dashboard_url, page):
     """The map canvas draws the districts, the KPIs show, and no request leaves the host."""
     browser_page = page.page
-    browser_page.goto(dashboard_url, wait_until="networkidle")
+    browser_page.goto(f"{dashboard_url}/overview", wait_until="networkidle")
     browser_page.get_by_text("全市概览").first.wait_for(timeout=30_000)
     canvas = browser_page.locator("canvas").first
     canvas.wait_for(timeout=30_000)
