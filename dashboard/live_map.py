@@ -382,8 +382,7 @@ def _deck(
         colors = COLORS if focus is not None else ("red", "yellow")
         records = grid_records(static.shapes, statuses, titles, rules, t, language, colors)
         layers += grid_status_layers(records)
-        counts = {c: sum(1 for g in view.grids if g.color == c) for c in COLORS}
-        legend_items.append(grid_status_legend(counts, rules, t))
+        legend_items.append(grid_status_legend(view.grid_counts, rules, t))
     if shown["heat"]:
         cells = view.heat()
         level = focus.level if focus else "city"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import string
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 
@@ -13,9 +14,11 @@ import psycopg2.extensions
 from psycopg2 import sql
 
 from geo.errors import ConfigError
+from geo.filters import IncidentFilter, incident_conditions
 from geo.sqlfiles import load_sql
 
 COLORS = ("red", "yellow", "blue")  # most serious first; blue is "no rule met"
+_ALL_GRIDS = "SELECT code FROM current_areas WHERE level = 'grid'"
 DEFAULT_RULES = Path(__file__).resolve().parent / "rules" / "grid_status.toml"
 
 
@@ -164,16 +167,82 @@ def rules_sql(rules: GridRules) -> tuple[sql.Composable, dict]:
 def judge(
     conn: psycopg2.extensions.connection, measures: Sequence[GridMeasures], rules: GridRules
 ) -> list[GridStatus]:
-    """Each grid's rules met and colour, decided by PostGIS; in the order given."""
+    """Each grid's rules met and colour, decided by PostgreSQL, for measures given here."""
     if not measures:
         return []
-    rules_met, params = rules_sql(rules)
-    params.update({name: [getattr(m, name) for m in measures] for name in COUNT_MEASURES})
-    params["code"] = [m.code for m in measures]
-    params["red_rules"] = rules.ids_of("red")
-    params["yellow_rules"] = rules.ids_of("yellow")
-    query = sql.SQL(load_sql("live_grid_status")).format(rules_met=rules_met)
+    params: dict = {
+        name: _int_array([getattr(m, name) for m in measures]) for name in COUNT_MEASURES
+    }
+    params["code"] = _text_array([m.code for m in measures])
+    judged = _judged(conn, sql.SQL(load_sql("live_grid_given")), params, rules, every=True)
+    by_code = {status.measures.code: status for status in judged}
+    return [by_code[m.code] for m in measures]
+
+
+def judge_counted(
+    conn: psycopg2.extensions.connection,
+    flt: IncidentFilter,
+    end: datetime,
+    grids: Sequence[str] | None,
+    flows: Mapping[str, tuple[int, int]],
+    rules: GridRules,
+    every: bool = True,
+    live: bool = True,
+) -> list[GridStatus]:
+    """The colour of each grid in `grids` (None: every current grid), its stocks at `end`
+    counted in PostgreSQL.
+
+    `flows` gives each grid's (new, previous) reports; `every=False` returns only the red
+    and yellow grids (the blue ones are the rest); `live`: end is now (see live_stocks.sql).
+    """
+    if grids is not None and not grids:
+        return []
+    conditions, params = incident_conditions(flt)
+    rows = "i.status <> 'closed'" if live else "TRUE"
+    listed = sql.SQL(_ALL_GRIDS if grids is None else "SELECT unnest(%(grids)s::text[])")
+    measures = sql.SQL(load_sql("live_grid_measures")).format(
+        conditions=conditions, rows=sql.SQL(rows), grids=listed
+    )
+    codes = [code for code, (new, previous) in flows.items() if new or previous]
+    params.update(
+        end=end,
+        grids=_text_array(grids or ()),
+        flow_code=_text_array(codes),
+        flow_new=_int_array([flows[c][0] for c in codes]),
+        flow_previous=_int_array([flows[c][1] for c in codes]),
+    )
+    return _judged(conn, measures, params, rules, every)
+
+
+def _judged(
+    conn: psycopg2.extensions.connection,
+    measures: sql.Composable,
+    params: dict,
+    rules: GridRules,
+    every: bool,
+) -> list[GridStatus]:
+    """Run live_grid_status.sql over a measures query."""
+    rules_met, thresholds = rules_sql(rules)
+    query = sql.SQL(load_sql("live_grid_status")).format(measures=measures, rules_met=rules_met)
+    params = {
+        **params,
+        **thresholds,
+        "red_rules": rules.ids_of("red"),
+        "yellow_rules": rules.ids_of("yellow"),
+        "every": every,
+    }
     with conn.cursor() as cur:
+        cur.execute("SET LOCAL jit = off")
         cur.execute(query, params)
-        decided = {code: (tuple(met), color) for code, met, color in cur.fetchall()}
-    return [GridStatus(m, *decided[m.code]) for m in measures]
+        return [GridStatus(GridMeasures(*row[:8]), tuple(row[8]), row[9]) for row in cur.fetchall()]
+
+
+def _int_array(values: Iterable[int]) -> str:
+    """A PostgreSQL int[] literal."""
+    return "{" + ",".join(map(str, values)) + "}"
+
+
+def _text_array(values: Iterable[str]) -> str:
+    """A PostgreSQL text[] literal, every element quoted and escaped."""
+    quoted = ('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
+    return "{" + ",".join(quoted) + "}"

@@ -8,7 +8,7 @@ import pytest
 
 from geo import db
 from geo.errors import ConfigError
-from geo.filters import IncidentFilter, parse_period
+from geo.filters import IncidentFilter, Scope, parse_period
 from geo.grid_status import DEFAULT_RULES, GridMeasures, judge, load_rules, parse_rules
 from geo.queries.live import data_version
 from geo.queries.live_view import live_view, load_static
@@ -126,11 +126,20 @@ def world(scratch):
 
 
 def _colors(conn, now, rules, **filters):
+    """Every grid's status: each district opened in turn (the city view leaves blue ones out)."""
     static = load_static(conn, data_version(conn)[0])
-    flt = IncidentFilter(parse_period("7d", now), **filters)
-    view = live_view(conn, flt, now, static, rules)
+    grids = {}
+    for district in ("620102", "620103"):
+        scope = Scope("district", district)
+        flt = IncidentFilter(parse_period("7d", now), scope=scope, **filters)
+        grids.update({g.measures.code: g for g in live_view(conn, flt, now, static, rules).grids})
+    city = live_view(conn, IncidentFilter(parse_period("7d", now), **filters), now, static, rules)
     conn.rollback()
-    return {g.measures.code: g for g in view.grids}
+    assert {g.measures.code for g in city.grids} == {
+        code for code, g in grids.items() if g.color != "blue"
+    }  # the city view lists exactly the red and yellow ones
+    assert city.grid_counts["blue"] == sum(g.color == "blue" for g in grids.values())
+    return grids
 
 
 @pytest.mark.db
@@ -202,3 +211,17 @@ def test_a_sharp_rise_turns_a_grid_yellow(world):
     assert (grid.measures.new, grid.measures.previous) == (8, 2)
     assert grid.color == "yellow"
     assert "4.0" in "".join(grid.reasons(load_rules()))
+
+
+@pytest.mark.db
+def test_any_grid_code_survives_the_trip_to_postgis(migrated_db):
+    """Codes with quotes, backslashes, commas and braces come back as they went."""
+    rules = parse_rules(ONE_OVERDUE_IS_RED)
+    codes = ['a"b', "c\\d", "e,f", "{g}", "空 格", "NULL"]
+    conn = db.connect(migrated_db)
+    try:
+        judged = judge(conn, [GridMeasures(c, overdue=i % 2) for i, c in enumerate(codes)], rules)
+    finally:
+        conn.close()
+    assert [g.measures.code for g in judged] == codes
+    assert [g.color for g in judged] == ["blue", "red"] * 3

@@ -29,7 +29,6 @@ from psycopg2 import sql
 
 from geo.bounds import LngLatBbox
 from geo.filters import IncidentFilter, Period, incident_conditions
-from geo.grid_status import GridMeasures
 from geo.sqlfiles import load_sql
 from geo.timeutil import start_of_day_cst
 
@@ -41,7 +40,6 @@ _REFERENCE_LAT = 36.0  # Lanzhou: a degree of longitude is cos(36°) of a degree
 
 # GROUPING() bitmasks of the grouping sets in live_today.sql and live_stocks.sql
 _FLOW_SETS = {7: "grids", 9: "cells", 14: "centers", 15: "total"}
-_STOCK_SETS = {1: "grids", 2: "centers", 3: "total"}
 
 
 @dataclass(frozen=True)
@@ -176,9 +174,8 @@ class FlowTable:
 
 @dataclass(frozen=True)
 class StockTable:
-    """Stocks per small grid and assigned center, and in total."""
+    """Stocks per assigned center, and in total."""
 
-    grids: dict[str, Stocks] = field(default_factory=dict)
     centers: dict[str, Stocks] = field(default_factory=dict)
     total: Stocks = Stocks()
 
@@ -260,7 +257,8 @@ def _counted(
 def live_flows(
     conn: psycopg2.extensions.connection, flt: IncidentFilter, window: Window, cell: HeatCell
 ) -> dict[str, FlowTable]:
-    """Today's flows ('today') and the history's cases not yet closed ('asked' / 'other')."""
+    """Today's flows ('today') and, with a status filter, the history's cases not yet closed
+    ('asked' / 'other': without a status filter every case is asked for, and none is other)."""
     query, cond = _query("live_today", _without_statuses(flt))
     params = {
         **cond,
@@ -269,6 +267,7 @@ def live_flows(
         "today": window.today,
         "prev_lo": window.prev_lo,
         "statuses": list(flt.statuses or ALL_STATUSES),
+        "with_history": bool(flt.statuses),
         "cell_dx": cell.dx,
         "cell_dy": cell.dy,
     }
@@ -318,24 +317,20 @@ def flows(
 def stocks(
     conn: psycopg2.extensions.connection, flt: IncidentFilter, end: datetime, live: bool = True
 ) -> StockTable:
-    """Open cases at `end` per grid and center, and in total; `live`: end is now."""
+    """Open cases at `end` per center, and in total; `live`: end is now."""
     rows = "i.status <> 'closed'" if live else "TRUE"
     query, params = _query("live_stocks", flt, rows=rows)
-    grids: dict[str, Stocks] = {}
     centers: dict[str, Stocks] = {}
     total = Stocks()
     with conn.cursor() as cur:
         _no_jit(cur)
         cur.execute(query, {**params, "end": end})
-        for grouping, grid, center, *values in cur.fetchall():
-            kind = _STOCK_SETS[grouping]
-            if kind == "total":
+        for grouping, center, *values in cur.fetchall():
+            if grouping:
                 total = Stocks(*values)
-            elif kind == "grids":
-                grids[grid] = Stocks(*values)
             elif center is not None:
                 centers[center] = Stocks(*values)
-    return StockTable(grids, centers, total)
+    return StockTable(centers, total)
 
 
 @dataclass(frozen=True)
@@ -475,29 +470,6 @@ def centers(conn: psycopg2.extensions.connection) -> list[Center]:
     with conn.cursor() as cur:
         cur.execute(load_sql("live_centers"))
         return [Center(*row) for row in cur.fetchall()]
-
-
-def grid_measures(
-    codes: Iterable[str], flow_table: FlowTable, stock_table: StockTable
-) -> list[GridMeasures]:
-    """The grid status measures of each grid code, from the period's flows and stocks."""
-    out = []
-    for code in codes:
-        f = flow_table.grids.get(code, Flows())
-        s = stock_table.grids.get(code, Stocks())
-        out.append(
-            GridMeasures(
-                code,
-                open=s.open,
-                overdue=s.overdue,
-                major_open=s.major_open,
-                dispute_open=s.dispute_open,
-                escalated_open=s.escalated_open,
-                new=f.new,
-                previous=f.previous,
-            )
-        )
-    return out
 
 
 @dataclass(frozen=True)

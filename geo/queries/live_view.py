@@ -8,7 +8,7 @@ from datetime import datetime
 import psycopg2.extensions
 
 from geo.filters import IncidentFilter
-from geo.grid_status import GridRules, GridStatus, judge
+from geo.grid_status import COLORS, GridRules, GridStatus, judge_counted
 from geo.queries import live
 
 POINT_LEVELS = ("street", "community", "grid")  # incident points are drawn inside these
@@ -56,7 +56,8 @@ class LiveView:
     flows: live.FlowTable
     today: live.FlowTable
     stocks: live.StockTable
-    grids: list[GridStatus]
+    grids: list[GridStatus]  # every grid in an area; the red and yellow ones for the city
+    grid_counts: dict[str, int]
     centers: list[live.CenterLoad]
     points: list[live.IncidentPoint]
 
@@ -90,12 +91,19 @@ def live_view(
     flows, today = live.flows(conn, flt, window, cell, past)
     stocks = live.stocks(conn, flt, window.end, live=window.live)
     scope_code = flt.scope.code
-    measures = live.grid_measures(static.grids_in(scope_code), flows, stocks)
-    grids = judge(conn, measures, rules)
+    codes = static.grids_in(scope_code) if scope_code else None
+    reports = {code: (f.new, f.previous) for code, f in flows.grids.items()}
+    grids = judge_counted(
+        conn, flt, window.end, codes, reports, rules, every=scope_code is not None,
+        live=window.live,
+    )  # fmt: skip
+    counts = {color: sum(1 for g in grids if g.color == color) for color in COLORS}
+    in_scope = len(static.shapes) if codes is None else len(codes)
+    counts["blue"] = in_scope - counts["red"] - counts["yellow"]
     centers = live.center_loads(static.centers_in(scope_code), stocks, flows, today)
     points = (
         live.incident_points(conn, flt, window, POINTS_LIMIT)
         if flt.scope.level in POINT_LEVELS
         else []
     )
-    return LiveView(window, cell, flows, today, stocks, grids, centers, points)
+    return LiveView(window, cell, flows, today, stocks, grids, counts, centers, points)

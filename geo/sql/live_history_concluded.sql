@@ -1,4 +1,4 @@
--- Cases matching {conditions} concluded (resolved_at) in [%(lo)s, %(hi)s) per assigned center
+-- Cases matching the filter concluded (resolved_at) in [%(lo)s, %(hi)s) per assigned center
 -- and in total (the row whose `grouping` is 1): how many, how many resolved, how many after
 -- their deadline, and the sum of their handling times in hours.
 SELECT GROUPING(i.assigned_center) AS grouping, i.assigned_center,

@@ -1,4 +1,4 @@
--- Reports of the incidents matching {conditions} per small grid: in [%(lo)s, %(hi)s) ("new",
+-- Reports of the incidents matching the filter per small grid: in [%(lo)s, %(hi)s) ("new",
 -- and of them major risks) and in [%(prev_lo)s, %(lo)s) ("previous").
 SELECT i.grid_code,
        count(*) FILTER (WHERE i.reported_at >= %(lo)s) AS new,

@@ -1,4 +1,4 @@
--- Incidents matching {conditions} reported in [%(lo)s, %(end)s), newest first, at most %(limit)s.
+-- Incidents matching the filter reported in [%(lo)s, %(end)s), newest first, at most %(limit)s.
 SELECT i.id, ST_X(i.geom) AS lon, ST_Y(i.geom) AS lat, i.source, i.category, i.subcategory,
        i.status, i.severity, i.is_major_risk, i.reported_at, i.deadline_at, i.address,
        i.description, i.grid_code

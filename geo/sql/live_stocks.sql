@@ -1,9 +1,9 @@
--- Stocks at %(end)s of the incidents matching {conditions}, per small grid, assigned center and
--- in total: open (reported before end, not resolved by then), overdue (open and past the
+-- Stocks at %(end)s of the incidents matching the filter, per assigned center and in total
+-- (per small grid: live_grid_measures.sql): open (reported before end, not resolved by then), overdue (open and past the
 -- deadline), open major risks, open disputes, open escalated cases.
--- {rows}: `TRUE`, or `i.status <> 'closed'` when end is now (an open case is never closed),
+-- The rows condition: `TRUE`, or `i.status <> 'closed'` when end is now (an open case is never closed),
 -- which lets the partial index of migration 005 answer without reading the table.
-SELECT GROUPING(i.grid_code, i.assigned_center) AS grouping, i.grid_code, i.assigned_center,
+SELECT GROUPING(i.assigned_center) AS grouping, i.assigned_center,
        count(*) AS open,
        count(*) FILTER (WHERE i.deadline_at < %(end)s) AS overdue,
        count(*) FILTER (WHERE i.is_major_risk) AS major_open,
@@ -13,4 +13,4 @@ FROM incidents i
 WHERE {conditions} AND {rows}
   AND i.reported_at < %(end)s
   AND (i.resolved_at IS NULL OR i.resolved_at >= %(end)s)
-GROUP BY GROUPING SETS ((i.grid_code), (i.assigned_center), ())
+GROUP BY GROUPING SETS ((i.assigned_center), ())

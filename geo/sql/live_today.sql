@@ -1,6 +1,7 @@
--- What one refresh reads: the incidents matching {conditions} that were reported today,
--- concluded today, or are not closed yet (three disjoint sets, each found by an index; the
--- not-closed ones only when they count in a window), counted in parts:
+-- What one refresh reads: the incidents matching the filter that were reported today or
+-- concluded today and, when a status filter asks for them (%(with_history)s), the cases not
+-- closed yet that count in a history window. Three disjoint sets, each found by an index.
+-- They are counted in parts:
 --   'today'           today's reports and conclusions whose status is among %(statuses)s;
 --   'asked', 'other'  cases not closed yet whose status is, or is not, among %(statuses)s,
 --                     with their reports in [prev_lo, today) and conclusions in [lo, today)
@@ -10,20 +11,20 @@ WITH r AS (
     SELECT i.grid_code, i.assigned_center, i.status, i.reported_at, i.resolved_at,
            i.deadline_at, i.result, i.is_major_risk, i.geom
     FROM incidents i
-    WHERE {conditions} AND i.status <> 'closed' AND i.reported_at < %(end)s
+    WHERE %(with_history)s AND {conditions} AND i.status <> 'closed'
+      AND i.reported_at < %(today)s
       AND (i.reported_at >= %(prev_lo)s OR i.resolved_at >= %(lo)s)
     UNION ALL
     SELECT i.grid_code, i.assigned_center, i.status, i.reported_at, i.resolved_at,
            i.deadline_at, i.result, i.is_major_risk, i.geom
     FROM incidents i
-    WHERE {conditions} AND i.status = 'closed'
-      AND i.reported_at >= %(today)s AND i.reported_at < %(end)s
+    WHERE {conditions} AND i.reported_at >= %(today)s AND i.reported_at < %(end)s
     UNION ALL
     SELECT i.grid_code, i.assigned_center, i.status, i.reported_at, i.resolved_at,
            i.deadline_at, i.result, i.is_major_risk, i.geom
     FROM incidents i
-    WHERE {conditions} AND i.status = 'closed'
-      AND i.resolved_at >= %(today)s AND i.reported_at < %(today)s
+    WHERE {conditions} AND i.resolved_at >= %(today)s AND i.reported_at < %(today)s
+      AND (i.status = 'closed' OR NOT %(with_history)s)
 ), p AS (
     SELECT 'today' AS part, r.*,
            r.reported_at >= %(today)s AS is_new, false AS is_previous,
@@ -37,7 +38,7 @@ WITH r AS (
            r.reported_at >= %(prev_lo)s AND r.reported_at < %(lo)s,
            r.resolved_at >= %(lo)s AND r.resolved_at < %(today)s
     FROM r
-    WHERE r.status <> 'closed'
+    WHERE %(with_history)s AND r.status <> 'closed'
       AND ((r.reported_at >= %(prev_lo)s AND r.reported_at < %(today)s)
            OR (r.resolved_at >= %(lo)s AND r.resolved_at < %(today)s))
 ), q AS (
