@@ -14,6 +14,7 @@ from psycopg2 import sql
 from geo import db
 from geo.migrate import migrate
 from geo.settings import Settings
+from tests.support import DEMO_INCIDENTS, DEMO_SCALE, DEMO_SEED, streamlit_server
 
 _skipped: list[str] = []
 
@@ -112,11 +113,6 @@ def migrated_db(scratch: ScratchDatabases) -> str:
     return url
 
 
-DEMO_SCALE = 0.03
-DEMO_INCIDENTS = 20_000
-DEMO_SEED = 7
-
-
 @pytest.fixture(scope="session")
 def demo_db(scratch: ScratchDatabases) -> str:
     """URL of a database with a small seeded Lanzhou demo, shared by the session: do not write."""
@@ -162,65 +158,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         print(f"\nCI: {len(_skipped)} test(s) were skipped; failing: {_skipped}")
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def dashboard_url(demo_db: str) -> Iterator[str]:
     """A real `streamlit run` of the app against the seeded demo database; yields its URL."""
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parent.parent
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": demo_db}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(root / "streamlit_app.py"),
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=root,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError(f"streamlit did not start: {process.stdout.read()}")
-        time.sleep(0.3)
-    yield url
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    with streamlit_server({"DATABASE_URL": demo_db}) as url:
+        yield url
 
 
 CHROMIUM = "/usr/bin/chromium"

@@ -3,12 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import psycopg2
@@ -19,6 +13,7 @@ from PIL import Image
 from geo import db
 from geo.migrate import migrate
 from tests.boundary_fixtures import geojson_bytes, grids_gdf, load_tree
+from tests.support import streamlit_server
 
 pytestmark = [pytest.mark.db, pytest.mark.browser]
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,35 +38,8 @@ def boundary_db(scratch) -> str:
 @pytest.fixture(scope="module")
 def app_url(boundary_db):
     """`streamlit run` of the app against that database."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
-         "--server.port", str(port), "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, "DATABASE_URL": boundary_db},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError(f"streamlit did not start: {process.stdout.read()}")
-        time.sleep(0.3)
-    yield url
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    with streamlit_server({"DATABASE_URL": boundary_db}) as url:
+        yield url
 
 
 def _upload_file() -> bytes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import DEMO_INCIDENTS
+from tests.support import DEMO_INCIDENTS
 
 pytestmark = pytest.mark.db
 
