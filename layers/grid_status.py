@@ -5,7 +5,7 @@ blue base layer whose data is a URL the browser fetches (and caches) once, with 
 tooltip; only the red and yellow grids, with their live tooltips, go with every refresh.
 Inside an opened area every grid goes inline with its live numbers (a few hundred at most).
 One PolygonLayer per colour, so a colour is a layer property, not four numbers per grid;
-coordinates are rounded to 1e-5° (about 1 m, finer than their simplification).
+the outlines come rounded to 1e-5° (geo.queries.live.grid_shapes).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from layers.legend import Legend, LegendItem
 
 RGBA = list[int]
 Translate = Callable[[str], str]
-DIGITS = 5
 FILL: dict[str, RGBA] = {
     "red": [220, 38, 38, 170],
     "yellow": [245, 176, 0, 160],
@@ -32,11 +31,6 @@ LINE: dict[str, RGBA] = {
     "yellow": [170, 110, 0, 210],
     "blue": [45, 95, 160, 110],
 }
-
-
-def rounded(polygon: Sequence[Sequence[tuple[float, float]]]) -> list[list[list[float]]]:
-    """A polygon's rings with coordinates rounded to DIGITS decimals."""
-    return [[[round(x, DIGITS), round(y, DIGITS)] for x, y in ring] for ring in polygon]
 
 
 def grid_tooltip(status: GridStatus, rules: GridRules, t: Translate, lang: str) -> str:
@@ -66,7 +60,7 @@ def grid_records(
         title = titles.get(shape.code, shape.code)
         for polygon in shape.polygons:
             data[status.color].append(
-                {"p": rounded(polygon), "code": shape.code, "title": title, "body": body}
+                {"p": polygon, "code": shape.code, "title": title, "body": body}
             )
     return data
 
@@ -78,7 +72,7 @@ def base_records(
     body = f"{t('color_blue')} · {t('grid_no_rule')}"
     return [
         {
-            "p": rounded(polygon),
+            "p": polygon,
             "code": shape.code,
             "title": titles.get(shape.code, ""),
             "body": body,

@@ -144,26 +144,29 @@ def _colors(conn, now, rules, **filters):
 
 @pytest.mark.db
 def test_hand_made_grids_take_their_colours_from_their_incidents(world):
-    """With the shipped rules: overdue cases, a major risk, disputes, a rise; the rest blue."""
+    """With the shipped rules: many overdue cases or a major risk (red); disputes or a few
+    overdue cases (yellow)."""
     now = cst_noon(datetime.now(UTC))
     incidents = Incidents(world, now)
     incidents.clear()
-    for _ in range(5):  # A: five open cases a week past their deadline → red
+    for _ in range(8):  # A: eight open cases a week past their deadline → red
         incidents.add(GRID_A, reported_days_ago=20, deadline_days=5)
     incidents.add(GRID_B, reported_days_ago=2, major=True, category="dispute")  # B: major → red
     for _ in range(6):  # C: six open disputes, none overdue → yellow
         incidents.add(GRID_C, reported_days_ago=1, category="dispute", deadline_days=15)
     for _ in range(3):  # D: three resolved cases only → blue
         incidents.add(GRID_D, reported_days_ago=3, status="closed")
+    for _ in range(6):  # D: and six overdue open cases → yellow after all
+        incidents.add(GRID_D, reported_days_ago=30, status="in_progress", deadline_days=5)
     grids = _colors(world, now, load_rules())
     assert {code: g.color for code, g in grids.items()} == {
-        GRID_A: "red", GRID_B: "red", GRID_C: "yellow", GRID_D: "blue",
+        GRID_A: "red", GRID_B: "red", GRID_C: "yellow", GRID_D: "yellow",
     }  # fmt: skip
-    assert grids[GRID_A].measures.overdue == 5
-    assert any("5" in reason for reason in grids[GRID_A].reasons(load_rules()))
+    assert grids[GRID_A].measures.overdue == 8
+    assert grids[GRID_A].reasons(load_rules())[0] == "超期未办结 8 件（≥8）"
     assert grids[GRID_B].measures.major_open == 1
     assert grids[GRID_C].measures.dispute_open == 6
-    assert grids[GRID_D].measures == grids[GRID_D].measures.__class__(GRID_D, new=3)
+    assert grids[GRID_D].measures == GridMeasures(GRID_D, open=6, overdue=6, new=3)
 
 
 @pytest.mark.db
@@ -181,11 +184,11 @@ def test_one_overdue_case_turns_a_grid_red_under_that_rule(world):
 
 @pytest.mark.db
 def test_filters_decide_which_incidents_count(world):
-    """Major risks only: grid A's five ordinary overdue cases no longer count; B stays red."""
+    """Major risks only: grid A's eight ordinary overdue cases no longer count; B stays red."""
     now = cst_noon(datetime.now(UTC))
     incidents = Incidents(world, now)
     incidents.clear()
-    for _ in range(5):
+    for _ in range(8):
         incidents.add(GRID_A, reported_days_ago=20, deadline_days=5)
     incidents.add(GRID_B, reported_days_ago=2, major=True)
     rules = load_rules()
@@ -199,18 +202,18 @@ def test_filters_decide_which_incidents_count(world):
 
 @pytest.mark.db
 def test_a_sharp_rise_turns_a_grid_yellow(world):
-    """Eight reports this week after two the week before: yellow, with the numbers in the reason."""
+    """Ten reports this week after two the week before: yellow, with the numbers in the reason."""
     now = cst_noon(datetime.now(UTC))
     incidents = Incidents(world, now)
     incidents.clear()
-    for day in range(8):
+    for day in range(10):
         incidents.add(GRID_C, reported_days_ago=day * 0.5 + 0.1, status="closed")
     for _ in range(2):
         incidents.add(GRID_C, reported_days_ago=10, status="closed")
     grid = _colors(world, now, load_rules())[GRID_C]
-    assert (grid.measures.new, grid.measures.previous) == (8, 2)
+    assert (grid.measures.new, grid.measures.previous) == (10, 2)
     assert grid.color == "yellow"
-    assert "4.0" in "".join(grid.reasons(load_rules()))
+    assert grid.reasons(load_rules()) == ["新增 10 件，为前期 2 件的 5.0 倍（≥2 倍）"]
 
 
 @pytest.mark.db

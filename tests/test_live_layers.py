@@ -23,8 +23,8 @@ from layers.incidents import arrivals_layer, incident_layer
 from layers.legend import Legend, LegendItem, legend_html
 
 NOW = datetime(2026, 11, 24, 4, 0, tzinfo=UTC)
-RING = ((103.7, 36.0), (103.71, 36.0), (103.71, 36.01), (103.7, 36.0))
-SQUARE = ((RING,),)  # one polygon of one ring
+RING = [[103.7, 36.0], [103.71, 36.0], [103.71, 36.01], [103.7, 36.0]]
+SQUARE = [[RING]]  # one polygon of one ring
 
 
 def t(key: str) -> str:

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 
+import numpy as np
 import psycopg2.extensions
 import psycopg2.extras
 import shapely
@@ -424,12 +425,16 @@ def within(node: AreaNode, scope_code: str | None) -> bool:
     return scope_code is None or node.code == scope_code or scope_code in node.ancestors
 
 
+# Outline coordinates are rounded to 1e-5° (about 1 m), finer than their simplification.
+SHAPE_DIGITS = 5
+
+
 @dataclass(frozen=True)
 class GridShape:
-    """A small grid's display outline: polygons of rings of (lon, lat)."""
+    """A small grid's display outline: polygons of rings of [lon, lat] (rounded)."""
 
     code: str
-    polygons: tuple[tuple[tuple[tuple[float, float], ...], ...], ...]
+    polygons: list[list[list[list[float]]]]
 
 
 def grid_shapes(conn: psycopg2.extensions.connection) -> list[GridShape]:
@@ -441,15 +446,14 @@ def grid_shapes(conn: psycopg2.extensions.connection) -> list[GridShape]:
     return [GridShape(code, _polygons(geom)) for (code, _), geom in zip(rows, geoms, strict=True)]
 
 
-def _polygons(geom: shapely.Geometry) -> tuple:
-    parts = shapely.get_parts(geom)
-    return tuple(
-        tuple(
-            tuple(map(tuple, shapely.get_coordinates(ring).tolist()))
+def _polygons(geom: shapely.Geometry) -> list[list[list[list[float]]]]:
+    return [
+        [
+            np.round(shapely.get_coordinates(ring), SHAPE_DIGITS).tolist()
             for ring in [part.exterior, *part.interiors]
-        )
-        for part in parts
-    )
+        ]
+        for part in shapely.get_parts(geom)
+    ]
 
 
 @dataclass(frozen=True)
