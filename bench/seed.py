@@ -35,6 +35,7 @@ _PHASES = [
     ("indexes", "indexes rebuilt"),
     ("constraints", "foreign keys re-validated"),
     ("analyze", "sequences + ANALYZE"),
+    ("rollups", "daily rollups rebuilt"),
     ("commit", "commit"),
 ]
 _SERVER_SETTINGS = (

@@ -22,6 +22,10 @@ WHERE schemaname = 'public' AND tablename = ANY(%(tables)s)
 UNION ALL
 SELECT 'constraint', c.conname, pg_get_constraintdef(c.oid) || ' valid=' || c.convalidated
 FROM pg_constraint c WHERE c.conrelid = ANY(ARRAY(SELECT to_regclass(t) FROM unnest(%(tables)s) t))
+UNION ALL
+SELECT 'trigger', g.tgname, g.tgenabled::text FROM pg_trigger g
+WHERE NOT g.tgisinternal
+  AND g.tgrelid = ANY(ARRAY(SELECT to_regclass(t) FROM unnest(%(tables)s) t))
 ORDER BY 1, 2
 """
 
@@ -63,7 +67,7 @@ def test_demo_is_loaded(empty_db, migrated_db, demo_db, conn_to):
 
 
 def test_indexes_and_keys_are_those_of_the_migrations(migrated_db, demo_db, conn_to):
-    """Indexes and constraints dropped for the COPY come back identical (and validated)."""
+    """Indexes, constraints and triggers set aside for the COPY come back identical."""
     assert _schema(conn_to(demo_db)) == _schema(conn_to(migrated_db))
 
 
@@ -85,6 +89,27 @@ def test_what_was_generated_is_what_is_stored(seeded):
         cur.execute("SELECT count(*) FROM areas WHERE geom_display IS NULL")
         assert cur.fetchone()[0] == 0
     seeded.rollback()
+
+
+def test_daily_rollups_count_the_seeded_incidents(seeded):
+    """The rollups rebuilt after the COPY agree with counting the incidents themselves."""
+    with seeded.cursor() as cur:
+        cur.execute(
+            "SELECT code, sum(new), sum(major_new), sum(concluded) FROM incident_daily_flows "
+            "WHERE code = '*' OR length(code) = 6 GROUP BY code ORDER BY code"
+        )
+        rollups = cur.fetchall()
+        cur.execute(
+            "SELECT coalesce(district_code, '*'), count(*), count(*) FILTER (WHERE is_major_risk),"
+            " count(resolved_at) FROM incidents GROUP BY ROLLUP (district_code) ORDER BY 1"
+        )
+        counted = cur.fetchall()
+        cur.execute("SELECT sum(opened) - sum(closed) FROM incident_daily_stocks WHERE code = '*'")
+        still_open = cur.fetchone()[0]
+        cur.execute("SELECT count(*) FROM incidents WHERE resolved_at IS NULL")
+        assert still_open == cur.fetchone()[0]
+    seeded.rollback()
+    assert rollups == counted
 
 
 def test_reseeding_replaces_everything(seeded):
