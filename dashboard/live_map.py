@@ -412,7 +412,7 @@ def _deck(
                   "lineHeight": "1.5", "backgroundColor": "rgba(28,28,30,0.93)",
                   "color": "#fff", "padding": "8px 10px", "borderRadius": "6px"},
     }  # fmt: skip
-    return make_deck(layers, view_for(bbox, 1000, 620), tooltip, basemap), legend_items
+    return make_deck(layers, view_for(bbox, 880, 600), tooltip, basemap), legend_items
 
 
 def _side_panel(

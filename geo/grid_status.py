@@ -15,6 +15,7 @@ from psycopg2 import sql
 
 from geo.errors import ConfigError
 from geo.filters import IncidentFilter, incident_conditions
+from geo.queries.live import open_at_end
 from geo.sqlfiles import load_sql
 
 COLORS = ("red", "yellow", "blue")  # most serious first; blue is "no rule met"
@@ -198,10 +199,9 @@ def judge_counted(
     if grids is not None and not grids:
         return []
     conditions, params = incident_conditions(flt)
-    rows = "i.status <> 'closed'" if live else "TRUE"
     listed = sql.SQL(_ALL_GRIDS if grids is None else "SELECT unnest(%(grids)s::text[])")
     measures = sql.SQL(load_sql("live_grid_measures")).format(
-        conditions=conditions, rows=sql.SQL(rows), grids=listed
+        conditions=conditions, open_at_end=sql.SQL(open_at_end(live)), grids=listed
     )
     codes = [code for code, (new, previous) in flows.items() if new or previous]
     params.update(

@@ -92,7 +92,7 @@ def arrivals_layer(
     data = []
     for point in points:
         record = _record(point, now, t, lang)
-        record["r"] = 15 if point.id in fresh_ids else 9
+        record["r"] = 7 if point.id in fresh_ids else 4.5
         record["title"] = f"{t('tip_arrived')} · {record['title']}"
         data.append(record)
     return pdk.Layer(
@@ -106,8 +106,9 @@ def arrivals_layer(
         get_fill_color="c",
         stroked=True,
         get_line_color=ARRIVAL_RING,
-        line_width_min_pixels=3,
+        line_width_min_pixels=2.5,
         pickable=True,
+        auto_highlight=True,
     )
 
 

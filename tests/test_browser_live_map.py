@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import io
-import os
 import socket
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -19,9 +15,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from tests.support import streamlit_server
+
 pytestmark = [pytest.mark.db, pytest.mark.browser]
 
-ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(__file__).parent / "artifacts"
 TILE_RGB = (255, 0, 255)  # the local tile server's tiles: solid magenta
 
@@ -106,33 +103,8 @@ def tile_server() -> Iterator[str]:
 @pytest.fixture
 def app_with_basemap(demo_db, tile_server) -> Iterator[str]:
     """The app run with MINQING_BASEMAP_URL pointing at the local tile server."""
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": demo_db, "MINQING_BASEMAP_URL": tile_server}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
-         "--server.port", str(port), "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError(f"streamlit did not start: {process.stdout.read()}")
-        time.sleep(0.3)
-    yield url
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    with streamlit_server({"DATABASE_URL": demo_db, "MINQING_BASEMAP_URL": tile_server}) as url:
+        yield url
 
 
 def test_a_configured_basemap_draws_its_tiles_and_asks_no_one_else(

@@ -164,7 +164,7 @@ def test_arrivals_of_the_last_refresh_ring_larger():
     """Arrivals of this refresh get a bigger ring than earlier ones."""
     layer = arrivals_layer([_point(1), _point(2)], {2}, NOW, t, "zh")
     radii = [r["r"] for r in _spec([layer])["layers"][0]["data"]]
-    assert radii == [9, 15]
+    assert radii == [4.5, 7]
 
 
 def test_legend_html_escapes_every_label():

@@ -315,12 +315,20 @@ def flows(
     return past.combine(parts.get("other", FlowTable()), sign=-1).combine(today), today
 
 
+OPEN_NOW = "i.status IN ('reported', 'assigned', 'in_progress')"
+OPEN_AT_END = "(i.resolved_at IS NULL OR i.resolved_at >= %(end)s)"
+
+
+def open_at_end(live: bool) -> str:
+    """SQL for 'open at the end of the period' on incidents `i` (end is now when `live`)."""
+    return OPEN_NOW if live else OPEN_AT_END
+
+
 def stocks(
     conn: psycopg2.extensions.connection, flt: IncidentFilter, end: datetime, live: bool = True
 ) -> StockTable:
     """Open cases at `end` per center, and in total; `live`: end is now."""
-    rows = "i.status <> 'closed'" if live else "TRUE"
-    query, params = _query("live_stocks", flt, rows=rows)
+    query, params = _query("live_stocks", flt, open_at_end=open_at_end(live))
     centers: dict[str, Stocks] = {}
     total = Stocks()
     with conn.cursor() as cur:

@@ -1,5 +1,5 @@
 -- The grid status measures of the grids listed by the grids query: stocks at %(end)s counted here from the
--- incidents matching the filter (rows: see live_stocks.sql), flows (new, previous) given
+-- incidents matching the filter (open at end: see live_stocks.sql), flows (new, previous) given
 -- as arrays by the caller (history + today, geo/queries/live.py).
 WITH stocks AS (
     SELECT i.grid_code AS code,
@@ -9,9 +9,7 @@ WITH stocks AS (
            count(*) FILTER (WHERE i.category = 'dispute') AS dispute_open,
            count(*) FILTER (WHERE i.escalations > 0) AS escalated_open
     FROM incidents i
-    WHERE {conditions} AND {rows}
-      AND i.reported_at < %(end)s
-      AND (i.resolved_at IS NULL OR i.resolved_at >= %(end)s)
+    WHERE {conditions} AND i.reported_at < %(end)s AND {open_at_end}
     GROUP BY i.grid_code
 ), flows AS (
     SELECT * FROM unnest(%(flow_code)s::text[], %(flow_new)s::int[], %(flow_previous)s::int[])

@@ -1,8 +1,9 @@
 -- Stocks at %(end)s of the incidents matching the filter, per assigned center and in total
 -- (per small grid: live_grid_measures.sql): open (reported before end, not resolved by then), overdue (open and past the
 -- deadline), open major risks, open disputes, open escalated cases.
--- The rows condition: `TRUE`, or `i.status <> 'closed'` when end is now (an open case is never closed),
--- which lets the partial index of migration 005 answer without reading the table.
+-- The open-at-end condition: when end is now, an open status (the schema makes it the same as
+-- resolved_at IS NULL; the planner estimates it well and the partial index of migration 005
+-- answers it); for a past end, not resolved by then.
 SELECT GROUPING(i.assigned_center) AS grouping, i.assigned_center,
        count(*) AS open,
        count(*) FILTER (WHERE i.deadline_at < %(end)s) AS overdue,
@@ -10,7 +11,5 @@ SELECT GROUPING(i.assigned_center) AS grouping, i.assigned_center,
        count(*) FILTER (WHERE i.category = 'dispute') AS dispute_open,
        count(*) FILTER (WHERE i.escalations > 0) AS escalated_open
 FROM incidents i
-WHERE {conditions} AND {rows}
-  AND i.reported_at < %(end)s
-  AND (i.resolved_at IS NULL OR i.resolved_at >= %(end)s)
+WHERE {conditions} AND i.reported_at < %(end)s AND {open_at_end}
 GROUP BY GROUPING SETS ((i.assigned_center), ())
