@@ -30,7 +30,15 @@ from geo.timeutil import CST, format_cst, now_utc
 from geo.vocabulary import SOURCES, category_label
 from layers.charts import bar_chart, contribution_chart, trend_chart
 from layers.deck import Basemap, make_deck, view_for
-from layers.drill import CASE_COLOURS, CasePoint, cases_layer, children_layers, index_colour
+from layers.drill import (
+    CASE_COLOURS,
+    MAP_HEIGHT_PX,
+    MAP_WIDTH_PX,
+    CasePoint,
+    cases_layer,
+    children_layers,
+    index_colour,
+)
 from layers.legend import Legend, LegendItem
 
 t = translator(TABLE)
@@ -322,8 +330,13 @@ def _map(step: DrillStep, database: str, period: str) -> None:
     }
     if step.node.level == "grid":
         tooltip = {"html": "<b>{category}</b> · {status}<br/>{reported}<br/>{name}"}
-    deck = make_deck(layers, view_for(step.node.bbox, 800, 560), tooltip=tooltip, basemap=basemap)
-    picked = map_panel(deck, key=f"drill-map-{step.node.code}-{period}", height=560)
+    deck = make_deck(
+        layers,
+        view_for(step.node.bbox, MAP_WIDTH_PX, MAP_HEIGHT_PX),
+        tooltip=tooltip,
+        basemap=basemap,
+    )
+    picked = map_panel(deck, key=f"drill-map-{step.node.code}-{period}", height=MAP_HEIGHT_PX)
     legends(items)
     if picked and picked.layer == "children":
         code = (picked.object.get("properties") or picked.object).get("code")
@@ -504,9 +517,12 @@ def _centers_table(database: str, step: DrillStep) -> None:
                     t("kpi_open"): [c.open for c in loads],
                     t("kpi_overdue"): [c.overdue for c in loads],
                     t("kpi_concluded"): [c.concluded for c in loads],
-                    t("mean_days"): [
-                        None if c.mean_hours is None else round(c.mean_hours / 24, 1) for c in loads
-                    ],
+                    t("mean_days"): pd.to_numeric(
+                        [
+                            None if c.mean_hours is None else round(c.mean_hours / 24, 1)
+                            for c in loads
+                        ]
+                    ),
                 }
             ),
             hide_index=True,

@@ -14,6 +14,10 @@ from layers.deck import literal
 RGBA = list[int]
 NO_INDEX: RGBA = [200, 200, 200, 150]
 CHILDREN_LAYER = "children"
+# The map's size on the page: its view is fitted to this width (the map column of a 1400 px
+# wide window; a wider column shows a margin, a narrower one crops a little) and height.
+MAP_WIDTH_PX = 540
+MAP_HEIGHT_PX = 560
 CASES_LAYER = "cases"
 # Status colours of a grid's cases: open in time, overdue, concluded.
 CASE_COLOURS: dict[str, RGBA] = {
@@ -78,6 +82,9 @@ class CasePoint:
     address: str
 
 
+STATE_ORDER = {"closed": 0, "open": 1, "overdue": 2}  # drawn last on top
+
+
 def cases_layer(points: Sequence[CasePoint]) -> pdk.Layer:
     """A grid's cases as dots coloured by state (open, overdue, concluded), clickable."""
     data = [
@@ -90,7 +97,7 @@ def cases_layer(points: Sequence[CasePoint]) -> pdk.Layer:
             "reported": p.reported,
             "name": p.address,
         }
-        for p in points
+        for p in sorted(points, key=lambda p: STATE_ORDER.get(p.state, 0))
     ]
     return pdk.Layer(
         "ScatterplotLayer",
