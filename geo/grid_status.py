@@ -5,7 +5,7 @@ from __future__ import annotations
 import string
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -43,7 +43,7 @@ class GridMeasures:
 
     def values(self) -> dict[str, float]:
         """Every measure by name, `rise` included (for reason texts)."""
-        out = {k: v for k, v in asdict(self).items() if k != "code"}
+        out: dict[str, float] = {name: getattr(self, name) for name in COUNT_MEASURES}
         out["rise"] = self.rise
         return out
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import numpy as np
 import pydeck as pdk
 
 from layers.colors import YL_OR_RD
@@ -17,7 +18,13 @@ RADIUS_PX = {"city": 28, "district": 34, "street": 40}
 
 def heat_data(cells: Sequence[tuple[float, float, int]]) -> list[dict]:
     """Cell centres and counts as the layer's records (coordinates rounded to ~10 m)."""
-    return [{"p": [round(lon, 4), round(lat, 4)], "w": n} for lon, lat, n in cells if n > 0]
+    kept = [cell for cell in cells if cell[2] > 0]
+    if not kept:
+        return []
+    table = np.asarray(kept, dtype=float)
+    positions = np.round(table[:, :2], 4).tolist()
+    counts = table[:, 2].astype(int).tolist()
+    return [{"p": p, "w": n} for p, n in zip(positions, counts, strict=True)]
 
 
 def heat_layer(cells: Sequence[tuple[float, float, int]], level: str) -> pdk.Layer:

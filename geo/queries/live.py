@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -95,9 +95,12 @@ class HeatCell:
         return ((cx + 0.5) * self.dx, (cy + 0.5) * self.dy)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: tens of thousands are made per refresh, 5x faster
 class Flows:
-    """Counts within the period: reports, reports before it, conclusions and their hours."""
+    """Counts within the period: reports, reports before it, conclusions and their hours.
+
+    Treated as a value: never changed after it is made (kept histories are shared).
+    """
 
     new: int = 0
     previous: int = 0
@@ -108,10 +111,20 @@ class Flows:
     hours: float = 0.0
 
     def __add__(self, other: Flows) -> Flows:
-        return Flows(*(getattr(self, f) + getattr(other, f) for f in _FLOW_FIELDS))
+        return Flows(
+            self.new + other.new, self.previous + other.previous,
+            self.major_new + other.major_new, self.concluded + other.concluded,
+            self.resolved + other.resolved, self.late + other.late, self.hours + other.hours,
+        )  # fmt: skip
+
+    def __neg__(self) -> Flows:
+        return Flows(
+            -self.new, -self.previous, -self.major_new, -self.concluded, -self.resolved,
+            -self.late, -self.hours,
+        )  # fmt: skip
 
     def __sub__(self, other: Flows) -> Flows:
-        return Flows(*(getattr(self, f) - getattr(other, f) for f in _FLOW_FIELDS))
+        return self + -other
 
     @property
     def mean_hours(self) -> float | None:
@@ -119,7 +132,6 @@ class Flows:
         return self.hours / self.concluded if self.concluded else None
 
 
-_FLOW_FIELDS = tuple(f.name for f in fields(Flows))
 # What each grouping keeps: grids and heat cells count reports, centers count conclusions.
 _KEEP = {
     "grids": lambda f: Flows(new=f.new, previous=f.previous, major_new=f.major_new),
@@ -130,7 +142,7 @@ _KEEP = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Stocks:
     """Counts at the end of the period: open cases and the open ones of each kind."""
 
@@ -141,7 +153,6 @@ class Stocks:
     escalated_open: int = 0
 
 
-_STOCK_FIELDS = tuple(f.name for f in fields(Stocks))
 Key = str | tuple[int, int] | None
 
 
@@ -152,16 +163,18 @@ class FlowTable:
     grids: dict[str, Flows] = field(default_factory=dict)
     cells: dict[tuple[int, int], Flows] = field(default_factory=dict)
     centers: dict[str, Flows] = field(default_factory=dict)
-    total: Flows = Flows()
+    total: Flows = field(default_factory=Flows)
 
     def combine(self, other: FlowTable, sign: int = 1) -> FlowTable:
         """This table plus (sign 1) or minus (sign -1) another, key by key."""
 
         def merged(a: dict, b: dict) -> dict:
+            if not b:
+                return a
             out = dict(a)
+            zero = Flows()
             for key, flows in b.items():
-                base = out.get(key, Flows())
-                out[key] = base + flows if sign > 0 else base - flows
+                out[key] = out.get(key, zero) + (flows if sign > 0 else -flows)
             return out
 
         total = self.total + other.total if sign > 0 else self.total - other.total
@@ -178,7 +191,7 @@ class StockTable:
     """Stocks per assigned center, and in total."""
 
     centers: dict[str, Stocks] = field(default_factory=dict)
-    total: Stocks = Stocks()
+    total: Stocks = field(default_factory=Stocks)
 
 
 def _without_statuses(flt: IncidentFilter) -> IncidentFilter:
