@@ -190,7 +190,9 @@ def _write(
 ) -> None:
     """Every statement of the seed, in the caller's transaction."""
     with conn.cursor() as cur:
-        cur.execute("SET LOCAL maintenance_work_mem = '1GB'")  # index sorts in memory
+        # index builds and the rollups' sorts and aggregates in memory
+        cur.execute("SET LOCAL maintenance_work_mem = '1GB'")
+        cur.execute("SET LOCAL work_mem = '512MB'")
         cur.execute(_TRUNCATE)
         cur.execute(_NEW_VERSION, (note,))
         version = cur.fetchone()[0]
