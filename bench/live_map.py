@@ -86,8 +86,9 @@ def _sizes(payload: object) -> tuple[int, int]:
     return len(text), len(gzip.compress(text, 6))
 
 
-def _deck_json(view: LiveView, static: Static) -> str:
-    """The whole-city deck as the page builds it (static parts as URLs), as JSON."""
+def _deck_json(view: LiveView, static: Static, heat: bool = False) -> str:
+    """The whole-city deck as the page builds it (static parts as URLs), as JSON; the default
+    layers (grid colours, centers), or all of them with the heat."""
     rules = load_rules()
     statuses = {g.measures.code: g for g in view.grids}
     names = {s.code: static.tree[s.code].name for s in static.shapes if s.code in static.tree}
@@ -95,8 +96,8 @@ def _deck_json(view: LiveView, static: Static) -> str:
     layers = [
         grid_base_layer("app/static/live/grids-v1-zh-0123456789abcdef.json"),
         *grid_status_layers(records),
-        heat_layer(view.heat(), "city"),
         center_layer(view.centers, _t, live=True),
+        *([heat_layer(view.heat(), "city")] if heat else []),
     ]
     city = next(n.bbox for n in static.tree.values() if n.level == "city")
     return make_deck(layers, view_for(city), {"html": "<b>{title}</b><div>{body}</div>"}).to_json()
@@ -125,7 +126,11 @@ def refresh(
     timings.time("arrivals", live.arrivals, conn, flt, newest)
     text = timings.time("layers and JSON", _deck_json, view, static)
     conn.commit()
-    timings.samples.setdefault("**whole refresh**", []).append((time.perf_counter() - start) * 1000)
+    timings.samples.setdefault("**whole refresh** (default layers)", []).append(
+        (time.perf_counter() - start) * 1000
+    )
+    with_heat = timings.time("· layers and JSON with the heat on", _deck_json, view, static, True)
+    timings.samples.setdefault("bytes with the heat on", []).append(len(with_heat.encode()))
     # each query again on its own, for the breakdown (not in the whole refresh above)
     window = live.plan_window(flt.period, now)
     cell = live.HeatCell.for_level("city")
@@ -203,8 +208,11 @@ def main() -> None:
         sizes = [refresh(conn, period, static, past, window_timings) for _ in range(args.runs)]
         naive_sizes = [naive(conn, period, window_timings) for _ in range(args.naive_runs)]
         for name in window_timings.samples:
-            print(f"| {period} | {name} | {window_timings.row(name)} |")
-        print(f"| {period} | bytes per refresh (deck JSON) | {_kb(max(sizes))} |")
+            if not name.startswith("bytes"):
+                print(f"| {period} | {name} | {window_timings.row(name)} |")
+        heat_bytes = int(max(window_timings.samples["bytes with the heat on"]))
+        print(f"| {period} | bytes per refresh, default layers | {_kb(max(sizes))} |")
+        print(f"| {period} | bytes per refresh, heat on too | {_kb(heat_bytes)} |")
         print(f"| {period} | naive: bytes per refresh | {_kb(max(naive_sizes))} |")
     load = os.getloadavg()
     print(f"\nload at the end: {load[0]:.1f}")
