@@ -17,7 +17,7 @@ from geo.bounds import LngLatBbox
 from geo.filters import SCOPE_COLUMNS, IncidentFilter, Period, Scope, incident_conditions
 from geo.queries import rollup
 from geo.queries.areas import AreaOutline
-from geo.queries.kpis import Kpis, kpis_by
+from geo.queries.kpis import OPEN_AT_START_BY_GRID, Kpis, kpis_by, kpis_where
 from geo.sqlfiles import load_sql
 from geo.timeutil import CST, start_of_day_cst
 
@@ -152,26 +152,7 @@ def _kpis(
     if flt.scope.level not in GRID_SCOPED:
         return kpis_by(conn, flt, group_level)
     conditions, params = scope_conditions(conn, flt)
-    group = (
-        sql.SQL("NULL::text")
-        if group_level is None
-        else sql.SQL("i.{}").format(sql.Identifier(SCOPE_COLUMNS[group_level]))
-    )
-    query = sql.SQL(load_sql("drill_kpis_grids")).format(conditions=conditions, group_column=group)
-    params.update(start=flt.period.start, end=flt.period.end)
-    with conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
-        cur.execute(query, params)
-        return {row.pop("group_code"): _as_kpis(row) for row in cur.fetchall()}
-
-
-def _as_kpis(row: dict) -> Kpis:
-    hours = ("mean_handling_hours", "p90_handling_hours")
-    return Kpis(
-        **{
-            name: (float(value) if value is not None else None) if name in hours else int(value)
-            for name, value in row.items()
-        }
-    )
+    return kpis_where(conn, flt, conditions, params, group_level, OPEN_AT_START_BY_GRID)
 
 
 def area_counts(

@@ -1,6 +1,7 @@
 -- Key figures of the incidents matching the filter conditions, per group (or one row).
 -- Flows count within [start, end): new reports, conclusions. Stocks are the state at `end`:
 -- open (reported before end, not yet resolved at end) and overdue (open and past deadline).
+-- {open_at_start} keeps the cases still open at `start`; see OPEN_AT_START in kpis.py.
 SELECT {group_column} AS group_code,
        count(*) FILTER (WHERE i.reported_at >= %(start)s) AS new,
        count(*) FILTER (WHERE i.resolved_at IS NULL OR i.resolved_at >= %(end)s) AS open,
@@ -26,5 +27,5 @@ SELECT {group_column} AS group_code,
 FROM incidents i
 WHERE {conditions}
   AND i.reported_at < %(end)s
-  AND (i.resolved_at IS NULL OR i.resolved_at >= %(start)s)
+  AND {open_at_start}
 GROUP BY 1
