@@ -35,6 +35,16 @@ class Settings(BaseSettings):
     basemap_url: str | None = None
     basemap_attribution: str = ""
     city_code: str = "620100"
+    # Sign-in (docs/auth.md): sessions end after this long idle, or this long after sign-in.
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    login_delay_seconds: float = 1.0
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+    # SSO gateway: the header naming the signed-in user, honoured only from these addresses
+    # (comma-separated IP addresses or networks, e.g. "10.1.2.3,10.8.0.0/16").
+    trusted_header: str | None = None
+    trusted_proxies: str = ""
 
     @property
     def uses_local_cluster(self) -> bool:

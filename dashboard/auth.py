@@ -1,0 +1,131 @@
+"""Who is signed in, and the check every page makes at its top: `require("drilldown")`."""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from dashboard.auth_text import TABLE
+from dashboard.i18n import t
+from dashboard.resources import pool
+from geo import db
+from geo.auth import User
+from geo.auth.audit import record
+from geo.auth.sessions import revoke_session, session_user
+from geo.auth.sso import header_username, is_trusted, trusted_networks
+from geo.auth.users import active_user
+from geo.settings import get_settings
+from geo.timeutil import now_utc
+
+TOKEN_KEY = "auth_token"
+COOKIE = "minqing_session"
+_SSO_LOGGED = "auth_sso_logged"
+_NOTICE = "auth_notice"
+_SIGNED_OUT = "auth_signed_out"
+
+
+def _peer_address() -> str:
+    # Streamlit reports a loopback peer as None.
+    return st.context.ip_address or "127.0.0.1"
+
+
+def client_address() -> str:
+    """Where the request came from: the trusted proxy's X-Forwarded-For, else the peer."""
+    peer = _peer_address()
+    settings = get_settings()
+    forwarded = st.context.headers.get("X-Forwarded-For")
+    if forwarded and is_trusted(peer, trusted_networks(settings.trusted_proxies)):
+        return forwarded.split(",")[0].strip()[:100]
+    return peer
+
+
+def _sso_user() -> User | None:
+    settings = get_settings()
+    name = header_username(dict(st.context.headers), _peer_address(), settings)
+    if name is None:
+        return None
+    with db.transaction(pool()) as conn:
+        user = active_user(conn, name)
+        if user is None:
+            st.session_state[_NOTICE] = ("sso_unknown", name)
+            return None
+        if not st.session_state.get(_SSO_LOGGED):
+            record(conn, name, "login", name, {"method": "trusted_header"}, client_address())
+            st.session_state[_SSO_LOGGED] = True
+    return user
+
+
+def session_token() -> str | None:
+    """This browser's session token: from this Streamlit session, else the sign-in cookie."""
+    return st.session_state.get(TOKEN_KEY) or st.context.cookies.get(COOKIE)
+
+
+def current_user() -> User | None:
+    """The signed-in user of this run (checked against the database each run), or None."""
+    sso = _sso_user()
+    if sso is not None:
+        return sso
+    token = session_token()
+    if not token:
+        return None
+    with db.transaction(pool()) as conn:
+        user = session_user(conn, token, get_settings(), now_utc())
+    if user is None and token != st.session_state.get(_SIGNED_OUT):
+        st.session_state[TOKEN_KEY] = ""
+        st.session_state[_NOTICE] = ("expired", "")
+    return user
+
+
+def require(role_or_permission: str) -> User:
+    """The signed-in user when allowed this page or role; otherwise a clear message and stop."""
+    user = current_user()
+    if user is None:
+        st.warning(t("expired", TABLE))
+        st.stop()
+    if not user.may(role_or_permission):
+        with db.transaction(pool()) as conn:
+            record(conn, user.username, "access_denied", role_or_permission, {}, client_address())
+        st.error(t("denied", TABLE))
+        st.stop()
+    return user
+
+
+def remember_token(token: str) -> None:
+    """Keep a new session's token in this Streamlit session (the cookie follows on render)."""
+    st.session_state[TOKEN_KEY] = token
+    st.session_state.pop(_NOTICE, None)
+
+
+def sync_cookie() -> None:
+    """Make the browser's sign-in cookie match this session (set, or cleared when signed out)."""
+    token = st.session_state.get(TOKEN_KEY) or None
+    if token == (st.context.cookies.get(COOKIE) or None):
+        return
+    max_age = get_settings().session_absolute_hours * 3600 if token else 0
+    value = json.dumps(token or "")
+    st.html(
+        "<script>document.cookie = "
+        f"'{COOKIE}=' + {value} + '; path=/; max-age={max_age}; SameSite=Strict'"
+        " + (location.protocol === 'https:' ? '; Secure' : '');</script>",
+        unsafe_allow_javascript=True,
+        width=1,
+    )
+
+
+def sign_out() -> None:
+    """End this browser's session (audited) and forget it."""
+    token = session_token()
+    if token:
+        with db.transaction(pool()) as conn:
+            username = revoke_session(conn, token, now_utc())
+            if username:
+                record(conn, username, "logout", username, {}, client_address())
+        st.session_state[_SIGNED_OUT] = token
+    st.session_state[TOKEN_KEY] = ""
+    st.session_state.pop(_SSO_LOGGED, None)
+
+
+def notice() -> tuple[str, str] | None:
+    """Why the sign-in page is shown (expired session, unknown SSO user), if known."""
+    return st.session_state.get(_NOTICE)

@@ -1,0 +1,40 @@
+"""The sign-in page: username and password; a fixed delay and a lockout after failures."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.auth import client_address, notice, remember_token
+from dashboard.auth_text import TABLE
+from dashboard.i18n import translator
+from dashboard.resources import pool
+from geo import db
+from geo.auth.login import sign_in
+from geo.settings import get_settings
+from geo.timeutil import format_cst, now_utc
+
+tr = translator(TABLE)
+
+st.title(tr("login_title"))
+why = notice()
+if why is not None:
+    key, name = why
+    st.info(tr(key).format(name=name))
+
+with st.form("login"):
+    username = st.text_input(tr("username"), max_chars=64, key="login_username")
+    password = st.text_input(tr("password"), type="password", max_chars=256, key="login_password")
+    submitted = st.form_submit_button(tr("sign_in"))
+
+if submitted:
+    with db.transaction(pool()) as conn:
+        result = sign_in(
+            conn, username.strip(), password, get_settings(), now_utc(), client_address()
+        )
+    if result.token:
+        remember_token(result.token)
+        st.rerun()
+    elif result.reason == "locked" and result.locked_until is not None:
+        st.error(tr("locked").format(until=format_cst(result.locked_until)))
+    else:
+        st.error(tr("bad_login"))

@@ -1,0 +1,115 @@
+"""The append-only audit log: who did what, to what, when and from where."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import psycopg2.extensions
+from psycopg2.extras import Json
+
+# The actions written by the project; others may be added (lower case, dots and underscores).
+ACTIONS = (
+    "login",
+    "login_failed",
+    "logout",
+    "access_denied",
+    "user_add",
+    "user_disable",
+    "user_enable",
+    "user_password",
+    "boundary_upload",
+    "boundary_publish",
+    "boundary_rollback",
+    "case_action",
+)
+
+_INSERT = """
+INSERT INTO audit_log (actor, action, target, detail, client)
+VALUES (%(actor)s, %(action)s, %(target)s, %(detail)s, %(client)s)
+"""
+
+_SEARCH = """
+SELECT id, at, actor, action, target, detail, client
+FROM audit_log
+WHERE at >= %(since)s AND at < %(until)s
+  AND (%(actor)s::text IS NULL OR actor = %(actor)s)
+  AND (cardinality(%(actions)s::text[]) = 0 OR action = ANY (%(actions)s::text[]))
+  AND (%(text)s::text IS NULL OR target ILIKE %(text)s OR detail::text ILIKE %(text)s)
+ORDER BY at DESC, id DESC
+LIMIT %(limit)s
+"""
+
+_ACTORS = "SELECT DISTINCT actor FROM audit_log ORDER BY actor"
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One row of the audit log."""
+
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    detail: dict[str, Any]
+    client: str | None
+
+
+def record(
+    conn: psycopg2.extensions.connection,
+    actor: str,
+    action: str,
+    target: str = "",
+    detail: dict[str, Any] | None = None,
+    client: str | None = None,
+) -> None:
+    """Append one entry in the caller's transaction (it is kept only if that commits)."""
+    with conn.cursor() as cur:
+        cur.execute(
+            _INSERT,
+            {
+                "actor": actor[:200],
+                "action": action,
+                "target": str(target)[:500],
+                "detail": Json(detail or {}),
+                "client": client,
+            },
+        )
+
+
+def search(
+    conn: psycopg2.extensions.connection,
+    since: datetime,
+    until: datetime,
+    actor: str | None = None,
+    actions: tuple[str, ...] = (),
+    text: str | None = None,
+    limit: int = 5000,
+) -> list[AuditEntry]:
+    """Entries in [since, until), newest first, by actor, actions and a text in target/detail."""
+    pattern = None
+    if text:
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+    with conn.cursor() as cur:
+        cur.execute(
+            _SEARCH,
+            {
+                "since": since,
+                "until": until,
+                "actor": actor or None,
+                "actions": list(actions),
+                "text": pattern,
+                "limit": limit,
+            },
+        )
+        return [AuditEntry(*row) for row in cur.fetchall()]
+
+
+def actors(conn: psycopg2.extensions.connection) -> list[str]:
+    """Everyone who appears in the log."""
+    with conn.cursor() as cur:
+        cur.execute(_ACTORS)
+        return [row[0] for row in cur.fetchall()]
