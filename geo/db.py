@@ -11,10 +11,22 @@ from urllib.parse import urlsplit
 import psycopg2
 import psycopg2.extensions
 import psycopg2.pool
+from psycopg2 import sql
 
 from geo.cluster import LocalCluster
 from geo.errors import DatabaseError, DatabaseUnreachable, LocalClusterError, PostGISMissing
+from geo.filters import Scope
 from geo.settings import Settings, hide_password
+
+# The role the dashboard works as (migration 011): it owns no table, so row-level security
+# applies to it; the user's scope and contact rights are set per transaction.
+APP_ROLE = "minqing_app"
+_SET_ROLE = sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(APP_ROLE))
+_SET_SCOPE = """
+SELECT set_config('minqing.scope_level', %(level)s, true),
+       set_config('minqing.scope_code', %(code)s, true),
+       set_config('minqing.contact_center', %(center)s, true)
+"""
 
 _pools: dict[str, psycopg2.pool.ThreadedConnectionPool] = {}
 _pools_lock = threading.Lock()
@@ -103,6 +115,29 @@ def transaction(
         raise
     finally:
         pool.putconn(conn, close=bool(conn.closed))
+
+
+@contextmanager
+def scoped_transaction(
+    pool: psycopg2.pool.ThreadedConnectionPool,
+    scope: Scope | None,
+    contact_center: str | None = None,
+) -> Iterator[psycopg2.extensions.connection]:
+    """A transaction as the app's role inside `scope` (None: sees nothing), reset at its end.
+
+    `contact_center` is the center whose operator is acting: that center's cases show the
+    reporter's phone and ID number in full (migration 011); everyone else sees them masked.
+    """
+    with transaction(pool) as conn:
+        with conn.cursor() as cur:
+            cur.execute(_SET_ROLE)
+            params = {
+                "level": scope.level if scope else "",
+                "code": (scope.code or "") if scope else "",
+                "center": contact_center or "",
+            }
+            cur.execute(_SET_SCOPE, params)
+        yield conn
 
 
 def check_postgis(conn: psycopg2.extensions.connection) -> str:
