@@ -15,6 +15,7 @@ from geo import db
 from geo.errors import MinqingError
 from geo.migrate import migrate
 from geo.settings import PROJECT_ROOT, get_settings, hide_password
+from geo.workflow.cli import workflow_group
 
 
 def _clear_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -35,6 +36,14 @@ def _clear_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             db.close_pools()
 
     return wrapper
+
+
+def _clear_group(group: click.Group) -> click.Group:
+    """A command group from another module whose commands report errors as `_clear_errors`."""
+    for command in group.commands.values():
+        if command.callback is not None:
+            command.callback = _clear_errors(command.callback)
+    return group
 
 
 @click.group()
@@ -442,6 +451,8 @@ def report(area: str | None, period: str, out_dir: str, html: bool) -> None:
         click.echo(f"wrote {path}")
     click.echo(f"report made in {written.seconds:.1f} s")
 
+
+main.add_command(_clear_group(workflow_group))
 
 if __name__ == "__main__":
     main()

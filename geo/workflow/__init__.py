@@ -1,0 +1,1 @@
+"""The closed loop of a case (issue 6): its transitions, the actions, the desk's queue, the tick."""

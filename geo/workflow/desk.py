@@ -1,0 +1,234 @@
+"""What the case desk reads: a center's queue (paged, sorted in SQL), a case, its history.
+
+Overdue is derived, never stored: a case is overdue while it is open and `deadline_at` is
+past. The queue puts overdue cases first, then major risks, then the nearest deadline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import psycopg2.extensions
+
+from geo.workflow.state import ROOT_CENTER_SQL, Center
+
+CENTERS_SQL = """
+SELECT c.code, c.name, c.level, c.parent_code
+FROM centers c JOIN center_levels l USING (level)
+ORDER BY l.rank DESC, c.code
+"""
+_QUEUE_WHERE = """
+WHERE i.status IN ('reported', 'assigned', 'in_progress')
+  AND (i.assigned_center = %(center)s OR (%(is_root)s AND i.assigned_center IS NULL))
+  AND (%(statuses)s::text[] IS NULL OR i.status = ANY(%(statuses)s::text[]))
+  AND (%(category)s::text IS NULL OR i.category = %(category)s::text)
+  AND (NOT %(overdue_only)s OR i.deadline_at < %(now)s)
+  AND (%(pattern)s::text IS NULL OR i.description ILIKE %(pattern)s::text
+       OR i.address ILIKE %(pattern)s::text)
+"""
+QUEUE_SQL = (
+    """
+SELECT i.id, i.source, i.category, i.subcategory, i.severity, i.is_major_risk, i.description,
+       i.address, i.status, i.reported_at, i.deadline_at, i.escalations
+FROM incidents i
+"""
+    + _QUEUE_WHERE
+    + """
+ORDER BY (i.deadline_at < %(now)s) DESC, i.is_major_risk DESC, i.deadline_at, i.id
+LIMIT %(limit)s OFFSET %(offset)s
+"""
+)
+QUEUE_COUNTS_SQL = (
+    """
+SELECT count(*), count(*) FILTER (WHERE i.deadline_at < %(now)s),
+       count(*) FILTER (WHERE i.is_major_risk)
+FROM incidents i
+"""
+    + _QUEUE_WHERE
+)
+CASE_SQL = """
+SELECT i.id, i.source, i.category, i.subcategory, i.severity, i.is_major_risk, i.description,
+       i.address, ST_X(i.geom), ST_Y(i.geom), i.grid_code, i.status, i.reported_at,
+       i.deadline_at, i.assigned_center, c.name, i.escalations, i.resolved_at, i.closed_at,
+       i.result
+FROM incidents i LEFT JOIN centers c ON c.code = i.assigned_center
+WHERE i.id = %s
+"""
+HISTORY_SQL = """
+SELECT e.id, e.at, e.action, e.from_status, e.to_status, e.actor, e.center_code, c.name,
+       e.acting_center, a.name, e.note, e.detail
+FROM incident_events e
+LEFT JOIN centers c ON c.code = e.center_code
+LEFT JOIN centers a ON a.code = e.acting_center
+WHERE e.incident_id = %s
+ORDER BY e.at, e.id
+"""
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """The desk's filters: statuses, a category, overdue only, words in description/address."""
+
+    statuses: tuple[str, ...] = ()
+    category: str | None = None
+    overdue_only: bool = False
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One open case in a center's queue."""
+
+    id: int
+    source: str
+    category: str
+    subcategory: str
+    severity: int
+    is_major_risk: bool
+    description: str
+    address: str
+    status: str
+    reported_at: datetime
+    deadline_at: datetime
+    escalations: int
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of a queue, with the counts of the whole filtered queue."""
+
+    rows: list[QueueRow]
+    total: int
+    overdue: int
+    major: int
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """A case as the desk shows it."""
+
+    id: int
+    source: str
+    category: str
+    subcategory: str
+    severity: int
+    is_major_risk: bool
+    description: str
+    address: str
+    lon: float
+    lat: float
+    grid_code: str
+    status: str
+    reported_at: datetime
+    deadline_at: datetime
+    assigned_center: str | None
+    center_name: str | None
+    escalations: int
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    result: str | None
+
+
+@dataclass(frozen=True)
+class Event:
+    """One step of a case's history."""
+
+    id: int
+    at: datetime
+    action: str
+    from_status: str | None
+    to_status: str
+    actor: str
+    center_code: str | None
+    center_name: str | None
+    acting_center: str | None
+    acting_name: str | None
+    note: str
+    detail: dict
+
+
+@dataclass(frozen=True)
+class Countdown:
+    """Time left before a deadline, or how long it is past."""
+
+    overdue: bool
+    days: int
+    hours: int
+    minutes: int
+
+
+def like_pattern(text: str) -> str | None:
+    """An ILIKE pattern matching `text` anywhere, its wildcards escaped (None for no text)."""
+    text = text.strip()
+    if not text:
+        return None
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def countdown(deadline: datetime, now: datetime) -> Countdown:
+    """Days, hours and minutes to the deadline (or past it), whole minutes rounded down."""
+    seconds = int((deadline - now).total_seconds())
+    overdue = seconds < 0
+    minutes_total = abs(seconds) // 60
+    days, rest = divmod(minutes_total, 24 * 60)
+    return Countdown(overdue, days, rest // 60, rest % 60)
+
+
+def list_centers(conn: psycopg2.extensions.connection) -> list[Center]:
+    """Every center, the city center first, then by level and code."""
+    with conn.cursor() as cur:
+        cur.execute(CENTERS_SQL)
+        return [Center(*row) for row in cur.fetchall()]
+
+
+def root_center(conn: psycopg2.extensions.connection) -> str | None:
+    """The code of the city center (None before any center exists)."""
+    with conn.cursor() as cur:
+        cur.execute(ROOT_CENTER_SQL)
+        row = cur.fetchone()
+    return row[0] if row else None
+
+
+def queue(
+    conn: psycopg2.extensions.connection,
+    center: str,
+    filters: QueueFilter,
+    now: datetime,
+    limit: int = 50,
+    offset: int = 0,
+) -> QueuePage:
+    """One page of the center's open cases: overdue first, then major risks, then deadline."""
+    params = {
+        "center": center,
+        "is_root": center == root_center(conn),
+        "statuses": list(filters.statuses) or None,
+        "category": filters.category,
+        "overdue_only": filters.overdue_only,
+        "pattern": like_pattern(filters.text),
+        "now": now,
+        "limit": max(1, min(limit, 500)),
+        "offset": max(0, offset),
+    }
+    with conn.cursor() as cur:
+        cur.execute(QUEUE_COUNTS_SQL, params)
+        total, overdue, major = cur.fetchone()
+        cur.execute(QUEUE_SQL, params)
+        rows = [QueueRow(*row) for row in cur.fetchall()]
+    return QueuePage(rows, total, overdue, major)
+
+
+def case_view(conn: psycopg2.extensions.connection, incident_id: int) -> CaseView | None:
+    """The case with its position and holder's name (None when there is no such case)."""
+    with conn.cursor() as cur:
+        cur.execute(CASE_SQL, (incident_id,))
+        row = cur.fetchone()
+    return CaseView(*row) if row else None
+
+
+def history(conn: psycopg2.extensions.connection, incident_id: int) -> list[Event]:
+    """Every event of the case, oldest first."""
+    with conn.cursor() as cur:
+        cur.execute(HISTORY_SQL, (incident_id,))
+        return [Event(*row) for row in cur.fetchall()]

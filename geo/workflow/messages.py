@@ -1,0 +1,92 @@
+"""Why an action was refused, by message key, in Chinese and English."""
+
+from __future__ import annotations
+
+from geo.errors import MinqingError
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "unknown_action": {"zh": "未知的操作：{action}", "en": "unknown action: {action}"},
+    "no_case": {"zh": "案件 {case} 不存在", "en": "case {case} does not exist"},
+    "unknown_center": {"zh": "未知的中心：{center}", "en": "unknown center: {center}"},
+    "bad_status": {
+        "zh": "案件当前状态为「{status}」，不能{action_zh}",
+        "en": "the case is {status}: it cannot be {action_en}",
+    },
+    "not_holder": {
+        "zh": "案件由{holder}承办，{center}不能{action_zh}",
+        "en": "the case is held by {holder}: {center} cannot act on it",
+    },
+    "not_above": {
+        "zh": "只有{holder}的上级中心可以{action_zh}",
+        "en": "only a center above {holder} may do this",
+    },
+    "not_overdue": {
+        "zh": "案件未超期，不能督办",
+        "en": "the case is not overdue: supervision is for overdue cases",
+    },
+    "note_required": {"zh": "请填写说明", "en": "a note is required"},
+    "note_too_long": {
+        "zh": "说明不能超过 {limit} 字",
+        "en": "the note is longer than {limit} characters",
+    },
+    "target_required": {"zh": "请选择目标中心", "en": "choose the target center"},
+    "target_not_lower": {
+        "zh": "{target}不是本案所在区域的下级中心",
+        "en": "{target} is not a lower center of this case's area",
+    },
+    "target_not_same_level": {
+        "zh": "{target}不是同级的其他中心",
+        "en": "{target} is not another center at the same level",
+    },
+    "no_level_above": {
+        "zh": "{holder}已是最高一级，无法上报",
+        "en": "{holder} is the top level: there is no level above",
+    },
+    "no_assigner": {"zh": "找不到交办本案的中心", "en": "no center assigned this case"},
+    "bad_result": {
+        "zh": "办结结果须为：化解、未化解、撤回",
+        "en": "the result must be resolved, unresolved or withdrawn",
+    },
+}
+
+ACTION_NAMES: dict[str, dict[str, str]] = {
+    "assign": {"zh": "交办", "en": "assigned"},
+    "transfer": {"zh": "转办", "en": "transferred"},
+    "return": {"zh": "退回", "en": "returned"},
+    "escalate": {"zh": "上报", "en": "escalated"},
+    "accept": {"zh": "受理", "en": "accepted"},
+    "resolve": {"zh": "办结", "en": "resolved"},
+    "close": {"zh": "回访归档", "en": "closed"},
+    "reopen": {"zh": "重新办理", "en": "reopened"},
+    "supervise": {"zh": "督办", "en": "supervised"},
+    "urge": {"zh": "催办", "en": "urged"},
+}
+STATUS_NAMES: dict[str, dict[str, str]] = {
+    "reported": {"zh": "已上报", "en": "reported"},
+    "assigned": {"zh": "已交办", "en": "assigned"},
+    "in_progress": {"zh": "办理中", "en": "in progress"},
+    "resolved": {"zh": "已办结", "en": "resolved"},
+    "closed": {"zh": "已反馈归档", "en": "closed"},
+}
+
+
+class WorkflowRefused(MinqingError):
+    """An action that is not allowed: nothing was changed. `text(lang)` gives the reason."""
+
+    default_message = "the action was refused"
+
+    def __init__(self, key: str, **params: str) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(f"{self.text('zh')} / {self.text('en')}")
+
+    def text(self, lang: str = "zh") -> str:
+        """The reason in one language ('zh' or 'en')."""
+        values = dict(self.params)
+        action = values.pop("action", "")
+        status = values.get("status", "")
+        values["action"] = action
+        values["action_zh"] = ACTION_NAMES.get(action, {}).get("zh", action)
+        values["action_en"] = ACTION_NAMES.get(action, {}).get("en", action)
+        values["status"] = STATUS_NAMES.get(status, {}).get(lang, status)
+        return MESSAGES[self.key][lang].format(**values)
