@@ -452,3 +452,17 @@ def test_database_rejects_an_unknown_event_action(conn):
             (case,),
         )
     conn.rollback()
+
+
+def test_demo_stream_runs_the_tick(conn, monkeypatch):
+    """`minqing demo stream` runs the workflow tick as it goes (logged in workflow_ticks)."""
+    from geo.demo import stream
+
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM workflow_ticks")
+        before = cur.fetchone()[0]
+    monkeypatch.setattr(stream, "WORKFLOW_EVERY", 0.0)
+    stream.run_stream(conn, rate=2, seed=5, seconds=1.2, every=0.4)
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM workflow_ticks")
+        assert cur.fetchone()[0] - before >= 2

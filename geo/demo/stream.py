@@ -30,9 +30,12 @@ from geo.settings import PROJECT_SRID
 from geo.sqlfiles import load_sql
 from geo.timeutil import now_utc
 from geo.vocabulary import CATEGORIES, SOURCES
+from geo.workflow.tick import load_rule
+from geo.workflow.tick import tick as workflow_tick
 
 BATCH = 400  # incidents generated at a time, then handed out as they "arrive"
 STEPS_PER_INCIDENT = 3.0  # status changes per new incident: keeps the open count steady
+WORKFLOW_EVERY = 60.0  # seconds between two runs of `minqing workflow tick`
 _SOURCES = list(SOURCES)
 _CATEGORIES = list(CATEGORIES)
 
@@ -307,15 +310,22 @@ def run_stream(
     every: float = 1.0,
     report: Callable[[str], None] = lambda _: None,
 ) -> StreamCounts:
-    """Feed the database until `seconds` have passed (None: until interrupted)."""
+    """Feed the database until `seconds` have passed (None: until interrupted); every
+    `WORKFLOW_EVERY` seconds run the workflow tick (automatic escalation, `rules/workflow.toml`)."""
     stream = DemoStream(conn, rate, seed)
-    start = last = time.monotonic()
+    rule = load_rule()
+    start = last = ticked = time.monotonic()
     shown = start
     while seconds is None or last - start < seconds:
         time.sleep(max(0.0, every - (time.monotonic() - last)))
         now = time.monotonic()
         stream.tick(now - last)
         last = now
+        if now - ticked >= WORKFLOW_EVERY:
+            escalated = workflow_tick(conn, rule).escalated
+            ticked = now
+            if escalated:
+                report(f"workflow tick: {escalated:,} overdue case(s) escalated")
         if now - shown >= 10:
             report(stream.counts.line())
             shown = now
