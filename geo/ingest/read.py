@@ -1,0 +1,221 @@
+"""Reading the sources' export files: CSV, JSON lines (or a JSON array) and GeoJSON.
+
+The text encoding is the one chosen, else UTF-8 when the bytes are valid UTF-8, else GB18030
+(a superset of GBK and GB2312) when valid, else whichever of the two leaves fewer broken
+characters. Bytes that are not valid in the encoding become U+FFFD, and a row holding one is
+rejected for its encoding; the other rows are read. A file that cannot be read at all (not
+text, no header, broken GeoJSON) raises a DataError and nothing is stored.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from geo.boundaries.encoding import decodes, normalise, python_codec
+from geo.errors import DataError
+
+FORMATS = ("csv", "jsonl", "geojson")
+BROKEN = "\ufffd"
+_EXTENSIONS = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".geojson": "geojson",
+}
+
+
+@dataclass
+class RawRow:
+    """One record as exported: its line (feature number in GeoJSON) and text values."""
+
+    line: int
+    values: dict[str, str]
+    point: tuple[float, float] | None = None
+    problem: str | None = None  # "encoding" or "bad_record" when it cannot be taken as it is
+
+
+@dataclass
+class ReadFile:
+    """The rows of a file, its format and the encoding it was read with."""
+
+    format: str
+    encoding: str
+    rows: list[RawRow] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+
+
+def detect_encoding(raw: bytes, chosen: str | None = None) -> str:
+    """The encoding to read with: chosen, else UTF-8, else GB18030, else the less broken."""
+    if chosen:
+        name = normalise(chosen)
+        try:
+            codecs.lookup(python_codec(name))
+        except LookupError:
+            raise DataError(f"unknown encoding {chosen!r}") from None
+        return name
+    if raw.startswith(codecs.BOM_UTF8) or decodes(raw, "UTF-8"):
+        return "UTF-8"
+    if decodes(raw, "GB18030"):
+        return "GB18030"
+    broken = {n: raw.decode(python_codec(n), "replace").count(BROKEN) for n in ("UTF-8", "GB18030")}
+    return min(broken, key=broken.__getitem__)
+
+
+def read_file(path: Path, encoding: str | None = None, fmt: str | None = None) -> ReadFile:
+    """Every row of an export file; a DataError when the file cannot be read at all."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return read_bytes(raw, fmt or _format_of(path), encoding, name=path.name)
+
+
+def read_bytes(raw: bytes, fmt: str, encoding: str | None = None, name: str = "file") -> ReadFile:
+    """Every row of an export held in memory (e.g. an upload)."""
+    if not raw.strip():
+        raise DataError(f"{name} is empty")
+    if b"\x00" in raw[:4096]:
+        raise DataError(f"{name} is not a text file (an Excel workbook? save it as CSV UTF-8)")
+    chosen = detect_encoding(raw, encoding)
+    body = raw[3:] if raw.startswith(codecs.BOM_UTF8) else raw
+    text = body.decode(python_codec(chosen), "replace")
+    if fmt == "json":
+        fmt = "geojson" if _looks_like_geojson(text) else "jsonl"
+    if fmt == "csv":
+        read = ReadFile("csv", chosen)
+        _read_csv(text, read, name)
+    elif fmt == "jsonl":
+        read = ReadFile("jsonl", chosen)
+        _read_json_lines(text, read, name)
+    elif fmt == "geojson":
+        read = ReadFile("geojson", chosen)
+        _read_geojson(text, read, name)
+    else:
+        raise DataError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
+    for row in read.rows:
+        if row.problem is None and any(BROKEN in v for v in row.values.values()):
+            row.problem = "encoding"
+    return read
+
+
+def _format_of(path: Path) -> str:
+    found = _EXTENSIONS.get(path.suffix.lower())
+    if found is None:
+        raise DataError(
+            f"{path.name}: unknown file type {path.suffix!r}; use .csv, .jsonl or .geojson"
+        )
+    return found
+
+
+def _looks_like_geojson(text: str) -> bool:
+    head = text.lstrip()[:2000]
+    return head.startswith("{") and '"FeatureCollection"' in head.replace(" ", "")
+
+
+def _text(value: Any) -> str:
+    """A JSON value as the text a CSV cell would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int | float):
+        return repr(value) if isinstance(value, float) else str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _read_csv(text: str, read: ReadFile, name: str) -> None:
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader, None)
+        if not header or not any(h.strip() for h in header):
+            raise DataError(f"{name} has no header row")
+        columns = [h.strip() for h in header]
+        read.columns = columns
+        for cells in reader:
+            if not any(c.strip() for c in cells):
+                continue
+            values = {c: v.strip() for c, v in zip(columns, cells, strict=False) if c}
+            problem = None if len(cells) <= len(columns) else "bad_record"
+            read.rows.append(RawRow(reader.line_num, values, problem=problem))
+    except csv.Error as exc:
+        raise DataError(f"{name} is not readable CSV (line {reader.line_num}): {exc}") from None
+
+
+def _read_json_lines(text: str, read: ReadFile, name: str) -> None:
+    stripped = text.lstrip()
+    if stripped.startswith("["):
+        try:
+            records = json.loads(stripped)
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{name} is not readable JSON: {exc}") from None
+        items = [(i + 1, r) for i, r in enumerate(records)]
+    else:
+        items = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                items.append((number, json.loads(line)))
+            except json.JSONDecodeError:
+                items.append((number, None))
+    if items and all(r is None for _, r in items):
+        raise DataError(f"{name} is not JSON lines: no line is a JSON object")
+    seen: dict[str, None] = {}
+    for number, record in items:
+        if not isinstance(record, dict):
+            read.rows.append(RawRow(number, {}, problem="bad_record"))
+            continue
+        values = {str(k): _text(v).strip() for k, v in record.items()}
+        seen.update(dict.fromkeys(values))
+        read.rows.append(RawRow(number, values))
+    read.columns = list(seen)
+
+
+def _read_geojson(text: str, read: ReadFile, name: str) -> None:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{name} is not readable GeoJSON: {exc}") from None
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        raise DataError(f"{name} is not a GeoJSON FeatureCollection")
+    features = data.get("features")
+    if not isinstance(features, list):
+        raise DataError(f"{name} has no features list")
+    seen: dict[str, None] = {}
+    for number, feature in enumerate(features, start=1):
+        if not isinstance(feature, dict):
+            read.rows.append(RawRow(number, {}, problem="bad_record"))
+            continue
+        props = feature.get("properties") or {}
+        values = {str(k): _text(v).strip() for k, v in dict(props).items()}
+        seen.update(dict.fromkeys(values))
+        read.rows.append(RawRow(number, values, point=_point(feature.get("geometry"))))
+    read.columns = list(seen)
+
+
+def _point(geometry: Any) -> tuple[float, float] | None:
+    """The coordinates of a Point (or a one-point MultiPoint) geometry, else None."""
+    if not isinstance(geometry, dict):
+        return None
+    coords = geometry.get("coordinates")
+    if geometry.get("type") == "MultiPoint" and isinstance(coords, list) and len(coords) == 1:
+        coords = coords[0]
+    elif geometry.get("type") != "Point":
+        return None
+    try:
+        return float(coords[0]), float(coords[1])
+    except (TypeError, ValueError, IndexError):
+        return None

@@ -1,0 +1,187 @@
+"""Raw rows to checked incident records: fields by the source's layout, values understood.
+
+Column by column with pandas: times (CST when no zone is given), categories and
+subcategories by name, severity, coordinates (GCJ-02 corrected to WGS84/CGCS2000),
+normalised address keys, deadlines. Each row that cannot be taken gets a reason code
+(`rejects.REASONS`); the placement by point or address is checked later, in PostGIS.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+import numpy as np
+import pandas as pd
+
+from geo.coords import gcj02_to_wgs84
+from geo.deadlines import DeadlineRules, deadline_for
+from geo.ingest.read import RawRow
+from geo.ingest.sources import IntakeRules, SourceLayout
+from geo.settings import CHINA_TZ
+from geo.vocabulary import CATEGORIES
+
+# Sources whose cases start at the command post at least (as geo/demo/lifecycle.py does).
+STREET_FIRST = ("letters_visits", "petition", "court_case")
+LEVELS = ("workstation", "command_post", "sub_center")
+_ZONE = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
+_CN_DATE = [
+    ("年", "-"), ("月", "-"), ("日", " "), ("时", ":"), ("点", ":"), ("分", ":"), ("秒", ""),
+]  # fmt: skip
+_TRUE = {"是", "1", "true", "yes", "y", "有", "重大"}
+
+
+def address_key(address: pd.Series) -> pd.Series:
+    """Addresses normalised for matching: NFKC (full-width to half-width), no blanks."""
+    return address.str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
+
+
+def parse_times(values: pd.Series) -> pd.Series:
+    """Report times as UTC: ISO-like or Chinese dates, epoch seconds or ms; CST when no zone."""
+    text = values.fillna("").astype(str).str.strip()
+    for old, new in _CN_DATE:
+        text = text.str.replace(old, new, regex=False)
+    text = text.str.replace("/", "-", regex=False)
+    text = text.str.replace(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})", r"\1-\2-\3", regex=True)
+    text = text.str.replace(r"\s+", " ", regex=True).str.strip().str.rstrip(":")
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us, UTC]")
+    epoch = text.str.fullmatch(r"\d{10}|\d{13}")
+    zoned = ~epoch & text.str.contains(_ZONE)
+    naive = ~epoch & ~zoned & (text != "")
+    if epoch.any():
+        digits = text[epoch].astype("int64")
+        seconds = np.where(digits > 10**11, digits / 1000, digits)
+        out[epoch] = pd.to_datetime(seconds, unit="s", utc=True)
+    if zoned.any():
+        out[zoned] = pd.to_datetime(text[zoned], format="ISO8601", utc=True, errors="coerce")
+    if naive.any():
+        local = pd.to_datetime(text[naive], format="ISO8601", errors="coerce")
+        local = local.dt.tz_localize(CHINA_TZ, nonexistent="NaT", ambiguous="NaT")
+        out[naive] = local.dt.tz_convert("UTC")
+    return out
+
+
+def check_rows(
+    rows: list[RawRow],
+    source: str,
+    rules: IntakeRules,
+    deadline_rules: DeadlineRules,
+    now: datetime,
+) -> pd.DataFrame:
+    """One record per row with the incident's fields and `reason` (None when it can be taken)."""
+    layout = rules.layout(source)
+    raw = pd.DataFrame.from_records([r.values for r in rows], index=range(len(rows)))
+    present = set(raw.columns)
+    frame = pd.DataFrame({"line": [r.line for r in rows]}, index=raw.index)
+    reason = pd.Series([r.problem for r in rows], index=raw.index, dtype=object)
+    detail = pd.Series("", index=raw.index, dtype=object)
+
+    def column(field: str) -> pd.Series:
+        name = layout.column_for(field, present)
+        if name is None:
+            return pd.Series("", index=raw.index, dtype=object)
+        return raw[name].fillna("").astype(str).str.strip()
+
+    def reject(mask: pd.Series, code: str, values: pd.Series | None = None) -> None:
+        fresh = mask & reason.isna()
+        reason[fresh] = code
+        if values is not None:
+            detail[fresh] = values[fresh]
+
+    own = column("source")
+    frame["source"] = own.map(rules.source_names).where(own != "", source)
+    reject(frame["source"].isna(), "unknown_source", own)
+    frame["source_id"] = column("source_id")
+    reject(frame["source_id"] == "", "no_source_id")
+
+    category_text, sub_text = column("category"), column("subcategory")
+    category = category_text.map(rules.category_names)
+    category = category.where(category.notna(), sub_text.map(rules.category_names))
+    frame["category"] = category
+    reject(category.isna(), "unknown_category", category_text.where(category_text != "", sub_text))
+    frame["subcategory"] = _subcategories(category, sub_text)
+
+    reported = parse_times(column("reported_at"))
+    frame["reported_at"] = reported
+    reject(reported.isna(), "bad_date", column("reported_at"))
+    reject(reported > pd.Timestamp(now + timedelta(hours=1)), "future_date", column("reported_at"))
+
+    severity_text = column("severity")
+    severity = severity_text.map(rules.severity_names)
+    numeric = severity_text.str.fullmatch(r"[1-4]")
+    severity = severity.where(~numeric, pd.to_numeric(severity_text.where(numeric), "coerce"))
+    severity = severity.where(severity_text != "", 1)
+    reject(severity.isna(), "bad_severity", severity_text)
+    frame["severity"] = severity.fillna(1).astype("int16")
+    frame["is_major_risk"] = column("major_risk").str.lower().isin(_TRUE)
+
+    frame["description"] = column("description")
+    frame["address"] = column("address")
+    frame["address_key"] = address_key(frame["address"])
+    lon, lat = _coordinates(rows, column("lon"), column("lat"), layout)
+    frame["lon"], frame["lat"] = lon, lat
+    for field in ("reporter_name", "reporter_phone", "reporter_id_number"):
+        value = column(field)
+        frame[field] = value.where(value != "", None)
+
+    frame["reason"] = reason
+    frame["detail"] = detail
+    frame["duplicate"] = (
+        frame["reason"].isna() & frame[frame["reason"].isna()].duplicated(["source", "source_id"])
+    ).fillna(False)
+    frame["start_level"] = _start_levels(frame)
+    frame["deadline_at"] = _deadlines(frame, deadline_rules)
+    return frame
+
+
+def _subcategories(category: pd.Series, text: pd.Series) -> pd.Series:
+    """The subcategory code when the text names one of the category's (else '')."""
+    known: dict[tuple[str, str], str] = {}
+    for code, item in CATEGORIES.items():
+        for sub_code, label in item.subcategories.items():
+            known[(code, sub_code)] = known[(code, label.zh)] = sub_code
+    pairs = pd.Series(list(zip(category, text, strict=True)), index=text.index)
+    return pairs.map(lambda pair: known.get(pair, ""))
+
+
+def _coordinates(
+    rows: list[RawRow], lon_text: pd.Series, lat_text: pd.Series, layout: SourceLayout
+) -> tuple[np.ndarray, np.ndarray]:
+    """WGS84 coordinates (NaN when missing or unreadable); a GeoJSON point wins."""
+    lon = pd.to_numeric(lon_text, errors="coerce").to_numpy(dtype=float, copy=True)
+    lat = pd.to_numeric(lat_text, errors="coerce").to_numpy(dtype=float, copy=True)
+    for i, row in enumerate(rows):
+        if row.point is not None:
+            lon[i], lat[i] = row.point
+    missing = ~np.isfinite(lon) | ~np.isfinite(lat) | ((lon == 0) & (lat == 0))
+    lon[missing] = lat[missing] = np.nan
+    if layout.coords == "gcj02":
+        lon, lat = gcj02_to_wgs84(lon, lat)
+    return lon, lat
+
+
+def _start_levels(frame: pd.DataFrame) -> np.ndarray:
+    """Where a case starts: 小事不出村、大事不出镇、难事不出县 (rank 0 workstation … 2)."""
+    severity = frame["severity"].to_numpy()
+    rank = np.where((severity >= 4) | frame["is_major_risk"].to_numpy(), 2, (severity == 3) * 1)
+    rank = np.where(frame["source"].isin(STREET_FIRST).to_numpy(), np.maximum(rank, 1), rank)
+    return rank.astype(np.int16)
+
+
+def _deadlines(frame: pd.DataFrame, rules: DeadlineRules) -> pd.Series:
+    """Each takeable row's deadline (NaT for rejected rows)."""
+    ok = frame["reason"].isna()
+    due = [
+        deadline_for(c, int(s), t.to_pydatetime(), src, rules)
+        for c, s, t, src in zip(
+            frame.loc[ok, "category"],
+            frame.loc[ok, "severity"],
+            frame.loc[ok, "reported_at"],
+            frame.loc[ok, "source"],
+            strict=True,
+        )
+    ]
+    out = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us, UTC]")
+    if due:
+        out[ok] = pd.to_datetime(due, utc=True)
+    return out

@@ -1,0 +1,226 @@
+"""Storing checked rows: placed, deduplicated, linked and routed set by set, in one transaction.
+
+`ingest_incidents` is the one entry point for the CLI, the dashboard and future services.
+The rows go into a temporary table by COPY; each step below is one set-based statement
+over all of them (never a query per row):
+
+1. place: an address known to the gazetteer gives a point to a row without one; every point
+   gets its small grid and the grid's parents in one spatial join;
+2. dedup: a row whose (source, source id) is stored already is a duplicate;
+3. link: a row of the same category within the link distance and time of an open incident
+   from another source is kept as a linked report of that case (`incident_links`);
+4. route: the others are new cases, each sent to the center serving its grid at the level it
+   starts at, with its deadline, status 'reported' and a 'reported' event.
+
+Nothing is written unless everything succeeds; a dry run rolls back at the end.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pandas as pd
+import psycopg2
+import psycopg2.extensions
+
+from geo.deadlines import DeadlineRules, default_rules
+from geo.errors import DatabaseError, DataError
+from geo.ingest.read import RawRow
+from geo.ingest.records import check_rows
+from geo.ingest.rejects import Reject
+from geo.ingest.sources import IntakeRules, load_rules
+from geo.sqlfiles import load_sql
+from geo.timeutil import now_utc
+
+_COPIED = (
+    "line", "source", "source_id", "category", "subcategory", "severity", "is_major_risk",
+    "description", "address", "address_key", "lon", "lat", "reported_at", "deadline_at",
+    "reporter_name", "reporter_phone", "reporter_id_number", "start_level", "outcome",
+)  # fmt: skip
+_NEEDS_GAZETTEER = (
+    "SELECT EXISTS (SELECT 1 FROM ingest_rows WHERE lon IS NULL AND address_key <> '') "
+    "AND NOT EXISTS (SELECT 1 FROM address_gazetteer)"
+)
+_COUNT = "SELECT outcome, count(*) FROM ingest_rows GROUP BY outcome"
+
+
+@dataclass
+class IngestResult:
+    """What an import did: counts, the rows not taken with their reasons, time per stage."""
+
+    source: str
+    taken: int = 0
+    duplicates: int = 0
+    linked: int = 0
+    placed_by_address: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    dry_run: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def rejected(self) -> int:
+        """How many rows were not taken."""
+        return len(self.rejects)
+
+    def summary(self) -> str:
+        """One line for people: the counts (and that nothing was stored on a dry run)."""
+        line = (
+            f"{self.source}: taken {self.taken:,}, duplicates {self.duplicates:,}, "
+            f"linked {self.linked:,}, rejected {self.rejected:,} "
+            f"(placed by address {self.placed_by_address:,}) "
+            f"in {self.timings.get('total', 0):.1f} s"
+        )
+        return line + " — dry run, nothing stored" if self.dry_run else line
+
+
+def ingest_incidents(
+    conn: psycopg2.extensions.connection,
+    records: Sequence[RawRow | Mapping[str, object]],
+    source: str,
+    actor: str,
+    *,
+    rules: IntakeRules | None = None,
+    deadline_rules: DeadlineRules | None = None,
+    dry_run: bool = False,
+    now: datetime | None = None,
+    note: str = "",
+) -> IngestResult:
+    """Check, place, deduplicate, link, route and store incident reports in one transaction."""
+    clock = _Clock()
+    rules = rules or load_rules()
+    rules.layout(source)  # an unknown source is refused before anything else
+    rows = [r if isinstance(r, RawRow) else _raw(i, r) for i, r in enumerate(records, start=1)]
+    frame = check_rows(rows, source, rules, deadline_rules or default_rules(), now or now_utc())
+    clock.lap("check")
+    result = IngestResult(source, dry_run=dry_run)
+    by_line = {r.line: r for r in rows}
+    bad = frame[frame["reason"].notna()]
+    result.rejects = [
+        Reject(int(line), reason, str(detail), by_line[int(line)].values)
+        for line, reason, detail in zip(bad["line"], bad["reason"], bad["detail"], strict=True)
+    ]
+    good = frame[frame["reason"].isna()].copy()
+    if good["line"].duplicated().any():
+        raise DataError("two records share a line number")
+    good["outcome"] = good["duplicate"].map({True: "duplicate", False: None})
+    autocommit = conn.autocommit
+    conn.autocommit = False
+    try:
+        with conn.cursor() as cur:
+            _store(cur, good, rules, actor, note, result, by_line, clock)
+        if dry_run:
+            conn.rollback()
+        else:
+            conn.commit()
+        clock.lap("commit")
+    except psycopg2.Error as exc:
+        conn.rollback()
+        raise _wrapped(exc) from None
+    except BaseException:
+        conn.rollback()
+        raise
+    finally:
+        conn.autocommit = autocommit
+    result.timings = clock.timings()
+    return result
+
+
+def _store(
+    cur: psycopg2.extensions.cursor,
+    good: pd.DataFrame,
+    rules: IntakeRules,
+    actor: str,
+    note: str,
+    result: IngestResult,
+    by_line: dict[int, RawRow],
+    clock: _Clock,
+) -> None:
+    """Every statement of an import, in the caller's transaction."""
+    cur.execute(load_sql("ingest_rows_table"))
+    _copy_rows(cur, good)
+    cur.execute("ANALYZE ingest_rows")
+    clock.lap("copy")
+    cur.execute(_NEEDS_GAZETTEER)
+    if cur.fetchone()[0]:
+        cur.execute(load_sql("ingest_gazetteer_fill"))
+        clock.lap("gazetteer_fill")
+    cur.execute(load_sql("ingest_place"))
+    clock.lap("place")
+    cur.execute(load_sql("ingest_dedup"))
+    clock.lap("dedup")
+    link = {"distance": rules.link_distance_m, "hours": rules.link_hours}
+    cur.execute(load_sql("ingest_link"), link)
+    clock.lap("link")
+    cur.execute(load_sql("ingest_route"))
+    clock.lap("route")
+    params = {"actor": actor, "note": f"{note}{result.source} 导入，来源编号 "}
+    cur.execute(load_sql("ingest_insert"), params)
+    result.taken = cur.rowcount
+    cur.execute(load_sql("ingest_links_insert"), {"actor": actor})
+    result.linked = cur.rowcount
+    clock.lap("insert")
+    cur.execute(load_sql("ingest_gazetteer_learn"))
+    cur.execute("SELECT count(*) FROM ingest_rows WHERE placed_by = 'address'")
+    result.placed_by_address = cur.fetchone()[0]
+    cur.execute(_COUNT)
+    counts = dict(cur.fetchall())
+    # a report stored by a concurrent import between the dedup and the insert is a duplicate
+    result.duplicates = (
+        counts.get("duplicate", 0)
+        + counts.get("new", 0) - result.taken
+        + counts.get("linked", 0) - result.linked
+    )  # fmt: skip
+    cur.execute(load_sql("ingest_outcomes"))
+    for line, reason in cur.fetchall():
+        result.rejects.append(Reject(line, reason, "", by_line[line].values))
+    clock.lap("gazetteer_learn")
+
+
+def _copy_rows(cur: psycopg2.extensions.cursor, good: pd.DataFrame) -> None:
+    """COPY the checked rows into the temporary table as CSV."""
+    data = good.loc[:, list(_COPIED)].copy()
+    for column in ("reported_at", "deadline_at"):
+        data[column] = data[column].dt.strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+    data["is_major_risk"] = data["is_major_risk"].map({True: "t", False: "f"})
+    buffer = io.StringIO()
+    data.to_csv(buffer, index=False, header=False, na_rep="\\N", float_format="%.9f")
+    buffer.seek(0)
+    columns = ", ".join(_COPIED)
+    cur.copy_expert(
+        f"COPY ingest_rows ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
+    )
+
+
+def _raw(line: int, record: Mapping[str, object]) -> RawRow:
+    """A record given as a mapping (e.g. from a form), its values as text."""
+    values = {str(k): "" if v is None else str(v).strip() for k, v in record.items()}
+    return RawRow(line, values)
+
+
+def _wrapped(exc: psycopg2.Error) -> Exception:
+    """The project's error for a driver error during an import (nothing was stored)."""
+    lines = (exc.pgerror or str(exc)).strip().splitlines()
+    first = lines[0] if lines else type(exc).__name__
+    if isinstance(exc, psycopg2.IntegrityError | psycopg2.DataError):
+        return DataError(f"the database refused the import, nothing was stored: {first}")
+    return DatabaseError(f"the import failed, nothing was stored: {first}")
+
+
+class _Clock:
+    """Wall-clock time per stage."""
+
+    def __init__(self) -> None:
+        self._start = self._last = time.perf_counter()
+        self._laps: dict[str, float] = {}
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self._laps[stage] = self._laps.get(stage, 0.0) + now - self._last
+        self._last = now
+
+    def timings(self) -> dict[str, float]:
+        return {**self._laps, "total": time.perf_counter() - self._start}
