@@ -11,7 +11,16 @@ from datetime import datetime
 
 import psycopg2.extensions
 
-from geo.workflow.state import ROOT_CENTER_SQL, Center
+from geo.workflow.actions import targets
+from geo.workflow.messages import WorkflowRefused
+from geo.workflow.state import (
+    ROOT_CENTER_SQL,
+    CaseState,
+    Center,
+    allowed_actions,
+    center_chain,
+    load_case,
+)
 
 CENTERS_SQL = """
 SELECT c.code, c.name, c.level, c.parent_code
@@ -63,6 +72,13 @@ LEFT JOIN centers c ON c.code = e.center_code
 LEFT JOIN centers a ON a.code = e.acting_center
 WHERE e.incident_id = %s
 ORDER BY e.at, e.id
+"""
+LINKS_SQL = """
+SELECT l.id, l.source, l.source_id, l.category, l.description, l.address, l.reported_at,
+       l.distance_m
+FROM incident_links l
+WHERE l.incident_id = %s
+ORDER BY l.reported_at, l.id
 """
 
 
@@ -232,3 +248,57 @@ def history(conn: psycopg2.extensions.connection, incident_id: int) -> list[Even
     with conn.cursor() as cur:
         cur.execute(HISTORY_SQL, (incident_id,))
         return [Event(*row) for row in cur.fetchall()]
+
+
+@dataclass(frozen=True)
+class LinkedReport:
+    """A report of the same event from another source, linked to the case at intake."""
+
+    id: int
+    source: str
+    source_id: str | None
+    category: str
+    description: str
+    address: str
+    reported_at: datetime
+    distance_m: float
+
+
+def linked_reports(conn: psycopg2.extensions.connection, incident_id: int) -> list[LinkedReport]:
+    """The reports linked to the case, oldest first."""
+    with conn.cursor() as cur:
+        cur.execute(LINKS_SQL, (incident_id,))
+        return [LinkedReport(*row) for row in cur.fetchall()]
+
+
+@dataclass(frozen=True)
+class DeskActions:
+    """The actions of a case for one center: allowed ones with their targets, refused ones
+    with the reason."""
+
+    case: CaseState
+    allowed: dict[str, list[Center]]
+    refused: dict[str, WorkflowRefused]
+
+
+def desk_actions(
+    conn: psycopg2.extensions.connection, incident_id: int, center: str, now: datetime
+) -> DeskActions | None:
+    """What `center` may do with the case now (None when the case or the center is unknown)."""
+    with conn.cursor() as cur:
+        try:
+            case = load_case(cur, incident_id)
+        except WorkflowRefused:
+            return None
+        chain = center_chain(cur, center)
+        if not chain:
+            return None
+        acting = chain[0]
+        allowed: dict[str, list[Center]] = {}
+        refused: dict[str, WorkflowRefused] = {}
+        for action, reason in allowed_actions(case, acting, now):
+            if reason is None:
+                allowed[action] = targets(cur, case, action)
+            else:
+                refused[action] = reason
+    return DeskActions(case, allowed, refused)
