@@ -466,3 +466,42 @@ def test_demo_stream_runs_the_tick(conn, monkeypatch):
     with conn.cursor() as cur:
         cur.execute("SELECT count(*) FROM workflow_ticks")
         assert cur.fetchone()[0] - before >= 2
+
+
+@pytest.mark.parametrize(
+    ("category", "severity", "reported_cst", "due_cst"),
+    [
+        # 3 calendar days from 25 Feb 2027 22:30: due at 24:00 on 28 Feb (no 29th that year)
+        ("safety_hazard", 1, datetime(2027, 2, 25, 22, 30), datetime(2027, 3, 1, 0, 0)),
+        # urgent public order case: 6 hours across the new year's midnight
+        ("public_order", 3, datetime(2026, 12, 31, 20, 0), datetime(2027, 1, 1, 2, 0)),
+        # 5 days from 26 Nov 2026 23:59 CST (15:59 UTC, still 26 Nov in UTC): 1 Dec 24:00
+        ("livelihood", 2, datetime(2026, 11, 26, 23, 59), datetime(2026, 12, 2, 0, 0)),
+    ],
+)
+def test_deadline_rule_then_desk_and_tick(conn, category, severity, reported_cst, due_cst):
+    """The intake's deadline rule (geo.deadlines) across midnight and month ends, then the
+    desk's countdown and overdue flag and the escalation tick on that deadline."""
+    from geo.deadlines import deadline_for
+
+    reported = reported_cst.replace(tzinfo=CST)
+    due = deadline_for(category, severity, reported)
+    assert due == due_cst.replace(tzinfo=CST)
+    case = make_case(conn, "assigned", WS)
+    with conn.cursor() as cur:
+        cur.execute(
+            "UPDATE incidents SET category = %s, severity = %s, reported_at = %s, "
+            "deadline_at = %s WHERE id = %s",
+            (category, severity, reported, due, case),
+        )
+    conn.commit()
+    just_before, just_after = due - timedelta(minutes=1), due + timedelta(minutes=1)
+    assert countdown(due, just_before) == countdown(due, just_before - timedelta(seconds=30))
+    assert (countdown(due, just_before).overdue, countdown(due, just_before).minutes) == (False, 1)
+    assert (countdown(due, just_after).overdue, countdown(due, just_after).minutes) == (True, 1)
+    assert queue(conn, WS, QueueFilter(overdue_only=True), just_before).total == 0
+    assert queue(conn, WS, QueueFilter(overdue_only=True), just_after).total == 1
+    rule = EscalationRule(True, 24, 10)
+    assert tick(conn, rule, due + timedelta(hours=23, minutes=59)).escalated == 0
+    assert tick(conn, rule, due + timedelta(hours=24)).escalated == 1
+    assert row(conn, case)[1] == POST
