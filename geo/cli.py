@@ -16,6 +16,7 @@ from geo.errors import MinqingError
 from geo.ingest.cli import incidents_group
 from geo.migrate import migrate
 from geo.settings import PROJECT_ROOT, get_settings, hide_password
+from geo.warnings.cli import warnings_group
 from geo.workflow.cli import workflow_group
 
 
@@ -455,6 +456,7 @@ def report(area: str | None, period: str, out_dir: str, html: bool) -> None:
 
 main.add_command(_clear_group(workflow_group))
 main.add_command(_clear_group(incidents_group))
+main.add_command(_clear_group(warnings_group))
 
 if __name__ == "__main__":
     main()
