@@ -21,6 +21,7 @@ from geo.workflow.state import (
     center_chain,
     load_case,
 )
+from geo.workflow.transitions import TRANSITIONS
 
 CENTERS_SQL = """
 SELECT c.code, c.name, c.level, c.parent_code
@@ -297,8 +298,13 @@ def desk_actions(
         allowed: dict[str, list[Center]] = {}
         refused: dict[str, WorkflowRefused] = {}
         for action, reason in allowed_actions(case, acting, now):
+            kind = TRANSITIONS[action].target
+            found = targets(cur, case, action) if reason is None else []
+            if reason is None and kind is not None and not found:
+                key = {"assigner": "no_assigner", "parent": "no_level_above"}.get(kind, "no_target")
+                reason = WorkflowRefused(key, action=action, holder=case.holder.name)
             if reason is None:
-                allowed[action] = targets(cur, case, action)
+                allowed[action] = found
             else:
                 refused[action] = reason
     return DeskActions(case, allowed, refused)

@@ -42,6 +42,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{holder}已是最高一级，无法上报",
         "en": "{holder} is the top level: there is no level above",
     },
+    "no_target": {
+        "zh": "没有可{action_zh}的目标中心",
+        "en": "there is no center to send the case to",
+    },
     "no_assigner": {"zh": "找不到交办本案的中心", "en": "no center assigned this case"},
     "bad_result": {
         "zh": "办结结果须为：化解、未化解、撤回",
