@@ -505,3 +505,28 @@ def test_deadline_rule_then_desk_and_tick(conn, category, severity, reported_cst
     assert tick(conn, rule, due + timedelta(hours=23, minutes=59)).escalated == 0
     assert tick(conn, rule, due + timedelta(hours=24)).escalated == 1
     assert row(conn, case)[1] == POST
+
+
+def test_tick_command_escalates_and_scans_for_warnings(conn, world_url, tmp_path):
+    """`minqing workflow tick`: the rule from its option, the warnings scan after it; a
+    malformed rules file is one clear line and exit status 1."""
+    from click.testing import CliRunner
+
+    from geo.cli import main
+    from geo.settings import get_settings
+
+    late = make_case(conn, "in_progress", WS, deadline_hours=-100)  # overdue in real time too
+    get_settings.cache_clear()
+    env = {"DATABASE_URL": world_url}
+    result = CliRunner().invoke(main, ["workflow", "tick", "--escalate-after-hours", "1"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "escalated 1 case(s) overdue by 1 h or more" in result.output
+    assert "total" in result.output  # the warnings scan's summary
+    assert row(conn, late)[1] == POST
+    bad = tmp_path / "rules.toml"
+    bad.write_text("[escalation]\nenabled = true\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["workflow", "tick", "--rules", str(bad)], env=env)
+    assert result.exit_code == 1
+    assert result.output.strip().startswith("minqing: rules.toml: the escalation rule is malformed")
+    assert "Traceback" not in result.output
+    get_settings.cache_clear()

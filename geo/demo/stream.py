@@ -30,12 +30,14 @@ from geo.settings import PROJECT_SRID
 from geo.sqlfiles import load_sql
 from geo.timeutil import now_utc
 from geo.vocabulary import CATEGORIES, SOURCES
+from geo.warnings.scan import scan_warnings
 from geo.workflow.tick import load_rule
 from geo.workflow.tick import tick as workflow_tick
 
 BATCH = 400  # incidents generated at a time, then handed out as they "arrive"
 STEPS_PER_INCIDENT = 3.0  # status changes per new incident: keeps the open count steady
-WORKFLOW_EVERY = 60.0  # seconds between two runs of `minqing workflow tick`
+WORKFLOW_EVERY = 60.0  # seconds between two runs of the automatic escalation
+WARNINGS_EVERY = 600.0  # seconds between two early-warning scans (a scan reads every grid)
 _SOURCES = list(SOURCES)
 _CATEGORIES = list(CATEGORIES)
 
@@ -311,10 +313,11 @@ def run_stream(
     report: Callable[[str], None] = lambda _: None,
 ) -> StreamCounts:
     """Feed the database until `seconds` have passed (None: until interrupted); every
-    `WORKFLOW_EVERY` seconds run the workflow tick (automatic escalation, `rules/workflow.toml`)."""
+    `WORKFLOW_EVERY` seconds run the automatic escalation (`rules/workflow.toml`), every
+    `WARNINGS_EVERY` the early-warning scan: together, `minqing workflow tick`."""
     stream = DemoStream(conn, rate, seed)
     rule = load_rule()
-    start = last = ticked = time.monotonic()
+    start = last = ticked = scanned = time.monotonic()
     shown = start
     while seconds is None or last - start < seconds:
         time.sleep(max(0.0, every - (time.monotonic() - last)))
@@ -326,6 +329,11 @@ def run_stream(
             ticked = now
             if escalated:
                 report(f"workflow tick: {escalated:,} overdue case(s) escalated")
+        if now - scanned >= WARNINGS_EVERY:
+            for line in scan_warnings(conn).lines():
+                report(line)
+            conn.commit()
+            scanned = now
         if now - shown >= 10:
             report(stream.counts.line())
             shown = now

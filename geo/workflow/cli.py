@@ -8,6 +8,7 @@ import click
 
 from geo import db
 from geo.settings import get_settings
+from geo.warnings.scan import scan_warnings
 from geo.workflow.tick import DEFAULT_RULES, EscalationRule, load_rule, tick
 
 
@@ -22,11 +23,18 @@ def workflow_group() -> None:
     help="Escalate cases overdue by this many hours (default: rules/workflow.toml).",
 )  # fmt: skip
 @click.option(
+    "--warnings/--no-warnings", "with_warnings", default=True, show_default=True,
+    help="Also run the early-warning scan (as `minqing warnings scan`).",
+)  # fmt: skip
+@click.option(
     "--rules", "rules_path", type=click.Path(exists=True, dir_okay=False), default=None,
     help="Another rules file (TOML with an [escalation] table).",
 )  # fmt: skip
-def workflow_tick(escalate_after_hours: float | None, rules_path: str | None) -> None:
-    """Escalate overdue cases to the level above, once per N hours each, as the actor 'system'.
+def workflow_tick(
+    escalate_after_hours: float | None, with_warnings: bool, rules_path: str | None
+) -> None:
+    """Escalate overdue cases to the level above, once per N hours each, as the actor 'system';
+    then scan for early warnings.
 
     \b
     Example:
@@ -39,6 +47,8 @@ def workflow_tick(escalate_after_hours: float | None, rules_path: str | None) ->
     conn = db.connect(db.database_url(get_settings()))
     try:
         result = tick(conn, rule)
+        scanned = scan_warnings(conn) if with_warnings else None
+        conn.commit()
     finally:
         conn.close()
     if rule.enabled:
@@ -48,3 +58,5 @@ def workflow_tick(escalate_after_hours: float | None, rules_path: str | None) ->
         )
     else:
         click.echo("automatic escalation is off (rules/workflow.toml)")
+    for line in scanned.lines() if scanned else []:
+        click.echo(line)
