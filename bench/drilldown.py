@@ -21,6 +21,7 @@ from time import perf_counter
 
 from geo import db
 from geo.drilldown import drill_step
+from geo.filters import Scope
 from geo.queries import drill
 from geo.reports.write import write_report
 from geo.settings import get_settings
@@ -36,11 +37,13 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
 
 
-def sample_areas(conn) -> dict[str, list[str | None]]:  # noqa: ANN001
-    """A few areas per level, the most populous first, walking down from the city."""
-    areas: dict[str, list[str | None]] = {"city": [None]}
-    parents: list[str] = [drill.area_node(conn, None).code]
-    for level in ("district", "street", "community", "grid"):
+def sample_areas(conn, scope: Scope) -> dict[str, list[str | None]]:  # noqa: ANN001
+    """A few areas per level, the most populous first, walking down from the scope's area."""
+    levels = ("city", "district", "street", "community", "grid")
+    top = levels.index(scope.level)
+    areas: dict[str, list[str | None]] = {scope.level: [scope.code]}
+    parents: list[str] = [drill.area_node(conn, scope.code).code]
+    for level in levels[top + 1 :]:
         kids = [k for p in parents for k in drill.children(conn, p)]
         kids.sort(key=lambda k: -k.population)
         areas[level] = [k.code for k in kids[:AREAS_PER_LEVEL]]
@@ -52,9 +55,19 @@ def main() -> None:
     """Run the benchmark and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=10, help="runs of each step")
+    parser.add_argument(
+        "--scope",
+        type=Scope.parse,
+        help="work as the dashboard does, under row-level security in this scope: "
+        "city or LEVEL:CODE (e.g. district:620102), whose areas are then sampled",
+    )
     args = parser.parse_args()
     url = db.database_url(get_settings())
     conn = db.connect(url)
+    if args.scope is not None:
+        db.enter_scope(conn, args.scope, local=False)
+        conn.commit()
+    scope = args.scope or Scope()
     now = now_utc()
     this_month = now.astimezone(CST).date().replace(day=1)
     last_month = (this_month - timedelta(days=1)).replace(day=1)
@@ -62,10 +75,13 @@ def main() -> None:
     with conn.cursor() as cur:
         cur.execute("SELECT count(*) FROM incidents")
         incidents = cur.fetchone()[0]
-    print(f"database: {url.split('@')[-1]}  incidents: {incidents:,}  periods: {periods}")
+    print(
+        f"database: {url.split('@')[-1]}  incidents: {incidents:,}  periods: {periods}  "
+        f"row-level security: {'off' if args.scope is None else args.scope}"
+    )
     print(f"{'level':<10} {'part':<14} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     try:
-        for level, codes in sample_areas(conn).items():
+        for level, codes in sample_areas(conn, scope).items():
             samples: dict[str, list[float]] = defaultdict(list)
             for code in codes:
                 for period in periods:
@@ -82,7 +98,8 @@ def main() -> None:
                     f"{level:<10} {part:<14} {statistics.median(ms):8.1f} "
                     f"{percentile(ms, 0.95):8.1f} {max(ms):8.1f}"
                 )
-        district = sample_areas(conn)["district"][0]
+        areas = sample_areas(conn, scope)
+        district = (areas.get("district") or areas[scope.level])[0]
         with tempfile.TemporaryDirectory() as folder:
             times = []
             for _ in range(3):

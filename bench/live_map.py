@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import psycopg2.extensions
 
 from geo import db
-from geo.filters import IncidentFilter, parse_period
+from geo.filters import IncidentFilter, Scope, parse_period
 from geo.grid_status import judge_counted, load_rules
 from geo.queries import live
 from geo.queries.areas import area_outlines
@@ -113,11 +113,13 @@ def refresh(
     static: Static,
     past: live.FlowTable,
     timings: Timings,
+    scope: Scope,
 ) -> int:
-    """One refresh of the whole-city view as the page does it; the deck's size in bytes."""
+    """One refresh of the scope's view (the whole city by default) as the page does it; the
+    deck's size in bytes."""
     start = time.perf_counter()
     now = now_utc()
-    flt = IncidentFilter(parse_period(period, now))
+    flt = IncidentFilter(parse_period(period, now), scope=scope)
     _, newest = timings.time("data version", live.data_version, conn)
     view = timings.time(
         "all queries (live part, stocks, grid colours, centers)",
@@ -133,13 +135,14 @@ def refresh(
     timings.samples.setdefault("bytes with the heat on", []).append(len(with_heat.encode()))
     # each query again on its own, for the breakdown (not in the whole refresh above)
     window = live.plan_window(flt.period, now)
-    cell = live.HeatCell.for_level("city")
+    cell = live.HeatCell.for_level(scope.level)
     flows, _ = timings.time("· live part of the flows", live.flows, conn, flt, window, cell, past)
     timings.time("· stocks per center", live.stocks, conn, flt, window.end)
     reports = {code: (f.new, f.previous) for code, f in flows.grids.items()}
+    codes = static.grids_in(scope.code) if scope.code else None
     timings.time(
         "· grid colours (measures + rules)",
-        judge_counted, conn, flt, window.end, None, reports, load_rules(), False,
+        judge_counted, conn, flt, window.end, codes, reports, load_rules(), codes is not None,
     )  # fmt: skip
     conn.commit()
     return len(text.encode())
@@ -168,21 +171,38 @@ def naive(conn: psycopg2.extensions.connection, period: str, timings: Timings) -
     return sum(len(g) for _, g in outlines) + len(json.dumps(points))
 
 
+def _scope_label(scope: Scope | None) -> str:
+    if scope is None:
+        return "off (the tables' owner)"
+    return "city scope" if scope.level == "city" else f"{scope.level} {scope.code}"
+
+
 def main() -> None:
     """Run the benchmark and print a markdown report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20, help="refreshes per window")
     parser.add_argument("--naive-runs", type=int, default=3, help="naive refreshes per window")
     parser.add_argument("--periods", default="today,7d,30d")
+    parser.add_argument(
+        "--scope",
+        type=Scope.parse,
+        help="work as the dashboard does, under row-level security in this scope: "
+        "city or LEVEL:CODE (e.g. district:620102), whose view is then refreshed",
+    )
     args = parser.parse_args()
     url = db.database_url(get_settings())
     conn = db.connect(url)
+    if args.scope is not None:
+        db.enter_scope(conn, args.scope, local=False)
+        conn.commit()
+    scope = args.scope or Scope()
     with conn.cursor() as cur:
         cur.execute("SELECT count(*), version() FROM incidents")
         incidents, version = cur.fetchone()
     load = os.getloadavg()
     print(f"# Live map benchmark\n\n{hide_password(url)} · {incidents:,} incidents · "
-          f"{os.cpu_count()} CPUs · load {load[0]:.1f} · {version.split(',')[0]}\n")  # fmt: skip
+          f"{os.cpu_count()} CPUs · load {load[0]:.1f} · {version.split(',')[0]} · "
+          f"row-level security: {_scope_label(args.scope)}\n")  # fmt: skip
     timings = Timings()
     static = timings.time("boundaries and centers (once per version)", load_static, conn,
                           live.data_version(conn)[0])  # fmt: skip
@@ -197,15 +217,17 @@ def main() -> None:
     for period in args.periods.split(","):
         window_timings = Timings()
         now = now_utc()
-        flt = IncidentFilter(parse_period(period, now))
+        flt = IncidentFilter(parse_period(period, now), scope=scope)
         window = live.plan_window(flt.period, now)
-        cell = live.HeatCell.for_level("city")
+        cell = live.HeatCell.for_level(scope.level)
         past = None
         for _ in range(3):
             past = window_timings.time("history (once per filter and day)", live.history, conn,
                                        flt, window, cell)  # fmt: skip
             conn.commit()
-        sizes = [refresh(conn, period, static, past, window_timings) for _ in range(args.runs)]
+        sizes = [
+            refresh(conn, period, static, past, window_timings, scope) for _ in range(args.runs)
+        ]
         naive_sizes = [naive(conn, period, window_timings) for _ in range(args.naive_runs)]
         for name in window_timings.samples:
             if not name.startswith("bytes"):
@@ -213,7 +235,8 @@ def main() -> None:
         heat_bytes = int(max(window_timings.samples["bytes with the heat on"]))
         print(f"| {period} | bytes per refresh, default layers | {_kb(max(sizes))} |")
         print(f"| {period} | bytes per refresh, heat on too | {_kb(heat_bytes)} |")
-        print(f"| {period} | naive: bytes per refresh | {_kb(max(naive_sizes))} |")
+        if naive_sizes:
+            print(f"| {period} | naive: bytes per refresh | {_kb(max(naive_sizes))} |")
     load = os.getloadavg()
     print(f"\nload at the end: {load[0]:.1f}")
     conn.close()

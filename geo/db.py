@@ -22,10 +22,11 @@ from geo.settings import Settings, hide_password
 # applies to it; the user's scope and contact rights are set per transaction.
 APP_ROLE = "minqing_app"
 _SET_ROLE = sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(APP_ROLE))
+_SET_SESSION_ROLE = sql.SQL("SET ROLE {}").format(sql.Identifier(APP_ROLE))
 _SET_SCOPE = """
-SELECT set_config('minqing.scope_level', %(level)s, true),
-       set_config('minqing.scope_code', %(code)s, true),
-       set_config('minqing.contact_center', %(center)s, true)
+SELECT set_config('minqing.scope_level', %(level)s, %(local)s),
+       set_config('minqing.scope_code', %(code)s, %(local)s),
+       set_config('minqing.contact_center', %(center)s, %(local)s)
 """
 
 _pools: dict[str, psycopg2.pool.ThreadedConnectionPool] = {}
@@ -129,15 +130,30 @@ def scoped_transaction(
     reporter's phone and ID number in full (migration 011); everyone else sees them masked.
     """
     with transaction(pool) as conn:
-        with conn.cursor() as cur:
-            cur.execute(_SET_ROLE)
-            params = {
-                "level": scope.level if scope else "",
-                "code": (scope.code or "") if scope else "",
-                "center": contact_center or "",
-            }
-            cur.execute(_SET_SCOPE, params)
+        enter_scope(conn, scope, contact_center)
         yield conn
+
+
+def enter_scope(
+    conn: psycopg2.extensions.connection,
+    scope: Scope | None,
+    contact_center: str | None = None,
+    local: bool = True,
+) -> None:
+    """Become the app's role inside `scope` until the transaction ends.
+
+    `local=False` keeps role and scope until the session ends: for a benchmark's own
+    connection, never for a pooled one.
+    """
+    params = {
+        "level": scope.level if scope else "",
+        "code": (scope.code or "") if scope else "",
+        "center": contact_center or "",
+        "local": local,
+    }
+    with conn.cursor() as cur:
+        cur.execute(_SET_ROLE if local else _SET_SESSION_ROLE)
+        cur.execute(_SET_SCOPE, params)
 
 
 def check_postgis(conn: psycopg2.extensions.connection) -> str:

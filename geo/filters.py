@@ -114,6 +114,12 @@ class Scope:
         if self.level != "city" and not self.code:
             raise MinqingError(f"a {self.level} scope needs an area code")
 
+    @classmethod
+    def parse(cls, text: str) -> Scope:
+        """A scope from `city` or `LEVEL:CODE` (e.g. `district:620102`)."""
+        level, _, code = text.strip().partition(":")
+        return cls() if level == "city" and not code else cls(level, code or None)
+
 
 @dataclass(frozen=True)
 class IncidentFilter:

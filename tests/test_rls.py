@@ -420,3 +420,50 @@ def test_contacts_of_another_district_are_not_found(url, pool):
     )[0][0]
     with db.scoped_transaction(pool, MY_SCOPE) as conn:
         assert reporter_contacts(conn, case_id) is None
+
+
+def test_warnings_of_another_district_stay_hidden_and_unchanged(url, pool):
+    """Warnings (migration 009) and their events follow the same scope as incidents."""
+    conn = db.connect(url)
+    try:
+        with conn.cursor() as cur:
+            for district in (MINE, OTHER):
+                cur.execute(
+                    "INSERT INTO warnings (kind, dedup_key, district_code, geom, reason, "
+                    "window_start, window_end, detected_at, last_seen_at) "
+                    "SELECT 'grid_surge', %(key)s, %(d)s, geom, 'grid_surge', "
+                    "now() - interval '1 day', now(), now(), now() "
+                    "FROM incidents WHERE district_code = %(d)s LIMIT 1 RETURNING id",
+                    {"key": f"rls-{district}", "d": district},
+                )
+                cur.execute(
+                    "INSERT INTO warning_events (warning_id, at, action, to_status, actor) "
+                    "VALUES (%s, now(), 'raised', 'new', 'scan')",
+                    cur.fetchone(),
+                )
+        conn.commit()
+    finally:
+        conn.close()
+    q = "SELECT district_code, count(*) FROM warnings WHERE dedup_key LIKE 'rls-%%' GROUP BY 1"
+    assert scoped_rows(pool, MY_SCOPE, q) == [(MINE, 1)]
+    assert sorted(scoped_rows(pool, Scope(), q)) == [(OTHER, 1), (MINE, 1)]
+    assert scoped_rows(pool, None, q) == []
+    events = (
+        "SELECT count(*) FROM warning_events e JOIN warnings w ON w.id = e.warning_id "
+        "WHERE w.dedup_key = %s"
+    )
+    assert scoped_rows(pool, MY_SCOPE, events, (f"rls-{OTHER}",)) == [(0,)]
+    with db.scoped_transaction(pool, MY_SCOPE) as conn, conn.cursor() as cur:
+        cur.execute(
+            "UPDATE warnings SET status = 'acknowledged' WHERE district_code = %s", (OTHER,)
+        )
+        assert cur.rowcount == 0
+    with pytest.raises(psycopg2.errors.InsufficientPrivilege, match="row-level security"):
+        with db.scoped_transaction(pool, MY_SCOPE) as conn, conn.cursor() as cur:
+            cur.execute(
+                "UPDATE warnings SET district_code = %s WHERE dedup_key = %s",
+                (OTHER, f"rls-{MINE}"),
+            )
+    assert owner_rows(
+        url, "SELECT status FROM warnings WHERE dedup_key = %s", (f"rls-{OTHER}",)
+    ) == [("new",)]
