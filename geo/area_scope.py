@@ -1,0 +1,37 @@
+"""Whether an area lies inside a user's scope (the check a page makes on `?area=`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import psycopg2.extensions
+
+from geo.errors import MinqingError
+from geo.filters import Scope
+from geo.sqlfiles import load_sql
+
+
+class OutsideScope(MinqingError):
+    """An area the signed-in user may not open."""
+
+    default_message = "This area lies outside the area you may see"
+
+
+def area_chain(conn: psycopg2.extensions.connection, code: str) -> list[str]:
+    """The codes from the city down to the area (inclusive); empty for an unknown code."""
+    with conn.cursor() as cur:
+        cur.execute(load_sql("drill_ancestors"), {"code": code})
+        return [row[0] for row in cur.fetchall()]
+
+
+def chain_in_scope(chain: Sequence[str], scope: Scope | None) -> bool:
+    """True when an area, given by its chain of codes from the city down, lies in the scope."""
+    if scope is None:
+        return False
+    return scope.level == "city" or scope.code in chain
+
+
+def check_in_scope(conn: psycopg2.extensions.connection, code: str, scope: Scope | None) -> None:
+    """Raise OutsideScope unless the area with this code lies in the scope."""
+    if not chain_in_scope(area_chain(conn, code), scope):
+        raise OutsideScope(f"the area {code} lies outside the area you may see")
