@@ -11,6 +11,8 @@ from datetime import datetime
 
 import psycopg2.extensions
 
+from geo.bounds import LngLatBbox
+from geo.queries.areas import AreaOutline
 from geo.workflow.actions import targets
 from geo.workflow.messages import WorkflowRefused
 from geo.workflow.state import (
@@ -73,6 +75,14 @@ LEFT JOIN centers c ON c.code = e.center_code
 LEFT JOIN centers a ON a.code = e.acting_center
 WHERE e.incident_id = %s
 ORDER BY e.at, e.id
+"""
+GRID_SQL = """
+SELECT a.code, a.parent_code, a.name, a.level, a.population,
+       ST_AsGeoJSON(coalesce(a.geom_display, a.geom), 5),
+       ST_X(ST_PointOnSurface(a.geom)), ST_Y(ST_PointOnSurface(a.geom)),
+       ST_XMin(a.geom), ST_YMin(a.geom), ST_XMax(a.geom), ST_YMax(a.geom)
+FROM current_areas a
+WHERE a.code = %s AND a.level = 'grid'
 """
 LINKS_SQL = """
 SELECT l.id, l.source, l.source_id, l.category, l.description, l.address, l.reported_at,
@@ -308,3 +318,15 @@ def desk_actions(
             else:
                 refused[action] = reason
     return DeskActions(case, allowed, refused)
+
+
+def grid_outline(
+    conn: psycopg2.extensions.connection, grid_code: str
+) -> tuple[AreaOutline, LngLatBbox] | None:
+    """The case's small grid: its outline for the map and its box (None when not current)."""
+    with conn.cursor() as cur:
+        cur.execute(GRID_SQL, (grid_code,))
+        row = cur.fetchone()
+    if row is None:
+        return None
+    return AreaOutline(*row[:8]), LngLatBbox(*row[8:])
