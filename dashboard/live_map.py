@@ -23,6 +23,7 @@ from dashboard.i18n import lang, translator
 from dashboard.live_text import TABLE
 from dashboard.resources import connection, database_label
 from dashboard.static_files import static_json_url
+from dashboard.warnings_text import TABLE as WARN_TEXT
 from dashboard.widgets.filters import FilterChoice, incident_filters
 from dashboard.widgets.kpi_strip import Figure, kpi_strip
 from dashboard.widgets.map_panel import Picked, legends, map_panel
@@ -41,6 +42,8 @@ from geo.queries.live_view import (
 from geo.settings import get_settings
 from geo.timeutil import CST, now_utc
 from geo.vocabulary import category_label
+from geo.warnings.queries import EarlyWarning, list_warnings
+from geo.warnings.rules import load_rules as load_warning_rules
 from layers.boundaries import label_layer, outline_layer
 from layers.centers import center_layer, center_legend
 from layers.deck import Basemap, make_deck, view_for
@@ -54,14 +57,18 @@ from layers.grid_status import (
 from layers.heat import heat_layer, heat_legend
 from layers.incidents import arrivals_layer, incident_layer, incident_legend
 from layers.legend import Legend
+from layers.warnings import warning_layer, warning_legend
 
-t = translator(TABLE)
+t = translator({**WARN_TEXT, **TABLE})
 MAP_KEY = "live-map"
 REFRESH_SECONDS = (5, 10, 30, 60)
 ARRIVAL_MEMORY_S = 120
 LEVELS = ("city", "district", "street", "community", "grid")
-LAYERS = ("grid_status", "heat", "centers", "incidents")
-DEFAULT_LAYERS = {"grid_status": True, "heat": False, "centers": True, "incidents": True}
+LAYERS = ("grid_status", "heat", "centers", "incidents", "warnings")
+DEFAULT_LAYERS = {
+    "grid_status": True, "heat": False, "centers": True, "incidents": True, "warnings": True,
+}  # fmt: skip
+WARNINGS_LIMIT = 300  # active warnings drawn at most (the newest), to keep each refresh small
 DRILL_PAGE = "dashboard/drilldown.py"
 
 
@@ -368,6 +375,7 @@ def _deck(
     fresh: set[int],
     now: datetime,
     language: str,
+    warnings: list[EarlyWarning],
 ) -> tuple[pdk.Deck, list[Legend]]:
     """The map's layers for this refresh, and the legends of those shown."""
     rules = load_rules()
@@ -399,6 +407,9 @@ def _deck(
         layers.append(arrivals_layer(arrived, fresh, now, t, language))
     if (shown["incidents"] and view.points) or arrived:
         legend_items.append(incident_legend(t, language))
+    if shown["warnings"] and warnings:
+        layers.append(warning_layer(warnings, load_warning_rules(), t, language))
+        legend_items.append(warning_legend(t, len(warnings)))
     bbox = focus.bbox if focus else next(n.bbox for n in static.tree.values() if n.level == "city")
     settings = get_settings()
     basemap = (
@@ -492,6 +503,11 @@ def _live_panel(
             _, newest = live.data_version(conn)
             view = live_view(conn, flt, now, static, load_rules(), past)
             arrived, fresh = _arrivals(conn, flt, newest, time.time())
+            warnings = (
+                list_warnings(conn, area_code=scope.code, limit=WARNINGS_LIMIT)
+                if shown["warnings"]
+                else []
+            )
     scope_name = focus.name if focus else t("city")
     status = t("live_on").format(s=int(every)) if every else t("live_off")
     st.caption(
@@ -505,7 +521,9 @@ def _live_panel(
     kpi_strip(_figures(view, flt))
     map_col, side_col = st.columns([3, 1], gap="medium")
     with map_col:
-        deck, legend_items = _deck(view, static, focus, shown, arrived, fresh, now, language)
+        deck, legend_items = _deck(
+            view, static, focus, shown, arrived, fresh, now, language, warnings
+        )
         picked = map_panel(deck, MAP_KEY)
         legends(legend_items)
         if shown["incidents"] and len(view.points) >= POINTS_LIMIT:

@@ -1,7 +1,8 @@
 -- Rule repeat_address: one address (spaces ignored) reporting at least min_reports times in
 -- the window. The window's reports are counted per address first (one short column); only
--- the reports of the addresses that qualify are then gathered in full. The warning sits at
--- the mean of its reports' points, in the grid most of them were assigned to.
+-- the reports of the addresses that qualify are then gathered in full. The warning shows the
+-- address as most often written and sits at the mean of its reports' points, in the grid
+-- most of them were assigned to.
 WITH many AS (
     SELECT regexp_replace(address, '\s+', '', 'g') AS address
     FROM incidents
@@ -14,6 +15,7 @@ s AS (
            count(*) AS n,
            count(DISTINCT i.category) AS categories,
            mode() WITHIN GROUP (ORDER BY i.category) AS category,
+           mode() WITHIN GROUP (ORDER BY i.address) AS written,
            mode() WITHIN GROUP (
                ORDER BY ARRAY[i.district_code, i.street_code, i.community_code, i.grid_code]
            ) AS codes,
@@ -32,7 +34,7 @@ SELECT 'repeat_address'::text AS kind,
        s.codes[4] AS grid_code,
        s.geom,
        s.category,
-       s.address,
+       s.written AS address,
        jsonb_build_object(
            'observed', s.n,
            'days', %(days)s,

@@ -1,0 +1,168 @@
+"""预警单 · early warnings: the list (filtered by status and kind), one warning's figures and
+history, and the actions on it (acknowledge, assign to a center, close).
+
+Thin over geo/warnings: the rules, the scan and the status changes live there; a refused
+change is shown as one message. Addresses are shown as plain text, never as markdown.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.auth import require
+from dashboard.errors import shown_errors
+from dashboard.i18n import lang, translator
+from dashboard.resources import connection
+from dashboard.warnings_text import TABLE
+from geo.auth import User
+from geo.timeutil import format_cst
+from geo.warnings import WarningTransitionError, acknowledge, assign, close
+from geo.warnings.actions import allowed_actions
+from geo.warnings.queries import (
+    ACTIVE,
+    EarlyWarning,
+    centers_for,
+    last_scan_at,
+    list_warnings,
+    warning_history,
+)
+from geo.warnings.rules import KINDS, load_rules
+from layers.warnings import warning_reason
+
+t = translator(TABLE)
+STATUSES = (*ACTIVE, "closed")
+FLASH = "warnings_flash"
+LIMIT = 500
+
+
+def _filters() -> tuple[list[str], list[str]]:
+    """Statuses (default: not closed) and kinds (default: all) to list."""
+    cols = st.columns(2)
+    statuses = cols[0].multiselect(
+        t("warn_filter_status"), STATUSES, default=list(ACTIVE),
+        format_func=lambda s: t("warn_status_" + s), key="warn_statuses",
+    )  # fmt: skip
+    kinds = cols[1].multiselect(
+        t("warn_filter_kind"), KINDS, default=[],
+        format_func=lambda k: t("warn_kind_" + k), key="warn_kinds",
+    )  # fmt: skip
+    return statuses, kinds
+
+
+def _table(found: list[EarlyWarning], last_scan: datetime | None, language: str) -> None:
+    """The warnings, newest first."""
+    rules = load_rules()
+    rows = [
+        {
+            t("col_id"): w.id,
+            t("col_kind"): t("warn_kind_" + w.kind),
+            t("col_status"): t("warn_status_" + w.status),
+            t("col_area"): w.area_name or w.area_code,
+            t("col_reason"): warning_reason(w, rules, language),
+            t("col_detected"): format_cst(w.detected_at),
+            t("col_met"): t("yes") if w.still_met(last_scan) else t("no"),
+            t("col_center"): w.assigned_center or "",
+        }
+        for w in found
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=360)
+
+
+def _act(action: str, warning: EarlyWarning, user: User, note: str, center: str | None) -> None:
+    """Apply one action; a refusal becomes a message, success a notice after the rerun."""
+    try:
+        with shown_errors(), connection() as conn:
+            if action == "acknowledge":
+                acknowledge(conn, warning.id, user.username, note)
+            elif action == "assign":
+                assign(conn, warning.id, center or "", user.username, note)
+            else:
+                close(conn, warning.id, user.username, note)
+    except WarningTransitionError as exc:
+        st.error(f"{t('warn_refused')}: {exc}")
+        return
+    st.session_state[FLASH] = t("warn_done").format(id=warning.id, action=t("warn_" + action))
+    st.rerun()
+
+
+def _detail(warning: EarlyWarning, user: User, language: str) -> None:
+    """One warning: reason, figures, history, and the actions its status allows."""
+    st.subheader(f"#{warning.id} · {t('warn_kind_' + warning.kind)}")
+    st.text(warning_reason(warning, load_rules(), language))
+    with st.expander(t("warn_figures")):
+        st.json(warning.figures)
+    with shown_errors(), connection() as conn:
+        history = warning_history(conn, warning.id)
+        centers = centers_for(conn, warning)
+    st.caption(t("warn_history"))
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    t("col_at"): format_cst(e.at),
+                    t("col_action"): t("action_" + e.action),
+                    t("col_status"): t("warn_status_" + e.to_status),
+                    t("col_actor"): e.actor,
+                    t("col_center"): e.center_code or "",
+                    t("col_note"): e.note,
+                }
+                for e in history
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    allowed = allowed_actions(warning.status)
+    if not allowed:
+        return
+    note = st.text_input(t("warn_note"), key=f"warn_note_{warning.id}", max_chars=500)
+    names = dict(centers)
+    center = st.selectbox(
+        t("warn_center"), list(names), format_func=lambda c: f"{names[c]} ({c})",
+        key=f"warn_center_{warning.id}", disabled="assign" not in allowed,
+    )  # fmt: skip
+    row = st.container(horizontal=True)
+    for action in ("acknowledge", "assign", "close"):
+        if row.button(
+            t("warn_" + action), key=f"warn_{action}_{warning.id}", disabled=action not in allowed
+        ):
+            _act(action, warning, user, note, center)
+
+
+def render() -> None:
+    """Draw the page."""
+    user = require("warnings")
+    language = lang()
+    st.title(f"{t('app_title')} · {t('page_warnings')}")
+    if FLASH in st.session_state:
+        st.success(st.session_state.pop(FLASH))
+    statuses, kinds = _filters()
+    area = None if user.area_level == "city" else user.area_code
+    with shown_errors(), connection() as conn:
+        last_scan = last_scan_at(conn)
+        found = list_warnings(conn, statuses, kinds, area, LIMIT) if statuses else []
+    st.caption(
+        t("warn_last_scan").format(time=format_cst(last_scan))
+        if last_scan
+        else t("warn_never_scanned")
+    )
+    if not found:
+        st.info(t("warn_none"))
+        return
+    st.caption(t("warn_count").format(n=len(found)))
+    _table(found, last_scan, language)
+    by_id = {w.id: w for w in found}
+    picked = st.selectbox(
+        t("warn_pick"), list(by_id), key="warn_pick",
+        format_func=lambda i: (
+            f"#{i} · {t('warn_kind_' + by_id[i].kind)} · {by_id[i].area_name} · "
+            f"{t('warn_status_' + by_id[i].status)}"
+        ),
+    )  # fmt: skip
+    _detail(by_id[picked], user, language)
+
+
+render()

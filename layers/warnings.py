@@ -1,0 +1,104 @@
+"""The early warnings layer: one marker per active warning, coloured by kind, ringed by status."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import pydeck as pdk
+
+from geo.timeutil import format_cst
+from geo.vocabulary import category_label
+from geo.warnings.queries import EarlyWarning
+from geo.warnings.rules import KINDS, WarningRules
+from layers.deck import literal
+from layers.legend import Legend, LegendItem
+
+RGBA = list[int]
+Translate = Callable[[str], str]
+KIND_RGBA: dict[str, RGBA] = {
+    "grid_surge": [215, 25, 28, 235],
+    "category_cluster": [253, 141, 60, 235],
+    "repeat_address": [136, 65, 157, 235],
+    "major_risk_rise": [120, 0, 0, 245],
+}
+# new warnings get a thick white ring; acknowledged a thin one; assigned a dark one
+STATUS_RING: dict[str, tuple[RGBA, float]] = {
+    "new": ([255, 255, 255, 255], 3.0),
+    "acknowledged": ([255, 255, 255, 200], 1.5),
+    "assigned": ([30, 30, 30, 230], 2.0),
+    "closed": ([150, 150, 150, 200], 1.0),
+}
+
+
+def warning_reason(warning: EarlyWarning, rules: WarningRules, lang: str) -> str:
+    """The warning's reason with its figures, its category and address filled in."""
+    return rules.reason(
+        warning.kind,
+        warning.figures,
+        lang,
+        category=category_label(warning.category, lang) if warning.category else "",
+        address=warning.address or "",
+    )
+
+
+def warning_tooltip(warning: EarlyWarning, rules: WarningRules, t: Translate, lang: str) -> str:
+    """Reason with figures, area, status, first raised and last seen (a field: escaped)."""
+    lines = [
+        warning_reason(warning, rules, lang),
+        f"{t('warn_area')}：{warning.area_name or warning.area_code}",
+        f"{t('warn_status')}：{t('warn_status_' + warning.status)}"
+        + (f" · {warning.assigned_center}" if warning.assigned_center else ""),
+        f"{t('warn_detected')}：{format_cst(warning.detected_at)}",
+        f"{t('warn_last_seen')}：{format_cst(warning.last_seen_at)}",
+    ]
+    return "\n".join(lines)
+
+
+def warning_records(
+    warnings: Sequence[EarlyWarning], rules: WarningRules, t: Translate, lang: str
+) -> list[dict]:
+    """The layer's data: position, colours, and the tooltip's title and body."""
+    records = []
+    for w in warnings:
+        ring, width = STATUS_RING.get(w.status, STATUS_RING["new"])
+        records.append(
+            {
+                "p": [round(w.lon, 5), round(w.lat, 5)],
+                "c": KIND_RGBA.get(w.kind, [90, 90, 90, 230]),
+                "l": ring,
+                "w": width,
+                "id": w.id,
+                "title": f"{t('warn_title')} #{w.id} · {t('warn_kind_' + w.kind)}",
+                "body": warning_tooltip(w, rules, t, lang),
+            }
+        )
+    return records
+
+
+def warning_layer(
+    warnings: Sequence[EarlyWarning], rules: WarningRules, t: Translate, lang: str
+) -> pdk.Layer:
+    """The active warnings as large dots, drawn over the grids and incidents."""
+    return pdk.Layer(
+        "ScatterplotLayer",
+        id="warnings",
+        data=warning_records(warnings, rules, t, lang),
+        get_position="p",
+        get_radius=9,
+        radius_units=literal("pixels"),
+        get_fill_color="c",
+        stroked=True,
+        get_line_color="l",
+        get_line_width="w",
+        line_width_units=literal("pixels"),
+        pickable=True,
+        auto_highlight=True,
+        highlight_color=[255, 255, 0, 160],
+    )
+
+
+def warning_legend(t: Translate, shown: int) -> Legend:
+    """The four kinds of warning and the status rings; how many are shown."""
+    items = [LegendItem(KIND_RGBA[kind], t("warn_kind_" + kind), "dot") for kind in KINDS]
+    items.append(LegendItem(STATUS_RING["assigned"][0], t("warn_status_assigned"), "ring"))
+    return Legend(t("legend_warnings"), items, note=t("legend_warnings_note").format(n=shown))
