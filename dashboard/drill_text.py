@@ -80,6 +80,10 @@ TABLE: dict[str, dict[str, str]] = {
     "report": {"zh": "平安报表", "en": "Safety report"},
     "download_xlsx": {"zh": "下载 Excel", "en": "Download Excel"},
     "download_pdf": {"zh": "下载 PDF", "en": "Download PDF"},
+    "outside_scope": {
+        "zh": "该区域不在您的管辖范围内，无法查看",
+        "en": "This area lies outside the area you may see",
+    },
     "no_area": {
         "zh": "找不到该区域编码，已回到全市",
         "en": "No area has this code: back to the city",

@@ -9,6 +9,10 @@ TABLE: dict[str, dict[str, str]] = {
         "en": "{scope} · {period} · data as of {time} (China Standard Time)",
     },
     "city": {"zh": "全市", "en": "Whole city"},
+    "outside_scope": {
+        "zh": "该区域不在您的管辖范围内，无法查看",
+        "en": "This area lies outside the area you may see",
+    },
     "filters": {"zh": "筛选", "en": "Filters"},
     "filter_window": {"zh": "时间范围", "en": "Time window"},
     "window_today": {"zh": "今日", "en": "Today"},

@@ -10,6 +10,8 @@ import psycopg2.pool
 import streamlit as st
 
 from geo import db
+from geo.auth import User
+from geo.filters import Scope
 from geo.settings import get_settings, hide_password
 
 
@@ -20,9 +22,36 @@ def pool() -> psycopg2.pool.ThreadedConnectionPool:
     return db.get_pool(db.database_url(settings), settings.pool_min, settings.pool_max)
 
 
+def signed_in() -> User | None:
+    """The signed-in user of this run, or None."""
+    from dashboard.auth import current_user  # dashboard.auth itself uses this module's pool
+
+    return current_user()
+
+
+def user_scope() -> Scope | None:
+    """The area the signed-in user may see (None: nobody is signed in, nothing is visible)."""
+    user = signed_in()
+    return user.scope if user else None
+
+
+def scope_key(scope: Scope | None) -> tuple[str, str]:
+    """A scope as a cache key part: cached results never cross from one scope to another."""
+    return ("", "") if scope is None else (scope.level, scope.code or "")
+
+
 @contextmanager
 def connection() -> Iterator[psycopg2.extensions.connection]:
     """A pooled connection for one unit of work (commit on success, roll back on error)."""
+    with db.transaction(pool()) as conn:
+        yield conn
+
+
+@contextmanager
+def owner_connection() -> Iterator[psycopg2.extensions.connection]:
+    """A connection as the tables' owner, outside any scope: boundary publication and rollback
+    only (they rebuild indexes and move incidents across districts); the page checks the role.
+    """
     with db.transaction(pool()) as conn:
         yield conn
 

@@ -1,0 +1,24 @@
+"""A page's refusal of an area outside the signed-in user's scope (a forged `?area=`)."""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+import streamlit as st
+
+from dashboard.auth import client_address
+from dashboard.resources import pool, signed_in
+from geo import db
+from geo.auth.audit import record
+
+
+def refuse_area(code: str, message: str) -> NoReturn:
+    """Say the area lies outside the user's scope, write it to the audit log, stop the page."""
+    user = signed_in()
+    if user is not None:
+        client = client_address()
+        with db.transaction(pool()) as conn:
+            record(conn, user.username, "access_denied", f"area:{code}", {"area": code},
+                   client if isinstance(client, str) else None)  # fmt: skip
+    st.error(message)
+    st.stop()
