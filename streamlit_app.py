@@ -1,22 +1,54 @@
-"""The 民情地图 router: page setup, language switch, and the pages."""
+"""The 民情地图 router: page setup, language switch, sign-in, and the pages the role may open."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.auth import current_user, sign_out, sync_cookie
+from dashboard.auth_text import TABLE as AUTH_TEXT
 from dashboard.drill_text import TABLE as DRILL_TEXT
 from dashboard.i18n import language_switch, t
 from dashboard.live_text import TABLE as LIVE_TEXT
+from dashboard.login import login_form
+from dashboard.warnings_text import TABLE as WARN_TEXT
 
 st.set_page_config(page_title="民情地图 Minqing Map", layout="wide")
 language_switch()
+user = current_user()
+sync_cookie()
 
-pages = [
-    st.Page(
-        "dashboard/live_map.py", title=t("page_live", LIVE_TEXT), url_path="live", default=True
-    ),
-    st.Page("dashboard/city_overview.py", title=t("page_overview"), url_path="overview"),
-    st.Page("dashboard/drilldown.py", title=t("page_drill", DRILL_TEXT), url_path="drilldown"),
-    st.Page("dashboard/boundaries.py", title="网格边界 Boundaries", url_path="boundaries"),
+# (permission = url path, script, title). Pages the role may not open stay registered but
+# hidden, so a typed URL reaches the page's own check and its refusal.
+PAGES = [
+    ("live", "dashboard/live_map.py", t("page_live", LIVE_TEXT)),
+    ("overview", "dashboard/city_overview.py", t("page_overview")),
+    ("drilldown", "dashboard/drilldown.py", t("page_drill", DRILL_TEXT)),
+    ("warnings", "dashboard/warnings.py", t("page_warnings", WARN_TEXT)),
+    ("boundaries", "dashboard/boundaries.py", "网格边界 Boundaries"),
+    ("users", "dashboard/admin_users.py", t("page_users", AUTH_TEXT)),
+    ("audit", "dashboard/admin_audit.py", t("page_audit", AUTH_TEXT)),
 ]
-st.navigation(pages).run()
+allowed = [key for key, _, _ in PAGES if user is not None and user.may(key)]
+default = allowed[0] if allowed else "live"
+navigation = st.navigation(
+    [
+        st.Page(
+            script,
+            title=title,
+            url_path=key,
+            default=key == default,
+            visibility="visible" if key in allowed else "hidden",
+        )
+        for key, script, title in PAGES
+    ],
+    position="sidebar" if user is not None else "hidden",
+)
+if user is None:
+    # The page asked for (and its query) stays in the URL: signing in reruns into it.
+    login_form()
+    st.stop()
+st.sidebar.text(f"{t('signed_in_as', AUTH_TEXT)}: {user.display_name} ({user.username})")
+if st.sidebar.button(t("sign_out", AUTH_TEXT)):
+    sign_out()
+    st.rerun()
+navigation.run()

@@ -9,9 +9,11 @@ import pandas as pd
 import shapely
 import streamlit as st
 
+from dashboard.auth import client_address, current_user, require
 from dashboard.errors import shown_errors
 from dashboard.i18n import lang, translator
-from dashboard.resources import connection
+from dashboard.resources import connection, owner_connection
+from geo.auth.audit import record
 from geo.boundaries.check import LEVEL_ZH
 from geo.boundaries.crs import CITY_ENVELOPE
 from geo.boundaries.encoding import CHOICES
@@ -383,7 +385,8 @@ def _publish_form(prepared: PreparedUpload) -> None:
         return
     with st.form("bnd_publish"):
         cols = st.columns([1, 2])
-        actor = cols[0].text_input(tr("actor"), key="bnd_actor")
+        actor = current_user().username
+        cols[0].text_input(tr("actor"), value=actor, disabled=True, key="bnd_actor")
         note = cols[1].text_input(tr("note"), key="bnd_note")
         confirmed = st.checkbox(tr("confirm"), key="bnd_confirm")
         submitted = st.form_submit_button(tr("publish_button"), type="primary")
@@ -393,8 +396,8 @@ def _publish_form(prepared: PreparedUpload) -> None:
         st.warning(tr("confirm"))
         return
     try:
-        with connection() as conn:
-            result = publish(conn, prepared, actor, note)
+        with owner_connection() as conn:
+            result = publish(conn, prepared, actor, note, client_address())
     except (PublishError, DataError) as exc:
         st.error(str(exc))
         return
@@ -406,6 +409,18 @@ def _publish_form(prepared: PreparedUpload) -> None:
         f"{tr('unplaced')} {moved.unplaced:,} · {result.seconds:.1f} s"
     )
     st.rerun()
+
+
+def _audit_upload(name: str, data: bytes, digest: str) -> None:
+    """One audit entry per file uploaded in this session."""
+    if st.session_state.get("bnd_audited") == digest:
+        return
+    with shown_errors(), connection() as conn:
+        record(
+            conn, current_user().username, "boundary_upload", name,
+            {"bytes": len(data), "sha256": digest}, client_address(),
+        )  # fmt: skip
+    st.session_state["bnd_audited"] = digest
 
 
 def _upload_tab(version_id: int | None) -> None:
@@ -425,6 +440,7 @@ def _upload_tab(version_id: int | None) -> None:
         return
     data = upload.getvalue()
     digest = hashlib.sha256(data).hexdigest()
+    _audit_upload(upload.name, data, digest)
     layers = st.session_state.get("bnd_layers", [])
     encoding, crs, layer, gcj02 = _read_options(layers)
     try:
@@ -558,14 +574,15 @@ def _versions_tab(version_id: int | None) -> None:
     with st.form("bnd_rollback"):
         cols = st.columns([1, 1, 2])
         target = cols[0].selectbox(tr("rollback_to"), older, key="bnd_rollback_target")
-        actor = cols[1].text_input(tr("actor"), key="bnd_rollback_actor")
+        actor = current_user().username
+        cols[1].text_input(tr("actor"), value=actor, disabled=True, key="bnd_rollback_actor")
         note = cols[2].text_input(tr("note"), key="bnd_rollback_note")
         confirmed = st.checkbox(tr("confirm"), key="bnd_rollback_confirm")
         submitted = st.form_submit_button(tr("rollback_button"))
     if submitted and confirmed:
         try:
-            with connection() as conn:
-                result = rollback(conn, int(target), actor, note)
+            with owner_connection() as conn:
+                result = rollback(conn, int(target), actor, note, client_address())
         except (PublishError, DataError) as exc:
             st.error(str(exc))
             return
@@ -593,4 +610,5 @@ def render() -> None:
         _versions_tab(version_id)
 
 
+require("boundaries")
 render()

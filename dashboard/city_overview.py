@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from dashboard.auth import require
 from dashboard.errors import shown_errors
 from dashboard.i18n import t
 from dashboard.resources import connection, database_label
@@ -89,4 +90,5 @@ def render() -> None:
     st.caption(f"{t('db_in_use')}: {database_label()}")
 
 
+require("overview")
 render()

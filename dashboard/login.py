@@ -1,4 +1,4 @@
-"""The sign-in page: username and password; a fixed delay and a lockout after failures."""
+"""The sign-in form: username and password; a fixed delay and a lockout after failures."""
 
 from __future__ import annotations
 
@@ -13,24 +13,26 @@ from geo.auth.login import sign_in
 from geo.settings import get_settings
 from geo.timeutil import format_cst, now_utc
 
-tr = translator(TABLE)
 
-st.title(tr("login_title"))
-why = notice()
-if why is not None:
-    key, name = why
-    st.info(tr(key).format(name=name))
-
-with st.form("login"):
-    username = st.text_input(tr("username"), max_chars=64, key="login_username")
-    password = st.text_input(tr("password"), type="password", max_chars=256, key="login_password")
-    submitted = st.form_submit_button(tr("sign_in"))
-
-if submitted:
-    with db.transaction(pool()) as conn:
-        result = sign_in(
-            conn, username.strip(), password, get_settings(), now_utc(), client_address()
+def login_form() -> None:
+    """The sign-in form in place of the page asked for; a success reruns into that page."""
+    tr = translator(TABLE)
+    st.title(tr("login_title"))
+    why = notice()
+    if why is not None:
+        key, name = why
+        st.info(tr(key).format(name=name))
+    with st.form("login"):
+        username = st.text_input(tr("username"), max_chars=64, key="login_username")
+        password = st.text_input(
+            tr("password"), type="password", max_chars=256, key="login_password"
         )
+        submitted = st.form_submit_button(tr("sign_in"))
+    if not submitted:
+        return
+    settings = get_settings()
+    with db.transaction(pool()) as conn:
+        result = sign_in(conn, username.strip(), password, settings, now_utc(), client_address())
     if result.token:
         remember_token(result.token)
         st.rerun()

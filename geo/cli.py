@@ -12,6 +12,7 @@ import click
 import psycopg2
 
 from geo import db
+from geo.auth.cli import users_group
 from geo.errors import MinqingError
 from geo.ingest.cli import incidents_group
 from geo.migrate import migrate
@@ -167,6 +168,7 @@ def run(port: int, headless: bool) -> None:
         state = db.local_cluster(settings).up(already_running_ok=True)
         click.echo(f"local database on 127.0.0.1:{state.port}")
     _migrate()
+    from geo.auth.demo import ensure_demo_users, needs_demo_accounts
     from geo.demo.load import demo_is_loaded, seed_demo
 
     conn = db.connect(db.database_url(settings))
@@ -174,6 +176,9 @@ def run(port: int, headless: bool) -> None:
         if not demo_is_loaded(conn):
             click.echo("seeding the Lanzhou demo (first run only) …")
             seed_demo(conn, progress=click.echo)
+        if needs_demo_accounts(conn):
+            ensure_demo_users(conn, progress=click.echo)
+            conn.commit()
     finally:
         conn.close()
     db.close_pools()
@@ -213,12 +218,15 @@ def demo_seed(incidents: int, seed: int, scale: float) -> None:
     Example:
       minqing demo seed --incidents 2400000 --seed 7
     """
+    from geo.auth.demo import ensure_demo_users
     from geo.demo.load import seed_demo
 
     _migrate()
     conn = db.connect(db.database_url(get_settings()))
     try:
         seed_demo(conn, incidents=incidents, seed=seed, scale=scale, progress=click.echo)
+        ensure_demo_users(conn, progress=click.echo)
+        conn.commit()
     finally:
         conn.close()
 
@@ -457,6 +465,7 @@ def report(area: str | None, period: str, out_dir: str, html: bool) -> None:
 main.add_command(_clear_group(workflow_group))
 main.add_command(_clear_group(incidents_group))
 main.add_command(_clear_group(warnings_group))
+main.add_command(_clear_group(users_group))
 
 if __name__ == "__main__":
     main()

@@ -115,7 +115,9 @@ def migrated_db(scratch: ScratchDatabases) -> str:
 
 @pytest.fixture(scope="session")
 def demo_db(scratch: ScratchDatabases) -> str:
-    """URL of a database with a small seeded Lanzhou demo, shared by the session: do not write."""
+    """URL of a database with a small seeded Lanzhou demo and its demo accounts, shared by the
+    session: do not write (sign-ins add sessions and audit entries only)."""
+    from geo.auth.demo import ensure_demo_users
     from geo.demo.load import seed_demo
 
     url = scratch.create("minqing_demo")
@@ -125,6 +127,8 @@ def demo_db(scratch: ScratchDatabases) -> str:
         conn.commit()
         migrate(conn)
         seed_demo(conn, incidents=DEMO_INCIDENTS, seed=DEMO_SEED, scale=DEMO_SCALE)
+        ensure_demo_users(conn)
+        conn.commit()
     finally:
         conn.close()
     return url

@@ -1,4 +1,4 @@
-"""Helpers shared by the tests: a real Streamlit server of the app."""
+"""Helpers shared by the tests: a real Streamlit server of the app, signing in."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from geo.auth.demo import DEMO_PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,3 +63,51 @@ def streamlit_server(env: dict[str, str]) -> Iterator[str]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def open_session(url: str, username: str) -> str:
+    """A new session token for a user of the database at `url` (as a sign-in would make)."""
+    from geo import db
+    from geo.auth.sessions import create_session
+    from geo.settings import Settings
+    from geo.timeutil import now_utc
+
+    conn = db.connect(url)
+    try:
+        token = create_session(conn, username, Settings(), now_utc(), "test")
+        conn.commit()
+    finally:
+        conn.close()
+    return token
+
+
+def add_account(
+    url: str, username: str, role: str, area_code: str, password: str = DEMO_PASSWORD
+) -> None:
+    """Add a user to the database at `url` (its area must be in the current boundaries)."""
+    from geo import db
+    from geo.auth.users import add_user
+
+    conn = db.connect(url)
+    try:
+        add_user(conn, username, username, role, area_code, password, actor="test")
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def signed_in(at, url: str, username: str = "admin"):
+    """The AppTest `at` signed in as `username` (a demo account by default) of the DB at `url`."""
+    from dashboard.auth import TOKEN_KEY
+
+    at.session_state[TOKEN_KEY] = open_session(url, username)
+    return at
+
+
+def login(page, username: str = "admin", password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the sign-in page of the app open in the Playwright `page`."""
+    page.get_by_label("用户名").wait_for(timeout=60_000)
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_label("用户名").wait_for(state="detached", timeout=60_000)

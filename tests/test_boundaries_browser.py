@@ -13,7 +13,7 @@ from PIL import Image
 from geo import db
 from geo.migrate import migrate
 from tests.boundary_fixtures import geojson_bytes, grids_gdf, load_tree
-from tests.support import streamlit_server
+from tests.support import add_account, login, streamlit_server
 
 pytestmark = [pytest.mark.db, pytest.mark.browser]
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +32,7 @@ def boundary_db(scratch) -> str:
     finally:
         conn.close()
     load_tree(url, incidents=300)
+    add_account(url, "admin", "admin", "620100")
     return url
 
 
@@ -72,6 +73,7 @@ def test_upload_check_preview_publish_and_see_it_live(app_url, boundary_db, page
     """Upload → problems listed → repair → preview drawn → publish → the new grid is live."""
     browser_page = page.page
     browser_page.goto(f"{app_url}/boundaries", wait_until="networkidle")
+    login(browser_page, "admin")
     browser_page.get_by_text("网格边界管理").first.wait_for(timeout=30_000)
     path = tmp_path / "城关区网格.geojson"
     path.write_bytes(_upload_file())
@@ -93,7 +95,6 @@ def test_upload_check_preview_publish_and_see_it_live(app_url, boundary_db, page
     assert _drawn_share(shot) > 0.03, "the preview map is blank"
     assert frame.locator(".leaflet-interactive, canvas").count() > 0
     assert frame.locator("text=<b>").count() == 0  # the name's markup stayed text
-    browser_page.get_by_label("操作人").first.fill("测试员")
     browser_page.get_by_text("我已核对问题和差异").first.click()
     browser_page.get_by_role("button", name="发布为新版本").click()
     browser_page.get_by_text("已发布为版本").first.wait_for(timeout=60_000)
@@ -105,6 +106,16 @@ def test_upload_check_preview_publish_and_see_it_live(app_url, boundary_db, page
         assert cur.fetchone()[0] == "新划<b>网格</b>"
         cur.execute("SELECT count(*) FROM incidents WHERE grid_code = '620102001001009'")
         moved_in = cur.fetchone()[0]
+        cur.execute(
+            "SELECT action, actor, target FROM audit_log WHERE action LIKE 'boundary_%' "
+            "ORDER BY id"
+        )
+        audited = cur.fetchall()
+    assert [(a, who) for a, who, _ in audited] == [
+        ("boundary_upload", "admin"),
+        ("boundary_publish", "admin"),
+    ]
+    assert audited[0][2] == path.name
     assert moved_in > 0
     browser_page.goto(f"{app_url}/?area=620102001001009", wait_until="networkidle")
     browser_page.get_by_text("新划").first.wait_for(timeout=60_000)

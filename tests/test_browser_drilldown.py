@@ -18,6 +18,7 @@ import pytest
 from geo import db
 from geo.queries import drill
 from geo.timeutil import CST, now_utc
+from tests.support import login
 from tests.test_browser_overview import drawn_pixel_share
 
 pytestmark = [pytest.mark.db, pytest.mark.browser]
@@ -63,6 +64,7 @@ def test_drill_from_city_to_grid_by_clicking_the_ranking(dashboard_url, demo_db,
     browser_page = page.page
     period = _last_month()
     browser_page.goto(f"{dashboard_url}/drilldown?period={period}", wait_until="networkidle")
+    login(browser_page, "city_leader")
     assert _shows(browser_page, "兰州市")
     conn = db.connect(demo_db)
     visited: list[tuple[str, str]] = []
@@ -118,6 +120,7 @@ def test_excel_report_matches_the_page(dashboard_url, demo_db, page):
     browser_page.goto(
         f"{dashboard_url}/drilldown?area={district.code}&period={period}", wait_until="networkidle"
     )
+    login(browser_page, "city_leader")
     assert _shows(browser_page, district.name)
     metric = browser_page.locator("[data-testid='stMetric']").filter(has_text="新增诉求").first
     shown = int(metric.locator("[data-testid='stMetricValue']").inner_text().replace(",", ""))

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.support import streamlit_server
+from tests.support import login, streamlit_server
 
 pytestmark = [pytest.mark.db, pytest.mark.browser]
 
@@ -42,6 +42,7 @@ def test_live_map_draws_the_grids_offline(dashboard_url, page):
     """Grids drawn (blue fill in the middle of the map), layers and KPIs shown, nothing foreign."""
     browser_page = page.page
     browser_page.goto(dashboard_url, wait_until="networkidle")
+    login(browser_page, "city_operator")
     box = _wait_for_map(browser_page)
     ARTIFACTS.mkdir(exist_ok=True)
     browser_page.screenshot(path=str(ARTIFACTS / "live_map.png"))
@@ -113,6 +114,7 @@ def test_a_configured_basemap_draws_its_tiles_and_asks_no_one_else(
     """With an XYZ URL set, tiles come from that server only and show under the grids."""
     browser_page = page.page
     browser_page.goto(app_with_basemap, wait_until="networkidle")
+    login(browser_page, "city_operator")
     box = _wait_for_map(browser_page)
     magenta = 0.0
     deadline = time.monotonic() + 60  # SwiftShader decodes and draws tiles slowly

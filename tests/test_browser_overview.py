@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from tests.support import login
+
 pytestmark = [pytest.mark.db, pytest.mark.browser]
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -24,6 +26,7 @@ def test_overview_draws_the_city_offline(dashboard_url, page):
     """The map canvas draws the districts, the KPIs show, and no request leaves the host."""
     browser_page = page.page
     browser_page.goto(f"{dashboard_url}/overview", wait_until="networkidle")
+    login(browser_page, "city_leader")
     browser_page.get_by_text("全市概览").first.wait_for(timeout=30_000)
     canvas = browser_page.locator("canvas").first
     canvas.wait_for(timeout=30_000)

@@ -16,6 +16,7 @@ from geo.queries import live
 from geo.queries.kpis import area_kpis
 from geo.settings import get_settings
 from geo.timeutil import now_utc
+from tests.support import signed_in
 
 pytestmark = pytest.mark.db
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
@@ -28,7 +29,7 @@ def app(demo_db, monkeypatch):
     get_settings.cache_clear()
     st.cache_resource.clear()
     st.cache_data.clear()
-    yield AppTest.from_file(APP, default_timeout=120)
+    yield signed_in(AppTest.from_file(APP, default_timeout=120), demo_db, "admin")
     get_settings.cache_clear()
     st.cache_resource.clear()
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import psycopg2.extensions
 from psycopg2.extras import Json
+
+from geo.timeutil import format_cst
 
 # The actions written by the project; others may be added (lower case, dots and underscores).
 ACTIONS = (
@@ -113,3 +118,28 @@ def actors(conn: psycopg2.extensions.connection) -> list[str]:
     with conn.cursor() as cur:
         cur.execute(_ACTORS)
         return [row[0] for row in cur.fetchall()]
+
+
+def _cell(text: str) -> str:
+    # A cell starting with = + - @ would be a formula in Excel: keep it text.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def to_csv(entries: list[AuditEntry]) -> bytes:
+    """The entries as CSV (UTF-8 with BOM for Excel; times in CST; formulas defused)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["id", "time_cst", "actor", "action", "target", "detail", "client"])
+    for entry in entries:
+        writer.writerow(
+            [
+                entry.id,
+                format_cst(entry.at),
+                _cell(entry.actor),
+                entry.action,
+                _cell(entry.target),
+                _cell(json.dumps(entry.detail, ensure_ascii=False, sort_keys=True)),
+                _cell(entry.client or ""),
+            ]
+        )
+    return out.getvalue().encode("utf-8-sig")

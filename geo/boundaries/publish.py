@@ -17,6 +17,7 @@ import psycopg2.extensions
 import psycopg2.extras
 import shapely
 
+from geo.auth.audit import record
 from geo.boundaries.errors import (
     PublishBusy,
     PublishError,
@@ -92,9 +93,17 @@ def _lock(cur: psycopg2.extensions.cursor) -> tuple[int, str, object] | None:
 
 
 def publish(
-    conn: psycopg2.extensions.connection, prepared: PreparedUpload, actor: str, note: str = ""
+    conn: psycopg2.extensions.connection,
+    prepared: PreparedUpload,
+    actor: str,
+    note: str = "",
+    client: str | None = None,
 ) -> PublishResult:
-    """Make the checked file the current boundaries, in one transaction (all or nothing)."""
+    """Make the checked file the current boundaries, in one transaction (all or nothing).
+
+    The publication is written to the audit log (`client`: where it came from) in the same
+    transaction.
+    """
     if not prepared.can_publish:
         raise UploadHasErrors()
     actor = _actor(actor)
@@ -137,6 +146,14 @@ def publish(
                 "reassigned": moved.to_dict(),
             }
             event_id = _event(cur, "publish", actor, new_id, base_id, prepared, note, summary)
+            audit_detail = {
+                "previous_version": base_id,
+                "level": prepared.level,
+                "file": prepared.source.name,
+                "note": note,
+                "diff": diff_json["counts"],
+            }
+            record(conn, actor, "boundary_publish", str(new_id), audit_detail, client)
     except psycopg2.Error as exc:
         raise PublishError(f"发布失败，数据库未作任何改动：{_first_line(exc)}") from None
     return PublishResult(new_id, base_id, event_id, moved, time.perf_counter() - start)
@@ -210,9 +227,13 @@ def _event(
 
 
 def rollback(
-    conn: psycopg2.extensions.connection, version_id: int, actor: str, note: str = ""
+    conn: psycopg2.extensions.connection,
+    version_id: int,
+    actor: str,
+    note: str = "",
+    client: str | None = None,
 ) -> PublishResult:
-    """Make an earlier version current again, the same way as a publication."""
+    """Make an earlier version current again, the same way as a publication (audited)."""
     actor = _actor(actor)
     start = time.perf_counter()
     try:
@@ -231,6 +252,8 @@ def rollback(
             previous = current[0] if current else None
             summary = {"reassigned": moved.to_dict(), "from_version": previous}
             event_id = _event(cur, "rollback", actor, version_id, previous, None, note, summary)
+            audit_detail = {"previous_version": previous, "note": note}
+            record(conn, actor, "boundary_rollback", str(version_id), audit_detail, client)
     except psycopg2.Error as exc:
         raise PublishError(f"回滚失败，数据库未作任何改动：{_first_line(exc)}") from None
     return PublishResult(version_id, previous, event_id, moved, time.perf_counter() - start)
