@@ -12,12 +12,15 @@ from datetime import datetime, timedelta
 import pandas as pd
 import streamlit as st
 
+from dashboard.auth import require
 from dashboard.drill_text import TABLE
 from dashboard.errors import shown_errors
 from dashboard.i18n import lang, translator
-from dashboard.resources import connection, database_label
+from dashboard.resources import connection, database_label, scope_key, user_scope
+from dashboard.scope_guard import refuse_area
 from dashboard.widgets.kpi_strip import Figure, kpi_strip
 from dashboard.widgets.map_panel import legends, map_panel
+from geo.area_scope import area_chain, chain_in_scope
 from geo.drilldown import AreaNotFound, DrillStep, drill_step
 from geo.filters import IncidentFilter, Period, PeriodError, parse_period
 from geo.queries import drill
@@ -90,8 +93,10 @@ def period_choices(now: datetime) -> dict[str, str]:
 
 
 @st.cache_data(ttl=300, max_entries=256, show_spinner=False)
-def _step(database: str, code: str | None, period: str, now: datetime) -> DrillStep:
-    """One drill step; cached per database, area, period and five-minute clock."""
+def _step(
+    database: str, viewer: tuple[str, str], code: str | None, period: str, now: datetime
+) -> DrillStep:
+    """One drill step; cached per database, viewer's scope, area, period and five minutes."""
     with connection() as conn:
         return drill_step(conn, code, period, now)
 
@@ -104,21 +109,28 @@ def _outlines(database: str, code: str) -> tuple[list[AreaOutline], list[AreaOut
 
 
 @st.cache_data(ttl=300, max_entries=64, show_spinner=False)
-def _cases(database: str, code: str, start: datetime, end: datetime) -> list[drill.GridCase]:
-    """A grid's cases of the period."""
+def _cases(
+    database: str, viewer: tuple[str, str], code: str, start: datetime, end: datetime
+) -> list[drill.GridCase]:
+    """A grid's cases of the period (cached per viewer's scope)."""
     with connection() as conn:
         return drill.grid_cases(conn, code, Period(start, end, "grid"))
 
 
 @st.cache_data(ttl=300, max_entries=64, show_spinner=False)
 def _centers(
-    database: str, code: str | None, start: datetime, end: datetime
+    database: str, viewer: tuple[str, str], code: str | None, start: datetime, end: datetime
 ) -> list[drill.CenterLoad]:
     """The centers' workload among an area's cases over a period."""
     with connection() as conn:
         node = drill.area_node(conn, code)
         flt = IncidentFilter(Period(start, end, "centers"), scope=node.scope)
         return drill.center_workloads(conn, flt)
+
+
+def _viewer() -> tuple[str, str]:
+    """The signed-in user's scope as a cache key part."""
+    return scope_key(user_scope())
 
 
 def _go(area: str | None, period: str) -> None:
@@ -155,7 +167,15 @@ def render() -> None:
     now = now_utc()
     choices = period_choices(now)
     default_period = next(iter(choices))
-    area = st.query_params.get("area") or None
+    viewer = user_scope()
+    key = scope_key(viewer)
+    home = viewer.code if viewer is not None and viewer.level != "city" else None
+    area = st.query_params.get("area") or home
+    if area and home:
+        with shown_errors(), connection() as conn:
+            chain = area_chain(conn, area)
+        if chain and not chain_in_scope(chain, viewer):
+            refuse_area(area, t("outside_scope"))
     period = st.query_params.get("period") or default_period
     try:
         parse_period(period, now)
@@ -166,10 +186,10 @@ def render() -> None:
     clock = now.replace(minute=now.minute - now.minute % 5, second=0, microsecond=0)
     with shown_errors():
         try:
-            step = _step(database, area, period, clock)
+            step = _step(database, key, area, period, clock)
         except AreaNotFound:
             st.warning(t("no_area"))
-            step = _step(database, None, period, clock)
+            step = _step(database, key, home, period, clock)
     node = step.node
 
     st.title(f"{node.name} · {t('page_drill')}")
@@ -309,7 +329,7 @@ def _map(step: DrillStep, database: str, period: str) -> None:
         Legend(t("legend_index"), legend_items + [LegendItem([200, 200, 200, 150], t("unrated"))])
     ]
     if step.node.level == "grid":
-        cases = _cases(database, step.node.code, step.period.start, step.period.end)
+        cases = _cases(database, _viewer(), step.node.code, step.period.start, step.period.end)
         layers.append(cases_layer([_point(c) for c in cases]))
         items = [
             Legend(
@@ -504,7 +524,7 @@ def _trend_and_breakdowns(step: DrillStep) -> None:
 def _centers_table(database: str, step: DrillStep) -> None:
     """The centers that hold or concluded the area's cases."""
     code = None if step.node.level == "city" else step.node.code
-    loads = _centers(database, code, step.period.start, step.period.end)
+    loads = _centers(database, _viewer(), code, step.period.start, step.period.end)
     with st.expander(
         f"{t('centers')} ({len(loads)})",
         expanded=step.node.level in ("street", "community", "grid"),
@@ -533,7 +553,7 @@ def _centers_table(database: str, step: DrillStep) -> None:
 
 def _cases_table(database: str, step: DrillStep) -> None:
     """A grid's cases, newest first."""
-    cases = _cases(database, step.node.code, step.period.start, step.period.end)
+    cases = _cases(database, _viewer(), step.node.code, step.period.start, step.period.end)
     st.subheader(f"{t('cases')} ({len(cases)})")
     st.dataframe(
         pd.DataFrame(
@@ -585,4 +605,5 @@ def _pdf(step: DrillStep) -> bytes:
         return pdf_report(conn, step)
 
 
+require("drilldown")
 render()

@@ -18,10 +18,12 @@ import pydeck as pdk
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from dashboard.auth import require
 from dashboard.errors import shown_errors
 from dashboard.i18n import lang, translator
 from dashboard.live_text import TABLE
-from dashboard.resources import connection, database_label
+from dashboard.resources import connection, database_label, scope_key, user_scope
+from dashboard.scope_guard import refuse_area
 from dashboard.static_files import static_json_url
 from dashboard.warnings_text import TABLE as WARN_TEXT
 from dashboard.widgets.filters import FilterChoice, incident_filters
@@ -36,7 +38,6 @@ from geo.queries.live_view import (
     LiveView,
     Static,
     live_view,
-    load_static,
     needs_history,
 )
 from geo.settings import get_settings
@@ -73,10 +74,19 @@ DRILL_PAGE = "dashboard/drilldown.py"
 
 
 @st.cache_resource(ttl=3600, max_entries=4, show_spinner=False)
-def _static(version: int) -> Static:
-    """Tree, grid outlines and centers of one boundary version (shared by every session)."""
+def _boundaries(version: int) -> Static:
+    """Tree and grid outlines of one boundary version (public: shared by every session)."""
     with connection() as conn:
-        return load_static(conn, version)
+        return Static(version, live.area_tree(conn), live.grid_shapes(conn), [])
+
+
+@st.cache_resource(ttl=3600, max_entries=16, show_spinner=False)
+def _static(version: int, viewer: tuple[str, str]) -> Static:
+    """The boundaries and the centers the viewer's scope may see (cached per scope)."""
+    with connection() as conn:
+        centers = live.centers(conn)
+    base = _boundaries(version)
+    return Static(version, base.tree, base.shapes, centers)
 
 
 @st.cache_resource(ttl=3600, max_entries=8, show_spinner=False)
@@ -143,11 +153,22 @@ def _live_switches() -> float | None:
     return float(every) if on else None
 
 
-def _focus(static: Static) -> live.AreaNode | None:
-    """The area in view from `?area=` (None: the whole city, also for unknown codes)."""
+def _focus(static: Static, viewer: Scope | None) -> live.AreaNode | None:
+    """The area in view from `?area=` (None: the whole city, also for unknown codes).
+
+    A user scoped below the city opens their own area by default; an area outside it (a
+    forged or edited URL) is refused.
+    """
     code = st.query_params.get("area")
     node = static.tree.get(code) if code else None
-    return node if node is not None and node.level != "city" else None
+    node = node if node is not None and node.level != "city" else None
+    if viewer is None or viewer.level == "city":
+        return node
+    if node is None:
+        return static.tree.get(viewer.code)
+    if not live.within(node, viewer.code):
+        refuse_area(node.code, t("outside_scope"))
+    return node
 
 
 def _open(code: str | None, choice: FilterChoice) -> None:
@@ -275,7 +296,7 @@ def _names(static: Static, code: str) -> tuple[str, str]:
 @st.cache_resource(ttl=3600, max_entries=4, show_spinner=False)
 def _grid_names(version: int) -> tuple[dict[str, str], dict[str, str]]:
     """Every grid's title and place, per boundary version."""
-    static = _static(version)
+    static = _boundaries(version)
     pairs = {s.code: _names(static, s.code) for s in static.shapes if s.code in static.tree}
     return {c: p[0] for c, p in pairs.items()}, {c: p[1] for c, p in pairs.items()}
 
@@ -290,13 +311,13 @@ def _clickable(feature: dict, name: str) -> dict:
 def _served(version: int, language: str) -> dict[str, str | dict | list]:
     """The map's static parts as URLs the browser fetches once (inline where not served)."""
     features = _area_features(version)
-    tree = _static(version).tree
+    tree = _boundaries(version).tree
     titles, _ = _grid_names(version)
     districts = [_clickable(f, tree[f["properties"]["code"]].name) for f in features["district"]]
     payloads: dict[str, dict | list] = {
         "districts": {"type": "FeatureCollection", "features": districts},
         "streets": {"type": "FeatureCollection", "features": features["street"]},
-        "grids": base_records(_static(version).shapes, titles, t),
+        "grids": base_records(_boundaries(version).shapes, titles, t),
     }
     return {
         name: static_json_url(f"{name}-v{version}-{language}", payload) or payload
@@ -485,7 +506,7 @@ def _key_grids(grids: list[GridStatus]) -> list[GridStatus]:
 
 def _live_panel(
     static: Static, focus: live.AreaNode | None, choice: FilterChoice, shown: dict[str, bool],
-    every: float | None, language: str,
+    every: float | None, language: str, viewer: tuple[str, str],
 ) -> None:  # fmt: skip
     """One refresh: read, judge, draw the KPI strip, the map and the side panel."""
     now = now_utc()
@@ -495,7 +516,7 @@ def _live_panel(
     cell = live.HeatCell.for_level(scope.level)
     with shown_errors():
         past = (
-            _history(_history_key(static.version, flt, window, cell), flt, window, cell)
+            _history((viewer, _history_key(static.version, flt, window, cell)), flt, window, cell)
             if needs_history(flt, window)
             else None
         )
@@ -563,12 +584,16 @@ def render() -> None:
     if version is None:
         st.info(t("no_boundaries"))
         return
-    static = _static(version)
-    focus = _focus(static)
+    viewer = user_scope()
+    static = _static(version, scope_key(viewer))
+    focus = _focus(static, viewer)
     st.query_params["period"] = choice.period
     _breadcrumb(static, focus, choice)
-    st.fragment(_live_panel, run_every=every)(static, focus, choice, shown, every, language)
+    st.fragment(_live_panel, run_every=every)(
+        static, focus, choice, shown, every, language, scope_key(viewer)
+    )
     st.caption(f"{t('db_in_use')}: {database_label()}")
 
 
+require("live")
 render()

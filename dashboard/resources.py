@@ -42,8 +42,15 @@ def scope_key(scope: Scope | None) -> tuple[str, str]:
 
 @contextmanager
 def connection() -> Iterator[psycopg2.extensions.connection]:
-    """A pooled connection for one unit of work (commit on success, roll back on error)."""
-    with db.transaction(pool()) as conn:
+    """A pooled connection for one unit of work, as the app's role in the user's scope.
+
+    The database's row-level security (migration 011) shows and changes only rows inside the
+    signed-in user's area; with nobody signed in, nothing. Operators see the reporter's phone
+    and ID number of the cases their center holds; everyone else sees them masked.
+    """
+    user = signed_in()
+    center = user.center_code if user and user.role == "operator" else None
+    with db.scoped_transaction(pool(), user.scope if user else None, center) as conn:
         yield conn
 
 
