@@ -1,0 +1,203 @@
+"""The warnings in Streamlit's AppTest: the list page and its actions, the live map's layer."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from geo import db
+from geo.auth.demo import ensure_demo_users
+from geo.demo.load import seed_demo
+from geo.migrate import migrate
+from geo.settings import get_settings
+from geo.timeutil import now_utc
+from geo.warnings import scan_warnings
+from geo.warnings.rules import load_rules
+from tests.support import DEMO_INCIDENTS, DEMO_SCALE, DEMO_SEED, signed_in
+
+pytestmark = pytest.mark.db
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = str(ROOT / "dashboard" / "warnings.py")
+LIVE = str(ROOT / "dashboard" / "live_map.py")
+ODD_ADDRESS = "<img src=x onerror=alert(1)>家园9号楼"
+
+
+@pytest.fixture(scope="module")
+def warned_db(scratch):
+    """A small seeded demo of its own, plus a hand-made cluster and a repeat address, scanned:
+    the ids of those two warnings."""
+    url = scratch.create("minqing_warn_page")
+    conn = db.connect(url)
+    db.check_postgis(conn)
+    conn.commit()
+    migrate(conn)
+    seed_demo(conn, incidents=DEMO_INCIDENTS, seed=DEMO_SEED, scale=DEMO_SCALE)
+    ensure_demo_users(conn)
+    now = now_utc()
+    rules = load_rules()
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT g.code, c.code, s.code, s.parent_code, ST_X(p), ST_Y(p)"
+            " FROM current_areas g JOIN current_areas c ON c.code = g.parent_code"
+            " JOIN current_areas s ON s.code = c.parent_code,"
+            " LATERAL ST_PointOnSurface(g.geom) p WHERE g.level = 'grid' ORDER BY g.code LIMIT 1"
+        )
+        grid, community, street, district, lon, lat = cur.fetchone()
+        rows = [("safety_hazard", f"测试小区{k}号楼", 20.0 * k) for k in range(8)]
+        rows += [("livelihood", ODD_ADDRESS, 1500.0)] * rules.repeat_address.min_reports
+        for k, (category, address, north) in enumerate(rows):
+            cur.execute(
+                "INSERT INTO incidents (source, category, severity, address, geom, grid_code,"
+                " community_code, street_code, district_code, reported_at, deadline_at, status)"
+                " VALUES ('hotline_12345', %s, 2, %s, ST_SetSRID(ST_MakePoint(%s, %s), 4490),"
+                " %s, %s, %s, %s, %s, %s, 'reported')",
+                (
+                    category, address, lon, lat + north / 111_000, grid, community, street,
+                    district, now - timedelta(hours=1 + k), now + timedelta(days=3),
+                ),
+            )  # fmt: skip
+    assert rules.category_cluster.min_points <= 8 and rules.category_cluster.min_addresses <= 8
+    scan_warnings(conn, now)
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT kind, id FROM warnings WHERE grid_code = %s AND kind IN"
+            " ('category_cluster', 'repeat_address')",
+            (grid,),
+        )
+        ids = dict(cur.fetchall())
+    conn.commit()
+    conn.close()
+    assert set(ids) == {"category_cluster", "repeat_address"}
+    return url, ids
+
+
+@pytest.fixture
+def env(warned_db, monkeypatch):
+    """Settings and caches pointed at the warned database."""
+    url, ids = warned_db
+    monkeypatch.setenv("DATABASE_URL", url)
+    get_settings.cache_clear()
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield url, ids
+    get_settings.cache_clear()
+    st.cache_resource.clear()
+
+
+def _status(url: str, warning_id: int) -> tuple:
+    conn = db.connect(url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT status, assigned_center FROM warnings WHERE id = %s", (warning_id,))
+            return cur.fetchone()
+    finally:
+        conn.close()
+
+
+def _page(url: str, username: str = "admin") -> AppTest:
+    return signed_in(AppTest.from_file(PAGE, default_timeout=120), url, username)
+
+
+def _listed_ids(at: AppTest) -> list[int]:
+    return [int(i) for i in at.dataframe[0].value["编号"]]
+
+
+def test_list_shows_the_warnings_with_their_reasons(env):
+    """Title in Chinese; both warnings listed with reasons naming their figures."""
+    url, ids = env
+    at = _page(url).run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "民情地图 · 预警单"
+    listed = at.dataframe[0].value
+    assert set(ids.values()) <= set(listed["编号"])
+    reasons = dict(zip(listed["编号"], listed["预警原因"], strict=True))
+    assert "8 件安全隐患" in reasons[ids["category_cluster"]]
+    assert ODD_ADDRESS in reasons[ids["repeat_address"]]
+
+
+def test_kind_filter_narrows_the_list(env):
+    """Choosing one kind lists only warnings of that kind."""
+    url, ids = env
+    at = _page(url).run()
+    at.multiselect(key="warn_kinds").select("repeat_address").run()
+    assert ids["repeat_address"] in _listed_ids(at)
+    assert ids["category_cluster"] not in _listed_ids(at)
+    assert set(at.dataframe[0].value["类型"]) == {"同一地址重复报事"}
+
+
+def test_acknowledge_assign_and_close_from_the_page(env):
+    """The buttons the status allows work in turn; each leaves one event; closed ones leave
+    the default list."""
+    url, ids = env
+    wid = ids["category_cluster"]
+    at = _page(url).run()
+    at.selectbox(key="warn_pick").set_value(wid).run()
+    assert at.button(key=f"warn_acknowledge_{wid}").disabled is False
+    at.button(key=f"warn_acknowledge_{wid}").click().run()
+    assert not at.exception, at.exception
+    assert _status(url, wid) == ("acknowledged", None)
+    assert at.success[0].value == f"预警 #{wid} 已签收"
+    assert at.button(key=f"warn_acknowledge_{wid}").disabled is True
+    center = at.selectbox(key=f"warn_center_{wid}").options[0]
+    at.button(key=f"warn_assign_{wid}").click().run()
+    assigned = _status(url, wid)
+    assert assigned[0] == "assigned" and assigned[1] is not None and assigned[1] in center
+    at.text_input(key=f"warn_note_{wid}").input("已上门核查，隐患已整改").run()
+    at.button(key=f"warn_close_{wid}").click().run()
+    assert _status(url, wid)[0] == "closed"
+    assert wid not in _listed_ids(at)
+
+
+def test_close_without_a_note_is_refused_on_the_page(env):
+    """Closing with an empty note shows the refusal and changes nothing."""
+    url, ids = env
+    wid = ids["repeat_address"]
+    before = _status(url, wid)
+    at = _page(url).run()
+    at.selectbox(key="warn_pick").set_value(wid).run()
+    at.button(key=f"warn_close_{wid}").click().run()
+    assert not at.exception, at.exception
+    assert at.error and "note is required" in at.error[0].value
+    assert _status(url, wid) == before
+
+
+def test_english(env):
+    """The page speaks English when switched."""
+    url, _ = env
+    at = _page(url)
+    at.session_state["lang"] = "en"
+    at.run()
+    assert at.title[0].value == "Minqing Map · Early warnings"
+    assert "Reason" in at.dataframe[0].value.columns
+
+
+def _live(url: str) -> AppTest:
+    return signed_in(AppTest.from_file(LIVE, default_timeout=120), url, "admin")
+
+
+def _layers(at: AppTest) -> dict[str, dict]:
+    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    return {layer["id"]: layer for layer in deck["layers"]}
+
+
+def test_live_map_draws_the_warnings_layer_and_it_switches_off(env):
+    """The layer is on by default with one marker per active warning, its tooltip the reason
+    with the figures (the resident's address as a field, escaped by the tooltip); switched
+    off, it is gone."""
+    url, ids = env
+    at = _live(url).run()
+    assert not at.exception, at.exception
+    layer = _layers(at)["warnings"]
+    by_title = {r["title"]: r for r in layer["data"]}
+    repeat = next(r for t, r in by_title.items() if f"#{ids['repeat_address']} " in t)
+    assert ODD_ADDRESS in repeat["body"] and "同一地址30天内报事" in repeat["body"]
+    tooltip = json.loads(at.get("deck_gl_json_chart")[0].proto.tooltip)
+    assert tooltip["html"] == "<b>{title}</b><div>{body}</div>"  # fields: escaped by deck.gl
+    assert any("预警单" in html.value for html in at.get("html"))
+    at.toggle(key="layer_warnings").set_value(False).run()
+    assert "warnings" not in _layers(at)
