@@ -25,16 +25,27 @@ _NOTICE = "auth_notice"
 _SIGNED_OUT = "auth_signed_out"
 
 
+def _cookie() -> str | None:
+    value = st.context.cookies.get(COOKIE)
+    return value if isinstance(value, str) and value else None
+
+
+def _headers() -> dict[str, str]:
+    headers = st.context.headers
+    return {k: v for k, v in headers.items() if isinstance(k, str) and isinstance(v, str)}
+
+
 def _peer_address() -> str:
     # Streamlit reports a loopback peer as None.
-    return st.context.ip_address or "127.0.0.1"
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else "127.0.0.1"
 
 
 def client_address() -> str:
     """Where the request came from: the trusted proxy's X-Forwarded-For, else the peer."""
     peer = _peer_address()
     settings = get_settings()
-    forwarded = st.context.headers.get("X-Forwarded-For")
+    forwarded = _headers().get("X-Forwarded-For") or _headers().get("x-forwarded-for")
     if forwarded and is_trusted(peer, trusted_networks(settings.trusted_proxies)):
         return forwarded.split(",")[0].strip()[:100]
     return peer
@@ -42,7 +53,7 @@ def client_address() -> str:
 
 def _sso_user() -> User | None:
     settings = get_settings()
-    name = header_username(dict(st.context.headers), _peer_address(), settings)
+    name = header_username(_headers(), _peer_address(), settings)
     if name is None:
         return None
     with db.transaction(pool()) as conn:
@@ -58,7 +69,7 @@ def _sso_user() -> User | None:
 
 def session_token() -> str | None:
     """This browser's session token: from this Streamlit session, else the sign-in cookie."""
-    return st.session_state.get(TOKEN_KEY) or st.context.cookies.get(COOKIE)
+    return st.session_state.get(TOKEN_KEY) or _cookie()
 
 
 def current_user() -> User | None:
@@ -100,7 +111,7 @@ def remember_token(token: str) -> None:
 def sync_cookie() -> None:
     """Make the browser's sign-in cookie match this session (set, or cleared when signed out)."""
     token = st.session_state.get(TOKEN_KEY) or None
-    if token == (st.context.cookies.get(COOKIE) or None):
+    if token == _cookie():
         return
     max_age = get_settings().session_absolute_hours * 3600 if token else 0
     value = json.dumps(token or "")
