@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard.auth import current_user, sign_out, sync_cookie
 from dashboard.auth_text import TABLE as AUTH_TEXT
+from dashboard.desk_text import TABLE as DESK_TEXT
 from dashboard.drill_text import TABLE as DRILL_TEXT
 from dashboard.i18n import language_switch, t
 from dashboard.live_text import TABLE as LIVE_TEXT
@@ -23,6 +24,7 @@ PAGES = [
     ("live", "dashboard/live_map.py", t("page_live", LIVE_TEXT)),
     ("overview", "dashboard/city_overview.py", t("page_overview")),
     ("drilldown", "dashboard/drilldown.py", t("page_drill", DRILL_TEXT)),
+    ("desk", "dashboard/case_desk.py", t("page_desk", DESK_TEXT)),
     ("warnings", "dashboard/warnings.py", t("page_warnings", WARN_TEXT)),
     ("boundaries", "dashboard/boundaries.py", "网格边界 Boundaries"),
     ("users", "dashboard/admin_users.py", t("page_users", AUTH_TEXT)),
