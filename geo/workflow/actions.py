@@ -14,6 +14,7 @@ from datetime import datetime
 import psycopg2.extensions
 from psycopg2.extras import Json
 
+from geo.auth.audit import record
 from geo.timeutil import now_utc
 from geo.workflow.messages import WorkflowRefused
 from geo.workflow.state import NOTE_LIMIT, CaseState, Center, center_chain, load_case, refusal
@@ -142,8 +143,12 @@ def apply_action(
     note: str = "",
     detail: dict | None = None,
     now: datetime | None = None,
+    client: str | None = None,
 ) -> ActionResult:
-    """Check and apply one action by `actor` of `center`; one incident update, one event."""
+    """Check and apply one action by `actor` of `center`; one incident update, one event.
+
+    The action is also written to the audit log (`client`: where it came from).
+    """
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise WorkflowRefused("unknown_action", action=action)
@@ -182,6 +187,8 @@ def apply_action(
             },
         )  # fmt: skip
         event_id = cur.fetchone()[0]
+    audit = {"action": action, "event_id": event_id, "center": acting.code, **extra}
+    record(conn, actor, "case_action", str(case.id), audit, client)
     return ActionResult(event_id, transition.to_status or case.status, holder_after)
 
 
