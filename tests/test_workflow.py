@@ -10,6 +10,7 @@ import psycopg2
 import pytest
 
 from geo import db
+from geo.filters import Scope
 from geo.migrate import migrate
 from geo.timeutil import CST
 from geo.workflow.actions import apply_action
@@ -530,3 +531,49 @@ def test_tick_command_escalates_and_scans_for_warnings(conn, world_url, tmp_path
     assert result.output.strip().startswith("minqing: rules.toml: the escalation rule is malformed")
     assert "Traceback" not in result.output
     get_settings.cache_clear()
+
+
+FIGURES = ("new", "open", "overdue", "concluded", "resolved", "concluded_late", "escalated")
+
+
+@pytest.mark.parametrize(
+    "scope", [Scope(), Scope("district", "620102"), Scope("street", "620102001")]
+)
+def test_feedback_figures_follow_the_actions(conn, scope):
+    """Handling time, resolved rate, overdue and escalations on the other pages come from what
+    the actions wrote: counted from incidents and read from the rollups, the same figures."""
+    from geo.filters import IncidentFilter, parse_period
+    from geo.queries import rollup
+    from geo.queries.drill import area_counts
+    from geo.queries.kpis import kpis_by
+
+    a = make_case(conn, "reported", None, deadline_hours=48)
+    b = make_case(conn, "in_progress", WS, deadline_hours=-10)
+    c = make_case(conn, "in_progress", WS, deadline_hours=48)
+    d = make_case(conn, "assigned", WS, deadline_hours=-30)
+    steps = [
+        (a, "assign", CITY, {"target": WS}), (a, "accept", WS, {}), (a, "escalate", WS, {}),
+        (a, "accept", POST, {}), (a, "resolve", POST, {"result": "resolved"}),
+        (b, "resolve", WS, {"result": "unresolved"}), (b, "close", WS, {}),
+        (c, "resolve", WS, {"result": "resolved"}), (c, "reopen", SUB, {"note": "不满意"}),
+        (d, "supervise", CITY, {"note": "限期办结"}), (d, "urge", SUB, {}),
+    ]  # fmt: skip
+    for k, (case, action, center, args) in enumerate(steps):
+        apply_action(conn, case, action, "x", center, now=NOW + timedelta(hours=k), **args)
+        conn.commit()
+    assert tick(conn, EscalationRule(True, 24, 10), NOW + timedelta(hours=12)).escalated == 1
+    flt = IncidentFilter(parse_period("2026-11", NOW), scope=scope)
+    assert rollup.answers(flt)
+    from_rollups = area_counts(conn, flt, ("livelihood",)).kpis
+    counted = kpis_by(conn, flt)[None]
+    expected = {
+        "new": 4, "open": 2, "overdue": 2, "concluded": 2, "resolved": 1, "concluded_late": 1,
+        "escalated": 2,
+    }  # fmt: skip
+    for name in FIGURES:
+        assert getattr(counted, name) == expected[name], name
+        assert getattr(from_rollups, name) == expected[name], name
+    hours = [5 * 24 + 4, 5 * 24 + 5]  # reported 5 days before NOW, resolved at steps 4 and 5
+    assert counted.mean_handling_hours == pytest.approx(sum(hours) / 2)
+    assert from_rollups.mean_handling_hours == pytest.approx(sum(hours) / 2)
+    assert counted.resolved_rate == pytest.approx(0.5)
