@@ -23,10 +23,15 @@ from geo.settings import Settings, hide_password
 APP_ROLE = "minqing_app"
 _SET_ROLE = sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(APP_ROLE))
 _SET_SESSION_ROLE = sql.SQL("SET ROLE {}").format(sql.Identifier(APP_ROLE))
+# Without statistics on the policy's expression the planner halves every row estimate of
+# `incidents` and then prefers parallel plans, which on the 2-core server under load made the
+# live map's refresh about twice as slow as the owner's; without workers it is as fast
+# (docs/benchmarks.md, "Row-level security").
 _SET_SCOPE = """
 SELECT set_config('minqing.scope_level', %(level)s, %(local)s),
        set_config('minqing.scope_code', %(code)s, %(local)s),
-       set_config('minqing.contact_center', %(center)s, %(local)s)
+       set_config('minqing.contact_center', %(center)s, %(local)s),
+       set_config('max_parallel_workers_per_gather', '0', %(local)s)
 """
 
 _pools: dict[str, psycopg2.pool.ThreadedConnectionPool] = {}
