@@ -3,6 +3,7 @@ district's URL refused with a clear message (and audited), not shown empty."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,21 @@ def test_city_staff_open_any_district(app, demo_db):
     at = app("admin", area=OTHER, page=DRILL)
     assert not at.error and not at.exception
     assert at.title[0].value.startswith(area_names[OTHER])
+
+
+def test_cached_centers_never_cross_from_one_scope_to_another(app, demo_db):
+    """A district leader's cached centers are not what city staff get next (same process)."""
+    conn = db.connect(demo_db)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT name FROM centers WHERE level = 'sub_center'")
+            sub_centers = {r[0] for r in cur.fetchall()}
+    finally:
+        conn.close()
+    assert len(sub_centers) > 1
+    leader = app("qilihe_leader")
+    admin = app("admin")
+    for at, expected in ((leader, 1), (admin, len(sub_centers))):
+        deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+        centers = next(layer for layer in deck["layers"] if layer["id"] == "centers")
+        assert len({c["title"] for c in centers["data"]} & sub_centers) == expected
