@@ -58,7 +58,7 @@ from layers.grid_status import (
 from layers.heat import heat_layer, heat_legend
 from layers.incidents import arrivals_layer, incident_layer, incident_legend
 from layers.legend import Legend
-from layers.warnings import warning_layer, warning_legend
+from layers.warnings import warning_layers, warning_legend
 
 t = translator({**WARN_TEXT, **TABLE})
 MAP_KEY = "live-map"
@@ -429,7 +429,7 @@ def _deck(
     if (shown["incidents"] and view.points) or arrived:
         legend_items.append(incident_legend(t, language))
     if shown["warnings"] and warnings:
-        layers.append(warning_layer(warnings, load_warning_rules(), t, language))
+        layers += warning_layers(warnings, load_warning_rules(), t, language)
         legend_items.append(warning_legend(t, len(warnings)))
     bbox = focus.bbox if focus else next(n.bbox for n in static.tree.values() if n.level == "city")
     settings = get_settings()

@@ -90,7 +90,9 @@ def _act(action: str, warning: EarlyWarning, user: User, note: str, center: str 
 
 def _detail(warning: EarlyWarning, user: User, language: str) -> None:
     """One warning: reason, figures, history, and the actions its status allows."""
-    st.subheader(f"#{warning.id} · {t('warn_kind_' + warning.kind)}")
+    st.subheader(
+        f"#{warning.id} · {t('warn_kind_' + warning.kind)} · {t('warn_status_' + warning.status)}"
+    )
     st.text(warning_reason(warning, load_rules(), language))
     with st.expander(t("warn_figures")):
         st.json(warning.figures)
@@ -157,10 +159,7 @@ def render() -> None:
     by_id = {w.id: w for w in found}
     picked = st.selectbox(
         t("warn_pick"), list(by_id), key="warn_pick",
-        format_func=lambda i: (
-            f"#{i} · {t('warn_kind_' + by_id[i].kind)} · {by_id[i].area_name} · "
-            f"{t('warn_status_' + by_id[i].status)}"
-        ),
+        format_func=lambda i: f"#{i} · {t('warn_kind_' + by_id[i].kind)} · {by_id[i].area_name}",
     )  # fmt: skip
     _detail(by_id[picked], user, language)
 

@@ -7,8 +7,8 @@ TABLE: dict[str, dict[str, str]] = {
     "layer_warnings": {"zh": "预警单", "en": "Early warnings"},
     "legend_warnings": {"zh": "预警单", "en": "Early warnings"},
     "legend_warnings_note": {
-        "zh": "未关闭的预警 {n} 条；白圈为新预警，黑圈为已交办",
-        "en": "{n} warnings not closed; white ring: new, dark ring: assigned",
+        "zh": "带“!”的圆点；未关闭的预警 {n} 条；白圈为新预警，黑圈为已交办",
+        "en": "dots with a “!”; {n} warnings not closed; white ring: new, dark ring: assigned",
     },
     "warn_title": {"zh": "预警", "en": "Warning"},
     "warn_kind_grid_surge": {"zh": "网格诉求激增", "en": "Grid surge"},

@@ -10,17 +10,18 @@ from geo.timeutil import format_cst
 from geo.vocabulary import category_label
 from geo.warnings.queries import EarlyWarning
 from geo.warnings.rules import KINDS, WarningRules
-from layers.deck import literal
+from layers.deck import CJK_FONTS, literal
 from layers.legend import Legend, LegendItem
 
 RGBA = list[int]
 Translate = Callable[[str], str]
 KIND_RGBA: dict[str, RGBA] = {
-    "grid_surge": [215, 25, 28, 235],
-    "category_cluster": [253, 141, 60, 235],
-    "repeat_address": [136, 65, 157, 235],
-    "major_risk_rise": [120, 0, 0, 245],
+    "grid_surge": [215, 48, 39, 240],
+    "category_cluster": [255, 127, 0, 240],
+    "repeat_address": [106, 61, 154, 240],
+    "major_risk_rise": [103, 0, 13, 245],
 }
+MARK_RGBA: RGBA = [255, 255, 255, 255]  # the "!" on every marker, unlike any other dot
 # new warnings get a thick white ring; acknowledged a thin one; assigned a dark one
 STATUS_RING: dict[str, tuple[RGBA, float]] = {
     "new": ([255, 255, 255, 255], 3.0),
@@ -75,16 +76,18 @@ def warning_records(
     return records
 
 
-def warning_layer(
+def warning_layers(
     warnings: Sequence[EarlyWarning], rules: WarningRules, t: Translate, lang: str
-) -> pdk.Layer:
-    """The active warnings as large dots, drawn over the grids and incidents."""
-    return pdk.Layer(
+) -> list[pdk.Layer]:
+    """The active warnings as large dots with a white "!" (the marks carry only positions, so
+    the tooltips are sent once), drawn over the grids, centers and incidents."""
+    records = warning_records(warnings, rules, t, lang)
+    dots = pdk.Layer(
         "ScatterplotLayer",
         id="warnings",
-        data=warning_records(warnings, rules, t, lang),
+        data=records,
         get_position="p",
-        get_radius=9,
+        get_radius=10,
         radius_units=literal("pixels"),
         get_fill_color="c",
         stroked=True,
@@ -95,6 +98,22 @@ def warning_layer(
         auto_highlight=True,
         highlight_color=[255, 255, 0, 160],
     )
+    marks = pdk.Layer(
+        "TextLayer",
+        id="warnings-mark",
+        data=[{"p": r["p"], "t": "!"} for r in records],
+        get_position="p",
+        get_text="t",
+        get_size=15,
+        size_units=literal("pixels"),
+        get_color=MARK_RGBA,
+        font_family=literal(CJK_FONTS),
+        font_weight=literal("bold"),
+        get_text_anchor=literal("middle"),
+        get_alignment_baseline=literal("center"),
+        pickable=False,
+    )
+    return [dots, marks]
 
 
 def warning_legend(t: Translate, shown: int) -> Legend:

@@ -134,6 +134,7 @@ def test_grid_surge_flags_the_surging_grid_and_not_the_steady_one(world):
     assert figures["observed"] == rule.min_count
     expected = len(range(rule.recent_days, days, 7)) / rule.baseline_days * rule.recent_days
     assert figures["expected"] == pytest.approx(expected, abs=0.01)
+    assert figures["ratio"] == pytest.approx(rule.min_count / expected, abs=0.01)
     assert surges[0].district_code == "620102" and surges[0].community_code == "620102001001"
     by_kind = {r.kind: r for r in result.rules}
     assert by_kind["grid_surge"].found == 1 and by_kind["grid_surge"].raised == 1
@@ -432,6 +433,8 @@ def test_reason_texts_fill_in_the_figures():
     en = RULES.reason("category_cluster", figures, "en", category="safety hazard")
     assert "9" in zh and "300" in zh and "安全隐患" in zh and "6" in zh
     assert "9 safety hazard" in en and "300 m" in en
+    empty = {"observed": 14, "expected": 0.0, "ratio": None, "recent_days": 3}
+    assert "— 倍" in RULES.reason("grid_surge", empty, "zh")  # no ratio over an empty baseline
 
 
 # --- the command line ---------------------------------------------------------------------

@@ -10,7 +10,7 @@ SELECT 'major_risk_rise'::text AS kind,
        jsonb_build_object(
            'observed', s.recent,
            'expected', round(e.expected::numeric, 2),
-           'ratio', round((s.recent / greatest(e.expected, %(min_expected)s))::numeric, 2),
+           'ratio', round((s.recent / nullif(e.expected, 0))::numeric, 2),
            'baseline_total', s.base,
            'baseline_daily', round((s.base::float8 / %(baseline_days)s)::numeric, 3),
            'recent_days', %(recent_days)s,

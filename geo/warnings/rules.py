@@ -86,10 +86,20 @@ class WarningRules:
         values = {**{k: 0 for k in FIGURES[kind]}, "category": "", "address": "", **figures}
         values.update(names)
         try:
-            return (rule.zh if lang == "zh" else rule.en).format(**values)
+            return _FORMATTER.format(rule.zh if lang == "zh" else rule.en, **values)
         except (KeyError, ValueError, TypeError):
             return kind
 
+
+class _Figures(string.Formatter):
+    """str.format, except that a figure with no value (a ratio over an empty baseline) is —."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        """The field formatted, or — for None."""
+        return "—" if value is None else super().format_field(value, format_spec)
+
+
+_FORMATTER = _Figures()
 
 _TYPES: dict[str, type] = {
     "grid_surge": SurgeRule,

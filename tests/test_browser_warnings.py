@@ -1,0 +1,85 @@
+"""Warnings in a real headless Chromium: the layer drawn on the live map (and gone when switched
+off), and a warning acknowledged on the warnings page."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+
+from layers.warnings import KIND_RGBA
+from tests.support import login, streamlit_server
+from tests.warning_fixtures import warned_database
+
+pytestmark = [pytest.mark.db, pytest.mark.browser]
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+@pytest.fixture(scope="module")
+def warned_app(scratch):
+    """The app served against a demo with two known warnings; its URL and the warning ids."""
+    url, ids = warned_database(scratch)
+    with streamlit_server({"DATABASE_URL": url}) as app_url:
+        yield app_url, ids
+
+
+def _marker_pixels(png: bytes) -> int:
+    """Pixels of the map in the colours of the two warnings drawn (cluster, repeat address)."""
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    count = 0
+    for kind in ("category_cluster", "repeat_address"):
+        rgb = np.array(KIND_RGBA[kind][:3])
+        count += int((np.abs(pixels - rgb).sum(axis=2) < 40).sum())
+    return count
+
+
+def _map_box(browser_page) -> dict:
+    browser_page.get_by_text("期内新增").first.wait_for(timeout=60_000)
+    canvas = browser_page.locator("canvas").first
+    canvas.wait_for(timeout=60_000)
+    browser_page.wait_for_timeout(5000)  # data loads and SwiftShader draws
+    box = canvas.bounding_box()
+    assert box and box["width"] > 400 and box["height"] > 400
+    return box
+
+
+def test_warnings_layer_is_drawn_and_switches_off(warned_app, page):
+    """With the layer on, the map shows the warnings' colours; switched off, they are gone."""
+    app_url, _ = warned_app
+    browser_page = page.page
+    browser_page.goto(app_url, wait_until="networkidle")
+    login(browser_page, "admin")
+    box = _map_box(browser_page)
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser_page.screenshot(path=str(ARTIFACTS / "live_map_warnings.png"))
+    with_layer = _marker_pixels(browser_page.screenshot(clip=box))
+    assert browser_page.get_by_text("未关闭的预警", exact=False).count() >= 1  # the legend
+    browser_page.get_by_test_id("stSidebarUserContent").get_by_text("预警单", exact=True).click()
+    browser_page.wait_for_timeout(6000)
+    without = _marker_pixels(browser_page.screenshot(clip=box))
+    assert with_layer > 40, f"no warning drawn ({with_layer} pixels)"
+    assert without < with_layer / 4, (with_layer, without)
+    assert page.foreign_requests(app_url) == []
+
+
+def test_acknowledge_on_the_warnings_page(warned_app, page):
+    """The list shows the warnings; choosing one and pressing 签收 acknowledges it."""
+    app_url, ids = warned_app
+    browser_page = page.page
+    browser_page.goto(f"{app_url}/warnings", wait_until="networkidle")
+    login(browser_page, "admin")
+    browser_page.get_by_text("民情地图 · 预警单").wait_for(timeout=60_000)
+    assert browser_page.get_by_text("共 ", exact=False).count() >= 1
+    picker = browser_page.get_by_label("选择预警")
+    picker.click()
+    browser_page.get_by_role("option", name=f"#{ids['category_cluster']} ").first.click()
+    browser_page.get_by_role("button", name="签收", exact=True).click()
+    browser_page.get_by_text(f"预警 #{ids['category_cluster']} 已签收").wait_for(timeout=30_000)
+    expect(browser_page.get_by_role("button", name="签收", exact=True)).to_be_disabled(
+        timeout=30_000
+    )
+    browser_page.screenshot(path=str(ARTIFACTS / "warnings_page.png"), full_page=True)
