@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from functools import cache
 from importlib import resources
 
+import pandas as pd
+
 from geo.errors import ConfigError
 from geo.timeutil import CST
 from geo.vocabulary import CATEGORIES
@@ -76,5 +78,23 @@ def deadline_for(
     days = max(rules.days[category], statutory)
     local = reported_at.astimezone(CST)
     # midnight at the end of the day `days` days on, counted on the calendar, not in hours
-    end = datetime.combine(local.date() + timedelta(days=days + 1), datetime.min.time(), CST)
-    return end
+    return datetime.combine(local.date() + timedelta(days=days + 1), datetime.min.time(), CST)
+
+
+def deadlines_for(
+    category: pd.Series,
+    severity: pd.Series,
+    reported_at: pd.Series,
+    source: pd.Series,
+    rules: DeadlineRules | None = None,
+) -> pd.Series:
+    """`deadline_for` column by column (aware UTC timestamps; categories must be known)."""
+    rules = rules or default_rules()
+    days = category.map(rules.days).astype("int64")
+    statutory = source.map(rules.source_days).fillna(0).astype("int64")
+    urgent = (severity.astype("int64") >= rules.urgent_severity) & (statutory == 0)
+    hours = category.map(rules.urgent_hours).astype("int64")
+    local_day = reported_at.dt.tz_convert(CST).dt.normalize()
+    normal = local_day + pd.to_timedelta(days.clip(lower=statutory) + 1, unit="D")
+    due = normal.dt.tz_convert("UTC").where(~urgent, reported_at + pd.to_timedelta(hours, "h"))
+    return due.astype("datetime64[us, UTC]")

@@ -1,9 +1,10 @@
 """Reading the sources' export files: CSV, JSON lines (or a JSON array) and GeoJSON.
 
-The text encoding is the one chosen, else UTF-8 when the bytes are valid UTF-8, else GB18030
-(a superset of GBK and GB2312) when valid, else whichever of the two leaves fewer broken
-characters. Bytes that are not valid in the encoding become U+FFFD, and a row holding one is
-rejected for its encoding; the other rows are read. A file that cannot be read at all (not
+The text encoding is the one chosen, else UTF-8 when the bytes (or most lines that are not
+plain ASCII) are valid UTF-8, else GB18030 (a superset of GBK and GB2312) when valid, else
+whichever of the two leaves fewer broken characters. Bytes that are not valid in the
+encoding become U+FFFD, and a row holding one is rejected for its encoding; the other rows
+are read. A file that cannot be read at all (not
 text, no header, broken GeoJSON) raises a DataError and nothing is stored.
 """
 
@@ -63,6 +64,10 @@ def detect_encoding(raw: bytes, chosen: str | None = None) -> str:
             raise DataError(f"unknown encoding {chosen!r}") from None
         return name
     if raw.startswith(codecs.BOM_UTF8) or decodes(raw, "UTF-8"):
+        return "UTF-8"
+    # Mostly UTF-8 with a few foreign lines: UTF-8 (GB18030 would read every line, wrongly).
+    lines = [line for line in raw.split(b"\n") if not line.isascii()]
+    if sum(decodes(line, "UTF-8") for line in lines) * 2 > len(lines):
         return "UTF-8"
     if decodes(raw, "GB18030"):
         return "GB18030"

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from geo.coords import gcj02_to_wgs84
-from geo.deadlines import DeadlineRules, deadline_for
+from geo.deadlines import DeadlineRules, deadlines_for
 from geo.ingest.read import RawRow
 from geo.ingest.sources import IntakeRules, SourceLayout
 from geo.settings import CHINA_TZ
@@ -99,7 +99,11 @@ def check_rows(
     category = category.where(category.notna(), sub_text.map(rules.category_names))
     frame["category"] = category
     reject(category.isna(), "unknown_category", category_text.where(category_text != "", sub_text))
-    frame["subcategory"] = _subcategories(category, sub_text)
+    subcategory = _subcategories(category, sub_text)
+    # a category column holding a subcategory's name (环境卫生) names both
+    frame["subcategory"] = subcategory.where(
+        subcategory != "", _subcategories(category, category_text)
+    )
 
     reported = parse_times(column("reported_at"))
     frame["reported_at"] = reported
@@ -136,12 +140,12 @@ def check_rows(
 
 def _subcategories(category: pd.Series, text: pd.Series) -> pd.Series:
     """The subcategory code when the text names one of the category's (else '')."""
-    known: dict[tuple[str, str], str] = {}
+    known: dict[str, str] = {}
     for code, item in CATEGORIES.items():
         for sub_code, label in item.subcategories.items():
-            known[(code, sub_code)] = known[(code, label.zh)] = sub_code
-    pairs = pd.Series(list(zip(category, text, strict=True)), index=text.index)
-    return pairs.map(lambda pair: known.get(pair, ""))
+            known[f"{code}|{sub_code}"] = known[f"{code}|{label.zh}"] = sub_code
+    keys = category.fillna("").astype(str) + "|" + text.astype(str)
+    return keys.map(known).fillna("").astype(object)
 
 
 def _coordinates(
@@ -171,17 +175,10 @@ def _start_levels(frame: pd.DataFrame) -> np.ndarray:
 def _deadlines(frame: pd.DataFrame, rules: DeadlineRules) -> pd.Series:
     """Each takeable row's deadline (NaT for rejected rows)."""
     ok = frame["reason"].isna()
-    due = [
-        deadline_for(c, int(s), t.to_pydatetime(), src, rules)
-        for c, s, t, src in zip(
-            frame.loc[ok, "category"],
-            frame.loc[ok, "severity"],
-            frame.loc[ok, "reported_at"],
-            frame.loc[ok, "source"],
-            strict=True,
-        )
-    ]
     out = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us, UTC]")
-    if due:
-        out[ok] = pd.to_datetime(due, utc=True)
+    if ok.any():
+        part = frame[ok]
+        out[ok] = deadlines_for(
+            part["category"], part["severity"], part["reported_at"], part["source"], rules
+        )
     return out

@@ -1,11 +1,11 @@
 """Storing checked rows: placed, deduplicated, linked and routed set by set, in one transaction.
 
 `ingest_incidents` is the one entry point for the CLI, the dashboard and future services.
-The rows go into a temporary table by COPY; each step below is one set-based statement
-over all of them (never a query per row):
+The rows go into a temporary table by COPY; each step below makes one temporary table from
+all of them in one set-based statement (never a query per row, and no row is updated):
 
 1. place: an address known to the gazetteer gives a point to a row without one; every point
-   gets its small grid and the grid's parents in one spatial join;
+   gets its small grid and the grid's parents in one spatial join (driven by the grids);
 2. dedup: a row whose (source, source id) is stored already is a duplicate;
 3. link: a row of the same category within the link distance and time of an open incident
    from another source is kept as a linked report of that case (`incident_links`);
@@ -26,6 +26,8 @@ from datetime import datetime
 import pandas as pd
 import psycopg2
 import psycopg2.extensions
+import pyarrow as pa
+from pyarrow import csv
 
 from geo.deadlines import DeadlineRules, default_rules
 from geo.errors import DatabaseError, DataError
@@ -45,7 +47,11 @@ _NEEDS_GAZETTEER = (
     "SELECT EXISTS (SELECT 1 FROM ingest_rows WHERE lon IS NULL AND address_key <> '') "
     "AND NOT EXISTS (SELECT 1 FROM address_gazetteer)"
 )
-_COUNT = "SELECT outcome, count(*) FROM ingest_rows GROUP BY outcome"
+_COUNT = "SELECT outcome, count(*) FROM ingest_final GROUP BY outcome"
+_PLACED_BY_ADDRESS = (
+    "SELECT count(*) FROM ingest_final WHERE placed_by = 'address' "
+    "AND outcome IN ('new', 'linked', 'duplicate')"
+)
 
 
 @dataclass
@@ -140,6 +146,7 @@ def _store(
     clock: _Clock,
 ) -> None:
     """Every statement of an import, in the caller's transaction."""
+    cur.execute("SET LOCAL jit = off")  # compiling costs more than these plans run
     cur.execute(load_sql("ingest_rows_table"))
     _copy_rows(cur, good)
     cur.execute("ANALYZE ingest_rows")
@@ -148,14 +155,16 @@ def _store(
     if cur.fetchone()[0]:
         cur.execute(load_sql("ingest_gazetteer_fill"))
         clock.lap("gazetteer_fill")
-    cur.execute(load_sql("ingest_place"))
-    clock.lap("place")
+    cur.execute(load_sql("ingest_points"))
+    clock.lap("points")
+    cur.execute(load_sql("ingest_grids"))
+    clock.lap("grids")
     cur.execute(load_sql("ingest_dedup"))
     clock.lap("dedup")
     link = {"distance": rules.link_distance_m, "hours": rules.link_hours}
     cur.execute(load_sql("ingest_link"), link)
     clock.lap("link")
-    cur.execute(load_sql("ingest_route"))
+    cur.execute(load_sql("ingest_final"))
     clock.lap("route")
     params = {"actor": actor, "note": f"{note}{result.source} 导入，来源编号 "}
     cur.execute(load_sql("ingest_insert"), params)
@@ -164,7 +173,7 @@ def _store(
     result.linked = cur.rowcount
     clock.lap("insert")
     cur.execute(load_sql("ingest_gazetteer_learn"))
-    cur.execute("SELECT count(*) FROM ingest_rows WHERE placed_by = 'address'")
+    cur.execute(_PLACED_BY_ADDRESS)
     result.placed_by_address = cur.fetchone()[0]
     cur.execute(_COUNT)
     counts = dict(cur.fetchall())
@@ -181,18 +190,16 @@ def _store(
 
 
 def _copy_rows(cur: psycopg2.extensions.cursor, good: pd.DataFrame) -> None:
-    """COPY the checked rows into the temporary table as CSV."""
-    data = good.loc[:, list(_COPIED)].copy()
-    for column in ("reported_at", "deadline_at"):
-        data[column] = data[column].dt.strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
-    data["is_major_risk"] = data["is_major_risk"].map({True: "t", False: "f"})
-    buffer = io.StringIO()
-    data.to_csv(buffer, index=False, header=False, na_rep="\\N", float_format="%.9f")
+    """COPY the checked rows into the temporary table as CSV written by Arrow.
+
+    Arrow quotes every string, so an empty text is `""` and a missing value (NaN, None) an
+    unquoted empty field: exactly PostgreSQL's CSV reading of '' and NULL.
+    """
+    table = pa.Table.from_pandas(good.loc[:, list(_COPIED)], preserve_index=False)
+    buffer = io.BytesIO()
+    csv.write_csv(table, buffer, csv.WriteOptions(include_header=False))
     buffer.seek(0)
-    columns = ", ".join(_COPIED)
-    cur.copy_expert(
-        f"COPY ingest_rows ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
-    )
+    cur.copy_expert(f"COPY ingest_rows ({', '.join(_COPIED)}) FROM STDIN WITH (FORMAT csv)", buffer)
 
 
 def _raw(line: int, record: Mapping[str, object]) -> RawRow:

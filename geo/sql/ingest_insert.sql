@@ -8,7 +8,7 @@ WITH stored AS (
            address, geom, grid_code, community_code, street_code, district_code, reported_at,
            deadline_at, 'reported', center, handling_level, reporter_name, reporter_phone,
            reporter_id_number
-    FROM ingest_rows
+    FROM ingest_final
     WHERE outcome = 'new'
     ORDER BY reported_at
     ON CONFLICT (source, source_id) WHERE source_id IS NOT NULL DO NOTHING

@@ -5,6 +5,6 @@ INSERT INTO incident_links (incident_id, source, source_id, category, subcategor
 SELECT link_to, source, source_id, category, subcategory, severity, description, address,
        geom, reported_at, reporter_name, reporter_phone, reporter_id_number, link_distance,
        %(actor)s
-FROM ingest_rows
+FROM ingest_final
 WHERE outcome = 'linked'
 ON CONFLICT (source, source_id) WHERE source_id IS NOT NULL DO NOTHING

@@ -1,5 +1,6 @@
--- Intake: the rows of one import, checked in Python, placed, deduplicated, linked and routed
--- here set by set before they are stored.
+-- Intake: the rows of one import as checked in Python (`outcome` is 'duplicate' for a repeat
+-- within the file, else NULL). Each later step makes a temporary table of its own from it
+-- in one statement (no row is updated), and ingest_final.sql joins them.
 CREATE TEMP TABLE ingest_rows (
     line               integer PRIMARY KEY,
     source             text NOT NULL,
@@ -19,15 +20,5 @@ CREATE TEMP TABLE ingest_rows (
     reporter_phone     text,
     reporter_id_number text,
     start_level        smallint NOT NULL,
-    geom               geometry(Point, 4490),
-    placed_by          text,
-    grid_code          text,
-    community_code     text,
-    street_code        text,
-    district_code      text,
-    outcome            text,  -- rejected reason, 'duplicate', 'linked' or 'new'
-    link_to            bigint,
-    link_distance      double precision,
-    center             text,
-    handling_level     text
+    outcome            text
 ) ON COMMIT DROP

@@ -1,0 +1,163 @@
+"""Reading exports: formats, encodings, unreadable files, times, coordinates, column mapping."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from geo.coords import gcj02_to_wgs84, wgs84_to_gcj02
+from geo.deadlines import default_rules
+from geo.errors import ConfigError, DataError
+from geo.ingest.read import read_bytes, read_file
+from geo.ingest.records import check_rows, parse_times
+from geo.ingest.sources import load_rules
+from tests.ingest_fixtures import GridPoint, csv_bytes, geojson_bytes, hotline_row, jsonl_bytes
+
+POINT = GridPoint("g", "c", "s", "d", 103.83, 36.06)
+NOW = datetime(2026, 11, 29, tzinfo=UTC)
+
+
+def test_csv_utf8_and_tabs():
+    rows = [hotline_row("A1", POINT), hotline_row("A2", POINT, 诉求内容="噪音，扰民")]
+    read = read_bytes(csv_bytes(rows), "csv")
+    assert (read.format, read.encoding) == ("csv", "UTF-8")
+    assert [r.values["工单编号"] for r in read.rows] == ["A1", "A2"]
+    assert read.rows[1].values["诉求内容"] == "噪音，扰民" and read.rows[1].line == 3
+    tabbed = "工单编号\t来电时间\nT1\t2021-03-01 10:00\n".encode()
+    assert read_bytes(tabbed, "csv").rows[0].values == {
+        "工单编号": "T1",
+        "来电时间": "2021-03-01 10:00",
+    }
+
+
+def test_gbk_file_is_detected_and_read_right():
+    rows = [hotline_row("G1", POINT, 诉求内容="楼道堆放杂物", 诉求地址="城关区皋兰路街道")]
+    read = read_bytes(csv_bytes(rows, "gbk"), "csv")
+    assert read.encoding == "GB18030"
+    assert read.rows[0].values["诉求地址"] == "城关区皋兰路街道" and read.rows[0].problem is None
+
+
+def test_wrong_encoding_flags_the_broken_rows_only():
+    """A GBK line inside a UTF-8 file: that row is rejected for its encoding, the rest read."""
+    good = csv_bytes([hotline_row("U1", POINT, 诉求内容="路灯不亮")])
+    bad = csv_bytes([hotline_row("U2", POINT, 诉求内容="路灯不亮")], "gbk").split(b"\r\n", 1)[1]
+    read = read_bytes(good + bad, "csv")
+    assert read.encoding == "UTF-8"
+    assert [(r.values["工单编号"], r.problem) for r in read.rows] == [
+        ("U1", None),
+        ("U2", "encoding"),
+    ]
+    forced = read_bytes(csv_bytes([hotline_row("U3", POINT)], "gbk"), "csv", encoding="UTF-8")
+    assert all(r.problem == "encoding" for r in forced.rows) or "工单编号" not in forced.columns
+
+
+def test_json_lines_array_and_broken_lines():
+    rows = [hotline_row("J1", POINT), hotline_row("J2", POINT)]
+    data = jsonl_bytes(rows[:1]) + b"{broken\n" + jsonl_bytes(rows[1:]) + b"\n[1, 2]\n"
+    read = read_bytes(data, "jsonl")
+    assert [(r.line, r.problem) for r in read.rows] == [(1, None), (2, "bad_record"), (3, None),
+                                                         (5, "bad_record")]  # fmt: skip
+    array = read_bytes(b"[" + jsonl_bytes(rows).replace(b"\n", b",").rstrip(b",") + b"]", "json")
+    assert array.format == "jsonl" and len(array.rows) == 2
+
+
+def test_geojson_points_come_from_the_geometry(tmp_path):
+    rows = [hotline_row("P1", POINT), hotline_row("P2", None)]
+    path = tmp_path / "110.geojson"
+    path.write_bytes(geojson_bytes(rows))
+    read = read_file(path)
+    assert read.format == "geojson"
+    assert read.rows[0].point == (POINT.lon, POINT.lat) and read.rows[1].point is None
+    assert "经度" not in read.rows[0].values
+
+
+@pytest.mark.parametrize(
+    ("data", "fmt", "said"),
+    [
+        (b"", "csv", "empty"),
+        (b"PK\x03\x04\x00\x00binary", "csv", "not a text file"),
+        (b'{"type": "FeatureCollection", "features": [', "geojson", "not readable GeoJSON"),
+        (b'{"type": "Feature"}', "geojson", "not a GeoJSON FeatureCollection"),
+        (b"not json at all\nnor this\n", "jsonl", "not JSON lines"),
+        (b"\n,\n", "csv", "no header"),
+    ],
+)
+def test_unreadable_files_are_one_clear_error(data, fmt, said):
+    with pytest.raises(DataError, match=said):
+        read_bytes(data, fmt)
+
+
+def test_unknown_extension_and_missing_file(tmp_path):
+    (tmp_path / "x.xlsx").write_bytes(b"x")
+    with pytest.raises(DataError, match="unknown file type"):
+        read_file(tmp_path / "x.xlsx")
+    with pytest.raises(DataError, match="cannot read"):
+        read_file(tmp_path / "missing.csv")
+
+
+def test_times_are_cst_unless_a_zone_is_given():
+    values = pd.Series([
+        "2021-03-01 10:00:00", "2021/3/1 10:00", "2021年3月1日 10时00分", "2021.03.01 10:00",
+        "2021-03-01T10:00:00+08:00", "2021-03-01T02:00:00Z", "1614564000", "1614564000000",
+        "2021-02-30 10:00", "昨天", "",
+    ])  # fmt: skip
+    parsed = parse_times(values)
+    expected = pd.Timestamp("2021-03-01 02:00:00", tz="UTC")
+    assert (parsed[:8] == expected).all()
+    assert parsed[8:].isna().all()
+
+
+def test_gcj02_sources_are_corrected_to_wgs84():
+    """A mini-program point is GCJ-02; it is stored on WGS84 / CGCS2000."""
+    gx, gy = wgs84_to_gcj02(103.83, 36.06)
+    rows = read_bytes(
+        csv_bytes([{"订单号": "M1", "提交时间": "2021-03-01 10:00", "问题类型": "环境卫生",
+                    "经度": f"{gx:.9f}", "纬度": f"{gy:.9f}"}]), "csv",
+    ).rows  # fmt: skip
+    frame = check_rows(rows, "mini_program", load_rules(), default_rules(), NOW)
+    assert frame["reason"].isna().all()
+    assert np.isclose(frame["lon"][0], 103.83, atol=1e-7) and np.isclose(frame["lat"][0], 36.06)
+    assert frame["category"][0] == "livelihood" and frame["subcategory"][0] == "sanitation"
+    assert np.isclose(gcj02_to_wgs84(gx, gy)[0], frame["lon"][0])
+
+
+def test_row_reasons_from_the_values():
+    rows = read_bytes(
+        csv_bytes([
+            hotline_row("R1", POINT),
+            hotline_row("R2", POINT, 来电时间="2021-13-01"),
+            hotline_row("R3", POINT, 来电时间="2030-01-01 10:00"),
+            hotline_row("R4", POINT, 诉求类型="天气", 诉求小类=""),
+            hotline_row("", POINT),
+            hotline_row("R6", POINT, 紧急程度="非常非常急"),
+            hotline_row("R7", POINT, 来源渠道="卫星"),
+            hotline_row("R1", POINT),
+            hotline_row("R9", POINT, 诉求类型="", 诉求小类="噪声扰民", 紧急程度="特急"),
+        ]), "csv",
+    ).rows  # fmt: skip
+    frame = check_rows(rows, "hotline_12345", load_rules(), default_rules(), NOW)
+    assert frame["reason"].fillna("").tolist() == [
+        "", "bad_date", "future_date", "unknown_category", "no_source_id", "bad_severity",
+        "unknown_source", "", "",
+    ]  # fmt: skip
+    assert frame["duplicate"].tolist() == [False] * 7 + [True, False]
+    assert frame.loc[8, ["category", "subcategory", "severity"]].tolist() == [
+        "livelihood", "noise", 4,
+    ]  # fmt: skip
+    assert frame.loc[8, "start_level"] == 2 and frame.loc[0, "start_level"] == 0
+
+
+def test_mapping_override_and_unknown_source(tmp_path):
+    override = tmp_path / "m.toml"
+    override.write_text('[sources.hotline_12345.columns]\nsource_id = ["单号"]\n', "utf-8")
+    rules = load_rules(override)
+    assert rules.layout("hotline_12345").columns["source_id"] == ("单号",)
+    assert rules.layout("hotline_12345").columns["reported_at"] == ("来电时间", "受理时间")
+    with pytest.raises(ConfigError, match="unknown source"):
+        rules.layout("weibo")
+    override.write_text('[sources.weibo]\ncoords = "wgs84"\n', "utf-8")
+    with pytest.raises(ConfigError, match="not a known source"):
+        load_rules(override)
