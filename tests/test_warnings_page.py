@@ -151,3 +151,20 @@ def test_live_map_draws_the_warnings_layer_and_it_switches_off(env):
     assert any("预警单" in html.value for html in at.get("html"))
     at.toggle(key="layer_warnings").set_value(False).run()
     assert "warnings" not in _layers(at)
+
+
+def test_a_district_sees_only_its_own_warnings(env):
+    """Row-level security: 七里河区's leader does not see 城关区's warnings; 城关区's does and
+    may act on them."""
+    url, ids = env
+    outside = _page(url, "qilihe_leader").run()
+    assert not outside.exception, outside.exception
+    listed = set(_listed_ids(outside)) if outside.dataframe else set()
+    assert not listed & set(ids.values())
+    inside = _page(url, "chengguan_leader").run()
+    assert ids["repeat_address"] in _listed_ids(inside)
+    wid = ids["repeat_address"]
+    inside.selectbox(key="warn_pick").set_value(wid).run()
+    inside.button(key=f"warn_acknowledge_{wid}").click().run()
+    assert not inside.exception, inside.exception
+    assert _status(url, wid)[0] == "acknowledged"
