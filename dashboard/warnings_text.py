@@ -22,7 +22,6 @@ TABLE: dict[str, dict[str, str]] = {
     "warn_area": {"zh": "位置", "en": "Area"},
     "warn_status": {"zh": "状态", "en": "Status"},
     "warn_detected": {"zh": "首次预警", "en": "Raised"},
-    "warn_last_seen": {"zh": "最近一次仍满足", "en": "Last met"},
     "warn_filter_status": {"zh": "状态", "en": "Status"},
     "warn_filter_kind": {"zh": "类型", "en": "Kind"},
     "warn_none": {"zh": "没有符合条件的预警。", "en": "No warnings match."},

@@ -43,14 +43,13 @@ def warning_reason(warning: EarlyWarning, rules: WarningRules, lang: str) -> str
 
 
 def warning_tooltip(warning: EarlyWarning, rules: WarningRules, t: Translate, lang: str) -> str:
-    """Reason with figures, area, status, first raised and last seen (a field: escaped)."""
+    """Reason with figures, area, status and when first raised (a field: escaped)."""
     lines = [
         warning_reason(warning, rules, lang),
         f"{t('warn_area')}：{warning.area_name or warning.area_code}",
         f"{t('warn_status')}：{t('warn_status_' + warning.status)}"
         + (f" · {warning.assigned_center}" if warning.assigned_center else ""),
         f"{t('warn_detected')}：{format_cst(warning.detected_at)}",
-        f"{t('warn_last_seen')}：{format_cst(warning.last_seen_at)}",
     ]
     return "\n".join(lines)
 
@@ -68,7 +67,6 @@ def warning_records(
                 "c": KIND_RGBA.get(w.kind, [90, 90, 90, 230]),
                 "l": ring,
                 "w": width,
-                "id": w.id,
                 "title": f"{t('warn_title')} #{w.id} · {t('warn_kind_' + w.kind)}",
                 "body": warning_tooltip(w, rules, t, lang),
             }
