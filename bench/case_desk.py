@@ -74,7 +74,7 @@ def main() -> None:
     if args.scope is not None:
         db.enter_scope(conn, args.scope)
     load = os.getloadavg()
-    scope = f"{args.scope.level}:{args.scope.code or ''}" if args.scope else "off"
+    scope = ":".join(filter(None, (args.scope.level, args.scope.code))) if args.scope else "off"
     print(
         f"# Case desk benchmark\n\n{hide_password(url)} · {incidents:,} incidents · "
         f"{os.cpu_count()} CPUs · load {load[0]:.1f} · row-level security: {scope}\n"
