@@ -182,3 +182,42 @@ def test_operator_center_changes_the_queue(app, cases, desk_url):
     _case_box(at).set_value(cases["later"]).run()
     # a workstation has no lower center: no assignment; the rest in the table's order
     assert at.radio(key=f"desk_action_{cases['later']}").options == ["转办", "退回", "上报", "受理"]
+
+
+def test_operator_works_own_center_under_row_level_security(desk_url, cases, monkeypatch):
+    """An operator of a workstation: its own center fixed (no selector), only its community's
+    cases, and an action that goes through as the app role under row-level security."""
+    from geo.auth.users import add_user
+
+    conn = db.connect(desk_url)
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM users WHERE username = 'ws_operator'")
+        exists = cur.fetchone()
+    if not exists:
+        add_user(conn, "ws_operator", "社区值班员", "operator", "620102001001", "pw-123456789",
+                 center_code=WS)  # fmt: skip
+    with conn.cursor() as cur:  # one case of this community, one of the other district
+        cur.execute(
+            "UPDATE incidents SET status = 'assigned', assigned_center = %s, "
+            "handling_level = 'workstation' WHERE id = ANY(%s)",
+            (WS, [cases["later"], cases["soon"]]),
+        )
+    conn.commit()
+    conn.close()
+    monkeypatch.setenv("DATABASE_URL", desk_url)
+    get_settings.cache_clear()
+    st.cache_resource.clear()
+    at = signed_in(AppTest.from_file(PAGE, default_timeout=60), desk_url, "ws_operator").run()
+    assert not at.exception
+    assert not [s for s in at.selectbox if s.label == "本中心"]
+    assert "本中心：青关社区工作站 · 工作站" in [t.value for t in at.sidebar.text]
+    # cases["soon"] lies in the other district (GRID_C): held by WS here, but out of scope
+    assert _queue_ids(at) == [cases["later"]]
+    _case_box(at).set_value(cases["later"]).run()
+    at.radio(key=f"desk_action_{cases['later']}").set_value("accept").run()
+    at.button[0].click()
+    at.run()
+    assert not at.exception and not at.error
+    assert [s.value for s in at.success] == [f"已受理：案件 {cases['later']}"]
+    history = [t.value for t in at.text if " · 受理办理 · " in t.value]
+    assert len(history) == 1 and " · ws_operator · 青关社区工作站" in history[0]
