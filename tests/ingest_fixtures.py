@@ -8,7 +8,6 @@ import json
 from dataclasses import dataclass
 
 import psycopg2
-import pytest
 
 from geo import db
 from geo.demo.load import seed_demo
@@ -39,9 +38,13 @@ class GridPoint:
     lat: float
 
 
-@pytest.fixture(scope="session")
-def ingest_db(scratch) -> str:
-    """URL of a small seeded demo that the intake tests may write to."""
+_DATABASES: dict[int, str] = {}
+
+
+def ingest_database(scratch) -> str:  # noqa: ANN001 - the conftest's ScratchDatabases
+    """URL of a small seeded demo the intake tests may write to (one per test session)."""
+    if id(scratch) in _DATABASES:
+        return _DATABASES[id(scratch)]
     url = scratch.create("minqing_ingest")
     conn = db.connect(url)
     try:
@@ -51,6 +54,7 @@ def ingest_db(scratch) -> str:
         seed_demo(conn, incidents=2_000, seed=11, scale=0.03)
     finally:
         conn.close()
+    _DATABASES[id(scratch)] = url
     return url
 
 
