@@ -466,3 +466,31 @@ def test_cli_scan_list_and_refusal(world, world_url):
         f"minqing: warning {warning.id} is closed: cannot close it "
         "(allowed from new, acknowledged, assigned)"
     ]
+
+
+# --- the map layer ------------------------------------------------------------------------
+
+
+def test_layer_records_marks_and_legend(world):
+    """One dot per warning with its reason, area and status in the tooltip; one "!" per dot
+    (positions only); the legend names the four kinds and how many are shown."""
+    from dashboard.warnings_text import TABLE
+    from layers.warnings import KIND_RGBA, warning_layers, warning_legend
+
+    conn, now = world
+    _cluster(conn, now, GRID_C, RULES.category_cluster.min_points)
+    scan_warnings(conn, now)
+    conn.commit()
+    warnings = list_warnings(conn)
+    dots, marks = warning_layers(warnings, RULES, lambda k: TABLE[k]["en"], "en")
+    (record,) = dots.data
+    assert record["c"] == KIND_RGBA["category_cluster"]
+    assert record["title"] == f"Warning #{warnings[0].id} · Category cluster"
+    assert record["body"].startswith(f"{RULES.category_cluster.min_points} Safety hazard")
+    assert "Status: New" in record["body"].replace("：", ": ")
+    assert marks.data == [{"p": record["p"], "t": "!"}]
+    legend = warning_legend(lambda k: TABLE[k]["zh"], 1)
+    assert [item.label for item in legend.items][:4] == [
+        "网格诉求激增", "同类事件聚集", "同一地址重复报事", "重大风险类别上升",
+    ]  # fmt: skip
+    assert "1 条" in legend.note
