@@ -8,7 +8,7 @@ with its reason. Residents' words are shown as plain text (never as markdown or 
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -76,6 +76,10 @@ def _choose_center(centers: list[Center], root: str, user: User) -> Center:
 
 
 def _filters() -> desk.QueueFilter:
+    below = st.radio(
+        t("queue"), [False, True], format_func={False: t("own"), True: t("below")}.__getitem__,
+        horizontal=True, key="desk_below",
+    )  # fmt: skip
     columns = st.columns([2, 2, 1, 3])
     statuses = columns[0].multiselect(
         t("filter_status"),
@@ -95,14 +99,15 @@ def _filters() -> desk.QueueFilter:
     )
     overdue = columns[2].checkbox(t("filter_overdue"), key="desk_overdue")
     text = columns[3].text_input(t("filter_text"), max_chars=100, key="desk_text")
-    return desk.QueueFilter(tuple(statuses), category, overdue, text)
+    return desk.QueueFilter(tuple(statuses), category, overdue, text, below)
 
 
-def _queue_table(page: desk.QueuePage, now: datetime) -> None:
+def _queue_table(page: desk.QueuePage, now: datetime, names: dict[str, str]) -> None:
     frame = pd.DataFrame(
         [
             {
                 t("col_id"): row.id,
+                t("holder"): names.get(row.assigned_center or "", t("unrouted")),
                 t("col_countdown"): _countdown(row.deadline_at, now),
                 t("col_major"): "●" if row.is_major_risk else "",
                 t("col_source"): _source(row.source),
@@ -148,6 +153,9 @@ def _history(events: list[desk.Event]) -> None:
         )
         name = t("event_" + e.action) if "event_" + e.action in TABLE else e.action
         parts = [format_cst(e.at), name, change, e.actor, e.center_name or ""]
+        if e.detail.get("reply_by"):
+            reply_by = datetime.fromisoformat(e.detail["reply_by"])
+            parts.append(t("reply_by").format(at=format_cst(reply_by)))
         lines.append(" · ".join(p for p in parts if p) + (f"：{e.note}" if e.note else ""))
     st.text("\n".join(lines) if lines else "-")
 
@@ -213,14 +221,22 @@ def _act(case_id: int, center: Center, operator: str, actions: desk.DeskActions)
                 t("result_pick"), list(RESULTS), format_func=names.__getitem__,
                 key=f"desk_result_{case_id}",
             )  # fmt: skip
+        reply_hours = None
+        if action == "supervise":
+            reply_hours = st.number_input(
+                t("reply_hours"), min_value=1, max_value=720, value=24, step=1,
+                key=f"desk_reply_{case_id}",
+            )  # fmt: skip
         note = st.text_area(t("note"), max_chars=NOTE_LIMIT, key=f"desk_note_{case_id}_{action}")
         submitted = st.form_submit_button(t("act_" + action), type="primary")
     if submitted:
+        now = now_utc()
+        reply_by = now + timedelta(hours=reply_hours) if reply_hours else None
         try:
             with connection() as conn:
                 apply_action(
                     conn, case_id, action, operator, center.code, target=target, result=result,
-                    note=note,
+                    note=note, reply_by=reply_by, now=now,
                 )  # fmt: skip
         except WorkflowRefused as refused:
             st.error(f"{t('refused')}：{refused.text(lang())}")
@@ -329,7 +345,7 @@ def main() -> None:
         if not page.rows:
             st.info(t("queue_empty"))
         else:
-            _queue_table(page, now)
+            _queue_table(page, now, {c.code: c.name for c in centers})
         case_id = _open_case(page)
         if case_id is not None:
             _case_panel(case_id, center, operator, now)

@@ -11,6 +11,9 @@ TABLE: dict[str, dict[str, str]] = {
         "en": "Open cases of this center: overdue and major risks first, then by deadline",
     },
     "center": {"zh": "本中心", "en": "My center"},
+    "queue": {"zh": "队列", "en": "Queue"},
+    "own": {"zh": "本中心承办", "en": "Held by my center"},
+    "below": {"zh": "下级中心承办（督办、催办）", "en": "Held by centers below (supervise, urge)"},
     "filter_status": {"zh": "状态", "en": "Status"},
     "filter_category": {"zh": "类别", "en": "Category"},
     "all": {"zh": "全部", "en": "All"},
@@ -56,6 +59,8 @@ TABLE: dict[str, dict[str, str]] = {
     "goes_to": {"zh": "将转至", "en": "Goes to"},
     "result_pick": {"zh": "办结结果", "en": "Result"},
     "note": {"zh": "说明", "en": "Note"},
+    "reply_hours": {"zh": "限期回复（小时）", "en": "Reply within (hours)"},
+    "reply_by": {"zh": "限 {at} 前回复", "en": "reply by {at}"},
     "done": {"zh": "已{action}：案件 {case}", "en": "Done: {action}, case {case}"},
     "refused": {"zh": "操作被拒绝", "en": "Refused"},
     "no_centers": {

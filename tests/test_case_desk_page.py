@@ -221,3 +221,33 @@ def test_operator_works_own_center_under_row_level_security(desk_url, cases, mon
     assert [s.value for s in at.success] == [f"已受理：案件 {cases['later']}"]
     history = [t.value for t in at.text if " · 受理办理 · " in t.value]
     assert len(history) == 1 and " · ws_operator · 青关社区工作站" in history[0]
+
+
+def test_supervise_a_case_held_below(app, cases, desk_url):
+    """The city center lists the cases held below it and supervises an overdue one, with a
+    time limit shown in the timeline."""
+    conn = db.connect(desk_url)
+    with conn.cursor() as cur:
+        cur.execute(
+            "UPDATE incidents SET status = 'assigned', assigned_center = %s, "
+            "handling_level = 'workstation' WHERE id = %s",
+            (WS, cases["overdue_major"]),
+        )
+    conn.commit()
+    conn.close()
+    at = app.run()
+    assert cases["overdue_major"] not in _queue_ids(at)
+    at.radio(key="desk_below").set_value(True).run()
+    assert _queue_ids(at) == [cases["overdue_major"]]
+    assert list(at.dataframe[0].value["承办中心"]) == ["青关社区工作站"]
+    _case_box(at).set_value(cases["overdue_major"]).run()
+    radio = at.radio(key=f"desk_action_{cases['overdue_major']}")
+    assert radio.options == ["督办", "催办"]
+    radio.set_value("supervise").run()
+    at.number_input(key=f"desk_reply_{cases['overdue_major']}").set_value(48)
+    at.text_area(key=f"desk_note_{cases['overdue_major']}_supervise").input("限期办结")
+    at.button[0].click()
+    at.run()
+    assert not at.exception and not at.error
+    line = next(t.value for t in at.text if " · 督办 · " in t.value)
+    assert " · 办理中" not in line and "前回复：限期办结" in line and "desk_admin" in line

@@ -577,3 +577,36 @@ def test_feedback_figures_follow_the_actions(conn, scope):
     assert counted.mean_handling_hours == pytest.approx(sum(hours) / 2)
     assert from_rollups.mean_handling_hours == pytest.approx(sum(hours) / 2)
     assert counted.resolved_rate == pytest.approx(0.5)
+
+
+def test_supervision_time_limit(conn):
+    """A supervision may carry a time limit in the future, kept in the event's detail."""
+    case = make_case(conn, "assigned", WS, deadline_hours=-3)
+    with pytest.raises(WorkflowRefused) as refused:
+        apply_action(conn, case, "supervise", "市", CITY, note="督办", reply_by=NOW, now=NOW)
+    assert refused.value.key == "bad_reply_by"
+    conn.rollback()
+    with pytest.raises(WorkflowRefused):  # only a supervision has one
+        apply_action(conn, case, "urge", "市", CITY, reply_by=NOW + timedelta(hours=1), now=NOW)
+    conn.rollback()
+    limit = NOW + timedelta(hours=24)
+    apply_action(conn, case, "supervise", "市", CITY, note="督办", reply_by=limit, now=NOW)
+    conn.commit()
+    detail = events(conn, case)[-1][7]
+    assert datetime.fromisoformat(detail["reply_by"]) == limit
+
+
+def test_queue_of_the_centers_below(conn):
+    """The cases held below a center, for supervision: every level down, not its own."""
+    at_ws = make_case(conn, "assigned", WS, deadline_hours=-2)
+    at_post = make_case(conn, "in_progress", POST)
+    at_city = make_case(conn, "assigned", CITY)
+    unrouted = make_case(conn, "reported", None)
+    other = make_case(conn, "assigned", OTHER_WS)
+    below_city = queue(conn, CITY, QueueFilter(below=True), NOW)
+    assert {r.id for r in below_city.rows} == {at_ws, at_post, other}
+    assert below_city.rows[0].id == at_ws and below_city.rows[0].assigned_center == WS
+    assert {r.id for r in queue(conn, SUB, QueueFilter(below=True), NOW).rows} == {at_ws, at_post}
+    assert {r.id for r in queue(conn, POST, QueueFilter(below=True), NOW).rows} == {at_ws}
+    assert queue(conn, WS, QueueFilter(below=True), NOW).total == 0
+    assert {r.id for r in queue(conn, CITY, QueueFilter(), NOW).rows} == {at_city, unrouted}

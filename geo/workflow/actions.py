@@ -142,12 +142,14 @@ def apply_action(
     result: str | None = None,
     note: str = "",
     detail: dict | None = None,
+    reply_by: datetime | None = None,
     now: datetime | None = None,
     client: str | None = None,
 ) -> ActionResult:
     """Check and apply one action by `actor` of `center`; one incident update, one event.
 
-    The action is also written to the audit log (`client`: where it came from).
+    `reply_by` is a supervision's time limit (督办限期), kept in the event's detail. The action
+    is also written to the audit log (`client`: where it came from).
     """
     transition = TRANSITIONS.get(action)
     if transition is None:
@@ -166,6 +168,8 @@ def apply_action(
             raise WorkflowRefused("note_too_long", limit=str(NOTE_LIMIT), action=action)
         if action == "resolve" and result not in RESULTS:
             raise WorkflowRefused("bad_result", action=action)
+        if reply_by is not None and (action != "supervise" or reply_by <= now):
+            raise WorkflowRefused("bad_reply_by", action=action)
         goes_to = _target(cur, transition, case, target)
         row = _new_row(transition, case, goes_to, result, now)
         extra = dict(detail or {})
@@ -173,6 +177,8 @@ def apply_action(
             extra.update(from_center=case.holder.code, to_center=goes_to.code)
         if action == "resolve":
             extra["result"] = result
+        if reply_by is not None:
+            extra["reply_by"] = reply_by.isoformat()
         if row is not None:
             cur.execute(UPDATE_SQL, row)
         holder_after = row["center"] if row and row["center"] else case.holder.code

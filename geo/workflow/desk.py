@@ -30,9 +30,19 @@ SELECT c.code, c.name, c.level, c.parent_code
 FROM centers c JOIN center_levels l USING (level)
 ORDER BY l.rank DESC, c.code
 """
+# The centers below the desk's center, for the queue of the cases they hold (supervision).
+_BELOW = """
+WITH RECURSIVE below AS (
+    SELECT code FROM centers WHERE parent_code = %(center)s
+    UNION ALL
+    SELECT c.code FROM centers c JOIN below b ON c.parent_code = b.code
+)
+"""
 _QUEUE_WHERE = """
 WHERE i.status IN ('reported', 'assigned', 'in_progress')
-  AND (i.assigned_center = %(center)s OR (%(is_root)s AND i.assigned_center IS NULL))
+  AND CASE WHEN %(below)s THEN i.assigned_center IN (SELECT code FROM below)
+           ELSE i.assigned_center = %(center)s OR (%(is_root)s AND i.assigned_center IS NULL)
+      END
   AND (%(statuses)s::text[] IS NULL OR i.status = ANY(%(statuses)s::text[]))
   AND (%(category)s::text IS NULL OR i.category = %(category)s::text)
   AND (NOT %(overdue_only)s OR i.deadline_at < %(now)s)
@@ -40,9 +50,10 @@ WHERE i.status IN ('reported', 'assigned', 'in_progress')
        OR i.address ILIKE %(pattern)s::text)
 """
 QUEUE_SQL = (
-    """
+    _BELOW
+    + """
 SELECT i.id, i.source, i.category, i.subcategory, i.severity, i.is_major_risk, i.description,
-       i.address, i.status, i.reported_at, i.deadline_at, i.escalations
+       i.address, i.status, i.reported_at, i.deadline_at, i.escalations, i.assigned_center
 FROM incidents i
 """
     + _QUEUE_WHERE
@@ -52,7 +63,8 @@ LIMIT %(limit)s OFFSET %(offset)s
 """
 )
 QUEUE_COUNTS_SQL = (
-    """
+    _BELOW
+    + """
 SELECT count(*), count(*) FILTER (WHERE i.deadline_at < %(now)s),
        count(*) FILTER (WHERE i.is_major_risk)
 FROM incidents i
@@ -95,12 +107,14 @@ ORDER BY l.reported_at, l.id
 
 @dataclass(frozen=True)
 class QueueFilter:
-    """The desk's filters: statuses, a category, overdue only, words in description/address."""
+    """The desk's filters: statuses, a category, overdue only, words in description/address;
+    `below`: the cases held by the centers below instead of the center's own (to supervise)."""
 
     statuses: tuple[str, ...] = ()
     category: str | None = None
     overdue_only: bool = False
     text: str = ""
+    below: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,6 +133,7 @@ class QueueRow:
     reported_at: datetime
     deadline_at: datetime
     escalations: int
+    assigned_center: str | None
 
 
 @dataclass(frozen=True)
@@ -226,10 +241,12 @@ def queue(
     limit: int = 50,
     offset: int = 0,
 ) -> QueuePage:
-    """One page of the center's open cases: overdue first, then major risks, then deadline."""
+    """One page of the center's open cases (or of those below it): overdue first, then major
+    risks, then the nearest deadline."""
     params = {
         "center": center,
         "is_root": center == root_center(conn),
+        "below": filters.below,
         "statuses": list(filters.statuses) or None,
         "category": filters.category,
         "overdue_only": filters.overdue_only,

@@ -47,6 +47,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "there is no center to send the case to",
     },
     "no_assigner": {"zh": "找不到交办本案的中心", "en": "no center assigned this case"},
+    "bad_reply_by": {
+        "zh": "督办限期须晚于当前时间",
+        "en": "a supervision's time limit must be in the future",
+    },
     "bad_result": {
         "zh": "办结结果须为：化解、未化解、撤回",
         "en": "the result must be resolved, unresolved or withdrawn",
