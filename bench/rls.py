@@ -1,10 +1,10 @@
 """Benchmark of row-level security: the same work as the owner and under scopes, interleaved.
 
 Runs the live map's refresh (history, flows, the whole `live_view`) and drill-down steps as
-the tables' owner, as `minqing_app` under the city scope and under a district scope, taking
-turns run by run so that the load of a shared machine falls on all three alike; prints
-p50 / p95 per scope and the ratio of the p50s to the owner's. The district's runs show the
-district's view (the page's area is the user's), the others the whole city's.
+the tables' owner and as `minqing_app` under the city scope (the whole city's view), then as
+the owner and under a district scope (the district's view: the page's area is the user's),
+taking turns run by run so that the load of a shared machine falls on all alike; prints
+p50 / p95 of each and the ratio of its p50 to the owner's for the same view.
 
     DATABASE_URL=postgresql://…/minqing .venv/bin/python bench/rls.py --district 620102
 """
@@ -77,6 +77,10 @@ def one_round(
     conn.rollback()
 
 
+def _label(name: str, view: Scope) -> str:
+    return f"{name} @ {view.code or 'city'}"
+
+
 def main() -> None:
     """Run the benchmark and print a markdown table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -93,24 +97,29 @@ def main() -> None:
     conn.rollback()
     month = (now_utc().astimezone(CST).replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     district = Scope("district", args.district)
-    scopes = [("owner", None, Scope()), ("city", Scope(), Scope()),
-              (f"district {args.district}", district, district)]  # fmt: skip
+    scopes = [
+        ("owner", None, Scope()),
+        ("city scope", Scope(), Scope()),
+        ("owner", None, district),
+        (f"district {args.district} scope", district, district),
+    ]
     load = os.getloadavg()[0]
     samples: dict[tuple[str, str], list[float]] = defaultdict(list)
     for _ in range(args.runs):
         for name, scope, view in scopes:
-            one_round(conn, name, scope, view, static, args.periods.split(","), month, samples)
+            one_round(conn, _label(name, view), scope, view, static, args.periods.split(","),
+                      month, samples)  # fmt: skip
     conn.close()
     print(f"{hide_password(url)} · {incidents:,} incidents · {os.cpu_count()} CPUs · "
           f"load {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end\n")  # fmt: skip
-    print("| work | as | p50 / p95 ms | p50 vs owner |\n|---|---|---|---|")
+    print("| view | work | as | p50 / p95 ms | p50 vs owner |\n|---|---|---|---|---|")
     for work in dict.fromkeys(w for w, _ in samples):
-        owner = statistics.median(samples[(work, "owner")])
-        for name, _, _ in scopes:
-            ms = samples[(work, name)]
+        for name, _, view in scopes:
+            owner = statistics.median(samples[(work, _label("owner", view))])
+            ms = samples[(work, _label(name, view))]
             p50 = statistics.median(ms)
-            print(f"| {work} | {name} | {p50:,.0f} / {percentile(ms, 0.95):,.0f} | "
-                  f"{p50 / owner:.2f} |")  # fmt: skip
+            print(f"| {view.code or 'city'} | {work} | {name} | {p50:,.0f} / "
+                  f"{percentile(ms, 0.95):,.0f} | {p50 / owner:.2f} |")  # fmt: skip
 
 
 if __name__ == "__main__":
