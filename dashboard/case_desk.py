@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 import streamlit as st
 
-from dashboard.auth import require
+from dashboard.auth import client_address, require
 from dashboard.desk_text import TABLE
 from dashboard.errors import shown_errors
 from dashboard.i18n import lang, translator
@@ -236,7 +236,7 @@ def _act(case_id: int, center: Center, operator: str, actions: desk.DeskActions)
             with connection() as conn:
                 apply_action(
                     conn, case_id, action, operator, center.code, target=target, result=result,
-                    note=note, reply_by=reply_by, now=now,
+                    note=note, reply_by=reply_by, now=now, client=client_address(),
                 )  # fmt: skip
         except WorkflowRefused as refused:
             st.error(f"{t('refused')}：{refused.text(lang())}")

@@ -130,6 +130,15 @@ def test_assign_through_the_form_then_history(app, cases, desk_url):
     assert history[0].endswith(
         " · 交办 · 已上报 → 已交办 · desk_admin · 西园社区工作站：请社区核实"
     )
+    conn = db.connect(desk_url)
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT actor, detail->>'action', client IS NOT NULL FROM audit_log "
+            "WHERE action = 'case_action' AND target = %s",
+            (str(cases["soon"]),),
+        )
+        assert cur.fetchall() == [("desk_admin", "assign", True)]
+    conn.close()
 
 
 def test_refused_action_shows_the_reason(app, cases, desk_url):
