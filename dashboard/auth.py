@@ -82,7 +82,9 @@ def current_user() -> User | None:
         return None
     with db.transaction(pool()) as conn:
         user = session_user(conn, token, get_settings(), now_utc())
-    if user is None and token != st.session_state.get(_SIGNED_OUT):
+    if user is not None:
+        st.session_state[TOKEN_KEY] = token  # a session found by its cookie stays this one's
+    elif token != st.session_state.get(_SIGNED_OUT):
         st.session_state[TOKEN_KEY] = ""
         st.session_state[_NOTICE] = ("expired", "")
     return user

@@ -271,6 +271,8 @@ def test_the_sso_header_is_believed_only_from_trusted_proxies():
     headers = {"x-remote-user": "zhangsan", "Host": "minqing"}
     assert header_username(headers, "10.8.3.4", settings) == "zhangsan"
     assert header_username(headers, "127.0.0.1", settings) == "zhangsan"
+    assert header_username(headers, "::ffff:10.8.3.4", settings) == "zhangsan"
+    assert header_username(headers, "::ffff:10.9.3.4", settings) is None
     assert header_username(headers, "10.9.0.1", settings) is None  # not a trusted proxy
     assert header_username(headers, None, settings) is None
     assert header_username(headers, "not an address", settings) is None

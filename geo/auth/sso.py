@@ -35,6 +35,8 @@ def is_trusted(address: str | None, networks: list[Network]) -> bool:
         ip = ipaddress.ip_address(address.strip("[]"))
     except ValueError:
         return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped  # '::ffff:10.1.2.3', as a dual-stack server reports IPv4 peers
     return any(ip in network for network in networks)
 
 
