@@ -147,6 +147,8 @@ def _store(
 ) -> None:
     """Every statement of an import, in the caller's transaction."""
     cur.execute("SET LOCAL jit = off")  # compiling costs more than these plans run
+    # the sorts and aggregates of a big import (and of the rollup trigger) in memory
+    cur.execute("SET LOCAL work_mem = '128MB'")
     cur.execute(load_sql("ingest_rows_table"))
     _copy_rows(cur, good)
     cur.execute("ANALYZE ingest_rows")
