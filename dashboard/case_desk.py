@@ -102,12 +102,13 @@ def _filters() -> desk.QueueFilter:
     return desk.QueueFilter(tuple(statuses), category, overdue, text, below)
 
 
-def _queue_table(page: desk.QueuePage, now: datetime, names: dict[str, str]) -> None:
+def _queue_table(page: desk.QueuePage, now: datetime, names: dict[str, str] | None) -> None:
+    """The page of the queue; with `names`, a column of the center holding each case."""
     frame = pd.DataFrame(
         [
             {
                 t("col_id"): row.id,
-                t("holder"): names.get(row.assigned_center or "", t("unrouted")),
+                **({t("holder"): names.get(row.assigned_center or "", "")} if names else {}),
                 t("col_countdown"): _countdown(row.deadline_at, now),
                 t("col_major"): "●" if row.is_major_risk else "",
                 t("col_source"): _source(row.source),
@@ -345,7 +346,8 @@ def main() -> None:
         if not page.rows:
             st.info(t("queue_empty"))
         else:
-            _queue_table(page, now, {c.code: c.name for c in centers})
+            names = {c.code: c.name for c in centers} if filters.below else None
+            _queue_table(page, now, names)
         case_id = _open_case(page)
         if case_id is not None:
             _case_panel(case_id, center, operator, now)
