@@ -6,15 +6,8 @@ from collections.abc import Sequence
 
 import psycopg2.extensions
 
-from geo.errors import MinqingError
 from geo.filters import Scope
 from geo.sqlfiles import load_sql
-
-
-class OutsideScope(MinqingError):
-    """An area the signed-in user may not open."""
-
-    default_message = "This area lies outside the area you may see"
 
 
 def area_chain(conn: psycopg2.extensions.connection, code: str) -> list[str]:
@@ -29,9 +22,3 @@ def chain_in_scope(chain: Sequence[str], scope: Scope | None) -> bool:
     if scope is None:
         return False
     return scope.level == "city" or scope.code in chain
-
-
-def check_in_scope(conn: psycopg2.extensions.connection, code: str, scope: Scope | None) -> None:
-    """Raise OutsideScope unless the area with this code lies in the scope."""
-    if not chain_in_scope(area_chain(conn, code), scope):
-        raise OutsideScope(f"the area {code} lies outside the area you may see")

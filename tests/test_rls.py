@@ -12,6 +12,7 @@ import psycopg2.pool
 import pytest
 
 from geo import db
+from geo.area_scope import area_chain, chain_in_scope
 from geo.demo.load import seed_demo
 from geo.drilldown import drill_step
 from geo.filters import IncidentFilter, Scope, parse_period
@@ -467,3 +468,20 @@ def test_warnings_of_another_district_stay_hidden_and_unchanged(url, pool):
     assert owner_rows(
         url, "SELECT status FROM warnings WHERE dedup_key = %s", (f"rls-{OTHER}",)
     ) == [("new",)]
+
+
+def test_an_area_lies_in_or_out_of_a_scope(url):
+    """The check a page makes on `?area=`: the area's chain of codes against the scope."""
+    street = owner_rows(
+        url, "SELECT code FROM current_areas WHERE parent_code = %s LIMIT 1", (MINE,)
+    )
+    conn = db.connect(url)
+    try:
+        chain = area_chain(conn, street[0][0])
+        assert area_chain(conn, "no-such-area") == []
+    finally:
+        conn.close()
+    assert chain[1:] == [MINE, street[0][0]]
+    assert chain_in_scope(chain, MY_SCOPE) and chain_in_scope(chain, Scope())
+    assert not chain_in_scope(chain, Scope("district", OTHER))
+    assert not chain_in_scope(chain, None)
