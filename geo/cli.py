@@ -168,7 +168,12 @@ def run(port: int, headless: bool) -> None:
         state = db.local_cluster(settings).up(already_running_ok=True)
         click.echo(f"local database on 127.0.0.1:{state.port}")
     _migrate()
-    from geo.auth.demo import ensure_demo_users, needs_demo_accounts
+    from geo.auth.demo import (
+        DEMO_PASSWORD,
+        accounts_with_demo_password,
+        ensure_demo_users,
+        needs_demo_accounts,
+    )
     from geo.demo.load import demo_is_loaded, seed_demo
 
     conn = db.connect(db.database_url(settings))
@@ -179,6 +184,11 @@ def run(port: int, headless: bool) -> None:
         if needs_demo_accounts(conn):
             ensure_demo_users(conn, progress=click.echo)
             conn.commit()
+        if demo := accounts_with_demo_password(conn):
+            click.echo(
+                f"demo accounts {', '.join(demo)}: password {DEMO_PASSWORD!r} "
+                "(demo only: change or disable them with `minqing users`)"
+            )
     finally:
         conn.close()
     db.close_pools()

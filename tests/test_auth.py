@@ -11,6 +11,7 @@ import pytest
 from geo import db
 from geo.auth import User
 from geo.auth.audit import record, search, to_csv
+from geo.auth.demo import accounts_with_demo_password, ensure_demo_users
 from geo.auth.login import sign_in
 from geo.auth.passwords import PasswordError, hash_password, verify_password
 from geo.auth.sessions import create_session, revoke_session, session_user
@@ -280,3 +281,14 @@ def test_the_sso_header_is_believed_only_from_trusted_proxies():
     assert header_username({"X-Remote-User": "  "}, "10.8.3.4", settings) is None
     off = Settings(trusted_header=None, trusted_proxies="10.8.0.0/16")
     assert header_username(headers, "10.8.3.4", off) is None
+
+
+def test_demo_accounts_and_the_demo_password_warning(conn):
+    added = ensure_demo_users(conn)
+    assert {"admin", "chengguan_leader", "street_leader", "community_operator"} <= set(added)
+    assert "qilihe_leader" not in added  # the small tree has no 620103
+    assert ensure_demo_users(conn) == []  # idempotent
+    assert get_user(conn, "chengguan_leader").scope == Scope("district", "620102")
+    assert accounts_with_demo_password(conn) == sorted(added)
+    set_password(conn, "admin", "a real password 1", actor="test")
+    assert "admin" not in accounts_with_demo_password(conn)

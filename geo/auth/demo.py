@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import psycopg2.extensions
 
+from geo.auth.passwords import verify_password
 from geo.auth.users import add_user, get_user
 
 # Demo only: printed by `minqing run` and the README. Never use it for real accounts.
@@ -17,6 +18,7 @@ SELECT code FROM current_areas WHERE parent_code = %s ORDER BY code LIMIT 1
 _CITY = "SELECT code FROM current_areas WHERE level = 'city' LIMIT 1"
 _CITY_CENTER = "SELECT code FROM centers WHERE level = 'city_center' ORDER BY code LIMIT 1"
 _DISTRICT = "SELECT code FROM current_areas WHERE code = %s AND level = 'district'"
+_HASHES = "SELECT username, password_hash FROM users WHERE NOT disabled AND username = ANY (%s)"
 _NEEDS_ACCOUNTS = """
 SELECT NOT EXISTS (SELECT 1 FROM users)
    AND EXISTS (SELECT 1 FROM boundary_versions WHERE is_current AND created_by = 'demo')
@@ -27,6 +29,12 @@ def _one(cur: psycopg2.extensions.cursor, query: str, *args: str) -> str | None:
     cur.execute(query, args)
     row = cur.fetchone()
     return row[0] if row else None
+
+
+DEMO_USERNAMES = (
+    "admin", "city_leader", "city_operator", "gis", "chengguan_leader", "qilihe_leader",
+    "street_leader", "community_operator",
+)  # fmt: skip
 
 
 def demo_accounts(
@@ -78,3 +86,11 @@ def needs_demo_accounts(conn: psycopg2.extensions.connection) -> bool:
     with conn.cursor() as cur:
         cur.execute(_NEEDS_ACCOUNTS)
         return bool(cur.fetchone()[0])
+
+
+def accounts_with_demo_password(conn: psycopg2.extensions.connection) -> list[str]:
+    """The demo accounts that still open with the demo password (to warn about at start)."""
+    with conn.cursor() as cur:
+        cur.execute(_HASHES, (list(DEMO_USERNAMES),))
+        rows = cur.fetchall()
+    return sorted(name for name, stored in rows if verify_password(DEMO_PASSWORD, stored))
