@@ -3,9 +3,9 @@
 For a big load the secondary indexes and the foreign keys of `incidents` and
 `incident_events` are dropped before the COPY and re-created after it from their own
 definitions, read from the catalog first (`pg_indexes`, `pg_get_constraintdef`), so the
-schema ends exactly as the migrations made it. Known insert triggers whose work is better done
-once for the whole load (the daily rollups) are disabled for the COPY and their derived data
-rebuilt in one statement after it. Incidents are written in `reported_at` order,
+schema ends exactly as the migrations made it. The daily rollups' insert trigger is disabled
+for the COPY and the rollups are recounted after it by `rollup_rebuild()` (migration 013, the
+same row functions as the triggers use). Incidents are written in `reported_at` order,
 which the BRIN index relies on. The tables are truncated in the same transaction, so the
 COPY can FREEZE the rows (no hint-bit rewrite or anti-wraparound vacuum later).
 """
@@ -71,23 +71,10 @@ WHERE c.contype = 'f' AND s.nspname = current_schema() AND t.relname = ANY(%s)
 ORDER BY t.relname, c.conname
 """
 
-# Insert triggers that would work row set by row set during the COPY, and the statement that
-# brings their derived data up to date in one pass afterwards. The daily rollups of migration
-# 003: its trigger would take the 2.4 million new rows as one transition table and compare
-# them with the table (no indexes yet); the same backfill as the migration's is one query.
-_REBUILDS = {
-    "incidents_rollup_insert": """
-        CREATE TEMP TABLE rollup_changes ON COMMIT DROP AS
-        SELECT 1 AS sign, i.district_code, i.street_code, i.community_code, i.category,
-               i.source, i.reported_at, i.resolved_at, i.deadline_at, i.result,
-               i.is_major_risk, i.escalations,
-               coalesce(i.reported_at - lag(i.reported_at) OVER (
-                   PARTITION BY i.grid_code, i.address ORDER BY i.reported_at, i.id)
-                   <= interval '30 days', false) AND i.address <> '' AS is_repeat
-        FROM incidents i;
-        SELECT rollup_apply();
-    """,
-}
+# The insert trigger of the daily rollups (migration 003) would take the 2.4 million new rows
+# as one transition table; it is disabled for the COPY and the rollups are recounted after it.
+_ROLLUP_TRIGGERS = ["incidents_rollup_insert"]
+_ROLLUP_REBUILD = "SELECT rollup_rebuild()"
 _BULK_TRIGGERS = """
 SELECT t.relname, g.tgname
 FROM pg_trigger g
@@ -190,9 +177,11 @@ def _write(
 ) -> None:
     """Every statement of the seed, in the caller's transaction."""
     with conn.cursor() as cur:
-        # index builds and the rollups' sorts and aggregates in memory
+        # index builds and the rollups' sorts and aggregates in memory; no JIT compilation
+        # (seconds of CPU per big statement, for statements that run once)
         cur.execute("SET LOCAL maintenance_work_mem = '1GB'")
         cur.execute("SET LOCAL work_mem = '512MB'")
+        cur.execute("SET LOCAL jit = off")
         cur.execute(_TRUNCATE)
         cur.execute(_NEW_VERSION, (note,))
         version = cur.fetchone()[0]
@@ -203,7 +192,7 @@ def _write(
         indexes = cur.fetchall()
         cur.execute(_BULK_FOREIGN_KEYS, (list(BULK_TABLES),))
         foreign_keys = cur.fetchall()
-        cur.execute(_BULK_TRIGGERS, (list(BULK_TABLES), list(_REBUILDS)))
+        cur.execute(_BULK_TRIGGERS, (list(BULK_TABLES), _ROLLUP_TRIGGERS))
         triggers = cur.fetchall()
         for table, name, _ in foreign_keys:
             cur.execute(_alter(table, "DROP CONSTRAINT {}", name))
@@ -232,8 +221,7 @@ def _write(
         for table in ("areas", "centers", *BULK_TABLES):
             cur.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
         clock.lap("analyze")
-        for _, name in triggers:
-            cur.execute(_REBUILDS[name])
+        cur.execute(_ROLLUP_REBUILD)
         clock.lap("rollups")
 
 
