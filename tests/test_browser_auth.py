@@ -117,7 +117,7 @@ def test_the_sso_header_signs_in_from_a_trusted_proxy(sso_url, browser, demo_db)
     try:
         browser_page.goto(sso_url, wait_until="networkidle")
         browser_page.get_by_text("未在本系统开通").first.wait_for(timeout=60_000)
-        assert browser_page.get_by_label("密码").count() == 1
+        browser_page.get_by_label("密码").wait_for(timeout=60_000)  # the form instead
     finally:
         context.close()
 
