@@ -4,11 +4,14 @@ off), and a warning acknowledged on the warnings page."""
 from __future__ import annotations
 
 import io
+import re
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from layers.warnings import KIND_RGBA
@@ -37,14 +40,23 @@ def _marker_pixels(png: bytes) -> int:
     return count
 
 
-def _map_box(browser_page) -> dict:
-    browser_page.get_by_text("期内新增").first.wait_for(timeout=60_000)
-    canvas = browser_page.locator("canvas").first
-    canvas.wait_for(timeout=60_000)
-    browser_page.wait_for_timeout(5000)  # data loads and SwiftShader draws
-    box = canvas.bounding_box()
-    assert box and box["width"] > 400 and box["height"] > 400
-    return box
+def _map_box(browser_page, seconds: float = 120) -> dict:
+    """The map canvas's box once drawn (the live fragment may replace the canvas: retried)."""
+    browser_page.get_by_text("期内新增").first.wait_for(timeout=seconds * 1000)
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            canvas = browser_page.locator("canvas").first
+            canvas.wait_for(timeout=10_000)
+            browser_page.wait_for_timeout(5000)  # data loads and SwiftShader draws
+            box = canvas.bounding_box(timeout=10_000)
+        except PlaywrightError:
+            box = None
+        if box and box["width"] > 400 and box["height"] > 400:
+            return box
+        if time.monotonic() > deadline:
+            browser_page.screenshot(path=str(ARTIFACTS / "live_map_warnings_failed.png"))
+            raise AssertionError(f"no map drawn within {seconds} s ({box})")
 
 
 def test_warnings_layer_is_drawn_and_switches_off(warned_app, page):
@@ -53,8 +65,8 @@ def test_warnings_layer_is_drawn_and_switches_off(warned_app, page):
     browser_page = page.page
     browser_page.goto(app_url, wait_until="networkidle")
     login(browser_page, "admin")
-    box = _map_box(browser_page)
     ARTIFACTS.mkdir(exist_ok=True)
+    box = _map_box(browser_page)
     browser_page.screenshot(path=str(ARTIFACTS / "live_map_warnings.png"))
     with_layer = _marker_pixels(browser_page.screenshot(clip=box))
     assert browser_page.get_by_text("未关闭的预警", exact=False).count() >= 1  # the legend
@@ -73,7 +85,7 @@ def test_acknowledge_on_the_warnings_page(warned_app, page):
     browser_page.goto(f"{app_url}/warnings", wait_until="networkidle")
     login(browser_page, "admin")
     browser_page.get_by_text("民情地图 · 预警单").wait_for(timeout=60_000)
-    assert browser_page.get_by_text("共 ", exact=False).count() >= 1
+    browser_page.get_by_text(re.compile(r"^共 \d+ 条$")).wait_for(timeout=60_000)
     picker = browser_page.get_by_label("选择预警")
     picker.click()
     browser_page.get_by_role("option", name=f"#{ids['category_cluster']} ").first.click()
