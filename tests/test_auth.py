@@ -107,6 +107,8 @@ def test_user_scope_and_permissions():
     assert operator.scope == Scope("community", "620102001001")
     assert city.may("drilldown") and city.may("users") and city.may("leader")
     assert district.may("drilldown") and not district.may("users") and not district.may("admin")
+    assert city.may("overview") and not district.may("overview")  # compares every district
+    assert User("d", "leader", "620100", "city", None, "D").may("overview")
     assert operator.may("desk") and operator.may("live")
     assert not operator.may("drilldown") and not operator.may("boundaries")
 

@@ -128,6 +128,7 @@ def test_an_operator_typing_the_drilldown_url_is_refused(demo_app, demo_db):
         ("chengguan_leader", "dashboard/admin_users.py"),
         ("city_leader", "dashboard/admin_audit.py"),
         ("community_operator", "dashboard/city_overview.py"),
+        ("chengguan_leader", "dashboard/city_overview.py"),
     ],
 )
 def test_pages_outside_the_role_are_refused(demo_app, demo_db, username, page):

@@ -10,6 +10,8 @@ ROLES = ("operator", "leader", "gis_staff", "admin")
 AREA_LEVELS = ("city", "district", "street", "community")
 
 # What each role may open: page permissions by url path. Admins may open everything.
+# The city overview compares every district: it is for city-level users only.
+CITY_ONLY = frozenset({"overview"})
 PERMISSIONS: dict[str, frozenset[str]] = {
     "operator": frozenset({"live", "desk", "warnings"}),
     "leader": frozenset({"live", "overview", "drilldown", "warnings"}),
@@ -42,4 +44,6 @@ class User:
         """True when the user has this role, or the role grants this permission (page key)."""
         if role_or_permission in ROLES:
             return self.role == role_or_permission or self.role == "admin"
+        if role_or_permission in CITY_ONLY and self.area_level != "city":
+            return False
         return role_or_permission in PERMISSIONS.get(self.role, frozenset())
