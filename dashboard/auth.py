@@ -117,7 +117,7 @@ def sync_cookie() -> None:
         return
     max_age = get_settings().session_absolute_hours * 3600 if token else 0
     value = json.dumps(token or "")
-    st.html(
+    st.sidebar.html(
         "<script>document.cookie = "
         f"'{COOKIE}=' + {value} + '; path=/; max-age={max_age}; SameSite=Strict'"
         " + (location.protocol === 'https:' ? '; Secure' : '');</script>",
