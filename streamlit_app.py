@@ -31,17 +31,26 @@ PAGES = [
     ("audit", "dashboard/admin_audit.py", t("page_audit", AUTH_TEXT)),
 ]
 allowed = [key for key, _, _ in PAGES if user is not None and user.may(key)]
-default = allowed[0] if allowed else "live"
+pages = {
+    key: st.Page(
+        script,
+        title=title,
+        url_path=key,
+        visibility="visible" if key in allowed else "hidden",
+    )
+    for key, script, title in PAGES
+}
+
+
+def home() -> None:
+    """The root URL: open the first page the role may use, at its own URL."""
+    st.switch_page(pages[allowed[0] if allowed else "live"], query_params=st.query_params.to_dict())
+
+
 navigation = st.navigation(
     [
-        st.Page(
-            script,
-            title=title,
-            url_path=key,
-            default=key == default,
-            visibility="visible" if key in allowed else "hidden",
-        )
-        for key, script, title in PAGES
+        st.Page(home, title="民情地图", url_path="home", default=True, visibility="hidden"),
+        *pages.values(),
     ],
     position="sidebar" if user is not None else "hidden",
 )
