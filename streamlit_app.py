@@ -29,6 +29,7 @@ PAGES = [
     ("boundaries", "dashboard/boundaries.py", "网格边界 Boundaries"),
     ("users", "dashboard/admin_users.py", t("page_users", AUTH_TEXT)),
     ("audit", "dashboard/admin_audit.py", t("page_audit", AUTH_TEXT)),
+    ("settings", "dashboard/admin_settings.py", t("page_settings", AUTH_TEXT)),
 ]
 allowed = [key for key, _, _ in PAGES if user is not None and user.may(key)]
 pages = {

@@ -6,6 +6,21 @@ TABLE: dict[str, dict[str, str]] = {
     "page_login": {"zh": "登录", "en": "Sign in"},
     "page_users": {"zh": "用户管理", "en": "Users"},
     "page_audit": {"zh": "审计日志", "en": "Audit log"},
+    "page_settings": {"zh": "系统设置", "en": "Settings"},
+    "settings_title": {"zh": "系统设置", "en": "Settings"},
+    "settings_how": {
+        "zh": "设置来自环境变量或 .env 文件（见 .env.example），规则来自 geo/rules/ 下的文件；"
+        "修改后重启服务生效。",
+        "en": "Settings come from environment variables or a .env file (see .env.example), "
+        "rules from the files in geo/rules/; restart the service after a change.",
+    },
+    "settings_variable": {"zh": "变量", "en": "Variable"},
+    "settings_value": {"zh": "当前值", "en": "Value"},
+    "settings_rules": {"zh": "规则文件", "en": "Rules files"},
+    "settings_migrations": {"zh": "数据库迁移", "en": "Database migrations"},
+    "settings_version": {"zh": "编号", "en": "Number"},
+    "settings_name": {"zh": "名称", "en": "Name"},
+    "settings_applied": {"zh": "已应用", "en": "Applied"},
     "login_title": {"zh": "民情地图 · 登录", "en": "Minqing Map · Sign in"},
     "username": {"zh": "用户名", "en": "Username"},
     "password": {"zh": "密码", "en": "Password"},

@@ -73,3 +73,13 @@ def hide_password(text: str) -> str:
         pass
     text = _USERINFO_PASSWORD.sub(r"\1***@", text)
     return _KEYWORD_PASSWORD.sub(r"\1***", text)
+
+
+def settings_summary(settings: Settings) -> list[tuple[str, str]]:
+    """Each setting's environment variable and value, passwords hidden, for the admin page."""
+    rows = []
+    for name, value in settings.model_dump().items():
+        variable = "DATABASE_URL" if name == "database_url" else f"MINQING_{name.upper()}"
+        shown = "" if value is None else str(value)
+        rows.append((variable, hide_password(shown) if name == "database_url" else shown))
+    return rows

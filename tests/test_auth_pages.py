@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import streamlit as st
@@ -11,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from geo import db
 from geo.auth.demo import DEMO_PASSWORD
 from geo.auth.users import set_disabled
-from geo.migrate import migrate
+from geo.migrate import load_migrations, migrate
 from geo.settings import get_settings
 from tests.boundary_fixtures import load_tree
 from tests.support import add_account, signed_in
@@ -127,6 +128,7 @@ def test_an_operator_typing_the_drilldown_url_is_refused(demo_app, demo_db):
         ("chengguan_leader", "dashboard/boundaries.py"),
         ("chengguan_leader", "dashboard/admin_users.py"),
         ("city_leader", "dashboard/admin_audit.py"),
+        ("city_leader", "dashboard/admin_settings.py"),
         ("community_operator", "dashboard/city_overview.py"),
         ("chengguan_leader", "dashboard/city_overview.py"),
     ],
@@ -200,3 +202,17 @@ def test_the_audit_page_lists_and_exports(small_app, small_db):
     at.multiselect[0].select("user_add").run()
     assert set(at.dataframe[0].value["操作"]) == {"user_add"}
     assert at.get("download_button")
+
+
+def test_the_settings_page_shows_what_is_in_effect(small_app, small_db):
+    at = signed_in(small_app, small_db, "boss").run()
+    at.switch_page("dashboard/admin_settings.py").run()
+    assert not at.exception
+    settings = dict(at.dataframe[0].value.itertuples(index=False, name=None))
+    assert settings["DATABASE_URL"].startswith("postgresql://")
+    password = urlsplit(small_db).password
+    assert password and password not in settings["DATABASE_URL"]
+    assert settings["MINQING_LOGIN_MAX_FAILURES"] == str(get_settings().login_max_failures)
+    assert "grid_status.toml" in [tab.label for tab in at.tabs]
+    migrations = at.dataframe[1].value
+    assert len(migrations) == len(load_migrations()) and migrations.iloc[:, 2].all()

@@ -17,7 +17,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "leader": frozenset({"live", "overview", "drilldown", "warnings"}),
     "gis_staff": frozenset({"boundaries"}),
     "admin": frozenset(
-        {"live", "overview", "drilldown", "boundaries", "desk", "warnings", "users", "audit"}
+        {
+            "live",
+            "overview",
+            "drilldown",
+            "boundaries",
+            "desk",
+            "warnings",
+            "users",
+            "audit",
+            "settings",
+        }
     ),
 }
 
