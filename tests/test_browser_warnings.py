@@ -89,6 +89,10 @@ def test_acknowledge_on_the_warnings_page(warned_app, page):
     picker = browser_page.get_by_label("选择预警")
     picker.click()
     browser_page.get_by_role("option", name=f"#{ids['category_cluster']} ").first.click()
+    # the choice reruns the page: press 签收 only once the chosen warning's detail is drawn
+    browser_page.get_by_text(re.compile(rf"^#{ids['category_cluster']} · .* · 新预警$")).wait_for(
+        timeout=60_000
+    )
     browser_page.get_by_role("button", name="签收", exact=True).click()
     browser_page.get_by_text(f"预警 #{ids['category_cluster']} 已签收").wait_for(timeout=30_000)
     expect(browser_page.get_by_role("button", name="签收", exact=True)).to_be_disabled(
