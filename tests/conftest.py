@@ -69,6 +69,18 @@ class ScratchDatabases:
         self.names.append(name)
         return _with_database(self.server_url, name)
 
+    def create_migrated(self, prefix: str = "minqing_test") -> str:
+        """A new database with PostGIS and every migration applied; returns its URL."""
+        url = self.create(prefix)
+        conn = db.connect(url)
+        try:
+            db.check_postgis(conn)
+            conn.commit()
+            migrate(conn)
+        finally:
+            conn.close()
+        return url
+
     def drop_all(self) -> None:
         """Drop every database this run created."""
         db.close_pools()
@@ -102,15 +114,7 @@ def empty_db(scratch: ScratchDatabases) -> str:
 @pytest.fixture(scope="session")
 def migrated_db(scratch: ScratchDatabases) -> str:
     """URL of a database with the schema and no data, shared by the session."""
-    url = scratch.create()
-    conn = db.connect(url)
-    try:
-        db.check_postgis(conn)
-        conn.commit()
-        migrate(conn)
-    finally:
-        conn.close()
-    return url
+    return scratch.create_migrated()
 
 
 @pytest.fixture(scope="session")
@@ -120,12 +124,9 @@ def demo_db(scratch: ScratchDatabases) -> str:
     from geo.auth.demo import ensure_demo_users
     from geo.demo.load import seed_demo
 
-    url = scratch.create("minqing_demo")
+    url = scratch.create_migrated("minqing_demo")
     conn = db.connect(url)
     try:
-        db.check_postgis(conn)
-        conn.commit()
-        migrate(conn)
         seed_demo(conn, incidents=DEMO_INCIDENTS, seed=DEMO_SEED, scale=DEMO_SCALE)
         ensure_demo_users(conn)
         conn.commit()

@@ -11,7 +11,6 @@ import psycopg2
 
 from geo import db
 from geo.demo.load import seed_demo
-from geo.migrate import migrate
 
 # Reports of 2021: before the generated demo's cases, so no demo case is near them in time.
 BASE = "2021-03-01"
@@ -45,12 +44,9 @@ def ingest_database(scratch) -> str:  # noqa: ANN001 - the conftest's ScratchDat
     """URL of a small seeded demo the intake tests may write to (one per test session)."""
     if id(scratch) in _DATABASES:
         return _DATABASES[id(scratch)]
-    url = scratch.create("minqing_ingest")
+    url = scratch.create_migrated("minqing_ingest")
     conn = db.connect(url)
     try:
-        db.check_postgis(conn)
-        conn.commit()
-        migrate(conn)
         seed_demo(conn, incidents=2_000, seed=11, scale=0.03)
     finally:
         conn.close()

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 import pytest
 
 from geo import db
-from geo.migrate import migrate
 from geo.timeutil import CST
 from geo.workflow.actions import apply_action
 from geo.workflow.messages import WorkflowRefused
@@ -22,11 +21,8 @@ WS = "ws-620102001001"
 @pytest.fixture(scope="module")
 def world_url(scratch) -> str:
     """A scratch database with the schema and the tiny two-district world."""
-    url = scratch.create("minqing_audit_cases")
+    url = scratch.create_migrated("minqing_audit_cases")
     conn = db.connect(url)
-    db.check_postgis(conn)
-    conn.commit()
-    migrate(conn)
     build_world(conn)
     conn.close()
     return url

@@ -18,7 +18,6 @@ from geo.auth.sessions import create_session, revoke_session, session_user
 from geo.auth.sso import header_username
 from geo.auth.users import UserError, add_user, get_user, set_disabled, set_password
 from geo.filters import Scope
-from geo.migrate import migrate
 from geo.settings import Settings
 from geo.timeutil import now_utc
 from tests.boundary_fixtures import load_tree
@@ -30,14 +29,7 @@ PASSWORD = "correct horse battery"
 @pytest.fixture(scope="module")
 def world(scratch) -> str:
     """A database of its own (these tests write users and audit entries): the small tree."""
-    url = scratch.create("minqing_auth")
-    conn = db.connect(url)
-    try:
-        db.check_postgis(conn)
-        conn.commit()
-        migrate(conn)
-    finally:
-        conn.close()
+    url = scratch.create_migrated("minqing_auth")
     load_tree(url, incidents=0)
     return url
 

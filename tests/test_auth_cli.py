@@ -11,7 +11,6 @@ import pytest
 
 from geo import db
 from geo.auth.login import sign_in
-from geo.migrate import migrate
 from geo.settings import Settings
 from geo.timeutil import now_utc
 from tests.boundary_fixtures import load_tree
@@ -31,12 +30,7 @@ def _minqing(url: str, *args: str, stdin: str = "") -> subprocess.CompletedProce
 @pytest.fixture(scope="module")
 def url(scratch) -> str:
     """A database of its own with the small tree."""
-    address = scratch.create("minqing_users_cli")
-    conn = db.connect(address)
-    db.check_postgis(conn)
-    conn.commit()
-    migrate(conn)
-    conn.close()
+    address = scratch.create_migrated("minqing_users_cli")
     load_tree(address, incidents=0)
     return address
 

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from geo import db
 from geo.auth.demo import DEMO_PASSWORD
 from geo.auth.users import set_disabled
-from geo.migrate import load_migrations, migrate
+from geo.migrate import load_migrations
 from geo.settings import get_settings
 from tests.boundary_fixtures import load_tree
 from tests.support import add_account, signed_in
@@ -25,14 +25,7 @@ DENIED = "您的角色无权访问此页面。"
 @pytest.fixture(scope="module")
 def small_db(scratch) -> str:
     """A database of its own (these tests add and disable users): the small tree, an admin."""
-    url = scratch.create("minqing_auth_pages")
-    conn = db.connect(url)
-    try:
-        db.check_postgis(conn)
-        conn.commit()
-        migrate(conn)
-    finally:
-        conn.close()
+    url = scratch.create_migrated("minqing_auth_pages")
     load_tree(url, incidents=50)
     add_account(url, "boss", "admin", "620100")
     return url

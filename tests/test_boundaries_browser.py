@@ -10,8 +10,6 @@ import pytest
 import shapely
 from PIL import Image
 
-from geo import db
-from geo.migrate import migrate
 from tests.boundary_fixtures import geojson_bytes, grids_gdf, load_tree
 from tests.support import add_account, login, streamlit_server
 
@@ -23,14 +21,7 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 @pytest.fixture(scope="module")
 def boundary_db(scratch) -> str:
     """A database of its own (the page writes to it): the small tree and incidents."""
-    url = scratch.create("minqing_bnd_browser")
-    conn = db.connect(url)
-    try:
-        db.check_postgis(conn)
-        conn.commit()
-        migrate(conn)
-    finally:
-        conn.close()
+    url = scratch.create_migrated("minqing_bnd_browser")
     load_tree(url, incidents=300)
     add_account(url, "admin", "admin", "620100")
     return url
@@ -107,8 +98,7 @@ def test_upload_check_preview_publish_and_see_it_live(app_url, boundary_db, page
         cur.execute("SELECT count(*) FROM incidents WHERE grid_code = '620102001001009'")
         moved_in = cur.fetchone()[0]
         cur.execute(
-            "SELECT action, actor, target FROM audit_log WHERE action LIKE 'boundary_%' "
-            "ORDER BY id"
+            "SELECT action, actor, target FROM audit_log WHERE action LIKE 'boundary_%' ORDER BY id"
         )
         audited = cur.fetchall()
     assert [(a, who) for a, who, _ in audited] == [

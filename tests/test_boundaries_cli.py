@@ -12,9 +12,7 @@ from pathlib import Path
 import pytest
 import shapely
 
-from geo import db
 from geo.bounds import LngLatBbox
-from geo.migrate import migrate
 from layers.preview import Outline, ProblemMark, load_assets, offline_html, preview_map
 from tests.boundary_fixtures import geojson_bytes, grids_gdf, load_tree, table_checksums
 
@@ -32,14 +30,7 @@ def _minqing(url: str, *args: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.db
 def test_import_dry_run_report_publish_versions_export(scratch, tmp_path):
     """Errors exit 1 with a report; a clean file publishes; versions list it; export re-imports."""
-    url = scratch.create("minqing_bnd_cli")
-    conn = db.connect(url)
-    try:
-        db.check_postgis(conn)
-        conn.commit()
-        migrate(conn)
-    finally:
-        conn.close()
+    url = scratch.create_migrated("minqing_bnd_cli")
     load_tree(url, incidents=50)
     bad = grids_gdf()
     bad.loc[1, "网格编码"] = bad.loc[2, "网格编码"]

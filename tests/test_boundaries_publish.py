@@ -15,7 +15,6 @@ from geo.boundaries.mapping import FieldMapping
 from geo.boundaries.prepare import UploadOptions, prepare_upload
 from geo.boundaries.publish import PUBLISH_LOCK, publish, rollback
 from geo.errors import MinqingError
-from geo.migrate import migrate
 from tests.boundary_fixtures import (
     geojson_bytes,
     grids_gdf,
@@ -31,14 +30,7 @@ pytestmark = pytest.mark.db
 @pytest.fixture
 def tree_db(scratch) -> str:
     """A fresh database with the small tree (version 1) and 400 incidents."""
-    url = scratch.create("minqing_bnd")
-    conn = db.connect(url)
-    try:
-        db.check_postgis(conn)
-        conn.commit()
-        migrate(conn)
-    finally:
-        conn.close()
+    url = scratch.create_migrated("minqing_bnd")
     load_tree(url)
     return url
 
@@ -46,14 +38,7 @@ def tree_db(scratch) -> str:
 @pytest.fixture(scope="module")
 def shared_tree_db(scratch) -> str:
     """One tree database for the read-only checks of this module."""
-    url = scratch.create("minqing_bnd_ro")
-    conn = db.connect(url)
-    try:
-        db.check_postgis(conn)
-        conn.commit()
-        migrate(conn)
-    finally:
-        conn.close()
+    url = scratch.create_migrated("minqing_bnd_ro")
     load_tree(url)
     return url
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from geo import db
-from geo.migrate import migrate
 from geo.timeutil import now_utc
 from tests.live_world import GRID_A, Incidents, build_world
 from tests.support import add_account, login, streamlit_server
@@ -22,11 +21,8 @@ WORDS = "小区路灯不亮，夜间出行不便"
 @pytest.fixture(scope="module")
 def desk_world(scratch) -> tuple[str, int]:
     """A scratch database with the tiny world, a few open cases, one new case to work."""
-    url = scratch.create("minqing_desk_browser")
+    url = scratch.create_migrated("minqing_desk_browser")
     conn = db.connect(url)
-    db.check_postgis(conn)
-    conn.commit()
-    migrate(conn)
     build_world(conn)
     made = Incidents(conn, now_utc())
     for k in range(4):

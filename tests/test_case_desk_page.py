@@ -10,7 +10,6 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from geo import db
-from geo.migrate import migrate
 from geo.settings import get_settings
 from geo.timeutil import now_utc
 from tests.live_world import GRID_A, GRID_C, Incidents, build_world
@@ -24,11 +23,8 @@ CITY, WS = "city-620100", "ws-620102001001"
 @pytest.fixture(scope="module")
 def desk_url(scratch) -> str:
     """A scratch database with the tiny world (cases are added per test)."""
-    url = scratch.create("minqing_desk_page")
+    url = scratch.create_migrated("minqing_desk_page")
     conn = db.connect(url)
-    db.check_postgis(conn)
-    conn.commit()
-    migrate(conn)
     build_world(conn)
     conn.close()
     add_account(url, "desk_admin", "admin", "620100")

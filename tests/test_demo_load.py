@@ -7,11 +7,9 @@ from datetime import UTC, datetime
 import pyarrow as pa
 import pytest
 
-from geo import db
 from geo.demo import load
 from geo.demo.load import BULK_TABLES, demo_is_loaded, seed_demo
 from geo.errors import DataError
-from geo.migrate import migrate
 
 pytestmark = pytest.mark.db
 
@@ -51,10 +49,7 @@ def _counts(conn) -> dict[str, int]:
 @pytest.fixture
 def seeded(scratch, conn_to):
     """A fresh migrated database with a tiny demo; returns an open connection."""
-    conn = conn_to(scratch.create("minqing_seed"))
-    db.check_postgis(conn)
-    conn.commit()
-    migrate(conn)
+    conn = conn_to(scratch.create_migrated("minqing_seed"))
     seed_demo(conn, incidents=600, seed=5, scale=0.02, now=NOW)
     return conn
 

@@ -7,9 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from geo import db
 from geo.demo.load import seed_demo
-from geo.migrate import migrate
 
 pytestmark = pytest.mark.db
 
@@ -35,10 +33,7 @@ def _rollups(cur) -> dict[str, list[tuple]]:
 @pytest.fixture
 def seeded(scratch, conn_to):
     """A migrated database seeded with a small demo (its rollups recounted after the COPY)."""
-    conn = conn_to(scratch.create("minqing_rollups"))
-    db.check_postgis(conn)
-    conn.commit()
-    migrate(conn)
+    conn = conn_to(scratch.create_migrated("minqing_rollups"))
     seed_demo(conn, incidents=3000, seed=11, scale=0.02, now=NOW)
     return conn
 

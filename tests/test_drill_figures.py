@@ -8,7 +8,6 @@ import pytest
 
 from geo import db
 from geo.filters import IncidentFilter, Scope, parse_period
-from geo.migrate import migrate
 from geo.queries import drill, rollup
 from geo.queries.kpis import kpis_by
 from tests.drill_fixtures import (
@@ -30,10 +29,8 @@ SCOPES = [Scope(), Scope("district", "D1"), Scope("street", "S1"), Scope("commun
 
 
 def _city_db(scratch) -> db.psycopg2.extensions.connection:
-    url = scratch.create()
+    url = scratch.create_migrated()
     conn = db.connect(url)
-    db.check_postgis(conn)
-    migrate(conn)
     load_city(conn)
     return conn
 

@@ -113,13 +113,9 @@ def test_rise_compares_new_with_the_period_before(migrated_db):
 @pytest.fixture(scope="module")
 def world(scratch):
     """A migrated scratch database holding the tiny hand-made world."""
-    from geo.migrate import migrate
 
-    url = scratch.create("minqing_live_rules")
+    url = scratch.create_migrated("minqing_live_rules")
     conn = db.connect(url)
-    db.check_postgis(conn)
-    conn.commit()
-    migrate(conn)
     build_world(conn)
     yield conn
     conn.close()

@@ -8,7 +8,6 @@ import pytest
 
 from geo import db
 from geo.filters import IncidentFilter, PeriodError, Scope, parse_period
-from geo.migrate import migrate
 from geo.queries.kpis import area_kpis, kpis_by, kpis_with_previous
 
 pytestmark = pytest.mark.db
@@ -39,10 +38,8 @@ CASES = [
 @pytest.fixture(scope="module")
 def kpi_db(scratch):
     """A database with two streets of one district and the cases above."""
-    url = scratch.create()
+    url = scratch.create_migrated()
     conn = db.connect(url)
-    db.check_postgis(conn)
-    migrate(conn)
     with conn.cursor() as cur:
         for number, (street, source, reported, deadline, resolved, result, major, esc) in enumerate(
             CASES

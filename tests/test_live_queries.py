@@ -11,7 +11,6 @@ import pytest
 from geo import db
 from geo.filters import IncidentFilter, Scope, parse_period
 from geo.grid_status import load_rules
-from geo.migrate import migrate
 from geo.queries import live
 from geo.queries.kpis import area_kpis
 from geo.queries.live_view import live_view, load_static, needs_history
@@ -37,11 +36,8 @@ def _same(a: live.FlowTable, b: live.FlowTable) -> None:
 @pytest.fixture(scope="module")
 def world(scratch):
     """The tiny hand-made world, with a mix of old, recent, open and closed incidents."""
-    url = scratch.create("minqing_live_queries")
+    url = scratch.create_migrated("minqing_live_queries")
     conn = db.connect(url)
-    db.check_postgis(conn)
-    conn.commit()
-    migrate(conn)
     build_world(conn)
     now = cst_noon(datetime.now(UTC))
     add = Incidents(conn, now).add

@@ -12,7 +12,6 @@ from geo.cli import main
 from geo.demo.load import seed_demo
 from geo.demo.stream import DemoStream
 from geo.errors import DataError
-from geo.migrate import migrate
 from geo.timeutil import now_utc
 
 pytestmark = pytest.mark.db
@@ -35,11 +34,8 @@ WHERE i.id = ANY(%s) AND last.to_status = i.status
 @pytest.fixture(scope="module")
 def small_demo(scratch):
     """A writable database with a small seeded demo."""
-    url = scratch.create("minqing_live_stream")
+    url = scratch.create_migrated("minqing_live_stream")
     conn = db.connect(url)
-    db.check_postgis(conn)
-    conn.commit()
-    migrate(conn)
     seed_demo(conn, incidents=3000, seed=5, scale=0.02)
     yield url, conn
     conn.close()
@@ -118,12 +114,9 @@ def test_a_rate_of_zero_is_refused(small_demo):
 
 def test_an_empty_database_is_refused_clearly(scratch):
     """Without boundaries there is nothing to stream into."""
-    url = scratch.create("minqing_live_stream_empty")
+    url = scratch.create_migrated("minqing_live_stream_empty")
     conn = db.connect(url)
     try:
-        db.check_postgis(conn)
-        conn.commit()
-        migrate(conn)
         with pytest.raises(DataError, match="demo seed"):
             DemoStream(conn, rate=1)
     finally:

@@ -13,7 +13,6 @@ from pypdf import PdfReader
 from geo import db
 from geo.cli import main
 from geo.drilldown import drill_step
-from geo.migrate import migrate
 from geo.reports.content import gather
 from geo.reports.excel import SHEETS, workbook_bytes
 from geo.reports.pdf import pdf_bytes, report_html
@@ -28,10 +27,8 @@ NOW = datetime(2026, 11, 24, 6, tzinfo=UTC)  # 14:00 CST: October is over
 @pytest.fixture(scope="module")
 def city_url(scratch):
     """URL of a database holding the hand-made city."""
-    url = scratch.create()
+    url = scratch.create_migrated()
     conn = db.connect(url)
-    db.check_postgis(conn)
-    migrate(conn)
     load_city(conn)
     conn.close()
     return url

@@ -17,7 +17,6 @@ from geo.demo.load import seed_demo
 from geo.drilldown import drill_step
 from geo.filters import IncidentFilter, Scope, parse_period
 from geo.grid_status import load_rules
-from geo.migrate import migrate
 from geo.queries import drill, live
 from geo.queries.areas import district_summaries
 from geo.queries.contacts import reporter_contacts
@@ -38,12 +37,9 @@ PHONE, ID_NUMBER = "13812345678", "620102199001011234"
 @pytest.fixture(scope="module")
 def url(scratch) -> str:
     """A small seeded demo of our own (these tests write), with contacts on some cases."""
-    url = scratch.create("minqing_rls")
+    url = scratch.create_migrated("minqing_rls")
     conn = db.connect(url)
     try:
-        db.check_postgis(conn)
-        conn.commit()
-        migrate(conn)
         seed_demo(conn, incidents=4000, seed=7, scale=0.03, now=NOW)
         with conn.cursor() as cur:
             cur.execute(

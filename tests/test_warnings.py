@@ -14,7 +14,6 @@ import pytest
 
 from geo import db
 from geo.errors import ConfigError
-from geo.migrate import migrate
 from geo.warnings import WarningTransitionError, acknowledge, assign, close, scan_warnings
 from geo.warnings.queries import list_warnings, warning_history
 from geo.warnings.rules import DEFAULT_RULES, load_rules, parse_rules
@@ -30,11 +29,8 @@ M_LAT = 1 / 111_000
 @pytest.fixture(scope="module")
 def world_url(scratch):
     """A migrated database with the tiny hand-made world (2 districts, 4 grids, 7 centers)."""
-    url = scratch.create("minqing_warnings")
+    url = scratch.create_migrated("minqing_warnings")
     conn = db.connect(url)
-    db.check_postgis(conn)
-    conn.commit()
-    migrate(conn)
     build_world(conn)
     conn.close()
     return url

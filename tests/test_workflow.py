@@ -11,7 +11,6 @@ import pytest
 
 from geo import db
 from geo.filters import Scope
-from geo.migrate import migrate
 from geo.timeutil import CST
 from geo.workflow.actions import apply_action
 from geo.workflow.desk import QueueFilter, countdown, like_pattern, queue
@@ -32,11 +31,8 @@ LEVELS = {CITY: "city_center", SUB: "sub_center", POST: "command_post", WS: "wor
 @pytest.fixture(scope="module")
 def world_url(scratch) -> str:
     """A scratch database with the schema and the tiny two-district world."""
-    url = scratch.create("minqing_workflow")
+    url = scratch.create_migrated("minqing_workflow")
     conn = db.connect(url)
-    db.check_postgis(conn)
-    conn.commit()
-    migrate(conn)
     build_world(conn)
     conn.close()
     return url

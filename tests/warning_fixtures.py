@@ -7,7 +7,6 @@ from datetime import timedelta
 from geo import db
 from geo.auth.demo import ensure_demo_users
 from geo.demo.load import seed_demo
-from geo.migrate import migrate
 from geo.timeutil import now_utc
 from geo.warnings import scan_warnings
 from geo.warnings.rules import load_rules
@@ -20,11 +19,8 @@ def warned_database(scratch) -> tuple[str, dict[str, int]]:
     """A new database with the small demo and its accounts, plus 8 safety hazards a few metres
     apart (a category cluster) and min_reports reports from one address (a repeat address)
     in the first grid, scanned: its URL and the ids of those two warnings by kind."""
-    url = scratch.create("minqing_warn_page")
+    url = scratch.create_migrated("minqing_warn_page")
     conn = db.connect(url)
-    db.check_postgis(conn)
-    conn.commit()
-    migrate(conn)
     seed_demo(conn, incidents=DEMO_INCIDENTS, seed=DEMO_SEED, scale=DEMO_SCALE)
     ensure_demo_users(conn)
     now = now_utc()
