@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from geo import db
 from geo.timeutil import now_utc
@@ -37,12 +38,20 @@ def desk_world(scratch) -> tuple[str, int]:
 
 
 def _choose(browser_page, label: str, option: str | re.Pattern) -> None:
-    """Pick an option of a Streamlit selectbox by its label."""
-    browser_page.get_by_role("combobox", name=label).click()
+    """Pick an option of a Streamlit selectbox by its label (again if a rerun closed the list)."""
     if isinstance(option, str):
-        browser_page.get_by_role("option", name=option, exact=True).click()
+        choice = browser_page.get_by_role("option", name=option, exact=True)
     else:
-        browser_page.get_by_role("option", name=option).click()
+        choice = browser_page.get_by_role("option", name=option)
+    for attempt in range(3):
+        browser_page.get_by_role("combobox", name=label).click()
+        try:
+            choice.click(timeout=15_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            browser_page.keyboard.press("Escape")
 
 
 def _act(browser_page, action: str, case: int, note: str, **choices: str) -> None:
