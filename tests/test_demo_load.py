@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pyarrow as pa
 import pytest
 
+from geo import db
 from geo.demo import load
 from geo.demo.load import BULK_TABLES, demo_is_loaded, seed_demo
 from geo.errors import DataError
@@ -137,3 +138,15 @@ def test_autocommit_connection_still_gets_one_transaction(seeded):
     seed_demo(seeded, incidents=200, seed=2, scale=0.02, now=NOW)
     assert seeded.autocommit is True
     assert _counts(seeded)["incidents"] == 200
+
+
+def test_seed_after_a_read_on_the_same_connection(scratch):
+    """`minqing run`'s first start: asks whether the demo is loaded, then seeds on that
+    connection (the read's transaction is still open)."""
+    conn = db.connect(scratch.create_migrated("minqing_seed"))
+    try:
+        assert not demo_is_loaded(conn)
+        seed_demo(conn, incidents=300, seed=5, scale=0.02, now=NOW)
+        assert demo_is_loaded(conn)
+    finally:
+        conn.close()

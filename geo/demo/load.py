@@ -150,8 +150,11 @@ def seed_demo(
     clock.lap("incidents")
     progress("writing to the database …")
     note = f"seed={seed} scale={scale} incidents={incidents} now={now.isoformat()}"
+    # A connection that is not in autocommit may already be in a transaction (a caller's
+    # read): switching modes then fails, and the seed simply continues that transaction.
     autocommit = conn.autocommit
-    conn.autocommit = False
+    if autocommit:
+        conn.autocommit = False
     try:
         _write(conn, areas, centers, cases, events, note, clock)
         conn.commit()
@@ -160,7 +163,8 @@ def seed_demo(
         conn.rollback()
         raise _wrapped(exc) from None
     finally:
-        conn.autocommit = autocommit
+        if autocommit:
+            conn.autocommit = True
     summary = SeedSummary(len(areas), len(centers), len(cases), len(events), clock.timings())
     progress(summary.describe())
     return summary
