@@ -32,7 +32,7 @@ filters = st.columns(3)
 actor = filters[0].selectbox(
     tr("audit_actor"), [""] + known, format_func=lambda a: a or tr("audit_all")
 )
-chosen = filters[1].multiselect(tr("audit_actions"), ACTIONS)
+chosen = filters[1].multiselect(tr("audit_actions"), ACTIONS, placeholder=tr("audit_all"))
 text = filters[2].text_input(tr("audit_text"), max_chars=100)
 
 with shown_errors(), connection() as conn:

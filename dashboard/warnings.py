@@ -44,10 +44,12 @@ def _filters() -> tuple[list[str], list[str]]:
     statuses = cols[0].multiselect(
         t("warn_filter_status"), STATUSES, default=list(ACTIVE),
         format_func=lambda s: t("warn_status_" + s), key="warn_statuses",
+        placeholder=t("warn_all"),
     )  # fmt: skip
     kinds = cols[1].multiselect(
         t("warn_filter_kind"), KINDS, default=[],
         format_func=lambda k: t("warn_kind_" + k), key="warn_kinds",
+        placeholder=t("warn_all"),
     )  # fmt: skip
     return statuses, kinds
 

@@ -15,6 +15,7 @@ TABLE: dict[str, dict[str, str]] = {
     "warn_kind_category_cluster": {"zh": "同类事件聚集", "en": "Category cluster"},
     "warn_kind_repeat_address": {"zh": "同一地址重复报事", "en": "Repeat address"},
     "warn_kind_major_risk_rise": {"zh": "重大风险类别上升", "en": "Rising major risks"},
+    "warn_all": {"zh": "全部", "en": "All"},
     "warn_status_new": {"zh": "新预警", "en": "New"},
     "warn_status_acknowledged": {"zh": "已签收", "en": "Acknowledged"},
     "warn_status_assigned": {"zh": "已交办", "en": "Assigned"},

@@ -175,12 +175,17 @@ def run(port: int, headless: bool) -> None:
         needs_demo_accounts,
     )
     from geo.demo.load import demo_is_loaded, seed_demo
+    from geo.warnings import scan_warnings
 
     conn = db.connect(db.database_url(settings))
     try:
         if not demo_is_loaded(conn):
             click.echo("seeding the Lanzhou demo (first run only) …")
             seed_demo(conn, progress=click.echo)
+            # so that the warnings page and layer have something to show from the start
+            click.echo("scanning for early warnings …")
+            scan_warnings(conn)
+            conn.commit()
         if needs_demo_accounts(conn):
             ensure_demo_users(conn, progress=click.echo)
             conn.commit()
