@@ -200,7 +200,7 @@ def run(port: int, headless: bool) -> None:
     args = [
         sys.executable,
         "-m",
-        "streamlit",
+        "dashboard.serve",
         "run",
         str(PROJECT_ROOT / "streamlit_app.py"),
         "--server.port",

@@ -30,12 +30,13 @@ def _free_port() -> int:
 
 @contextmanager
 def streamlit_server(env: dict[str, str]) -> Iterator[str]:
-    """A real `streamlit run` of the app with extra environment (e.g. DATABASE_URL); its URL."""
+    """A real `streamlit run` of the app, started as `minqing run` starts it, with extra
+    environment (e.g. DATABASE_URL); its URL."""
     root = ROOT
     port = _free_port()
     process = subprocess.Popen(
         [
-            sys.executable, "-m", "streamlit", "run", str(root / "streamlit_app.py"),
+            sys.executable, "-m", "dashboard.serve", "run", str(root / "streamlit_app.py"),
             "--server.port", str(port), "--server.headless", "true",
             "--browser.gatherUsageStats", "false",
         ],
