@@ -23,6 +23,7 @@ from pyproj import CRS
 
 from geo import db
 from geo.display import display_geometries
+from tests.support import checksums
 
 DISTRICT = (103.60, 36.00, 103.80, 36.10)
 CITY = (103.50, 35.95, 103.90, 36.15)
@@ -149,17 +150,10 @@ def table_checksums(url: str) -> dict[str, str]:
         "boundary_versions", "areas", "incidents", "boundary_events",
         "boundary_field_mappings", "boundary_unplaced_incidents",
     ]  # fmt: skip
+    out = checksums(url, tables)
     conn = psycopg2.connect(url)
     try:
-        out = {}
         with conn.cursor() as cur:
-            for table in tables:
-                cur.execute(
-                    f"SELECT count(*), coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '')"
-                    f" FROM {table} t"
-                )
-                count, digest = cur.fetchone()
-                out[table] = f"{count}:{digest}"
             cur.execute("SELECT id FROM boundary_versions WHERE is_current")
             row = cur.fetchone()
             out["current"] = str(row[0] if row else None)

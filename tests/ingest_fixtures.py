@@ -11,6 +11,7 @@ import psycopg2
 
 from geo import db
 from geo.demo.load import seed_demo
+from tests.support import checksums
 
 # Reports of 2021: before the generated demo's cases, so no demo case is near them in time.
 BASE = "2021-03-01"
@@ -114,17 +115,7 @@ def geojson_bytes(rows: list[dict[str, str]], lon: str = "经度", lat: str = "�
 
 def table_checksums(url: str) -> dict[str, str]:
     """A checksum of every row of the tables an import writes."""
-    with psycopg2.connect(url) as conn, conn.cursor() as cur:
-        out = {}
-        for table in TABLES:
-            cur.execute(
-                f"SELECT count(*), coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '')"
-                f" FROM {table} t"
-            )
-            count, digest = cur.fetchone()
-            out[table] = f"{count}:{digest}"
-    conn.close()
-    return out
+    return checksums(url, TABLES)
 
 
 def fetch(url: str, query: str, params: tuple = ()) -> list[tuple]:

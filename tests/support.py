@@ -112,3 +112,26 @@ def login(page, username: str = "admin", password: str = DEMO_PASSWORD) -> None:
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     page.get_by_label("用户名").wait_for(state="detached", timeout=60_000)
+
+
+_CHECKSUM = (
+    "SELECT count(*), coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM {} t"
+)
+
+
+def checksums(url: str, tables: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """Row count and a digest of every row, per table: equal before and after means untouched."""
+    import psycopg2
+    from psycopg2 import sql
+
+    conn = psycopg2.connect(url)
+    try:
+        out = {}
+        with conn.cursor() as cur:
+            for table in tables:
+                cur.execute(sql.SQL(_CHECKSUM).format(sql.Identifier(table)))
+                count, digest = cur.fetchone()
+                out[table] = f"{count}:{digest}"
+        return out
+    finally:
+        conn.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from psycopg2 import sql
 
 from geo.demo.load import seed_demo
 
@@ -25,7 +26,11 @@ ROLLUPS = {
 def _rollups(cur) -> dict[str, list[tuple]]:
     found = {}
     for table, columns in ROLLUPS.items():
-        cur.execute(f"SELECT {columns} FROM {table} ORDER BY 1, 2, 3, 4")
+        cur.execute(
+            sql.SQL("SELECT {} FROM {} ORDER BY 1, 2, 3, 4").format(
+                sql.SQL(columns), sql.Identifier(table)
+            )
+        )
         found[table] = cur.fetchall()
     return found
 

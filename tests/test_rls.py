@@ -10,6 +10,7 @@ import psycopg2
 import psycopg2.errors
 import psycopg2.pool
 import pytest
+from psycopg2 import sql
 
 from geo import db
 from geo.area_scope import area_chain, chain_in_scope
@@ -70,7 +71,16 @@ def owner_rows(url: str, query: str, params: tuple = ()) -> list[tuple]:
         conn.close()
 
 
-def scoped_rows(pool, scope: Scope | None, query: str, params: tuple = ()) -> list[tuple]:
+def _query(template: str, name: str) -> sql.Composed:
+    """A fixed query with a table or column name put in as an identifier."""
+    return sql.SQL(template).format(sql.Identifier(name))
+
+
+def _count_of(table: str) -> sql.Composed:
+    return _query("SELECT count(*) FROM {}", table)
+
+
+def scoped_rows(pool, scope: Scope | None, query, params: tuple = ()) -> list[tuple]:
     """What the app's role sees inside a scope."""
     with db.scoped_transaction(pool, scope) as conn, conn.cursor() as cur:
         cur.execute(query, params)
@@ -130,7 +140,7 @@ def test_no_scope_sees_nothing(url, pool):
     """Without a scope (nobody signed in), every table under a policy is empty."""
     assert owner_rows(url, "SELECT count(*) FROM incidents")[0][0] > 0
     for table in ("incidents", "incident_events", "centers", "incident_contacts", *ROLLUPS):
-        assert scoped_rows(pool, None, f"SELECT count(*) FROM {table}") == [(0,)], table
+        assert scoped_rows(pool, None, _count_of(table)) == [(0,)], table
 
 
 def test_a_level_without_a_code_sees_nothing(pool):
@@ -174,10 +184,11 @@ def test_rollups_hold_only_the_districts_areas(url, pool):
     """The daily rollups show the district, its streets and communities; not the city, others."""
     allowed = subtree(url, MINE)
     for table in ROLLUPS:
-        codes = {r[0] for r in scoped_rows(pool, MY_SCOPE, f"SELECT DISTINCT code FROM {table}")}
+        distinct = _query("SELECT DISTINCT code FROM {}", table)
+        codes = {r[0] for r in scoped_rows(pool, MY_SCOPE, distinct)}
         assert codes and codes <= allowed, table
         assert MINE in codes
-        hidden = f"SELECT count(*) FROM {table} WHERE code IN ('*', %s)"
+        hidden = _query("SELECT count(*) FROM {} WHERE code IN ('*', %s)", table)
         assert owner_rows(url, hidden, (OTHER,))[0][0] > 0
         assert scoped_rows(pool, MY_SCOPE, hidden, (OTHER,)) == [(0,)], table
     summed = "SELECT sum(new) FROM incident_daily_flows WHERE code = %s"
@@ -305,7 +316,7 @@ def test_a_pooled_connection_never_carries_a_scope_over(url):
 def test_city_scope_sees_what_the_owner_sees(url, pool):
     """City staff: every row, and the same figures as the owner."""
     for table in ("incidents", "incident_events", "centers", *ROLLUPS):
-        q = f"SELECT count(*) FROM {table}"
+        q = _count_of(table)
         assert scoped_rows(pool, Scope(), q) == owner_rows(url, q), table
     owner = db.connect(url)
     try:
@@ -401,9 +412,9 @@ def test_raw_contact_columns_are_not_readable_by_the_app(pool):
     """The phone and ID number columns themselves are closed to the app, in any scope."""
     for column in ("reporter_phone", "reporter_id_number"):
         with pytest.raises(psycopg2.errors.InsufficientPrivilege):
-            scoped_rows(pool, Scope(), f"SELECT {column} FROM incidents LIMIT 1")
+            scoped_rows(pool, Scope(), _query("SELECT {} FROM incidents LIMIT 1", column))
         with pytest.raises(psycopg2.errors.InsufficientPrivilege):
-            scoped_rows(pool, Scope(), f"SELECT {column} FROM incident_links LIMIT 1")
+            scoped_rows(pool, Scope(), _query("SELECT {} FROM incident_links LIMIT 1", column))
     with pytest.raises(psycopg2.errors.InsufficientPrivilege):
         scoped_rows(pool, Scope(), "SELECT * FROM incidents LIMIT 1")
 

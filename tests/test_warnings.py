@@ -11,6 +11,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from psycopg2 import sql
 
 from geo import db
 from geo.errors import ConfigError
@@ -99,7 +100,7 @@ def found(conn, kind: str) -> list:
 
 def count(conn, table: str) -> int:
     with conn.cursor() as cur:
-        cur.execute(f"SELECT count(*) FROM {table}")
+        cur.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table)))
         return cur.fetchone()[0]
 
 

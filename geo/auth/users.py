@@ -15,15 +15,20 @@ from geo.errors import MinqingError
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 
-_COLUMNS = "username, role, area_code, area_level, center_code, display_name"
-
-_GET = f"SELECT {_COLUMNS} FROM users WHERE username = %s"  # noqa: S608 - constant columns
-_ACTIVE = f"SELECT {_COLUMNS} FROM users WHERE username = %s AND NOT disabled"  # noqa: S608
-_LIST = f"""
-SELECT {_COLUMNS}, disabled, failed_attempts, locked_until, created_at, updated_at,
+_GET = """
+SELECT username, role, area_code, area_level, center_code, display_name
+FROM users WHERE username = %s
+"""
+_ACTIVE = """
+SELECT username, role, area_code, area_level, center_code, display_name
+FROM users WHERE username = %s AND NOT disabled
+"""
+_LIST = """
+SELECT username, role, area_code, area_level, center_code, display_name,
+       disabled, failed_attempts, locked_until, created_at, updated_at,
        password_hash IS NOT NULL
 FROM users ORDER BY username
-"""  # noqa: S608 - constant columns
+"""
 _INSERT = """
 INSERT INTO users (username, display_name, role, area_code, area_level, center_code,
                    password_hash)
