@@ -7,9 +7,9 @@ Run on demand (it is not a test):
 The scratch database (`--database`, default `minqing_bench`) is created next to the configured
 one (DATABASE_URL, else the local cluster), migrated, seeded, measured, and dropped at the end.
 Besides wall-clock phases it prints the load average before and after, and the CPU seconds of
-this process and of the server backend that ran the seed (read from /proc when the server is
-local; parallel index-build workers are not included): on a shared machine the CPU seconds
-vary much less than the wall clock.
+this process and of the three server processes that ran the seed (the load's, and the two that
+finish it; read from /proc when the server is local): on a shared machine the CPU seconds vary
+much less than the wall clock.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import psycopg2.extensions
 from psycopg2 import sql
 
 from geo import db
-from geo.demo.load import seed_demo
+from geo.demo.load import FINISHING_CONNECTIONS, seed_demo
 from geo.migrate import migrate
 from geo.settings import get_settings, hide_password
 
@@ -38,11 +38,9 @@ _PHASES = [
     ("copy_areas", "COPY areas + centers"),
     ("copy_incidents", "COPY incidents"),
     ("copy_events", "COPY incident events"),
-    ("indexes", "indexes rebuilt"),
-    ("constraints", "foreign keys re-validated"),
-    ("analyze", "sequences + ANALYZE"),
-    ("rollups", "daily rollups rebuilt"),
+    ("analyze", "keys (NOT VALID), sequences, ANALYZE"),
     ("commit", "commit"),
+    ("finish", "finishing, 2 connections at once"),
 ]
 _SERVER_SETTINGS = (
     "server_version",
@@ -80,17 +78,31 @@ def main(argv: list[str] | None = None) -> int:
             print(_machine(conn))
             load_before = _load_average()
             local = urlsplit(bench_url).hostname in (None, "localhost", "127.0.0.1", "::1")
-            backend = _backend_cpu(conn) if local else None
+            # exactly the finishing connections, so that their server processes can be read
+            pool = db.get_pool(bench_url, minconn=FINISHING_CONNECTIONS,
+                               maxconn=FINISHING_CONNECTIONS)  # fmt: skip
+            pooled = [pool.getconn() for _ in range(FINISHING_CONNECTIONS)]
+            backends = [conn, *pooled]
+            before = [_backend_cpu(c) for c in backends] if local else []
+            for c in pooled:
+                pool.putconn(c)
             client = time.process_time()
             summary = seed_demo(
-                conn, incidents=args.incidents, seed=args.seed, scale=args.scale, progress=print
+                conn,
+                incidents=args.incidents,
+                seed=args.seed,
+                scale=args.scale,
+                progress=print,
+                pool=pool,
             )
             client = time.process_time() - client
-            backend = _backend_cpu(conn) - backend if backend is not None else None
+            after = [_backend_cpu(c) for c in backends] if local else []
+            spent = [b - a for a, b in zip(before, after, strict=True) if None not in (a, b)]
             load_after = _load_average()
             sizes = _sizes(conn)
         finally:
             conn.close()
+            db.close_pools()
     finally:
         _drop(admin, args.database)
         admin.close()
@@ -102,8 +114,11 @@ def main(argv: list[str] | None = None) -> int:
     copy = sum(timings.get(k, 0.0) for k in ("copy_areas", "copy_incidents", "copy_events"))
     print(f"  {'(all COPY)':<28}{copy:8.1f}")
     print(f"  {'total':<28}{timings['total']:8.1f}")
-    server_cpu = f"{backend:.1f}" if backend is not None else "n/a (server not local)"
-    print(f"CPU seconds: this process {client:.1f}, server backend {server_cpu}")
+    print("finishing statements (s, two at a time):")
+    for done in sorted(summary.finished, key=lambda f: -f.seconds):
+        print(f"  {done.seconds:6.1f}  {done.statement[:90]}")
+    server_cpu = " + ".join(f"{x:.1f}" for x in spent) if len(spent) == len(backends) else "n/a"
+    print(f"CPU seconds: this process {client:.1f}; server (load, finishing ×2) {server_cpu}")
     print(f"load average (1, 5, 15 min): before {load_before}, after {load_after}")
     print(
         f"\ncounts: {summary.areas:,} areas, {summary.centers:,} centers, "

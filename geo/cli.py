@@ -177,11 +177,12 @@ def run(port: int, headless: bool) -> None:
     from geo.demo.load import demo_is_loaded, seed_demo
     from geo.warnings import scan_warnings
 
-    conn = db.connect(db.database_url(settings))
+    url = db.database_url(settings)
+    conn = db.connect(url)
     try:
         if not demo_is_loaded(conn):
             click.echo("seeding the Lanzhou demo (first run only) …")
-            seed_demo(conn, progress=click.echo)
+            seed_demo(conn, progress=click.echo, pool=db.get_pool(url))
             # so that the warnings page and layer have something to show from the start
             click.echo("scanning for early warnings …")
             scan_warnings(conn)
@@ -237,9 +238,17 @@ def demo_seed(incidents: int, seed: int, scale: float) -> None:
     from geo.demo.load import seed_demo
 
     _migrate()
-    conn = db.connect(db.database_url(get_settings()))
+    url = db.database_url(get_settings())
+    conn = db.connect(url)
     try:
-        seed_demo(conn, incidents=incidents, seed=seed, scale=scale, progress=click.echo)
+        seed_demo(
+            conn,
+            incidents=incidents,
+            seed=seed,
+            scale=scale,
+            progress=click.echo,
+            pool=db.get_pool(url),
+        )
         ensure_demo_users(conn, progress=click.echo)
         conn.commit()
     finally:

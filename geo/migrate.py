@@ -10,6 +10,7 @@ from importlib import resources
 import psycopg2
 import psycopg2.extensions
 
+from geo import deferred
 from geo.errors import MigrationError
 
 _NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
@@ -65,7 +66,10 @@ def applied_versions(conn: psycopg2.extensions.connection) -> dict[int, str]:
 
 
 def migrate(conn: psycopg2.extensions.connection) -> list[Migration]:
-    """Apply every pending migration, each in its own transaction; returns those applied."""
+    """Apply every pending migration, each in its own transaction; returns those applied.
+
+    Then finishes any schema work a bulk load left deferred (`geo.deferred`).
+    """
     migrations = load_migrations()
     applied: list[Migration] = []
     if conn.autocommit:
@@ -104,6 +108,9 @@ def migrate(conn: psycopg2.extensions.connection) -> list[Migration]:
                     f"{(exc.pgerror or str(exc)).strip()}"
                 ) from None
             applied.append(migration)
+        if deferred.pending(conn):
+            deferred.finish([conn])
+        conn.rollback()
     finally:
         with conn.cursor() as cur:
             cur.execute("SELECT pg_advisory_unlock(%s)", (_ADVISORY_LOCK,))

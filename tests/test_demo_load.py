@@ -1,17 +1,21 @@
-"""Seeding the demo into the real PostGIS: one transaction, the schema left exactly as migrated."""
+"""Seeding the demo into the real PostGIS: the schema left exactly as migrated, in one
+transaction or finished over two connections."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import psycopg2.pool
 import pyarrow as pa
 import pytest
 from psycopg2 import sql
 
-from geo import db
+from geo import db, deferred
 from geo.demo import load
 from geo.demo.load import BULK_TABLES, demo_is_loaded, seed_demo
-from geo.errors import DataError
+from geo.errors import DatabaseError, DataError
+from geo.migrate import migrate
+from tests.support import checksums
 
 pytestmark = pytest.mark.db
 
@@ -151,3 +155,110 @@ def test_seed_after_a_read_on_the_same_connection(scratch):
         assert demo_is_loaded(conn)
     finally:
         conn.close()
+
+
+ROLLUPS = ("incident_daily_flows", "incident_daily_stocks", "incident_daily_handling")
+
+
+@pytest.fixture
+def pool_to():
+    """Connection pools to a URL, closed after the test."""
+    opened: list[psycopg2.pool.ThreadedConnectionPool] = []
+
+    def _open(url: str) -> psycopg2.pool.ThreadedConnectionPool:
+        pool = psycopg2.pool.ThreadedConnectionPool(1, load.FINISHING_CONNECTIONS, url)
+        opened.append(pool)
+        return pool
+
+    yield _open
+    for pool in opened:
+        pool.closeall()
+
+
+def _deferred_rows(conn) -> list[str]:
+    with conn.cursor() as cur:
+        cur.execute("SELECT statement FROM deferred_statements ORDER BY id")
+        rows = [row[0] for row in cur.fetchall()]
+    conn.rollback()
+    return rows
+
+
+def test_pooled_seed_finishes_over_two_connections_with_the_same_result(
+    scratch, conn_to, pool_to, migrated_db
+):
+    """With a pool the load commits and the finishing work runs two at a time: the schema,
+    the rows and the rollups end exactly as a one-transaction seed leaves them."""
+    serial_url, pooled_url = (scratch.create_migrated("minqing_seed") for _ in range(2))
+    seed_demo(conn_to(serial_url), incidents=700, seed=3, scale=0.02, now=NOW)
+    summary = seed_demo(
+        conn_to(pooled_url), incidents=700, seed=3, scale=0.02, now=NOW,
+        pool=pool_to(pooled_url),
+    )  # fmt: skip
+    pooled = conn_to(pooled_url)
+    assert _schema(pooled) == _schema(conn_to(migrated_db))
+    assert _deferred_rows(pooled) == []
+    statements = [done.statement for done in summary.finished]
+    assert "SELECT rollup_rebuild()" in statements
+    assert any(s.startswith("CREATE INDEX incidents_grid_idx") for s in statements)
+    assert any("VALIDATE CONSTRAINT" in s for s in statements)
+    tables = ("incidents", "incident_events", *ROLLUPS)
+    assert checksums(pooled_url, tables) == checksums(serial_url, tables)
+
+
+def test_finishing_work_a_killed_seed_left_is_done_by_migrate(
+    scratch, conn_to, pool_to, migrated_db, monkeypatch
+):
+    """A seed stopped right after its load committed leaves its index builds, key checks and
+    rollup recount in `deferred_statements`; the next `migrate()` finishes them."""
+    url = scratch.create_migrated("minqing_seed")
+    conn = conn_to(url)
+    monkeypatch.setattr(load, "_finish_pooled", lambda pool: [])
+    seed_demo(conn, incidents=500, seed=4, scale=0.02, now=NOW, pool=pool_to(url))
+    left = _deferred_rows(conn)
+    assert "SELECT rollup_rebuild()" in left and len(left) > 10
+    assert _schema(conn) != _schema(conn_to(migrated_db))
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM incident_daily_flows")
+        assert cur.fetchone()[0] == 0
+    conn.rollback()
+
+    migrate(conn)
+    assert _deferred_rows(conn) == []
+    assert _schema(conn) == _schema(conn_to(migrated_db))
+    with conn.cursor() as cur:
+        cur.execute("SELECT sum(new) FROM incident_daily_flows WHERE code = '*'")
+        assert cur.fetchone()[0] == 500
+    conn.rollback()
+
+
+def test_a_seed_after_a_killed_one_keeps_its_index_builds(
+    scratch, conn_to, pool_to, migrated_db, monkeypatch
+):
+    """Indexes a killed seed had dropped are not in the catalog any more: the next seed takes
+    their definitions from `deferred_statements` and builds them on its own rows."""
+    url = scratch.create_migrated("minqing_seed")
+    conn = conn_to(url)
+    with monkeypatch.context() as patched:
+        patched.setattr(load, "_finish_pooled", lambda pool: [])
+        seed_demo(conn, incidents=500, seed=4, scale=0.02, now=NOW, pool=pool_to(url))
+    seed_demo(conn, incidents=300, seed=8, scale=0.02, now=NOW)
+    assert _deferred_rows(conn) == []
+    assert _schema(conn) == _schema(conn_to(migrated_db))
+    assert _counts(conn)["incidents"] == 300
+
+
+def test_a_failing_finishing_statement_is_reported_and_kept(scratch, conn_to):
+    """A statement that fails stops the finishing with one clear message; it and those not
+    reached stay for the next run, those done are gone."""
+    url = scratch.create_migrated("minqing_seed")
+    conn = conn_to(url)
+    with conn.cursor() as cur:
+        deferred.defer(cur, ["CREATE TABLE finished_first ()", "SELECT 1 / 0"])
+    conn.commit()
+    with pytest.raises(DatabaseError, match="division by zero.*minqing db migrate"):
+        deferred.finish([conn])
+    assert _deferred_rows(conn) == ["SELECT 1 / 0"]
+    with conn.cursor() as cur:
+        cur.execute("SELECT to_regclass('finished_first') IS NOT NULL")
+        assert cur.fetchone()[0] is True
+    conn.rollback()

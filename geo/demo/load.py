@@ -1,13 +1,19 @@
-"""Seeding the Lanzhou demo: all data replaced in one transaction, written with COPY.
+"""Seeding the Lanzhou demo: all data replaced, written with COPY.
 
 For a big load the secondary indexes and the foreign keys of `incidents` and
-`incident_events` are dropped before the COPY and re-created after it from their own
-definitions, read from the catalog first (`pg_indexes`, `pg_get_constraintdef`), so the
-schema ends exactly as the migrations made it. The daily rollups' insert trigger is disabled
-for the COPY and the rollups are recounted after it by `rollup_rebuild()` (migration 013, the
-same row functions as the triggers use). Incidents are written in `reported_at` order,
-which the BRIN index relies on. The tables are truncated in the same transaction, so the
-COPY can FREEZE the rows (no hint-bit rewrite or anti-wraparound vacuum later).
+`incident_events` are dropped before the COPY; their definitions are read from the catalog
+first (`pg_indexes`, `pg_get_constraintdef`), so the schema ends exactly as the migrations
+made it. The daily rollups' insert trigger is disabled for the COPY and the rollups are
+recounted after it by `rollup_rebuild()` (migration 013, the same row functions as the
+triggers use). Incidents are written in `reported_at` order, which the BRIN index relies on.
+The tables are truncated in the same transaction, so the COPY can FREEZE the rows (no
+hint-bit rewrite or anti-wraparound vacuum later).
+
+The foreign keys come back at once as NOT VALID (checked for every later write); what is left
+(building the indexes, validating the keys, recounting the rollups) is the finishing work.
+Given a connection pool, the load commits and the finishing work runs over two connections
+at once through `geo.deferred` (the server's two cores busy instead of one); without one, it
+runs in the load's own transaction and the whole seed is one transaction.
 """
 
 from __future__ import annotations
@@ -23,10 +29,12 @@ import numpy as np
 import pandas as pd
 import psycopg2
 import psycopg2.extensions
+import psycopg2.pool
 import pyarrow as pa
 import shapely
 from psycopg2 import sql
 
+from geo import deferred
 from geo.demo.areas import build_area_tree
 from geo.demo.centers import build_centers
 from geo.demo.incidents import generate_incidents
@@ -38,6 +46,8 @@ from geo.timeutil import now_utc
 
 DISTRICTS_FILE = PROJECT_ROOT / "data" / "lanzhou_districts.geojson"
 BULK_TABLES = ("incidents", "incident_events")
+# Connections the finishing work runs over when the seed is given a pool (one per core here).
+FINISHING_CONNECTIONS = 2
 
 _TRUNCATE = (
     "TRUNCATE incident_events, incidents, centers, areas, boundary_versions "
@@ -95,6 +105,7 @@ class SeedSummary:
     incidents: int
     events: int
     timings: dict[str, float] = field(default_factory=dict)
+    finished: list[deferred.Finished] = field(default_factory=list)
 
     def describe(self) -> str:
         """One line for people: counts and the total time."""
@@ -134,8 +145,13 @@ def seed_demo(
     scale: float = 1.0,
     progress: Callable[[str], None] = lambda _: None,
     now: datetime | None = None,
+    pool: psycopg2.pool.AbstractConnectionPool | None = None,
 ) -> SeedSummary:
-    """Replace all data with the generated demo in one transaction (nothing changes on error)."""
+    """Replace all data with the generated demo (nothing changes when the load fails).
+
+    With a pool, the load commits and the finishing work runs over pooled connections at
+    once; without one, everything is one transaction on `conn`.
+    """
     if incidents < 0:
         raise ValueError("incidents must be >= 0")
     clock = _Clock()
@@ -156,7 +172,12 @@ def seed_demo(
     if autocommit:
         conn.autocommit = False
     try:
-        _write(conn, areas, centers, cases, events, note, clock)
+        finishing = _write(conn, areas, centers, cases, events, note, clock)
+        if pool is None:
+            finished = _finish_inline(conn, finishing)
+        else:
+            with conn.cursor() as cur:
+                deferred.defer(cur, finishing)
         conn.commit()
         clock.lap("commit")
     except psycopg2.Error as exc:
@@ -165,7 +186,13 @@ def seed_demo(
     finally:
         if autocommit:
             conn.autocommit = True
-    summary = SeedSummary(len(areas), len(centers), len(cases), len(events), clock.timings())
+    if pool is not None:
+        progress("building indexes, validating keys and recounting rollups …")
+        finished = _finish_pooled(pool)
+        clock.lap("finish")
+    summary = SeedSummary(
+        len(areas), len(centers), len(cases), len(events), clock.timings(), finished
+    )
     progress(summary.describe())
     return summary
 
@@ -178,14 +205,14 @@ def _write(
     events: pd.DataFrame,
     note: str,
     clock: _Clock,
-) -> None:
-    """Every statement of the seed, in the caller's transaction."""
+) -> list[str]:
+    """The load, in the caller's transaction; returns the finishing statements, in order."""
     with conn.cursor() as cur:
-        # index builds and the rollups' sorts and aggregates in memory; no JIT compilation
-        # (seconds of CPU per big statement, for statements that run once)
         cur.execute("SET LOCAL maintenance_work_mem = '1GB'")
         cur.execute("SET LOCAL work_mem = '512MB'")
         cur.execute("SET LOCAL jit = off")
+        # work a crashed seed left: its index builds are kept, repeats of this seed's dropped
+        left_over = deferred.take_all(cur)
         cur.execute(_TRUNCATE)
         cur.execute(_NEW_VERSION, (note,))
         version = cur.fetchone()[0]
@@ -210,12 +237,10 @@ def _write(
         clock.lap("copy_events")
         for table, name in triggers:
             cur.execute(_alter(table, "ENABLE TRIGGER {}", name))
-        for _, _, definition in indexes:
-            cur.execute(definition)  # the catalog's own text, no outside input
-        clock.lap("indexes")
         for table, name, definition in foreign_keys:
-            cur.execute(_alter(table, "ADD CONSTRAINT {} ", name) + sql.SQL(definition))
-        clock.lap("constraints")
+            cur.execute(
+                _alter(table, "ADD CONSTRAINT {} ", name) + sql.SQL(definition + " NOT VALID")
+            )
         for table in BULK_TABLES:
             rows = len(cases) if table == "incidents" else len(events)
             cur.execute(
@@ -225,8 +250,41 @@ def _write(
         for table in ("areas", "centers", *BULK_TABLES):
             cur.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
         clock.lap("analyze")
-        cur.execute(_ROLLUP_REBUILD)
-        clock.lap("rollups")
+        # the longest first, so that two connections end close together
+        finishing = [_ROLLUP_REBUILD]
+        finishing += [definition for _, _, definition in indexes]  # the catalog's own text
+        finishing += [
+            _alter(table, "VALIDATE CONSTRAINT {}", name).as_string(cur)
+            for table, name, _ in foreign_keys
+        ]
+    return finishing + [s for s in left_over if s not in finishing]
+
+
+def _finish_inline(
+    conn: psycopg2.extensions.connection, statements: list[str]
+) -> list[deferred.Finished]:
+    """Run the finishing statements one after another in the load's transaction."""
+    finished = []
+    with conn.cursor() as cur:
+        for statement in statements:
+            start = time.perf_counter()
+            cur.execute(statement)
+            finished.append(deferred.Finished(statement, time.perf_counter() - start))
+    return finished
+
+
+def _finish_pooled(pool: psycopg2.pool.AbstractConnectionPool) -> list[deferred.Finished]:
+    """Run the committed finishing work over pooled connections at once."""
+    connections = [pool.getconn() for _ in range(FINISHING_CONNECTIONS)]
+    try:
+        for conn in connections:
+            conn.rollback()
+        return deferred.finish(connections)
+    except DatabaseError as exc:
+        raise DatabaseError(f"the demo data is stored, but {exc}") from None
+    finally:
+        for conn in connections:
+            pool.putconn(conn)
 
 
 def _alter(table: str, action: str, name: str) -> sql.Composed:
