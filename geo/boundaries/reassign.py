@@ -19,7 +19,6 @@ import pandas as pd
 import psycopg2.extensions
 import psycopg2.extras
 import shapely
-from psycopg2 import sql
 
 from geo.boundaries.check import NOISE_M2
 from geo.boundaries.metric import area_m2, length_m
@@ -45,21 +44,6 @@ FROM incidents
 """
 _CLEAR_UNPLACED = "DELETE FROM boundary_unplaced_incidents WHERE version_id = %(version_id)s"
 _LOCK_INCIDENTS = "LOCK TABLE incidents IN SHARE ROW EXCLUSIVE MODE"
-# Above this many moved incidents, the secondary indexes are dropped, the rows updated and the
-# indexes rebuilt (all in the transaction). Measured on 2.4 M incidents (2 shared cores): an
-# UPDATE keeping the seven indexes current moves about 6,000 rows/s; the bulk path costs about
-# 45 s of index builds plus 25,000 rows/s, and makes readers of `incidents` wait meanwhile.
-BULK_MOVES = 300_000
-_SECONDARY_INDEXES = """
-SELECT i.indexname, i.indexdef
-FROM pg_indexes i
-WHERE i.schemaname = current_schema() AND i.tablename = 'incidents'
-  AND NOT EXISTS (SELECT 1 FROM pg_constraint c
-                  WHERE c.conindid = to_regclass(quote_ident(i.schemaname) || '.'
-                                                 || quote_ident(i.indexname)))
-ORDER BY i.indexname
-"""
-_BULK_MEMORY = "SET LOCAL maintenance_work_mem = '256MB'"
 _CODES = ["grid_code", "community_code", "street_code", "district_code"]
 _COLUMNS = ["id", "x", "y", *_CODES]
 _DTYPES = {"id": "int64", "x": "float64", "y": "float64", **dict.fromkeys(_CODES, object)}
@@ -193,7 +177,8 @@ def reassign(
                                     "district_code"]].itertuples(index=False, name=None)),
         )  # fmt: skip
         cur.execute(_ANALYZE_MOVES)
-        updated = _apply_moves(cur, int(moved.sum()))
+        cur.execute(load_sql("boundaries_apply_moves"))
+        updated = cur.rowcount
         unplaced = placed[placed["far"]]
         if len(unplaced):
             copy_rows(
@@ -218,23 +203,6 @@ def reassign(
         unplaced=len(unplaced),
         seconds=time.perf_counter() - start,
     )
-
-
-def _apply_moves(cur: psycopg2.extensions.cursor, count: int) -> int:
-    """Write the moves in boundary_moves into incidents; returns the rows changed."""
-    if count <= BULK_MOVES:
-        cur.execute(load_sql("boundaries_apply_moves"))
-        return cur.rowcount
-    cur.execute(_SECONDARY_INDEXES)
-    indexes = cur.fetchall()
-    for name, _ in indexes:
-        cur.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
-    cur.execute(load_sql("boundaries_apply_moves"))
-    updated = cur.rowcount
-    cur.execute(_BULK_MEMORY)
-    for _, definition in indexes:
-        cur.execute(definition)  # the catalog's own text, no outside input
-    return updated
 
 
 def _place(incidents: pd.DataFrame, grids: GridSet) -> pd.DataFrame:
