@@ -430,3 +430,54 @@ def test_codes_rotated_in_every_community_move_every_incident(tree_db):
     truth = _truth(tree_db)
     assert all(codes[0] == truth[i] for i, codes in _incident_codes(tree_db).items())
     assert checksums(tree_db, ROLLUPS) == rollups
+
+
+def test_readers_are_not_blocked_while_incidents_are_reassigned(tree_db, monkeypatch):
+    """While a publication has re-assigned incidents and not yet committed, the live map's
+    reads (incidents by grid, the current outlines) answer at once with the old state."""
+    import geo.boundaries.publish as publishing
+    from geo.boundaries.reassign import reassign
+
+    inside, release = threading.Event(), threading.Event()
+
+    def paused(*args, **kwargs):
+        result = reassign(*args, **kwargs)
+        inside.set()
+        release.wait(60)
+        return result
+
+    monkeypatch.setattr(publishing, "reassign", paused)
+    before = _incident_codes(tree_db)
+    gdf = grids_gdf().sort_values(["所属社区编码", "网格编码"]).reset_index(drop=True)
+    gdf["网格编码"] = gdf.groupby("所属社区编码")["网格编码"].transform(
+        lambda codes: list(codes)[1:] + list(codes)[:1]
+    )
+    prepared = _prepare(tree_db, gdf)
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        conn = db.connect(tree_db)
+        try:
+            publish(conn, prepared, "张工")
+        except BaseException as exc:  # noqa: BLE001 - reported by the test below
+            failures.append(exc)
+        finally:
+            conn.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        assert inside.wait(60)
+        with psycopg2.connect(tree_db) as reader, reader.cursor() as cur:
+            cur.execute("SET statement_timeout = '3s'")
+            cur.execute("SELECT id, grid_code FROM incidents ORDER BY id")
+            seen = dict(cur.fetchall())
+            cur.execute("SELECT count(*) FROM current_areas WHERE level = 'grid'")
+            grids = cur.fetchone()[0]
+    finally:
+        release.set()
+        thread.join(60)
+    assert not failures
+    assert seen == {i: codes[0] for i, codes in before.items()}
+    assert grids == 16
+    assert _incident_codes(tree_db) != before
