@@ -277,7 +277,7 @@ class LocalCluster:
             self._write_state(state)
         options = (
             f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' "
-            "-c shared_buffers=256MB -c max_wal_size=4GB -c work_mem=32MB "
+            f"-c shared_buffers={shared_buffers_mb()}MB -c max_wal_size=4GB -c work_mem=32MB "
             "-c maintenance_work_mem=256MB -c synchronous_commit=off "
             "-c timezone=UTC -c log_timezone=UTC"
         )
@@ -323,3 +323,14 @@ def _free_port(start: int) -> int:
         if _port_is_free(port):
             return port
     raise LocalClusterError(f"no free TCP port near {start} for the local database")
+
+
+def shared_buffers_mb() -> int:
+    """The local server's buffer cache: a quarter of the machine's memory, 128 MB to 2 GB.
+
+    Re-assigning incidents after a boundary publication inserts into the incidents indexes
+    (about 1 GB at 2.4 million rows) all over: with 256 MB of buffers that update took about
+    30 % longer (docs/benchmarks.md).
+    """
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return max(128, min(2048, memory // 4 // 2**20))

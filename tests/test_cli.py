@@ -125,3 +125,13 @@ def test_db_url_hides_password(server_url):
     assert password not in result.stdout and "***" in result.stdout
     shown = _minqing("db", "url", "--show-password", env={"DATABASE_URL": server_url})
     assert password in shown.stdout
+
+
+@pytest.mark.parametrize(("memory_gb", "expected_mb"), [(0.25, 128), (4, 1024), (23, 2048)])
+def test_local_server_buffers_follow_memory(monkeypatch, memory_gb, expected_mb):
+    """The local server's buffer cache is a quarter of the memory, between 128 MB and 2 GB."""
+    from geo import cluster
+
+    pages = {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": int(memory_gb * 2**30 / 4096)}
+    monkeypatch.setattr(cluster.os, "sysconf", pages.__getitem__)
+    assert cluster.shared_buffers_mb() == expected_mb
