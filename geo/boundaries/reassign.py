@@ -12,7 +12,7 @@ grids, and those inside the region where outlines moved.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -58,10 +58,12 @@ class ReassignResult:
     snapped: int
     unplaced: int
     seconds: float
+    steps: dict[str, float] = field(default_factory=dict)  # read, place, update (seconds)
 
     def to_dict(self) -> dict:
         """JSON-ready figures."""
-        return {**self.__dict__, "seconds": round(self.seconds, 2)}
+        steps = {k: round(v, 2) for k, v in self.steps.items()}
+        return {**self.__dict__, "seconds": round(self.seconds, 2), "steps": steps}
 
 
 @dataclass
@@ -162,6 +164,7 @@ def reassign(
                     cur, load_sql("boundaries_candidate_incidents"), {"codes": codes}, _COLUMNS,
                     _DTYPES,
                 )  # fmt: skip
+        read = time.perf_counter()
         placed = _place(incidents, new)
         moved = np.zeros(len(placed), dtype=bool)
         for column in _CODES:
@@ -177,8 +180,14 @@ def reassign(
                                     "district_code"]].itertuples(index=False, name=None)),
         )  # fmt: skip
         cur.execute(_ANALYZE_MOVES)
+        placing = time.perf_counter()
         cur.execute(load_sql("boundaries_apply_moves"))
         updated = cur.rowcount
+        steps = {
+            "read": read - start,
+            "place": placing - read,
+            "update": time.perf_counter() - placing,
+        }
         unplaced = placed[placed["far"]]
         if len(unplaced):
             copy_rows(
@@ -202,6 +211,7 @@ def reassign(
         snapped=int(placed["snapped"].sum()),
         unplaced=len(unplaced),
         seconds=time.perf_counter() - start,
+        steps=steps,
     )
 
 
