@@ -27,12 +27,11 @@ import platform
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 import pandas as pd
 import psycopg2.extensions
-from psycopg2 import sql
+from bench_db import drop_database, recreate_database, sibling_url
 
 from geo import db
 from geo.demo.load import seed_demo
@@ -74,10 +73,10 @@ def main(argv: list[str] | None = None) -> int:
     admin = None
     url = args.url
     if url is None:
-        url = _sibling(server_url, BENCH_DATABASE)
+        url = sibling_url(server_url, BENCH_DATABASE)
         admin = db.connect(server_url)
         admin.autocommit = True
-        _recreate(admin, BENCH_DATABASE)
+        recreate_database(admin, BENCH_DATABASE)
     try:
         conn = db.connect(url)
         try:
@@ -93,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
             conn.close()
     finally:
         if admin is not None:
-            _drop(admin, BENCH_DATABASE)
+            drop_database(admin, BENCH_DATABASE)
             admin.close()
     return 0
 
@@ -188,23 +187,6 @@ def _cpu_seconds(backend: int) -> tuple[float, float]:
     fields = Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()
     ticks = os.sysconf("SC_CLK_TCK")
     return mine.user + mine.system, (int(fields[11]) + int(fields[12])) / ticks
-
-
-def _sibling(url: str, name: str) -> str:
-    """The same server URL with another database name."""
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + name))
-
-
-def _recreate(admin: psycopg2.extensions.connection, name: str) -> None:
-    _drop(admin, name)
-    with admin.cursor() as cur:
-        cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def _drop(admin: psycopg2.extensions.connection, name: str) -> None:
-    with admin.cursor() as cur:
-        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def _machine(conn: psycopg2.extensions.connection) -> str:

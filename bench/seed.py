@@ -20,10 +20,10 @@ import platform
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import psycopg2.extensions
-from psycopg2 import sql
+from bench_db import drop_database, recreate_database, sibling_url
 
 from geo import db
 from geo.demo.load import FINISHING_CONNECTIONS, seed_demo
@@ -64,11 +64,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     server_url = db.database_url(get_settings())
-    bench_url = _sibling(server_url, args.database)
+    bench_url = sibling_url(server_url, args.database)
     admin = db.connect(server_url)
     admin.autocommit = True
     try:
-        _recreate(admin, args.database)
+        recreate_database(admin, args.database)
         conn = db.connect(bench_url)
         try:
             db.check_postgis(conn)
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
             conn.close()
             db.close_pools()
     finally:
-        _drop(admin, args.database)
+        drop_database(admin, args.database)
         admin.close()
 
     print(f"\nphases (s) for {args.incidents:,} incidents, scale {args.scale}, seed {args.seed}:")
@@ -126,23 +126,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     print("table sizes (with indexes): " + ", ".join(f"{t} {s}" for t, s in sizes))
     return 0
-
-
-def _sibling(url: str, name: str) -> str:
-    """The same server URL with another database name."""
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + name))
-
-
-def _recreate(admin: psycopg2.extensions.connection, name: str) -> None:
-    _drop(admin, name)
-    with admin.cursor() as cur:
-        cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def _drop(admin: psycopg2.extensions.connection, name: str) -> None:
-    with admin.cursor() as cur:
-        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def _machine(conn: psycopg2.extensions.connection) -> str:
