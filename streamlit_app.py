@@ -18,6 +18,9 @@ language_switch()
 user = current_user()
 sync_cookie()
 
+# the one page whose texts live in its own script (importing it would run it)
+NAV_TEXT = {"page_boundaries": {"zh": "网格边界", "en": "Boundaries"}}
+
 # (permission = url path, script, title). Pages the role may not open stay registered but
 # hidden, so a typed URL reaches the page's own check and its refusal.
 PAGES = [
@@ -26,7 +29,7 @@ PAGES = [
     ("drilldown", "dashboard/drilldown.py", t("page_drill", DRILL_TEXT)),
     ("desk", "dashboard/case_desk.py", t("page_desk", DESK_TEXT)),
     ("warnings", "dashboard/warnings.py", t("page_warnings", WARN_TEXT)),
-    ("boundaries", "dashboard/boundaries.py", "网格边界 Boundaries"),
+    ("boundaries", "dashboard/boundaries.py", t("page_boundaries", NAV_TEXT)),
     ("users", "dashboard/admin_users.py", t("page_users", AUTH_TEXT)),
     ("audit", "dashboard/admin_audit.py", t("page_audit", AUTH_TEXT)),
     ("settings", "dashboard/admin_settings.py", t("page_settings", AUTH_TEXT)),
