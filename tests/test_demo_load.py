@@ -114,10 +114,21 @@ def test_daily_rollups_count_the_seeded_incidents(seeded):
 
 
 def test_reseeding_replaces_everything(seeded):
-    """A second seed replaces the data instead of adding to it."""
+    """A second seed replaces the data instead of adding to it, and forgets the addresses the
+    gazetteer learned from the replaced incidents."""
+    with seeded.cursor() as cur:
+        cur.execute(
+            "INSERT INTO address_gazetteer (address_key, address, geom, grid_code) "
+            "SELECT 'k', address, geom, grid_code FROM incidents LIMIT 1"
+        )
+    seeded.commit()
     seed_demo(seeded, incidents=300, seed=6, scale=0.02, now=NOW)
     counts = _counts(seeded)
     assert counts["boundary_versions"] == 1 and counts["incidents"] == 300
+    with seeded.cursor() as cur:
+        cur.execute("SELECT count(*) FROM address_gazetteer")
+        assert cur.fetchone()[0] == 0
+    seeded.rollback()
 
 
 def test_a_failed_seed_changes_nothing(seeded, monkeypatch):

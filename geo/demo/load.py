@@ -49,8 +49,9 @@ BULK_TABLES = ("incidents", "incident_events")
 # Connections the finishing work runs over when the seed is given a pool (one per core here).
 FINISHING_CONNECTIONS = 2
 
+# The address gazetteer was learned from the replaced incidents (their places and grids).
 _TRUNCATE = (
-    "TRUNCATE incident_events, incidents, centers, areas, boundary_versions "
+    "TRUNCATE incident_events, incidents, centers, areas, boundary_versions, address_gazetteer "
     "RESTART IDENTITY CASCADE"
 )
 _NEW_VERSION = (
