@@ -84,7 +84,7 @@ def _act(action: str, warning: EarlyWarning, user: User, note: str, center: str 
             else:
                 close(conn, warning.id, user.username, note)
     except WarningTransitionError as exc:
-        st.error(f"{t('warn_refused')}: {exc}")
+        st.error(f"{t('warn_refused')}: {exc.text(lang())}")
         return
     st.session_state[FLASH] = t("warn_done").format(id=warning.id, action=t("warn_" + action))
     st.rerun()

@@ -395,6 +395,20 @@ def test_refused_changes_leave_the_warning_as_it_was(one_warning, steps, refused
     assert count(conn, "warning_events") == events
 
 
+def test_refusals_are_given_in_chinese_and_english(one_warning):
+    """The page shows the reason in the user's language: both are there, with the status."""
+    conn, _, wid = one_warning
+    acknowledge(conn, wid, "甲")
+    conn.commit()
+    with pytest.raises(WarningTransitionError) as refused:
+        acknowledge(conn, wid, "甲")
+    conn.rollback()
+    assert refused.value.text("zh") == f"预警 {wid} 当前为「已签收」，不能签收（仅限：新预警）"
+    assert refused.value.text("en") == (
+        f"warning {wid} is acknowledged: cannot acknowledge it (allowed from new)"
+    )
+
+
 # --- the rules file -----------------------------------------------------------------------
 
 
@@ -460,7 +474,8 @@ def test_cli_scan_list_and_refusal(world, world_url):
     refused = _minqing(world_url, "close", str(warning.id), "--note", "again")
     assert refused.returncode == 1
     assert refused.stderr.strip().splitlines() == [
-        f"minqing: warning {warning.id} is closed: cannot close it "
+        f"minqing: 预警 {warning.id} 当前为「已关闭」，不能关闭（仅限：新预警、已签收、已交办） / "
+        f"warning {warning.id} is closed: cannot close it "
         "(allowed from new, acknowledged, assigned)"
     ]
 

@@ -21,10 +21,47 @@ ACTIONS: dict[str, tuple[str, ...]] = {
 TO_STATUS = {"acknowledge": "acknowledged", "assign": "assigned", "close": "closed"}
 
 
+# Why a change was refused, in Chinese and English (the page shows the user's language).
+MESSAGES: dict[str, dict[str, str]] = {
+    "no_warning": {"zh": "预警 {id} 不存在", "en": "warning {id} does not exist"},
+    "bad_status": {
+        "zh": "预警 {id} 当前为「{status_zh}」，不能{action_zh}（仅限：{allowed_zh}）",
+        "en": "warning {id} is {status}: cannot {action} it (allowed from {allowed})",
+    },
+    "no_actor": {
+        "zh": "请说明操作人（1 至 100 个字符）",
+        "en": "say who acts (1 to 100 characters)",
+    },
+    "no_center": {"zh": "没有中心 {center}", "en": "there is no center {center}"},
+    "same_center": {
+        "zh": "预警 {id} 已交办给 {center}",
+        "en": "warning {id} is already assigned to {center}",
+    },
+    "no_note": {
+        "zh": "请填写关闭说明",
+        "en": "say why the warning is closed (a note is required)",
+    },
+}
+STATUS_ZH = {"new": "新预警", "acknowledged": "已签收", "assigned": "已交办", "closed": "已关闭"}
+ACTION_ZH = {"acknowledge": "签收", "assign": "交办", "close": "关闭"}
+
+
 class WarningTransitionError(MinqingError):
-    """A warning status change that is not allowed (or a warning that does not exist)."""
+    """A warning status change that is not allowed (or a warning that does not exist).
+
+    `text(lang)` gives the reason in one language; the message holds both.
+    """
 
     default_message = "This change of the warning's status is not allowed"
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key = key
+        self.params = {name: str(value) for name, value in params.items()}
+        super().__init__(f"{self.text('zh')} / {self.text('en')}")
+
+    def text(self, lang: str = "zh") -> str:
+        """The reason in one language ('zh' or 'en')."""
+        return MESSAGES[self.key]["zh" if lang == "zh" else "en"].format(**self.params)
 
 
 def allowed_actions(status: str) -> list[str]:
@@ -38,16 +75,18 @@ def _locked_status(cur: psycopg2.extensions.cursor, warning_id: int) -> tuple[st
     )
     row = cur.fetchone()
     if row is None:
-        raise WarningTransitionError(f"warning {warning_id} does not exist")
+        raise WarningTransitionError("no_warning", id=warning_id)
     return row[0], row[1]
 
 
 def _refuse_unless(action: str, status: str, warning_id: int) -> None:
     if status not in ACTIONS[action]:
+        allowed = ACTIONS[action]
         raise WarningTransitionError(
-            f"warning {warning_id} is {status}: cannot {action} it "
-            f"(allowed from {', '.join(ACTIONS[action])})"
-        )
+            "bad_status", id=warning_id, status=status, status_zh=STATUS_ZH[status],
+            action=action, action_zh=ACTION_ZH[action], allowed=", ".join(allowed),
+            allowed_zh="、".join(STATUS_ZH[s] for s in allowed),
+        )  # fmt: skip
 
 
 def _record(
@@ -64,7 +103,7 @@ def _record(
 def _actor(actor: str) -> str:
     actor = actor.strip()
     if not 1 <= len(actor) <= 100:
-        raise WarningTransitionError("say who acts (1 to 100 characters)")
+        raise WarningTransitionError("no_actor")
     return actor
 
 
@@ -92,11 +131,9 @@ def assign(
         _refuse_unless("assign", status, warning_id)
         cur.execute("SELECT 1 FROM centers WHERE code = %s", (center_code,))
         if cur.fetchone() is None:
-            raise WarningTransitionError(f"there is no center {center_code!r}")
+            raise WarningTransitionError("no_center", center=center_code)
         if status == "assigned" and current == center_code:
-            raise WarningTransitionError(
-                f"warning {warning_id} is already assigned to {center_code}"
-            )
+            raise WarningTransitionError("same_center", id=warning_id, center=center_code)
         cur.execute(
             "UPDATE warnings SET status = 'assigned', assigned_center = %s WHERE id = %s",
             (center_code, warning_id),
@@ -111,7 +148,7 @@ def close(
     """Close a warning with a note saying what was done (the note is required)."""
     actor, at = _actor(actor), at or now_utc()
     if not note.strip():
-        raise WarningTransitionError("say why the warning is closed (a note is required)")
+        raise WarningTransitionError("no_note")
     with conn.cursor() as cur:
         status, center = _locked_status(cur, warning_id)
         _refuse_unless("close", status, warning_id)
