@@ -147,7 +147,7 @@ def _migrate() -> list[str]:
     try:
         db.check_postgis(conn)
         conn.commit()
-        return [f"{m.version:03d}_{m.name}" for m in migrate(conn)]
+        return [f"{m.version:03d}_{m.name}" for m in migrate(conn, progress=click.echo)]
     finally:
         conn.close()
 

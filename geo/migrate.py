@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 
@@ -65,7 +66,9 @@ def applied_versions(conn: psycopg2.extensions.connection) -> dict[int, str]:
         return dict(cur.fetchall())
 
 
-def migrate(conn: psycopg2.extensions.connection) -> list[Migration]:
+def migrate(
+    conn: psycopg2.extensions.connection, progress: Callable[[str], None] = lambda _: None
+) -> list[Migration]:
     """Apply every pending migration, each in its own transaction; returns those applied.
 
     Then finishes any schema work a bulk load left deferred (`geo.deferred`).
@@ -108,7 +111,11 @@ def migrate(conn: psycopg2.extensions.connection) -> list[Migration]:
                     f"{(exc.pgerror or str(exc)).strip()}"
                 ) from None
             applied.append(migration)
-        if deferred.pending(conn):
+        if left := deferred.pending(conn):
+            progress(
+                f"finishing {len(left)} statements an interrupted seed left "
+                "(index builds, key checks, rollup recount) …"
+            )
             deferred.finish([conn])
         conn.rollback()
     finally:

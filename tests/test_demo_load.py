@@ -233,7 +233,10 @@ def test_finishing_work_a_killed_seed_left_is_done_by_migrate(
         assert cur.fetchone()[0] == 0
     conn.rollback()
 
-    migrate(conn)
+    said: list[str] = []
+    migrate(conn, progress=said.append)
+    assert said == [f"finishing {len(left)} statements an interrupted seed left "
+                    "(index builds, key checks, rollup recount) …"]  # fmt: skip
     assert _deferred_rows(conn) == []
     assert _schema(conn) == _schema(conn_to(migrated_db))
     with conn.cursor() as cur:
