@@ -104,9 +104,18 @@ def finish(connections: Sequence[psycopg2.extensions.connection]) -> list[Finish
     threads = [threading.Thread(target=work, args=(conn,)) for conn in connections[1:]]
     for thread in threads:
         thread.start()
-    work(connections[0])
-    for thread in threads:
-        thread.join()
+    try:
+        work(connections[0])
+    except BaseException:
+        # Ctrl-C or an error here: stop the other connections' statements too (their rows stay)
+        with lock:
+            failures.append("interrupted")
+        for conn in connections[1:]:
+            conn.cancel()
+        raise
+    finally:
+        for thread in threads:
+            thread.join()
     if failures:
         raise DatabaseError(
             f"finishing the schema work failed ({failures[0]}); the rest is kept and "

@@ -3,6 +3,7 @@ transaction or finished over two connections."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import psycopg2.pool
@@ -276,3 +277,27 @@ def test_a_failing_finishing_statement_is_reported_and_kept(scratch, conn_to):
         cur.execute("SELECT to_regclass('finished_first') IS NOT NULL")
         assert cur.fetchone()[0] is True
     conn.rollback()
+
+
+def test_an_interrupted_finishing_stops_the_other_connections(scratch, conn_to, monkeypatch):
+    """Ctrl-C while finishing: the statement running on the other connection is cancelled at
+    once instead of holding the command for its whole length, and both rows stay pending."""
+    url = scratch.create_migrated("minqing_seed")
+    conn = conn_to(url)
+    with conn.cursor() as cur:
+        deferred.defer(cur, ["SELECT pg_sleep(60)", "SELECT pg_sleep(60)"])
+    conn.commit()
+    run_one = deferred._run_one
+
+    def interrupted_here(c, statement_id, settings):
+        if c is conn:
+            time.sleep(1)  # the other connection is in its pg_sleep by now
+            raise KeyboardInterrupt
+        return run_one(c, statement_id, settings)
+
+    monkeypatch.setattr(deferred, "_run_one", interrupted_here)
+    start = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        deferred.finish([conn, conn_to(url)])
+    assert time.perf_counter() - start < 20
+    assert _deferred_rows(conn) == ["SELECT pg_sleep(60)", "SELECT pg_sleep(60)"]
