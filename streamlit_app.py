@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard.auth import current_user, sign_out, sync_cookie
 from dashboard.auth_text import TABLE as AUTH_TEXT
+from dashboard.boundaries_text import TABLE as BOUNDARY_TEXT
 from dashboard.desk_text import TABLE as DESK_TEXT
 from dashboard.drill_text import TABLE as DRILL_TEXT
 from dashboard.i18n import language_switch, t
@@ -18,9 +19,6 @@ language_switch()
 user = current_user()
 sync_cookie()
 
-# the one page whose texts live in its own script (importing it would run it)
-NAV_TEXT = {"page_boundaries": {"zh": "网格边界", "en": "Boundaries"}}
-
 # (permission = url path, script, title). Pages the role may not open stay registered but
 # hidden, so a typed URL reaches the page's own check and its refusal.
 PAGES = [
@@ -29,7 +27,7 @@ PAGES = [
     ("drilldown", "dashboard/drilldown.py", t("page_drill", DRILL_TEXT)),
     ("desk", "dashboard/case_desk.py", t("page_desk", DESK_TEXT)),
     ("warnings", "dashboard/warnings.py", t("page_warnings", WARN_TEXT)),
-    ("boundaries", "dashboard/boundaries.py", t("page_boundaries", NAV_TEXT)),
+    ("boundaries", "dashboard/boundaries.py", t("page", BOUNDARY_TEXT)),
     ("users", "dashboard/admin_users.py", t("page_users", AUTH_TEXT)),
     ("audit", "dashboard/admin_audit.py", t("page_audit", AUTH_TEXT)),
     ("settings", "dashboard/admin_settings.py", t("page_settings", AUTH_TEXT)),

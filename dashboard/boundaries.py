@@ -10,6 +10,7 @@ import shapely
 import streamlit as st
 
 from dashboard.auth import client_address, current_user, require
+from dashboard.boundaries_text import TABLE
 from dashboard.errors import shown_errors
 from dashboard.i18n import lang, translator
 from dashboard.resources import connection, owner_connection
@@ -38,116 +39,7 @@ from layers.preview import (
     preview_map,
 )
 
-TEXT = {
-    "page": {"zh": "网格边界管理", "en": "Boundary upload"},
-    "caption": {
-        "zh": "上传区县或测绘单位提供的边界文件：读取、检查、预览、发布为新版本，或回滚到旧版本",
-        "en": "Upload boundary files: read, check, preview, publish as a new version, roll back",
-    },
-    "current": {"zh": "当前版本", "en": "Current version"},
-    "none": {"zh": "数据库中还没有边界版本", "en": "No boundary version yet"},
-    "tab_upload": {"zh": "上传与检查", "en": "Upload and check"},
-    "tab_versions": {"zh": "版本与回滚", "en": "Versions and rollback"},
-    "file": {
-        "zh": "边界文件（GeoJSON、zip 压缩的 Shapefile、GeoPackage、KML）",
-        "en": "Boundary file (GeoJSON, zipped Shapefile, GeoPackage, KML)",
-    },
-    "level": {"zh": "文件中的层级", "en": "Level in the file"},
-    "partial": {
-        "zh": "部分更新：只替换文件中出现的上级区域下的区域",
-        "en": "Partial update: replace only the areas of the parents in the file",
-    },
-    "read_options": {
-        "zh": "读取选项（编码、坐标系、图层）",
-        "en": "Reading (encoding, CRS, layer)",
-    },
-    "auto": {"zh": "自动识别", "en": "Detect"},
-    "encoding": {"zh": "属性文字编码", "en": "Attribute encoding"},
-    "crs": {"zh": "坐标系", "en": "Coordinate system"},
-    "crs_other": {"zh": "或填写 EPSG 编号", "en": "Or an EPSG code"},
-    "crs_candidates": {
-        "zh": "可能的坐标系（点选即用；百分比为落在本市的要素比例）",
-        "en": "Likely coordinate systems (click to use; share of features inside the city)",
-    },
-    "gcj02": {
-        "zh": "坐标是 GCJ-02（高德/腾讯），纠偏到 CGCS2000",
-        "en": "Coordinates are GCJ-02 (AMap/Tencent): correct to CGCS2000",
-    },
-    "layer": {"zh": "图层", "en": "Layer"},
-    "read_as": {"zh": "读取结果", "en": "Read as"},
-    "attributes": {
-        "zh": "属性表（前 5 行，请核对中文是否正常）",
-        "en": "Attributes (first 5 rows)",
-    },
-    "mapping": {"zh": "字段对应", "en": "Field mapping"},
-    "role_code": {"zh": "编码", "en": "Code"},
-    "role_name": {"zh": "名称", "en": "Name"},
-    "role_parent": {"zh": "上级编码", "en": "Parent code"},
-    "role_kind": {"zh": "网格类型", "en": "Grid kind"},
-    "role_population": {"zh": "人口", "en": "Population"},
-    "no_field": {"zh": "（无）", "en": "(none)"},
-    "parent_from_code": {
-        "zh": "上级编码取编码去掉末 3 位",
-        "en": "Parent code = code without its last 3 digits",
-    },
-    "repair": {"zh": "自动修复无效几何（make_valid）", "en": "Repair invalid geometry"},
-    "clip": {"zh": "裁剪到上级边界", "en": "Clip to the parent"},
-    "mapping_how": {"zh": "字段对应来源", "en": "Mapping from"},
-    "features": {"zh": "要素", "en": "Features"},
-    "errors": {"zh": "错误", "en": "Errors"},
-    "warnings": {"zh": "警告", "en": "Warnings"},
-    "added": {"zh": "新增", "en": "Added"},
-    "removed": {"zh": "删除", "en": "Removed"},
-    "reshaped": {"zh": "形状变化", "en": "Reshaped"},
-    "renamed": {"zh": "改名", "en": "Renamed"},
-    "reparented": {"zh": "改变上级", "en": "New parent"},
-    "recoded": {"zh": "疑似改编码", "en": "Likely re-coded"},
-    "problems": {"zh": "问题", "en": "Problems"},
-    "no_problems": {"zh": "没有发现问题", "en": "No problems found"},
-    "pick_problem": {
-        "zh": "点选一行问题，地图会定位到该处",
-        "en": "Select a problem to zoom the map to it",
-    },
-    "preview": {"zh": "预览", "en": "Preview"},
-    "parent": {"zh": "上级边界", "en": "Parents"},
-    "current_layer": {"zh": "当前边界", "en": "Current outlines"},
-    "new": {"zh": "新边界", "en": "New outlines"},
-    "diff": {"zh": "差异明细", "en": "Changes"},
-    "publish": {"zh": "发布", "en": "Publish"},
-    "actor": {"zh": "操作人", "en": "Your name"},
-    "note": {"zh": "说明（可选）", "en": "Note (optional)"},
-    "confirm": {"zh": "我已核对问题和差异", "en": "I have checked the problems and changes"},
-    "publish_button": {"zh": "发布为新版本", "en": "Publish as a new version"},
-    "cannot_publish": {
-        "zh": "有错误，不能发布：请修改文件，或勾选自动修复/裁剪",
-        "en": "There are errors: fix the file, or allow repair / clipping",
-    },
-    "published": {"zh": "已发布为版本", "en": "Published as version"},
-    "moved": {"zh": "重新分配诉求", "en": "Incidents re-assigned"},
-    "unplaced": {"zh": "待核查诉求", "en": "Incidents to review"},
-    "versions": {"zh": "边界版本", "en": "Boundary versions"},
-    "events": {"zh": "发布与回滚记录", "en": "Publications and rollbacks"},
-    "rollback_to": {"zh": "回滚到版本", "en": "Roll back to version"},
-    "rollback_button": {"zh": "回滚", "en": "Roll back"},
-    "rolled_back": {"zh": "已回滚，当前版本为", "en": "Rolled back; current version is"},
-    "col_id": {"zh": "版本", "en": "Version"},
-    "col_current": {"zh": "当前", "en": "Current"},
-    "col_time": {"zh": "时间（北京时间）", "en": "Time (CST)"},
-    "col_by": {"zh": "操作人", "en": "By"},
-    "col_source": {"zh": "文件", "en": "File"},
-    "col_note": {"zh": "说明", "en": "Note"},
-    "col_sizes": {"zh": "区域数", "en": "Areas"},
-    "col_action": {"zh": "操作", "en": "Action"},
-    "col_changes": {"zh": "变化", "en": "Changes"},
-    "col_severity": {"zh": "级别", "en": "Severity"},
-    "col_feature": {"zh": "要素", "en": "Feature"},
-    "col_code": {"zh": "编码", "en": "Code"},
-    "col_problem": {"zh": "问题", "en": "Problem"},
-    "col_detail": {"zh": "说明", "en": "Detail"},
-    "col_where": {"zh": "位置", "en": "Where"},
-    "timings": {"zh": "用时", "en": "Timings"},
-}
-tr = translator(TEXT)
+tr = translator(TABLE)
 
 LEVELS = ["grid", "community", "street"]
 COMMON_CRS = [

@@ -65,7 +65,7 @@ def test_upload_check_preview_publish_and_see_it_live(app_url, boundary_db, page
     browser_page = page.page
     browser_page.goto(f"{app_url}/boundaries", wait_until="networkidle")
     login(browser_page, "admin")
-    browser_page.get_by_text("网格边界管理").first.wait_for(timeout=30_000)
+    browser_page.get_by_role("heading", name="网格边界管理").wait_for(timeout=30_000)
     path = tmp_path / "城关区网格.geojson"
     path.write_bytes(_upload_file())
     browser_page.locator("input[type=file]").set_input_files(str(path))
