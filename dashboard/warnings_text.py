@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from geo.warnings.actions import ACTION_NAMES, STATUS_NAMES
+
 TABLE: dict[str, dict[str, str]] = {
+    **{f"warn_status_{status}": names for status, names in STATUS_NAMES.items()},
+    **{f"warn_{action}": names for action, names in ACTION_NAMES.items()},
     "page_warnings": {"zh": "预警单", "en": "Early warnings"},
     "layer_warnings": {"zh": "预警单", "en": "Early warnings"},
     "legend_warnings": {"zh": "预警单", "en": "Early warnings"},
@@ -16,10 +20,6 @@ TABLE: dict[str, dict[str, str]] = {
     "warn_kind_repeat_address": {"zh": "同一地址重复报事", "en": "Repeat address"},
     "warn_kind_major_risk_rise": {"zh": "重大风险类别上升", "en": "Rising major risks"},
     "warn_all": {"zh": "全部", "en": "All"},
-    "warn_status_new": {"zh": "新预警", "en": "New"},
-    "warn_status_acknowledged": {"zh": "已签收", "en": "Acknowledged"},
-    "warn_status_assigned": {"zh": "已交办", "en": "Assigned"},
-    "warn_status_closed": {"zh": "已关闭", "en": "Closed"},
     "warn_area": {"zh": "位置", "en": "Area"},
     "warn_status": {"zh": "状态", "en": "Status"},
     "warn_detected": {"zh": "首次预警", "en": "Raised"},
@@ -50,9 +50,6 @@ TABLE: dict[str, dict[str, str]] = {
     "warn_actor": {"zh": "操作人", "en": "By"},
     "warn_note": {"zh": "备注", "en": "Note"},
     "warn_center": {"zh": "交办给", "en": "Assign to"},
-    "warn_acknowledge": {"zh": "签收", "en": "Acknowledge"},
-    "warn_assign": {"zh": "交办", "en": "Assign"},
-    "warn_close": {"zh": "关闭", "en": "Close"},
     "warn_done": {"zh": "预警 #{id} 已{action}", "en": "Warning #{id}: {action}"},
     "warn_refused": {"zh": "未执行", "en": "Not done"},
     "action_raised": {"zh": "预警生成", "en": "raised"},

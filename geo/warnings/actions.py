@@ -42,8 +42,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "say why the warning is closed (a note is required)",
     },
 }
-STATUS_ZH = {"new": "新预警", "acknowledged": "已签收", "assigned": "已交办", "closed": "已关闭"}
-ACTION_ZH = {"acknowledge": "签收", "assign": "交办", "close": "关闭"}
+# The names people read (the warnings page shows the same ones).
+STATUS_NAMES: dict[str, dict[str, str]] = {
+    "new": {"zh": "新预警", "en": "New"},
+    "acknowledged": {"zh": "已签收", "en": "Acknowledged"},
+    "assigned": {"zh": "已交办", "en": "Assigned"},
+    "closed": {"zh": "已关闭", "en": "Closed"},
+}
+ACTION_NAMES: dict[str, dict[str, str]] = {
+    "acknowledge": {"zh": "签收", "en": "Acknowledge"},
+    "assign": {"zh": "交办", "en": "Assign"},
+    "close": {"zh": "关闭", "en": "Close"},
+}
 
 
 class WarningTransitionError(MinqingError):
@@ -83,9 +93,9 @@ def _refuse_unless(action: str, status: str, warning_id: int) -> None:
     if status not in ACTIONS[action]:
         allowed = ACTIONS[action]
         raise WarningTransitionError(
-            "bad_status", id=warning_id, status=status, status_zh=STATUS_ZH[status],
-            action=action, action_zh=ACTION_ZH[action], allowed=", ".join(allowed),
-            allowed_zh="、".join(STATUS_ZH[s] for s in allowed),
+            "bad_status", id=warning_id, status=status, status_zh=STATUS_NAMES[status]["zh"],
+            action=action, action_zh=ACTION_NAMES[action]["zh"], allowed=", ".join(allowed),
+            allowed_zh="、".join(STATUS_NAMES[s]["zh"] for s in allowed),
         )  # fmt: skip
 
 
