@@ -26,8 +26,9 @@ _PENDING = "SELECT id FROM deferred_statements ORDER BY id"
 # Deleting the row takes its lock: a second runner waits, then finds it gone and skips it.
 _TAKE = "DELETE FROM deferred_statements WHERE id = %s RETURNING statement"
 _TAKE_ALL = "DELETE FROM deferred_statements RETURNING id, statement"
-# Index builds sort in memory; no JIT for statements that run once.
-_SETTINGS = (
+# Index builds, the rollups' sorts and aggregates in memory; no JIT for statements that run
+# once (seconds of CPU per big statement). A bulk load's own transaction uses them too.
+BULK_SETTINGS = (
     "SET LOCAL maintenance_work_mem = '1GB'",
     "SET LOCAL work_mem = '512MB'",
     "SET LOCAL jit = off",
@@ -82,7 +83,7 @@ def finish(connections: Sequence[psycopg2.extensions.connection]) -> list[Finish
     lock = threading.Lock()
     done: list[Finished] = []
     failures: list[str] = []
-    settings = [*_SETTINGS, *([_NO_BUILD_WORKERS] if len(connections) > 1 else [])]
+    settings = [*BULK_SETTINGS, *([_NO_BUILD_WORKERS] if len(connections) > 1 else [])]
 
     def work(conn: psycopg2.extensions.connection) -> None:
         while True:

@@ -209,9 +209,8 @@ def _write(
 ) -> list[str]:
     """The load, in the caller's transaction; returns the finishing statements, in order."""
     with conn.cursor() as cur:
-        cur.execute("SET LOCAL maintenance_work_mem = '1GB'")
-        cur.execute("SET LOCAL work_mem = '512MB'")
-        cur.execute("SET LOCAL jit = off")
+        for setting in deferred.BULK_SETTINGS:
+            cur.execute(setting)
         # work a crashed seed left: its index builds are kept, repeats of this seed's dropped
         left_over = deferred.take_all(cur)
         cur.execute(_TRUNCATE)
@@ -278,8 +277,6 @@ def _finish_pooled(pool: psycopg2.pool.AbstractConnectionPool) -> list[deferred.
     """Run the committed finishing work over pooled connections at once."""
     connections = [pool.getconn() for _ in range(FINISHING_CONNECTIONS)]
     try:
-        for conn in connections:
-            conn.rollback()
         return deferred.finish(connections)
     except DatabaseError as exc:
         raise DatabaseError(f"the demo data is stored, but {exc}") from None
