@@ -19,11 +19,10 @@ import os
 import platform
 import sys
 import time
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg2.extensions
-from bench_db import drop_database, recreate_database, sibling_url
+from bench_db import backend_cpu_seconds, drop_database, recreate_database, sibling_url
 
 from geo import db
 from geo.demo.load import FINISHING_CONNECTIONS, seed_demo
@@ -83,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
                                maxconn=FINISHING_CONNECTIONS)  # fmt: skip
             pooled = [pool.getconn() for _ in range(FINISHING_CONNECTIONS)]
             backends = [conn, *pooled]
-            before = [_backend_cpu(c) for c in backends] if local else []
+            before = [backend_cpu_seconds(c) for c in backends] if local else []
             for c in pooled:
                 pool.putconn(c)
             client = time.process_time()
@@ -96,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
                 pool=pool,
             )
             client = time.process_time() - client
-            after = [_backend_cpu(c) for c in backends] if local else []
+            after = [backend_cpu_seconds(c) for c in backends] if local else []
             spent = [b - a for a, b in zip(before, after, strict=True) if None not in (a, b)]
             load_after = _load_average()
             sizes = _sizes(conn)
@@ -144,19 +143,6 @@ def _machine(conn: psycopg2.extensions.connection) -> str:
 def _load_average() -> str:
     """The 1, 5 and 15 minute load averages of this machine."""
     return ", ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-def _backend_cpu(conn: psycopg2.extensions.connection) -> float | None:
-    """CPU seconds used so far by the connection's (local) server process, None if unreadable."""
-    with conn.cursor() as cur:
-        cur.execute("SELECT pg_backend_pid()")
-        pid = cur.fetchone()[0]
-    conn.rollback()
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _sizes(conn: psycopg2.extensions.connection) -> list[tuple[str, str]]:
