@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 
 class MinqingError(Exception):
     """Base of all errors the project raises on purpose; its message is meant for a person."""
@@ -58,3 +60,27 @@ class DataError(MinqingError):
     """Input data was rejected; nothing was written."""
 
     default_message = "The data was rejected; nothing was written"
+
+
+class BilingualError(MinqingError):
+    """A refusal whose reason exists in Chinese and English, by message key.
+
+    Subclasses set `messages` ({key: {"zh": …, "en": …}}); `text(lang)` gives one language,
+    the exception's message holds both (for the command line and logs).
+    """
+
+    messages: ClassVar[dict[str, dict[str, str]]] = {}
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key = key
+        self.params = {name: str(value) for name, value in params.items()}
+        super().__init__(f"{self.text('zh')} / {self.text('en')}")
+
+    def text(self, lang: str = "zh") -> str:
+        """The reason in one language ('zh', else English)."""
+        lang = "zh" if lang == "zh" else "en"
+        return self.messages[self.key][lang].format(**self.values(lang))
+
+    def values(self, lang: str) -> dict[str, str]:
+        """The parameters the message is formatted with (a subclass may add names)."""
+        return dict(self.params)

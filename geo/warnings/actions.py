@@ -10,7 +10,7 @@ from datetime import datetime
 
 import psycopg2.extensions
 
-from geo.errors import MinqingError
+from geo.errors import BilingualError
 from geo.timeutil import now_utc
 
 ACTIONS: dict[str, tuple[str, ...]] = {
@@ -56,22 +56,14 @@ ACTION_NAMES: dict[str, dict[str, str]] = {
 }
 
 
-class WarningTransitionError(MinqingError):
+class WarningTransitionError(BilingualError):
     """A warning status change that is not allowed (or a warning that does not exist).
 
     `text(lang)` gives the reason in one language; the message holds both.
     """
 
     default_message = "This change of the warning's status is not allowed"
-
-    def __init__(self, key: str, **params: object) -> None:
-        self.key = key
-        self.params = {name: str(value) for name, value in params.items()}
-        super().__init__(f"{self.text('zh')} / {self.text('en')}")
-
-    def text(self, lang: str = "zh") -> str:
-        """The reason in one language ('zh' or 'en')."""
-        return MESSAGES[self.key]["zh" if lang == "zh" else "en"].format(**self.params)
+    messages = MESSAGES
 
 
 def allowed_actions(status: str) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from geo.errors import MinqingError
+from geo.errors import BilingualError
 
 MESSAGES: dict[str, dict[str, str]] = {
     "unknown_action": {"zh": "未知的操作：{action}", "en": "unknown action: {action}"},
@@ -78,23 +78,18 @@ STATUS_NAMES: dict[str, dict[str, str]] = {
 }
 
 
-class WorkflowRefused(MinqingError):
+class WorkflowRefused(BilingualError):
     """An action that is not allowed: nothing was changed. `text(lang)` gives the reason."""
 
     default_message = "the action was refused"
+    messages = MESSAGES
 
-    def __init__(self, key: str, **params: str) -> None:
-        self.key = key
-        self.params = params
-        super().__init__(f"{self.text('zh')} / {self.text('en')}")
-
-    def text(self, lang: str = "zh") -> str:
-        """The reason in one language ('zh' or 'en')."""
+    def values(self, lang: str) -> dict[str, str]:
+        """The parameters, with the action's and the status's names in both languages."""
         values = dict(self.params)
-        action = values.pop("action", "")
+        action = values.get("action", "")
         status = values.get("status", "")
-        values["action"] = action
         values["action_zh"] = ACTION_NAMES.get(action, {}).get("zh", action)
         values["action_en"] = ACTION_NAMES.get(action, {}).get("en", action)
         values["status"] = STATUS_NAMES.get(status, {}).get(lang, status)
-        return MESSAGES[self.key][lang].format(**values)
+        return values
