@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.auth import current_user, sign_out, sync_cookie
+from dashboard.auth import current_user, resolved, sign_out, sync_cookie
 from dashboard.auth_text import TABLE as AUTH_TEXT
 from dashboard.boundaries_text import TABLE as BOUNDARY_TEXT
 from dashboard.desk_text import TABLE as DESK_TEXT
@@ -16,7 +16,7 @@ from dashboard.warnings_text import TABLE as WARN_TEXT
 
 st.set_page_config(page_title="民情地图 Minqing Map", layout="wide")
 language_switch()
-user = current_user()
+user = current_user()  # the one check of the session in this run (the page's require reuses it)
 sync_cookie()
 
 # (permission = url path, script, title). Pages the role may not open stay registered but
@@ -64,4 +64,5 @@ st.sidebar.text(f"{t('signed_in_as', AUTH_TEXT)}: {user.display_name} ({user.use
 if st.sidebar.button(t("sign_out", AUTH_TEXT)):
     sign_out()
     st.rerun()
-navigation.run()
+with resolved(user):
+    navigation.run()

@@ -16,7 +16,7 @@ from geo.migrate import applied_versions, load_migrations
 from geo.settings import get_settings, settings_summary
 
 tr = translator(TABLE)
-require("settings")
+user = require("settings")
 st.title(tr("settings_title"))
 st.caption(tr("settings_how"))
 
@@ -37,7 +37,7 @@ for tab, entry in zip(st.tabs([entry.name for entry in rules]), rules, strict=Tr
     tab.code(entry.read_text(encoding="utf-8"), language="toml")
 
 st.subheader(tr("settings_migrations"))
-with shown_errors(), connection() as conn:
+with shown_errors(), connection(user) as conn:
     applied = applied_versions(conn)
 st.dataframe(
     pd.DataFrame(

@@ -33,7 +33,7 @@ def _done(message: str) -> None:
     st.rerun()
 
 
-with shown_errors(), connection() as conn:
+with shown_errors(), connection(admin) as conn:
     rows = list_users(conn)
 
 if message := st.session_state.pop("users_message", None):
@@ -67,7 +67,7 @@ with left, st.form("add_user", clear_on_submit=True):
     password = st.text_input(tr("password"), type="password", max_chars=256)
     if st.form_submit_button(tr("add")):
         try:
-            with connection() as conn:
+            with connection(admin) as conn:
                 add_user(
                     conn, username.strip(), display_name, role, area_code.strip(), password,
                     center_code.strip() or None, admin.username, client_address(),
@@ -81,11 +81,11 @@ with right:
     chosen = st.selectbox(tr("user"), names, key="users_chosen")
     disable_col, enable_col = st.columns(2)
     if disable_col.button(tr("disable"), disabled=chosen is None or chosen == admin.username):
-        with shown_errors(), connection() as conn:
+        with shown_errors(), connection(admin) as conn:
             set_disabled(conn, chosen, True, admin.username, client_address())
         _done(tr("disabled_done").format(name=chosen))
     if enable_col.button(tr("enable"), disabled=chosen is None):
-        with shown_errors(), connection() as conn:
+        with shown_errors(), connection(admin) as conn:
             set_disabled(conn, chosen, False, admin.username, client_address())
         _done(tr("enabled_done").format(name=chosen))
     with st.form("reset_password", clear_on_submit=True):
@@ -93,7 +93,7 @@ with right:
         new_password = st.text_input(tr("new_password"), type="password", max_chars=256)
         if st.form_submit_button(tr("reset_password")) and chosen:
             try:
-                with connection() as conn:
+                with connection(admin) as conn:
                     set_password(conn, chosen, new_password, admin.username, client_address())
             except MinqingError as exc:
                 st.error(f"{tr('refused')}: {exc}")

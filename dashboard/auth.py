@@ -1,8 +1,19 @@
-"""Who is signed in, and the check every page makes at its top: `require("drilldown")`."""
+"""Who is signed in, and the check every page makes at its top: `user = require("drilldown")`.
+
+The session is checked against the database once per page run: the router resolves the
+user (`current_user`) and runs the page inside `resolved(user)`, so the page's `require`
+returns that user; the page hands it on (`connection(user)`, `scope_key(user)`). A run the
+router does not make (a fragment's own rerun, a page opened alone in a test) checks once
+in its `require`.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import cast
 
 import streamlit as st
 
@@ -23,6 +34,8 @@ COOKIE = "minqing_session"
 _SSO_LOGGED = "auth_sso_logged"
 _NOTICE = "auth_notice"
 _SIGNED_OUT = "auth_signed_out"
+_UNRESOLVED = object()
+_RUN_USER: ContextVar[object] = ContextVar("minqing_run_user", default=_UNRESOLVED)
 
 
 def _cookie() -> str | None:
@@ -73,7 +86,7 @@ def session_token() -> str | None:
 
 
 def current_user() -> User | None:
-    """The signed-in user of this run (checked against the database each run), or None."""
+    """The signed-in user (the session checked against the database now), or None."""
     sso = _sso_user()
     if sso is not None:
         return sso
@@ -90,9 +103,23 @@ def current_user() -> User | None:
     return user
 
 
+@contextmanager
+def resolved(user: User | None) -> Iterator[None]:
+    """Within this block (the router's run of a page), `require` returns `user` unchecked."""
+    token = _RUN_USER.set(user)
+    try:
+        yield
+    finally:
+        _RUN_USER.reset(token)
+
+
 def require(role_or_permission: str) -> User:
-    """The signed-in user when allowed this page or role; otherwise a clear message and stop."""
-    user = current_user()
+    """The signed-in user when allowed this page or role; otherwise a clear message and stop.
+
+    The user the router resolved for this run, else the session checked now (once).
+    """
+    known = _RUN_USER.get()
+    user = current_user() if known is _UNRESOLVED else cast("User | None", known)
     if user is None:
         st.warning(t("expired", TABLE))
         st.stop()

@@ -9,11 +9,12 @@ import pandas as pd
 import shapely
 import streamlit as st
 
-from dashboard.auth import client_address, current_user, require
+from dashboard.auth import client_address, require
 from dashboard.boundaries_text import TABLE
 from dashboard.errors import shown_errors
 from dashboard.i18n import lang, translator
 from dashboard.resources import connection, owner_connection
+from geo.auth import User
 from geo.auth.audit import record
 from geo.boundaries.check import LEVEL_ZH
 from geo.boundaries.crs import CITY_ENVELOPE
@@ -71,15 +72,15 @@ def _read(
 
 @st.cache_resource(show_spinner=False, max_entries=4, ttl=3600)
 def _prepare(
-    digest: str, _raw: RawLayer, options: UploadOptions, version_id: int | None
+    digest: str, _raw: RawLayer, options: UploadOptions, version_id: int | None, _user: User
 ) -> PreparedUpload:
     """The checked upload, once per file, options and current version."""
-    with connection() as conn:
+    with connection(_user) as conn:
         return prepare_raw(conn, _raw, options)
 
 
-def _header() -> int | None:
-    with shown_errors(), connection() as conn:
+def _header(user: User) -> int | None:
+    with shown_errors(), connection(user) as conn:
         version = current_version(conn)
     if version is None:
         st.info(tr("none"))
@@ -181,10 +182,12 @@ def _focus(prepared: PreparedUpload, selected: int | None) -> LngLatBbox:
 
 
 @st.cache_data(show_spinner=False, max_entries=8, ttl=3600)
-def _preview_html(_prepared: PreparedUpload, key: str, selected: int | None, language: str) -> str:
+def _preview_html(
+    _prepared: PreparedUpload, key: str, selected: int | None, language: str, _user: User
+) -> str:
     """The preview map's HTML (cached per upload, selected problem and language)."""
     prepared = _prepared
-    with connection() as conn:
+    with connection(_user) as conn:
         parents = (
             level_areas(conn, prepared.base.id, _parent_level(prepared.level))
             if prepared.base
@@ -270,14 +273,14 @@ def _diff_tables(prepared: PreparedUpload) -> None:
                 st.dataframe(frame.round(1), hide_index=True, width="stretch")
 
 
-def _publish_form(prepared: PreparedUpload) -> None:
+def _publish_form(prepared: PreparedUpload, user: User) -> None:
     st.subheader(tr("publish"))
     if not prepared.can_publish:
         st.warning(tr("cannot_publish"))
         return
     with st.form("bnd_publish"):
         cols = st.columns([1, 2])
-        actor = current_user().username
+        actor = user.username
         cols[0].text_input(tr("actor"), value=actor, disabled=True, key="bnd_actor")
         note = cols[1].text_input(tr("note"), key="bnd_note")
         confirmed = st.checkbox(tr("confirm"), key="bnd_confirm")
@@ -303,19 +306,19 @@ def _publish_form(prepared: PreparedUpload) -> None:
     st.rerun()
 
 
-def _audit_upload(name: str, data: bytes, digest: str) -> None:
+def _audit_upload(name: str, data: bytes, digest: str, user: User) -> None:
     """One audit entry per file uploaded in this session."""
     if st.session_state.get("bnd_audited") == digest:
         return
-    with shown_errors(), connection() as conn:
+    with shown_errors(), connection(user) as conn:
         record(
-            conn, current_user().username, "boundary_upload", name,
+            conn, user.username, "boundary_upload", name,
             {"bytes": len(data), "sha256": digest}, client_address(),
         )  # fmt: skip
     st.session_state["bnd_audited"] = digest
 
 
-def _upload_tab(version_id: int | None) -> None:
+def _upload_tab(version_id: int | None, user: User) -> None:
     cols = st.columns([3, 2])
     upload = cols[0].file_uploader(
         tr("file"), type=["zip", "geojson", "json", "gpkg", "kml", "kmz"], key="bnd_file"
@@ -332,7 +335,7 @@ def _upload_tab(version_id: int | None) -> None:
         return
     data = upload.getvalue()
     digest = hashlib.sha256(data).hexdigest()
-    _audit_upload(upload.name, data, digest)
+    _audit_upload(upload.name, data, digest, user)
     layers = st.session_state.get("bnd_layers", [])
     encoding, crs, layer, gcj02 = _read_options(layers)
     try:
@@ -354,7 +357,7 @@ def _upload_tab(version_id: int | None) -> None:
         st.caption(f"ℹ️ {notice}")
     st.caption(tr("attributes"))
     st.dataframe(raw.attributes.head(5), hide_index=True, width="stretch")
-    with shown_errors(), connection() as conn:
+    with shown_errors(), connection(user) as conn:
         from geo.boundaries.prepare import base_tree, choose_mapping
 
         tree = base_tree(conn, level, current_version(conn))
@@ -376,7 +379,7 @@ def _upload_tab(version_id: int | None) -> None:
     )
     try:
         with st.spinner("…"):
-            prepared = _prepare(digest, raw, options, version_id)
+            prepared = _prepare(digest, raw, options, version_id, user)
         st.session_state["bnd_crs_needed"] = False
     except CrsProblem as exc:
         st.session_state["bnd_crs_needed"] = True
@@ -418,14 +421,14 @@ def _upload_tab(version_id: int | None) -> None:
     else:
         st.success(tr("no_problems"))
     st.subheader(tr("preview"))
-    html = _preview_html(prepared, f"{digest}-{options}-{version_id}", selected, lang())
+    html = _preview_html(prepared, f"{digest}-{options}-{version_id}", selected, lang(), user)
     st.iframe(html, height=620)
     _diff_tables(prepared)
-    _publish_form(prepared)
+    _publish_form(prepared, user)
 
 
-def _versions_tab(version_id: int | None) -> None:
-    with shown_errors(), connection() as conn:
+def _versions_tab(user: User) -> None:
+    with shown_errors(), connection(user) as conn:
         versions = boundary_versions(conn)
         events = boundary_events(conn)
     st.subheader(tr("versions"))
@@ -466,7 +469,7 @@ def _versions_tab(version_id: int | None) -> None:
     with st.form("bnd_rollback"):
         cols = st.columns([1, 1, 2])
         target = cols[0].selectbox(tr("rollback_to"), older, key="bnd_rollback_target")
-        actor = current_user().username
+        actor = user.username
         cols[1].text_input(tr("actor"), value=actor, disabled=True, key="bnd_rollback_actor")
         note = cols[2].text_input(tr("note"), key="bnd_rollback_note")
         confirmed = st.checkbox(tr("confirm"), key="bnd_rollback_confirm")
@@ -487,20 +490,19 @@ def _versions_tab(version_id: int | None) -> None:
         st.rerun()
 
 
-def render() -> None:
+def render(user: User) -> None:
     """Draw the page."""
     st.title(tr("page"))
     st.caption(tr("caption"))
     flash = st.session_state.pop("bnd_flash", None)
     if flash:
         st.success(flash)
-    version_id = _header()
+    version_id = _header(user)
     upload_tab, versions_tab = st.tabs([tr("tab_upload"), tr("tab_versions")])
     with upload_tab:
-        _upload_tab(version_id)
+        _upload_tab(version_id, user)
     with versions_tab:
-        _versions_tab(version_id)
+        _versions_tab(user)
 
 
-require("boundaries")
-render()
+render(require("boundaries"))

@@ -28,7 +28,7 @@ from geo.workflow.actions import apply_action
 from geo.workflow.messages import WorkflowRefused
 from geo.workflow.state import NOTE_LIMIT, Center
 from geo.workflow.transitions import OPEN, RESULTS, TRANSITIONS
-from layers.boundaries import outline_layer, outlines_geojson
+from layers.boundaries import outline_layers, outlines_geojson
 from layers.deck import make_deck, view_for
 from layers.drill import CasePoint, cases_layer
 
@@ -138,7 +138,7 @@ def _case_map(
     box = LngLatBbox(case.lon - half, case.lat - half, case.lon + half, case.lat + half)
     if grid is not None:
         outline, box = grid
-        layers.insert(0, outline_layer("grid", outlines_geojson([outline]), GRID_LINE, 2.0))
+        layers = [*outline_layers("grid", outlines_geojson([outline]), GRID_LINE, 2.0), *layers]
     st.pydeck_chart(make_deck(layers, view_for(box, 420, 300)), height=300, width="stretch")
 
 
@@ -181,7 +181,7 @@ def _linked(reports: list[desk.LinkedReport]) -> None:
     st.dataframe(frame, hide_index=True, width="stretch", key="desk_linked")
 
 
-def _act(case_id: int, center: Center, operator: str, actions: desk.DeskActions) -> None:
+def _act(case_id: int, center: Center, user: User, actions: desk.DeskActions) -> None:
     """The action form: allowed actions to choose from, the refused ones with their reason."""
     st.markdown(f"**{t('act')}**")
     if actions.refused:
@@ -234,9 +234,9 @@ def _act(case_id: int, center: Center, operator: str, actions: desk.DeskActions)
         now = now_utc()
         reply_by = now + timedelta(hours=reply_hours) if reply_hours else None
         try:
-            with connection() as conn:
+            with connection(user) as conn:
                 apply_action(
-                    conn, case_id, action, operator, center.code, target=target, result=result,
+                    conn, case_id, action, user.username, center.code, target=target, result=result,
                     note=note, reply_by=reply_by, now=now, client=client_address(),
                 )  # fmt: skip
         except WorkflowRefused as refused:
@@ -268,8 +268,8 @@ def _open_case(page: desk.QueuePage) -> int | None:
     return picked
 
 
-def _case_panel(case_id: int, center: Center, operator: str, now: datetime) -> None:
-    with connection() as conn:
+def _case_panel(case_id: int, center: Center, user: User, now: datetime) -> None:
+    with connection(user) as conn:
         case = desk.case_view(conn, case_id)
         if case is None:
             st.warning(t("case_gone"))
@@ -305,7 +305,7 @@ def _case_panel(case_id: int, center: Center, operator: str, now: datetime) -> N
         _history(events)
         _linked(linked)
         if actions is not None:
-            _act(case_id, center, operator, actions)
+            _act(case_id, center, user, actions)
 
 
 def main() -> None:
@@ -314,20 +314,19 @@ def main() -> None:
     st.title(t("page_desk"))
     st.caption(t("caption"))
     with shown_errors():
-        with connection() as conn:
+        with connection(user) as conn:
             centers = desk.list_centers(conn)
             root = desk.root_center(conn)
         if not centers or root is None:
             st.info(t("no_centers"))
             return
         center = _choose_center(centers, root, user)
-        operator = user.username
         if FLASH in st.session_state:
             st.success(st.session_state.pop(FLASH))
         filters = _filters()
         now = now_utc()
         number = int(st.session_state.get("desk_page", 1))
-        with connection() as conn:
+        with connection(user) as conn:
             page = desk.queue(conn, center.code, filters, now, PAGE_SIZE, (number - 1) * PAGE_SIZE)
             pages = max(1, math.ceil(page.total / PAGE_SIZE))
             if number > pages:  # the filters shrank the queue under the page asked for
@@ -350,7 +349,7 @@ def main() -> None:
             _queue_table(page, now, names)
         case_id = _open_case(page)
         if case_id is not None:
-            _case_panel(case_id, center, operator, now)
+            _case_panel(case_id, center, user, now)
 
 
 main()

@@ -1,4 +1,8 @@
-"""The process-wide connection pool, and one unit of work on it for a page."""
+"""The process-wide connection pool, and one unit of work on it for a page.
+
+The signed-in user is resolved once per page run (`dashboard.auth.require`) and handed to
+`connection(user)` and `scope_key(user)`: nothing here asks who is signed in.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,6 @@ import streamlit as st
 
 from geo import db
 from geo.auth import User
-from geo.filters import Scope
 from geo.settings import get_settings, hide_password
 
 
@@ -22,33 +25,21 @@ def pool() -> psycopg2.pool.ThreadedConnectionPool:
     return db.get_pool(db.database_url(settings), settings.pool_min, settings.pool_max)
 
 
-def signed_in() -> User | None:
-    """The signed-in user of this run, or None."""
-    from dashboard.auth import current_user  # dashboard.auth itself uses this module's pool
-
-    return current_user()
-
-
-def user_scope() -> Scope | None:
-    """The area the signed-in user may see (None: nobody is signed in, nothing is visible)."""
-    user = signed_in()
-    return user.scope if user else None
-
-
-def scope_key(scope: Scope | None) -> tuple[str, str]:
-    """A scope as a cache key part: cached results never cross from one scope to another."""
+def scope_key(user: User | None) -> tuple[str, str]:
+    """The area `user` may see as a cache key part: cached results never cross from one scope
+    to another (nobody signed in: a key of its own, under which nothing is visible)."""
+    scope = user.scope if user else None
     return ("", "") if scope is None else (scope.level, scope.code or "")
 
 
 @contextmanager
-def connection() -> Iterator[psycopg2.extensions.connection]:
-    """A pooled connection for one unit of work, as the app's role in the user's scope.
+def connection(user: User | None) -> Iterator[psycopg2.extensions.connection]:
+    """A pooled connection for one unit of work, as the app's role in `user`'s scope.
 
     The database's row-level security (migration 011) shows and changes only rows inside the
-    signed-in user's area; with nobody signed in, nothing. Operators see the reporter's phone
+    user's area; with nobody signed in (None), nothing. Operators see the reporter's phone
     and ID number of the cases their center holds; everyone else sees them masked.
     """
-    user = signed_in()
     center = user.center_code if user and user.role == "operator" else None
     with db.scoped_transaction(pool(), user.scope if user else None, center) as conn:
         yield conn

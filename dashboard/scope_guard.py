@@ -7,14 +7,14 @@ from typing import NoReturn
 import streamlit as st
 
 from dashboard.auth import client_address
-from dashboard.resources import pool, signed_in
+from dashboard.resources import pool
 from geo import db
+from geo.auth import User
 from geo.auth.audit import record
 
 
-def refuse_area(code: str, message: str) -> NoReturn:
+def refuse_area(user: User | None, code: str, message: str) -> NoReturn:
     """Say the area lies outside the user's scope, write it to the audit log, stop the page."""
-    user = signed_in()
     if user is not None:
         client = client_address()
         with db.transaction(pool()) as conn:

@@ -76,7 +76,7 @@ def _table(found: list[EarlyWarning], last_scan: datetime | None, language: str)
 def _act(action: str, warning: EarlyWarning, user: User, note: str, center: str | None) -> None:
     """Apply one action; a refusal becomes a message, success a notice after the rerun."""
     try:
-        with shown_errors(), connection() as conn:
+        with shown_errors(), connection(user) as conn:
             if action == "acknowledge":
                 acknowledge(conn, warning.id, user.username, note)
             elif action == "assign":
@@ -98,7 +98,7 @@ def _detail(warning: EarlyWarning, user: User, language: str) -> None:
     st.text(warning_reason(warning, load_rules(), language))
     with st.expander(t("warn_figures")):
         st.json(warning.figures)
-    with shown_errors(), connection() as conn:
+    with shown_errors(), connection(user) as conn:
         history = warning_history(conn, warning.id)
         centers = centers_for(conn, warning)
     st.caption(t("warn_history"))
@@ -145,7 +145,7 @@ def render() -> None:
         st.success(st.session_state.pop(FLASH))
     statuses, kinds = _filters()
     area = None if user.area_level == "city" else user.area_code
-    with shown_errors(), connection() as conn:
+    with shown_errors(), connection(user) as conn:
         last_scan = last_scan_at(conn)
         found = list_warnings(conn, statuses, kinds, area, LIMIT) if statuses else []
     st.caption(

@@ -132,7 +132,7 @@ def _live(url: str) -> AppTest:
 
 def _layers(at: AppTest) -> dict[str, dict]:
     deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-    return {layer["id"]: layer for layer in deck["layers"]}
+    return {layer["id"].split("@")[0]: layer for layer in deck["layers"]}  # without the view
 
 
 def test_live_map_draws_the_warnings_layer_and_it_switches_off(env):
