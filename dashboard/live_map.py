@@ -603,7 +603,8 @@ def render(user: User) -> None:
     """Draw the page."""
     language = lang()
     st.html(_KEEP_OPAQUE)
-    st.title(f"{t('app_title')} · {t('page_live')}")
+    heading = st.empty()
+    heading.title(f"{t('app_title')} · {t('page_live')}")
     choice = incident_filters(t, language)
     shown = _layer_switches()
     every = _live_switches()
@@ -614,6 +615,8 @@ def render(user: User) -> None:
         return
     static = _static(version, scope_key(user), user)
     focus = _focus(static, user)
+    if focus is not None:
+        heading.title(f"{focus.name} · {t('page_live')}")
     st.query_params["period"] = choice.period
     _breadcrumb(static, focus, choice)
     st.fragment(_live_panel, run_every=every)(
