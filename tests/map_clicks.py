@@ -110,10 +110,14 @@ def _shows(specs: DeckSpecs, view: str | None) -> bool:
 
 
 def drawn_map(
-    browser_page, specs: DeckSpecs, view: str | None = None, timeout_s: float = 60
+    browser_page,
+    specs: DeckSpecs,
+    view: str | None = None,
+    timeout_s: float = 60,
+    least: float = 0.05,
 ) -> MapBox:
-    """Wait for the map (of `view`, if given) and for its canvas to show a drawing (not a
-    blank WebGL canvas); its box."""
+    """Wait for the map (of `view`, if given) and for its canvas to show a drawing (`least`
+    of its pixels not background: not a blank WebGL canvas); its box."""
     canvas = browser_page.locator(f"{MAP} canvas").first
     canvas.wait_for(timeout=timeout_s * 1000)
     share = 0.0
@@ -122,7 +126,7 @@ def drawn_map(
         box = canvas.bounding_box()
         if box and box["width"] > 200 and _shows(specs, view):
             share = drawn_share(browser_page.screenshot(clip=box))
-            if share > 0.05:
+            if share > least:
                 view = specs.latest["initialViewState"]
                 return MapBox(box["x"], box["y"], box["width"], box["height"], view)
         browser_page.wait_for_timeout(500)
@@ -143,3 +147,14 @@ def wait_for_query(browser_page, text: str, timeout_ms: int = 30_000) -> None:
     browser_page.wait_for_function(
         "text => location.search.includes(text)", arg=text, timeout=timeout_ms
     )
+
+
+def labelled_areas(specs: DeckSpecs, fill_layer: str, labels_layer: str) -> dict[str, tuple]:
+    """The areas of a fill layer that have a label drawn: code -> (name, [lng, lat])."""
+    at = {label["name"]: label["position"] for label in specs.layer(labels_layer)["data"]}
+    features = specs.layer(fill_layer)["data"]["features"]
+    return {
+        f["properties"]["code"]: (f["properties"]["name"], at[f["properties"]["name"]])
+        for f in features
+        if f["properties"]["name"] in at
+    }
