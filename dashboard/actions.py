@@ -46,16 +46,17 @@ class Outcome:
 
 
 @contextmanager
-def acting(page: str, refused_prefix: str, lang: str, done: str = "") -> Iterator[Outcome]:
+def acting(page: str, refusal: str, lang: str, done: str = "") -> Iterator[Outcome]:
     """Run one action of `page`: on success keep its outcome's `done` to show, on a refusal
-    or a database failure the reason (after `refused_prefix`), never a traceback."""
+    or a database failure the reason (`refusal` says it: a text with `{reason}`), never a
+    traceback."""
     outcome = Outcome(done)
     try:
         yield outcome
     except BilingualError as exc:
-        _keep(page, "error", f"{refused_prefix}: {exc.text(lang)}")
+        _keep(page, "error", refusal.format(reason=exc.text(lang)))
     except (MinqingError, Refused) as exc:
-        _keep(page, "error", f"{refused_prefix}: {exc}")
+        _keep(page, "error", refusal.format(reason=exc))
     except psycopg2.Error as exc:
         first = (exc.pgerror or str(exc)).strip().splitlines()
         reason = hide_password(first[0]) if first else type(exc).__name__

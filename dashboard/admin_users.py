@@ -5,14 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from dashboard.actions import Refused, acting, acting_user, show_outcome
 from dashboard.auth import client_address, require
 from dashboard.auth_text import TABLE
 from dashboard.errors import shown_errors
-from dashboard.i18n import translator
+from dashboard.i18n import lang, translator
 from dashboard.resources import connection
 from geo.auth import ROLES
 from geo.auth.users import add_user, list_users, set_disabled, set_password
-from geo.errors import MinqingError
 from geo.timeutil import format_cst
 
 tr = translator(TABLE)
@@ -28,16 +28,60 @@ def _state(row: object) -> str:
     return tr("state_active")
 
 
-def _done(message: str) -> None:
-    st.session_state["users_message"] = message
-    st.rerun()
+PAGE = "users"
+FIELDS = ("username", "display_name", "role", "area_code", "center_code", "password")
+
+
+def _refusal() -> str:
+    return f"{tr('refused')}: {{reason}}"
+
+
+def _add() -> None:
+    """The add form's button (its callback, once): a user from the fields submitted."""
+    actor = acting_user("users")
+    if actor is None:
+        return
+    field = {name: st.session_state.get(f"users_new_{name}") or "" for name in FIELDS}
+    username = field["username"].strip()
+    with acting(PAGE, _refusal(), lang(), tr("added").format(name=username)):
+        with connection(actor) as conn:
+            add_user(
+                conn, username, field["display_name"], field["role"], field["area_code"].strip(),
+                field["password"], field["center_code"].strip() or None, actor.username,
+                client_address(),
+            )  # fmt: skip
+
+
+def _set_disabled(disabled: bool) -> None:
+    """停用 / 启用 (its callback, once): on the user chosen beside the buttons now."""
+    actor = acting_user("users")
+    chosen = st.session_state.get("users_chosen")
+    if actor is None or not chosen:
+        return
+    done = tr("disabled_done" if disabled else "enabled_done").format(name=chosen)
+    with acting(PAGE, _refusal(), lang(), done):
+        if disabled and chosen == actor.username:
+            raise Refused(tr("not_yourself"))
+        with connection(actor) as conn:
+            set_disabled(conn, chosen, disabled, actor.username, client_address())
+
+
+def _reset_password() -> None:
+    """The reset form's button (its callback, once): the chosen user's new password."""
+    actor = acting_user("users")
+    chosen = st.session_state.get("users_chosen")
+    if actor is None or not chosen:
+        return
+    password = st.session_state.get("users_reset_password") or ""
+    with acting(PAGE, _refusal(), lang(), tr("password_done").format(name=chosen)):
+        with connection(actor) as conn:
+            set_password(conn, chosen, password, actor.username, client_address())
 
 
 with shown_errors(), connection(admin) as conn:
     rows = list_users(conn)
 
-if message := st.session_state.pop("users_message", None):
-    st.success(message)
+show_outcome(PAGE)
 
 st.dataframe(
     pd.DataFrame(
@@ -59,43 +103,25 @@ names = [r.user.username for r in rows]
 left, right = st.columns(2)
 with left, st.form("add_user", clear_on_submit=True):
     st.subheader(tr("users_add"))
-    username = st.text_input(tr("username"), max_chars=64)
-    display_name = st.text_input(tr("display_name"), max_chars=100)
-    role = st.selectbox(tr("role"), ROLES, format_func=lambda r: tr(f"role_{r}"))
-    area_code = st.text_input(tr("area_code"), max_chars=40)
-    center_code = st.text_input(tr("center_code"), max_chars=40)
-    password = st.text_input(tr("password"), type="password", max_chars=256)
-    if st.form_submit_button(tr("add")):
-        try:
-            with connection(admin) as conn:
-                add_user(
-                    conn, username.strip(), display_name, role, area_code.strip(), password,
-                    center_code.strip() or None, admin.username, client_address(),
-                )  # fmt: skip
-        except MinqingError as exc:
-            st.error(f"{tr('refused')}: {exc}")
-        else:
-            _done(tr("added").format(name=username.strip()))
+    st.text_input(tr("username"), max_chars=64, key="users_new_username")
+    st.text_input(tr("display_name"), max_chars=100, key="users_new_display_name")
+    st.selectbox(tr("role"), ROLES, format_func=lambda r: tr(f"role_{r}"), key="users_new_role")
+    st.text_input(tr("area_code"), max_chars=40, key="users_new_area_code")
+    st.text_input(tr("center_code"), max_chars=40, key="users_new_center_code")
+    st.text_input(tr("password"), type="password", max_chars=256, key="users_new_password")
+    st.form_submit_button(tr("add"), on_click=_add)
 
 with right:
     chosen = st.selectbox(tr("user"), names, key="users_chosen")
     disable_col, enable_col = st.columns(2)
-    if disable_col.button(tr("disable"), disabled=chosen is None or chosen == admin.username):
-        with shown_errors(), connection(admin) as conn:
-            set_disabled(conn, chosen, True, admin.username, client_address())
-        _done(tr("disabled_done").format(name=chosen))
-    if enable_col.button(tr("enable"), disabled=chosen is None):
-        with shown_errors(), connection(admin) as conn:
-            set_disabled(conn, chosen, False, admin.username, client_address())
-        _done(tr("enabled_done").format(name=chosen))
+    disable_col.button(
+        tr("disable"), disabled=chosen is None or chosen == admin.username,
+        on_click=_set_disabled, args=(True,),
+    )  # fmt: skip
+    enable_col.button(tr("enable"), disabled=chosen is None, on_click=_set_disabled, args=(False,))
     with st.form("reset_password", clear_on_submit=True):
         st.subheader(tr("reset_password"))
-        new_password = st.text_input(tr("new_password"), type="password", max_chars=256)
-        if st.form_submit_button(tr("reset_password")) and chosen:
-            try:
-                with connection(admin) as conn:
-                    set_password(conn, chosen, new_password, admin.username, client_address())
-            except MinqingError as exc:
-                st.error(f"{tr('refused')}: {exc}")
-            else:
-                _done(tr("password_done").format(name=chosen))
+        st.text_input(
+            tr("new_password"), type="password", max_chars=256, key="users_reset_password"
+        )
+        st.form_submit_button(tr("reset_password"), on_click=_reset_password)

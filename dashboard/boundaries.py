@@ -9,6 +9,7 @@ import pandas as pd
 import shapely
 import streamlit as st
 
+from dashboard.actions import Refused, acting, acting_user, show_outcome
 from dashboard.auth import client_address, require
 from dashboard.boundaries_text import TABLE
 from dashboard.errors import shown_errors
@@ -19,7 +20,7 @@ from geo.auth.audit import record
 from geo.boundaries.check import LEVEL_ZH
 from geo.boundaries.crs import CITY_ENVELOPE
 from geo.boundaries.encoding import CHOICES
-from geo.boundaries.errors import BoundaryFileError, CrsProblem, PublishError
+from geo.boundaries.errors import BoundaryFileError, CrsProblem
 from geo.boundaries.mapping import FieldMapping
 from geo.boundaries.prepare import PreparedUpload, UploadOptions, prepare_raw
 from geo.boundaries.publish import publish, rollback
@@ -54,6 +55,7 @@ COMMON_CRS = [
     "EPSG:4508",
     "EPSG:2383",
 ]
+PAGE = "boundaries"
 LEAFLET = Path(__file__).resolve().parent / "static" / "leaflet"
 
 
@@ -70,7 +72,9 @@ def _read(
     return read_upload(_data, name, layer=layer, encoding=encoding)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4, ttl=3600)
+# The spinner only while the upload is checked (a spinner shown on every run would push the
+# page down under the pointer for a moment: a press aimed at a button would land elsewhere).
+@st.cache_resource(show_spinner="…", max_entries=4, ttl=3600)
 def _prepare(
     digest: str, _raw: RawLayer, options: UploadOptions, version_id: int | None, _user: User
 ) -> PreparedUpload:
@@ -280,30 +284,36 @@ def _publish_form(prepared: PreparedUpload, user: User) -> None:
         return
     with st.form("bnd_publish"):
         cols = st.columns([1, 2])
-        actor = user.username
-        cols[0].text_input(tr("actor"), value=actor, disabled=True, key="bnd_actor")
-        note = cols[1].text_input(tr("note"), key="bnd_note")
-        confirmed = st.checkbox(tr("confirm"), key="bnd_confirm")
-        submitted = st.form_submit_button(tr("publish_button"), type="primary")
-    if not submitted:
+        cols[0].text_input(tr("actor"), value=user.username, disabled=True, key="bnd_actor")
+        cols[1].text_input(tr("note"), key="bnd_note")
+        st.checkbox(tr("confirm"), key="bnd_confirm")
+        st.form_submit_button(
+            tr("publish_button"), type="primary", on_click=_publish, args=(prepared,)
+        )
+
+
+def _publish(prepared: PreparedUpload) -> None:
+    """The publish button (its callback, once): the upload checked and shown when it was
+    pressed becomes the new version (a second press is refused: its base is no longer
+    current)."""
+    user = acting_user("boundaries")
+    if user is None:
         return
-    if not confirmed:
-        st.warning(tr("confirm"))
-        return
-    try:
+    with acting(PAGE, "{reason}", lang()) as outcome:
+        if not st.session_state.get("bnd_confirm"):
+            raise Refused(tr("confirm"))
         with owner_connection() as conn:
-            result = publish(conn, prepared, actor, note, client_address())
-    except (PublishError, DataError) as exc:
-        st.error(str(exc))
-        return
-    _prepare.clear()
-    _preview_html.clear()
-    moved = result.reassigned
-    st.session_state["bnd_flash"] = (
-        f"{tr('published')} {result.version_id} · {tr('moved')} {moved.moved:,} · "
-        f"{tr('unplaced')} {moved.unplaced:,} · {result.seconds:.1f} s"
-    )
-    st.rerun()
+            result = publish(
+                conn, prepared, user.username, st.session_state.get("bnd_note") or "",
+                client_address(),
+            )  # fmt: skip
+        _prepare.clear()
+        _preview_html.clear()
+        moved = result.reassigned
+        outcome.done = (
+            f"{tr('published')} {result.version_id} · {tr('moved')} {moved.moved:,} · "
+            f"{tr('unplaced')} {moved.unplaced:,} · {result.seconds:.1f} s"
+        )
 
 
 def _audit_upload(name: str, data: bytes, digest: str, user: User) -> None:
@@ -378,8 +388,7 @@ def _upload_tab(version_id: int | None, user: User) -> None:
         partial=partial,
     )
     try:
-        with st.spinner("…"):
-            prepared = _prepare(digest, raw, options, version_id, user)
+        prepared = _prepare(digest, raw, options, version_id, user)
         st.session_state["bnd_crs_needed"] = False
     except CrsProblem as exc:
         st.session_state["bnd_crs_needed"] = True
@@ -468,35 +477,40 @@ def _versions_tab(user: User) -> None:
         return
     with st.form("bnd_rollback"):
         cols = st.columns([1, 1, 2])
-        target = cols[0].selectbox(tr("rollback_to"), older, key="bnd_rollback_target")
-        actor = user.username
-        cols[1].text_input(tr("actor"), value=actor, disabled=True, key="bnd_rollback_actor")
-        note = cols[2].text_input(tr("note"), key="bnd_rollback_note")
-        confirmed = st.checkbox(tr("confirm"), key="bnd_rollback_confirm")
-        submitted = st.form_submit_button(tr("rollback_button"))
-    if submitted and confirmed:
-        try:
-            with owner_connection() as conn:
-                result = rollback(conn, int(target), actor, note, client_address())
-        except (PublishError, DataError) as exc:
-            st.error(str(exc))
-            return
+        cols[0].selectbox(tr("rollback_to"), older, key="bnd_rollback_target")
+        cols[1].text_input(
+            tr("actor"), value=user.username, disabled=True, key="bnd_rollback_actor"
+        )
+        cols[2].text_input(tr("note"), key="bnd_rollback_note")
+        st.checkbox(tr("confirm"), key="bnd_rollback_confirm")
+        st.form_submit_button(tr("rollback_button"), on_click=_rollback)
+
+
+def _rollback() -> None:
+    """The rollback button (its callback, once): back to the version chosen in its form."""
+    user = acting_user("boundaries")
+    target = st.session_state.get("bnd_rollback_target")
+    if user is None or target is None or not st.session_state.get("bnd_rollback_confirm"):
+        return
+    with acting(PAGE, "{reason}", lang()) as outcome:
+        with owner_connection() as conn:
+            result = rollback(
+                conn, int(target), user.username,
+                st.session_state.get("bnd_rollback_note") or "", client_address(),
+            )  # fmt: skip
         _prepare.clear()
         _preview_html.clear()
-        st.session_state["bnd_flash"] = (
+        outcome.done = (
             f"{tr('rolled_back')} {result.version_id} · {tr('moved')} "
             f"{result.reassigned.moved:,} · {result.seconds:.1f} s"
         )
-        st.rerun()
 
 
 def render(user: User) -> None:
     """Draw the page."""
     st.title(tr("page"))
     st.caption(tr("caption"))
-    flash = st.session_state.pop("bnd_flash", None)
-    if flash:
-        st.success(flash)
+    show_outcome(PAGE)
     version_id = _header(user)
     upload_tab, versions_tab = st.tabs([tr("tab_upload"), tr("tab_versions")])
     with upload_tab:

@@ -83,7 +83,8 @@ def _act(action: str, warning_id: int) -> None:
     note = st.session_state.get(f"warn_note_{warning_id}") or ""
     center = st.session_state.get(f"warn_center_{warning_id}") or ""
     done = t("warn_done").format(id=warning_id, action=t("warn_" + action))
-    with acting(PAGE, t("warn_refused"), lang(), done), connection(user) as conn:
+    refusal = f"{t('warn_refused')}: {{reason}}"
+    with acting(PAGE, refusal, lang(), done), connection(user) as conn:
         if action == "acknowledge":
             acknowledge(conn, warning_id, user.username, note)
         elif action == "assign":

@@ -17,7 +17,8 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 
 class Runs:
-    """The page's script runs and presses, in the order its websocket saw them."""
+    """The page's script runs and presses, in the order its websocket saw them (make it
+    before the page opens its websocket)."""
 
     def __init__(self, page) -> None:
         self.events: list[str] = []  # "rerun" (asked for), "start", "end", "press"
@@ -87,9 +88,10 @@ def _wait_idle(browser_page, runs: Runs, quiet_ms: int = 500) -> None:
         assert time.monotonic() < deadline, "the page did not settle"
 
 
-def press_while_rerunning(browser_page, runs: Runs, button) -> None:
-    """Once the page is idle, rerun it (Streamlit's `r` key) and at once press `button` (a
-    locator), the pointer already on it; fail unless the press went out during that rerun."""
+def press_while_rerunning(browser_page, runs: Runs, button, rerun=None) -> None:
+    """Once the page is idle, rerun it (`rerun()`, e.g. a choice; else Streamlit's `r` key)
+    and at once press `button` (a locator, located before the rerun: what the page showed),
+    the pointer already on it; fail unless the press went out during that rerun."""
     _wait_idle(browser_page, runs)
     button.wait_for(timeout=30_000)
     button.scroll_into_view_if_needed()
@@ -97,8 +99,11 @@ def press_while_rerunning(browser_page, runs: Runs, button) -> None:
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     browser_page.mouse.move(x, y)
     since = len(runs.events)
-    browser_page.evaluate("() => document.activeElement && document.activeElement.blur()")
-    browser_page.keyboard.press("r")  # Streamlit's key for "rerun" (not while typing)
+    if rerun is None:
+        browser_page.evaluate("() => document.activeElement && document.activeElement.blur()")
+        browser_page.keyboard.press("r")  # Streamlit's key for "rerun" (not while typing)
+    else:
+        rerun()
     browser_page.mouse.click(x, y)
     _wait(browser_page, lambda: "press" in runs.events[since:], "the press did not go out")
     assert runs.pressed_while_running(since), f"the press missed the rerun: {runs.events[since:]}"

@@ -117,24 +117,29 @@ def _second_center(url: str, warning: int) -> str:
         return cur.fetchone()[0]
 
 
+def _pick(browser_page, warning: int) -> None:
+    choose(browser_page, "选择预警", re.compile(f"^#{warning} "))
+
+
 def test_each_action_pressed_while_the_page_reruns_takes_effect_once(warned_app, page):
-    """签收, 交办 (to the center just chosen) and 关闭, each pressed while the page reruns:
-    each is confirmed and recorded exactly once."""
+    """签收 pressed just after choosing another warning (the page still showing the first),
+    then 交办 (to the center just chosen) and 关闭, each pressed while the page reruns: each
+    acts once, on the warning its panel showed, and says so."""
     app_url, ids, url = warned_app
-    warning = ids["repeat_address"]
+    warning, other = ids["repeat_address"], ids["category_cluster"]
     browser_page = page.page
     runs = Runs(browser_page)
     browser_page.goto(f"{app_url}/warnings", wait_until="networkidle")
     login(browser_page, "admin")
-    picker = browser_page.get_by_label("选择预警")
-    picker.wait_for(timeout=60_000)
-    picker.click()
-    browser_page.get_by_role("option", name=f"#{warning} ").first.click()
+    browser_page.get_by_label("选择预警").wait_for(timeout=60_000)
+    _pick(browser_page, warning)
     browser_page.get_by_text(re.compile(rf"^#{warning} · .* · 新预警$")).wait_for(timeout=60_000)
 
     button = browser_page.get_by_role("button", name="签收", exact=True)
-    press_while_rerunning(browser_page, runs, button)
+    press_while_rerunning(browser_page, runs, button, rerun=lambda: _pick(browser_page, other))
     browser_page.get_by_text(f"预警 #{warning} 已签收").wait_for(timeout=30_000)
+    _pick(browser_page, warning)
+    browser_page.get_by_text(re.compile(rf"^#{warning} · .* · 已签收$")).wait_for(timeout=60_000)
 
     center_name = _second_center(url, warning)
     choose(browser_page, "交办给", re.compile(re.escape(center_name)))
