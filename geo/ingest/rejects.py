@@ -6,6 +6,7 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from geo.cells import csv_cell
 from geo.errors import DataError
 
 # reason code → (Chinese, English)
@@ -40,7 +41,11 @@ class Reject:
 
 
 def write_rejects(path: Path, rejects: list[Reject], columns: list[str]) -> None:
-    """The rejects as CSV (UTF-8 with BOM, for Excel): line, reason, then the row as read."""
+    """The rejects as CSV (UTF-8 with BOM, for Excel): line, reason, then the row as read.
+
+    Cells are written through `geo.cells.csv_cell`, so a value no spreadsheet should evaluate
+    (`=1+1`) is kept as text.
+    """
     extra = [c for r in rejects for c in r.values if c not in columns]
     header = [*columns, *dict.fromkeys(extra)]
     try:
@@ -49,6 +54,7 @@ def write_rejects(path: Path, rejects: list[Reject], columns: list[str]) -> None
             writer.writerow(["行号", "原因代码", "原因", *header])
             for reject in sorted(rejects, key=lambda r: r.line):
                 cells = [reject.values.get(c, "") for c in header]
-                writer.writerow([reject.line, reject.reason, reject.text(), *cells])
+                row = [reject.line, reject.reason, reject.text(), *cells]
+                writer.writerow([csv_cell(v) for v in row])
     except OSError as exc:
         raise DataError(f"cannot write the rejects file {path}: {exc.strerror or exc}") from None

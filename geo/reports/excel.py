@@ -1,4 +1,8 @@
-"""The safety report as an Excel workbook (openpyxl): figures as numbers, one sheet per table."""
+"""The safety report as an Excel workbook (openpyxl): figures as numbers, one sheet per table.
+
+Every cell is written through `geo.cells.set_cell`: names, addresses and residents' texts are
+text that no spreadsheet evaluates, whatever they begin with.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from geo.cells import set_cell
 from geo.drilldown import DrillStep
 from geo.reports.content import ReportContent, gather
 from geo.reports.labels import (
@@ -53,12 +58,12 @@ def workbook_bytes(content: ReportContent) -> bytes:
 def _table(sheet: Worksheet, top: int, headers: Sequence[str], rows: Sequence[Sequence]) -> None:
     """A header row at `top` and the rows under it, with widths that fit Chinese text."""
     for col, name in enumerate(headers, start=1):
-        cell = sheet.cell(row=top, column=col, value=name)
+        cell = set_cell(sheet.cell(row=top, column=col), name)
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
         cell.alignment = Alignment(horizontal="center")
     for r, row in enumerate(rows, start=top + 1):
         for c, value in enumerate(row, start=1):
-            sheet.cell(row=r, column=c, value=value)
+            set_cell(sheet.cell(row=r, column=c), value)
     for col, name in enumerate(headers, start=1):
         values = [name] + [row[col - 1] for row in rows[:200]]
         width = max(_display_width(v) for v in values)
@@ -74,12 +79,12 @@ def _display_width(value: object) -> int:
 def _overview(sheet: Worksheet, content: ReportContent) -> None:
     step = content.step
     sheet.title = SHEETS[0]
-    sheet["A1"] = f"{step.node.name}平安报表 · {step.period.key}"
-    sheet["A1"].font = TITLE_FONT
-    sheet["A2"] = (
+    set_cell(sheet["A1"], f"{step.node.name}平安报表 · {step.period.key}").font = TITLE_FONT
+    set_cell(
+        sheet["A2"],
         f"{LEVEL_ZH.get(step.node.level, step.node.level)} {step.node.code} · "
         f"统计期间 {format_cst(step.period.start)} 至 {format_cst(step.period.end)} · "
-        f"对比 {format_cst(step.previous.start)} 至 {format_cst(step.previous.end)}"
+        f"对比 {format_cst(step.previous.start)} 至 {format_cst(step.previous.end)}",
     )
     now, before = step.current, step.before
     rows: list[list] = [
@@ -100,7 +105,7 @@ def _overview(sheet: Worksheet, content: ReportContent) -> None:
             [indicator.zh, _round(c.value, 4), _round(c.score), _round(c.weight, 4),
              _round(c.points), _round(c.lost)]
         )  # fmt: skip
-    sheet.cell(row=top - 1, column=1, value="平安指数构成").font = Font(bold=True)
+    set_cell(sheet.cell(row=top - 1, column=1), "平安指数构成").font = Font(bold=True)
     _table(sheet, top, ["指标", "数值", "单项得分", "权重", "贡献分", "失分"], contributions)
     sheet.freeze_panes = None
 
@@ -174,4 +179,4 @@ def _rules(sheet: Worksheet, content: ReportContent) -> None:
         "等级：" + "；".join(f"{b.zh} ≥ {b.min:.0f}" for b in rules.bands),
     ]
     for offset, note in enumerate(notes, start=len(rows) + 3):
-        sheet.cell(row=offset, column=1, value=note)
+        set_cell(sheet.cell(row=offset, column=1), note)
