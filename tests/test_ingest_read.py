@@ -161,3 +161,52 @@ def test_mapping_override_and_unknown_source(tmp_path):
     override.write_text('[sources.weibo]\ncoords = "wgs84"\n', "utf-8")
     with pytest.raises(ConfigError, match="not a known source"):
         load_rules(override)
+
+
+def _hotline_lines(n: int) -> list[str]:
+    """A 12345 export of n rows without any quote, as its physical lines (header first)."""
+    text = csv_bytes([hotline_row(f"Q{i}", POINT) for i in range(1, n + 1)]).decode()
+    return text.splitlines(keepends=True)
+
+
+@pytest.mark.parametrize(
+    ("rows", "broken", "later_quote", "said"),
+    [
+        (40, 20, False, "一直读到文件末尾"),  # the quote runs to the end of the file
+        (5000, 1000, False, "仍未结束"),  # … past the csv module's field size limit
+        (40, 20, True, "读到第 26 行的下一个引号"),  # … to the next quoted cell
+    ],
+)
+def test_an_unterminated_quote_rejects_its_own_row_at_its_line_and_the_rest_are_read(
+    rows, broken, later_quote, said
+):
+    lines = _hotline_lines(rows)
+    lines[broken] = lines[broken].replace("暖气不热", '"暖气不热')  # row `broken` is on that line
+    if later_quote:
+        lines[broken + 5] = lines[broken + 5].replace("暖气不热", '"暖气""不热"')
+    read = read_bytes("".join(lines).encode(), "csv")
+    assert len(read.rows) == rows
+    bad = [r for r in read.rows if r.problem]
+    assert [(r.line, r.problem) for r in bad] == [(broken + 1, "bad_record")]
+    assert said in bad[0].detail and f"第 {broken + 1} 行" in bad[0].detail
+    good = [(r.line, r.values["工单编号"]) for r in read.rows if not r.problem]
+    assert good == [(i + 1, f"Q{i}") for i in range(1, rows + 1) if i != broken]
+    if later_quote:
+        assert read.rows[broken + 4].values["诉求内容"] == '暖气"不热'
+
+
+def test_a_record_over_several_lines_is_numbered_by_the_line_it_starts_on():
+    lines = _hotline_lines(3)
+    lines[1] = lines[1].replace("暖气不热", '"暖气不热\r\n三楼\r\n东户"')
+    read = read_bytes("".join(lines).encode(), "csv")
+    assert [(r.line, r.problem) for r in read.rows] == [(2, None), (5, None), (6, None)]
+    assert read.rows[0].values["诉求内容"] == "暖气不热\r\n三楼\r\n东户"
+
+
+def test_json_lines_are_numbered_by_physical_line_and_a_broken_one_says_why():
+    rows = [hotline_row("J1", POINT, 诉求内容="第一段\u2028第二段"), hotline_row("J2", POINT)]
+    data = jsonl_bytes(rows[:1]) + b'{"a": 1,\n' + jsonl_bytes(rows[1:])
+    read = read_bytes(data, "jsonl")
+    assert [(r.line, r.problem) for r in read.rows] == [(1, None), (2, "bad_record"), (3, None)]
+    assert read.rows[0].values["诉求内容"] == "第一段\u2028第二段"
+    assert "不是有效的 JSON" in read.rows[1].detail

@@ -74,7 +74,7 @@ def check_rows(
     present = set(raw.columns)
     frame = pd.DataFrame({"line": [r.line for r in rows]}, index=raw.index)
     reason = pd.Series([r.problem for r in rows], index=raw.index, dtype=object)
-    detail = pd.Series("", index=raw.index, dtype=object)
+    detail = pd.Series([r.detail for r in rows], index=raw.index, dtype=object)
 
     def column(field: str) -> pd.Series:
         name = layout.column_for(field, present)

@@ -40,7 +40,12 @@ class Reject:
         return f"{said}{sep}{self.detail}" if self.detail else said
 
 
-def write_rejects(path: Path, rejects: list[Reject], columns: list[str]) -> None:
+UNIT_ZH = {"line": "行号", "feature": "要素序号", "item": "记录序号"}
+
+
+def write_rejects(
+    path: Path, rejects: list[Reject], columns: list[str], unit: str = "line"
+) -> None:
     """The rejects as CSV (UTF-8 with BOM, for Excel): line, reason, then the row as read.
 
     Cells are written through `geo.cells.csv_cell`, so a value no spreadsheet should evaluate
@@ -51,7 +56,7 @@ def write_rejects(path: Path, rejects: list[Reject], columns: list[str]) -> None
     try:
         with path.open("w", encoding="utf-8-sig", newline="") as out:
             writer = csv.writer(out)
-            writer.writerow(["行号", "原因代码", "原因", *header])
+            writer.writerow([UNIT_ZH[unit], "原因代码", "原因", *header])
             for reject in sorted(rejects, key=lambda r: r.line):
                 cells = [reject.values.get(c, "") for c in header]
                 row = [reject.line, reject.reason, reject.text(), *cells]
