@@ -12,7 +12,7 @@ from geo.coords import gcj02_to_wgs84, wgs84_to_gcj02
 from geo.deadlines import default_rules
 from geo.errors import ConfigError, DataError
 from geo.ingest.read import read_bytes, read_file
-from geo.ingest.records import check_rows, parse_times
+from geo.ingest.records import categorise, check_rows, parse_times
 from geo.ingest.sources import load_rules
 from tests.ingest_fixtures import GridPoint, csv_bytes, geojson_bytes, hotline_row, jsonl_bytes
 
@@ -140,8 +140,11 @@ def test_row_reasons_from_the_values():
     ).rows  # fmt: skip
     frame = check_rows(rows, "hotline_12345", load_rules(), default_rules(), NOW)
     assert frame["reason"].fillna("").tolist() == [
-        "", "bad_date", "future_date", "unknown_category", "no_source_id", "bad_severity",
-        "unknown_source", "", "",
+        "", "bad_date", "future_date", "", "no_source_id", "bad_severity", "unknown_source", "",
+        "",
+    ]  # fmt: skip
+    assert frame.loc[3, ["category", "subcategory", "source_category"]].tolist() == [
+        "other", "", "天气",
     ]  # fmt: skip
     assert frame["duplicate"].tolist() == [False] * 7 + [True, False]
     assert frame.loc[8, ["category", "subcategory", "severity"]].tolist() == [
@@ -210,3 +213,39 @@ def test_json_lines_are_numbered_by_physical_line_and_a_broken_one_says_why():
     assert [(r.line, r.problem) for r in read.rows] == [(1, None), (2, "bad_record"), (3, None)]
     assert read.rows[0].values["诉求内容"] == "第一段\u2028第二段"
     assert "不是有效的 JSON" in read.rows[1].detail
+
+
+@pytest.mark.parametrize(
+    ("label", "sublabel", "category", "subcategory"),
+    [
+        ("噪音扰民", "", "livelihood", "noise"),  # the 12345 hotline's commonest ones
+        ("交通出行", "", "livelihood", "transport"),
+        ("城乡建设", "违法建设", "livelihood", "urban_management"),
+        ("民生诉求", "供暖", "livelihood", "heating"),
+        ("环境卫生", "", "livelihood", "sanitation"),  # a subcategory's name names both
+        ("", "噪声扰民", "livelihood", "noise"),
+        ("刑事类警情", "", "public_order", "criminal"),  # the 110 police's classes
+        ("治安类警情", "盗窃", "public_order", "theft"),
+        ("交通事故", "", "safety_hazard", "road_traffic"),
+        ("群众求助", "", "livelihood", "help"),
+        ("纠纷类警情", "家庭纠纷", "dispute", "family"),
+        ("火灾", "", "safety_hazard", "fire"),
+        ("天气", "", "other", ""),  # no mapping: the catch-all, the label kept beside it
+        ("天气", "供暖", "livelihood", "heating"),
+        ("其他警情", "", "other", ""),
+        ("", "", "other", ""),
+    ],
+)
+def test_the_sources_categories_map_and_the_rest_is_other(label, sublabel, category, subcategory):
+    got = categorise(pd.Series([label]), pd.Series([sublabel]), load_rules().category_names)
+    assert (got[0][0], got[1][0]) == (category, subcategory)
+
+
+def test_a_mapping_names_a_category_and_subcategory_and_is_checked(tmp_path):
+    override = tmp_path / "m.toml"
+    override.write_text('[category_names]\n"天气" = "safety_hazard/geological"\n', "utf-8")
+    names = load_rules(override).category_names
+    assert names["天气"] == ("safety_hazard", "geological")
+    override.write_text('[category_names]\n"天气" = "livelihood/weather"\n', "utf-8")
+    with pytest.raises(ConfigError, match="unknown subcategory"):
+        load_rules(override)

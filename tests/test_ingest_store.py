@@ -224,7 +224,7 @@ def test_every_bad_row_is_listed_with_its_reason_and_nothing_or_the_good_rows_st
         good,
         hotline_row(f"{tag}-1", None, 诉求地址="没有这个地址"),
         hotline_row(f"{tag}-2", None, 经度="116.40", 纬度="39.90"),  # Beijing
-        hotline_row(f"{tag}-3", point, 诉求类型="天气", 诉求小类=""),
+        hotline_row(f"{tag}-3", point, 来电时间="2021年3月1日 25时"),
         hotline_row(f"{tag}-4", point, 来电时间="2021-02-30 10:00"),
         hotline_row(f"{tag}-5", point, 来源渠道="微博"),
         hotline_row("", point),
@@ -236,7 +236,7 @@ def test_every_bad_row_is_listed_with_its_reason_and_nothing_or_the_good_rows_st
         + csv_bytes([hotline_row(f"{tag}-8", point, 诉求内容="乱码")], "gbk").split(b"\r\n", 1)[1]
     )
     expected = [
-        (3, "no_location"), (4, "outside_city"), (5, "unknown_category"), (6, "bad_date"),
+        (3, "no_location"), (4, "outside_city"), (5, "bad_date"), (6, "bad_date"),
         (7, "unknown_source"), (8, "no_source_id"), (9, "bad_severity"), (10, "encoding"),
     ]  # fmt: skip
     before = table_checksums(ingest_db)

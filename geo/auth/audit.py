@@ -29,6 +29,7 @@ ACTIONS = (
     "boundary_publish",
     "boundary_rollback",
     "case_action",
+    "incidents_recategorise",
 )
 
 _INSERT = """

@@ -30,7 +30,7 @@ from geo.demo import texts
 from geo.demo.lifecycle import Cases, run_lifecycle
 from geo.demo.names import place_names
 from geo.timeutil import start_of_day_cst
-from geo.vocabulary import CATEGORIES, SOURCES
+from geo.vocabulary import CATEGORIES, OTHER, SOURCES
 
 SOURCE_SHARES = {
     "hotline_12345": 0.43,
@@ -225,11 +225,12 @@ SPRING_FESTIVAL = np.array(
 DESCRIPTION_VARIANTS = 12
 
 SOURCE_CODES = list(SOURCES)
-CATEGORY_CODES = list(CATEGORIES)
-SUBCATEGORY_CODES = [s for c in CATEGORIES.values() for s in c.subcategories]
-_SUB_CATEGORY = np.array(
-    [CATEGORY_CODES.index(c) for c, cat in CATEGORIES.items() for _ in cat.subcategories]
-)
+# The demo draws the five governance categories (not the catch-all `other`) and the
+# subcategories it has weights and texts for (not those only the sources' imports use).
+CATEGORY_CODES = [c for c in CATEGORIES if c != OTHER]
+_DRAWN = [(c, s) for c in CATEGORY_CODES for s in CATEGORIES[c].subcategories]
+SUBCATEGORY_CODES = [s for _, s in _DRAWN if s in SUBCATEGORY_WEIGHTS]
+_SUB_CATEGORY = np.array([CATEGORY_CODES.index(c) for c, s in _DRAWN if s in SUBCATEGORY_WEIGHTS])
 _KINDS = ("urban", "rural", "dedicated")
 _DAY = 86_400
 

@@ -97,6 +97,17 @@ def import_incidents(
         write_rejects(rejects_path, result.rejects, read.columns, read.unit)
     click.echo(f"read {len(read.rows):,} rows ({read.format}, {read.encoding}) in {reading:.1f} s")
     click.echo(result.summary())
+    if result.unmapped:
+        click.echo(
+            f"categories no mapping names, kept as 其他 with their own label "
+            f"({sum(result.unmapped.values()):,} rows):"
+        )
+        for label, count in result.unmapped.items():
+            click.echo(f"  {label}: {count:,}")
+        click.echo(
+            "  map them in [category_names] (geo/rules/intake_sources.toml or a --mapping "
+            "file), then `minqing incidents recategorise` moves the stored cases"
+        )
     if not result.rejects:
         return
     if rejects_path is None:
@@ -128,3 +139,51 @@ def _check_columns(columns: list[str], source: str, rules: IntakeRules, name: st
                 f"{name} has no column for {field} ({wanted}) of source {source}: "
                 "wrong --source, wrong encoding, or a --mapping needed"
             )
+
+
+@incidents_group.command("recategorise")
+@click.option(
+    "--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A TOML file with more [category_names] (layout of geo/rules/intake_sources.toml).",
+)  # fmt: skip
+@click.option("--dry-run", is_flag=True, help="Show what would move; change nothing.")
+@click.option("--by", "actor", default=None, help="Who does it (default: the login name).")
+def recategorise_incidents(mapping: Path | None, dry_run: bool, actor: str | None) -> None:
+    """Move the reports kept as 其他 (other) whose own label a mapping now names.
+
+    Imports keep a report whose category label no mapping names in 其他, with the label.
+    Once [category_names] maps the label, this moves every stored case and linked report
+    carrying it, in one transaction (rollups kept exact; deadlines unchanged; recorded in the
+    audit log).
+
+    \b
+    Example:
+      minqing incidents recategorise --mapping my_categories.toml --dry-run
+    """
+    from geo import db
+    from geo.ingest.recategorise import recategorise
+    from geo.ingest.sources import load_rules
+    from geo.settings import get_settings
+    from geo.vocabulary import category_label, source_label, subcategory_label
+
+    rules = load_rules(mapping)
+    conn = db.connect(db.database_url(get_settings()))
+    try:
+        result = recategorise(conn, actor or getpass.getuser(), rules=rules, dry_run=dry_run)
+    finally:
+        conn.close()
+    verb = "would move" if dry_run else "moved"
+    for move in result.moved:
+        label = source_label(move.label, move.sublabel)
+        target = category_label(move.category)
+        if move.subcategory:
+            target += " / " + subcategory_label(move.category, move.subcategory)
+        click.echo(f"{verb} {label} → {target}: {move.incidents:,} cases, {move.links:,} linked")
+    if not result.moved:
+        click.echo("nothing to move: no label kept as 其他 has a mapping")
+    if result.remaining:
+        total = sum(m.incidents + m.links for m in result.remaining)
+        click.echo(f"still 其他 ({total:,} reports): " + ", ".join(
+            f"{source_label(m.label, m.sublabel)} {m.incidents + m.links:,}"
+            for m in result.remaining[:20]
+        ))  # fmt: skip

@@ -15,12 +15,15 @@ REASONS: dict[str, tuple[str, str]] = {
     "bad_record": ("记录格式错误，无法读取", "malformed record"),
     "unknown_source": ("来源未知", "unknown source"),
     "no_source_id": ("缺少来源编号", "no source id"),
-    "unknown_category": ("类别未知", "unknown category"),
     "bad_date": ("时间无法识别", "date cannot be read"),
     "future_date": ("时间晚于当前时间", "date in the future"),
     "bad_severity": ("紧急程度无法识别", "severity cannot be read"),
     "no_location": ("没有坐标，地址也不在地址库中", "no point and no known address"),
     "outside_city": ("坐标不在本市任何网格内", "point outside the city's grids"),
+    "swapped_coordinates": (
+        "经纬度颠倒：经度和纬度填反了，对调后落在本市",
+        "longitude and latitude swapped: swapped back, the point lies in the city",
+    ),
 }
 
 

@@ -39,9 +39,11 @@ from geo.ingest.rejects import Reject
 from geo.ingest.sources import IntakeRules, load_rules
 from geo.sqlfiles import load_sql
 from geo.timeutil import now_utc
+from geo.vocabulary import OTHER, source_label
 
 _COPIED = (
-    "line", "source", "source_id", "category", "subcategory", "severity", "is_major_risk",
+    "line", "source", "source_id", "category", "subcategory", "source_category",
+    "source_subcategory", "severity", "is_major_risk",
     "description", "address", "address_key", "lon", "lat", "reported_at", "deadline_at",
     "reporter_name", "reporter_phone", "reporter_id_number", "start_level", "outcome",
 )  # fmt: skip
@@ -66,6 +68,8 @@ class IngestResult:
     linked: int = 0
     placed_by_address: int = 0
     rejects: list[Reject] = field(default_factory=list)
+    # the sources' own labels that no mapping names (kept as 其他), with their row counts
+    unmapped: dict[str, int] = field(default_factory=dict)
     dry_run: bool = False
     partial: bool = False
     timings: dict[str, float] = field(default_factory=dict)
@@ -129,6 +133,7 @@ def ingest_incidents(
         for line, reason, detail in zip(bad["line"], bad["reason"], bad["detail"], strict=True)
     ]
     good = frame[frame["reason"].isna()].copy()
+    result.unmapped = _unmapped(good)
     if good["line"].duplicated().any():
         raise DataError("two records share a line number")
     good["outcome"] = good["duplicate"].map({True: "duplicate", False: None})
@@ -222,6 +227,14 @@ def _copy_rows(cur: psycopg2.extensions.cursor, good: pd.DataFrame) -> None:
     csv.write_csv(table, buffer, csv.WriteOptions(include_header=False))
     buffer.seek(0)
     cur.copy_expert(f"COPY ingest_rows ({', '.join(_COPIED)}) FROM STDIN WITH (FORMAT csv)", buffer)
+
+
+def _unmapped(good: pd.DataFrame) -> dict[str, int]:
+    """The source labels of the rows in the catch-all category, most frequent first."""
+    other = good[good["category"] == OTHER]
+    counts = other.groupby(["source_category", "source_subcategory"]).size()
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return {source_label(*labels): int(n) for labels, n in ranked}
 
 
 def _raw(line: int, record: Mapping[str, object]) -> RawRow:
