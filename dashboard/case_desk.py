@@ -22,7 +22,14 @@ from geo.auth import User
 from geo.bounds import LngLatBbox
 from geo.queries.areas import AreaOutline
 from geo.timeutil import format_cst, now_utc
-from geo.vocabulary import CATEGORIES, SOURCES, category_label, subcategory_label
+from geo.vocabulary import (
+    CATEGORIES,
+    OTHER,
+    SOURCES,
+    category_label,
+    source_label,
+    subcategory_label,
+)
 from geo.workflow import desk
 from geo.workflow.actions import apply_action
 from geo.workflow.messages import WorkflowRefused
@@ -281,6 +288,8 @@ def _case_panel(case_id: int, center: Center, operator: str, now: datetime) -> N
     kind = [category_label(case.category, lang())]
     if case.subcategory:
         kind.append(subcategory_label(case.category, case.subcategory, lang()))
+    elif case.category == OTHER:  # the catch-all: the label the source gave it
+        kind.append(source_label(case.source_category, case.source_subcategory))
     st.subheader(f"{t('case_title')} {case.id} · {' · '.join(kind)}")
     left, right = st.columns([2, 3])
     with left:

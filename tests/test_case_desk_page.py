@@ -157,6 +157,22 @@ def test_refused_action_shows_the_reason(app, cases, desk_url):
     assert "督办：只有" in unavailable  # a holder cannot supervise its own case
 
 
+def test_a_case_in_the_catch_all_shows_the_label_its_source_gave(app, cases, desk_url):
+    conn = db.connect(desk_url)
+    with conn.cursor() as cur:
+        cur.execute(
+            "UPDATE incidents SET category = 'other', subcategory = '', source_category = '天气', "
+            "source_subcategory = '暴雨' WHERE id = %s",
+            (cases["major"],),
+        )
+    conn.commit()
+    conn.close()
+    at = app.run()
+    _case_box(at).set_value(cases["major"]).run()
+    assert not at.exception
+    assert f"案件 {cases['major']} · 其他 · 天气 / 暴雨" in [h.value for h in at.subheader]
+
+
 def test_english(app, cases):
     """Switched to English, the page and the refusals speak English."""
     at = app

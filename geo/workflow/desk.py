@@ -75,7 +75,7 @@ CASE_SQL = """
 SELECT i.id, i.source, i.category, i.subcategory, i.severity, i.is_major_risk, i.description,
        i.address, ST_X(i.geom), ST_Y(i.geom), i.grid_code, i.status, i.reported_at,
        i.deadline_at, i.assigned_center, c.name, i.escalations, i.resolved_at, i.closed_at,
-       i.result
+       i.result, i.source_category, i.source_subcategory
 FROM incidents i LEFT JOIN centers c ON c.code = i.assigned_center
 WHERE i.id = %s
 """
@@ -170,6 +170,8 @@ class CaseView:
     resolved_at: datetime | None
     closed_at: datetime | None
     result: str | None
+    source_category: str = ""  # the source's own labels, shown for a case in 其他
+    source_subcategory: str = ""
 
 
 @dataclass(frozen=True)
