@@ -249,3 +249,11 @@ def test_a_mapping_names_a_category_and_subcategory_and_is_checked(tmp_path):
     override.write_text('[category_names]\n"天气" = "livelihood/weather"\n', "utf-8")
     with pytest.raises(ConfigError, match="unknown subcategory"):
         load_rules(override)
+
+
+def test_text_after_a_closing_quote_on_its_own_line_is_read_as_spreadsheets_do():
+    lines = _hotline_lines(2)
+    lines[1] = lines[1].replace("暖气不热", '"暖气" 不热')
+    read = read_bytes("".join(lines).encode(), "csv")
+    assert [(r.line, r.problem) for r in read.rows] == [(2, None), (3, None)]
+    assert read.rows[0].values["诉求内容"] == "暖气 不热"

@@ -185,6 +185,12 @@ def _read_csv(text: str, read: ReadFile, name: str) -> None:
             cells = next(reader, None)
         except csv.Error as exc:
             cells, broken = None, _quote_problem(str(exc), start, lines.pos)
+            if lines.pos == start + 1 and "expected after" in str(exc):
+                # text after a closing quote on the record's own line (`"x" ,`): read as
+                # spreadsheets do, not rejected
+                sloppy = csv.reader([lines.lines[start]], delimiter=delimiter)
+                cells, broken = next(sloppy, []), None
+                reader = csv.reader(lines, delimiter=delimiter, strict=True)
         else:
             if cells is None:
                 return
@@ -209,10 +215,8 @@ def _read_csv(text: str, read: ReadFile, name: str) -> None:
 
 def _quote_problem(error: str, start: int, reached: int) -> str:
     """Why the csv module could not read the record starting after line `start`, in Chinese."""
-    if "expected after" in error and reached > start + 1:
-        return f"引号未闭合，记录从第 {start + 1} 行读到第 {reached} 行的下一个引号"
     if "expected after" in error:
-        return "引号位置错误（引号后应为分隔符）"
+        return f"引号未闭合，记录从第 {start + 1} 行读到第 {reached} 行的下一个引号"
     if "field larger than field limit" in error:
         return f"引号未闭合，记录从第 {start + 1} 行读到第 {reached} 行仍未结束"
     if "unexpected end of data" in error:
