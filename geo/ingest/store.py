@@ -43,9 +43,9 @@ from geo.vocabulary import OTHER, source_label
 
 _COPIED = (
     "line", "source", "source_id", "category", "subcategory", "source_category",
-    "source_subcategory", "severity", "is_major_risk",
-    "description", "address", "address_key", "lon", "lat", "reported_at", "deadline_at",
-    "reporter_name", "reporter_phone", "reporter_id_number", "start_level", "outcome",
+    "source_subcategory", "severity", "is_major_risk", "description", "address", "address_key",
+    "lon", "lat", "reported_at", "deadline_at", "reporter_name", "reporter_phone",
+    "reporter_id_number", "start_level", "outcome",
 )  # fmt: skip
 _NEEDS_GAZETTEER = (
     "SELECT EXISTS (SELECT 1 FROM ingest_rows WHERE lon IS NULL AND address_key <> '') "
