@@ -112,10 +112,10 @@ def test_the_audit_csv_and_the_rejects_csv_keep_formulas_as_text(tmp_path):
     assert rows[1][2:] == ["'=actor", "login", "'+target", '{"k": "v"}', "'@client"]
     path = tmp_path / "rejects.csv"
     values = {"地址": HYPERLINK, "内容": "\r=1+1", "经度": "-103.8"}
-    write_rejects(path, [Reject(2, "unknown_category", "-1+1", values)], list(values))
+    write_rejects(path, [Reject(2, "bad_date", "-1+1", values)], list(values))
     with path.open(encoding="utf-8-sig", newline="") as f:
         listed = list(csv.reader(f))
-    assert listed[1] == ["2", "unknown_category", "类别未知：-1+1", "'" + HYPERLINK, "'\r=1+1",
+    assert listed[1] == ["2", "bad_date", "时间无法识别：-1+1", "'" + HYPERLINK, "'\r=1+1",
                          "-103.8"]  # fmt: skip
 
 
