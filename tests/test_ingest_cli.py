@@ -10,7 +10,10 @@ import sys
 import uuid
 
 import pytest
+from click.testing import CliRunner
 
+from geo.cli import main
+from geo.settings import get_settings
 from tests.ingest_fixtures import (
     csv_bytes,
     fetch,
@@ -88,7 +91,7 @@ def _broken_second_record(fmt: str, rows: list[dict[str, str]]) -> tuple[bytes, 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "geojson"])
 def test_one_broken_record_stores_nothing_in_any_format_and_names_its_place(
-    ingest_db, tmp_path, fmt
+    ingest_db, tmp_path, monkeypatch, fmt
 ):
     point = grid_points(ingest_db, 1)[0]
     tag = uuid.uuid4().hex[:8]
@@ -96,10 +99,16 @@ def test_one_broken_record_stores_nothing_in_any_format_and_names_its_place(
     path = tmp_path / f"12345.{fmt}"
     path.write_bytes(data)
     before = table_checksums(ingest_db)
-    result = _minqing(ingest_db, str(path), "--source", "hotline_12345")
-    assert result.returncode == 1, result.stdout + result.stderr
+    monkeypatch.setenv("DATABASE_URL", ingest_db)
+    get_settings.cache_clear()
+    try:  # in this process: the CLI's own rule, without starting Python three more times
+        result = CliRunner().invoke(main, ["incidents", "import", str(path), "--source",
+                                           "hotline_12345"])  # fmt: skip
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1, result.output
     assert f"rows rejected, the first at {where} (记录格式错误" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
     assert table_checksums(ingest_db) == before
 
 
