@@ -28,6 +28,9 @@ ACTIONS = (
     "boundary_publish",
     "boundary_rollback",
     "case_action",
+    "warning_acknowledge",
+    "warning_assign",
+    "warning_close",
 )
 
 _INSERT = """
