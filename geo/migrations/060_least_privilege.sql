@@ -543,7 +543,7 @@ CREATE FUNCTION minqing_deferred_pending() RETURNS integer
 CREATE FUNCTION minqing_analyze_areas() RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    IF NOT (minqing_owner_session() OR minqing_may_publish()) THEN
+    IF NOT (public.minqing_owner_session() OR public.minqing_may_publish()) THEN
         RAISE EXCEPTION 'only GIS staff and administrators publish boundaries'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
