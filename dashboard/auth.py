@@ -121,9 +121,7 @@ def sync_cookie() -> None:
     max_age = get_settings().session_absolute_hours * 3600
     base = st.get_option("server.baseUrlPath") or ""
     code = session_cookie.offer(token, max_age)
-    st.sidebar.html(
-        session_cookie.script(code, base), unsafe_allow_javascript=True, width=1
-    )
+    st.sidebar.html(session_cookie.script(code, base), unsafe_allow_javascript=True, width=1)
     st.session_state[_COOKIE_SET] = token
 
 

@@ -194,8 +194,10 @@ def test_one_answer_for_every_name_and_no_account_lock(conn, username):
     conn.commit()
     try:
         with conn.cursor() as cur:
-            cur.execute("SELECT minqing_login_salt(%s), minqing_login_salt(%s), "
-                        "minqing_login_salt(%s)", (username, "no_such_user", "no_such_user"))
+            cur.execute(
+                "SELECT minqing_login_salt(%s), minqing_login_salt(%s), minqing_login_salt(%s)",
+                (username, "no_such_user", "no_such_user"),
+            )
             known, unknown, again = cur.fetchone()
         assert known.count("$") == unknown.count("$") == 3 and unknown == again
         answers = [

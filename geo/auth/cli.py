@@ -52,7 +52,9 @@ def users_group() -> None:
 @click.option("--role", type=click.Choice(ROLES), required=True, help="What the user may open.")
 @click.option("--area", "area_code", required=True, help="Area code of the current boundaries.")
 @click.option(
-    "--center", "center_code", default=None,
+    "--center",
+    "center_code",
+    default=None,
     help="The center the user belongs to (required for operators; serves the area or below).",
 )
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")

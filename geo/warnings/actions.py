@@ -124,8 +124,9 @@ def acknowledge(
         status, center = _locked_status(cur, warning_id)
         _refuse_unless("acknowledge", status, warning_id)
         cur.execute("UPDATE warnings SET status = 'acknowledged' WHERE id = %s", (warning_id,))
-        _record(cur, warning_id, "acknowledge", status, "acknowledged", actor, at, center, note,
-                client)
+        _record(
+            cur, warning_id, "acknowledge", status, "acknowledged", actor, at, center, note, client
+        )
 
 
 def assign(
@@ -146,8 +147,7 @@ def assign(
             "UPDATE warnings SET status = 'assigned', assigned_center = %s WHERE id = %s",
             (center_code, warning_id),
         )
-        _record(cur, warning_id, "assign", status, "assigned", actor, at, center_code, note,
-                client)
+        _record(cur, warning_id, "assign", status, "assigned", actor, at, center_code, note, client)
 
 
 def close(
@@ -165,5 +165,4 @@ def close(
             "UPDATE warnings SET status = 'closed', closed_at = %s WHERE id = %s",
             (at, warning_id),
         )
-        _record(cur, warning_id, "close", status, "closed", actor, at, center, note.strip(),
-                client)
+        _record(cur, warning_id, "close", status, "closed", actor, at, center, note.strip(), client)
