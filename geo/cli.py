@@ -209,7 +209,13 @@ def run(port: int, headless: bool, address: str) -> None:
         conn.close()
     db.connect(db.app_database_url(settings)).close()  # the pages' login works, or say why
     db.close_pools()
-    args = [
+    args = dashboard_command(port, headless, address)
+    os.execv(sys.executable, args)
+
+
+def dashboard_command(port: int, headless: bool, address: str) -> list[str]:
+    """The command that serves the dashboard (through `dashboard.serve`, see its docstring)."""
+    return [
         sys.executable,
         "-m",
         "dashboard.serve",
@@ -222,7 +228,6 @@ def run(port: int, headless: bool, address: str) -> None:
         "--server.address",
         address,
     ]
-    os.execv(sys.executable, args)
 
 
 @main.group("demo")
