@@ -49,13 +49,13 @@ def client_address() -> str:
     return peer
 
 
-def _sso_user() -> User | None:
+def _sso_user(use: bool) -> User | None:
     settings = get_settings()
     name = header_username(_headers(), _peer_address(), settings)
     if name is None:
         return None
     with db.transaction(pool()) as conn:
-        user = session_user(conn, st.session_state.get(_SSO_TOKEN))
+        user = session_user(conn, st.session_state.get(_SSO_TOKEN), use)
         if user is None or user.username != name:
             found = sso_session(conn, name, settings, client_address())
             if found is None:
@@ -76,7 +76,7 @@ def current_user(use: bool = False) -> User | None:
     `use`: this run is a person's own action (the router's run of a page), which keeps the
     session alive; a timed refresh of a fragment does not.
     """
-    sso = _sso_user()
+    sso = _sso_user(use)
     if sso is not None:
         return sso
     token = session_token()
