@@ -18,10 +18,6 @@ _GET = """
 SELECT username, role, area_code, area_level, center_code, display_name
 FROM users WHERE username = %s
 """
-_ACTIVE = """
-SELECT username, role, area_code, area_level, center_code, display_name
-FROM users WHERE username = %s AND NOT disabled
-"""
 _LIST = """
 SELECT username, role, area_code, area_level, center_code, display_name,
        disabled, created_at, updated_at, has_password
@@ -63,14 +59,6 @@ def get_user(conn: psycopg2.extensions.connection, username: str) -> User | None
     """The user of this name, disabled or not (None when there is none)."""
     with conn.cursor() as cur:
         cur.execute(_GET, (username,))
-        row = cur.fetchone()
-    return User(*row) if row else None
-
-
-def active_user(conn: psycopg2.extensions.connection, username: str) -> User | None:
-    """The user of this name unless disabled (None when there is none or it is disabled)."""
-    with conn.cursor() as cur:
-        cur.execute(_ACTIVE, (username,))
         row = cur.fetchone()
     return User(*row) if row else None
 
