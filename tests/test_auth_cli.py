@@ -86,6 +86,8 @@ def test_add_list_disable_enable_and_set_password(url):
           "620102", "--password-stdin"), SECRET, "a username has"),
         (("add", "li", "--name", "李", "--role", "leader", "--area", "620102001001001",
           "--password-stdin"), SECRET, "not a grid"),
+        (("add", "op", "--name", "受理员", "--role", "operator", "--area", "620102",
+          "--password-stdin"), SECRET, "an operator belongs to one center"),
         (("disable", "nobody"), "", "no user 'nobody'"),
         (("set-password", "nobody", "--password-stdin"), SECRET, "no user 'nobody'"),
     ],
