@@ -236,13 +236,13 @@ def test_an_operator_acts_only_as_its_own_center(owner, app_pool):
         with db.session_transaction(app_pool, token) as conn:
             apply_action(conn, case, "resolve", "op_ws", WS, result="resolved", note="办结")
     assert refused.value.key == "not_holder"
-    with pytest.raises(psycopg2.errors.InsufficientPrivilege, match="row-level security"):
-        as_app(
-            app_pool, token,
-            "INSERT INTO incident_events (incident_id, at, action, to_status, actor, "
-            "acting_center) VALUES (%s, now(), 'urged', 'in_progress', 'op_ws', %s)",
-            (case, POST),
-        )  # fmt: skip
+    raw_event = (
+        "INSERT INTO incident_events (incident_id, at, action, to_status, actor, acting_center) "
+        "VALUES (%s, now(), 'urged', 'in_progress', %s, %s)"
+    )
+    for actor, acting in (("op_ws", POST), ("boss", None)):  # as another center; another name
+        with pytest.raises(psycopg2.errors.InsufficientPrivilege, match="row-level security"):
+            as_app(app_pool, token, raw_event, (case, actor, acting))
     assert _case_row(owner, case) == before
     with db.session_transaction(app_pool, token_of(owner, "boss")) as conn:
         apply_action(conn, case, "resolve", "boss", POST, result="resolved", note="办结")

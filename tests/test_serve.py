@@ -4,6 +4,7 @@ address of each connection, the route of the HttpOnly cookie, and `minqing run`'
 from __future__ import annotations
 
 import asyncio
+import threading
 
 from starlette.applications import Starlette
 from streamlit import net_util
@@ -56,7 +57,10 @@ def _post(app: Starlette, path: str, body: str) -> tuple[int, str]:
     async def send(message: dict) -> None:
         sent.append(message)
 
-    asyncio.run(app(scope, receive, send))
+    # in a thread of its own: the browser tests' Playwright keeps an event loop in this one
+    worker = threading.Thread(target=lambda: asyncio.run(app(scope, receive, send)))
+    worker.start()
+    worker.join()
     start = next(m for m in sent if m["type"] == "http.response.start")
     cookie = dict(start["headers"]).get(b"set-cookie", b"").decode()
     return start["status"], cookie

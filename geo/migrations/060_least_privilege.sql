@@ -154,11 +154,12 @@ CREATE POLICY warnings_scope ON warnings TO minqing_app
                WHEN 'grid' THEN grid_code = (SELECT minqing_scope_code())
                ELSE false END);
 
--- A case action is written by the person acting, as their own center (issue 14, item 1): an
--- operator only as the center of its account, an admin as any.
+-- An event is written in the name of the one acting, and a case action as their own center
+-- (issue 14, item 1): an operator only as the center of its account, an admin as any. Events
+-- without an acting center (a report coming in) need only the name.
 CREATE POLICY incident_events_actor ON incident_events AS RESTRICTIVE FOR INSERT TO minqing_app
     WITH CHECK (actor = (SELECT minqing_ctx_user())
-                AND ((SELECT minqing_ctx_role()) = 'admin'
+                AND (acting_center IS NULL OR (SELECT minqing_ctx_role()) = 'admin'
                      OR acting_center = (SELECT minqing_ctx_center())));
 
 -- The contact views of migration 011, on the verified context.
