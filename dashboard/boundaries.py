@@ -13,7 +13,7 @@ from dashboard.auth import client_address, current_user, require
 from dashboard.boundaries_text import TABLE
 from dashboard.errors import shown_errors
 from dashboard.i18n import lang, translator
-from dashboard.resources import connection, owner_connection
+from dashboard.resources import connection
 from geo.auth.audit import record
 from geo.boundaries.check import LEVEL_ZH
 from geo.boundaries.crs import CITY_ENVELOPE
@@ -288,7 +288,7 @@ def _publish_form(prepared: PreparedUpload) -> None:
         st.warning(tr("confirm"))
         return
     try:
-        with owner_connection() as conn:
+        with connection() as conn:
             result = publish(conn, prepared, actor, note, client_address())
     except (PublishError, DataError) as exc:
         st.error(str(exc))
@@ -473,7 +473,7 @@ def _versions_tab(version_id: int | None) -> None:
         submitted = st.form_submit_button(tr("rollback_button"))
     if submitted and confirmed:
         try:
-            with owner_connection() as conn:
+            with connection() as conn:
                 result = rollback(conn, int(target), actor, note, client_address())
         except (PublishError, DataError) as exc:
             st.error(str(exc))

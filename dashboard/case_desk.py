@@ -63,19 +63,20 @@ def _countdown(deadline: datetime, now: datetime) -> str:
     return t(key).format(d=left.days, h=left.hours, m=left.minutes)
 
 
-def _choose_center(centers: list[Center], root: str, user: User) -> Center:
-    """The operator's center: an operator's own; for others a selector (their center, else
-    the city center, first)."""
+def _choose_center(centers: list[Center], root: str, user: User) -> Center | None:
+    """The center the user acts as: an operator only its own (None when its account has none
+    it can see); an admin chooses any (the city center first)."""
     by_code = {c.code: c for c in centers}
-    own = by_code.get(user.center_code or "")
-    if own is not None and user.role == "operator":
-        st.sidebar.text(f"{t('center')}：{_center_label(own)}")
+    if user.role != "admin":
+        own = by_code.get(user.center_code or "")
+        if own is not None:
+            st.sidebar.text(f"{t('center')}：{_center_label(own)}")
         return own
     codes = list(by_code)
     code = st.sidebar.selectbox(
         t("center"),
         codes,
-        index=codes.index(own.code if own else root),
+        index=codes.index(root),
         format_func={code: _center_label(c) for code, c in by_code.items()}.__getitem__,
         key="desk_center",
     )
@@ -330,6 +331,9 @@ def main() -> None:
             st.info(t("no_centers"))
             return
         center = _choose_center(centers, root, user)
+        if center is None:
+            st.info(t("no_own_center"))
+            return
         operator = user.username
         if FLASH in st.session_state:
             st.success(st.session_state.pop(FLASH))

@@ -63,6 +63,11 @@ TABLE: dict[str, dict[str, str]] = {
     "reply_by": {"zh": "限 {at} 前回复", "en": "reply by {at}"},
     "done": {"zh": "已{action}：案件 {case}", "en": "Done: {action}, case {case}"},
     "refused": {"zh": "操作被拒绝", "en": "Refused"},
+    "no_own_center": {
+        "zh": "您的账号没有所属的指挥中心，不能办理案件。请联系管理员为账号指定中心。",
+        "en": "Your account has no center of its own, so it cannot act on cases. "
+        "Ask an administrator to give the account its center.",
+    },
     "no_centers": {
         "zh": "数据库中还没有指挥中心。请运行 `minqing demo seed` 生成兰州演示数据。",
         "en": "No centers in the database yet. Run `minqing demo seed` for the Lanzhou demo.",

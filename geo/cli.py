@@ -155,13 +155,20 @@ def _migrate() -> list[str]:
 @main.command("run")
 @click.option("--port", default=8501, show_default=True, help="Port of the dashboard.")
 @click.option("--headless/--no-headless", default=True, help="Do not open a browser.")
+@click.option(
+    "--address",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (0.0.0.0 for every interface, e.g. behind no gateway).",
+)
 @_clear_errors
-def run(port: int, headless: bool) -> None:
+def run(port: int, headless: bool, address: str) -> None:
     """Start the database, migrate, seed the demo when empty, and open the dashboard.
 
     \b
     Example:
       minqing run --port 8501
+      minqing run --address 10.20.0.7 --port 8501
     """
     settings = get_settings()
     if settings.uses_local_cluster:
@@ -174,6 +181,7 @@ def run(port: int, headless: bool) -> None:
         ensure_demo_users,
         needs_demo_accounts,
     )
+    from geo.auth.login import apply_login_policy
     from geo.demo.load import demo_is_loaded, seed_demo
     from geo.warnings import scan_warnings
 
@@ -190,6 +198,8 @@ def run(port: int, headless: bool) -> None:
         if needs_demo_accounts(conn):
             ensure_demo_users(conn, progress=click.echo)
             conn.commit()
+        apply_login_policy(conn, settings)
+        conn.commit()
         if demo := accounts_with_demo_password(conn):
             click.echo(
                 f"demo accounts {', '.join(demo)}: password {DEMO_PASSWORD!r} "
@@ -197,8 +207,15 @@ def run(port: int, headless: bool) -> None:
             )
     finally:
         conn.close()
+    db.connect(db.app_database_url(settings)).close()  # the pages' login works, or say why
     db.close_pools()
-    args = [
+    args = dashboard_command(port, headless, address)
+    os.execv(sys.executable, args)
+
+
+def dashboard_command(port: int, headless: bool, address: str) -> list[str]:
+    """The command that serves the dashboard (through `dashboard.serve`, see its docstring)."""
+    return [
         sys.executable,
         "-m",
         "dashboard.serve",
@@ -208,8 +225,9 @@ def run(port: int, headless: bool) -> None:
         str(port),
         "--server.headless",
         str(headless).lower(),
+        "--server.address",
+        address,
     ]
-    os.execv(sys.executable, args)
 
 
 @main.group("demo")

@@ -30,6 +30,9 @@ ACTIONS = (
     "boundary_rollback",
     "case_action",
     "incidents_recategorise",
+    "warning_acknowledge",
+    "warning_assign",
+    "warning_close",
 )
 
 _INSERT = """

@@ -37,7 +37,8 @@ from geo.timeutil import format_cst
 # Any 64-bit number unique to boundary publication (migrations use another).
 PUBLISH_LOCK = 0x626F756E64617279
 _TRY_LOCK = "SELECT pg_try_advisory_xact_lock(%s)"
-_ANALYZE = "ANALYZE areas"
+# only the owner may ANALYZE: a function of the owner does it for GIS staff (migration 060)
+_ANALYZE = "SELECT minqing_analyze_areas()"
 _CURRENT_FOR_UPDATE = """
 SELECT id, created_by, created_at FROM boundary_versions WHERE is_current FOR UPDATE
 """

@@ -36,6 +36,9 @@ WHERE incident_id = %(id)s AND action IN ('assigned', 'transferred') AND center_
 ORDER BY at DESC, id DESC
 LIMIT 1
 """
+# Who the transaction acts for (migration 060): NULL for the owner's own work (command line,
+# escalation tick), else the signed-in user, their role and their center.
+CONTEXT_SQL = "SELECT minqing_ctx_user(), minqing_ctx_role(), minqing_ctx_center()"
 UPDATE_SQL = """
 UPDATE incidents SET status = %(status)s, assigned_center = %(center)s,
     handling_level = %(level)s, escalations = %(escalations)s, resolved_at = %(resolved_at)s,
@@ -131,6 +134,19 @@ def _acting_center(cur: psycopg2.extensions.cursor, code: str) -> Center:
     return chain[0]
 
 
+def _check_acting(cur: psycopg2.extensions.cursor, actor: str, acting: Center) -> None:
+    """A signed-in user acts in their own name, an operator only as the center of its account
+    (issue 14): the database's policy on case events refuses anything else; this says why."""
+    cur.execute(CONTEXT_SQL)
+    user, role, own = cur.fetchone()
+    if user is None:
+        return
+    if actor != user:
+        raise WorkflowRefused("not_own_name")
+    if role != "admin" and acting.code != own:
+        raise WorkflowRefused("not_own_center", center=acting.name)
+
+
 def apply_action(
     conn: psycopg2.extensions.connection,
     incident_id: int,
@@ -159,6 +175,7 @@ def apply_action(
     with conn.cursor() as cur:
         case = load_case(cur, incident_id, lock=True)
         acting = _acting_center(cur, center)
+        _check_acting(cur, actor, acting)
         refused = refusal(transition, case, acting, now)
         if refused is not None:
             raise refused
