@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
@@ -106,12 +107,29 @@ def close_pools() -> None:
         _pools.clear()
 
 
+# How long a unit of work waits for a pooled connection when all are lent out (many screens
+# refreshing at once) before it fails.
+POOL_WAIT_SECONDS = 30.0
+
+
+def _borrow(pool: psycopg2.pool.ThreadedConnectionPool) -> psycopg2.extensions.connection:
+    """A connection of the pool, waiting for one to come back when all are lent out."""
+    deadline = time.monotonic() + POOL_WAIT_SECONDS
+    while True:
+        try:
+            return pool.getconn()
+        except psycopg2.pool.PoolError:
+            if pool.closed or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
+
+
 @contextmanager
 def transaction(
     pool: psycopg2.pool.ThreadedConnectionPool,
 ) -> Iterator[psycopg2.extensions.connection]:
     """Borrow a connection for one unit of work: commit on success, roll back on error."""
-    conn = pool.getconn()
+    conn = _borrow(pool)
     try:
         yield conn
         conn.commit()

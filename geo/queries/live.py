@@ -268,16 +268,75 @@ def _counted(
     return FlowTable(grids, cells, centers, reports + concluded_total)
 
 
+# Today's flows are split at a checkpoint this often: what came before it is counted once
+# (`earlier_today`), what comes after it on every refresh.
+CHECKPOINT = timedelta(minutes=10)
+ALL_IDS = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class EarlierToday:
+    """Today's flows before `since` of the incidents up to `upto_id`, counted once."""
+
+    since: datetime
+    upto_id: int
+    flows: FlowTable
+
+
+def checkpoint(window: Window, now: datetime) -> datetime:
+    """Where today's flows are split: the last CHECKPOINT boundary, not before today's start."""
+    step = CHECKPOINT.total_seconds()
+    return max(window.today, datetime.fromtimestamp(now.timestamp() // step * step, now.tzinfo))
+
+
+def earlier_today(
+    conn: psycopg2.extensions.connection,
+    flt: IncidentFilter,
+    window: Window,
+    cell: HeatCell,
+    since: datetime,
+) -> EarlierToday:
+    """Today's reports and conclusions before `since` (statuses ignored, like the history) of
+    the incidents stored so far: an incident stored later is read on every refresh instead."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT coalesce(max(id), 0) FROM incidents")
+        upto = int(cur.fetchone()[0])
+    bounds = {"since": window.today, "end": since, "mark": ALL_IDS, "upto": upto}
+    parts = _today_parts(conn, _without_statuses(flt), window, cell, bounds)
+    return EarlierToday(since, upto, parts.get("today", FlowTable()))
+
+
 def live_flows(
-    conn: psycopg2.extensions.connection, flt: IncidentFilter, window: Window, cell: HeatCell
+    conn: psycopg2.extensions.connection,
+    flt: IncidentFilter,
+    window: Window,
+    cell: HeatCell,
+    earlier: EarlierToday | None = None,
 ) -> dict[str, FlowTable]:
     """Today's flows ('today') and, with a status filter, the history's cases not yet closed
-    ('asked' / 'other': without a status filter every case is asked for, and none is other)."""
+    ('asked' / 'other': without a status filter every case is asked for, and none is other).
+
+    With `earlier` (no status filter only), 'today' holds only what `earlier` did not count.
+    """
+    bounds = {"since": window.today, "end": window.end, "mark": ALL_IDS, "upto": ALL_IDS}
+    if earlier is not None:
+        bounds.update(since=earlier.since, mark=earlier.upto_id)
+    return _today_parts(conn, flt, window, cell, bounds)
+
+
+def _today_parts(
+    conn: psycopg2.extensions.connection,
+    flt: IncidentFilter,
+    window: Window,
+    cell: HeatCell,
+    bounds: dict,
+) -> dict[str, FlowTable]:
+    """live_today.sql's parts as flow tables; `bounds`: since, end, mark and upto."""
     query, cond = _query("live_today", _without_statuses(flt))
     params = {
         **cond,
+        **bounds,
         "lo": window.lo,
-        "end": window.end,
         "today": window.today,
         "prev_lo": window.prev_lo,
         "statuses": list(flt.statuses or ALL_STATUSES),
@@ -315,12 +374,17 @@ def flows(
     window: Window,
     cell: HeatCell,
     past: FlowTable | None = None,
+    earlier: EarlierToday | None = None,
 ) -> tuple[FlowTable, FlowTable]:
-    """The period's flows and today's part of them; `past` is `history(...)` when kept."""
+    """The period's flows and today's part of them; `past` is `history(...)` and `earlier`
+    `earlier_today(...)` when kept (`earlier` serves only a filter without statuses)."""
     if not window.live:
         return direct_flows(conn, flt, window, cell), FlowTable()
-    parts = live_flows(conn, flt, window, cell)
+    earlier = earlier if not flt.statuses else None
+    parts = live_flows(conn, flt, window, cell, earlier)
     today = parts.get("today", FlowTable())
+    if earlier is not None:
+        today = earlier.flows.combine(today)
     if flt.statuses and "closed" not in flt.statuses:
         return parts.get("asked", FlowTable()).combine(today), today
     if past is None:
@@ -404,6 +468,23 @@ def data_version(conn: psycopg2.extensions.connection) -> tuple[int | None, int]
         cur.execute(load_sql("live_version"))
         version, newest = cur.fetchone()
     return version, int(newest)
+
+
+@dataclass(frozen=True)
+class Versions:
+    """The boundary version, the newest incident id and the incidents' change counter."""
+
+    boundaries: int | None
+    newest: int
+    changes: int
+
+
+def versions(conn: psycopg2.extensions.connection) -> Versions:
+    """What the data is now, in one cheap read: a change to any incident moves `changes`."""
+    with conn.cursor() as cur:
+        cur.execute(load_sql("live_changes"))
+        boundaries, newest, changes = cur.fetchone()
+    return Versions(boundaries, int(newest), int(changes))
 
 
 @dataclass(frozen=True)
