@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
@@ -105,23 +104,21 @@ def close_pools() -> None:
         for pool in _pools.values():
             pool.closeall()
         _pools.clear()
+        _turns.clear()
 
 
 # How long a unit of work waits for a pooled connection when all are lent out (many screens
-# refreshing at once) before it fails.
+# refreshing at once) before it fails. Waiters are served in turn (a semaphore per pool).
 POOL_WAIT_SECONDS = 30.0
+_turns: dict[int, threading.Semaphore] = {}
 
 
-def _borrow(pool: psycopg2.pool.ThreadedConnectionPool) -> psycopg2.extensions.connection:
-    """A connection of the pool, waiting for one to come back when all are lent out."""
-    deadline = time.monotonic() + POOL_WAIT_SECONDS
-    while True:
-        try:
-            return pool.getconn()
-        except psycopg2.pool.PoolError:
-            if pool.closed or time.monotonic() > deadline:
-                raise
-            time.sleep(0.005)
+def _turn(pool: psycopg2.pool.ThreadedConnectionPool) -> threading.Semaphore:
+    with _pools_lock:
+        turn = _turns.get(id(pool))
+        if turn is None:
+            turn = _turns[id(pool)] = threading.BoundedSemaphore(pool.maxconn)
+        return turn
 
 
 @contextmanager
@@ -129,16 +126,22 @@ def transaction(
     pool: psycopg2.pool.ThreadedConnectionPool,
 ) -> Iterator[psycopg2.extensions.connection]:
     """Borrow a connection for one unit of work: commit on success, roll back on error."""
-    conn = _borrow(pool)
+    turn = _turn(pool)
+    if not turn.acquire(timeout=POOL_WAIT_SECONDS):
+        raise DatabaseError(f"no database connection free after {POOL_WAIT_SECONDS:.0f} s")
     try:
-        yield conn
-        conn.commit()
-    except BaseException:
-        if not conn.closed:
-            conn.rollback()
-        raise
+        conn = pool.getconn()
+        try:
+            yield conn
+            conn.commit()
+        except BaseException:
+            if not conn.closed:
+                conn.rollback()
+            raise
+        finally:
+            pool.putconn(conn, close=bool(conn.closed))
     finally:
-        pool.putconn(conn, close=bool(conn.closed))
+        turn.release()
 
 
 @contextmanager

@@ -41,6 +41,7 @@ _REFERENCE_LAT = 36.0  # Lanzhou: a degree of longitude is cos(36°) of a degree
 
 # GROUPING() bitmasks of the grouping sets in live_today.sql and live_stocks.sql
 _FLOW_SETS = {7: "grids", 9: "cells", 14: "centers", 15: "total"}
+_STOCK_GRID, _STOCK_TOTAL = 1, 3
 
 
 @dataclass(frozen=True)
@@ -188,10 +189,11 @@ class FlowTable:
 
 @dataclass(frozen=True)
 class StockTable:
-    """Stocks per assigned center, and in total."""
+    """Stocks per small grid and per assigned center, and in total."""
 
     centers: dict[str, Stocks] = field(default_factory=dict)
     total: Stocks = field(default_factory=Stocks)
+    grids: dict[str, Stocks] = field(default_factory=dict)
 
 
 def _without_statuses(flt: IncidentFilter) -> IncidentFilter:
@@ -276,11 +278,13 @@ ALL_IDS = 2**63 - 1
 
 @dataclass(frozen=True)
 class EarlierToday:
-    """Today's flows before `since` of the incidents up to `upto_id`, counted once."""
+    """Today's flows before `since` of the incidents up to `upto_id`, counted once; `through`
+    adds them to the history they were counted with (None: without one)."""
 
     since: datetime
     upto_id: int
     flows: FlowTable
+    through: FlowTable | None = None
 
 
 def checkpoint(window: Window, now: datetime) -> datetime:
@@ -295,15 +299,19 @@ def earlier_today(
     window: Window,
     cell: HeatCell,
     since: datetime,
+    past: FlowTable | None = None,
 ) -> EarlierToday:
     """Today's reports and conclusions before `since` (statuses ignored, like the history) of
-    the incidents stored so far: an incident stored later is read on every refresh instead."""
+    the incidents stored so far: an incident stored later is read on every refresh instead.
+    With `past` (the history) their sum is kept too, so a refresh adds only what is new."""
     with conn.cursor() as cur:
         cur.execute("SELECT coalesce(max(id), 0) FROM incidents")
         upto = int(cur.fetchone()[0])
     bounds = {"since": window.today, "end": since, "mark": ALL_IDS, "upto": upto}
-    parts = _today_parts(conn, _without_statuses(flt), window, cell, bounds)
-    return EarlierToday(since, upto, parts.get("today", FlowTable()))
+    flows = _today_parts(conn, _without_statuses(flt), window, cell, bounds).get(
+        "today", FlowTable()
+    )
+    return EarlierToday(since, upto, flows, None if past is None else past.combine(flows))
 
 
 def live_flows(
@@ -377,16 +385,18 @@ def flows(
     earlier: EarlierToday | None = None,
 ) -> tuple[FlowTable, FlowTable]:
     """The period's flows and today's part of them; `past` is `history(...)` and `earlier`
-    `earlier_today(...)` when kept (`earlier` serves only a filter without statuses)."""
+    `earlier_today(...)` when kept (`earlier` serves only a filter without statuses; counted
+    with the history, it holds it and `past` is not needed)."""
     if not window.live:
         return direct_flows(conn, flt, window, cell), FlowTable()
     earlier = earlier if not flt.statuses else None
     parts = live_flows(conn, flt, window, cell, earlier)
-    today = parts.get("today", FlowTable())
-    if earlier is not None:
-        today = earlier.flows.combine(today)
+    fresh = parts.get("today", FlowTable())
+    today = fresh if earlier is None else earlier.flows.combine(fresh)
     if flt.statuses and "closed" not in flt.statuses:
         return parts.get("asked", FlowTable()).combine(today), today
+    if earlier is not None and earlier.through is not None:
+        return earlier.through.combine(fresh), today  # no statuses: nothing to correct
     if past is None:
         past = history(conn, flt, window, cell)
     return past.combine(parts.get("other", FlowTable()), sign=-1).combine(today), today
@@ -402,21 +412,30 @@ def open_at_end(live: bool) -> str:
 
 
 def stocks(
-    conn: psycopg2.extensions.connection, flt: IncidentFilter, end: datetime, live: bool = True
+    conn: psycopg2.extensions.connection,
+    flt: IncidentFilter,
+    end: datetime,
+    live: bool = True,
+    grids: list[str] | None = None,
 ) -> StockTable:
-    """Open cases at `end` per center, and in total; `live`: end is now."""
-    query, params = _query("live_stocks", flt, open_at_end=open_at_end(live))
+    """Open cases at `end` per grid, per center and in total; `live`: end is now; `grids`: the
+    area's small grids (None: no such bound), through which the open cases' index finds them."""
+    in_grids = "TRUE" if grids is None else "i.grid_code = ANY(%(grids)s)"
+    query, params = _query("live_stocks", flt, open_at_end=open_at_end(live), in_grids=in_grids)
+    by_grid: dict[str, Stocks] = {}
     centers: dict[str, Stocks] = {}
     total = Stocks()
     with conn.cursor() as cur:
         _no_jit(cur)
-        cur.execute(query, {**params, "end": end})
-        for grouping, center, *values in cur.fetchall():
-            if grouping:
+        cur.execute(query, {**params, "end": end, "grids": grids})
+        for grouping, grid, center, *values in cur.fetchall():
+            if grouping == _STOCK_TOTAL:
                 total = Stocks(*values)
+            elif grouping == _STOCK_GRID:
+                by_grid[grid] = Stocks(*values)
             elif center is not None:
                 centers[center] = Stocks(*values)
-    return StockTable(centers, total)
+    return StockTable(centers, total, by_grid)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from datetime import datetime
 import psycopg2.extensions
 
 from geo.filters import IncidentFilter
-from geo.grid_status import COLORS, GridRules, GridStatus, judge_counted
+from geo.grid_status import COLORS, GridRules, GridStatus, judge_stocks
 from geo.queries import live
 from geo.queries.shared import SharedAnswers, T
 
@@ -94,17 +94,14 @@ def live_view(
     window = live.plan_window(flt.period, now)
     cell = live.HeatCell.for_level(flt.scope.level)
     flows, today = live.flows(conn, flt, window, cell, past, earlier)
-    stocks = live.stocks(conn, flt, window.end, live=window.live)
     scope_code = flt.scope.code
     codes = static.grids_in(scope_code) if scope_code else None
+    stocks = live.stocks(conn, flt, window.end, live=window.live, grids=codes)
     reports = {code: (f.new, f.previous) for code, f in flows.grids.items()}
-    grids = judge_counted(
-        conn, flt, window.end, codes, reports, rules, every=scope_code is not None,
-        live=window.live,
-    )  # fmt: skip
+    every_grid = codes if codes is not None else [s.code for s in static.shapes]
+    grids = judge_stocks(conn, every_grid, stocks.grids, reports, rules, every=codes is not None)
     counts = {color: sum(1 for g in grids if g.color == color) for color in COLORS}
-    in_scope = len(static.shapes) if codes is None else len(codes)
-    counts["blue"] = in_scope - counts["red"] - counts["yellow"]
+    counts["blue"] = len(every_grid) - counts["red"] - counts["yellow"]
     centers = live.center_loads(static.centers_in(scope_code), stocks, flows, today)
     points = (
         live.incident_points(conn, flt, window, POINTS_LIMIT)
@@ -149,6 +146,7 @@ def shared_live_view(
     cell = live.HeatCell.for_level(flt.scope.level)
     asked = (viewer, static.version, flt.scope, flt.sources, flt.categories, flt.major_only)
     seconds = now.timestamp()
+    history_stamp = int(seconds // HISTORY_SECONDS)
 
     def kept_history() -> live.FlowTable | None:
         if not needs_history(flt, window):
@@ -158,21 +156,22 @@ def shared_live_view(
             return live.history(conn, flt, window, cell)
 
         slot = ("history", asked, window.lo, window.history_hi, window.prev_lo, cell)
-        return answers.get(slot, int(seconds // HISTORY_SECONDS), lambda: _read(open_conn, count))
+        return answers.get(slot, history_stamp, lambda: _read(open_conn, count))
 
-    def kept_earlier() -> live.EarlierToday | None:
+    def kept_earlier(past: live.FlowTable | None) -> live.EarlierToday | None:
         if not window.live or flt.statuses:
             return None
         since = live.checkpoint(window, now)
 
         def count(conn: psycopg2.extensions.connection) -> live.EarlierToday:
-            return live.earlier_today(conn, flt, window, cell, since)
+            return live.earlier_today(conn, flt, window, cell, since, past)
 
-        slot = ("earlier", asked, window.lo, window.today, since, cell)
-        return answers.get(slot, 0, lambda: _read(open_conn, count))
+        slot = ("earlier", asked, window.lo, window.prev_lo, window.today, since, cell)
+        return answers.get(slot, history_stamp, lambda: _read(open_conn, count))
 
     def counted() -> LiveView:
-        past, earlier = kept_history(), kept_earlier()
+        past = kept_history()
+        earlier = kept_earlier(past)
         with open_conn() as conn:
             return live_view(conn, flt, now, static, rules, past, earlier)
 
