@@ -49,6 +49,7 @@ class Viewer:
 
     scope: Scope
     refreshes: list[float] = field(default_factory=list)  # seconds each
+    served: list[float] = field(default_factory=list)  # of which the shared answer (server work)
     seen: list[tuple[float, int]] = field(default_factory=list)  # (when, newest id read)
 
 
@@ -100,6 +101,7 @@ def _watch(
         view, newest = shared_live_view(opener, key, flt, now, static, rules)
         with opener() as conn:
             live.arrivals(conn, flt, newest - 50)
+        viewer.served.append(time.perf_counter() - start)
         _deck_json(view, static)
         took = time.perf_counter() - start
         viewer.refreshes.append(took)
@@ -157,6 +159,22 @@ def _busy() -> tuple[int, int]:
     return sum(ticks) - idle, sum(ticks)
 
 
+def _server_cpu(pool: psycopg2.pool.ThreadedConnectionPool) -> dict[int, float]:
+    """CPU seconds so far of each server process connected to this database (this machine)."""
+    with db.transaction(pool) as conn, conn.cursor() as cur:
+        cur.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        pids = [row[0] for row in cur.fetchall()]
+    out = {}
+    for pid in pids:
+        try:
+            stat = open(f"/proc/{pid}/stat").read()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        out[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return out
+
+
 def _pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -192,6 +210,7 @@ def main() -> None:
     ]
     feeder = threading.Thread(target=_feed, args=(url, args.rate, stop, stored))
     cpu0, busy0, wall0 = time.process_time(), _busy(), time.monotonic()
+    server0 = _server_cpu(pool)
     feeder.start()
     for thread in threads:
         thread.start()
@@ -201,10 +220,12 @@ def main() -> None:
         thread.join()
     wall = time.monotonic() - wall0
     cpu, busy = time.process_time() - cpu0, _busy()
+    server = sum(t - server0.get(pid, 0.0) for pid, t in _server_cpu(pool).items())
     load = os.getloadavg()
     # each screen's first refresh counts the history (once per day and filter): apart
     firsts = [v.refreshes[0] * 1000 for v in viewers if v.refreshes]
     times = [t * 1000 for v in viewers for t in v.refreshes[1:]]
+    served = [t * 1000 for v in viewers for t in v.served[1:]]
     print(f"# Live map load benchmark\n\n{hide_password(url)} · {incidents:,} incidents · "
           f"{os.cpu_count()} CPUs · load {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1/5/15 min)"
           f" · {len(viewers)} viewers ({args.city} city, {args.districts} district, "
@@ -217,6 +238,8 @@ def main() -> None:
           f"{max(firsts):,.0f} |")  # fmt: skip
     print(f"| later refreshes p50 / p95 / max ms | {statistics.median(times):,.0f} / "
           f"{_pct(times, 0.95):,.0f} / {max(times):,.0f} |")  # fmt: skip
+    print(f"| · of which the shared answer and arrivals (server work) p50 / p95 ms | "
+          f"{statistics.median(served):,.0f} / {_pct(served, 0.95):,.0f} |")  # fmt: skip
     for level in ("city", "district", "street"):
         mine = [t * 1000 for v in viewers if v.scope.level == level for t in v.refreshes[1:]]
         if mine:
@@ -225,6 +248,9 @@ def main() -> None:
     print(f"| answers computed (all kinds) | {LIVE_ANSWERS.computed:,} |")
     machine = (busy[0] - busy0[0]) / max(1, busy[1] - busy0[1])
     print(f"| CPU: this process (viewers and stream) | {cpu / wall:.0%} of one core |")
+    print(f"| CPU: this database's server processes | {server / wall:.0%} of one core |")
+    print(f"| CPU demand of this benchmark, both together | {(cpu + server) / wall:.2f} cores "
+          f"of {os.cpu_count()} |")  # fmt: skip
     print(f"| CPU: the whole machine, every process | {machine:.0%} of {os.cpu_count()} cores |")
     delays = _reach(viewers, stored)
     if delays:
