@@ -5,11 +5,13 @@ One refresh must stay cheap at 2.4 million incidents, so a period that reaches t
 - history: the period's complete past days (and the period before it) hold reports and
   conclusions that no longer change, except for the status of cases not yet closed. They are
   counted once, without the status filter (`history`), and the caller keeps the result;
-- live: today's reports and conclusions, and every case not yet closed (a few percent of all
-  cases), are read on every refresh (`live_flows`, `stocks`), and correct the history for the
-  status filter: with `closed` among the statuses asked for (or none asked for), flows =
-  history − (not closed, status not asked for) + today; otherwise every case counted is not
-  closed, and flows = (not closed, status asked for) + today.
+- earlier today: without a status filter, today's reports and conclusions before a ten-minute
+  checkpoint are counted once per checkpoint too (`earlier_today`);
+- live: today's reports and conclusions (since the checkpoint), and every case not yet closed
+  (a few percent of all cases), are read on every refresh (`live_flows`, `stocks`), and
+  correct the history for the status filter: with `closed` among the statuses asked for (or
+  none asked for), flows = history − (not closed, status not asked for) + today; otherwise
+  every case counted is not closed, and flows = (not closed, status asked for) + today.
 
 A period that ended before today is counted directly, status filter included (`direct_flows`).
 `tests/test_live_queries.py` checks both ways against each other and against `geo.queries.kpis`.
