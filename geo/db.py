@@ -94,6 +94,10 @@ def get_pool(url: str, minconn: int = 1, maxconn: int = 8) -> psycopg2.pool.Thre
             pool = psycopg2.pool.ThreadedConnectionPool(
                 minconn, maxconn, url, connect_timeout=5, application_name="minqing"
             )
+            # psycopg2 closes every connection handed back beyond `minconn`: with many
+            # screens at once each unit of work then paid a new connection. Open `minconn` at
+            # first, keep up to `maxconn` once opened.
+            pool.minconn = maxconn
             _pools[url] = pool
         return pool
 
