@@ -37,8 +37,7 @@ from geo.queries.live_view import (
     POINTS_LIMIT,
     LiveView,
     Static,
-    live_view,
-    needs_history,
+    shared_live_view,
 )
 from geo.settings import get_settings
 from geo.timeutil import CST, now_utc
@@ -108,25 +107,6 @@ def _area_features(version: int) -> dict[str, list[dict]]:
             }
         )
     return out
-
-
-@st.cache_resource(ttl=900, max_entries=32, show_spinner=False)
-def _history(
-    key: tuple, _flt: IncidentFilter, _window: live.Window, _cell: live.HeatCell
-) -> live.FlowTable:
-    """The period's complete past days, counted once per filter and day (see geo.queries.live)."""
-    with connection() as conn:
-        return live.history(conn, _flt, _window, _cell)
-
-
-def _history_key(
-    version: int, flt: IncidentFilter, window: live.Window, cell: live.HeatCell
-) -> tuple:
-    """What the history depends on: boundaries, filter (statuses aside), windows, cell size."""
-    return (
-        version, flt.sources, flt.categories, flt.major_only, flt.scope.level, flt.scope.code,
-        window.lo, window.history_hi, window.prev_lo, cell,
-    )  # fmt: skip
 
 
 def _layer_switches() -> dict[str, bool]:
@@ -512,17 +492,10 @@ def _live_panel(
     now = now_utc()
     scope = Scope(focus.level, focus.code) if focus else Scope()
     flt = choice.to_filter(now, scope)
-    window = live.plan_window(flt.period, now)
-    cell = live.HeatCell.for_level(scope.level)
     with shown_errors():
-        past = (
-            _history((viewer, _history_key(static.version, flt, window, cell)), flt, window, cell)
-            if needs_history(flt, window)
-            else None
-        )
+        # shared by every screen of the same scope, filters and data (geo.queries.live_view)
+        view, newest = shared_live_view(connection, viewer, flt, now, static, load_rules())
         with connection() as conn:
-            _, newest = live.data_version(conn)
-            view = live_view(conn, flt, now, static, load_rules(), past)
             arrived, fresh = _arrivals(conn, flt, newest, time.time())
             warnings = (
                 list_warnings(conn, area_code=scope.code, limit=WARNINGS_LIMIT)

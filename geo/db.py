@@ -118,6 +118,10 @@ def get_pool(url: str, minconn: int = 1, maxconn: int = 8) -> psycopg2.pool.Thre
             pool = psycopg2.pool.ThreadedConnectionPool(
                 minconn, maxconn, url, connect_timeout=5, application_name="minqing"
             )
+            # psycopg2 closes every connection handed back beyond `minconn`: with many
+            # screens at once each unit of work then paid a new connection. Open `minconn` at
+            # first, keep up to `maxconn` once opened.
+            pool.minconn = maxconn
             _pools[url] = pool
         return pool
 
@@ -128,6 +132,21 @@ def close_pools() -> None:
         for pool in _pools.values():
             pool.closeall()
         _pools.clear()
+        _turns.clear()
+
+
+# How long a unit of work waits for a pooled connection when all are lent out (many screens
+# refreshing at once) before it fails. Waiters are served in turn (a semaphore per pool).
+POOL_WAIT_SECONDS = 30.0
+_turns: dict[int, threading.Semaphore] = {}
+
+
+def _turn(pool: psycopg2.pool.ThreadedConnectionPool) -> threading.Semaphore:
+    with _pools_lock:
+        turn = _turns.get(id(pool))
+        if turn is None:
+            turn = _turns[id(pool)] = threading.BoundedSemaphore(pool.maxconn)
+        return turn
 
 
 @contextmanager
@@ -135,16 +154,22 @@ def transaction(
     pool: psycopg2.pool.ThreadedConnectionPool,
 ) -> Iterator[psycopg2.extensions.connection]:
     """Borrow a connection for one unit of work: commit on success, roll back on error."""
-    conn = pool.getconn()
+    turn = _turn(pool)
+    if not turn.acquire(timeout=POOL_WAIT_SECONDS):
+        raise DatabaseError(f"no database connection free after {POOL_WAIT_SECONDS:.0f} s")
     try:
-        yield conn
-        conn.commit()
-    except BaseException:
-        if not conn.closed:
-            conn.rollback()
-        raise
+        conn = pool.getconn()
+        try:
+            yield conn
+            conn.commit()
+        except BaseException:
+            if not conn.closed:
+                conn.rollback()
+            raise
+        finally:
+            pool.putconn(conn, close=bool(conn.closed))
     finally:
-        pool.putconn(conn, close=bool(conn.closed))
+        turn.release()
 
 
 @contextmanager

@@ -9,15 +9,13 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Sequence
 
-import psycopg2.extensions
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from geo.cells import set_cell
-from geo.drilldown import DrillStep
-from geo.reports.content import ReportContent, gather
+from geo.reports.content import ReportContent
 from geo.reports.labels import (
     CENTER_LEVEL_ZH,
     KPI_ROWS,
@@ -32,11 +30,6 @@ HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 TITLE_FONT = Font(bold=True, size=14)
 SHEETS = ("概览", "下级排名", "类别", "来源", "趋势", "超期案件", "指挥中心", "指数规则")
-
-
-def excel_report(conn: psycopg2.extensions.connection, step: DrillStep) -> bytes:
-    """The workbook of a drill step, as bytes of an .xlsx file."""
-    return workbook_bytes(gather(conn, step))
 
 
 def workbook_bytes(content: ReportContent) -> bytes:
