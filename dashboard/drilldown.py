@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 from psycopg2.pool import ThreadedConnectionPool
 
-from dashboard.auth import require
+from dashboard.auth import require, session_token
 from dashboard.drill_text import TABLE
 from dashboard.errors import shown_errors
 from dashboard.i18n import lang, translator
@@ -25,7 +25,7 @@ from dashboard.widgets.map_panel import legends, map_panel
 from geo import db
 from geo.area_scope import area_chain, chain_in_scope
 from geo.drilldown import AreaNotFound, DrillStep, drill_step
-from geo.filters import IncidentFilter, Period, PeriodError, Scope, parse_period
+from geo.filters import IncidentFilter, Period, PeriodError, parse_period
 from geo.queries import drill
 from geo.queries.areas import AreaOutline
 from geo.reports.write import report_bytes, report_content
@@ -210,7 +210,7 @@ def render() -> None:
         _centers_table(database, step)
         if node.level == "grid":
             _cases_table(database, step)
-    _downloads(step, period, clock, viewer)
+    _downloads(step, period, clock)
     total = sum(step.timings.values())
     st.caption(
         f"{t('as_of')} {format_cst(step.period.end)} · {t('server_time')} {total * 1000:.0f} ms · "
@@ -574,13 +574,13 @@ def _cases_table(database: str, step: DrillStep) -> None:
     )
 
 
-def _downloads(step: DrillStep, period: str, now: datetime, viewer: Scope | None) -> None:
+def _downloads(step: DrillStep, period: str, now: datetime) -> None:
     """The safety report of this area and period, as Excel and PDF (made on click)."""
     st.subheader(t("report"))
     stem = f"平安报表_{step.node.name}_{step.period.key}"
     # Streamlit makes the file on click in a thread of its own, outside this run: the user's
-    # scope and the pool are taken now, so the file holds what the user may see.
-    make = partial(_report, pool(), viewer, step.node.code, period, now)
+    # session and the pool are taken now, so the file holds what the user may see.
+    make = partial(_report, pool(), session_token(), step.node.code, period, now)
     left, right, _ = st.columns([1, 1, 4])
     with left:
         st.download_button(
@@ -601,11 +601,11 @@ def _downloads(step: DrillStep, period: str, now: datetime, viewer: Scope | None
 
 
 def _report(
-    pool_: ThreadedConnectionPool, scope: Scope | None, code: str, period: str, now: datetime,
+    pool_: ThreadedConnectionPool, token: str | None, code: str, period: str, now: datetime,
     kind: str,
 ) -> bytes:  # fmt: skip
     """The file `minqing report` writes for this area and period, read in the user's scope."""
-    with db.scoped_transaction(pool_, scope) as conn:
+    with db.session_transaction(pool_, token) as conn:
         content = report_content(conn, code, period, now)
     return report_bytes(content, kind, now)
 
