@@ -130,6 +130,27 @@ def test_a_new_report_renews_the_answer(world):
         made.conn.commit()
 
 
+def test_two_databases_never_share_an_answer(world, scratch):
+    """The same viewer and question asked of another database (same boundary version, same
+    change count) gets that database's own count, not the first one's."""
+    pool, _, now, static = world
+    other_url = scratch.create_migrated("minqing_live_shared_other")
+    conn = db.connect(other_url)
+    build_world(conn)
+    Incidents(conn, now).add(GRID_A, 0.2, status="reported")
+    conn.commit()
+    conn.close()
+    other = db.get_pool(other_url)
+    answers = SharedAnswers()
+    flt = IncidentFilter(parse_period("7d", now))
+    first, _ = shared_live_view(_opener(pool, CITY), CITY, flt, now, static, load_rules(), answers)
+    second, _ = shared_live_view(
+        _opener(other, CITY), CITY, flt, now, static, load_rules(), answers
+    )
+    assert second is not first
+    assert _figures(second) == _figures(_uncached(other, CITY, flt, now, static))
+
+
 def test_shared_answers_keep_the_newest_stamp():
     """A newer stamp replaces an older answer; an older stamp is served the newer answer."""
     answers = SharedAnswers(max_slots=2)

@@ -142,9 +142,13 @@ def shared_live_view(
     """
     with open_conn() as conn:
         seen = live.versions(conn)
+        # one process may read several databases (tests, a changed setting): never share across
+        database = (conn.info.host, conn.info.port, conn.info.dbname)
     window = live.plan_window(flt.period, now)
     cell = live.HeatCell.for_level(flt.scope.level)
-    asked = (viewer, static.version, flt.scope, flt.sources, flt.categories, flt.major_only)
+    asked = (
+        database, viewer, static.version, flt.scope, flt.sources, flt.categories, flt.major_only
+    )
     seconds = now.timestamp()
     history_stamp = int(seconds // HISTORY_SECONDS)
 
