@@ -10,15 +10,17 @@ import shapely
 import streamlit as st
 
 from dashboard.auth import client_address, current_user, require
-from dashboard.boundaries_text import TABLE
+from dashboard.boundaries_text import PREVIEW_TEXT, TABLE
 from dashboard.errors import shown_errors
 from dashboard.i18n import lang, translator
 from dashboard.resources import connection, owner_connection
+from dashboard.widgets.upload import file_upload
 from geo.auth.audit import record
 from geo.boundaries.check import LEVEL_ZH
 from geo.boundaries.crs import CITY_ENVELOPE
 from geo.boundaries.encoding import CHOICES
 from geo.boundaries.errors import BoundaryFileError, CrsProblem, PublishError
+from geo.boundaries.limits import DEFAULT_LIMITS, MIB
 from geo.boundaries.mapping import FieldMapping
 from geo.boundaries.prepare import PreparedUpload, UploadOptions, prepare_raw
 from geo.boundaries.publish import publish, rollback
@@ -37,6 +39,7 @@ from layers.preview import (
     offline_html,
     outlines_from,
     preview_map,
+    problem_bounds,
 )
 
 tr = translator(TABLE)
@@ -54,6 +57,8 @@ COMMON_CRS = [
     "EPSG:2383",
 ]
 LEAFLET = Path(__file__).resolve().parent / "static" / "leaflet"
+UPLOAD_TYPES = ("zip", "geojson", "json", "gpkg", "kml", "kmz")
+UPLOAD_MB = DEFAULT_LIMITS.max_file_bytes // MIB
 
 
 @st.cache_resource(show_spinner=False)
@@ -166,18 +171,12 @@ def _bounds(geoms: list) -> LngLatBbox:
     return LngLatBbox(*shapely.total_bounds(present))
 
 
-def _focus(prepared: PreparedUpload, selected: int | None) -> LngLatBbox:
-    candidates = prepared.result.candidates
-    if selected is not None and selected < len(prepared.problems):
-        problem = prepared.problems[selected]
-        if problem.geometry is not None and not problem.geometry.is_empty:
-            west, south, east, north = problem.geometry.bounds
-            pad = max(east - west, north - south, 0.002) * 0.6
-            return LngLatBbox(west - pad, south - pad, east + pad, north + pad)
-        if problem.lon is not None:
-            return LngLatBbox(problem.lon - 0.003, problem.lat - 0.003, problem.lon + 0.003,
-                              problem.lat + 0.003)  # fmt: skip
-    return _bounds(list(candidates.geom))
+def _focus(marks: list[ProblemMark], candidates: list, selected: int | None) -> LngLatBbox:
+    if selected is not None and selected < len(marks):
+        box = problem_bounds(marks[selected])
+        if box is not None:
+            return box
+    return _bounds(candidates)
 
 
 @st.cache_data(show_spinner=False, max_entries=8, ttl=3600)
@@ -214,23 +213,14 @@ def _preview_html(_prepared: PreparedUpload, key: str, selected: int | None, lan
         )  # fmt: skip
         for p in prepared.problems
     ]
-    labels = {
-        "parent": tr("parent"),
-        "current": tr("current_layer"),
-        "new": tr("new"),
-        "added": tr("added"),
-        "removed": tr("removed"),
-        "reshaped": tr("reshaped"),
-        "renamed": tr("renamed"),
-        "problems": tr("problems"),
-    }
+    labels = {key: tr(key) for key in PREVIEW_TEXT} | {"current": tr("current_layer")}
     fmap = preview_map(
         outlines_from(parents),
         current,
         new,
         changes,
         marks,
-        _focus(prepared, selected),
+        _focus(marks, list(c.geom), selected),
         labels,
         get_settings().basemap_url,
     )
@@ -317,9 +307,11 @@ def _audit_upload(name: str, data: bytes, digest: str) -> None:
 
 def _upload_tab(version_id: int | None) -> None:
     cols = st.columns([3, 2])
-    upload = cols[0].file_uploader(
-        tr("file"), type=["zip", "geojson", "json", "gpkg", "kml", "kmz"], key="bnd_file"
-    )
+    upload = file_upload(
+        tr("file"), UPLOAD_TYPES, "bnd_file", button=tr("upload_button"),
+        limits=tr("upload_limits").format(mb=UPLOAD_MB),
+        max_mb=UPLOAD_MB, container=cols[0],
+    )  # fmt: skip
     level = cols[1].radio(
         tr("level"),
         LEVELS,

@@ -16,6 +16,11 @@ TABLE: dict[str, dict[str, str]] = {
         "zh": "边界文件（GeoJSON、zip 压缩的 Shapefile、GeoPackage、KML）",
         "en": "Boundary file (GeoJSON, zipped Shapefile, GeoPackage, KML)",
     },
+    "upload_button": {"zh": "选择文件", "en": "Choose a file"},
+    "upload_limits": {
+        "zh": "或拖放到这里 · 文件最大 {mb} MB",
+        "en": "or drop it here · up to {mb} MB",
+    },
     "level": {"zh": "文件中的层级", "en": "Level in the file"},
     "partial": {
         "zh": "部分更新：只替换文件中出现的上级区域下的区域",
@@ -110,4 +115,19 @@ TABLE: dict[str, dict[str, str]] = {
     "col_detail": {"zh": "说明", "en": "Detail"},
     "col_where": {"zh": "位置", "en": "Where"},
     "timings": {"zh": "用时", "en": "Timings"},
+    "error": {"zh": "错误", "en": "Error"},
+    "warning": {"zh": "警告", "en": "Warning"},
+    "feature": {"zh": "要素", "en": "Feature"},
+    "list_hint": {
+        "zh": "点选一项，地图定位到该处",
+        "en": "Click a problem to zoom the map to it",
+    },
+    "more": {"zh": "另有 {n} 个未在此列出，见问题表", "en": "{n} more: see the problem table"},
+    "nowhere": {"zh": "无位置", "en": "No location"},
 }
+
+# Keys of TABLE the preview map shows (layer names, the problem list).
+PREVIEW_TEXT = (
+    "parent", "new", "added", "removed", "reshaped", "renamed", "problems", "error", "warning",
+    "feature", "list_hint", "no_problems", "more", "nowhere",
+)  # fmt: skip

@@ -100,9 +100,7 @@ class Removal:
                 else f"删除现有 {p.before} 个{unit}中的 {p.removed} 个"
             )
             after = (
-                f"发布后该{parent_unit}没有任何{unit}"
-                if p.after == 0
-                else f"发布后有 {p.after} 个"
+                f"发布后该{parent_unit}没有任何{unit}" if p.after == 0 else f"发布后有 {p.after} 个"
             )
             lines.append(f"  {p.name}（{p.code}）：{gone}，{after}")
         if len(self.parents) > limit:
@@ -153,7 +151,10 @@ def removal_of(
     areas = sorted(
         (
             RemovedArea(
-                str(code), str(name), str(parent), *counts.get(str(code), (0, 0)),
+                str(code),
+                str(name),
+                str(parent),
+                *counts.get(str(code), (0, 0)),
                 recoded.get(code),
             )  # fmt: skip
             for code, name, parent in zip(
@@ -174,7 +175,10 @@ def removal_of(
     losses = sorted(
         (
             ParentLoss(
-                str(code), str(names.get(code, code)), int(before.get(code, n)), int(n),
+                str(code),
+                str(names.get(code, code)),
+                int(before.get(code, n)),
+                int(n),
                 int(after.get(code, 0)),
             )  # fmt: skip
             for code, n in lost.items()
