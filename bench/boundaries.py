@@ -12,10 +12,12 @@ and rolling back. Prints one line per figure.
 
     .venv/bin/python bench/boundaries.py removal
 
-times only publications that delete areas (confirmed, `allow_removal=True`): a city file
-lacking one district's grids (a filtered export: 西固区, about 230,000 incidents move to the
-nearest remaining grids), each rolled back; with BENCH_WORST_CASE=1 also one district's file
-published as the whole city (every other district's grids deleted).
+times only publications that delete areas (confirmed, `allow_removal=True`), each rolled
+back: a partial update giving one street's 169 grids new codes (every old code deleted, its
+incidents move to the new grid over them), and a city file lacking one district's grids (a
+filtered export: 西固区's 609 grids deleted, about 230,000 incidents move to the nearest
+remaining grids); with BENCH_WORST_CASE=1 also one district's file published as the whole
+city (every other district's grids deleted).
 """
 
 from __future__ import annotations
@@ -117,14 +119,20 @@ def recoded(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def removals(conn: psycopg2.extensions.connection, frame: gpd.GeoDataFrame) -> None:
     """Publications that delete areas, each confirmed and then rolled back."""
     district = frame["code"].str[:6]
-    cases = [("a city file lacking 西固区 (620104)", frame[district != "620104"])]
+    street = frame[frame["code"].str.startswith("620102001")].copy()
+    street["code"] = street["code"].str[:12] + "9" + street["code"].str[13:]
+    cases = [
+        ("a partial update re-coding one street's grids (620102001)", street, True),
+        ("a city file lacking 西固区 (620104)", frame[district != "620104"], False),
+    ]
     if os.environ.get("BENCH_WORST_CASE"):
-        cases.append(("城关区 (620102) alone as the city", frame[district == "620102"]))
-    for label, part in cases:
+        cases.append(("城关区 (620102) alone as the city", frame[district == "620102"], False))
+    for label, part, partial in cases:
         data = shapefile_zip(part)
+        options = UploadOptions(level="grid", partial=partial)
         prepared = timed(
             f"read + check {label}",
-            lambda data=data: prepare_upload(conn, data, "part.zip", UploadOptions(level="grid")),
+            lambda data=data, options=options: prepare_upload(conn, data, "part.zip", options),
         )
         conn.rollback()
         removal = prepared.removal

@@ -128,3 +128,24 @@ def test_preview_html_is_offline_and_escaped():
     assert "&lt;img src=x" in html
     assert '<img src=x onerror="alert(1)">' not in html
     assert "L.map(" in html
+    # the list beside the map, and the names the page's script writes as text
+    assert '<span class="bnd-detail">&lt;img src=x onerror=&quot;alert(1)&quot;&gt;</span>' in html
+    assert '\\u003cimg src=x onerror=\\"alert(1)\\">' in html
+    assert "el.textContent = r[2]" in html
+
+
+def test_outside_text_stays_text_in_markdown_and_css():
+    """A name with markdown, Streamlit directives or HTML shows as typed; CSS text is quoted."""
+    from dashboard.widgets.markdown import literal
+    from dashboard.widgets.upload import css_string, uploader_css
+
+    assert literal("**粗** [链](javascript:x) :red[红] $x$\n<b>") == (
+        "\\*\\*粗\\*\\* \\[链\\]\\(javascript\\:x\\) \\:red\\[红\\] "
+        "\\$x\\$ \\<b\\>"
+    )
+    assert css_string('选择"文件"</style>') == '"选择\\22 文件\\22 \\3c /style\\3e "'
+    css = uploader_css("bnd_file", "选择文件", "文件最大 200 MB")
+    assert '.st-key-bnd_file [data-testid="stFileUploaderDropzone"]' in css
+    assert 'content: "选择文件"' in css
+    with pytest.raises(ValueError):
+        uploader_css("bad key}", "x", "y")

@@ -142,8 +142,12 @@ def removal_of(
     base_in_scope: pd.DataFrame,
     parents: pd.DataFrame,
 ) -> Removal:
-    """What publishing `candidates` over the current version would remove (read-only)."""
-    removed = diff.removed
+    """What publishing `candidates` over the current version would remove (read-only).
+
+    A code the file holds on a feature it cannot use (broken geometry) is not lacking: that
+    feature's error blocks publication until it is fixed.
+    """
+    removed = diff.removed[~diff.removed["code"].isin(set(candidates.code) - {None})]
     if version_id is None or not len(removed):
         return Removal(level)
     counts = removed_incidents(conn, version_id, [str(c) for c in removed["code"]])
