@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.account import account_menu
 from dashboard.auth import current_user, sign_out, sync_cookie
 from dashboard.auth_text import TABLE as AUTH_TEXT
 from dashboard.boundaries_text import TABLE as BOUNDARY_TEXT
@@ -70,5 +71,6 @@ if st.sidebar.button(t("sign_out", AUTH_TEXT)):
         sign_out()
     st.rerun()
 with shown_errors():
+    account_menu(user)
     pending_work_notice()
     navigation.run()

@@ -333,6 +333,11 @@ def grids_group() -> None:
 @click.option("--partial", is_flag=True, help="Replace only the areas of the parents in the file.")
 @click.option("--dry-run", is_flag=True, help="Check and report only; publish nothing.")
 @click.option(
+    "--allow-removal",
+    is_flag=True,
+    help="Publish even though current areas the file lacks are deleted (their incidents move).",
+)
+@click.option(
     "--report",
     "report_path",
     type=click.Path(dir_okay=False),
@@ -354,6 +359,7 @@ def grids_import(
     clip: bool,
     partial: bool,
     dry_run: bool,
+    allow_removal: bool,
     report_path: str | None,
     actor: str | None,
     note: str,
@@ -361,6 +367,8 @@ def grids_import(
     """Read, check and publish a boundary file (GeoJSON, zipped Shapefile, GeoPackage, KML).
 
     Exits 1 without publishing when the file has errors; --report says what and where.
+    A file lacking current areas (e.g. one district's export uploaded as the whole level)
+    would delete them: refused with their names and incidents unless --allow-removal.
 
     \b
     Example:
@@ -377,7 +385,7 @@ def grids_import(
         ok = import_file(
             conn, Path(path), level=level, layer=layer, crs=crs, encoding=encoding, gcj02=gcj02,
             mapping=mapping, parent_from_code=parent_from_code, repair=repair, clip=clip,
-            partial=partial, dry_run=dry_run, report_path=report_path,
+            partial=partial, dry_run=dry_run, allow_removal=allow_removal, report_path=report_path,
             actor=actor or getpass.getuser(), note=note, echo=click.echo,
         )  # fmt: skip
     finally:
