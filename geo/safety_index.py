@@ -86,35 +86,37 @@ class SafetyRules:
 DEFAULT_RULES = Path(str(resources.files("geo.rules").joinpath("safety_index.toml")))
 
 
+def indicators_from(data: dict) -> tuple[Indicator, ...]:
+    """The `[[indicator]]` tables of a rules file (KeyError/ValueError when malformed)."""
+    return tuple(
+        Indicator(
+            key=str(item["key"]),
+            zh=str(item["zh"]),
+            en=str(item["en"]),
+            weight=float(item["weight"]),
+            good=float(item["good"]),
+            bad=float(item["bad"]),
+        )
+        for item in data["indicator"]
+    )
+
+
+def bands_from(data: dict) -> tuple[Band, ...]:
+    """The `[[band]]` tables of a rules file, highest first (KeyError/ValueError when malformed)."""
+    bands = (
+        Band(str(b["key"]), float(b["min"]), str(b["zh"]), str(b["en"]), str(b["color"]))
+        for b in data["band"]
+    )
+    return tuple(sorted(bands, key=lambda band: -band.min))
+
+
 def parse_rules(text: str) -> SafetyRules:
     """Rules from TOML text; a clear ConfigError for anything missing or inconsistent."""
     try:
         data = tomllib.loads(text)
-        indicators = tuple(
-            Indicator(
-                key=str(item["key"]),
-                zh=str(item["zh"]),
-                en=str(item["en"]),
-                weight=float(item["weight"]),
-                good=float(item["good"]),
-                bad=float(item["bad"]),
-            )
-            for item in data["indicator"]
-        )
-        bands = tuple(
-            sorted(
-                (
-                    Band(
-                        str(b["key"]), float(b["min"]), str(b["zh"]), str(b["en"]), str(b["color"])
-                    )
-                    for b in data["band"]
-                ),
-                key=lambda band: -band.min,
-            )
-        )
         rules = SafetyRules(
-            indicators=indicators,
-            bands=bands,
+            indicators=indicators_from(data),
+            bands=bands_from(data),
             categories=tuple(data.get("categories", list(CATEGORIES))),
             rate_days=float(data.get("rate_days", 30)),
             min_population=int(data.get("min_population", 200)),
@@ -220,19 +222,13 @@ def _ratio(numerator: float, base: int) -> tuple[float | None, int]:
     return (numerator / base if base > 0 else None), base
 
 
-def safety_index(inputs: IndexInputs, rules: SafetyRules | None = None) -> SafetyIndex:
-    """The index of one area and period, with every indicator's contribution."""
-    rules = rules or load_rules()
-    measured = []
-    for indicator in rules.indicators:
-        value, base = indicator_value(indicator.key, inputs, rules)
-        minimum = (
-            rules.min_population
-            if INDICATOR_BASES[indicator.key] == "population"
-            else rules.min_cases
-        )
-        score = indicator.score(value) if value is not None and base >= minimum else None
-        measured.append((indicator, value, base, score))
+def weigh(
+    measured: list[tuple[Indicator, float | None, int, float | None]],
+) -> tuple[float | None, tuple[Contribution, ...]]:
+    """The weighted mean of the rated scores (None when none is rated) and each contribution.
+
+    `measured` holds (indicator, value, base, score or None when not rated).
+    """
     total = sum(ind.weight for ind, _, _, score in measured if score is not None)
     contributions = tuple(
         Contribution(
@@ -247,6 +243,24 @@ def safety_index(inputs: IndexInputs, rules: SafetyRules | None = None) -> Safet
         for ind, value, base, score in measured
     )
     if not total:
+        return None, contributions
+    return sum(c.points for c in contributions), contributions
+
+
+def safety_index(inputs: IndexInputs, rules: SafetyRules | None = None) -> SafetyIndex:
+    """The index of one area and period, with every indicator's contribution."""
+    rules = rules or load_rules()
+    measured = []
+    for indicator in rules.indicators:
+        value, base = indicator_value(indicator.key, inputs, rules)
+        minimum = (
+            rules.min_population
+            if INDICATOR_BASES[indicator.key] == "population"
+            else rules.min_cases
+        )
+        score = indicator.score(value) if value is not None and base >= minimum else None
+        measured.append((indicator, value, base, score))
+    value, contributions = weigh(measured)
+    if value is None:
         return SafetyIndex(None, None, contributions)
-    value = sum(c.points for c in contributions)
     return SafetyIndex(value, rules.band(value), contributions)
