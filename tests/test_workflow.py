@@ -558,7 +558,8 @@ def test_feedback_figures_follow_the_actions(conn, scope):
     steps = [
         (a, "assign", CITY, {"target": WS}), (a, "accept", WS, {}), (a, "escalate", WS, {}),
         (a, "accept", POST, {}), (a, "resolve", POST, {"result": "resolved"}),
-        (b, "resolve", WS, {"result": "unresolved"}), (b, "close", WS, {"satisfaction": "unreachable"}),
+        (b, "resolve", WS, {"result": "unresolved"}),
+        (b, "close", WS, {"satisfaction": "unreachable"}),
         (c, "resolve", WS, {"result": "resolved"}), (c, "reopen", SUB, {"note": "不满意"}),
         (d, "supervise", CITY, {"note": "限期办结"}), (d, "urge", SUB, {}),
     ]  # fmt: skip
