@@ -12,6 +12,7 @@ import click
 import psycopg2
 
 from geo import db
+from geo.assess.cli import assess_command
 from geo.auth.cli import users_group
 from geo.errors import MinqingError
 from geo.ingest.cli import incidents_group
@@ -47,6 +48,13 @@ def _clear_group(group: click.Group) -> click.Group:
         if command.callback is not None:
             command.callback = _clear_errors(command.callback)
     return group
+
+
+def _clear_command(command: click.Command) -> click.Command:
+    """A command from another module that reports errors as `_clear_errors`."""
+    if command.callback is not None:
+        command.callback = _clear_errors(command.callback)
+    return command
 
 
 @click.group()
@@ -490,6 +498,7 @@ main.add_command(_clear_group(workflow_group))
 main.add_command(_clear_group(incidents_group))
 main.add_command(_clear_group(warnings_group))
 main.add_command(_clear_group(users_group))
+main.add_command(_clear_command(assess_command))
 
 if __name__ == "__main__":
     main()
