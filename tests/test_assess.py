@@ -321,3 +321,21 @@ def test_cli_writes_the_workbook_and_stores(world_url, tmp_path):
         timeout=120,
     )  # fmt: skip
     assert bad.returncode == 1 and "2026-13" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_safety_report_has_the_scorecard_sheet(conn):
+    """The district's safety report for October carries its centers' and grids' scorecards."""
+    import io
+
+    from geo.drilldown import drill_step
+    from geo.reports.content import gather
+    from geo.reports.excel import workbook_bytes
+
+    content = gather(conn, drill_step(conn, "620102", "2026-10", NOW))
+    book = load_workbook(io.BytesIO(workbook_bytes(content)))
+    rows = list(book["考评"].iter_rows(min_row=5, values_only=True))
+    assert [(row[0], row[4]) for row in rows] == [
+        ("分中心", SUB), ("指挥所", POST), ("工作站", WS), ("网格", GRID_A), ("网格", GRID_B),
+    ]  # fmt: skip
+    ws = next(row for row in rows if row[4] == WS)
+    assert ws[7] == 3  # received
