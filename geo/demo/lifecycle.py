@@ -326,13 +326,16 @@ def _schedule(
 
     span = (deadline - t0).astype(float)
     sigma = np.where(dispute, 0.85, 0.75)
-    pace = 0.3 * np.exp(-0.35 * q)
+    pace = 0.27 * np.exp(-0.35 * q)
     resolved = np.maximum(t0 + pace * span * rng.lognormal(0, sigma), accepted + 600)
-    stuck = rng.random(n) < 0.003 + 0.01 * dispute + 0.05 * cases.major
+    # hard cases take far longer than allowed; a very few are never settled (积案)
+    hard = rng.random(n) < 0.003 + 0.01 * dispute + 0.05 * cases.major
+    resolved[hard] = deadline[hard] + span[hard] * rng.lognormal(0.4, 0.8, hard.sum())
+    stuck = rng.random(n) < 0.0005
     resolved[stuck] = np.inf
     overdue = resolved > deadline
 
-    p_escalate = (0.02 + 0.2 * overdue + 0.3 * cases.major + 0.03 * dispute) * np.exp(-0.3 * q)
+    p_escalate = (0.012 + 0.15 * overdue + 0.3 * cases.major + 0.02 * dispute) * np.exp(-0.3 * q)
     escalations = (rng.random(n) < p_escalate) * (1 + (rng.random(n) < 0.3))
     escalations = np.minimum(escalations, 3 - level)
     end = np.where(stuck, np.maximum(deadline, accepted + _DAY), resolved)
@@ -383,15 +386,18 @@ def _answers(
 ) -> np.ndarray:
     """The resident's answer to the follow-up call (index into ANSWERS): fewer satisfied when
     the case was late or not resolved, or its center is weaker; fewer reached too."""
-    unhappy = np.exp(-0.6 * q) * np.where(late, 3.0, 1.0) * np.where(result == 1, 8.0, 1.0)
     satisfied, basic, dissatisfied, unreachable = ANSWER_SHARES
+    unhappy = np.exp(-0.6 * q) * np.where(late, 3.0, 1.0) * np.where(result == 1, 8.0, 1.0)
     away = unreachable * np.exp(-0.3 * q)
     dis = np.minimum(dissatisfied * unhappy, 0.9)
     basic_share = np.minimum(basic * np.sqrt(unhappy), 1 - dis)
-    reached = 1 - away
-    p = np.stack([reached * (1 - dis - basic_share), reached * basic_share, reached * dis, away])
     draw = rng.random(len(q))
-    return (draw[None, :] > np.cumsum(p, axis=0)).sum(axis=0)
+    reached = 1 - away
+    answer = np.full(len(q), ANSWERS.index("unreachable"), dtype=np.int8)
+    answer[draw < reached] = ANSWERS.index("dissatisfied")
+    answer[draw < reached * (1 - dis)] = ANSWERS.index("basically_satisfied")
+    answer[draw < reached * (1 - dis - basic_share)] = ANSWERS.index("satisfied")
+    return answer
 
 
 class _Actors:
@@ -487,7 +493,10 @@ class _EventLog:
     ) -> tuple[pd.DataFrame, np.ndarray]:
         """The sorted events, and each case's status after its last event."""
         cols = {key: np.concatenate([p[key] for p in self.parts]) for key in self.parts[0]}
-        key = (cols["case"] << 30) | ((cols["at"] - self.earliest) << 4) | cols["step"]
+        span = int(cols["at"].max(initial=self.earliest) - self.earliest) + 1
+        step_bits, at_bits = len(self.parts).bit_length(), span.bit_length()
+        at = cols["at"] - self.earliest
+        key = (cols["case"] << (at_bits + step_bits)) | (at << step_bits) | cols["step"]
         order = np.argsort(key, kind="stable")
         cols = {k: v[order] for k, v in cols.items()}
         # self-loops take the status left by the previous (real) transition
