@@ -15,6 +15,7 @@ from geo import db
 from geo.assess.cli import assess_command
 from geo.auth.cli import users_group
 from geo.errors import MinqingError
+from geo.forecast.cli import forecast_group
 from geo.ingest.cli import incidents_group
 from geo.migrate import migrate
 from geo.settings import PROJECT_ROOT, get_settings, hide_password
@@ -499,6 +500,7 @@ main.add_command(_clear_group(incidents_group))
 main.add_command(_clear_group(warnings_group))
 main.add_command(_clear_group(users_group))
 main.add_command(_clear_command(assess_command))
+main.add_command(_clear_group(forecast_group))
 
 if __name__ == "__main__":
     main()

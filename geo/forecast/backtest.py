@@ -80,8 +80,8 @@ def baselines(counts: np.ndarray, origin: int, target: int) -> dict[str, np.ndar
     last_week = counts[:, origin - 1]
     last_year = counts[:, target - 52] if target >= 52 else np.full(len(counts), np.nan)
     recent = counts[:, max(origin - 4, 0) : origin]
-    with np.errstate(invalid="ignore"):
-        mean4 = np.nanmean(np.where(np.isnan(recent), np.nan, recent), axis=1)
+    known = (~np.isnan(recent)).sum(axis=1)
+    mean4 = np.where(known > 0, np.nansum(recent, axis=1) / np.maximum(known, 1), np.nan)
     return {
         "seasonal_naive": np.where(np.isnan(last_year), last_week, last_year),
         "mean4": mean4,

@@ -15,7 +15,7 @@ DEFAULT_RULES = Path(str(resources.files("geo.rules").joinpath("forecast.toml"))
 _MODEL_KEYS = {
     "num_boost_round": int, "learning_rate": float, "num_leaves": int, "min_data_in_leaf": int,
     "feature_fraction": float, "bagging_fraction": float, "bagging_freq": int,
-    "lambda_l2": float, "num_threads": int, "seed": int,
+    "lambda_l2": float, "max_bin": int, "num_threads": int, "seed": int,
 }  # fmt: skip
 
 
