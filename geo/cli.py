@@ -18,6 +18,7 @@ from geo.errors import MinqingError
 from geo.forecast.cli import forecast_group
 from geo.ingest.cli import incidents_group
 from geo.migrate import migrate
+from geo.publish.cli import publish_group
 from geo.settings import PROJECT_ROOT, get_settings, hide_password
 from geo.warnings.cli import warnings_group
 from geo.workflow.cli import workflow_group
@@ -501,6 +502,7 @@ main.add_command(_clear_group(warnings_group))
 main.add_command(_clear_group(users_group))
 main.add_command(_clear_command(assess_command))
 main.add_command(_clear_group(forecast_group))
+main.add_command(_clear_group(publish_group))
 
 if __name__ == "__main__":
     main()

@@ -523,7 +523,9 @@ def test_tick_command_escalates_and_scans_for_warnings(conn, world_url, tmp_path
     late = make_case(conn, "in_progress", WS, deadline_hours=-100)  # overdue in real time too
     get_settings.cache_clear()
     env = {"DATABASE_URL": world_url}
-    result = CliRunner().invoke(main, ["workflow", "tick", "--escalate-after-hours", "1"], env=env)
+    result = CliRunner().invoke(
+        main, ["workflow", "tick", "--escalate-after-hours", "1", "--no-publish"], env=env
+    )
     assert result.exit_code == 0, result.output
     assert "escalated 1 case(s) overdue by 1 h or more" in result.output
     assert "total" in result.output  # the warnings scan's summary
