@@ -107,3 +107,14 @@ def rising_grids(
             {**params, "min_rise": rules.min_rise, "limit": limit or rules.rising_grids},
         )
         return [RisingGrid(*row) for row in cur.fetchall()]
+
+
+def latest_backtest(conn: psycopg2.extensions.connection) -> dict | None:
+    """The figures of the latest backtest (None when none was run)."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT figures FROM forecast_runs WHERE kind = 'backtest' "
+            "ORDER BY made_at DESC, id DESC LIMIT 1"
+        )
+        row = cur.fetchone()
+    return row[0] if row else None
