@@ -330,7 +330,8 @@ def _schedule(
     resolved = np.maximum(t0 + pace * span * rng.lognormal(0, sigma), accepted + 600)
     # hard cases take far longer than allowed; a very few are never settled (积案)
     hard = rng.random(n) < 0.003 + 0.01 * dispute + 0.05 * cases.major
-    resolved[hard] = deadline[hard] + span[hard] * rng.lognormal(0.4, 0.8, hard.sum())
+    late = deadline + span * rng.lognormal(0.4, 0.8, n)
+    resolved[hard] = np.maximum(late, accepted + 600)[hard]
     stuck = rng.random(n) < 0.0005
     resolved[stuck] = np.inf
     overdue = resolved > deadline
