@@ -90,11 +90,12 @@ def _chart(values: dict, bands: list, period: str, path: str) -> None:
         ax.set_title(f"{name}（{len(rated)}）", fontsize=12)
         ax.set_xlim(20, 100)
         ax.set_xlabel("平安指数")
+        ax.yaxis.get_major_locator().set_params(integer=True)
     axes[0].set_ylabel("区域数")
     labels = [f"{b.zh} ≥{b.min:.0f}" for b in reversed(bands)]
     handles = [plt.Rectangle((0, 0), 1, 1, color=b.color) for b in reversed(bands)]
     fig.legend(handles, labels, loc="upper right", ncol=4, frameon=False)
-    fig.suptitle(f"演示数据 {period} 平安指数分布（演示数据，不代表真实城市）", x=0.3, fontsize=12)
+    fig.suptitle(f"{period} 平安指数分布（演示数据，不代表真实城市）", x=0.22, fontsize=12)
     fig.tight_layout(rect=(0, 0, 1, 0.9))
     fig.savefig(path, dpi=110)
 
