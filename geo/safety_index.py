@@ -8,6 +8,7 @@ each indicator's contribution (points won and lost) is kept so a page can show w
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -128,19 +129,34 @@ def parse_rules(text: str) -> SafetyRules:
     return rules
 
 
-def _check(rules: SafetyRules) -> None:
-    keys = [i.key for i in rules.indicators]
-    unknown = sorted(set(keys) - set(INDICATOR_BASES))
+def check_weighted(
+    indicators: tuple[Indicator, ...], bands: tuple[Band, ...], known: Iterable[str], what: str
+) -> None:
+    """The checks every weighted index's rules pass (`what` names it in the messages)."""
+    keys = [i.key for i in indicators]
+    unknown = sorted(set(keys) - set(known))
     if unknown:
-        raise ConfigError(f"unknown safety index indicators: {', '.join(unknown)}")
+        raise ConfigError(f"unknown {what} indicators: {', '.join(unknown)}")
     if len(set(keys)) != len(keys):
-        raise ConfigError("a safety index indicator is listed twice")
-    if any(i.weight < 0 for i in rules.indicators) or sum(i.weight for i in rules.indicators) <= 0:
-        raise ConfigError("safety index weights must be >= 0 and not all zero")
-    if any(i.good == i.bad for i in rules.indicators):
+        raise ConfigError(f"a {what} indicator is listed twice")
+    if any(i.weight < 0 for i in indicators) or sum(i.weight for i in indicators) <= 0:
+        raise ConfigError(f"{what} weights must be >= 0 and not all zero")
+    if any(i.good == i.bad for i in indicators):
         raise ConfigError("an indicator's good and bad anchors must differ")
-    if not rules.bands or min(b.min for b in rules.bands) > 0:
-        raise ConfigError("the safety index bands must cover 0")
+    if not bands or min(b.min for b in bands) > 0:
+        raise ConfigError(f"the {what} bands must cover 0")
+
+
+def read_rules_text(path: Path, what: str) -> str:
+    """The text of a rules file; a ConfigError that names it when it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read the {what} rules {path}: {exc.strerror}") from None
+
+
+def _check(rules: SafetyRules) -> None:
+    check_weighted(rules.indicators, rules.bands, INDICATOR_BASES, "safety index")
     unknown_categories = sorted(set(rules.categories) - set(CATEGORIES))
     if unknown_categories:
         raise ConfigError(f"unknown categories in the safety index: {unknown_categories}")
@@ -149,11 +165,7 @@ def _check(rules: SafetyRules) -> None:
 @cache
 def load_rules(path: Path = DEFAULT_RULES) -> SafetyRules:
     """The rules in a file (the packaged default unless another path is given), read once."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read the safety index rules {path}: {exc.strerror}") from None
-    return parse_rules(text)
+    return parse_rules(read_rules_text(path, "safety index"))
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,14 @@ from importlib import resources
 from pathlib import Path
 
 from geo.errors import ConfigError
-from geo.safety_index import Band, Indicator, bands_from, indicators_from
+from geo.safety_index import (
+    Band,
+    Indicator,
+    bands_from,
+    check_weighted,
+    indicators_from,
+    read_rules_text,
+)
 
 # What each indicator measures: (numerator, base) among a subject's counts (`Counts` fields).
 INDICATORS = {
@@ -78,18 +85,7 @@ def parse_rules(text: str) -> ScorecardRules:
 
 
 def _check(rules: ScorecardRules) -> None:
-    keys = [i.key for i in rules.indicators]
-    unknown = sorted(set(keys) - set(INDICATORS))
-    if unknown:
-        raise ConfigError(f"unknown scorecard indicators: {', '.join(unknown)}")
-    if len(set(keys)) != len(keys):
-        raise ConfigError("a scorecard indicator is listed twice")
-    if any(i.weight < 0 for i in rules.indicators) or sum(i.weight for i in rules.indicators) <= 0:
-        raise ConfigError("scorecard weights must be >= 0 and not all zero")
-    if any(i.good == i.bad for i in rules.indicators):
-        raise ConfigError("a scorecard indicator's good and bad anchors must differ")
-    if not rules.bands or min(b.min for b in rules.bands) > 0:
-        raise ConfigError("the scorecard grades must cover 0")
+    check_weighted(rules.indicators, rules.bands, INDICATORS, "scorecard")
     if rules.accept_within_hours <= 0 or rules.min_cases < 1 or rules.min_follow_ups < 1:
         raise ConfigError("accept_within_hours, min_cases and min_follow_ups must be above 0")
     if any(not 0 <= v <= 1 for v in rules.answer_values.values()):
@@ -99,8 +95,4 @@ def _check(rules: ScorecardRules) -> None:
 @cache
 def load_rules(path: Path = DEFAULT_RULES) -> ScorecardRules:
     """The rules in a file (the packaged default unless another path is given), read once."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read the scorecard rules {path}: {exc.strerror}") from None
-    return parse_rules(text)
+    return parse_rules(read_rules_text(path, "scorecard"))

@@ -10,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 
 from geo.errors import ConfigError
+from geo.safety_index import read_rules_text
 
 DEFAULT_RULES = Path(str(resources.files("geo.rules").joinpath("forecast.toml")))
 _MODEL_KEYS = {
@@ -76,8 +77,4 @@ def parse_rules(text: str) -> ForecastRules:
 @cache
 def load_rules(path: Path = DEFAULT_RULES) -> ForecastRules:
     """The rules in a file (the packaged default unless another path is given), read once."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read the forecast rules {path}: {exc.strerror}") from None
-    return parse_rules(text)
+    return parse_rules(read_rules_text(path, "forecast"))

@@ -10,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 
 from geo.errors import ConfigError
+from geo.safety_index import read_rules_text
 
 DEFAULT_RULES = Path(str(resources.files("geo.rules").joinpath("publishing.toml")))
 PERIOD_KINDS = ("month", "week")
@@ -62,8 +63,4 @@ def parse_rules(text: str) -> PublishRules:
 @cache
 def load_rules(path: Path = DEFAULT_RULES) -> PublishRules:
     """The rules in a file (the packaged default unless another path is given), read once."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read the publishing rules {path}: {exc.strerror}") from None
-    return parse_rules(text)
+    return parse_rules(read_rules_text(path, "publishing"))
