@@ -256,7 +256,8 @@ def weigh(
     )
     if not total:
         return None, contributions
-    return sum(c.points for c in contributions), contributions
+    # the points add up to the weighted mean; rounding must not take it past 100
+    return min(100.0, sum(c.points for c in contributions)), contributions
 
 
 def safety_index(inputs: IndexInputs, rules: SafetyRules | None = None) -> SafetyIndex:

@@ -132,6 +132,14 @@ def world_url(scratch) -> str:
         (at(10, 9), "resolve", SUB, {"result": "resolved"}),
         (at(10, 10), "close", SUB, {"satisfaction": "unreachable"}),
     ])  # fmt: skip
+    six = _case(conn, GRID_B, at(10, 12, 9), deadline_days=2)  # escalated once overdue
+    _steps(conn, six, [
+        (at(10, 12, 10), "assign", CITY, {"target": POST}),
+        (at(10, 12, 11), "accept", POST, {}),
+        (at(10, 16, 9), "escalate", POST, {}),
+        (at(10, 16, 12), "accept", SUB, {}),
+        (at(10, 18), "resolve", SUB, {"result": "resolved"}),
+    ])  # fmt: skip
     four = _case(conn, GRID_C, at(10, 30, 9))  # the other district: never accepted
     _steps(conn, four, [(at(10, 30, 10), "assign", CITY, {"target": OTHER_WS})])
     five = _case(conn, GRID_A, at(9, 25, 9))  # September's case, followed up on 1 October
@@ -145,16 +153,17 @@ def world_url(scratch) -> str:
     return url
 
 
-# October by hand (cases 1-5 above).
+# October by hand (cases 1-6 above). The sub-center received case six past its deadline: its
+# late finishing counts for the grid, not against the sub-center.
 EXPECTED = {
     ("center", WS): Counts(
         received=3, accept_due=2, accepted_on_time=1, finished=2, finished_on_time=1,
         open_end=1, overdue_end=1, returned=1, reopened=1, supervised=1, follow_ups=3,
         satisfied=1, basically_satisfied=1, dissatisfied=1,
     ),
-    ("center", POST): Counts(received=1, escalated=1),
+    ("center", POST): Counts(received=2, accept_due=1, accepted_on_time=1, escalated=2),
     ("center", SUB): Counts(
-        received=1, accept_due=1, accepted_on_time=1, finished=1, finished_on_time=1,
+        received=2, accept_due=2, accepted_on_time=2, finished=1, finished_on_time=1,
         follow_ups=1, unreachable=1,
     ),
     ("center", CITY): Counts(),
@@ -167,8 +176,8 @@ EXPECTED = {
         basically_satisfied=1, dissatisfied=1,
     ),
     ("grid", GRID_B): Counts(
-        received=1, accept_due=1, accepted_on_time=1, finished=1, finished_on_time=1,
-        returned=1, escalated=1, follow_ups=1, unreachable=1,
+        received=2, accept_due=3, accepted_on_time=3, finished=2, finished_on_time=1,
+        returned=1, escalated=2, follow_ups=1, unreachable=1,
     ),
     ("grid", GRID_C): Counts(received=1, accept_due=1, open_end=1),
     ("grid", GRID_D): Counts(),

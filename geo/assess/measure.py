@@ -8,7 +8,7 @@ app role the counts cover the rows the user's scope may see (row-level security)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 
 import psycopg2.extensions
@@ -31,9 +31,9 @@ class Counts:
     received: int = 0
     accept_due: int = 0  # receipts whose acceptance can be judged
     accepted_on_time: int = 0
-    finished: int = 0  # 办结: resolved in the period
+    finished: int = 0  # 办结: resolved in the period (a center's: received before the deadline)
     finished_on_time: int = 0
-    open_end: int = 0  # open at the end of the period (held by the center)
+    open_end: int = 0  # open at the end of the period (a center's: held, received in time)
     overdue_end: int = 0
     returned: int = 0  # 退回 by the center
     reopened: int = 0  # 重新办理 of a case it held
@@ -130,7 +130,17 @@ def measure(
     with conn.cursor() as cur:
         cur.execute("SET LOCAL jit = off")
         cur.execute(load_sql("assess_counts"), params)
-        return {
-            ("grid" if by_grid else "center", code): Counts(*map(int, values))
-            for by_grid, code, *values in cur.fetchall()
-        }
+        rows = cur.fetchall()
+    out = {}
+    for by_grid, code, *values in rows:
+        counts = Counts(*map(int, values[: len(COUNT_FIELDS)]))
+        inherited_finished, inherited_open = values[len(COUNT_FIELDS) :]
+        if not by_grid:  # a center answers for what it had in time (a grid for all its cases)
+            counts = replace(
+                counts,
+                finished=counts.finished - inherited_finished,
+                open_end=counts.open_end - inherited_open,
+                overdue_end=counts.overdue_end - inherited_open,
+            )
+        out[("grid" if by_grid else "center", code)] = counts
+    return out

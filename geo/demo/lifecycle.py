@@ -326,7 +326,7 @@ def _schedule(
 
     span = (deadline - t0).astype(float)
     sigma = np.where(dispute, 0.85, 0.75)
-    pace = 0.27 * np.exp(-0.35 * q)
+    pace = 0.22 * np.exp(-0.35 * q)
     resolved = np.maximum(t0 + pace * span * rng.lognormal(0, sigma), accepted + 600)
     # hard cases take far longer than allowed; a very few are never settled (积案)
     hard = rng.random(n) < 0.003 + 0.01 * dispute + 0.05 * cases.major

@@ -33,35 +33,51 @@ WITH period_events AS MATERIALIZED (
     WHERE i.reported_at < %(state_at)s
       AND (i.resolved_at IS NULL OR i.resolved_at >= %(state_at)s)
     ORDER BY e.incident_id, e.at DESC, e.id DESC
-), facts (incident_id, center_code, fact, flag, answer) AS (
-    SELECT incident_id, center_code, 'received', false, NULL::text FROM receipts
+), facts (incident_id, center_code, fact, flag, answer, inherited) AS (
+    SELECT incident_id, center_code, 'received', false, NULL::text, false FROM receipts
     UNION ALL
     -- acceptance is judged once the center accepted (before the case moved on), or once the
     -- time allowed has passed without acceptance; a case sent on unaccepted is not judged
     SELECT incident_id, center_code, 'accept',
-           coalesce(accepted_at - at <= %(accept_hours)s * interval '1 hour', false), NULL
+           coalesce(accepted_at - at <= %(accept_hours)s * interval '1 hour', false), NULL, false
     FROM acceptance
     WHERE (accepted_at IS NOT NULL AND (left_at IS NULL OR accepted_at <= left_at))
        OR (accepted_at IS NULL AND left_at IS NULL
            AND %(now)s - at > %(accept_hours)s * interval '1 hour')
     UNION ALL
-    SELECT e.incident_id, e.center_code, 'finished', e.at <= i.deadline_at, NULL
-    FROM period_events e JOIN incidents i ON i.id = e.incident_id
+    -- finishing and the end state are judged on the center that had the case in time: one
+    -- it received already past its deadline (an escalated overdue case) is `inherited`
+    SELECT e.incident_id, e.center_code, 'finished', e.at <= i.deadline_at, NULL,
+           coalesce(r.at > i.deadline_at, false)
+    FROM period_events e
+    JOIN incidents i ON i.id = e.incident_id
+    LEFT JOIN LATERAL (
+        SELECT max(x.at) AS at FROM incident_events x
+        WHERE x.incident_id = e.incident_id AND x.center_code = e.center_code AND x.at <= e.at
+          AND x.action IN ('reported', 'assigned', 'transferred', 'escalated')
+    ) r ON true
     WHERE e.action = 'resolved'
     UNION ALL
-    SELECT incident_id, center_code, 'open_end', deadline_at < %(state_at)s, NULL
-    FROM state_at_end
-    WHERE to_status IN ('reported', 'assigned', 'in_progress')
+    SELECT s.incident_id, s.center_code, 'open_end', s.deadline_at < %(state_at)s, NULL,
+           coalesce(r.at > s.deadline_at, false)
+    FROM state_at_end s
+    LEFT JOIN LATERAL (
+        SELECT max(x.at) AS at FROM incident_events x
+        WHERE x.incident_id = s.incident_id AND x.center_code = s.center_code
+          AND x.at < %(state_at)s
+          AND x.action IN ('reported', 'assigned', 'transferred', 'escalated')
+    ) r ON true
+    WHERE s.to_status IN ('reported', 'assigned', 'in_progress')
     UNION ALL
     -- returns and escalations count for the center that made them
-    SELECT incident_id, acting_center, action, false, NULL
+    SELECT incident_id, acting_center, action, false, NULL, false
     FROM period_events WHERE action IN ('returned', 'escalated')
     UNION ALL
     -- reopening and supervision count for the center holding the case
-    SELECT incident_id, center_code, action, false, NULL
+    SELECT incident_id, center_code, action, false, NULL, false
     FROM period_events WHERE action IN ('reopened', 'supervised')
     UNION ALL
-    SELECT incident_id, center_code, 'follow_up', false, satisfaction
+    SELECT incident_id, center_code, 'follow_up', false, satisfaction, false
     FROM period_events WHERE action = 'closed'
 )
 SELECT GROUPING(f.center_code) = 1 AS by_grid,
@@ -81,7 +97,10 @@ SELECT GROUPING(f.center_code) = 1 AS by_grid,
        count(*) FILTER (WHERE f.answer = 'satisfied') AS satisfied,
        count(*) FILTER (WHERE f.answer = 'basically_satisfied') AS basically_satisfied,
        count(*) FILTER (WHERE f.answer = 'dissatisfied') AS dissatisfied,
-       count(*) FILTER (WHERE f.answer = 'unreachable') AS unreachable
+       count(*) FILTER (WHERE f.answer = 'unreachable') AS unreachable,
+       -- received past their deadline: left out of a center's finishing and end state
+       count(*) FILTER (WHERE f.fact = 'finished' AND f.inherited) AS inherited_finished,
+       count(*) FILTER (WHERE f.fact = 'open_end' AND f.inherited) AS inherited_open
 FROM facts f
 JOIN incidents i ON i.id = f.incident_id
 GROUP BY GROUPING SETS ((f.center_code), (i.grid_code))
