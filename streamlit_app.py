@@ -12,6 +12,7 @@ from dashboard.desk_text import TABLE as DESK_TEXT
 from dashboard.drill_text import TABLE as DRILL_TEXT
 from dashboard.errors import shown_errors
 from dashboard.i18n import language_switch, t
+from dashboard.judgement_text import TABLE as JUDGEMENT_TEXT
 from dashboard.live_text import TABLE as LIVE_TEXT
 from dashboard.login import login_form
 from dashboard.notices import pending_work_notice
@@ -31,6 +32,7 @@ PAGES = [
     ("drilldown", "dashboard/drilldown.py", t("page_drill", DRILL_TEXT)),
     ("desk", "dashboard/case_desk.py", t("page_desk", DESK_TEXT)),
     ("warnings", "dashboard/warnings.py", t("page_warnings", WARN_TEXT)),
+    ("reports", "dashboard/published_reports.py", t("page_reports", JUDGEMENT_TEXT)),
     ("boundaries", "dashboard/boundaries.py", t("page", BOUNDARY_TEXT)),
     ("users", "dashboard/admin_users.py", t("page_users", AUTH_TEXT)),
     ("audit", "dashboard/admin_audit.py", t("page_audit", AUTH_TEXT)),

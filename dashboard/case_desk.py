@@ -34,7 +34,7 @@ from geo.workflow import desk
 from geo.workflow.actions import apply_action
 from geo.workflow.messages import WorkflowRefused
 from geo.workflow.state import NOTE_LIMIT, Center
-from geo.workflow.transitions import OPEN, RESULTS, TRANSITIONS
+from geo.workflow.transitions import ANSWERS, OPEN, RESULTS, TRANSITIONS
 from layers.boundaries import outline_layer, outlines_geojson
 from layers.deck import make_deck, view_for
 from layers.drill import CasePoint, cases_layer
@@ -165,6 +165,8 @@ def _history(events: list[desk.Event]) -> None:
         if e.detail.get("reply_by"):
             reply_by = datetime.fromisoformat(e.detail["reply_by"])
             parts.append(t("reply_by").format(at=format_cst(reply_by)))
+        if e.satisfaction:
+            parts.append(f"{t('satisfaction')}：{t('ans_' + e.satisfaction)}")
         lines.append(" · ".join(p for p in parts if p) + (f"：{e.note}" if e.note else ""))
     st.text("\n".join(lines) if lines else "-")
 
@@ -230,6 +232,13 @@ def _act(case_id: int, center: Center, operator: str, actions: desk.DeskActions)
                 t("result_pick"), list(RESULTS), format_func=names.__getitem__,
                 key=f"desk_result_{case_id}",
             )  # fmt: skip
+        satisfaction = None
+        if action == "close":
+            names = {a: t("ans_" + a) for a in ANSWERS}
+            satisfaction = st.selectbox(
+                t("satisfaction"), list(ANSWERS), index=None, format_func=names.__getitem__,
+                placeholder=t("satisfaction_pick"), key=f"desk_answer_{case_id}",
+            )  # fmt: skip
         reply_hours = None
         if action == "supervise":
             reply_hours = st.number_input(
@@ -245,7 +254,8 @@ def _act(case_id: int, center: Center, operator: str, actions: desk.DeskActions)
             with connection() as conn:
                 apply_action(
                     conn, case_id, action, operator, center.code, target=target, result=result,
-                    note=note, reply_by=reply_by, now=now, client=client_address(),
+                    note=note, reply_by=reply_by, satisfaction=satisfaction, now=now,
+                    client=client_address(),
                 )  # fmt: skip
         except WorkflowRefused as refused:
             st.error(f"{t('refused')}：{refused.text(lang())}")

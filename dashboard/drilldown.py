@@ -18,6 +18,7 @@ from dashboard.auth import require, session_token
 from dashboard.drill_text import TABLE
 from dashboard.errors import shown_errors
 from dashboard.i18n import lang, translator
+from dashboard.judgement import judgement_tabs
 from dashboard.resources import connection, database_label, pool, scope_key, user_scope
 from dashboard.scope_guard import refuse_area
 from dashboard.widgets.kpi_strip import Figure, kpi_strip
@@ -208,6 +209,7 @@ def render() -> None:
             _ranking(step, period)
         _trend_and_breakdowns(step)
         _centers_table(database, step)
+        judgement_tabs(step, database, _viewer(), now)
         if node.level == "grid":
             _cases_table(database, step)
     _downloads(step, period, clock)

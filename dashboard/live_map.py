@@ -21,6 +21,8 @@ from streamlit.errors import StreamlitAPIException
 from dashboard.auth import require
 from dashboard.errors import shown_errors
 from dashboard.i18n import lang, translator
+from dashboard.judgement import next_week_layer
+from dashboard.judgement_text import TABLE as JUDGEMENT_TEXT
 from dashboard.live_text import TABLE
 from dashboard.resources import connection, database_label, scope_key, user_scope
 from dashboard.scope_guard import refuse_area
@@ -59,14 +61,15 @@ from layers.incidents import arrivals_layer, incident_layer, incident_legend
 from layers.legend import Legend
 from layers.warnings import warning_layers, warning_legend
 
-t = translator({**WARN_TEXT, **TABLE})
+t = translator({**WARN_TEXT, **JUDGEMENT_TEXT, **TABLE})
 MAP_KEY = "live-map"
 REFRESH_SECONDS = (5, 10, 30, 60)
 ARRIVAL_MEMORY_S = 120
 LEVELS = ("city", "district", "street", "community", "grid")
-LAYERS = ("grid_status", "heat", "centers", "incidents", "warnings")
+LAYERS = ("grid_status", "heat", "centers", "incidents", "warnings", "forecast")
 DEFAULT_LAYERS = {
     "grid_status": True, "heat": False, "centers": True, "incidents": True, "warnings": True,
+    "forecast": False,
 }  # fmt: skip
 WARNINGS_LIMIT = 300  # active warnings drawn at most (the newest), to keep each refresh small
 DRILL_PAGE = "dashboard/drilldown.py"
@@ -399,6 +402,11 @@ def _deck(
         busiest = max((n for *_, n in cells), default=0)
         legend_items.append(heat_legend(live.CELL_METRES[level], busiest, t))
     layers += over
+    if shown["forecast"]:
+        area = Scope(focus.level, focus.code) if focus else Scope()
+        rising, legend = next_week_layer(static.shapes, _grid_names(static.version)[0], area)
+        layers += rising
+        legend_items += legend
     if shown["incidents"] and view.points:
         layers.append(incident_layer(view.points, now, t, language))
     if shown["centers"]:

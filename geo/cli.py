@@ -12,10 +12,13 @@ import click
 import psycopg2
 
 from geo import db
+from geo.assess.cli import assess_command
 from geo.auth.cli import users_group
 from geo.errors import MinqingError
+from geo.forecast.cli import forecast_group
 from geo.ingest.cli import incidents_group
 from geo.migrate import migrate
+from geo.publish.cli import publish_group
 from geo.settings import PROJECT_ROOT, get_settings, hide_password
 from geo.warnings.cli import warnings_group
 from geo.workflow.cli import workflow_group
@@ -47,6 +50,13 @@ def _clear_group(group: click.Group) -> click.Group:
         if command.callback is not None:
             command.callback = _clear_errors(command.callback)
     return group
+
+
+def _clear_command(command: click.Command) -> click.Command:
+    """A command from another module that reports errors as `_clear_errors`."""
+    if command.callback is not None:
+        command.callback = _clear_errors(command.callback)
+    return command
 
 
 @click.group()
@@ -516,6 +526,9 @@ main.add_command(_clear_group(workflow_group))
 main.add_command(_clear_group(incidents_group))
 main.add_command(_clear_group(warnings_group))
 main.add_command(_clear_group(users_group))
+main.add_command(_clear_command(assess_command))
+main.add_command(_clear_group(forecast_group))
+main.add_command(_clear_group(publish_group))
 
 if __name__ == "__main__":
     main()

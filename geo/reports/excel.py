@@ -29,7 +29,7 @@ from geo.timeutil import format_cst
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 TITLE_FONT = Font(bold=True, size=14)
-SHEETS = ("概览", "下级排名", "类别", "来源", "趋势", "超期案件", "指挥中心", "指数规则")
+SHEETS = ("概览", "下级排名", "类别", "来源", "趋势", "超期案件", "指挥中心", "指数规则", "考评")
 
 
 def workbook_bytes(content: ReportContent) -> bytes:
@@ -43,6 +43,7 @@ def workbook_bytes(content: ReportContent) -> bytes:
     _overdue(book.create_sheet(SHEETS[5]), content)
     _centers(book.create_sheet(SHEETS[6]), content)
     _rules(book.create_sheet(SHEETS[7]), content)
+    _scorecards(book.create_sheet(SHEETS[8]), content)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -158,6 +159,14 @@ def _centers(sheet: Worksheet, content: ReportContent) -> None:
         for c in content.centers
     ]  # fmt: skip
     _table(sheet, 1, ["中心", "层级", "在办", "超期", "本期办结", "平均用时(小时)"], rows)
+
+
+def _scorecards(sheet: Worksheet, content: ReportContent) -> None:
+    from geo.assess.sheet import scorecard_sheet  # it writes its cells with this module's _table
+
+    step, listed = content.step, content.scorecards
+    title = f"{step.node.name}一体考评 · {step.period.key}"
+    scorecard_sheet(sheet, listed.cards, listed.rules, title)
 
 
 def _rules(sheet: Worksheet, content: ReportContent) -> None:

@@ -81,7 +81,7 @@ WHERE i.id = %s
 """
 HISTORY_SQL = """
 SELECT e.id, e.at, e.action, e.from_status, e.to_status, e.actor, e.center_code, c.name,
-       e.acting_center, a.name, e.note, e.detail
+       e.acting_center, a.name, e.note, e.detail, e.satisfaction
 FROM incident_events e
 LEFT JOIN centers c ON c.code = e.center_code
 LEFT JOIN centers a ON a.code = e.acting_center
@@ -190,6 +190,7 @@ class Event:
     acting_name: str | None
     note: str
     detail: dict
+    satisfaction: str | None = None  # the resident's answer recorded on closing (回访)
 
 
 @dataclass(frozen=True)

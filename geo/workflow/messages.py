@@ -59,6 +59,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "督办限期须晚于当前时间",
         "en": "a supervision's time limit must be in the future",
     },
+    "bad_satisfaction": {
+        "zh": "回访归档须记录群众评价：满意、基本满意、不满意或未联系上（其他操作不记录）",
+        "en": "closing a case records the resident's answer: satisfied, basically satisfied, "
+        "dissatisfied or not reached (no other action records one)",
+    },
     "bad_result": {
         "zh": "办结结果须为：化解、未化解、撤回",
         "en": "the result must be resolved, unresolved or withdrawn",
