@@ -23,11 +23,18 @@ from geo.auth import User
 from geo.bounds import LngLatBbox
 from geo.queries.areas import AreaOutline
 from geo.timeutil import format_cst, now_utc
-from geo.vocabulary import CATEGORIES, SOURCES, category_label, subcategory_label
+from geo.vocabulary import (
+    CATEGORIES,
+    OTHER,
+    SOURCES,
+    category_label,
+    source_label,
+    subcategory_label,
+)
 from geo.workflow import desk
 from geo.workflow.actions import apply_action
 from geo.workflow.state import NOTE_LIMIT, Center
-from geo.workflow.transitions import OPEN, RESULTS, TRANSITIONS
+from geo.workflow.transitions import ANSWERS, OPEN, RESULTS, TRANSITIONS
 from layers.boundaries import outline_layers, outlines_geojson
 from layers.deck import make_deck, view_for
 from layers.drill import CasePoint, cases_layer
@@ -56,19 +63,20 @@ def _countdown(deadline: datetime, now: datetime) -> str:
     return t(key).format(d=left.days, h=left.hours, m=left.minutes)
 
 
-def _choose_center(centers: list[Center], root: str, user: User) -> Center:
-    """The operator's center: an operator's own; for others a selector (their center, else
-    the city center, first)."""
+def _choose_center(centers: list[Center], root: str, user: User) -> Center | None:
+    """The center the user acts as: an operator only its own (None when its account has none
+    it can see); an admin chooses any (the city center first)."""
     by_code = {c.code: c for c in centers}
-    own = by_code.get(user.center_code or "")
-    if own is not None and user.role == "operator":
-        st.sidebar.text(f"{t('center')}：{_center_label(own)}")
+    if user.role != "admin":
+        own = by_code.get(user.center_code or "")
+        if own is not None:
+            st.sidebar.text(f"{t('center')}：{_center_label(own)}")
         return own
     codes = list(by_code)
     code = st.sidebar.selectbox(
         t("center"),
         codes,
-        index=codes.index(own.code if own else root),
+        index=codes.index(root),
         format_func={code: _center_label(c) for code, c in by_code.items()}.__getitem__,
         key="desk_center",
     )
@@ -157,6 +165,8 @@ def _history(events: list[desk.Event]) -> None:
         if e.detail.get("reply_by"):
             reply_by = datetime.fromisoformat(e.detail["reply_by"])
             parts.append(t("reply_by").format(at=format_cst(reply_by)))
+        if e.satisfaction:
+            parts.append(f"{t('satisfaction')}：{t('ans_' + e.satisfaction)}")
         lines.append(" · ".join(p for p in parts if p) + (f"：{e.note}" if e.note else ""))
     st.text("\n".join(lines) if lines else "-")
 
@@ -220,6 +230,12 @@ def _act(case_id: int, center: Center, actions: desk.DeskActions) -> None:
                 t("result_pick"), list(RESULTS), format_func=names.__getitem__,
                 key=f"desk_result_{case_id}",
             )  # fmt: skip
+        if action == "close":
+            names = {a: t("ans_" + a) for a in ANSWERS}
+            st.selectbox(
+                t("satisfaction"), list(ANSWERS), index=None, format_func=names.__getitem__,
+                placeholder=t("satisfaction_pick"), key=f"desk_answer_{case_id}",
+            )  # fmt: skip
         if action == "supervise":
             st.number_input(
                 t("reply_hours"), min_value=1, max_value=720, value=24, step=1,
@@ -249,6 +265,7 @@ def _submit(case_id: int, action: str, center_code: str) -> None:
             result=fields.get(f"desk_result_{case_id}") if action == "resolve" else None,
             note=fields.get(f"desk_note_{case_id}_{action}") or "",
             reply_by=now + timedelta(hours=hours) if hours else None,
+            satisfaction=fields.get(f"desk_answer_{case_id}") if action == "close" else None,
             now=now, client=client_address(),
         )  # fmt: skip
 
@@ -288,6 +305,8 @@ def _case_panel(case_id: int, center: Center, user: User, now: datetime) -> None
     kind = [category_label(case.category, lang())]
     if case.subcategory:
         kind.append(subcategory_label(case.category, case.subcategory, lang()))
+    elif case.category == OTHER:  # the catch-all: the label the source gave it
+        kind.append(source_label(case.source_category, case.source_subcategory))
     # The title is drawn after the case's actions: while another case opens, the title on
     # screen still names the case the buttons under it act on.
     head = st.container()
@@ -331,6 +350,9 @@ def main() -> None:
             st.info(t("no_centers"))
             return
         center = _choose_center(centers, root, user)
+        if center is None:
+            st.info(t("no_own_center"))
+            return
         show_outcome(PAGE)
         filters = _filters()
         now = now_utc()
