@@ -35,6 +35,7 @@ from geo.settings import get_settings
 from geo.timeutil import CST, format_cst, now_utc
 from geo.vocabulary import SOURCES, category_label
 from layers.charts import bar_chart, contribution_chart, trend_chart
+from layers.colors import INDEX_BAR
 from layers.deck import Basemap, make_deck, view_for
 from layers.drill import (
     CASE_COLOURS,
@@ -476,7 +477,7 @@ def _ranking(step: DrillStep, period: str) -> None:
         key=f"ranking-{step.node.code}-{period}",
         column_config={
             t("index"): st.column_config.ProgressColumn(
-                format="%.1f", min_value=0, max_value=100, color="#1a9850"
+                format="%.1f", min_value=0, max_value=100, color=INDEX_BAR
             ),
             t("kpi_resolved_rate"): st.column_config.NumberColumn(format="%.1f%%"),
             t("change"): st.column_config.NumberColumn(format="%+.1f"),
