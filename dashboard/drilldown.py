@@ -25,12 +25,12 @@ from dashboard.widgets.kpi_strip import Figure, kpi_strip
 from dashboard.widgets.map_panel import legends, map_panel
 from geo import db
 from geo.area_scope import area_chain, chain_in_scope
-from geo.drilldown import AreaNotFound, DrillStep, drill_step
+from geo.drill import queries as drill
+from geo.drill.safety_index import load_rules
+from geo.drill.step import AreaNotFound, DrillStep, drill_step
 from geo.filters import IncidentFilter, Period, PeriodError, parse_period
-from geo.queries import drill
 from geo.queries.areas import AreaOutline
 from geo.reports.write import report_bytes, report_content
-from geo.safety_index import load_rules
 from geo.settings import get_settings
 from geo.timeutil import CST, format_cst, now_utc
 from geo.vocabulary import SOURCES, category_label

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo import db
 from geo.filters import IncidentFilter, Scope, parse_period
-from geo.queries import live
+from geo.live import queries as live
 from geo.queries.kpis import area_kpis
 from geo.settings import get_settings
 from geo.timeutil import now_utc

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from geo import db
 from geo.cli import main
-from geo.drilldown import drill_step
+from geo.drill.step import drill_step
 from geo.reports.content import gather
 from geo.reports.excel import SHEETS, workbook_bytes
 from geo.reports.pdf import pdf_bytes, report_html
