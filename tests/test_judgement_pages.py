@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from streamlit.proto.WidgetStates_pb2 import WidgetStates
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
@@ -166,6 +167,18 @@ def test_live_map_next_week_layer(app, judged):
     rising = layers()["forecast-rising"]
     assert {r["code"] for r in rising["data"]} == {judged["rising"]}
     assert "预计增加 6.0" in rising["data"][0]["body"]
+    assert "forecast-rising-edges" in layers()
+    # a click on it (the layer over the grids) opens the grid's district, as a grid's would
+    states = at._tree.get_widget_states()
+    state = WidgetStates().widgets.add()
+    state.id = at.get("deck_gl_json_chart")[0].proto.id
+    layer, first = rising["id"], rising["data"][0]
+    state.string_value = json.dumps(
+        {"selection": {"indices": {layer: [0]}, "objects": {layer: [first]}}}
+    )
+    states.widgets.append(state)
+    at = at._run(states)
+    assert at.query_params["area"] == judged["rising"][:6]
 
 
 def test_month_scorecards_edge(judged):
