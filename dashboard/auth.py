@@ -19,7 +19,14 @@ import streamlit as st
 from dashboard import session_cookie
 from dashboard.auth_text import TABLE
 from dashboard.i18n import t
-from dashboard.resources import connection, pool
+from dashboard.resources import (
+    SSO_TOKEN,
+    TOKEN_KEY,
+    browser_cookie,
+    connection,
+    pool,
+    session_token,
+)
 from geo import db
 from geo.auth import User
 from geo.auth.audit import record
@@ -27,19 +34,11 @@ from geo.auth.sessions import revoke_session, session_user, sso_session
 from geo.auth.sso import header_username, is_trusted, trusted_networks
 from geo.settings import get_settings
 
-TOKEN_KEY = "auth_token"
-COOKIE = session_cookie.COOKIE
-_SSO_TOKEN = "auth_sso_token"
 _COOKIE_SET = "auth_cookie_set"
 _NOTICE = "auth_notice"
 _SIGNED_OUT = "auth_signed_out"
 _UNRESOLVED = object()
 _RUN_USER: ContextVar[object] = ContextVar("minqing_run_user", default=_UNRESOLVED)
-
-
-def _cookie() -> str | None:
-    value = st.context.cookies.get(COOKIE)
-    return value if isinstance(value, str) and value else None
 
 
 def _headers() -> dict[str, str]:
@@ -69,19 +68,14 @@ def _sso_user(use: bool) -> User | None:
     if name is None:
         return None
     with db.transaction(pool()) as conn:
-        user = session_user(conn, st.session_state.get(_SSO_TOKEN), use)
+        user = session_user(conn, st.session_state.get(SSO_TOKEN), use)
         if user is None or user.username != name:
             found = sso_session(conn, name, settings, client_address())
             if found is None:
                 st.session_state[_NOTICE] = ("sso_unknown", name)
                 return None
-            user, st.session_state[_SSO_TOKEN] = found
+            user, st.session_state[SSO_TOKEN] = found
     return user
-
-
-def session_token() -> str | None:
-    """This browser's session token: from this Streamlit session, else the sign-in cookie."""
-    return st.session_state.get(TOKEN_KEY) or st.session_state.get(_SSO_TOKEN) or _cookie()
 
 
 def current_user(use: bool = False) -> User | None:
@@ -144,7 +138,7 @@ def sync_cookie() -> None:
     """Make the browser's HttpOnly sign-in cookie match this session (set, or cleared when
     signed out), through a one-time code the page's script redeems (dashboard/session_cookie)."""
     token = st.session_state.get(TOKEN_KEY) or None
-    if token == st.session_state.get(_COOKIE_SET, _cookie()):
+    if token == st.session_state.get(_COOKIE_SET, browser_cookie()):
         return
     max_age = get_settings().session_absolute_hours * 3600
     base = st.get_option("server.baseUrlPath") or ""
@@ -161,7 +155,7 @@ def sign_out() -> None:
             revoke_session(conn, token, client_address())
         st.session_state[_SIGNED_OUT] = token
     st.session_state[TOKEN_KEY] = ""
-    st.session_state.pop(_SSO_TOKEN, None)
+    st.session_state.pop(SSO_TOKEN, None)
 
 
 def notice() -> tuple[str, str] | None:

@@ -14,12 +14,12 @@ import pandas as pd
 import streamlit as st
 from psycopg2.pool import ThreadedConnectionPool
 
-from dashboard.auth import require, session_token
+from dashboard.auth import require
 from dashboard.drill_text import TABLE
 from dashboard.errors import shown_errors
 from dashboard.i18n import lang, translator
 from dashboard.judgement import judgement_tabs
-from dashboard.resources import connection, database_label, pool, scope_key
+from dashboard.resources import connection, database_label, pool, scope_key, session_token
 from dashboard.scope_guard import refuse_area
 from dashboard.widgets.kpi_strip import Figure, kpi_strip
 from dashboard.widgets.map_panel import Picked, legends, map_panel

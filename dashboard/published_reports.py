@@ -12,11 +12,11 @@ import pandas as pd
 import streamlit as st
 from psycopg2.pool import ThreadedConnectionPool
 
-from dashboard.auth import require, session_token
+from dashboard.auth import require
 from dashboard.errors import shown_errors
 from dashboard.i18n import translator
 from dashboard.judgement_text import TABLE
-from dashboard.resources import connection, pool
+from dashboard.resources import connection, pool, session_token
 from geo import db
 from geo.auth import User
 from geo.publish.store import Listed, list_reports, report_file

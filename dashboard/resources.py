@@ -2,7 +2,8 @@
 
 The signed-in user is resolved once per page run (`dashboard.auth.require`) and handed to
 `connection(user)` and `scope_key(user)`: nothing here asks who is signed in (each unit of
-work sends the browser's session token, which the database checks and acts for).
+work sends this browser's session token, which the database checks and acts for). This
+module imports nothing of `dashboard.auth`, which builds on it.
 """
 
 from __future__ import annotations
@@ -14,9 +15,24 @@ import psycopg2.extensions
 import psycopg2.pool
 import streamlit as st
 
+from dashboard import session_cookie
 from geo import db
 from geo.auth import User
 from geo.settings import get_settings, hide_password
+
+TOKEN_KEY = "auth_token"  # this Streamlit session's token (set by a sign-in or from the cookie)
+SSO_TOKEN = "auth_sso_token"  # the token of a session opened for the SSO gateway's user
+
+
+def browser_cookie() -> str | None:
+    """The token in this browser's HttpOnly sign-in cookie, if any."""
+    value = st.context.cookies.get(session_cookie.COOKIE)
+    return value if isinstance(value, str) and value else None
+
+
+def session_token() -> str | None:
+    """This browser's session token: from this Streamlit session, else the sign-in cookie."""
+    return st.session_state.get(TOKEN_KEY) or st.session_state.get(SSO_TOKEN) or browser_cookie()
 
 
 @st.cache_resource(show_spinner=False)
@@ -42,8 +58,6 @@ def connection(user: User | None) -> Iterator[psycopg2.extensions.connection]:
     the reporter's phone and ID number of the cases its center holds, everyone else masked;
     with nobody signed in (None), nothing.
     """
-    from dashboard.auth import session_token  # dashboard.auth itself uses this module's pool
-
     with db.session_transaction(pool(), session_token() if user else None) as conn:
         yield conn
 

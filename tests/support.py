@@ -57,7 +57,7 @@ def add_account(
 
 def signed_in(at, url: str, username: str = "admin"):
     """The AppTest `at` signed in as `username` (a demo account by default) of the DB at `url`."""
-    from dashboard.auth import TOKEN_KEY
+    from dashboard.resources import TOKEN_KEY
 
     at.session_state[TOKEN_KEY] = open_session(url, username)
     return at
