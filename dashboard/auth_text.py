@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from geo.vocabulary import AREA_LEVELS, ROLES, text_table
+
 TABLE: dict[str, dict[str, str]] = {
     "page_login": {"zh": "登录", "en": "Sign in"},
     "page_users": {"zh": "用户管理", "en": "Users"},
@@ -90,12 +92,6 @@ TABLE: dict[str, dict[str, str]] = {
     "col_target": {"zh": "对象", "en": "Target"},
     "col_detail": {"zh": "详情", "en": "Detail"},
     "col_client": {"zh": "来源地址", "en": "From"},
-    "role_operator": {"zh": "话务/受理员", "en": "Operator"},
-    "role_leader": {"zh": "领导", "en": "Leader"},
-    "role_gis_staff": {"zh": "GIS 人员", "en": "GIS staff"},
-    "role_admin": {"zh": "管理员", "en": "Administrator"},
-    "level_city": {"zh": "市级", "en": "City"},
-    "level_district": {"zh": "区县", "en": "District"},
-    "level_street": {"zh": "街道", "en": "Street"},
-    "level_community": {"zh": "社区", "en": "Community"},
+    **text_table(ROLES, "role_"),
+    **text_table(AREA_LEVELS, "level_"),
 }

@@ -14,6 +14,7 @@ from geo.boundaries.crs import CITY_ENVELOPE
 from geo.boundaries.mapping import CODE_PATTERN, PARENT_LEVEL
 from geo.boundaries.metric import area_m2, mean_width_m
 from geo.boundaries.problems import ERROR, KINDS, Problem, located
+from geo.vocabulary import AREA_LEVELS
 
 # Discrepancies (overlaps, gaps, overflow) smaller than this are rounding noise: ignored.
 NOISE_M2 = 0.5
@@ -22,7 +23,7 @@ SLIVER_WIDTH_M = 1.0
 # Grid kinds when the file gives none: the previous version's kind, else this one.
 DEFAULT_KIND = "urban"
 MAX_NAME = 100
-LEVEL_ZH = {"district": "区县", "street": "街道", "community": "社区", "grid": "网格"}
+LEVEL_ZH = {code: label.zh for code, label in AREA_LEVELS.items() if code != "city"}
 _WHERE = re.compile(r"\[([-+\d.eE]+) ([-+\d.eE]+)\]")
 _REASONS = {
     "Self-intersection": "边界自相交",
