@@ -20,9 +20,12 @@ SELECT username, role, area_code, area_level, center_code, display_name
 FROM users WHERE username = %s
 """
 _LIST = """
-SELECT username, role, area_code, area_level, center_code, display_name,
-       disabled, created_at, updated_at, has_password
-FROM users ORDER BY username
+SELECT u.username, u.role, u.area_code, u.area_level, u.center_code, u.display_name,
+       u.disabled, u.created_at, u.updated_at, u.has_password, a.name, c.name
+FROM users u
+LEFT JOIN current_areas a ON a.code = u.area_code
+LEFT JOIN centers c ON c.code = u.center_code
+ORDER BY u.username
 """
 _ADD = "SELECT minqing_add_user(%s, %s, %s, %s, %s, %s, %s, %s, %s)"
 _AREA = "SELECT level FROM current_areas WHERE code = %s"
@@ -79,6 +82,8 @@ class UserRow:
     created_at: datetime
     updated_at: datetime
     has_password: bool
+    area_name: str | None = None  # None: the area is not in the current boundaries
+    center_name: str | None = None
 
 
 def get_user(conn: psycopg2.extensions.connection, username: str) -> User | None:
