@@ -65,13 +65,3 @@ def t(key: str, table: dict[str, dict[str, str]] | None = None) -> str:
 def translator(table: dict[str, dict[str, str]]) -> Callable[[str], str]:
     """A `t` for one page: looks in the page's own table first, then the common one."""
     return lambda key: t(key, table)
-
-
-def language_switch() -> None:
-    """A sidebar selector that switches the interface language."""
-    st.sidebar.selectbox(
-        TEXT["language"][lang()],
-        options=list(LANGUAGES),
-        format_func=LANGUAGES.__getitem__,
-        key="lang",
-    )
