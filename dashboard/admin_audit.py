@@ -41,6 +41,7 @@ chosen = filters[1].multiselect(
     ACTIONS,
     format_func=lambda a: action_text(a, lang()),
     placeholder=tr("audit_all"),
+    select_all=False,
 )
 text = filters[2].text_input(tr("audit_text"), max_chars=100)
 
