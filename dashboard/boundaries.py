@@ -16,8 +16,8 @@ from dashboard.i18n import lang, translator
 from dashboard.resources import connection
 from dashboard.widgets.markdown import literal
 from dashboard.widgets.upload import file_upload
+from geo import vocabulary
 from geo.auth.audit import record
-from geo.boundaries.check import LEVEL_ZH
 from geo.boundaries.crs import CITY_ENVELOPE
 from geo.boundaries.encoding import CHOICES
 from geo.boundaries.errors import BoundaryFileError, CrsProblem, PublishError
@@ -264,10 +264,9 @@ def _diff_tables(prepared: PreparedUpload) -> None:
 
 def _units(level: str) -> tuple[str, str]:
     """The words for the level and its parent level in the page's language."""
-    parent = PARENT_LEVEL[level]
-    if lang() == "zh":
-        return LEVEL_ZH[level], LEVEL_ZH[parent]
-    return level, parent
+    codes = (level, PARENT_LEVEL[level])
+    words = [vocabulary.name(vocabulary.AREA_LEVELS, code, lang()) for code in codes]
+    return (words[0], words[1]) if lang() == "zh" else (words[0].lower(), words[1].lower())
 
 
 def _named(removal: Removal) -> str:
@@ -401,7 +400,7 @@ def _upload_tab(version_id: int | None) -> None:
     level = cols[1].radio(
         tr("level"),
         LEVELS,
-        format_func=lambda v: LEVEL_ZH[v] if lang() == "zh" else v,
+        format_func=lambda v: vocabulary.name(vocabulary.AREA_LEVELS, v, lang()),
         horizontal=True,
         key="bnd_level",
     )
