@@ -24,6 +24,7 @@ from geo.boundaries.errors import BoundaryFileError, CrsProblem, PublishError
 from geo.boundaries.limits import DEFAULT_LIMITS, MIB
 from geo.boundaries.mapping import PARENT_LEVEL, FieldMapping
 from geo.boundaries.prepare import PreparedUpload, UploadOptions, prepare_raw
+from geo.boundaries.problems import in_language
 from geo.boundaries.publish import publish, rollback
 from geo.boundaries.read import RawLayer, read_upload
 from geo.boundaries.removal import NAMES_SHOWN, Removal
@@ -158,7 +159,7 @@ def _problem_table(prepared: PreparedUpload) -> pd.DataFrame:
             tr("col_feature"): [str(p.feature or "") for p in prepared.problems],
             tr("col_code"): [p.code or "" for p in prepared.problems],
             tr("col_problem"): [p.title("zh" if zh else "en") for p in prepared.problems],
-            tr("col_detail"): [p.detail for p in prepared.problems],
+            tr("col_detail"): [in_language(p.detail, lang()) for p in prepared.problems],
             tr("col_where"): [
                 "" if p.lon is None else f"{p.lon:.5f}, {p.lat:.5f}" for p in prepared.problems
             ],
@@ -211,7 +212,8 @@ def _preview_html(_prepared: PreparedUpload, key: str, selected: int | None, lan
     }
     marks = [
         ProblemMark(
-            p.severity, p.title(language), p.detail, p.feature, p.code, p.lon, p.lat, p.geometry
+            p.severity, p.title(language), in_language(p.detail, language), p.feature, p.code,
+            p.lon, p.lat, p.geometry,
         )  # fmt: skip
         for p in prepared.problems
     ]
