@@ -24,7 +24,7 @@ from geo.boundaries.errors import BoundaryFileError, CrsProblem, PublishError
 from geo.boundaries.limits import DEFAULT_LIMITS, MIB
 from geo.boundaries.mapping import PARENT_LEVEL, FieldMapping
 from geo.boundaries.prepare import PreparedUpload, UploadOptions, prepare_raw
-from geo.boundaries.problems import in_language
+from geo.boundaries.problems import error_text, in_language
 from geo.boundaries.publish import publish, rollback
 from geo.boundaries.read import RawLayer, read_upload
 from geo.boundaries.removal import NAMES_SHOWN, Removal
@@ -368,7 +368,7 @@ def _publish_form(prepared: PreparedUpload) -> None:
                 conn, prepared, actor, note, client_address(), allow_removal=allow_removal
             )
     except (PublishError, DataError) as exc:
-        st.error(str(exc))
+        st.error(error_text(exc, lang()))
         return
     _prepare.clear()
     _preview_html.clear()
@@ -417,7 +417,7 @@ def _upload_tab(version_id: int | None) -> None:
     try:
         raw = _read(digest, data, upload.name, layer, encoding)
     except BoundaryFileError as exc:
-        st.error(str(exc))
+        st.error(error_text(exc, lang()))
         return
     if raw.info.layers != layers:
         st.session_state["bnd_layers"] = raw.info.layers
@@ -459,7 +459,7 @@ def _upload_tab(version_id: int | None) -> None:
         st.session_state["bnd_crs_needed"] = False
     except CrsProblem as exc:
         st.session_state["bnd_crs_needed"] = True
-        st.error(str(exc))
+        st.error(error_text(exc, lang()))
         if exc.candidates:
             st.markdown(f"**{tr('crs_candidates')}**")
         for k, candidate in enumerate(exc.candidates):
@@ -471,7 +471,7 @@ def _upload_tab(version_id: int | None) -> None:
             )
         return
     except (BoundaryFileError, DataError) as exc:
-        st.error(str(exc))
+        st.error(error_text(exc, lang()))
         return
     st.caption(
         f"{tr('crs')}: {prepared.crs.label} · {tr('mapping_how')}: {how} · "
@@ -556,7 +556,7 @@ def _versions_tab(version_id: int | None) -> None:
             with connection() as conn:
                 result = rollback(conn, int(target), actor, note, client_address())
         except (PublishError, DataError) as exc:
-            st.error(str(exc))
+            st.error(error_text(exc, lang()))
             return
         _prepare.clear()
         _preview_html.clear()

@@ -64,6 +64,12 @@ def in_language(text: str, lang: str = "zh") -> str:
     return getattr(text, "en", text) if lang == "en" else str(text)
 
 
+def error_text(exc: BaseException, lang: str = "zh") -> str:
+    """A refusal's message in the language, when it was raised with both (else as it is)."""
+    message = exc.args[0] if exc.args else None
+    return in_language(message, lang) if isinstance(message, str) else str(exc)
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem at one place: which feature (1-based, as GIS tools count), what, where."""
