@@ -22,8 +22,8 @@ from geo.auth.users import (
     set_password,
     set_role,
 )
+from geo.drill.queries import ChildArea, children
 from geo.errors import MinqingError
-from geo.queries.drill import ChildArea, children
 from geo.settings import get_settings
 
 tr = translator(TABLE)

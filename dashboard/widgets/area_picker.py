@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 
 import streamlit as st
 
-from geo.queries.drill import ChildArea
+from geo.drill.queries import ChildArea
 
 PICKED_LEVELS = ("district", "street", "community")
 Translate = Callable[[str], str]
