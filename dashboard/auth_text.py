@@ -58,7 +58,7 @@ TABLE: dict[str, dict[str, str]] = {
         "en": "Area: choose the district, street and community in turn; leave a level empty "
         "for the whole area above it",
     },
-    "area_whole": {"zh": "（不选：上一级整体）", "en": "(none: the whole area above)"},
+    "area_whole": {"zh": "— 不选 —", "en": "— none —"},
     "center": {
         "zh": "所属中心（受理员必选）",
         "en": "Center (required for an operator)",

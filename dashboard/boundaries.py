@@ -213,7 +213,7 @@ def _preview_html(_prepared: PreparedUpload, key: str, selected: int | None, lan
     marks = [
         ProblemMark(
             p.severity, p.title(language), in_language(p.detail, language), p.feature, p.code,
-            p.lon, p.lat, p.geometry,
+            p.lon, p.lat, p.geometry
         )  # fmt: skip
         for p in prepared.problems
     ]

@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from geo import db
+from geo.auth.demo import DEMO_PASSWORD
 from tests.boundary_fixtures import load_tree
 from tests.support import add_account, login, streamlit_server
 
@@ -91,7 +92,10 @@ def test_the_admin_pages_as_an_admin_sees_them(served, browser, path, title, sho
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
     browser_page = context.new_page()
     browser_page.goto(f"{served}/{path}", wait_until="networkidle")
-    login(browser_page, "keeper")
+    # signed in when the page's title shows (the users page has a 用户名 field of its own)
+    browser_page.get_by_label("用户名").fill("keeper")
+    browser_page.get_by_label("密码").fill(DEMO_PASSWORD)
+    browser_page.get_by_role("button", name="登录").click()
     _heading(browser_page, title)
     browser_page.get_by_test_id("stDataFrame").first.wait_for(timeout=WAIT)
     assert browser_page.get_by_text("数据库: postgresql://").count() == 1  # admins only

@@ -18,20 +18,20 @@ def area_picker(
     """Choose an area under `root` one level at a time; the code of the deepest one chosen.
 
     An empty choice at a level keeps the area above it (the whole city, the whole district…).
-    Each select's key holds its parent's code, so choosing another parent starts it afresh.
+    Each select's key holds its parent's code, so choosing another parent starts it afresh;
+    the levels below an empty choice are shown, disabled.
     """
     code = root
-    columns = st.columns(len(PICKED_LEVELS))
-    for column, level in zip(columns, PICKED_LEVELS, strict=True):
-        found = {c.code: c.name for c in children(code) if c.level == level}
-        choice = column.selectbox(
+    chosen = True
+    for level in PICKED_LEVELS:
+        found = {c.code: c.name for c in children(code) if c.level == level} if chosen else {}
+        choice = st.selectbox(
             t(f"level_{level}"),
             ["", *found],
             format_func=lambda c, found=found: f"{found[c]} · {c}" if c else t("area_whole"),
-            key=f"{key}_{level}_{code}",
+            key=f"{key}_{level}_{code if chosen else ''}",
             disabled=not found,
         )
-        if not choice:
-            break
-        code = choice
+        chosen = bool(choice)
+        code = choice or code
     return code
