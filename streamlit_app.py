@@ -17,7 +17,7 @@ from dashboard.language import keep_in_url, language_switch
 from dashboard.live_text import TABLE as LIVE_TEXT
 from dashboard.login import login_form
 from dashboard.notices import database_notice, pending_work_notice
-from dashboard.query_guard import correct_query
+from dashboard.query_guard import correct_query, show_notices
 from dashboard.warnings_text import TABLE as WARN_TEXT
 
 st.set_page_config(page_title="民情地图 Minqing Map", layout="wide")
@@ -79,5 +79,7 @@ with shown_errors():
     database_notice(user)
     pending_work_notice()
     correct_query()
+    if navigation.url_path:  # the root URL ("") switches to the first page, which says it
+        show_notices()
     navigation.run()
     keep_in_url()  # a page that rewrote its query (?area=, ?period=) keeps the language

@@ -1,17 +1,20 @@
 """The interface language that survives a reload and a shared link.
 
-Where the choice comes from, at the start of a browser session: the URL's `?lang=` when given
-(a shared link opens in the language it was shared in), else the signed-in user's own choice
-kept in the database (it follows the person to another browser or computer, which a cookie
-would not), else Chinese. Within a session the switch decides; the URL then carries
-`?lang=en` while English is shown, so a reload or a copied link keeps it, and each switch is
-kept for the user (`minqing_set_my_language`, migration 140).
+Where the choice comes from: at the start of a browser session, the URL's `?lang=` when given
+(a shared link opens in the language it was shared in), else Chinese; when the person signs in
+(the form, or the SSO gateway's first run) and the link said nothing, their own choice kept in
+the database (it follows the person to another browser or computer, which a cookie would
+not). Within a session the switch decides; the URL then carries `?lang=en` while English is
+shown, so a reload or a copied link keeps it, and each switch is kept for the user
+(`minqing_set_my_language`, migration 140). A session restored from its cookie keeps the
+URL's word: the stored choice counts at sign-in, not on every visit.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.auth import signed_in_by_gateway
 from dashboard.i18n import LANGUAGES, TEXT, lang
 from dashboard.resources import connection
 from geo.auth import User
@@ -57,14 +60,14 @@ def language_switch(user: User | None) -> None:
         asked = _url_language()
         st.session_state[_FROM_URL] = asked is not None
         st.session_state[KEY] = asked or DEFAULT
-    if user is not None and st.session_state.get(_FOR_USER) != user.username:
-        # first run signed in as this user: their own choice, unless the link said otherwise
+    if user is None:
+        st.session_state[_FOR_USER] = ""  # signed out: the next user signs in here
+    elif st.session_state.get(_FOR_USER) != user.username:
+        signing_in = st.session_state.get(_FOR_USER) == "" or signed_in_by_gateway()
         st.session_state[_FOR_USER] = user.username
-        stored = None if st.session_state[_FROM_URL] else _stored()
+        stored = _stored() if signing_in and not st.session_state[_FROM_URL] else None
         if stored in LANGUAGES:
             st.session_state[KEY] = stored
-    elif user is None:
-        st.session_state.pop(_FOR_USER, None)
     keep_in_url()
     st.sidebar.selectbox(
         TEXT["language"][lang()],

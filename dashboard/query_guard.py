@@ -16,6 +16,8 @@ from geo.area_scope import area_chain
 from geo.filters import PeriodError, parse_period
 from geo.timeutil import now_utc
 
+_NOTICES = "query_notices"
+
 
 def _known_area(code: str) -> bool:
     with connection() as conn:
@@ -31,12 +33,20 @@ def _readable_period(text: str) -> bool:
 
 
 def correct_query() -> None:
-    """Drop an unknown area or an unreadable period from the URL, with a notice for each."""
+    """Drop an unknown area or an unreadable period from the URL; the notices wait for
+    `show_notices` (the root URL switches to the first page first)."""
+    notices = st.session_state.setdefault(_NOTICES, [])
     area = st.query_params.get("area")
     if area is not None and not (area and _known_area(area)):
         del st.query_params["area"]
-        st.warning(t("bad_area_param").format(value=area[:40]))
+        notices.append(("bad_area_param", area[:40]))
     period = st.query_params.get("period")
     if period is not None and not (period and _readable_period(period)):
         del st.query_params["period"]
-        st.warning(t("bad_period_param").format(value=period[:40]))
+        notices.append(("bad_period_param", period[:40]))
+
+
+def show_notices() -> None:
+    """Say why the URL was corrected, once, above the page."""
+    for key, value in st.session_state.pop(_NOTICES, []):
+        st.warning(t(key).format(value=value))

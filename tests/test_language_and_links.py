@@ -9,10 +9,11 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from dashboard.auth import TOKEN_KEY
 from geo import db
 from geo.settings import get_settings
 from tests.boundary_fixtures import load_tree
-from tests.support import add_account, signed_in
+from tests.support import add_account, open_session, signed_in
 
 pytestmark = pytest.mark.db
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
@@ -51,6 +52,14 @@ def _stored(url: str, username: str) -> str | None:
         conn.close()
 
 
+def _signing_in(at: AppTest, url: str, username: str) -> AppTest:
+    """A new browser session that shows the sign-in form, then signs `username` in."""
+    at.run()
+    assert at.title[0].value.endswith(("登录", "Sign in"))
+    at.session_state[TOKEN_KEY] = open_session(url, username)
+    return at.run()
+
+
 def test_a_shared_link_opens_in_its_language_even_before_sign_in(new_app):
     at = new_app()
     at.query_params["lang"] = "en"
@@ -69,18 +78,19 @@ def test_the_switch_is_kept_in_the_url_and_for_the_user(new_app, lang_db):
     assert at.query_params["lang"] == "en"
     assert _stored(lang_db, "chief") == "en"
     assert at.title[0].value.endswith("Live map")  # the page in English at once
-    # a reload without the URL's word (another browser): the user's own choice
-    again = signed_in(new_app(), lang_db, "chief").run()
+    # signing in from another browser, no word in the URL: the user's own choice
+    again = _signing_in(new_app(), lang_db, "chief")
     assert again.sidebar.selectbox(key="lang").value == "en"
-    assert again.query_params["lang"] == "en"
+    assert again.query_params["lang"] == "en" and again.title[0].value.endswith("Live map")
     # a link that says Chinese wins over the stored choice, and leaves it as it was
-    linked = signed_in(new_app(), lang_db, "chief")
+    linked = new_app()
     linked.query_params["lang"] = "zh"
-    linked.run()
+    linked = _signing_in(linked, lang_db, "chief")
     assert linked.sidebar.selectbox(key="lang").value == "zh" and "lang" not in linked.query_params
     assert _stored(lang_db, "chief") == "en"
-    # another user's choice is their own
-    assert signed_in(new_app(), lang_db, "other").run().sidebar.selectbox(key="lang").value == "zh"
+    # another user's choice is their own; a session found by its cookie keeps the URL's word
+    assert _signing_in(new_app(), lang_db, "other").sidebar.selectbox(key="lang").value == "zh"
+    assert signed_in(new_app(), lang_db, "chief").run().sidebar.selectbox(key="lang").value == "zh"
 
 
 @pytest.mark.parametrize(
