@@ -15,6 +15,7 @@ from geo import db
 from geo.auth.cli import users_group
 from geo.errors import MinqingError
 from geo.ingest.cli import incidents_group
+from geo.mapapi.cli import clients_group
 from geo.migrate import migrate
 from geo.settings import PROJECT_ROOT, get_settings, hide_password
 from geo.warnings.cli import warnings_group
@@ -155,13 +156,15 @@ def _migrate() -> list[str]:
 @main.command("run")
 @click.option("--port", default=8501, show_default=True, help="Port of the dashboard.")
 @click.option("--headless/--no-headless", default=True, help="Do not open a browser.")
+@click.option("--service-port", default=8502, show_default=True, help="Port of the map service.")
 @_clear_errors
-def run(port: int, headless: bool) -> None:
-    """Start the database, migrate, seed the demo when empty, and open the dashboard.
+def run(port: int, headless: bool, service_port: int) -> None:
+    """Start the database, migrate, seed the demo when empty, and open the dashboard and the
+    map service beside it.
 
     \b
     Example:
-      minqing run --port 8501
+      minqing run --port 8501 --service-port 8502
     """
     settings = get_settings()
     if settings.uses_local_cluster:
@@ -198,6 +201,10 @@ def run(port: int, headless: bool) -> None:
     finally:
         conn.close()
     db.close_pools()
+    from service.serve import start_beside
+
+    service_url = start_beside(service_port)
+    click.echo(f"map service on {service_url} (API documentation: {service_url}/api.html)")
     args = [
         sys.executable,
         "-m",
@@ -490,6 +497,7 @@ main.add_command(_clear_group(workflow_group))
 main.add_command(_clear_group(incidents_group))
 main.add_command(_clear_group(warnings_group))
 main.add_command(_clear_group(users_group))
+main.add_command(_clear_group(clients_group))
 
 if __name__ == "__main__":
     main()

@@ -1,0 +1,98 @@
+"""Who calls: the token of an API client, its rate limit, and the scoped transaction it works in.
+
+Every request works like a page: its client is looked up by token, then its work runs in
+`geo.db.scoped_transaction` with the client's area, as the app's role under row-level security.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import psycopg2.extensions
+import psycopg2.pool
+from starlette.requests import Request
+
+from geo import db
+from geo.mapapi.clients import ApiClient, authenticate
+from service.errors import ServiceError
+
+_TIME_ZONE = "SELECT set_config('TimeZone', 'Asia/Shanghai', true)"
+BURST_SECONDS = 10.0  # a client may send this many seconds' worth of requests at once
+
+
+class RateLimiter:
+    """A token bucket per client: `rate_per_minute` requests a minute, bursts of 10 s."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def wait_for(self, client: ApiClient) -> float:
+        """Take one request from the client's bucket: 0 when allowed, else seconds to wait."""
+        rate = client.rate_per_minute / 60.0
+        capacity = max(1.0, rate * BURST_SECONDS)
+        now = self._clock()
+        with self._lock:
+            tokens, last = self._buckets.get(client.name, (capacity, now))
+            tokens = min(capacity, tokens + (now - last) * rate)
+            if tokens >= 1.0:
+                self._buckets[client.name] = (tokens - 1.0, now)
+                return 0.0
+            self._buckets[client.name] = (tokens, now)
+            return (1.0 - tokens) / rate
+
+
+class Backend:
+    """The process's pool (one per process), bounded so no request fails for want of a
+    connection, and the one way a request reaches the database."""
+
+    def __init__(self, pool: psycopg2.pool.ThreadedConnectionPool, size: int) -> None:
+        self.pool = pool
+        self._slots = threading.BoundedSemaphore(size)
+        self.limiter = RateLimiter()
+
+    @contextmanager
+    def scoped(self, client: ApiClient) -> Iterator[psycopg2.extensions.connection]:
+        """A transaction as the app's role in the client's area (times shown in CST)."""
+        with self._slots, db.scoped_transaction(self.pool, client.scope) as conn:
+            with conn.cursor() as cur:
+                cur.execute(_TIME_ZONE)
+            yield conn
+
+    def client(self, token: str) -> ApiClient | None:
+        """The enabled client holding the token (read as a page reads its user)."""
+        with self._slots, db.transaction(self.pool) as conn:
+            return authenticate(conn, token)
+
+
+def token_of(request: Request) -> str | None:
+    """The token: `Authorization: Bearer …`, `X-API-Key`, or the `api_key` query parameter."""
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return request.headers.get("x-api-key") or request.query_params.get("api_key") or None
+
+
+def caller(request: Request) -> ApiClient:
+    """The calling client, admitted by its rate limit; a problem (401, 429) otherwise."""
+    backend: Backend = request.app.state.backend
+    token = token_of(request)
+    if token is None:
+        raise ServiceError("no_token", headers={"WWW-Authenticate": 'Bearer realm="minqing"'})
+    client = backend.client(token)
+    if client is None:
+        raise ServiceError(
+            "bad_token", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
+        )
+    wait = backend.limiter.wait_for(client)
+    if wait > 0:
+        seconds = max(1, math.ceil(wait))
+        raise ServiceError("rate_limited", headers={"Retry-After": str(seconds)}, seconds=seconds)
+    request.state.client = client
+    return client

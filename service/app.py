@@ -1,0 +1,155 @@
+"""The map service's application: landing page, conformance, API description, error handling."""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+
+import psycopg2
+import psycopg2.pool
+import swagger_ui_bundle
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+
+from geo import db
+from geo.errors import DatabaseUnreachable
+from geo.settings import get_settings
+from service import features
+from service.access import Backend
+from service.config import ServiceSettings
+from service.errors import ServiceError, language, problem
+from service.links import JSON, OPENAPI, link, url_for
+from service.openapi import to_openapi30, viewer_page
+
+log = logging.getLogger("minqing.service")
+
+TITLE = "民情地图 · Minqing Map service"
+DESCRIPTION = (
+    "OGC API – Features and Tiles over the grids, incidents, centers and early warnings of "
+    "民情地图, push intake for the eight sources, a change feed, and Open311 GeoReport v2. "
+    "Every request needs a client token (`Authorization: Bearer …`); see docs/api.md."
+)
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+]
+STATIC = "/static/swagger-ui"
+
+
+def create_app(database_url: str | None = None, settings: ServiceSettings | None = None) -> FastAPI:
+    """The service over the database at `database_url` (default: the project's database)."""
+    settings = settings or ServiceSettings()
+    geo_settings = get_settings()
+    url = database_url or db.database_url(geo_settings)
+    app = FastAPI(
+        title=TITLE,
+        description=DESCRIPTION,
+        version="1.0",
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    size = geo_settings.pool_max
+    app.state.backend = Backend(db.get_pool(url, geo_settings.pool_min, size), size)
+    app.mount(STATIC, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
+    _handlers(app)
+    _root_routes(app)
+    app.include_router(features.router)
+    return app
+
+
+def _root_routes(app: FastAPI) -> None:
+    @app.get("/", tags=["Service"], summary="Landing page")
+    def landing(request: Request) -> JSONResponse:
+        """Links to the API description, conformance, collections, tiles and Open311."""
+        return JSONResponse(
+            {
+                "title": TITLE,
+                "description": DESCRIPTION,
+                "links": [
+                    link(url_for(request, "/"), "self", JSON, "this document"),
+                    link(url_for(request, "/api"), "service-desc", OPENAPI, "API definition"),
+                    link(
+                        url_for(request, "/api.html"),
+                        "service-doc",
+                        "text/html",
+                        "API documentation",
+                    ),
+                    link(url_for(request, "/conformance"), "conformance", JSON),
+                    link(url_for(request, "/collections"), "data", JSON, "collections"),
+                ],
+            }
+        )
+
+    @app.get("/conformance", tags=["Service"], summary="Conformance classes")
+    def conformance() -> JSONResponse:
+        """The OGC conformance classes the service implements."""
+        return JSONResponse({"conformsTo": CONFORMANCE})
+
+    @app.get("/api", tags=["Service"], summary="This API as OpenAPI 3.0")
+    def api() -> Response:
+        """The OpenAPI 3.0 document."""
+        return JSONResponse(_openapi(app), media_type=OPENAPI)
+
+    @app.get("/api.html", tags=["Service"], summary="This API's documentation (served locally)")
+    def api_html(request: Request) -> HTMLResponse:
+        """Swagger UI from the service's own files."""
+        base = url_for(request, "")
+        return HTMLResponse(viewer_page(TITLE, base + STATIC, base + "/api"))
+
+
+def _openapi(app: FastAPI) -> dict:
+    return _openapi_cached(id(app), app)
+
+
+@cache
+def _openapi_cached(_key: int, app: FastAPI) -> dict:
+    return to_openapi30(app.openapi())
+
+
+def _handlers(app: FastAPI) -> None:
+    @app.exception_handler(ServiceError)
+    def refused(request: Request, exc: ServiceError) -> Response:
+        return problem(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    def invalid(request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {}
+        name = ".".join(str(part) for part in first.get("loc", ())[1:]) or "request"
+        reason = str(first.get("msg", "invalid"))
+        return problem(request, ServiceError("bad_parameter", name=name, reason=reason))
+
+    @app.exception_handler(HTTPException)
+    def http_error(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code == 405:
+            return problem(request, ServiceError("method"))
+        return problem(request, ServiceError("not_found", path=request.url.path))
+
+    @app.exception_handler(psycopg2.OperationalError)
+    @app.exception_handler(psycopg2.InterfaceError)
+    @app.exception_handler(psycopg2.pool.PoolError)
+    @app.exception_handler(DatabaseUnreachable)
+    def unavailable(request: Request, exc: Exception) -> Response:
+        log.warning("database unavailable: %s", str(exc).strip().splitlines()[:1])
+        return problem(request, ServiceError("unavailable", headers={"Retry-After": "2"}))
+
+    @app.exception_handler(Exception)
+    def failed(request: Request, exc: Exception) -> Response:
+        log.exception("request failed: %s %s", request.method, request.url.path)
+        body = {
+            "type": "urn:minqing:problem:internal",
+            "title": "服务内部错误" if language(request) == "zh" else "Internal error",
+            "status": 500,
+            "zh": "服务内部错误，已记录",
+            "en": "Internal error; it was logged",
+        }
+        return JSONResponse(body, status_code=500, media_type="application/problem+json")

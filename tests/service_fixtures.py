@@ -1,0 +1,104 @@
+"""Map service test helpers: a small seeded demo of its own (writable) with API clients."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from geo import db
+from geo.demo.load import seed_demo
+from geo.mapapi.clients import add_client
+from geo.warnings import scan_warnings
+from tests.support import ROOT
+from tests.support import _free_port as free_port
+
+OWN_DISTRICT = "620102"  # 城关区
+OTHER_DISTRICT = "620103"  # 七里河区
+
+
+@dataclass(frozen=True)
+class ServiceWorld:
+    """The database and one token per client: city reader, district reader, sources."""
+
+    url: str
+    city: str
+    district: str
+    hotline: str
+    district_hotline: str
+    slow: str
+
+
+_WORLDS: dict[int, ServiceWorld] = {}
+
+
+def service_world(scratch) -> ServiceWorld:  # noqa: ANN001 - the conftest's ScratchDatabases
+    """A small seeded demo (with warnings) and its clients, one per test session."""
+    if id(scratch) in _WORLDS:
+        return _WORLDS[id(scratch)]
+    url = scratch.create_migrated("minqing_service")
+    conn = db.connect(url)
+    try:
+        seed_demo(conn, incidents=4_000, seed=13, scale=0.03)
+        scan_warnings(conn)
+        tokens = [
+            add_client(conn, "city-gis", "reader", "620100")[1],
+            add_client(conn, "chengguan-gis", "reader", OWN_DISTRICT)[1],
+            add_client(conn, "hotline", "source", "620100", ("hotline_12345", "mini_program"))[1],
+            add_client(conn, "chengguan-12345", "source", OWN_DISTRICT, ("hotline_12345",))[1],
+            add_client(conn, "slow", "reader", "620100", rate_per_minute=6)[1],
+        ]
+        conn.commit()
+    finally:
+        conn.close()
+    world = ServiceWorld(url, *tokens)
+    _WORLDS[id(scratch)] = world
+    return world
+
+
+@contextmanager
+def service_server(database_url: str, **env: str) -> Iterator[str]:
+    """The map service started for real (uvicorn, its own process) on a free port; its URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "service.serve", "--port", str(port)],
+        cwd=ROOT, env={**os.environ, "DATABASE_URL": database_url, **env},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/conformance", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"the map service did not start: {process.stdout.read()}")
+        time.sleep(0.2)
+    try:
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def owner_rows(url: str, query: str, params: tuple = ()) -> list[tuple]:
+    """Rows of a query as the owner (no row-level security)."""
+    conn = db.connect(url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(query, params)
+            return cur.fetchall()
+    finally:
+        conn.close()
