@@ -17,11 +17,12 @@ from starlette.exceptions import HTTPException
 from geo import db
 from geo.errors import DatabaseUnreachable
 from geo.settings import get_settings
-from service import features
+from service import features, tiles
 from service.access import Backend
 from service.config import ServiceSettings
 from service.errors import ServiceError, language, problem
 from service.links import JSON, OPENAPI, link, url_for
+from service.maps import MapState
 from service.openapi import to_openapi30, viewer_page
 
 log = logging.getLogger("minqing.service")
@@ -40,6 +41,14 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/dataset-tilesets",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
+    "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/tms/2.0/conf/tilematrixset",
 ]
 STATIC = "/static/swagger-ui"
 
@@ -60,10 +69,12 @@ def create_app(database_url: str | None = None, settings: ServiceSettings | None
     app.state.settings = settings
     size = geo_settings.pool_max
     app.state.backend = Backend(db.get_pool(url, geo_settings.pool_min, size), size)
+    app.state.maps = MapState(settings.status_seconds, settings.tile_cache_mb * 1024 * 1024)
     app.mount(STATIC, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
     _handlers(app)
     _root_routes(app)
     app.include_router(features.router)
+    app.include_router(tiles.router)
     return app
 
 
@@ -86,6 +97,16 @@ def _root_routes(app: FastAPI) -> None:
                     ),
                     link(url_for(request, "/conformance"), "conformance", JSON),
                     link(url_for(request, "/collections"), "data", JSON, "collections"),
+                    link(
+                        url_for(request, "/tiles"),
+                        "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
+                        JSON,
+                        "vector tiles",
+                    ),
+                    link(
+                        url_for(request, "/tileMatrixSets"),
+                        "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes",
+                    ),
                 ],
             }
         )

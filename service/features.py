@@ -146,12 +146,15 @@ def collection_document(
                 "http://www.opengis.net/def/rel/ogc/1.0/queryables",
                 "application/schema+json",
             ),
+        ],
+    }
+    if collection_id != "centers":
+        out["links"].append(
             link(
                 url_for(request, f"/collections/{collection_id}/tiles"),
                 "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
-            ),
-        ],
-    }
+            )
+        )
     if versions is not None:
         out["boundaryVersions"] = versions
     return out
