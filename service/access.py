@@ -12,11 +12,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import psycopg2
 import psycopg2.extensions
 import psycopg2.pool
 from starlette.requests import Request
 
 from geo import db
+from geo.errors import MinqingError
 from geo.mapapi.clients import ApiClient, authenticate
 from service.errors import ServiceError
 
@@ -58,11 +60,22 @@ class Backend:
 
     @contextmanager
     def scoped(self, client: ApiClient) -> Iterator[psycopg2.extensions.connection]:
-        """A transaction as the app's role in the client's area (times shown in CST)."""
-        with self._slots, db.scoped_transaction(self.pool, client.scope) as conn:
-            with conn.cursor() as cur:
-                cur.execute(_TIME_ZONE)
-            yield conn
+        """A transaction as the app's role in the client's area (times shown in CST); a
+        failure on a lost connection (the database restarting) is a 503 to retry."""
+        used: list[psycopg2.extensions.connection] = []
+        with self._slots:
+            try:
+                with db.scoped_transaction(self.pool, client.scope) as conn:
+                    used.append(conn)
+                    with conn.cursor() as cur:
+                        cur.execute(_TIME_ZONE)
+                    yield conn
+            except ServiceError:
+                raise
+            except (MinqingError, psycopg2.Error) as exc:
+                if used and used[0].closed:
+                    raise ServiceError("unavailable", headers={"Retry-After": "2"}) from exc
+                raise
 
     def client(self, token: str) -> ApiClient | None:
         """The enabled client holding the token (read as a page reads its user)."""

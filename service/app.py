@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 from geo import db
 from geo.errors import DatabaseUnreachable
 from geo.settings import get_settings
-from service import features, tiles
+from service import features, intake, tiles
 from service.access import Backend
 from service.config import ServiceSettings
 from service.errors import ServiceError, language, problem
@@ -70,11 +70,15 @@ def create_app(database_url: str | None = None, settings: ServiceSettings | None
     size = geo_settings.pool_max
     app.state.backend = Backend(db.get_pool(url, geo_settings.pool_min, size), size)
     app.state.maps = MapState(settings.status_seconds, settings.tile_cache_mb * 1024 * 1024)
+    app.state.intake = intake.Intake(
+        app.state.backend, settings.intake_wait_ms, settings.intake_group
+    )
     app.mount(STATIC, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
     _handlers(app)
     _root_routes(app)
     app.include_router(features.router)
     app.include_router(tiles.router)
+    app.include_router(intake.router)
     return app
 
 

@@ -41,7 +41,8 @@ PROBLEMS: dict[str, tuple[int, str, str]] = {
     ),
     "unknown_source": (404, "来源未知：{source}", "Unknown source: {source}"),
     "rejected": (
-        422, "报事未被受理，未保存任何内容", "The report was not accepted; nothing was stored",
+        422, "报事未被受理（{reason}），未保存任何内容",
+        "The report was not accepted ({reason_en}); nothing was stored",
     ),
     "id_conflict": (
         409, "来源编号 {source_id} 已用于内容不同的报事",
@@ -50,6 +51,10 @@ PROBLEMS: dict[str, tuple[int, str, str]] = {
     "id_elsewhere": (
         409, "来源编号 {source_id} 已用于本客户端辖区以外的报事",
         "Source id {source_id} is already used by a report outside this client's area",
+    ),
+    "outside_area": (
+        422, "报事位置不在本客户端的辖区内，未保存",
+        "The report lies outside this client's area; nothing was stored",
     ),
     "too_many_reports": (
         413, "一批最多 {limit} 条报事", "A batch holds at most {limit} reports",

@@ -94,8 +94,13 @@ def ingest_incidents(
     dry_run: bool = False,
     now: datetime | None = None,
     note: str = "",
+    commit: bool = True,
 ) -> IngestResult:
-    """Check, place, deduplicate, link, route and store incident reports in one transaction."""
+    """Check, place, deduplicate, link, route and store incident reports in one transaction.
+
+    `commit=False` leaves the transaction open for the caller to add to and commit (the map
+    service writes its receipts and audit entry with the reports); a failure still rolls back.
+    """
     clock = _Clock()
     rules = rules or load_rules()
     rules.layout(source)  # an unknown source is refused before anything else
@@ -114,13 +119,14 @@ def ingest_incidents(
         raise DataError("two records share a line number")
     good["outcome"] = good["duplicate"].map({True: "duplicate", False: None})
     autocommit = conn.autocommit
-    conn.autocommit = False
+    if autocommit:  # (setting it inside the caller's open transaction is refused)
+        conn.autocommit = False
     try:
         with conn.cursor() as cur:
             _store(cur, good, rules, actor, note, result, by_line, clock)
         if dry_run:
             conn.rollback()
-        else:
+        elif commit:
             conn.commit()
         clock.lap("commit")
     except psycopg2.Error as exc:
@@ -130,7 +136,8 @@ def ingest_incidents(
         conn.rollback()
         raise
     finally:
-        conn.autocommit = autocommit
+        if autocommit:
+            conn.autocommit = autocommit
     result.timings = clock.timings()
     return result
 
