@@ -94,8 +94,12 @@ def token_of(request: Request) -> str | None:
 
 def caller(request: Request) -> ApiClient:
     """The calling client, admitted by its rate limit; a problem (401, 429) otherwise."""
+    return admit(request, token_of(request))
+
+
+def admit(request: Request, token: str | None) -> ApiClient:
+    """The client holding the token, admitted by its rate limit; 401 or 429 otherwise."""
     backend: Backend = request.app.state.backend
-    token = token_of(request)
     if token is None:
         raise ServiceError("no_token", headers={"WWW-Authenticate": 'Bearer realm="minqing"'})
     client = backend.client(token)

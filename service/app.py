@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 from geo import db
 from geo.errors import DatabaseUnreachable
 from geo.settings import get_settings
-from service import features, intake, tiles
+from service import features, intake, open311, tiles
 from service.access import Backend
 from service.config import ServiceSettings
 from service.errors import ServiceError, language, problem
@@ -79,6 +79,7 @@ def create_app(database_url: str | None = None, settings: ServiceSettings | None
     app.include_router(features.router)
     app.include_router(tiles.router)
     app.include_router(intake.router)
+    app.include_router(open311.router)
     return app
 
 
@@ -142,22 +143,27 @@ def _openapi_cached(_key: int, app: FastAPI) -> dict:
 
 
 def _handlers(app: FastAPI) -> None:
+    def refuse(request: Request, error: ServiceError) -> Response:
+        if request.url.path.startswith(open311.router.prefix + "/"):
+            return open311.error_response(request, error)
+        return problem(request, error)
+
     @app.exception_handler(ServiceError)
     def refused(request: Request, exc: ServiceError) -> Response:
-        return problem(request, exc)
+        return refuse(request, exc)
 
     @app.exception_handler(RequestValidationError)
     def invalid(request: Request, exc: RequestValidationError) -> Response:
         first = exc.errors()[0] if exc.errors() else {}
         name = ".".join(str(part) for part in first.get("loc", ())[1:]) or "request"
         reason = str(first.get("msg", "invalid"))
-        return problem(request, ServiceError("bad_parameter", name=name, reason=reason))
+        return refuse(request, ServiceError("bad_parameter", name=name, reason=reason))
 
     @app.exception_handler(HTTPException)
     def http_error(request: Request, exc: HTTPException) -> Response:
         if exc.status_code == 405:
-            return problem(request, ServiceError("method"))
-        return problem(request, ServiceError("not_found", path=request.url.path))
+            return refuse(request, ServiceError("method"))
+        return refuse(request, ServiceError("not_found", path=request.url.path))
 
     @app.exception_handler(psycopg2.OperationalError)
     @app.exception_handler(psycopg2.InterfaceError)
@@ -165,7 +171,7 @@ def _handlers(app: FastAPI) -> None:
     @app.exception_handler(DatabaseUnreachable)
     def unavailable(request: Request, exc: Exception) -> Response:
         log.warning("database unavailable: %s", str(exc).strip().splitlines()[:1])
-        return problem(request, ServiceError("unavailable", headers={"Retry-After": "2"}))
+        return refuse(request, ServiceError("unavailable", headers={"Retry-After": "2"}))
 
     @app.exception_handler(Exception)
     def failed(request: Request, exc: Exception) -> Response:

@@ -15,6 +15,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
+from xml.etree import ElementTree
 
 import anyio
 from fastapi import APIRouter, Depends, Query, Request
@@ -44,6 +45,7 @@ from service.links import JSON, here, link, url_for
 router = APIRouter(tags=["Push intake and change feed"])
 Caller = Annotated[ApiClient, Depends(caller)]
 JSON_TYPES = ("application/json", "application/geo+json", "text/json", "")
+XML_TYPES = ("application/xml", "text/xml")
 _RLS = "row-level security"
 
 
@@ -72,16 +74,43 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-async def read_json(request: Request, limit: int) -> Any:
-    """The body as JSON; 415 for another content type, 400 when it does not parse."""
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type not in JSON_TYPES:
+def media_type_of(request: Request) -> str:
+    """The request body's media type, lower case, without parameters."""
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+async def read_document(request: Request, limit: int) -> Any:
+    """The body as JSON, or XML read as JSON would be (a `<report>` of one element per field,
+    or `<reports>` of them); 415 for another content type, 400 when it does not parse."""
+    media_type = media_type_of(request)
+    if media_type not in JSON_TYPES + XML_TYPES:
         raise ServiceError("media_type", media_type=media_type)
     body = await read_body(request, limit)
+    if media_type in XML_TYPES:
+        return parse_xml(body)
     try:
         return json.loads(body.decode("utf-8"), parse_constant=_no_constant)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ServiceError("bad_json", reason=str(exc)[:200]) from None
+
+
+def parse_xml(body: bytes) -> Any:
+    """Flat XML records as dicts: `<report><source_id>…</source_id>…</report>` is one, a root
+    whose children are records (`<reports>`) a list. No DTD or entity is read."""
+    head = body[:4096].upper()
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        raise ServiceError("bad_xml", reason="DTD / ENTITY")
+    try:
+        root = ElementTree.fromstring(body)
+    except ElementTree.ParseError as exc:
+        raise ServiceError("bad_xml", reason=str(exc)[:200]) from None
+
+    def record(element: ElementTree.Element) -> dict[str, str]:
+        return {child.tag: (child.text or "").strip() for child in element}
+
+    if len(root) and all(len(child) for child in root):
+        return [record(child) for child in root]
+    return record(root)
 
 
 def _no_constant(name: str) -> None:
@@ -280,7 +309,7 @@ async def push_report(source: str, request: Request, client: Caller) -> Response
     """The report's case number, grid and deadline (201 stored, 200 when sent before)."""
     check_source(source, client)
     intake: Intake = request.app.state.intake
-    body = await read_json(request, request.app.state.settings.max_body_bytes)
+    body = await read_document(request, request.app.state.settings.max_body_bytes)
     report = pushed(report_values(body), source, intake.rules)
     outcome = _precheck(report, source, intake.rules) or await intake.submit(
         client, source, report, _address(request)
@@ -304,7 +333,7 @@ async def push_batch(source: str, request: Request, client: Caller) -> Response:
     check_source(source, client)
     intake: Intake = request.app.state.intake
     settings = request.app.state.settings
-    body = await read_json(request, settings.max_body_bytes)
+    body = await read_document(request, settings.max_body_bytes)
     if isinstance(body, dict):
         body = (
             body.get("features") if body.get("type") == "FeatureCollection" else body.get("reports")

@@ -109,7 +109,6 @@ def store_reports(
     outcome of each, in order. Rejected reports store nothing; the others are stored."""
     result = ingest_incidents(
         conn, [r.values for r in reports], source, actor, rules=rules, commit=False,
-        note=f"{actor} 推送，",
     )  # fmt: skip
     rejected = {reject.line: reject for reject in result.rejects}
     lines = [line for line in range(1, len(reports) + 1) if line not in rejected]
