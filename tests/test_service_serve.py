@@ -39,7 +39,10 @@ def test_the_service_ends_with_the_process_that_started_it(scratch):
     """Started beside a parent (the dashboard), it answers; when the parent dies, it stops."""
     world = service_world(scratch)
     port = free_port()
-    script = f"import time; from service.serve import start_beside; start_beside({port}); time.sleep(120)"
+    script = (
+        "import time; from service.serve import start_beside;"
+        f" start_beside({port}); time.sleep(120)"
+    )
     parent = subprocess.Popen(
         [sys.executable, "-c", script],
         cwd=ROOT, env={**os.environ, "DATABASE_URL": world.url},
