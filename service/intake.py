@@ -158,7 +158,10 @@ class _Waiting:
 
 
 class Intake:
-    """Stores single reports in groups per (client, source), each group in one transaction."""
+    """Stores single reports in groups per (client, source), each group in one transaction;
+    while `PARALLEL` groups of a client are being stored, the next one gathers."""
+
+    PARALLEL = 2
 
     def __init__(self, backend: Backend, wait_ms: float, most: int) -> None:
         self.backend = backend
@@ -166,6 +169,8 @@ class Intake:
         self.most = most
         self.rules = load_rules()
         self._queues: dict[tuple[str, str], list[_Waiting]] = {}
+        self._active: dict[tuple[str, str], int] = {}
+        self._gathering: set[tuple[str, str]] = set()
         self._tasks: set[asyncio.Task] = set()
 
     async def submit(
@@ -175,20 +180,20 @@ class Intake:
         loop = asyncio.get_running_loop()
         waiting = _Waiting(report, loop.create_future())
         key = (client.name, source)
-        queue = self._queues.get(key)
-        if queue is None:
-            self._queues[key] = [waiting]
+        self._queues.setdefault(key, []).append(waiting)
+        if key not in self._gathering and self._active.get(key, 0) < self.PARALLEL:
+            self._active[key] = self._active.get(key, 0) + 1
+            self._gathering.add(key)
             task = loop.create_task(self._flush(key, client, source, address))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
-        else:
-            queue.append(waiting)
         return await waiting.future
 
     async def _flush(
         self, key: tuple[str, str], client: ApiClient, source: str, address: str | None
     ) -> None:
         await asyncio.sleep(self.wait)
+        self._gathering.discard(key)
         while queue := self._queues.get(key):
             group = queue[: self.most]
             del queue[: self.most]
@@ -204,7 +209,7 @@ class Intake:
             for waiting, outcome in zip(group, outcomes, strict=True):
                 if not waiting.future.done():
                     waiting.future.set_result(outcome)
-        self._queues.pop(key, None)
+        self._active[key] -= 1
 
     def store(
         self, client: ApiClient, source: str, reports: Sequence[Pushed], address: str | None
