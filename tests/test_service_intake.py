@@ -128,8 +128,10 @@ def test_bad_input_is_a_clear_4xx_and_stores_nothing(world, api, points):
         ({"json": good}, old, HOTLINE, 401, "bad_token"),
         ({"json": good}, world.hotline, "/intake/police_110/reports", 403, "forbidden"),
         ({"json": good}, world.city, HOTLINE, 403, "forbidden"),
-        ({"content": "<x/>", "headers": {"Content-Type": "application/xml"}}, world.hotline,
+        ({"content": "a=1", "headers": {"Content-Type": "text/plain"}}, world.hotline,
          HOTLINE, 415, "media_type"),
+        ({"content": "<report><source_id>x</report>", "headers": {"Content-Type": "text/xml"}},
+         world.hotline, HOTLINE, 400, "bad_xml"),
         ({"json": [good]}, world.hotline, HOTLINE, 400, "bad_body"),
         ({"json": _report(points[OTHER_DISTRICT])}, world.district_hotline, HOTLINE, 422,
          "outside_area"),
@@ -147,6 +149,10 @@ def test_bad_input_is_a_clear_4xx_and_stores_nothing(world, api, points):
         assert problem["type"] == f"urn:minqing:problem:{key}"
         assert problem["zh"] and problem["en"] and problem["zh"] != problem["en"]
     assert checksums(world.url, TABLES) == before
+    xml = "<report>" + "".join(f"<{k}>{v}</{k}>" for k, v in good.items()) + "</report>"
+    taken = api.post(HOTLINE, content=xml.encode(), headers={
+        "Content-Type": "application/xml", "Authorization": f"Bearer {world.hotline}"})  # fmt: skip
+    assert taken.status_code == 201 and taken.json()["source_id"] == good["source_id"]
     outside = _push(api, world.hotline, _report((116.4, 39.9))).json()
     assert outside["reason"] == "outside_city" and "坐标不在本市" in outside["title"]
 
