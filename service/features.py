@@ -239,7 +239,9 @@ def items(
     limit: Text = None,
     crs: Text = None,
     bbox_crs: Annotated[str | None, Query(alias="bbox-crs")] = None,
-    after: Annotated[str | None, Query(description="continue after this key (next link)")] = None,
+    after: Annotated[
+        str | None, Query(description="continue after this key (next link; incidents newest first)")
+    ] = None,
     category: Text = None,
     source: Text = None,
     status: Text = None,
@@ -266,9 +268,9 @@ def items(
             query = _incident_query(
                 conn, box, start, end, category, source, status, area, major_risk
             )
-            cursor = params.integer(after, "after")
+            cursor = params.integer(after, "after", core.NO_ID)
             page = core.incident_items(
-                conn, query, now_utc(), after=cursor, limit=size, crs=out_crs
+                conn, query, now_utc(), before=cursor, limit=size, crs=out_crs
             )
         elif name == "centers":
             levels = params.choices(level, "level", _CENTER_LEVELS)

@@ -174,7 +174,7 @@ def test_paging_filters_and_crs(world, api):
     ids = [f["id"] for f in disputes]
     expected = owner_rows(
         world.url,
-        "SELECT id FROM incidents WHERE category = 'dispute' AND is_major_risk ORDER BY id",
+        "SELECT id FROM incidents WHERE category = 'dispute' AND is_major_risk ORDER BY id DESC",
     )
     assert ids == [r[0] for r in expected] and len(ids) > 3
     window = _get(

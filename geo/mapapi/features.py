@@ -35,6 +35,7 @@ EPSG_4490 = "http://www.opengis.net/def/crs/EPSG/0/4490"
 EPSG_4326 = "http://www.opengis.net/def/crs/EPSG/0/4326"
 CRSS = (CRS84, EPSG_4490, EPSG_4326)
 COORDINATE_DIGITS = 7  # about 1 cm
+NO_ID = 2**63 - 1  # above every incident id: the first page of incidents
 
 # collection id → area level
 AREA_COLLECTIONS = {
@@ -194,13 +195,14 @@ def incident_items(
     query: IncidentQuery,
     now: datetime,
     *,
-    after: int = 0,
+    before: int = NO_ID,
     limit: int = 100,
     crs: str = CRS84,
 ) -> Page:
-    """A page of the incidents matching the query that the transaction may see, by id."""
+    """A page of the incidents matching the query that the transaction may see, newest first
+    (ids below `before`: a page continues where the previous one ended)."""
     conditions, params = incident_conditions_sql(conn, query)
-    return _incidents(conn, conditions, params, now, after, limit, crs)
+    return _incidents(conn, conditions, params, now, before, limit, crs)
 
 
 def incident_item(
@@ -208,7 +210,7 @@ def incident_item(
 ) -> str | None:
     """One incident as a GeoJSON Feature text (None when absent or outside the scope)."""
     condition = sql.SQL("i.id = %(id)s")
-    page = _incidents(conn, condition, {"id": incident_id}, now, 0, 1, crs)
+    page = _incidents(conn, condition, {"id": incident_id}, now, NO_ID, 1, crs)
     return page.features[0] if page.features else None
 
 
@@ -217,7 +219,7 @@ def _incidents(
     conditions: sql.Composable,
     params: dict,
     now: datetime,
-    after: int,
+    before: int,
     limit: int,
     crs: str,
 ) -> Page:
@@ -226,7 +228,7 @@ def _incidents(
     )
     with conn.cursor() as cur:
         cur.execute("SET LOCAL jit = off")
-        cur.execute(statement, {**params, "now": now, "after": after, "limit": limit + 1})
+        cur.execute(statement, {**params, "now": now, "before": before, "limit": limit + 1})
         return _paged(cur.fetchall(), limit)
 
 

@@ -1,7 +1,22 @@
 -- Map service: one page of incidents matching {conditions} (the filter's conditions on `i`),
--- ordered by id after %(after)s, as GeoJSON Feature texts. The reporter's phone and ID number
--- come through incident_contacts (masked unless the transaction's center handles the case).
--- {geometry} is the GeoJSON geometry of `i.geom` in the output CRS.
+-- newest first (by id, before %(before)s), as GeoJSON Feature texts. The reporter's phone and
+-- ID number come through incident_contacts (masked unless the transaction's center handles
+-- the case), read for the page's ids only: the view is a security barrier, so a join into it
+-- would read every incident. {geometry} is the GeoJSON geometry of `i.geom` in the output CRS.
+WITH page AS MATERIALIZED (
+    SELECT i.id, i.geom, i.source, i.source_id, i.category, i.subcategory, i.severity,
+           i.is_major_risk, i.status, i.description, i.address, i.grid_code, i.community_code,
+           i.street_code, i.district_code, i.reported_at, i.deadline_at, i.assigned_center,
+           i.handling_level, i.escalations, i.resolved_at, i.closed_at, i.result
+    FROM incidents i
+    WHERE {conditions} AND i.id < %(before)s
+    ORDER BY i.id DESC
+    LIMIT %(limit)s
+), contacts AS MATERIALIZED (
+    SELECT k.incident_id, k.reporter_name, k.reporter_phone, k.reporter_id_number
+    FROM incident_contacts k
+    WHERE k.incident_id = ANY (ARRAY(SELECT id FROM page))
+)
 SELECT i.id,
        '{{"type":"Feature","id":' || i.id
        || ',"geometry":' || {geometry}
@@ -21,11 +36,6 @@ SELECT i.id,
               'reporter_name', c.reporter_name, 'reporter_phone', c.reporter_phone,
               'reporter_id_number', c.reporter_id_number)::text
        || '}}'
-FROM incidents i
-LEFT JOIN LATERAL (
-    SELECT k.reporter_name, k.reporter_phone, k.reporter_id_number
-    FROM incident_contacts k WHERE k.incident_id = i.id
-) c ON true
-WHERE {conditions} AND i.id > %(after)s
-ORDER BY i.id
-LIMIT %(limit)s
+FROM page i
+LEFT JOIN contacts c ON c.incident_id = i.id
+ORDER BY i.id DESC
