@@ -1,4 +1,5 @@
--- Map service: the incidents matching {conditions} inside one tile as points (zoomed in).
+-- Map service: the incidents matching {conditions} inside one tile as points (zoomed in),
+-- found through the codes of the grids crossing the tile (%(grids)s).
 WITH bounds AS (
     SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS tile,
            ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s), 4490) AS box
@@ -13,7 +14,7 @@ WITH bounds AS (
                         %(extent)s, %(buffer)s, true) AS geom
     FROM incidents i
     CROSS JOIN bounds b
-    WHERE {conditions} AND i.geom && b.box
+    WHERE {conditions} AND i.grid_code = ANY(%(grids)s::text[]) AND i.geom && b.box
     ORDER BY i.id DESC
     LIMIT %(most)s
 )
