@@ -29,7 +29,6 @@ import argparse
 import asyncio
 import json
 import math
-import os
 import random
 import subprocess
 import sys
@@ -53,6 +52,7 @@ from geo.settings import get_settings  # noqa: E402
 from geo.timeutil import CST, now_utc  # noqa: E402
 from geo.vocabulary import CATEGORIES  # noqa: E402
 from tests.support import _free_port as free_port  # noqa: E402
+from tests.support import server_process  # noqa: E402
 
 BENCH_DATABASE = "minqing_service_bench"
 ZOOMS = range(10, 16)
@@ -100,37 +100,14 @@ def token_for(url: str, name: str, role: str, sources: tuple[str, ...] = ()) -> 
         conn.close()
 
 
-def wait_for(url: str, process: subprocess.Popen, what: str) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=2).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None:
-            raise SystemExit(f"{what} stopped: {process.stdout.read() if process.stdout else ''}")
-        time.sleep(0.3)
-    process.kill()
-    raise SystemExit(f"{what} did not start")
-
-
 @contextmanager
 def service(url: str, **env: str) -> Iterator[str]:
     """The map service in its own process on a free port; its base URL."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "service.serve", "--port", str(port)],
-        cwd=ROOT, env={**os.environ, "DATABASE_URL": url, **env},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(base + "/conformance", process, "the map service")
+    args = [sys.executable, "-m", "service.serve", "--port", str(port)]
+    with server_process(args, {"DATABASE_URL": url, **env}, port, "/conformance",
+                        "the map service") as base:  # fmt: skip
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def tipg_python() -> Path:
@@ -153,22 +130,14 @@ def tipg(url: str) -> Iterator[str]:
     conn.close()
     port = free_port()
     env = {
-        **os.environ, "DATABASE_URL": url, "TIPG_DB_SCHEMAS": '["bench_tipg"]',
+        "DATABASE_URL": url, "TIPG_DB_SCHEMAS": '["bench_tipg"]',
         "TIPG_DB_SPATIAL_EXTENT": "false", "TIPG_DB_DATETIME_EXTENT": "false",
         "TIPG_MAX_FEATURES_PER_TILE": "20000",
     }  # fmt: skip
-    process = subprocess.Popen(
-        [str(tipg_python()), "-m", "uvicorn", "tipg.main:app", "--port", str(port),
-         "--log-level", "warning"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(base + "/collections", process, "TiPg")
+    args = [str(tipg_python()), "-m", "uvicorn", "tipg.main:app", "--port", str(port),
+            "--log-level", "warning"]  # fmt: skip
+    with server_process(args, env, port, "/collections", "TiPg") as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def tile_sample(url: str, per_zoom: int, rng: random.Random) -> list[tuple[int, int, int]]:

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,8 +11,8 @@ from geo import db
 from geo.demo.load import seed_demo
 from geo.mapapi.clients import add_client
 from geo.warnings import scan_warnings
-from tests.support import ROOT
 from tests.support import _free_port as free_port
+from tests.support import server_process
 
 OWN_DISTRICT = "620102"  # 城关区
 OTHER_DISTRICT = "620103"  # 七里河区
@@ -65,40 +61,7 @@ def service_world(scratch) -> ServiceWorld:  # noqa: ANN001 - the conftest's Scr
 def service_server(database_url: str, **env: str) -> Iterator[str]:
     """The map service started for real (uvicorn, its own process) on a free port; its URL."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "service.serve", "--port", str(port)],
-        cwd=ROOT, env={**os.environ, "DATABASE_URL": database_url, **env},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/conformance", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError(f"the map service did not start: {process.stdout.read()}")
-        time.sleep(0.2)
-    try:
+    args = [sys.executable, "-m", "service.serve", "--port", str(port)]
+    with server_process(args, {"DATABASE_URL": database_url, **env}, port, "/conformance",
+                        "the map service") as url:  # fmt: skip
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
-def owner_rows(url: str, query: str, params: tuple = ()) -> list[tuple]:
-    """Rows of a query as the owner (no row-level security)."""
-    conn = db.connect(url)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(query, params)
-            return cur.fetchall()
-    finally:
-        conn.close()

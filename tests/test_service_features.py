@@ -15,10 +15,10 @@ from service.app import create_app
 from tests.service_fixtures import (
     OTHER_DISTRICT,
     OWN_DISTRICT,
-    owner_rows,
     service_server,
     service_world,
 )
+from tests.support import owner_rows
 
 pytestmark = pytest.mark.db
 

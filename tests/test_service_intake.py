@@ -21,11 +21,10 @@ from service.config import ServiceSettings
 from tests.service_fixtures import (
     OTHER_DISTRICT,
     OWN_DISTRICT,
-    owner_rows,
     service_server,
     service_world,
 )
-from tests.support import checksums
+from tests.support import checksums, owner_rows
 
 pytestmark = pytest.mark.db
 TABLES = ("incidents", "incident_events", "incident_links", "api_intake_receipts", "audit_log")

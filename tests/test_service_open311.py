@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 
 from geo.vocabulary import CATEGORIES
 from service.app import create_app
-from tests.service_fixtures import OWN_DISTRICT, owner_rows, service_world
-from tests.support import checksums
+from tests.service_fixtures import OWN_DISTRICT, service_world
+from tests.support import checksums, owner_rows
 
 pytestmark = pytest.mark.db
 BASE = "/open311/v2"

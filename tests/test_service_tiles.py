@@ -14,7 +14,8 @@ from geo.grid_status import load_rules
 from geo.queries.live_view import live_view, load_static
 from geo.timeutil import now_utc
 from service.app import create_app
-from tests.service_fixtures import OWN_DISTRICT, owner_rows, service_world
+from tests.service_fixtures import OWN_DISTRICT, service_world
+from tests.support import owner_rows
 
 pytestmark = pytest.mark.db
 OPEN = "status IN ('reported', 'assigned', 'in_progress')"
