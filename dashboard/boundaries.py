@@ -10,19 +10,23 @@ import shapely
 import streamlit as st
 
 from dashboard.auth import client_address, current_user, require
-from dashboard.boundaries_text import TABLE
+from dashboard.boundaries_text import PREVIEW_TEXT, TABLE
 from dashboard.errors import shown_errors
 from dashboard.i18n import lang, translator
-from dashboard.resources import connection, owner_connection
+from dashboard.resources import connection
+from dashboard.widgets.markdown import literal
+from dashboard.widgets.upload import file_upload
 from geo.auth.audit import record
 from geo.boundaries.check import LEVEL_ZH
 from geo.boundaries.crs import CITY_ENVELOPE
 from geo.boundaries.encoding import CHOICES
 from geo.boundaries.errors import BoundaryFileError, CrsProblem, PublishError
-from geo.boundaries.mapping import FieldMapping
+from geo.boundaries.limits import DEFAULT_LIMITS, MIB
+from geo.boundaries.mapping import PARENT_LEVEL, FieldMapping
 from geo.boundaries.prepare import PreparedUpload, UploadOptions, prepare_raw
 from geo.boundaries.publish import publish, rollback
 from geo.boundaries.read import RawLayer, read_upload
+from geo.boundaries.removal import NAMES_SHOWN, Removal
 from geo.boundaries.store import current_version, level_areas
 from geo.boundaries.versions import boundary_events, boundary_versions
 from geo.bounds import LngLatBbox
@@ -37,6 +41,7 @@ from layers.preview import (
     offline_html,
     outlines_from,
     preview_map,
+    problem_bounds,
 )
 
 tr = translator(TABLE)
@@ -54,6 +59,8 @@ COMMON_CRS = [
     "EPSG:2383",
 ]
 LEAFLET = Path(__file__).resolve().parent / "static" / "leaflet"
+UPLOAD_TYPES = ("zip", "geojson", "json", "gpkg", "kml", "kmz")
+UPLOAD_MB = DEFAULT_LIMITS.max_file_bytes // MIB
 
 
 @st.cache_resource(show_spinner=False)
@@ -166,18 +173,12 @@ def _bounds(geoms: list) -> LngLatBbox:
     return LngLatBbox(*shapely.total_bounds(present))
 
 
-def _focus(prepared: PreparedUpload, selected: int | None) -> LngLatBbox:
-    candidates = prepared.result.candidates
-    if selected is not None and selected < len(prepared.problems):
-        problem = prepared.problems[selected]
-        if problem.geometry is not None and not problem.geometry.is_empty:
-            west, south, east, north = problem.geometry.bounds
-            pad = max(east - west, north - south, 0.002) * 0.6
-            return LngLatBbox(west - pad, south - pad, east + pad, north + pad)
-        if problem.lon is not None:
-            return LngLatBbox(problem.lon - 0.003, problem.lat - 0.003, problem.lon + 0.003,
-                              problem.lat + 0.003)  # fmt: skip
-    return _bounds(list(candidates.geom))
+def _focus(marks: list[ProblemMark], candidates: list, selected: int | None) -> LngLatBbox:
+    if selected is not None and selected < len(marks):
+        box = problem_bounds(marks[selected])
+        if box is not None:
+            return box
+    return _bounds(candidates)
 
 
 @st.cache_data(show_spinner=False, max_entries=8, ttl=3600)
@@ -214,23 +215,14 @@ def _preview_html(_prepared: PreparedUpload, key: str, selected: int | None, lan
         )  # fmt: skip
         for p in prepared.problems
     ]
-    labels = {
-        "parent": tr("parent"),
-        "current": tr("current_layer"),
-        "new": tr("new"),
-        "added": tr("added"),
-        "removed": tr("removed"),
-        "reshaped": tr("reshaped"),
-        "renamed": tr("renamed"),
-        "problems": tr("problems"),
-    }
+    labels = {key: tr(key) for key in PREVIEW_TEXT} | {"current": tr("current_layer")}
     fmap = preview_map(
         outlines_from(parents),
         current,
         new,
         changes,
         marks,
-        _focus(prepared, selected),
+        _focus(marks, list(c.geom), selected),
         labels,
         get_settings().basemap_url,
     )
@@ -270,26 +262,110 @@ def _diff_tables(prepared: PreparedUpload) -> None:
                 st.dataframe(frame.round(1), hide_index=True, width="stretch")
 
 
+def _units(level: str) -> tuple[str, str]:
+    """The words for the level and its parent level in the page's language."""
+    parent = PARENT_LEVEL[level]
+    if lang() == "zh":
+        return LEVEL_ZH[level], LEVEL_ZH[parent]
+    return level, parent
+
+
+def _named(removal: Removal) -> str:
+    """The first removed areas as 'name (code)', markdown-safe, and how many more."""
+    shown = [f"{literal(a.name)} ({literal(a.code)})" for a in removal.areas[:NAMES_SHOWN]]
+    more = len(removal.areas) - NAMES_SHOWN
+    return ("、" if lang() == "zh" else ", ").join(shown) + (
+        tr("and_more").format(n=f"{len(removal.areas):,}") if more > 0 else ""
+    )
+
+
+def _removal_notice(removal: Removal) -> None:
+    """Under the figures: what the file's missing areas mean, parent by parent."""
+    if not removal:
+        return
+    unit, parent_unit = _units(removal.level)
+    lines = [
+        tr("removal_summary").format(
+            n=f"{len(removal.areas):,}", unit=unit, incidents=f"{removal.incidents:,}",
+            open=f"{removal.open_incidents:,}",
+        )  # fmt: skip
+    ]
+    for p in removal.parents[:NAMES_SHOWN]:
+        gone = tr("removal_all" if p.removed >= p.before else "removal_some").format(
+            name=literal(p.name), code=literal(p.code), before=p.before, removed=p.removed,
+            unit=unit,
+        )  # fmt: skip
+        after = tr("removal_empty" if p.after == 0 else "removal_after")
+        lines.append(f"- {gone}{after.format(after=p.after, unit=unit, parent=parent_unit)}")
+    if len(removal.parents) > NAMES_SHOWN:
+        more = f"{len(removal.parents) - NAMES_SHOWN:,}"
+        lines.append(f"- {tr('removal_more_parents').format(n=more, parent=parent_unit)}")
+    st.warning("\n".join(lines))
+
+
+def _removal_confirmation(removal: Removal) -> bool:
+    """Inside the publish form: the areas that would go, and a confirmation naming them."""
+    if not removal:
+        return False
+    unit, _ = _units(removal.level)
+    st.dataframe(
+        pd.DataFrame(
+            {
+                tr("col_code"): [a.code for a in removal.areas],
+                tr("col_name"): [a.name for a in removal.areas],
+                tr("col_parent"): [a.parent_code for a in removal.areas],
+                tr("col_incidents"): [a.incidents for a in removal.areas],
+                tr("col_open"): [a.open_incidents for a in removal.areas],
+                tr("col_recoded"): [a.recoded_as or "" for a in removal.areas],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        height=min(35 * (len(removal.areas) + 1) + 3, 250),
+    )
+    codes = "|".join(a.code for a in removal.areas)
+    return st.checkbox(
+        tr("removal_confirm").format(
+            n=f"{len(removal.areas):,}", unit=unit, names=_named(removal),
+            incidents=f"{removal.incidents:,}",
+        ),  # fmt: skip
+        key=f"bnd_confirm_removal_{hashlib.sha256(codes.encode()).hexdigest()[:12]}",
+    )
+
+
 def _publish_form(prepared: PreparedUpload) -> None:
     st.subheader(tr("publish"))
     if not prepared.can_publish:
         st.warning(tr("cannot_publish"))
         return
+    removal = prepared.removal
     with st.form("bnd_publish"):
         cols = st.columns([1, 2])
         actor = current_user().username
         cols[0].text_input(tr("actor"), value=actor, disabled=True, key="bnd_actor")
         note = cols[1].text_input(tr("note"), key="bnd_note")
+        allow_removal = _removal_confirmation(removal)
         confirmed = st.checkbox(tr("confirm"), key="bnd_confirm")
         submitted = st.form_submit_button(tr("publish_button"), type="primary")
     if not submitted:
+        return
+    if removal and not allow_removal:
+        unit, _ = _units(removal.level)
+        st.error(
+            tr("removal_refused").format(
+                n=f"{len(removal.areas):,}", unit=unit, names=_named(removal),
+                incidents=f"{removal.incidents:,}", open=f"{removal.open_incidents:,}",
+            )  # fmt: skip
+        )
         return
     if not confirmed:
         st.warning(tr("confirm"))
         return
     try:
-        with owner_connection() as conn:
-            result = publish(conn, prepared, actor, note, client_address())
+        with connection() as conn:
+            result = publish(
+                conn, prepared, actor, note, client_address(), allow_removal=allow_removal
+            )
     except (PublishError, DataError) as exc:
         st.error(str(exc))
         return
@@ -317,9 +393,11 @@ def _audit_upload(name: str, data: bytes, digest: str) -> None:
 
 def _upload_tab(version_id: int | None) -> None:
     cols = st.columns([3, 2])
-    upload = cols[0].file_uploader(
-        tr("file"), type=["zip", "geojson", "json", "gpkg", "kml", "kmz"], key="bnd_file"
-    )
+    upload = file_upload(
+        tr("file"), UPLOAD_TYPES, "bnd_file", button=tr("upload_button"),
+        limits=tr("upload_limits").format(mb=UPLOAD_MB),
+        max_mb=UPLOAD_MB, container=cols[0],
+    )  # fmt: skip
     level = cols[1].radio(
         tr("level"),
         LEVELS,
@@ -401,6 +479,7 @@ def _upload_tab(version_id: int | None) -> None:
     if prepared.crs.note:
         st.warning(prepared.crs.note)
     _metrics(prepared)
+    _removal_notice(prepared.removal)
     st.subheader(tr("problems"))
     selected = None
     if prepared.problems:
@@ -473,7 +552,7 @@ def _versions_tab(version_id: int | None) -> None:
         submitted = st.form_submit_button(tr("rollback_button"))
     if submitted and confirmed:
         try:
-            with owner_connection() as conn:
+            with connection() as conn:
                 result = rollback(conn, int(target), actor, note, client_address())
         except (PublishError, DataError) as exc:
             st.error(str(exc))

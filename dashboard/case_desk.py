@@ -22,12 +22,19 @@ from geo.auth import User
 from geo.bounds import LngLatBbox
 from geo.queries.areas import AreaOutline
 from geo.timeutil import format_cst, now_utc
-from geo.vocabulary import CATEGORIES, SOURCES, category_label, subcategory_label
+from geo.vocabulary import (
+    CATEGORIES,
+    OTHER,
+    SOURCES,
+    category_label,
+    source_label,
+    subcategory_label,
+)
 from geo.workflow import desk
 from geo.workflow.actions import apply_action
 from geo.workflow.messages import WorkflowRefused
 from geo.workflow.state import NOTE_LIMIT, Center
-from geo.workflow.transitions import OPEN, RESULTS, TRANSITIONS
+from geo.workflow.transitions import ANSWERS, OPEN, RESULTS, TRANSITIONS
 from layers.boundaries import outline_layer, outlines_geojson
 from layers.deck import make_deck, view_for
 from layers.drill import CasePoint, cases_layer
@@ -56,19 +63,20 @@ def _countdown(deadline: datetime, now: datetime) -> str:
     return t(key).format(d=left.days, h=left.hours, m=left.minutes)
 
 
-def _choose_center(centers: list[Center], root: str, user: User) -> Center:
-    """The operator's center: an operator's own; for others a selector (their center, else
-    the city center, first)."""
+def _choose_center(centers: list[Center], root: str, user: User) -> Center | None:
+    """The center the user acts as: an operator only its own (None when its account has none
+    it can see); an admin chooses any (the city center first)."""
     by_code = {c.code: c for c in centers}
-    own = by_code.get(user.center_code or "")
-    if own is not None and user.role == "operator":
-        st.sidebar.text(f"{t('center')}：{_center_label(own)}")
+    if user.role != "admin":
+        own = by_code.get(user.center_code or "")
+        if own is not None:
+            st.sidebar.text(f"{t('center')}：{_center_label(own)}")
         return own
     codes = list(by_code)
     code = st.sidebar.selectbox(
         t("center"),
         codes,
-        index=codes.index(own.code if own else root),
+        index=codes.index(root),
         format_func={code: _center_label(c) for code, c in by_code.items()}.__getitem__,
         key="desk_center",
     )
@@ -157,6 +165,8 @@ def _history(events: list[desk.Event]) -> None:
         if e.detail.get("reply_by"):
             reply_by = datetime.fromisoformat(e.detail["reply_by"])
             parts.append(t("reply_by").format(at=format_cst(reply_by)))
+        if e.satisfaction:
+            parts.append(f"{t('satisfaction')}：{t('ans_' + e.satisfaction)}")
         lines.append(" · ".join(p for p in parts if p) + (f"：{e.note}" if e.note else ""))
     st.text("\n".join(lines) if lines else "-")
 
@@ -222,6 +232,13 @@ def _act(case_id: int, center: Center, operator: str, actions: desk.DeskActions)
                 t("result_pick"), list(RESULTS), format_func=names.__getitem__,
                 key=f"desk_result_{case_id}",
             )  # fmt: skip
+        satisfaction = None
+        if action == "close":
+            names = {a: t("ans_" + a) for a in ANSWERS}
+            satisfaction = st.selectbox(
+                t("satisfaction"), list(ANSWERS), index=None, format_func=names.__getitem__,
+                placeholder=t("satisfaction_pick"), key=f"desk_answer_{case_id}",
+            )  # fmt: skip
         reply_hours = None
         if action == "supervise":
             reply_hours = st.number_input(
@@ -237,7 +254,8 @@ def _act(case_id: int, center: Center, operator: str, actions: desk.DeskActions)
             with connection() as conn:
                 apply_action(
                     conn, case_id, action, operator, center.code, target=target, result=result,
-                    note=note, reply_by=reply_by, now=now, client=client_address(),
+                    note=note, reply_by=reply_by, satisfaction=satisfaction, now=now,
+                    client=client_address(),
                 )  # fmt: skip
         except WorkflowRefused as refused:
             st.error(f"{t('refused')}：{refused.text(lang())}")
@@ -281,6 +299,8 @@ def _case_panel(case_id: int, center: Center, operator: str, now: datetime) -> N
     kind = [category_label(case.category, lang())]
     if case.subcategory:
         kind.append(subcategory_label(case.category, case.subcategory, lang()))
+    elif case.category == OTHER:  # the catch-all: the label the source gave it
+        kind.append(source_label(case.source_category, case.source_subcategory))
     st.subheader(f"{t('case_title')} {case.id} · {' · '.join(kind)}")
     left, right = st.columns([2, 3])
     with left:
@@ -321,6 +341,9 @@ def main() -> None:
             st.info(t("no_centers"))
             return
         center = _choose_center(centers, root, user)
+        if center is None:
+            st.info(t("no_own_center"))
+            return
         operator = user.username
         if FLASH in st.session_state:
             st.success(st.session_state.pop(FLASH))

@@ -58,11 +58,22 @@ TABLE: dict[str, dict[str, str]] = {
     "target": {"zh": "目标中心", "en": "Target center"},
     "goes_to": {"zh": "将转至", "en": "Goes to"},
     "result_pick": {"zh": "办结结果", "en": "Result"},
+    "satisfaction": {"zh": "群众评价", "en": "Resident's answer"},
+    "satisfaction_pick": {"zh": "请选择回访结果", "en": "Choose the follow-up answer"},
+    "ans_satisfied": {"zh": "满意", "en": "Satisfied"},
+    "ans_basically_satisfied": {"zh": "基本满意", "en": "Basically satisfied"},
+    "ans_dissatisfied": {"zh": "不满意", "en": "Dissatisfied"},
+    "ans_unreachable": {"zh": "未联系上", "en": "Not reached"},
     "note": {"zh": "说明", "en": "Note"},
     "reply_hours": {"zh": "限期回复（小时）", "en": "Reply within (hours)"},
     "reply_by": {"zh": "限 {at} 前回复", "en": "reply by {at}"},
     "done": {"zh": "已{action}：案件 {case}", "en": "Done: {action}, case {case}"},
     "refused": {"zh": "操作被拒绝", "en": "Refused"},
+    "no_own_center": {
+        "zh": "您的账号没有所属的指挥中心，不能办理案件。请联系管理员为账号指定中心。",
+        "en": "Your account has no center of its own, so it cannot act on cases. "
+        "Ask an administrator to give the account its center.",
+    },
     "no_centers": {
         "zh": "数据库中还没有指挥中心。请运行 `minqing demo seed` 生成兰州演示数据。",
         "en": "No centers in the database yet. Run `minqing demo seed` for the Lanzhou demo.",

@@ -21,6 +21,8 @@ from streamlit.errors import StreamlitAPIException
 from dashboard.auth import require
 from dashboard.errors import shown_errors
 from dashboard.i18n import lang, translator
+from dashboard.judgement import next_week_layer
+from dashboard.judgement_text import TABLE as JUDGEMENT_TEXT
 from dashboard.live_text import TABLE
 from dashboard.resources import connection, database_label, scope_key, user_scope
 from dashboard.scope_guard import refuse_area
@@ -37,8 +39,7 @@ from geo.queries.live_view import (
     POINTS_LIMIT,
     LiveView,
     Static,
-    live_view,
-    needs_history,
+    shared_live_view,
 )
 from geo.settings import get_settings
 from geo.timeutil import CST, now_utc
@@ -60,14 +61,15 @@ from layers.incidents import arrivals_layer, incident_layer, incident_legend
 from layers.legend import Legend
 from layers.warnings import warning_layers, warning_legend
 
-t = translator({**WARN_TEXT, **TABLE})
+t = translator({**WARN_TEXT, **JUDGEMENT_TEXT, **TABLE})
 MAP_KEY = "live-map"
 REFRESH_SECONDS = (5, 10, 30, 60)
 ARRIVAL_MEMORY_S = 120
 LEVELS = ("city", "district", "street", "community", "grid")
-LAYERS = ("grid_status", "heat", "centers", "incidents", "warnings")
+LAYERS = ("grid_status", "heat", "centers", "incidents", "warnings", "forecast")
 DEFAULT_LAYERS = {
     "grid_status": True, "heat": False, "centers": True, "incidents": True, "warnings": True,
+    "forecast": False,
 }  # fmt: skip
 WARNINGS_LIMIT = 300  # active warnings drawn at most (the newest), to keep each refresh small
 DRILL_PAGE = "dashboard/drilldown.py"
@@ -108,25 +110,6 @@ def _area_features(version: int) -> dict[str, list[dict]]:
             }
         )
     return out
-
-
-@st.cache_resource(ttl=900, max_entries=32, show_spinner=False)
-def _history(
-    key: tuple, _flt: IncidentFilter, _window: live.Window, _cell: live.HeatCell
-) -> live.FlowTable:
-    """The period's complete past days, counted once per filter and day (see geo.queries.live)."""
-    with connection() as conn:
-        return live.history(conn, _flt, _window, _cell)
-
-
-def _history_key(
-    version: int, flt: IncidentFilter, window: live.Window, cell: live.HeatCell
-) -> tuple:
-    """What the history depends on: boundaries, filter (statuses aside), windows, cell size."""
-    return (
-        version, flt.sources, flt.categories, flt.major_only, flt.scope.level, flt.scope.code,
-        window.lo, window.history_hi, window.prev_lo, cell,
-    )  # fmt: skip
 
 
 def _layer_switches() -> dict[str, bool]:
@@ -419,6 +402,11 @@ def _deck(
         busiest = max((n for *_, n in cells), default=0)
         legend_items.append(heat_legend(live.CELL_METRES[level], busiest, t))
     layers += over
+    if shown["forecast"]:
+        area = Scope(focus.level, focus.code) if focus else Scope()
+        rising, legend = next_week_layer(static.shapes, _grid_names(static.version)[0], area)
+        layers += rising
+        legend_items += legend
     if shown["incidents"] and view.points:
         layers.append(incident_layer(view.points, now, t, language))
     if shown["centers"]:
@@ -512,17 +500,10 @@ def _live_panel(
     now = now_utc()
     scope = Scope(focus.level, focus.code) if focus else Scope()
     flt = choice.to_filter(now, scope)
-    window = live.plan_window(flt.period, now)
-    cell = live.HeatCell.for_level(scope.level)
     with shown_errors():
-        past = (
-            _history((viewer, _history_key(static.version, flt, window, cell)), flt, window, cell)
-            if needs_history(flt, window)
-            else None
-        )
+        # shared by every screen of the same scope, filters and data (geo.queries.live_view)
+        view, newest = shared_live_view(connection, viewer, flt, now, static, load_rules())
         with connection() as conn:
-            _, newest = live.data_version(conn)
-            view = live_view(conn, flt, now, static, load_rules(), past)
             arrived, fresh = _arrivals(conn, flt, newest, time.time())
             warnings = (
                 list_warnings(conn, area_code=scope.code, limit=WARNINGS_LIMIT)

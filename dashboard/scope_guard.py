@@ -7,8 +7,7 @@ from typing import NoReturn
 import streamlit as st
 
 from dashboard.auth import client_address
-from dashboard.resources import pool, signed_in
-from geo import db
+from dashboard.resources import connection, signed_in
 from geo.auth.audit import record
 
 
@@ -17,7 +16,7 @@ def refuse_area(code: str, message: str) -> NoReturn:
     user = signed_in()
     if user is not None:
         client = client_address()
-        with db.transaction(pool()) as conn:
+        with connection() as conn:
             record(conn, user.username, "access_denied", f"area:{code}", {"area": code},
                    client if isinstance(client, str) else None)  # fmt: skip
     st.error(message)

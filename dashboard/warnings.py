@@ -12,7 +12,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from dashboard.auth import require
+from dashboard.auth import client_address, require
 from dashboard.errors import shown_errors
 from dashboard.i18n import lang, translator
 from dashboard.resources import connection
@@ -77,12 +77,13 @@ def _act(action: str, warning: EarlyWarning, user: User, note: str, center: str 
     """Apply one action; a refusal becomes a message, success a notice after the rerun."""
     try:
         with shown_errors(), connection() as conn:
+            where = client_address()
             if action == "acknowledge":
-                acknowledge(conn, warning.id, user.username, note)
+                acknowledge(conn, warning.id, user.username, note, client=where)
             elif action == "assign":
-                assign(conn, warning.id, center or "", user.username, note)
+                assign(conn, warning.id, center or "", user.username, note, client=where)
             else:
-                close(conn, warning.id, user.username, note)
+                close(conn, warning.id, user.username, note, client=where)
     except WarningTransitionError as exc:
         st.error(f"{t('warn_refused')}: {exc.text(lang())}")
         return

@@ -218,7 +218,7 @@ class Intake:
         try:
             with self.backend.scoped(client) as conn:
                 outcomes = store_reports(
-                    conn, reports, source, client.name, client.actor, self.rules
+                    conn, reports, source, client.name, client.actor, self.rules, partial=True
                 )
                 audit_push(conn, client.actor, source, outcomes, address)
             return outcomes

@@ -57,19 +57,19 @@ def _die_with_parent() -> None:
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def start_beside(port: int) -> str:
-    """Start the service in a process of its own that ends with its parent (the dashboard);
-    its URL, or a MinqingError when its port is taken."""
-    settings = ServiceSettings()
+def start_beside(port: int, host: str | None = None) -> str:
+    """Start the service in a process of its own that ends with its parent (the dashboard),
+    on `host` (the settings' address if None); its URL, or a MinqingError when its port is taken."""
+    host = host or ServiceSettings().host
     with socket.socket() as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            probe.bind((settings.host, port))
+            probe.bind((host, port))
         except OSError as exc:
             raise MinqingError(
-                f"the map service cannot listen on {settings.host}:{port} ({exc.strerror}): "
+                f"the map service cannot listen on {host}:{port} ({exc.strerror}): "
                 "choose another with --service-port"
             ) from None
-    command = [sys.executable, "-m", "service.serve", "--port", str(port)]
+    command = [sys.executable, "-m", "service.serve", "--host", host, "--port", str(port)]
     subprocess.Popen(command, cwd=PROJECT_ROOT, preexec_fn=_die_with_parent)
-    return f"http://{settings.host}:{port}"
+    return f"http://{host}:{port}"

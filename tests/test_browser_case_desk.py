@@ -82,7 +82,7 @@ def test_work_a_case_from_new_to_closed(desk_world, page):
         browser_page.get_by_text("承办中心：青关社区工作站").wait_for(timeout=30_000)
         _act(browser_page, "受理", case, "网格员已到场")
         _act(browser_page, "办结", case, "已更换灯泡", 办结结果="化解")
-        _act(browser_page, "回访归档", case, "回访居民，满意")
+        _act(browser_page, "回访归档", case, "回访居民，满意", 群众评价="满意")
         ARTIFACTS.mkdir(exist_ok=True)
         browser_page.screenshot(path=str(ARTIFACTS / "case_desk.png"))
         text = "\n".join(browser_page.get_by_test_id("stText").all_inner_texts())
@@ -90,7 +90,8 @@ def test_work_a_case_from_new_to_closed(desk_world, page):
             "交办 · 已上报 → 已交办 · desk_admin · 青关社区工作站：请社区核实处理",
             "受理办理 · 已交办 → 办理中 · desk_admin · 青关社区工作站：网格员已到场",
             "办结 · 办理中 → 已办结 · desk_admin · 青关社区工作站：已更换灯泡",
-            "回访归档 · 已办结 → 已反馈归档 · desk_admin · 青关社区工作站：回访居民，满意",
+            "回访归档 · 已办结 → 已反馈归档 · desk_admin · 青关社区工作站 · 群众评价：满意"
+            "：回访居民，满意",
         ]
         positions = [text.find(step) for step in steps]
         assert all(p >= 0 for p in positions), text
@@ -100,13 +101,15 @@ def test_work_a_case_from_new_to_closed(desk_world, page):
     conn = db.connect(url)
     with conn.cursor() as cur:
         cur.execute(
-            "SELECT action, from_status, to_status FROM incident_events "
+            "SELECT action, from_status, to_status, satisfaction FROM incident_events "
             "WHERE incident_id = %s ORDER BY at, id",
             (case,),
         )
         assert cur.fetchall() == [
-            ("assigned", "reported", "assigned"), ("accepted", "assigned", "in_progress"),
-            ("resolved", "in_progress", "resolved"), ("closed", "resolved", "closed"),
+            ("assigned", "reported", "assigned", None),
+            ("accepted", "assigned", "in_progress", None),
+            ("resolved", "in_progress", "resolved", None),
+            ("closed", "resolved", "closed", "satisfied"),
         ]  # fmt: skip
         cur.execute(
             "SELECT status, result, closed_at IS NOT NULL FROM incidents WHERE id = %s", (case,)

@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from geo import db
+from geo.auth.users import add_user, get_user
 from geo.settings import get_settings
 from geo.timeutil import now_utc
 from tests.live_world import GRID_A, GRID_C, Incidents, build_world
@@ -157,6 +158,22 @@ def test_refused_action_shows_the_reason(app, cases, desk_url):
     assert "督办：只有" in unavailable  # a holder cannot supervise its own case
 
 
+def test_a_case_in_the_catch_all_shows_the_label_its_source_gave(app, cases, desk_url):
+    conn = db.connect(desk_url)
+    with conn.cursor() as cur:
+        cur.execute(
+            "UPDATE incidents SET category = 'other', subcategory = '', source_category = '天气', "
+            "source_subcategory = '暴雨' WHERE id = %s",
+            (cases["major"],),
+        )
+    conn.commit()
+    conn.close()
+    at = app.run()
+    _case_box(at).set_value(cases["major"]).run()
+    assert not at.exception
+    assert f"案件 {cases['major']} · 其他 · 天气 / 暴雨" in [h.value for h in at.subheader]
+
+
 def test_english(app, cases):
     """Switched to English, the page and the refusals speak English."""
     at = app
@@ -256,3 +273,31 @@ def test_supervise_a_case_held_below(app, cases, desk_url):
     assert not at.exception and not at.error
     line = next(t.value for t in at.text if " · 督办 · " in t.value)
     assert " · 办理中" not in line and "前回复：限期办结" in line and "desk_admin" in line
+
+
+def test_an_operator_works_as_its_own_center_only(desk_url, cases, monkeypatch):
+    """No center picker for an operator (only admins choose): its own center's queue, named."""
+    conn = db.connect(desk_url)
+    try:
+        if get_user(conn, "ws_operator") is None:
+            add_user(conn, "ws_operator", "工作站受理员", "operator", "620102001001",
+                     "a good password 1", WS, actor="test")  # fmt: skip
+            conn.commit()
+    finally:
+        conn.close()
+    monkeypatch.setenv("DATABASE_URL", desk_url)
+    get_settings.cache_clear()
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = signed_in(AppTest.from_file(PAGE, default_timeout=60), desk_url, "ws_operator").run()
+    assert not at.exception
+    assert not [s for s in at.selectbox if s.key == "desk_center"]
+    assert any("青关社区工作站" in t.value for t in at.sidebar.text)
+    get_settings.cache_clear()
+    st.cache_resource.clear()
+
+
+def test_an_admin_chooses_the_center(app, cases):
+    at = app.run()
+    picker = at.selectbox(key="desk_center")
+    assert picker.value == CITY and "青关社区工作站 · 工作站" in picker.options

@@ -84,7 +84,7 @@ def events(conn, case: int) -> list[tuple]:
     with conn.cursor() as cur:
         cur.execute(
             "SELECT action, from_status, to_status, actor, center_code, acting_center, note, "
-            "detail FROM incident_events WHERE incident_id = %s ORDER BY at, id",
+            "detail, satisfaction FROM incident_events WHERE incident_id = %s ORDER BY at, id",
             (case,),
         )
         return cur.fetchall()
@@ -104,7 +104,10 @@ ALLOWED = {
         WS, {"result": "withdrawn", "note": "居民撤回"},
         ("resolved", WS, "workstation", 0, True, False, "withdrawn"),
     ),
-    "close": (SUB, {"note": "回访满意"}, ("closed", WS, "workstation", 0, True, True, "resolved")),
+    "close": (
+        SUB, {"note": "回访满意", "satisfaction": "satisfied"},
+        ("closed", WS, "workstation", 0, True, True, "resolved"),
+    ),
     "reopen": (
         WS, {"note": "回访不满意"}, ("in_progress", WS, "workstation", 0, False, False, None)
     ),
@@ -140,6 +143,7 @@ def test_allowed_transition(conn, action, status):
     assert event[2] == (transition.to_status or status)
     assert event[3] == "张三" and event[5] == acting
     assert event[6] == args.get("note", "")
+    assert event[8] == args.get("satisfaction")  # the follow-up answer, on closing only
     if expected is None:
         assert after == before  # supervise and urge leave the case as it is
         return
@@ -179,6 +183,9 @@ def test_refused_by_status(conn, action, status):
         ("supervise", "in_progress", CITY, {"note": "x"}, "not_overdue"),
         ("resolve", "in_progress", WS, {"result": "fine"}, "bad_result"),
         ("resolve", "in_progress", WS, {}, "bad_result"),
+        ("close", "resolved", WS, {}, "bad_satisfaction"),  # the resident's answer is required
+        ("close", "resolved", WS, {"satisfaction": "happy"}, "bad_satisfaction"),
+        ("accept", "assigned", WS, {"satisfaction": "satisfied"}, "bad_satisfaction"),
         ("transfer", "assigned", WS, {}, "target_required"),
         ("transfer", "assigned", WS, {"target": POST}, "target_not_same_level"),
         ("transfer", "assigned", WS, {"target": WS}, "target_not_same_level"),
@@ -260,7 +267,8 @@ def test_a_full_loop_and_reopen_keep_the_rollups_in_step(conn):
     steps = [
         ("assign", CITY, {"target": WS}), ("accept", WS, {}), ("escalate", WS, {}),
         ("assign", POST, {"target": WS}), ("accept", WS, {}),
-        ("resolve", WS, {"result": "resolved"}), ("close", WS, {"note": "满意"}),
+        ("resolve", WS, {"result": "resolved"}),
+        ("close", WS, {"note": "满意", "satisfaction": "satisfied"}),
         ("reopen", CITY, {"note": "回访不满意"}), ("resolve", WS, {"result": "unresolved"}),
     ]  # fmt: skip
     for k, (action, center, args) in enumerate(steps):
@@ -515,7 +523,9 @@ def test_tick_command_escalates_and_scans_for_warnings(conn, world_url, tmp_path
     late = make_case(conn, "in_progress", WS, deadline_hours=-100)  # overdue in real time too
     get_settings.cache_clear()
     env = {"DATABASE_URL": world_url}
-    result = CliRunner().invoke(main, ["workflow", "tick", "--escalate-after-hours", "1"], env=env)
+    result = CliRunner().invoke(
+        main, ["workflow", "tick", "--escalate-after-hours", "1", "--no-publish"], env=env
+    )
     assert result.exit_code == 0, result.output
     assert "escalated 1 case(s) overdue by 1 h or more" in result.output
     assert "total" in result.output  # the warnings scan's summary
@@ -550,7 +560,8 @@ def test_feedback_figures_follow_the_actions(conn, scope):
     steps = [
         (a, "assign", CITY, {"target": WS}), (a, "accept", WS, {}), (a, "escalate", WS, {}),
         (a, "accept", POST, {}), (a, "resolve", POST, {"result": "resolved"}),
-        (b, "resolve", WS, {"result": "unresolved"}), (b, "close", WS, {}),
+        (b, "resolve", WS, {"result": "unresolved"}),
+        (b, "close", WS, {"satisfaction": "unreachable"}),
         (c, "resolve", WS, {"result": "resolved"}), (c, "reopen", SUB, {"note": "不满意"}),
         (d, "supervise", CITY, {"note": "限期办结"}), (d, "urge", SUB, {}),
     ]  # fmt: skip

@@ -104,9 +104,12 @@ def store_reports(
     client: str,
     actor: str,
     rules: IntakeRules,
+    *,
+    partial: bool = False,
 ) -> list[PushOutcome]:
     """Store reports of one source in the caller's transaction (not committed here); the
-    outcome of each, in order. Rejected reports store nothing; the others are stored."""
+    outcome of each, in order. All or nothing unless `partial`: a rejected report rolls the
+    transaction back and the others are 'unchecked'; with `partial` the others are stored."""
     with conn.cursor() as cur:
         # Under row-level security the open cases' GiST index cannot serve the link lookup
         # (`&&` is not leakproof); the planner then ANDs two partial-index bitmaps that read
@@ -114,9 +117,17 @@ def store_reports(
         # (category, reported_at) index of migration 091 (3 ms). Only this transaction.
         cur.execute("SET LOCAL enable_bitmapscan = off")
     result = ingest_incidents(
-        conn, [r.values for r in reports], source, actor, rules=rules, commit=False,
+        conn, [r.values for r in reports], source, actor, rules=rules, partial=partial,
+        commit=False,
     )  # fmt: skip
     rejected = {reject.line: reject for reject in result.rejects}
+    if not result.stored:  # rolled back: nothing of the transaction is left to read
+        return [
+            PushOutcome(r.source_id, "rejected", reason=rejected[line].reason,
+                        detail=rejected[line].detail)
+            if line in rejected else PushOutcome(r.source_id, "unchecked")
+            for line, r in enumerate(reports, start=1)
+        ]  # fmt: skip
     lines = [line for line in range(1, len(reports) + 1) if line not in rejected]
     ids = [reports[line - 1].source_id for line in lines]
     with conn.cursor() as cur:

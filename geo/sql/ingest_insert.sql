@@ -5,14 +5,15 @@ CREATE TEMP TABLE ingest_stored (
     id bigint, reported_at timestamptz, source_id text, assigned_center text
 ) ON COMMIT DROP;
 WITH stored AS (
-    INSERT INTO incidents (source, source_id, category, subcategory, severity, is_major_risk,
-                           description, address, geom, grid_code, community_code, street_code,
-                           district_code, reported_at, deadline_at, status, assigned_center,
-                           handling_level, reporter_name, reporter_phone, reporter_id_number)
-    SELECT source, source_id, category, subcategory, severity, is_major_risk, description,
-           address, geom, grid_code, community_code, street_code, district_code, reported_at,
-           deadline_at, 'reported', center, handling_level, reporter_name, reporter_phone,
-           reporter_id_number
+    INSERT INTO incidents (source, source_id, category, subcategory, source_category,
+                           source_subcategory, severity, is_major_risk, description, address,
+                           geom, grid_code, community_code, street_code, district_code,
+                           reported_at, deadline_at, status, assigned_center, handling_level,
+                           reporter_name, reporter_phone, reporter_id_number)
+    SELECT source, source_id, category, subcategory, source_category, source_subcategory,
+           severity, is_major_risk, description, address, geom, grid_code, community_code,
+           street_code, district_code, reported_at, deadline_at, 'reported', center,
+           handling_level, reporter_name, reporter_phone, reporter_id_number
     FROM ingest_final
     WHERE outcome = 'new'
     ORDER BY reported_at

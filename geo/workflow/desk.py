@@ -75,13 +75,13 @@ CASE_SQL = """
 SELECT i.id, i.source, i.category, i.subcategory, i.severity, i.is_major_risk, i.description,
        i.address, ST_X(i.geom), ST_Y(i.geom), i.grid_code, i.status, i.reported_at,
        i.deadline_at, i.assigned_center, c.name, i.escalations, i.resolved_at, i.closed_at,
-       i.result
+       i.result, i.source_category, i.source_subcategory
 FROM incidents i LEFT JOIN centers c ON c.code = i.assigned_center
 WHERE i.id = %s
 """
 HISTORY_SQL = """
 SELECT e.id, e.at, e.action, e.from_status, e.to_status, e.actor, e.center_code, c.name,
-       e.acting_center, a.name, e.note, e.detail
+       e.acting_center, a.name, e.note, e.detail, e.satisfaction
 FROM incident_events e
 LEFT JOIN centers c ON c.code = e.center_code
 LEFT JOIN centers a ON a.code = e.acting_center
@@ -170,6 +170,8 @@ class CaseView:
     resolved_at: datetime | None
     closed_at: datetime | None
     result: str | None
+    source_category: str = ""  # the source's own labels, shown for a case in 其他
+    source_subcategory: str = ""
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,7 @@ class Event:
     acting_name: str | None
     note: str
     detail: dict
+    satisfaction: str | None = None  # the resident's answer recorded on closing (回访)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,23 @@
+"""Notices every page shows above its content: unfinished data an interrupted load left."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.i18n import t
+from dashboard.resources import connection
+from geo.deferred import pending_count
+
+
+@st.cache_data(ttl=15, show_spinner=False)
+def _pending() -> int:
+    with connection() as conn:
+        return pending_count(conn)
+
+
+def pending_work_notice() -> None:
+    """Say so while an interrupted seed's deferred work (indexes, rollup recount) waits for
+    `migrate`: until then counts read from the rollups are wrong (issue 14)."""
+    pending = _pending()
+    if pending:
+        st.warning(t("deferred_pending").format(n=pending))
