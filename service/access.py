@@ -1,7 +1,8 @@
-"""Who calls: the token of an API client, its rate limit, and the scoped transaction it works in.
+"""Who calls: the token of an API client, its rate limit, and the transaction it works in.
 
-Every request works like a page: its client is looked up by token, then its work runs in
-`geo.db.scoped_transaction` with the client's area, as the app's role under row-level security.
+Every request works like a page: the service logs in as the app's role (never the tables'
+owner), and each transaction starts with the database checking the client's token and acting
+for the client in its area (`minqing_enter_client`, migration 093) under row-level security.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from starlette.requests import Request
 
 from geo import db
 from geo.errors import MinqingError
-from geo.mapapi.clients import ApiClient, authenticate
+from geo.mapapi.clients import ApiClient, enter_client
 from service.errors import ServiceError
 
 _TIME_ZONE = "SELECT set_config('TimeZone', 'Asia/Shanghai', true)"
+_OWNER_SESSION = "SELECT minqing_owner_session()"
 BURST_SECONDS = 10.0  # a client may send this many seconds' worth of requests at once
 
 
@@ -60,13 +62,16 @@ class Backend:
 
     @contextmanager
     def scoped(self, client: ApiClient) -> Iterator[psycopg2.extensions.connection]:
-        """A transaction as the app's role in the client's area (times shown in CST); a
-        failure on a lost connection (the database restarting) is a 503 to retry."""
+        """A transaction acting for the client in its area (times shown in CST), entered by
+        the database from the client's token: a client disabled or rotated since the request
+        began is a 401; a failure on a lost connection (the database restarting) a 503."""
         used: list[psycopg2.extensions.connection] = []
         with self._slots:
             try:
-                with db.scoped_transaction(self.pool, client.scope) as conn:
+                with db.transaction(self.pool) as conn:
                     used.append(conn)
+                    if enter_client(conn, client.token) is None:
+                        raise _bad_token()
                     with conn.cursor() as cur:
                         cur.execute(_TIME_ZONE)
                     yield conn
@@ -78,9 +83,20 @@ class Backend:
                 raise
 
     def client(self, token: str) -> ApiClient | None:
-        """The enabled client holding the token (read as a page reads its user)."""
+        """The enabled client holding the token, as the database finds it."""
         with self._slots, db.transaction(self.pool) as conn:
-            return authenticate(conn, token)
+            return enter_client(conn, token)
+
+
+def login_is_not_owner(conn: psycopg2.extensions.connection) -> bool:
+    """True when the connection's login is not the tables' owner (nor a superuser)."""
+    with conn.cursor() as cur:
+        cur.execute(_OWNER_SESSION)
+        return not cur.fetchone()[0]
+
+
+def _bad_token() -> ServiceError:
+    return ServiceError("bad_token", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
 
 
 def token_of(request: Request) -> str | None:
@@ -104,9 +120,7 @@ def admit(request: Request, token: str | None) -> ApiClient:
         raise ServiceError("no_token", headers={"WWW-Authenticate": 'Bearer realm="minqing"'})
     client = backend.client(token)
     if client is None:
-        raise ServiceError(
-            "bad_token", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
-        )
+        raise _bad_token()
     wait = backend.limiter.wait_for(client)
     if wait > 0:
         seconds = max(1, math.ceil(wait))

@@ -15,10 +15,11 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from geo import db
-from geo.errors import DatabaseUnreachable
-from geo.settings import get_settings
+from geo.cluster import APP_ROLE
+from geo.errors import ConfigError, DatabaseUnreachable
+from geo.settings import get_settings, hide_password
 from service import features, intake, open311, tiles
-from service.access import Backend
+from service.access import Backend, login_is_not_owner
 from service.config import ServiceSettings
 from service.errors import ServiceError, language, problem
 from service.links import JSON, OPENAPI, link, url_for
@@ -54,10 +55,12 @@ STATIC = "/static/swagger-ui"
 
 
 def create_app(database_url: str | None = None, settings: ServiceSettings | None = None) -> FastAPI:
-    """The service over the database at `database_url` (default: the project's database)."""
+    """The service logged in at `database_url` (default: the pages' login, as the app's role:
+    MINQING_APP_DATABASE_URL, or minqing_app on DATABASE_URL's server); refused (ConfigError)
+    when that login is the tables' owner or a superuser, for whom row-level security is off."""
     settings = settings or ServiceSettings()
     geo_settings = get_settings()
-    url = database_url or db.database_url(geo_settings)
+    url = database_url or db.app_database_url(geo_settings)
     app = FastAPI(
         title=TITLE,
         description=DESCRIPTION,
@@ -68,7 +71,14 @@ def create_app(database_url: str | None = None, settings: ServiceSettings | None
     )
     app.state.settings = settings
     size = geo_settings.pool_max
-    app.state.backend = Backend(db.get_pool(url, geo_settings.pool_min, size), size)
+    pool = db.get_pool(url, geo_settings.pool_min, size)
+    with db.transaction(pool) as conn:
+        if not login_is_not_owner(conn):
+            raise ConfigError(
+                f"the map service logs in as {APP_ROLE} (row-level security), not as the tables' "
+                f"owner: {hide_password(url)} is the owner's login (docs/api.md)"
+            )
+    app.state.backend = Backend(pool, size)
     app.state.maps = MapState(settings.status_seconds, settings.tile_cache_mb * 1024 * 1024)
     app.state.intake = intake.Intake(
         app.state.backend, settings.intake_wait_ms, settings.intake_group

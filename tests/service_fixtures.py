@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from geo import db
 from geo.demo.load import seed_demo
 from geo.mapapi.clients import add_client
+from geo.settings import Settings
 from geo.warnings import scan_warnings
 from tests.support import _free_port as free_port
 from tests.support import server_process
@@ -29,6 +30,11 @@ class ServiceWorld:
     district_hotline: str
     slow: str
 
+    @property
+    def app_url(self) -> str:
+        """The service's login: the app's role on the world's database, as for the pages."""
+        return db.app_database_url(Settings(database_url=self.url))
+
 
 _WORLDS: dict[int, ServiceWorld] = {}
 
@@ -40,7 +46,7 @@ def service_world(scratch) -> ServiceWorld:  # noqa: ANN001 - the conftest's Scr
     url = scratch.create_migrated("minqing_service")
     conn = db.connect(url)
     try:
-        seed_demo(conn, incidents=4_000, seed=13, scale=0.03)
+        seed_demo(conn, incidents=20_000, seed=13, scale=0.03)
         scan_warnings(conn)
         tokens = [
             add_client(conn, "city-gis", "reader", "620100")[1],

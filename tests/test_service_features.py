@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import re
 
+import httpx
+import psycopg2.errors
 import pyogrio
 import pytest
 from fastapi.testclient import TestClient
 
 from geo import db
-from geo.mapapi.clients import set_disabled
+from geo.errors import ConfigError
+from geo.mapapi.clients import enter_client, set_disabled
 from service.app import create_app
 from tests.service_fixtures import (
     OTHER_DISTRICT,
@@ -35,7 +38,7 @@ def world(scratch):
 
 @pytest.fixture(scope="module")
 def api(world):
-    return TestClient(create_app(world.url))
+    return TestClient(create_app(world.app_url))
 
 
 def _get(api, path, token, **params):
@@ -87,13 +90,16 @@ def test_gdal_reads_every_collection_as_stored(world):
     stored = owner_rows(
         world.url,
         "SELECT id, category, status, severity, grid_code, reported_at, ST_X(geom), ST_Y(geom),"
-        " minqing_mask_phone(reporter_phone) FROM incidents ORDER BY id",
+        " minqing_mask_phone(reporter_phone), source, coalesce(source_id, '') FROM incidents"
+        " ORDER BY id",
     )
     assert len(incidents) == len(stored) > 0
     by_code = incidents.set_index("grid_code", drop=False)
     assert sorted(by_code.index) == sorted(r[4] for r in stored)
-    frame = incidents.sort_values("reported_at").reset_index(drop=True)
-    stored_by_time = sorted(stored, key=lambda r: (r[5], r[0]))
+    frame = incidents.assign(source_id=incidents["source_id"].fillna(""))
+    order = ["reported_at", "source", "source_id", "grid_code"]
+    frame = frame.sort_values(order).reset_index(drop=True)
+    stored_by_time = sorted(stored, key=lambda r: (r[5], r[9], r[10], r[4]))
     assert [str(c) for c in frame["category"]] == [r[1] for r in stored_by_time]
     assert [int(s) for s in frame["severity"]] == [r[3] for r in stored_by_time]
     assert frame["reported_at"].dt.tz_convert("UTC").tolist() == [r[5] for r in stored_by_time]
@@ -165,6 +171,59 @@ def test_a_district_client_reads_nothing_of_another_district(world, api):
     )
     for warning in _all_features(api, "/collections/warnings/items", world.district):
         assert warning["properties"]["district_code"] == OWN_DISTRICT
+
+
+def test_the_service_logs_in_as_the_app_role_never_as_the_owner(world):
+    """Given the owner's login it refuses to start; started for real, its connections are
+    minqing_app's and a district client's request reads nothing of another district."""
+    with pytest.raises(ConfigError, match="minqing_app"):
+        create_app(world.url)
+    activity = (
+        "SELECT pid, usename FROM pg_stat_activity WHERE datname = current_database()"
+        " AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+    )
+    before = {pid for pid, _ in owner_rows(world.url, activity)}
+    headers = {"Authorization": f"Bearer {world.district}"}
+    with service_server(world.url) as url, httpx.Client(timeout=60) as http:
+        items = f"{url}/collections/incidents/items"
+        query = {"limit": 10000, "category": "dispute"}
+        own = http.get(items, params=query, headers=headers)
+        other = http.get(items, params={**query, "area": OTHER_DISTRICT}, headers=headers)
+        logins = {user for pid, user in owner_rows(world.url, activity) if pid not in before}
+    assert logins == {"minqing_app"}
+    assert own.status_code == 200 and other.status_code == 200, own.text
+    districts = [f["properties"]["district_code"] for f in own.json()["features"]]
+    assert set(districts) == {OWN_DISTRICT} and len(districts) == owner_rows(
+        world.url, "SELECT count(*) FROM incidents WHERE district_code = %s"
+        " AND category = 'dispute'", (OWN_DISTRICT,),
+    )[0][0]  # fmt: skip
+    assert other.json()["features"] == []
+
+
+def test_the_database_checks_the_token_and_scopes_the_transaction(world):
+    """The app's login reads no token hash and sees nothing without a client's token; with a
+    district client's, only that district, as `api:NAME` with contacts masked."""
+    pool = db.get_pool(world.app_url, 1, 2)
+    with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+        with db.transaction(pool) as conn, conn.cursor() as cur:
+            cur.execute("SELECT token_hash FROM api_clients")
+    counts = (
+        "SELECT count(*) FILTER (WHERE district_code = %s), count(*), minqing_ctx_user(),"
+        " minqing_ctx_role(), minqing_sees_contacts(min(assigned_center)) FROM incidents"
+    )
+    with db.transaction(pool) as conn, conn.cursor() as cur:
+        assert enter_client(conn, world.district + "x") is None
+        cur.execute(counts, (OTHER_DISTRICT,))
+        assert cur.fetchone() == (0, 0, None, None, False)
+    with db.transaction(pool) as conn, conn.cursor() as cur:
+        client = enter_client(conn, world.district)
+        assert client is not None and client.area_code == OWN_DISTRICT
+        cur.execute(counts, (OTHER_DISTRICT,))
+        other, seen, user, role, contacts = cur.fetchone()
+    assert (other, user, role, contacts) == (0, "api:chengguan-gis", "api_reader", False)
+    assert seen == owner_rows(
+        world.url, "SELECT count(*) FROM incidents WHERE district_code = %s", (OWN_DISTRICT,)
+    )[0][0] > 0  # fmt: skip
 
 
 def test_paging_filters_and_crs(world, api):

@@ -18,6 +18,7 @@ from geo.timeutil import CST, now_utc
 from geo.workflow.actions import apply_action
 from service.app import create_app
 from service.config import ServiceSettings
+from service.intake import pushed
 from tests.service_fixtures import (
     OTHER_DISTRICT,
     OWN_DISTRICT,
@@ -38,7 +39,7 @@ def world(scratch):
 
 @pytest.fixture(scope="module")
 def api(world):
-    return TestClient(create_app(world.url, ServiceSettings(max_body_bytes=4000, max_batch=50)))
+    return TestClient(create_app(world.app_url, ServiceSettings(max_body_bytes=4000, max_batch=50)))
 
 
 @pytest.fixture(scope="module")
@@ -170,8 +171,30 @@ def test_a_batch_is_stored_all_or_nothing(world, api, points):
                        headers={"Authorization": f"Bearer {world.hotline}"})  # fmt: skip
     assert refused.status_code == 422
     outcomes = [r["outcome"] for r in refused.json()["reports"]]
-    assert outcomes == ["new", "rejected"] and refused.json()["reports"][1]["reason"] == "bad_date"
+    assert outcomes == ["unchecked", "rejected"]  # the good one got no case: nothing was stored
+    assert refused.json()["reports"][1]["reason"] == "bad_date"
+    assert "case" not in refused.json()["reports"][0]
     assert checksums(world.url, TABLES) == before
+
+
+def test_single_reports_stored_together_each_get_their_own_answer(world, api, points):
+    """Singles grouped in one transaction: a bad one is refused alone, its neighbours stored."""
+    intake = api.app.state.intake
+    client = intake.backend.client(world.hotline)
+    sent = [
+        _report(points[OWN_DISTRICT]), _report(points[OWN_DISTRICT], reported_at="昨天"),
+        _report(points[OWN_DISTRICT]),
+    ]  # fmt: skip
+    outcomes = intake.store(
+        client, "hotline_12345", [pushed(r, "hotline_12345", intake.rules) for r in sent], None
+    )
+    assert [o.outcome for o in outcomes] == ["new", "rejected", "new"]
+    assert outcomes[1].reason == "bad_date"
+    stored = owner_rows(
+        world.url, "SELECT source_id FROM incidents WHERE source_id = ANY(%s)",
+        ([r["source_id"] for r in sent],),
+    )  # fmt: skip
+    assert sorted(r[0] for r in stored) == sorted([sent[0]["source_id"], sent[2]["source_id"]])
 
 
 def test_concurrent_pushes_and_retries_make_each_case_once(world, points):

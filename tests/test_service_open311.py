@@ -24,7 +24,7 @@ def world(scratch):
 
 @pytest.fixture(scope="module")
 def api(world):
-    return TestClient(create_app(world.url))
+    return TestClient(create_app(world.app_url))
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,7 @@ def world(scratch):
 
 @pytest.fixture(scope="module")
 def api(world):
-    return TestClient(create_app(world.url))
+    return TestClient(create_app(world.app_url))
 
 
 def _tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:

@@ -24,7 +24,7 @@ from geo.sqlfiles import load_sql
 # new: a new case; linked: joined an open case of another source; duplicate: sent (or imported)
 # before, nothing new; conflict: the id was used for another report; elsewhere: the id is used
 # outside the client's area; rejected: not taken (reason); outside: placed outside the client's
-# area; unchecked: not looked at, another report of its batch was refused first.
+# area; unchecked: not stored, another report of its batch was refused (all or nothing).
 OUTCOMES = (
     "new", "linked", "duplicate", "conflict", "elsewhere", "rejected", "outside", "unchecked",
 )  # fmt: skip
