@@ -48,7 +48,7 @@ sys.path.insert(0, str(ROOT))
 
 from geo import db  # noqa: E402
 from geo.mapapi.clients import ClientError, add_client, rotate_token  # noqa: E402
-from geo.settings import get_settings  # noqa: E402
+from geo.settings import Settings, get_settings  # noqa: E402
 from geo.timeutil import CST, now_utc  # noqa: E402
 from geo.vocabulary import CATEGORIES  # noqa: E402
 from tests.support import _free_port as free_port  # noqa: E402
@@ -100,12 +100,22 @@ def token_for(url: str, name: str, role: str, sources: tuple[str, ...] = ()) -> 
         conn.close()
 
 
+def app_url(url: str) -> str:
+    """The service's login on the bench database: the app's role, as for the pages
+    (MINQING_APP_PASSWORD, or the local cluster's)."""
+    settings = get_settings()
+    password = settings.app_password or db.local_cluster(settings).app_password()
+    return db.app_database_url(Settings(database_url=url, app_password=password))
+
+
 @contextmanager
 def service(url: str, **env: str) -> Iterator[str]:
-    """The map service in its own process on a free port; its base URL."""
+    """The map service in its own process on a free port, logged in as the app's role; its
+    base URL."""
     port = free_port()
     args = [sys.executable, "-m", "service.serve", "--port", str(port)]
-    with server_process(args, {"DATABASE_URL": url, **env}, port, "/conformance",
+    login = {"DATABASE_URL": url, "MINQING_APP_DATABASE_URL": app_url(url)}
+    with server_process(args, {**login, **env}, port, "/conformance",
                         "the map service") as base:  # fmt: skip
         yield base
 

@@ -5,7 +5,8 @@ The rows go into a temporary table by COPY; each step below makes one temporary 
 all of them in one set-based statement (never a query per row, and no row is updated):
 
 1. place: an address known to the gazetteer gives a point to a row without one; every point
-   gets its small grid and the grid's parents in one spatial join (driven by the grids);
+   gets its small grid and the grid's parents in one spatial join (driven by the grids for a
+   big import, by the points through the areas' spatial index for a few rows);
 2. dedup: a row whose (source, source id) is stored already is a duplicate;
 3. link: a row of the same category within the link distance and time of an open incident
    from another source is kept as a linked report of that case (`incident_links`);
@@ -47,6 +48,9 @@ _COPIED = (
     "lon", "lat", "reported_at", "deadline_at", "reporter_name", "reporter_phone",
     "reporter_id_number", "start_level", "outcome",
 )  # fmt: skip
+# Up to this many rows, each point finds its grid through the areas' spatial index; beyond,
+# each grid (7,507 in the city) probes the points' index once (docs/benchmarks.md, intake).
+POINT_LOOKUP_MAX = 5_000
 _NEEDS_GAZETTEER = (
     "SELECT EXISTS (SELECT 1 FROM ingest_rows WHERE lon IS NULL AND address_key <> '') "
     "AND NOT EXISTS (SELECT 1 FROM address_gazetteer)"
@@ -189,7 +193,8 @@ def _store(
         clock.lap("gazetteer_fill")
     cur.execute(load_sql("ingest_points"))
     clock.lap("points")
-    cur.execute(load_sql("ingest_grids"))
+    few = len(good) <= POINT_LOOKUP_MAX
+    cur.execute(load_sql("ingest_grids_by_point" if few else "ingest_grids"))
     clock.lap("grids")
     cur.execute(load_sql("ingest_dedup"))
     clock.lap("dedup")
