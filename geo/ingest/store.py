@@ -50,7 +50,7 @@ _COPIED = (
 )  # fmt: skip
 # Up to this many rows, each point finds its grid through the areas' spatial index; beyond,
 # each grid (7,507 in the city) probes the points' index once (docs/benchmarks.md, intake).
-POINT_LOOKUP_MAX = 5_000
+POINT_LOOKUP_MAX = 200
 _NEEDS_GAZETTEER = (
     "SELECT EXISTS (SELECT 1 FROM ingest_rows WHERE lon IS NULL AND address_key <> '') "
     "AND NOT EXISTS (SELECT 1 FROM address_gazetteer)"
