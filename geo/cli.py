@@ -224,7 +224,11 @@ def run(port: int, headless: bool, address: str, service_port: int) -> None:
     db.close_pools()
     from service.serve import start_beside
 
-    service_url = start_beside(service_port, address)
+    # the service listens where --address says, else where MINQING_SERVICE_HOST does
+    given = click.get_current_context().get_parameter_source("address")
+    service_url = start_beside(
+        service_port, None if given == click.core.ParameterSource.DEFAULT else address
+    )
     click.echo(f"map service on {service_url} (API documentation: {service_url}/api.html)")
     args = dashboard_command(port, headless, address)
     os.execv(sys.executable, args)

@@ -12,10 +12,10 @@ from fastapi.responses import Response
 from geo.area_scope import area_chain
 from geo.bounds import LngLatBbox
 from geo.filters import IncidentFilter, Period, Scope
+from geo.live import queries as live
+from geo.live.queries import ALL_STATUSES
 from geo.mapapi import features as core
 from geo.mapapi.clients import ApiClient
-from geo.queries import live
-from geo.queries.live import ALL_STATUSES
 from geo.timeutil import CST, now_utc
 from geo.vocabulary import CATEGORIES, SOURCES
 from geo.warnings.rules import KINDS

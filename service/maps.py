@@ -14,11 +14,11 @@ from typing import TypeVar
 import psycopg2.extensions
 
 from geo.filters import Scope
-from geo.grid_status import load_rules
+from geo.live import queries as live
+from geo.live.grid_status import load_rules
+from geo.live.view import Static
 from geo.mapapi.status import colour_filter, grid_colours, history_key
 from geo.mapapi.tiles import GridColour, data_stamp
-from geo.queries import live
-from geo.queries.live_view import Static
 from geo.timeutil import now_utc
 
 T = TypeVar("T")

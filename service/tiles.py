@@ -19,6 +19,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from geo.filters import OPEN_STATUSES
+from geo.live.queries import AreaNode
 from geo.mapapi import features as core
 from geo.mapapi.tiles import (
     LAYERS,
@@ -30,7 +31,6 @@ from geo.mapapi.tiles import (
     incident_layer,
     warning_layer,
 )  # fmt: skip
-from geo.queries.live import AreaNode
 from geo.timeutil import now_utc
 from geo.warnings.queries import ACTIVE, list_warnings
 from geo.warnings.rules import load_rules as load_warning_rules

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 
 from geo import db
 from geo.filters import IncidentFilter, parse_period
-from geo.grid_status import load_rules
-from geo.queries.live_view import live_view, load_static
+from geo.live.grid_status import load_rules
+from geo.live.view import live_view, load_static
 from geo.timeutil import now_utc
 from service.app import create_app
 from tests.service_fixtures import OWN_DISTRICT, service_world

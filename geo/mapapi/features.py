@@ -21,9 +21,9 @@ import psycopg2.extensions
 from psycopg2 import sql
 
 from geo.bounds import LngLatBbox
+from geo.drill.queries import center_workloads, scope_conditions
 from geo.filters import IncidentFilter, Period, Scope
-from geo.queries import live
-from geo.queries.drill import center_workloads, scope_conditions
+from geo.live import queries as live
 from geo.sqlfiles import load_sql
 from geo.timeutil import CST
 from geo.vocabulary import category_label

@@ -7,10 +7,10 @@ from datetime import datetime
 import psycopg2.extensions
 
 from geo.filters import IncidentFilter, Scope, parse_period
-from geo.grid_status import GridRules
+from geo.live import queries as live
+from geo.live.grid_status import GridRules
+from geo.live.view import Static, live_view, needs_history
 from geo.mapapi.tiles import GridColour
-from geo.queries import live
-from geo.queries.live_view import Static, live_view, needs_history
 
 PERIOD = "7d"  # the live map's default window
 

@@ -16,8 +16,8 @@ import psycopg2.extensions
 from psycopg2 import sql
 
 from geo.bounds import LngLatBbox
+from geo.live.queries import AreaNode
 from geo.mapapi.features import IncidentQuery, incident_conditions_sql
-from geo.queries.live import AreaNode
 from geo.sqlfiles import load_sql
 from geo.warnings.queries import EarlyWarning
 
