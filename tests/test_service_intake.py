@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from geo import db
 from geo.coords import wgs84_to_gcj02
-from geo.mapapi.clients import add_client, rotate_token
+from geo.mapapi.clients import add_client, enter_client, rotate_token
 from geo.timeutil import CST, now_utc
 from geo.workflow.actions import apply_action
 from service.app import create_app
@@ -195,6 +195,38 @@ def test_single_reports_stored_together_each_get_their_own_answer(world, api, po
         ([r["source_id"] for r in sent],),
     )  # fmt: skip
     assert sorted(r[0] for r in stored) == sorted([sent[0]["source_id"], sent[2]["source_id"]])
+
+
+def test_the_link_lookup_sees_only_the_clients_area(world):
+    """The intake's link lookup reads as the owner (the open cases' spatial index), but finds
+    for a client only what its area holds: another district's open case for a city client,
+    not for a district client, nothing without a client."""
+    geom, category, at = owner_rows(
+        world.url, "SELECT geom, category, reported_at FROM incidents WHERE district_code = %s"
+        " AND status IN ('reported', 'assigned', 'in_progress') ORDER BY id LIMIT 1",
+        (OTHER_DISTRICT,),
+    )[0]  # fmt: skip
+    lookup = (
+        "SELECT id FROM minqing_open_case_near(%s::geometry, 100, %s, 'none',"
+        " %s - interval '2 hours', %s + interval '2 hours')"
+    )
+    args = (geom, category, at, at)
+    pool = db.get_pool(world.app_url, 1, 2)
+
+    def found(token):
+        with db.transaction(pool) as conn, conn.cursor() as cur:
+            if token:
+                assert enter_client(conn, token) is not None
+            cur.execute(lookup, args)
+            return [row[0] for row in cur.fetchall()]
+
+    everything = owner_rows(world.url, lookup, args)
+    district_of = "SELECT district_code FROM incidents WHERE id = %s"
+    assert owner_rows(world.url, district_of, everything[0]) == [(OTHER_DISTRICT,)]
+    assert found(world.hotline) == [everything[0][0]]
+    assert found(None) == []
+    for case in found(world.district_hotline):
+        assert owner_rows(world.url, district_of, (case,)) == [(OWN_DISTRICT,)]
 
 
 def test_concurrent_pushes_and_retries_make_each_case_once(world, points):

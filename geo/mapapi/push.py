@@ -110,12 +110,6 @@ def store_reports(
     """Store reports of one source in the caller's transaction (not committed here); the
     outcome of each, in order. All or nothing unless `partial`: a rejected report rolls the
     transaction back and the others are 'unchecked'; with `partial` the others are stored."""
-    with conn.cursor() as cur:
-        # Under row-level security the open cases' GiST index cannot serve the link lookup
-        # (`&&` is not leakproof); the planner then ANDs two partial-index bitmaps that read
-        # every open case for each report (36 ms each at 2.4 M cases) instead of taking the
-        # (category, reported_at) index of migration 091 (3 ms). Only this transaction.
-        cur.execute("SET LOCAL enable_bitmapscan = off")
     result = ingest_incidents(
         conn, [r.values for r in reports], source, actor, rules=rules, partial=partial,
         commit=False,
