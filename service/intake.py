@@ -4,8 +4,9 @@
 nothing). Both go through `geo.mapapi.push.store_reports`, the file import's intake path.
 Single reports that arrive together from one client are stored in one transaction (each
 waits at most `intake_wait_ms` for company): one intake statement per group instead of per
-report is what lets a source push hundreds a second. A report the group cannot store (a point
-outside the client's area) is retried alone, so it fails alone.
+report is what lets a source push hundreds a second. Each gets its own answer: the group is
+stored `partial` (a report the intake rejects does not hold back the others), and a report
+the database refuses (a point outside the client's area) is retried alone, so it fails alone.
 """
 
 from __future__ import annotations
