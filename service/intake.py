@@ -159,7 +159,7 @@ class _Waiting:
 
 
 class Intake:
-    """Stores single reports in groups per (client, source), each group in one transaction;
+    """Stores single reports in groups per (client, source, token), each group in one transaction;
     while `PARALLEL` groups of a client are being stored, the next one gathers."""
 
     PARALLEL = 2
@@ -169,9 +169,9 @@ class Intake:
         self.wait = wait_ms / 1000.0
         self.most = most
         self.rules = load_rules()
-        self._queues: dict[tuple[str, str], list[_Waiting]] = {}
-        self._active: dict[tuple[str, str], int] = {}
-        self._gathering: set[tuple[str, str]] = set()
+        self._queues: dict[tuple[str, str, str], list[_Waiting]] = {}
+        self._active: dict[tuple[str, str, str], int] = {}
+        self._gathering: set[tuple[str, str, str]] = set()
         self._tasks: set[asyncio.Task] = set()
 
     async def submit(
@@ -180,7 +180,9 @@ class Intake:
         """Store one report (with whatever else arrives meanwhile); its outcome."""
         loop = asyncio.get_running_loop()
         waiting = _Waiting(report, loop.create_future())
-        key = (client.name, source)
+        # per token too: a group is stored with its first report's token (a rotation meanwhile
+        # must not refuse reports sent with the new one)
+        key = (client.name, source, client.token)
         self._queues.setdefault(key, []).append(waiting)
         if key not in self._gathering and self._active.get(key, 0) < self.PARALLEL:
             self._active[key] = self._active.get(key, 0) + 1
@@ -191,7 +193,7 @@ class Intake:
         return await waiting.future
 
     async def _flush(
-        self, key: tuple[str, str], client: ApiClient, source: str, address: str | None
+        self, key: tuple[str, str, str], client: ApiClient, source: str, address: str | None
     ) -> None:
         await asyncio.sleep(self.wait)
         self._gathering.discard(key)
