@@ -17,15 +17,16 @@ from dashboard.i18n import lang, translator
 from dashboard.resources import connection
 from dashboard.widgets.markdown import literal
 from dashboard.widgets.upload import file_upload
+from geo import vocabulary
 from geo.auth import User
 from geo.auth.audit import record
-from geo.boundaries.check import LEVEL_ZH
 from geo.boundaries.crs import CITY_ENVELOPE
 from geo.boundaries.encoding import CHOICES
-from geo.boundaries.errors import BoundaryFileError, CrsProblem
+from geo.boundaries.errors import BoundaryFileError, CrsProblem, PublishError
 from geo.boundaries.limits import DEFAULT_LIMITS, MIB
 from geo.boundaries.mapping import PARENT_LEVEL, FieldMapping
 from geo.boundaries.prepare import PreparedUpload, UploadOptions, prepare_raw
+from geo.boundaries.problems import error_text, in_language
 from geo.boundaries.publish import publish, rollback
 from geo.boundaries.read import RawLayer, read_upload
 from geo.boundaries.removal import NAMES_SHOWN, Removal
@@ -163,7 +164,7 @@ def _problem_table(prepared: PreparedUpload) -> pd.DataFrame:
             tr("col_feature"): [str(p.feature or "") for p in prepared.problems],
             tr("col_code"): [p.code or "" for p in prepared.problems],
             tr("col_problem"): [p.title("zh" if zh else "en") for p in prepared.problems],
-            tr("col_detail"): [p.detail for p in prepared.problems],
+            tr("col_detail"): [in_language(p.detail, lang()) for p in prepared.problems],
             tr("col_where"): [
                 "" if p.lon is None else f"{p.lon:.5f}, {p.lat:.5f}" for p in prepared.problems
             ],
@@ -218,7 +219,8 @@ def _preview_html(
     }
     marks = [
         ProblemMark(
-            p.severity, p.title(language), p.detail, p.feature, p.code, p.lon, p.lat, p.geometry
+            p.severity, p.title(language), in_language(p.detail, language), p.feature, p.code,
+            p.lon, p.lat, p.geometry
         )  # fmt: skip
         for p in prepared.problems
     ]
@@ -271,10 +273,9 @@ def _diff_tables(prepared: PreparedUpload) -> None:
 
 def _units(level: str) -> tuple[str, str]:
     """The words for the level and its parent level in the page's language."""
-    parent = PARENT_LEVEL[level]
-    if lang() == "zh":
-        return LEVEL_ZH[level], LEVEL_ZH[parent]
-    return level, parent
+    codes = (level, PARENT_LEVEL[level])
+    words = [vocabulary.name(vocabulary.AREA_LEVELS, code, lang()) for code in codes]
+    return (words[0], words[1]) if lang() == "zh" else (words[0].lower(), words[1].lower())
 
 
 def _named(removal: Removal) -> str:
@@ -382,11 +383,14 @@ def _publish(prepared: PreparedUpload) -> None:
             )
         if not st.session_state.get("bnd_confirm"):
             raise Refused(tr("confirm"))
-        with connection(user) as conn:
-            result = publish(
-                conn, prepared, user.username, st.session_state.get("bnd_note") or "",
-                client_address(), allow_removal=allow_removal,
-            )  # fmt: skip
+        try:
+            with connection(user) as conn:
+                result = publish(
+                    conn, prepared, user.username, st.session_state.get("bnd_note") or "",
+                    client_address(), allow_removal=allow_removal,
+                )  # fmt: skip
+        except (PublishError, DataError) as exc:
+            raise Refused(error_text(exc, lang())) from exc
         _prepare.clear()
         _preview_html.clear()
         moved = result.reassigned
@@ -418,7 +422,7 @@ def _upload_tab(version_id: int | None, user: User) -> None:
     level = cols[1].radio(
         tr("level"),
         LEVELS,
-        format_func=lambda v: LEVEL_ZH[v] if lang() == "zh" else v,
+        format_func=lambda v: vocabulary.name(vocabulary.AREA_LEVELS, v, lang()),
         horizontal=True,
         key="bnd_level",
     )
@@ -433,7 +437,7 @@ def _upload_tab(version_id: int | None, user: User) -> None:
     try:
         raw = _read(digest, data, upload.name, layer, encoding)
     except BoundaryFileError as exc:
-        st.error(str(exc))
+        st.error(error_text(exc, lang()))
         return
     if raw.info.layers != layers:
         st.session_state["bnd_layers"] = raw.info.layers
@@ -474,7 +478,7 @@ def _upload_tab(version_id: int | None, user: User) -> None:
         st.session_state["bnd_crs_needed"] = False
     except CrsProblem as exc:
         st.session_state["bnd_crs_needed"] = True
-        st.error(str(exc))
+        st.error(error_text(exc, lang()))
         if exc.candidates:
             st.markdown(f"**{tr('crs_candidates')}**")
         for k, candidate in enumerate(exc.candidates):
@@ -486,7 +490,7 @@ def _upload_tab(version_id: int | None, user: User) -> None:
             )
         return
     except (BoundaryFileError, DataError) as exc:
-        st.error(str(exc))
+        st.error(error_text(exc, lang()))
         return
     st.caption(
         f"{tr('crs')}: {prepared.crs.label} · {tr('mapping_how')}: {how} · "
@@ -576,11 +580,14 @@ def _rollback() -> None:
     if user is None or target is None or not st.session_state.get("bnd_rollback_confirm"):
         return
     with acting(PAGE, "{reason}", lang()) as outcome:
-        with connection(user) as conn:
-            result = rollback(
-                conn, int(target), user.username,
-                st.session_state.get("bnd_rollback_note") or "", client_address(),
-            )  # fmt: skip
+        try:
+            with connection(user) as conn:
+                result = rollback(
+                    conn, int(target), user.username,
+                    st.session_state.get("bnd_rollback_note") or "", client_address(),
+                )  # fmt: skip
+        except (PublishError, DataError) as exc:
+            raise Refused(error_text(exc, lang())) from exc
         _prepare.clear()
         _preview_html.clear()
         outcome.done = (

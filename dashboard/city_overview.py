@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard.auth import require
 from dashboard.errors import shown_errors
 from dashboard.i18n import t
-from dashboard.resources import connection, database_label
+from dashboard.resources import connection
 from dashboard.widgets.map_panel import Picked, map_panel
 from geo.auth import User
 from geo.queries.areas import area_outlines, district_summaries, level_extent
@@ -100,7 +100,6 @@ def render(user: User) -> None:
         }
     )
     st.dataframe(table, hide_index=True, width="stretch")
-    st.caption(f"{t('db_in_use')}: {database_label()}")
 
 
 render(require("overview"))

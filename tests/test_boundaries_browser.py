@@ -148,32 +148,35 @@ def _audited(url: str, target: str) -> list[str]:
 
 
 def test_users_page_buttons_pressed_while_it_reruns_act_once(app_url, boundary_db, page):
-    """新增, 停用, 启用 and 重置密码, each pressed while the page reruns: each confirmed and
-    audited exactly once."""
+    """新增, 停用, 启用, 更改角色 and 重置密码, each pressed while the page reruns: each
+    confirmed and audited exactly once."""
     browser_page = page.page
     runs = Runs(browser_page)
     browser_page.goto(app_url, wait_until="networkidle")
-    login(browser_page, "admin")  # then the users page, whose form has a 用户名 field too
+    login(browser_page, "admin")  # then the users page, which has a 用户名 field too
     browser_page.get_by_test_id("stSidebarNav").get_by_text("用户管理").click()
     browser_page.get_by_role("heading", name="用户管理").wait_for(timeout=60_000)
-    form = browser_page.get_by_test_id("stForm").first
-    form.get_by_label("用户名").fill("press_user")
-    form.get_by_label("姓名").fill("按键测试")
-    choose(browser_page, "角色", "领导")  # an operator would need a center
-    form.get_by_label("所属区域编码").fill("620102")
-    form.get_by_label("密码", exact=True).fill("good password 1")
-    press_while_rerunning(browser_page, runs, form.get_by_role("button", name="新增"))
+    browser_page.get_by_label("用户名").fill("press_user")
+    browser_page.get_by_label("姓名").fill("按键测试")
+    choose(browser_page, "角色", "领导")  # the whole city (no area picked), no center needed
+    browser_page.get_by_label("密码", exact=True).fill("good password 1")
+    press_while_rerunning(browser_page, runs, browser_page.get_by_role("button", name="新增"))
     browser_page.get_by_text("已新增用户 press_user。").wait_for(timeout=30_000)
     choose(browser_page, "用户", "press_user")
     press_while_rerunning(browser_page, runs, browser_page.get_by_role("button", name="停用"))
     browser_page.get_by_text("已停用 press_user").wait_for(timeout=30_000)
     press_while_rerunning(browser_page, runs, browser_page.get_by_role("button", name="启用"))
     browser_page.get_by_text("已启用 press_user。").wait_for(timeout=30_000)
+    browser_page.get_by_role("combobox", name="角色").last.click()  # the chosen user's role
+    browser_page.get_by_role("option", name="GIS 人员", exact=True).click()
+    change = browser_page.get_by_role("button", name="更改角色")
+    press_while_rerunning(browser_page, runs, change)
+    browser_page.get_by_text("press_user 的角色已改为GIS 人员").wait_for(timeout=30_000)
     browser_page.get_by_label("新密码").fill("another password 2")
     press_while_rerunning(browser_page, runs, browser_page.get_by_role("button", name="重置密码"))
     browser_page.get_by_text("press_user 的密码已重置").wait_for(timeout=30_000)
     assert _audited(boundary_db, "press_user") == [
-        "user_add", "user_disable", "user_enable", "user_password",
+        "user_add", "user_disable", "user_enable", "user_role", "user_password",
     ]  # fmt: skip
 
 
