@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 import streamlit as st
 
+from dashboard.actions import acting, acting_user, show_outcome
 from dashboard.auth import client_address, require
 from dashboard.desk_text import TABLE
 from dashboard.errors import shown_errors
@@ -32,16 +33,15 @@ from geo.vocabulary import (
 )
 from geo.workflow import desk
 from geo.workflow.actions import apply_action
-from geo.workflow.messages import WorkflowRefused
 from geo.workflow.state import NOTE_LIMIT, Center
 from geo.workflow.transitions import ANSWERS, OPEN, RESULTS, TRANSITIONS
-from layers.boundaries import outline_layer, outlines_geojson
+from layers.boundaries import outline_layers, outlines_geojson
 from layers.deck import make_deck, view_for
 from layers.drill import CasePoint, cases_layer
 
 PAGE_SIZE = 50
 MAP_SPAN_DEG = 0.01  # the case's map shows about a kilometre around it
-FLASH = "desk_flash"
+PAGE = "desk"
 OPENED = "desk_opened"  # (case id, its label in the picker)
 GRID_LINE = [40, 90, 160, 255]
 
@@ -147,7 +147,7 @@ def _case_map(
     box = LngLatBbox(case.lon - half, case.lat - half, case.lon + half, case.lat + half)
     if grid is not None:
         outline, box = grid
-        layers.insert(0, outline_layer("grid", outlines_geojson([outline]), GRID_LINE, 2.0))
+        layers = [*outline_layers("grid", outlines_geojson([outline]), GRID_LINE, 2.0), *layers]
     st.pydeck_chart(make_deck(layers, view_for(box, 420, 300)), height=300, width="stretch")
 
 
@@ -192,7 +192,7 @@ def _linked(reports: list[desk.LinkedReport]) -> None:
     st.dataframe(frame, hide_index=True, width="stretch", key="desk_linked")
 
 
-def _act(case_id: int, center: Center, operator: str, actions: desk.DeskActions) -> None:
+def _act(case_id: int, center: Center, actions: desk.DeskActions) -> None:
     """The action form: allowed actions to choose from, the refused ones with their reason."""
     st.markdown(f"**{t('act')}**")
     if actions.refused:
@@ -216,53 +216,59 @@ def _act(case_id: int, center: Center, operator: str, actions: desk.DeskActions)
     transition = TRANSITIONS[action]
     choices = actions.allowed.get(action, [])
     with st.form(f"desk_form_{case_id}_{action}", clear_on_submit=True):
-        target = None
         if transition.target in ("lower", "same_level"):
             by_code = {c.code: c for c in choices}
             names = {code: _center_label(c) for code, c in by_code.items()}
-            target = st.selectbox(
+            st.selectbox(
                 t("target"), list(by_code), format_func=names.__getitem__,
                 key=f"desk_target_{case_id}_{action}",
             )  # fmt: skip
         elif choices:
             st.text(f"{t('goes_to')}：{_center_label(choices[0])}")
-        result = None
         if action == "resolve":
             names = {r: t("res_" + r) for r in RESULTS}
-            result = st.selectbox(
+            st.selectbox(
                 t("result_pick"), list(RESULTS), format_func=names.__getitem__,
                 key=f"desk_result_{case_id}",
             )  # fmt: skip
-        satisfaction = None
         if action == "close":
             names = {a: t("ans_" + a) for a in ANSWERS}
-            satisfaction = st.selectbox(
+            st.selectbox(
                 t("satisfaction"), list(ANSWERS), index=None, format_func=names.__getitem__,
                 placeholder=t("satisfaction_pick"), key=f"desk_answer_{case_id}",
             )  # fmt: skip
-        reply_hours = None
         if action == "supervise":
-            reply_hours = st.number_input(
+            st.number_input(
                 t("reply_hours"), min_value=1, max_value=720, value=24, step=1,
                 key=f"desk_reply_{case_id}",
             )  # fmt: skip
-        note = st.text_area(t("note"), max_chars=NOTE_LIMIT, key=f"desk_note_{case_id}_{action}")
-        submitted = st.form_submit_button(t("act_" + action), type="primary")
-    if submitted:
-        now = now_utc()
-        reply_by = now + timedelta(hours=reply_hours) if reply_hours else None
-        try:
-            with connection() as conn:
-                apply_action(
-                    conn, case_id, action, operator, center.code, target=target, result=result,
-                    note=note, reply_by=reply_by, satisfaction=satisfaction, now=now,
-                    client=client_address(),
-                )  # fmt: skip
-        except WorkflowRefused as refused:
-            st.error(f"{t('refused')}：{refused.text(lang())}")
-            return
-        st.session_state[FLASH] = t("done").format(action=t("act_" + action), case=case_id)
-        st.rerun()
+        st.text_area(t("note"), max_chars=NOTE_LIMIT, key=f"desk_note_{case_id}_{action}")
+        st.form_submit_button(
+            t("act_" + action), type="primary", on_click=_submit,
+            args=(case_id, action, center.code),
+        )  # fmt: skip
+
+
+def _submit(case_id: int, action: str, center_code: str) -> None:
+    """A press of an action form's button (its callback, once): the action the button names,
+    on the case and as the center the form was drawn for, with that form's fields."""
+    user = acting_user("desk")
+    if user is None:
+        return
+    fields = st.session_state
+    now = now_utc()
+    hours = fields.get(f"desk_reply_{case_id}") if action == "supervise" else None
+    done = t("done").format(action=t("act_" + action), case=case_id)
+    with acting(PAGE, f"{t('refused')}：{{reason}}", lang(), done), connection(user) as conn:
+        apply_action(
+            conn, case_id, action, user.username, center_code,
+            target=fields.get(f"desk_target_{case_id}_{action}"),
+            result=fields.get(f"desk_result_{case_id}") if action == "resolve" else None,
+            note=fields.get(f"desk_note_{case_id}_{action}") or "",
+            reply_by=now + timedelta(hours=hours) if hours else None,
+            satisfaction=fields.get(f"desk_answer_{case_id}") if action == "close" else None,
+            now=now, client=client_address(),
+        )  # fmt: skip
 
 
 def _open_case(page: desk.QueuePage) -> int | None:
@@ -287,8 +293,8 @@ def _open_case(page: desk.QueuePage) -> int | None:
     return picked
 
 
-def _case_panel(case_id: int, center: Center, operator: str, now: datetime) -> None:
-    with connection() as conn:
+def _case_panel(case_id: int, center: Center, user: User, now: datetime) -> None:
+    with connection(user) as conn:
         case = desk.case_view(conn, case_id)
         if case is None:
             st.warning(t("case_gone"))
@@ -302,7 +308,9 @@ def _case_panel(case_id: int, center: Center, operator: str, now: datetime) -> N
         kind.append(subcategory_label(case.category, case.subcategory, lang()))
     elif case.category == OTHER:  # the catch-all: the label the source gave it
         kind.append(source_label(case.source_category, case.source_subcategory))
-    st.subheader(f"{t('case_title')} {case.id} · {' · '.join(kind)}")
+    # The title is drawn after the case's actions: while another case opens, the title on
+    # screen still names the case the buttons under it act on.
+    head = st.container()
     left, right = st.columns([2, 3])
     with left:
         holder = case.center_name or t("unrouted")
@@ -326,7 +334,8 @@ def _case_panel(case_id: int, center: Center, operator: str, now: datetime) -> N
         _history(events)
         _linked(linked)
         if actions is not None:
-            _act(case_id, center, operator, actions)
+            _act(case_id, center, actions)
+    head.subheader(f"{t('case_title')} {case.id} · {' · '.join(kind)}")
 
 
 def main() -> None:
@@ -335,7 +344,7 @@ def main() -> None:
     st.title(t("page_desk"))
     st.caption(t("caption"))
     with shown_errors():
-        with connection() as conn:
+        with connection(user) as conn:
             centers = desk.list_centers(conn)
             root = desk.root_center(conn)
         if not centers or root is None:
@@ -345,13 +354,11 @@ def main() -> None:
         if center is None:
             st.info(t("no_own_center"))
             return
-        operator = user.username
-        if FLASH in st.session_state:
-            st.success(st.session_state.pop(FLASH))
+        show_outcome(PAGE)
         filters = _filters()
         now = now_utc()
         number = int(st.session_state.get("desk_page", 1))
-        with connection() as conn:
+        with connection(user) as conn:
             page = desk.queue(conn, center.code, filters, now, PAGE_SIZE, (number - 1) * PAGE_SIZE)
             pages = max(1, math.ceil(page.total / PAGE_SIZE))
             if number > pages:  # the filters shrank the queue under the page asked for
@@ -374,7 +381,7 @@ def main() -> None:
             _queue_table(page, now, names)
         case_id = _open_case(page)
         if case_id is not None:
-            _case_panel(case_id, center, operator, now)
+            _case_panel(case_id, center, user, now)
 
 
 main()

@@ -33,6 +33,10 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "填色：近30天每千人诉求量（分位数分级）",
         "en": "Fill: requests per 1,000 residents, last 30 days (quantile classes)",
     },
+    "overview_click": {
+        "zh": "点击区县：打开该区县的逐级下钻（近30天）",
+        "en": "Click a district to open its drill-down (last 30 days)",
+    },
     "tooltip_recent": {"zh": "近30天诉求", "en": "Last 30 days"},
     "tooltip_open": {"zh": "在办", "en": "Open"},
     "no_data": {

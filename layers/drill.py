@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pydeck as pdk
 
 from geo.queries.areas import AreaOutline
-from layers.boundaries import label_layer, outline_layer, outlines_geojson
+from layers.boundaries import label_layer, outline_layers, outlines_geojson
 from layers.deck import literal
 
 RGBA = list[int]
@@ -52,7 +52,7 @@ def children_layers(
 ) -> list[pdk.Layer]:
     """Children filled by index (clickable), the parent's frame, and the children's names."""
     layers = [
-        outline_layer(
+        *outline_layers(
             CHILDREN_LAYER,
             outlines_geojson(outlines, fill=fill, extra=properties),
             [60, 60, 60, 220],
@@ -60,7 +60,7 @@ def children_layers(
             filled=True,
             pickable=True,
         ),
-        outline_layer("frame", outlines_geojson(frame), [30, 30, 30, 255], 3.0),
+        *outline_layers("frame", outlines_geojson(frame), [30, 30, 30, 255], 3.0),
     ]
     if labels:
         size = 15 if len(outlines) <= 12 else 12

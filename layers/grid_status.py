@@ -5,7 +5,10 @@ blue base layer whose data is a URL the browser fetches (and caches) once, with 
 tooltip; only the red and yellow grids, with their live tooltips, go with every refresh.
 Inside an opened area every grid goes inline with its live numbers (a few hundred at most).
 One PolygonLayer per colour, so a colour is a layer property, not four numbers per grid;
-the outlines come rounded to 1e-5° (geo.live.queries.grid_shapes).
+the outlines come rounded to 1e-5° (geo.live.queries.grid_shapes). The polygons are filled
+only: every grid's edges are one LineLayer, also fetched once (`grid_edges`; why not a stroke:
+layers.outlines). No highlight on hover: the tooltip says which grid, and a redraw of the
+whole map on every grid the pointer crosses is what a slow browser cannot afford.
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ import pydeck as pdk
 
 from geo.live.grid_status import COLORS, GridRules, GridStatus
 from geo.live.queries import GridShape
-from layers.deck import literal
 from layers.legend import Legend, LegendItem
+from layers.outlines import Segment, edge_layer, ring_segments
 
 RGBA = list[int]
 Translate = Callable[[str], str]
@@ -26,11 +29,7 @@ FILL: dict[str, RGBA] = {
     "yellow": [245, 176, 0, 160],
     "blue": [59, 130, 206, 70],
 }
-LINE: dict[str, RGBA] = {
-    "red": [153, 27, 27, 230],
-    "yellow": [170, 110, 0, 210],
-    "blue": [45, 95, 160, 110],
-}
+EDGE: RGBA = [45, 95, 160, 120]
 
 
 def grid_tooltip(status: GridStatus, rules: GridRules, t: Translate, lang: str) -> str:
@@ -89,15 +88,20 @@ def _polygon_layer(layer_id: str, data: str | list[dict], color: str) -> pdk.Lay
         data=data,
         get_polygon="p",
         filled=True,
-        stroked=True,
+        stroked=False,
         get_fill_color=FILL[color],
-        get_line_color=LINE[color],
-        line_width_units=literal("pixels"),
-        get_line_width=0.6 if color == "blue" else 1.2,
         pickable=True,
-        auto_highlight=True,
-        highlight_color=[255, 255, 255, 90],
     )
+
+
+def grid_edges(shapes: Sequence[GridShape]) -> list[Segment]:
+    """Every grid's edges, each shared edge once (the data of `grid_edge_layer`)."""
+    return ring_segments(ring for shape in shapes for polygon in shape.polygons for ring in polygon)
+
+
+def grid_edge_layer(data: str | list[Segment]) -> pdk.Layer:
+    """The grids' edges: `data` is the URL of `grid_edges` (or the segments themselves)."""
+    return edge_layer("grid-edges", data, EDGE, 1.0)
 
 
 def grid_base_layer(data: str | list[dict]) -> pdk.Layer:
