@@ -20,13 +20,21 @@ from geo.workflow.messages import WorkflowRefused
 from geo.workflow.state import NOTE_LIMIT, CaseState, Center, center_chain, load_case, refusal
 from geo.workflow.transitions import RESULTS, TRANSITIONS, Transition
 
-CHAIN_CENTERS_SQL = """
-SELECT code, name, level, parent_code FROM centers
+# The centers below the holder in the command chain that serve the case's place.
+LOWER_CENTERS_SQL = """
+WITH RECURSIVE below AS (
+    SELECT code, name, level, parent_code, area_code
+    FROM center_directory WHERE parent_code = %(holder)s
+    UNION ALL
+    SELECT c.code, c.name, c.level, c.parent_code, c.area_code
+    FROM center_directory c JOIN below b ON c.parent_code = b.code
+)
+SELECT code, name, level, parent_code FROM below
 WHERE area_code IN (%(district)s, %(street)s, %(community)s)
 ORDER BY code
 """
 SAME_LEVEL_SQL = """
-SELECT code, name, level, parent_code FROM centers
+SELECT code, name, level, parent_code FROM center_directory
 WHERE level = %(level)s AND code <> %(code)s
 ORDER BY (parent_code IS NOT DISTINCT FROM %(parent)s) DESC, code
 """
@@ -39,7 +47,7 @@ LIMIT 1
 UPDATE_SQL = """
 UPDATE incidents SET status = %(status)s, assigned_center = %(center)s,
     handling_level = %(level)s, escalations = %(escalations)s, resolved_at = %(resolved_at)s,
-    closed_at = %(closed_at)s, result = %(result)s
+    closed_at = %(closed_at)s, result = %(result)s, previous_center = %(previous)s
 WHERE id = %(id)s
 """
 EVENT_SQL = """
@@ -66,15 +74,16 @@ def targets(cur: psycopg2.extensions.cursor, case: CaseState, action: str) -> li
     holder = case.holder
     if kind == "lower":
         cur.execute(
-            CHAIN_CENTERS_SQL,
+            LOWER_CENTERS_SQL,
             {
+                "holder": holder.code,
                 "district": case.district_code,
                 "street": case.street_code,
                 "community": case.community_code,
             },
         )
         found = [Center(*row) for row in cur.fetchall()]
-        return sorted((c for c in found if c.rank < holder.rank), key=lambda c: -c.rank)
+        return sorted(found, key=lambda c: -c.rank)
     if kind == "same_level":
         cur.execute(
             SAME_LEVEL_SQL,
@@ -212,10 +221,10 @@ def _new_row(
         "id": case.id, "status": transition.to_status,
         "center": case.assigned_center, "level": case.handling_level,
         "escalations": case.escalations, "resolved_at": case.resolved_at,
-        "closed_at": case.closed_at, "result": case.result,
+        "closed_at": case.closed_at, "result": case.result, "previous": case.previous_center,
     }  # fmt: skip
     if goes_to is not None:
-        row.update(center=goes_to.code, level=goes_to.level)
+        row.update(center=goes_to.code, level=goes_to.level, previous=case.holder.code)
     elif case.assigned_center is None:
         row.update(center=case.holder.code, level=case.holder.level)
     if transition.action == "escalate":

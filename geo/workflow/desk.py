@@ -27,15 +27,15 @@ from geo.workflow.transitions import TRANSITIONS
 
 CENTERS_SQL = """
 SELECT c.code, c.name, c.level, c.parent_code
-FROM centers c JOIN center_levels l USING (level)
+FROM center_directory c JOIN center_levels l USING (level)
 ORDER BY l.rank DESC, c.code
 """
 # The centers below the desk's center, for the queue of the cases they hold (supervision).
 _BELOW = """
 WITH RECURSIVE below AS (
-    SELECT code FROM centers WHERE parent_code = %(center)s
+    SELECT code FROM center_directory WHERE parent_code = %(center)s
     UNION ALL
-    SELECT c.code FROM centers c JOIN below b ON c.parent_code = b.code
+    SELECT c.code FROM center_directory c JOIN below b ON c.parent_code = b.code
 )
 """
 _QUEUE_WHERE = """
@@ -76,15 +76,15 @@ SELECT i.id, i.source, i.category, i.subcategory, i.severity, i.is_major_risk, i
        i.address, ST_X(i.geom), ST_Y(i.geom), i.grid_code, i.status, i.reported_at,
        i.deadline_at, i.assigned_center, c.name, i.escalations, i.resolved_at, i.closed_at,
        i.result
-FROM incidents i LEFT JOIN centers c ON c.code = i.assigned_center
+FROM incidents i LEFT JOIN center_directory c ON c.code = i.assigned_center
 WHERE i.id = %s
 """
 HISTORY_SQL = """
 SELECT e.id, e.at, e.action, e.from_status, e.to_status, e.actor, e.center_code, c.name,
        e.acting_center, a.name, e.note, e.detail
 FROM incident_events e
-LEFT JOIN centers c ON c.code = e.center_code
-LEFT JOIN centers a ON a.code = e.acting_center
+LEFT JOIN center_directory c ON c.code = e.center_code
+LEFT JOIN center_directory a ON a.code = e.acting_center
 WHERE e.incident_id = %s
 ORDER BY e.at, e.id
 """
