@@ -240,9 +240,10 @@ def queue(
     now: datetime,
     limit: int = 50,
     offset: int = 0,
+    most: int = 500,
 ) -> QueuePage:
     """One page of the center's open cases (or of those below it): overdue first, then major
-    risks, then the nearest deadline."""
+    risks, then the nearest deadline; at most `most` rows (the export asks for more)."""
     params = {
         "center": center,
         "is_root": center == root_center(conn),
@@ -252,7 +253,7 @@ def queue(
         "overdue_only": filters.overdue_only,
         "pattern": like_pattern(filters.text),
         "now": now,
-        "limit": max(1, min(limit, 500)),
+        "limit": max(1, min(limit, most)),
         "offset": max(0, offset),
     }
     with conn.cursor() as cur:
