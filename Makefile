@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`. Both install what is missing.
-.PHONY: run test lint bench
+.PHONY: run test lint bench audit
 
 run:
 	scripts/bootstrap.sh run
@@ -8,8 +8,13 @@ run:
 test:
 	scripts/bootstrap.sh test
 	.venv/bin/ruff check .
+	.venv/bin/python scripts/audit_deps.py
 	.venv/bin/python -m pytest
 
 bench:
 	scripts/bootstrap.sh run
 	.venv/bin/python bench/seed.py
+
+audit:
+	scripts/bootstrap.sh run
+	.venv/bin/python scripts/audit_deps.py

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.account import account_menu
 from dashboard.auth import current_user, resolved, sign_out, sync_cookie
 from dashboard.auth_text import TABLE as AUTH_TEXT
 from dashboard.boundaries_text import TABLE as BOUNDARY_TEXT
 from dashboard.desk_text import TABLE as DESK_TEXT
 from dashboard.drill_text import TABLE as DRILL_TEXT
+from dashboard.errors import shown_errors
 from dashboard.i18n import language_switch, t
+from dashboard.judgement_text import TABLE as JUDGEMENT_TEXT
 from dashboard.live_text import TABLE as LIVE_TEXT
 from dashboard.login import login_form
+from dashboard.notices import pending_work_notice
 from dashboard.warnings_text import TABLE as WARN_TEXT
 
 st.set_page_config(page_title="民情地图 Minqing Map", layout="wide")
 language_switch()
-user = current_user()  # the one check of the session in this run (the page's require reuses it)
+with shown_errors():  # the error boundary of every page: a message, never a traceback
+    # The one check of the session in this run (the page's require reuses it); a page run is
+    # a person's action: the session lives on.
+    user = current_user(use=True)
 sync_cookie()
 
 # (permission = url path, script, title). Pages the role may not open stay registered but
@@ -27,6 +34,7 @@ PAGES = [
     ("drilldown", "dashboard/drilldown.py", t("page_drill", DRILL_TEXT)),
     ("desk", "dashboard/case_desk.py", t("page_desk", DESK_TEXT)),
     ("warnings", "dashboard/warnings.py", t("page_warnings", WARN_TEXT)),
+    ("reports", "dashboard/published_reports.py", t("page_reports", JUDGEMENT_TEXT)),
     ("boundaries", "dashboard/boundaries.py", t("page", BOUNDARY_TEXT)),
     ("users", "dashboard/admin_users.py", t("page_users", AUTH_TEXT)),
     ("audit", "dashboard/admin_audit.py", t("page_audit", AUTH_TEXT)),
@@ -58,11 +66,15 @@ navigation = st.navigation(
 )
 if user is None:
     # The page asked for (and its query) stays in the URL: signing in reruns into it.
-    login_form()
+    with shown_errors():
+        login_form()
     st.stop()
 st.sidebar.text(f"{t('signed_in_as', AUTH_TEXT)}: {user.display_name} ({user.username})")
 if st.sidebar.button(t("sign_out", AUTH_TEXT)):
-    sign_out()
+    with shown_errors():
+        sign_out()
     st.rerun()
-with resolved(user):
+with shown_errors(), resolved(user):
+    account_menu(user)
+    pending_work_notice(user)
     navigation.run()

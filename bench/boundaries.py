@@ -9,12 +9,22 @@ Gauss-Krüger CM 105E with GBK attributes and no .cpg (as a surveying unit would
 times: reading + checking + diff, building the preview HTML, publishing the same grids again,
 publishing a re-survey in which every grid edge has moved (so every incident is looked at),
 and rolling back. Prints one line per figure.
+
+    .venv/bin/python bench/boundaries.py removal
+
+times only publications that delete areas (confirmed, `allow_removal=True`), each rolled
+back: a partial update giving one street's 169 grids new codes (every old code deleted, its
+incidents move to the new grid over them), and a city file lacking one district's grids (a
+filtered export: 西固区's 609 grids deleted, about 230,000 incidents move to the nearest
+remaining grids); with BENCH_WORST_CASE=1 also one district's file published as the whole
+city (every other district's grids deleted).
 """
 
 from __future__ import annotations
 
 import io
 import os
+import sys
 import tempfile
 import time
 import zipfile
@@ -29,6 +39,7 @@ import pyogrio
 import shapely
 
 from geo import db
+from geo.boundaries.errors import RemovalNotConfirmed
 from geo.boundaries.export import current_level_frame
 from geo.boundaries.prepare import UploadOptions, prepare_upload
 from geo.boundaries.publish import publish, rollback
@@ -105,6 +116,45 @@ def recoded(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
+def removals(conn: psycopg2.extensions.connection, frame: gpd.GeoDataFrame) -> None:
+    """Publications that delete areas, each confirmed and then rolled back."""
+    district = frame["code"].str[:6]
+    street = frame[frame["code"].str.startswith("620102001")].copy()
+    street["code"] = street["code"].str[:12] + "9" + street["code"].str[13:]
+    cases = [
+        ("a partial update re-coding one street's grids (620102001)", street, True),
+        ("a city file lacking 西固区 (620104)", frame[district != "620104"], False),
+    ]
+    if os.environ.get("BENCH_WORST_CASE"):
+        cases.append(("城关区 (620102) alone as the city", frame[district == "620102"], False))
+    for label, part, partial in cases:
+        data = shapefile_zip(part)
+        options = UploadOptions(level="grid", partial=partial)
+        prepared = timed(
+            f"read + check {label}",
+            lambda data=data, options=options: prepare_upload(conn, data, "part.zip", options),
+        )
+        conn.rollback()
+        removal = prepared.removal
+        print(
+            f"  removal: {len(removal.areas):,} grids, {removal.incidents:,} incidents, "
+            f"{len(removal.emptied):,} communities emptied; "
+            f"counted in {prepared.timings['removal']:.2f} s; can publish: {prepared.can_publish}"
+        )
+        try:
+            publish(conn, prepared, "bench")
+        except RemovalNotConfirmed:
+            print("  refused without the confirmation (as it must be)")
+        result = timed(
+            f"publish {label} (removal confirmed)",
+            lambda prepared=prepared: publish(conn, prepared, "bench", allow_removal=True),
+        )
+        print(f"  re-assignment: {result.reassigned.to_dict()}")
+        back = timed("rollback", lambda result=result: rollback(conn, result.previous_version_id,
+                                                                "bench"))  # fmt: skip
+        print(f"  re-assignment: {back.reassigned.to_dict()}")
+
+
 def timed(label: str, func: Callable[[], T]) -> T:
     """Run, print the seconds it took, return the result."""
     start = time.perf_counter()
@@ -123,6 +173,10 @@ def main() -> None:
     frame = current_level_frame(conn, "grid")
     conn.rollback()
     print(f"grids: {len(frame):,}; incidents: {incidents:,}; cores: {os.cpu_count()}")
+    if sys.argv[1:] == ["removal"]:
+        removals(conn, frame)
+        conn.close()
+        return
     data = shapefile_zip(frame)
     print(f"file: zipped Shapefile, EPSG:4544, GBK without .cpg, {len(data) / 2**20:.1f} MB")
     prepared = timed(

@@ -63,10 +63,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     url = db.database_url(get_settings())
-    conn = db.connect(url)
-    if args.scope is not None:
-        db.enter_scope(conn, args.scope, local=False)
-        conn.commit()
+    # with a scope: the app's role in it, entered again after each commit like a page's
+    conn = db.connect(url) if args.scope is None else db.scoped_connection(url, args.scope)
     scope = args.scope or Scope()
     now = now_utc()
     this_month = now.astimezone(CST).date().replace(day=1)

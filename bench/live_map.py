@@ -3,8 +3,10 @@
     DATABASE_URL=postgresql://…/live_bench .venv/bin/python bench/live_map.py --runs 20
 
 Seed first, e.g. `minqing demo seed --incidents 2400000`. For each time window it reports
-p50/p95 of every query of a refresh (the history, counted once per filter and day, apart),
-of the whole refresh (queries + layers + JSON), and the bytes one refresh sends; then the
+p50/p95 of every query of a refresh (the history, counted once per filter and day, and today
+before the checkpoint, counted once per ten minutes, apart), of the whole refresh (queries +
+layers + JSON) as it runs when the data changed since the last one, of a refresh whose answer
+is shared (nothing changed), and the bytes one refresh sends; then the
 same for a naive refresh: incidents joined to grids with ST_Contains at query time, the key
 figures counted over the whole period (geo.queries.kpis), raw incident points for the heat,
 and every grid's full outline in the payload.
@@ -19,17 +21,19 @@ import os
 import statistics
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import psycopg2.extensions
 
 from geo import db
 from geo.filters import IncidentFilter, Scope, parse_period
-from geo.grid_status import judge_counted, load_rules
+from geo.grid_status import judge_stocks, load_rules
 from geo.queries import live
 from geo.queries.areas import area_outlines
 from geo.queries.kpis import area_kpis
-from geo.queries.live_view import LiveView, Static, live_view, load_static
+from geo.queries.live_view import LiveView, Static, live_view, load_static, shared_live_view
+from geo.queries.shared import SharedAnswers
 from geo.settings import get_settings, hide_password
 from geo.timeutil import now_utc
 from layers.centers import center_layer
@@ -112,6 +116,7 @@ def refresh(
     period: str,
     static: Static,
     past: live.FlowTable,
+    earlier: live.EarlierToday | None,
     timings: Timings,
     scope: Scope,
 ) -> int:
@@ -123,7 +128,7 @@ def refresh(
     _, newest = timings.time("data version", live.data_version, conn)
     view = timings.time(
         "all queries (live part, stocks, grid colours, centers)",
-        live_view, conn, flt, now, static, load_rules(), past,
+        live_view, conn, flt, now, static, load_rules(), past, earlier,
     )  # fmt: skip
     timings.time("arrivals", live.arrivals, conn, flt, newest)
     text = timings.time("layers and JSON", _deck_json, view, static)
@@ -136,13 +141,18 @@ def refresh(
     # each query again on its own, for the breakdown (not in the whole refresh above)
     window = live.plan_window(flt.period, now)
     cell = live.HeatCell.for_level(scope.level)
-    flows, _ = timings.time("· live part of the flows", live.flows, conn, flt, window, cell, past)
-    timings.time("· stocks per center", live.stocks, conn, flt, window.end)
-    reports = {code: (f.new, f.previous) for code, f in flows.grids.items()}
+    flows, _ = timings.time(
+        "· live part of the flows", live.flows, conn, flt, window, cell, past, earlier
+    )
     codes = static.grids_in(scope.code) if scope.code else None
+    stocks = timings.time(
+        "· stocks per grid and center (one pass)", live.stocks, conn, flt, window.end, True, codes
+    )
+    reports = {code: (f.new, f.previous) for code, f in flows.grids.items()}
+    every_grid = codes if codes is not None else [s.code for s in static.shapes]
     timings.time(
-        "· grid colours (measures + rules)",
-        judge_counted, conn, flt, window.end, codes, reports, load_rules(), codes is not None,
+        "· grid colours (rules)",
+        judge_stocks, conn, every_grid, stocks.grids, reports, load_rules(), codes is not None,
     )  # fmt: skip
     conn.commit()
     return len(text.encode())
@@ -191,10 +201,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     url = db.database_url(get_settings())
-    conn = db.connect(url)
-    if args.scope is not None:
-        db.enter_scope(conn, args.scope, local=False)
-        conn.commit()
+    # with a scope: the app's role in it, entered again after each commit like a page's
+    conn = db.connect(url) if args.scope is None else db.scoped_connection(url, args.scope)
     scope = args.scope or Scope()
     with conn.cursor() as cur:
         cur.execute("SELECT count(*), version() FROM incidents")
@@ -220,14 +228,28 @@ def main() -> None:
         flt = IncidentFilter(parse_period(period, now), scope=scope)
         window = live.plan_window(flt.period, now)
         cell = live.HeatCell.for_level(scope.level)
-        past = None
+        past = earlier = None
         for _ in range(3):
             past = window_timings.time("history (once per filter and day)", live.history, conn,
                                        flt, window, cell)  # fmt: skip
+            earlier = window_timings.time(
+                "today before the checkpoint (once per 10 min)", live.earlier_today, conn, flt,
+                window, cell, live.checkpoint(window, now),
+            )  # fmt: skip
             conn.commit()
         sizes = [
-            refresh(conn, period, static, past, window_timings, scope) for _ in range(args.runs)
+            refresh(conn, period, static, past, earlier, window_timings, scope)
+            for _ in range(args.runs)
         ]
+        answers = SharedAnswers()
+        for _ in range(args.runs):
+            window_timings.time(
+                "shared refresh, data unchanged (the kept answer)", shared_live_view,
+                lambda: nullcontext(conn), _scope_label(args.scope), IncidentFilter(
+                    parse_period(period, now_utc()), scope=scope), now_utc(), static,
+                load_rules(), answers,
+            )  # fmt: skip
+            conn.commit()
         naive_sizes = [naive(conn, period, window_timings) for _ in range(args.naive_runs)]
         for name in window_timings.samples:
             if not name.startswith("bytes"):

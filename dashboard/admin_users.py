@@ -13,7 +13,6 @@ from dashboard.i18n import lang, translator
 from dashboard.resources import connection
 from geo.auth import ROLES
 from geo.auth.users import add_user, list_users, set_disabled, set_password
-from geo.timeutil import format_cst
 
 tr = translator(TABLE)
 admin = require("users")
@@ -21,11 +20,7 @@ st.title(tr("users_title"))
 
 
 def _state(row: object) -> str:
-    if row.disabled:
-        return tr("state_disabled")
-    if row.locked_until is not None and row.locked_until > pd.Timestamp.now(tz="UTC"):
-        return tr("state_locked").format(until=format_cst(row.locked_until))
-    return tr("state_active")
+    return tr("state_disabled") if row.disabled else tr("state_active")
 
 
 PAGE = "users"

@@ -9,7 +9,6 @@ in its `require`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -17,21 +16,21 @@ from typing import cast
 
 import streamlit as st
 
+from dashboard import session_cookie
 from dashboard.auth_text import TABLE
 from dashboard.i18n import t
-from dashboard.resources import pool
+from dashboard.resources import connection, pool
 from geo import db
 from geo.auth import User
 from geo.auth.audit import record
-from geo.auth.sessions import revoke_session, session_user
+from geo.auth.sessions import revoke_session, session_user, sso_session
 from geo.auth.sso import header_username, is_trusted, trusted_networks
-from geo.auth.users import active_user
 from geo.settings import get_settings
-from geo.timeutil import now_utc
 
 TOKEN_KEY = "auth_token"
-COOKIE = "minqing_session"
-_SSO_LOGGED = "auth_sso_logged"
+COOKIE = session_cookie.COOKIE
+_SSO_TOKEN = "auth_sso_token"
+_COOKIE_SET = "auth_cookie_set"
 _NOTICE = "auth_notice"
 _SIGNED_OUT = "auth_signed_out"
 _UNRESOLVED = object()
@@ -64,37 +63,41 @@ def client_address() -> str:
     return peer
 
 
-def _sso_user() -> User | None:
+def _sso_user(use: bool) -> User | None:
     settings = get_settings()
     name = header_username(_headers(), _peer_address(), settings)
     if name is None:
         return None
     with db.transaction(pool()) as conn:
-        user = active_user(conn, name)
-        if user is None:
-            st.session_state[_NOTICE] = ("sso_unknown", name)
-            return None
-        if not st.session_state.get(_SSO_LOGGED):
-            record(conn, name, "login", name, {"method": "trusted_header"}, client_address())
-            st.session_state[_SSO_LOGGED] = True
+        user = session_user(conn, st.session_state.get(_SSO_TOKEN), use)
+        if user is None or user.username != name:
+            found = sso_session(conn, name, settings, client_address())
+            if found is None:
+                st.session_state[_NOTICE] = ("sso_unknown", name)
+                return None
+            user, st.session_state[_SSO_TOKEN] = found
     return user
 
 
 def session_token() -> str | None:
     """This browser's session token: from this Streamlit session, else the sign-in cookie."""
-    return st.session_state.get(TOKEN_KEY) or _cookie()
+    return st.session_state.get(TOKEN_KEY) or st.session_state.get(_SSO_TOKEN) or _cookie()
 
 
-def current_user() -> User | None:
-    """The signed-in user (the session checked against the database now), or None."""
-    sso = _sso_user()
+def current_user(use: bool = False) -> User | None:
+    """The signed-in user (the session checked by the database now), or None.
+
+    `use`: this run is a person's own action (the router's run of a page), which keeps the
+    session alive; a timed refresh of a fragment does not.
+    """
+    sso = _sso_user(use)
     if sso is not None:
         return sso
     token = session_token()
     if not token:
         return None
     with db.transaction(pool()) as conn:
-        user = session_user(conn, token, get_settings(), now_utc())
+        user = session_user(conn, token, use)
     if user is not None:
         st.session_state[TOKEN_KEY] = token  # a session found by its cookie stays this one's
     elif token != st.session_state.get(_SIGNED_OUT):
@@ -124,7 +127,7 @@ def require(role_or_permission: str) -> User:
         st.warning(t("expired", TABLE))
         st.stop()
     if not user.may(role_or_permission):
-        with db.transaction(pool()) as conn:
+        with connection(user) as conn:
             record(conn, user.username, "access_denied", role_or_permission, {}, client_address())
         st.error(t("denied", TABLE))
         st.stop()
@@ -138,32 +141,27 @@ def remember_token(token: str) -> None:
 
 
 def sync_cookie() -> None:
-    """Make the browser's sign-in cookie match this session (set, or cleared when signed out)."""
+    """Make the browser's HttpOnly sign-in cookie match this session (set, or cleared when
+    signed out), through a one-time code the page's script redeems (dashboard/session_cookie)."""
     token = st.session_state.get(TOKEN_KEY) or None
-    if token == _cookie():
+    if token == st.session_state.get(_COOKIE_SET, _cookie()):
         return
-    max_age = get_settings().session_absolute_hours * 3600 if token else 0
-    value = json.dumps(token or "")
-    st.sidebar.html(
-        "<script>document.cookie = "
-        f"'{COOKIE}=' + {value} + '; path=/; max-age={max_age}; SameSite=Strict'"
-        " + (location.protocol === 'https:' ? '; Secure' : '');</script>",
-        unsafe_allow_javascript=True,
-        width=1,
-    )
+    max_age = get_settings().session_absolute_hours * 3600
+    base = st.get_option("server.baseUrlPath") or ""
+    code = session_cookie.offer(token, max_age)
+    st.sidebar.html(session_cookie.script(code, base), unsafe_allow_javascript=True, width=1)
+    st.session_state[_COOKIE_SET] = token
 
 
 def sign_out() -> None:
-    """End this browser's session (audited) and forget it."""
+    """End this browser's session (audited by the database) and forget it."""
     token = session_token()
     if token:
         with db.transaction(pool()) as conn:
-            username = revoke_session(conn, token, now_utc())
-            if username:
-                record(conn, username, "logout", username, {}, client_address())
+            revoke_session(conn, token, client_address())
         st.session_state[_SIGNED_OUT] = token
     st.session_state[TOKEN_KEY] = ""
-    st.session_state.pop(_SSO_LOGGED, None)
+    st.session_state.pop(_SSO_TOKEN, None)
 
 
 def notice() -> tuple[str, str] | None:

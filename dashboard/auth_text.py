@@ -27,9 +27,9 @@ TABLE: dict[str, dict[str, str]] = {
     "sign_in": {"zh": "登录", "en": "Sign in"},
     "sign_out": {"zh": "退出登录", "en": "Sign out"},
     "bad_login": {"zh": "用户名或密码错误。", "en": "Wrong username or password."},
-    "locked": {
-        "zh": "登录失败次数过多，账户已锁定，请于 {until} 后再试。",
-        "en": "Too many failed sign-ins: the account is locked until {until}.",
+    "wait": {
+        "zh": "登录尝试过于频繁，请 {seconds} 秒后再试。",
+        "en": "Too many sign-in attempts: try again in {seconds} seconds.",
     },
     "expired": {
         "zh": "登录已过期或已失效，请重新登录。",
@@ -77,7 +77,6 @@ TABLE: dict[str, dict[str, str]] = {
     "col_state": {"zh": "状态", "en": "State"},
     "state_active": {"zh": "正常", "en": "Active"},
     "state_disabled": {"zh": "已停用", "en": "Disabled"},
-    "state_locked": {"zh": "锁定至 {until}", "en": "Locked until {until}"},
     "audit_title": {"zh": "审计日志", "en": "Audit log"},
     "audit_days": {"zh": "日期范围（北京时间）", "en": "Days (China Standard Time)"},
     "audit_actor": {"zh": "操作人", "en": "Actor"},

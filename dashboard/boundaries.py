@@ -11,20 +11,24 @@ import streamlit as st
 
 from dashboard.actions import Refused, acting, acting_user, show_outcome
 from dashboard.auth import client_address, require
-from dashboard.boundaries_text import TABLE
+from dashboard.boundaries_text import PREVIEW_TEXT, TABLE
 from dashboard.errors import shown_errors
 from dashboard.i18n import lang, translator
-from dashboard.resources import connection, owner_connection
+from dashboard.resources import connection
+from dashboard.widgets.markdown import literal
+from dashboard.widgets.upload import file_upload
 from geo.auth import User
 from geo.auth.audit import record
 from geo.boundaries.check import LEVEL_ZH
 from geo.boundaries.crs import CITY_ENVELOPE
 from geo.boundaries.encoding import CHOICES
 from geo.boundaries.errors import BoundaryFileError, CrsProblem
-from geo.boundaries.mapping import FieldMapping
+from geo.boundaries.limits import DEFAULT_LIMITS, MIB
+from geo.boundaries.mapping import PARENT_LEVEL, FieldMapping
 from geo.boundaries.prepare import PreparedUpload, UploadOptions, prepare_raw
 from geo.boundaries.publish import publish, rollback
 from geo.boundaries.read import RawLayer, read_upload
+from geo.boundaries.removal import NAMES_SHOWN, Removal
 from geo.boundaries.store import current_version, level_areas
 from geo.boundaries.versions import boundary_events, boundary_versions
 from geo.bounds import LngLatBbox
@@ -39,6 +43,7 @@ from layers.preview import (
     offline_html,
     outlines_from,
     preview_map,
+    problem_bounds,
 )
 
 tr = translator(TABLE)
@@ -57,6 +62,8 @@ COMMON_CRS = [
 ]
 PAGE = "boundaries"
 LEAFLET = Path(__file__).resolve().parent / "static" / "leaflet"
+UPLOAD_TYPES = ("zip", "geojson", "json", "gpkg", "kml", "kmz")
+UPLOAD_MB = DEFAULT_LIMITS.max_file_bytes // MIB
 
 
 @st.cache_resource(show_spinner=False)
@@ -171,18 +178,12 @@ def _bounds(geoms: list) -> LngLatBbox:
     return LngLatBbox(*shapely.total_bounds(present))
 
 
-def _focus(prepared: PreparedUpload, selected: int | None) -> LngLatBbox:
-    candidates = prepared.result.candidates
-    if selected is not None and selected < len(prepared.problems):
-        problem = prepared.problems[selected]
-        if problem.geometry is not None and not problem.geometry.is_empty:
-            west, south, east, north = problem.geometry.bounds
-            pad = max(east - west, north - south, 0.002) * 0.6
-            return LngLatBbox(west - pad, south - pad, east + pad, north + pad)
-        if problem.lon is not None:
-            return LngLatBbox(problem.lon - 0.003, problem.lat - 0.003, problem.lon + 0.003,
-                              problem.lat + 0.003)  # fmt: skip
-    return _bounds(list(candidates.geom))
+def _focus(marks: list[ProblemMark], candidates: list, selected: int | None) -> LngLatBbox:
+    if selected is not None and selected < len(marks):
+        box = problem_bounds(marks[selected])
+        if box is not None:
+            return box
+    return _bounds(candidates)
 
 
 @st.cache_data(show_spinner=False, max_entries=8, ttl=3600)
@@ -221,23 +222,14 @@ def _preview_html(
         )  # fmt: skip
         for p in prepared.problems
     ]
-    labels = {
-        "parent": tr("parent"),
-        "current": tr("current_layer"),
-        "new": tr("new"),
-        "added": tr("added"),
-        "removed": tr("removed"),
-        "reshaped": tr("reshaped"),
-        "renamed": tr("renamed"),
-        "problems": tr("problems"),
-    }
+    labels = {key: tr(key) for key in PREVIEW_TEXT} | {"current": tr("current_layer")}
     fmap = preview_map(
         outlines_from(parents),
         current,
         new,
         changes,
         marks,
-        _focus(prepared, selected),
+        _focus(marks, list(c.geom), selected),
         labels,
         get_settings().basemap_url,
     )
@@ -277,15 +269,93 @@ def _diff_tables(prepared: PreparedUpload) -> None:
                 st.dataframe(frame.round(1), hide_index=True, width="stretch")
 
 
+def _units(level: str) -> tuple[str, str]:
+    """The words for the level and its parent level in the page's language."""
+    parent = PARENT_LEVEL[level]
+    if lang() == "zh":
+        return LEVEL_ZH[level], LEVEL_ZH[parent]
+    return level, parent
+
+
+def _named(removal: Removal) -> str:
+    """The first removed areas as 'name (code)', markdown-safe, and how many more."""
+    shown = [f"{literal(a.name)} ({literal(a.code)})" for a in removal.areas[:NAMES_SHOWN]]
+    more = len(removal.areas) - NAMES_SHOWN
+    return ("、" if lang() == "zh" else ", ").join(shown) + (
+        tr("and_more").format(n=f"{len(removal.areas):,}") if more > 0 else ""
+    )
+
+
+def _removal_notice(removal: Removal) -> None:
+    """Under the figures: what the file's missing areas mean, parent by parent."""
+    if not removal:
+        return
+    unit, parent_unit = _units(removal.level)
+    lines = [
+        tr("removal_summary").format(
+            n=f"{len(removal.areas):,}", unit=unit, incidents=f"{removal.incidents:,}",
+            open=f"{removal.open_incidents:,}",
+        )  # fmt: skip
+    ]
+    for p in removal.parents[:NAMES_SHOWN]:
+        gone = tr("removal_all" if p.removed >= p.before else "removal_some").format(
+            name=literal(p.name), code=literal(p.code), before=p.before, removed=p.removed,
+            unit=unit,
+        )  # fmt: skip
+        after = tr("removal_empty" if p.after == 0 else "removal_after")
+        lines.append(f"- {gone}{after.format(after=p.after, unit=unit, parent=parent_unit)}")
+    if len(removal.parents) > NAMES_SHOWN:
+        more = f"{len(removal.parents) - NAMES_SHOWN:,}"
+        lines.append(f"- {tr('removal_more_parents').format(n=more, parent=parent_unit)}")
+    st.warning("\n".join(lines))
+
+
+def _removal_confirmation(removal: Removal) -> bool:
+    """Inside the publish form: the areas that would go, and a confirmation naming them."""
+    if not removal:
+        return False
+    unit, _ = _units(removal.level)
+    st.dataframe(
+        pd.DataFrame(
+            {
+                tr("col_code"): [a.code for a in removal.areas],
+                tr("col_name"): [a.name for a in removal.areas],
+                tr("col_parent"): [a.parent_code for a in removal.areas],
+                tr("col_incidents"): [a.incidents for a in removal.areas],
+                tr("col_open"): [a.open_incidents for a in removal.areas],
+                tr("col_recoded"): [a.recoded_as or "" for a in removal.areas],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        height=min(35 * (len(removal.areas) + 1) + 3, 250),
+    )
+    return st.checkbox(
+        tr("removal_confirm").format(
+            n=f"{len(removal.areas):,}", unit=unit, names=_named(removal),
+            incidents=f"{removal.incidents:,}",
+        ),  # fmt: skip
+        key=_removal_key(removal),
+    )
+
+
+def _removal_key(removal: Removal) -> str:
+    """The removal checkbox's key: a confirmation holds only for the areas it named."""
+    codes = "|".join(a.code for a in removal.areas)
+    return f"bnd_confirm_removal_{hashlib.sha256(codes.encode()).hexdigest()[:12]}"
+
+
 def _publish_form(prepared: PreparedUpload, user: User) -> None:
     st.subheader(tr("publish"))
     if not prepared.can_publish:
         st.warning(tr("cannot_publish"))
         return
+    removal = prepared.removal
     with st.form("bnd_publish"):
         cols = st.columns([1, 2])
         cols[0].text_input(tr("actor"), value=user.username, disabled=True, key="bnd_actor")
         cols[1].text_input(tr("note"), key="bnd_note")
+        _removal_confirmation(removal)
         st.checkbox(tr("confirm"), key="bnd_confirm")
         st.form_submit_button(
             tr("publish_button"), type="primary", on_click=_publish, args=(prepared,)
@@ -295,17 +365,27 @@ def _publish_form(prepared: PreparedUpload, user: User) -> None:
 def _publish(prepared: PreparedUpload) -> None:
     """The publish button (its callback, once): the upload checked and shown when it was
     pressed becomes the new version (a second press is refused: its base is no longer
-    current)."""
+    current). Areas the file leaves out go only when their own confirmation is ticked."""
     user = acting_user("boundaries")
     if user is None:
         return
+    removal = prepared.removal
+    allow_removal = bool(removal) and bool(st.session_state.get(_removal_key(removal)))
     with acting(PAGE, "{reason}", lang()) as outcome:
+        if removal and not allow_removal:
+            unit, _ = _units(removal.level)
+            raise Refused(
+                tr("removal_refused").format(
+                    n=f"{len(removal.areas):,}", unit=unit, names=_named(removal),
+                    incidents=f"{removal.incidents:,}", open=f"{removal.open_incidents:,}",
+                )  # fmt: skip
+            )
         if not st.session_state.get("bnd_confirm"):
             raise Refused(tr("confirm"))
-        with owner_connection() as conn:
+        with connection(user) as conn:
             result = publish(
                 conn, prepared, user.username, st.session_state.get("bnd_note") or "",
-                client_address(),
+                client_address(), allow_removal=allow_removal,
             )  # fmt: skip
         _prepare.clear()
         _preview_html.clear()
@@ -330,9 +410,11 @@ def _audit_upload(name: str, data: bytes, digest: str, user: User) -> None:
 
 def _upload_tab(version_id: int | None, user: User) -> None:
     cols = st.columns([3, 2])
-    upload = cols[0].file_uploader(
-        tr("file"), type=["zip", "geojson", "json", "gpkg", "kml", "kmz"], key="bnd_file"
-    )
+    upload = file_upload(
+        tr("file"), UPLOAD_TYPES, "bnd_file", button=tr("upload_button"),
+        limits=tr("upload_limits").format(mb=UPLOAD_MB),
+        max_mb=UPLOAD_MB, container=cols[0],
+    )  # fmt: skip
     level = cols[1].radio(
         tr("level"),
         LEVELS,
@@ -413,6 +495,7 @@ def _upload_tab(version_id: int | None, user: User) -> None:
     if prepared.crs.note:
         st.warning(prepared.crs.note)
     _metrics(prepared)
+    _removal_notice(prepared.removal)
     st.subheader(tr("problems"))
     selected = None
     if prepared.problems:
@@ -493,7 +576,7 @@ def _rollback() -> None:
     if user is None or target is None or not st.session_state.get("bnd_rollback_confirm"):
         return
     with acting(PAGE, "{reason}", lang()) as outcome:
-        with owner_connection() as conn:
+        with connection(user) as conn:
             result = rollback(
                 conn, int(target), user.username,
                 st.session_state.get("bnd_rollback_note") or "", client_address(),

@@ -16,6 +16,11 @@ TABLE: dict[str, dict[str, str]] = {
         "zh": "边界文件（GeoJSON、zip 压缩的 Shapefile、GeoPackage、KML）",
         "en": "Boundary file (GeoJSON, zipped Shapefile, GeoPackage, KML)",
     },
+    "upload_button": {"zh": "选择文件", "en": "Choose a file"},
+    "upload_limits": {
+        "zh": "或拖放到这里 · 文件最大 {mb} MB",
+        "en": "or drop it here · up to {mb} MB",
+    },
     "level": {"zh": "文件中的层级", "en": "Level in the file"},
     "partial": {
         "zh": "部分更新：只替换文件中出现的上级区域下的区域",
@@ -82,6 +87,46 @@ TABLE: dict[str, dict[str, str]] = {
     "note": {"zh": "说明（可选）", "en": "Note (optional)"},
     "confirm": {"zh": "我已核对问题和差异", "en": "I have checked the problems and changes"},
     "publish_button": {"zh": "发布为新版本", "en": "Publish as a new version"},
+    "removal_summary": {
+        "zh": "**发布将删除 {n} 个现有{unit}**（涉及诉求 {incidents} 条，其中在办 {open} 条，"
+        "发布后改归其他{unit}）：文件中没有它们。如果文件只是本层级的一部分（选错图层、筛选后导出），"
+        "请不要发布。",
+        "en": "**Publishing deletes {n} current {unit}s** ({incidents} incidents, {open} open, "
+        "move to other {unit}s): the file lacks them. If the file holds only part of the level "
+        "(a wrong layer, a filtered export), do not publish it.",
+    },
+    "removal_all": {
+        "zh": "{name}（{code}）：现有 {before} 个{unit}**全部删除**",
+        "en": "{name} ({code}): **all {before}** of its {unit}s go",
+    },
+    "removal_some": {
+        "zh": "{name}（{code}）：删除现有 {before} 个{unit}中的 {removed} 个",
+        "en": "{name} ({code}): {removed} of its {before} {unit}s go",
+    },
+    "removal_empty": {
+        "zh": "，发布后该{parent}**没有任何{unit}**",
+        "en": ", leaving the {parent} **without any {unit}**",
+    },
+    "removal_after": {"zh": "，发布后有 {after} 个", "en": "; {after} after publication"},
+    "removal_more_parents": {"zh": "…… 另有 {n} 个{parent}", "en": "… and {n} more {parent}s"},
+    "removal_confirm": {
+        "zh": "确认删除这 {n} 个{unit}：{names}；其中的诉求 {incidents} 条将改归其他{unit}",
+        "en": "Delete these {n} {unit}s: {names}; their {incidents} incidents move to other "
+        "{unit}s",
+    },
+    "removal_refused": {
+        "zh": "未发布：发布将删除 {n} 个现有{unit}（{names}），"
+        "涉及诉求 {incidents} 条（在办 {open} 条）。确属撤销时，请勾选“确认删除”后再发布。",
+        "en": "Not published: this deletes {n} current {unit}s ({names}) holding {incidents} "
+        "incidents ({open} open). If they are really abolished, tick the deletion confirmation "
+        "and publish again.",
+    },
+    "and_more": {"zh": " 等 {n} 个", "en": " and others, {n} in all"},
+    "col_name": {"zh": "名称", "en": "Name"},
+    "col_parent": {"zh": "上级编码", "en": "Parent"},
+    "col_incidents": {"zh": "诉求", "en": "Incidents"},
+    "col_open": {"zh": "在办", "en": "Open"},
+    "col_recoded": {"zh": "疑似改编码为", "en": "Likely re-coded as"},
     "cannot_publish": {
         "zh": "有错误，不能发布：请修改文件，或勾选自动修复/裁剪",
         "en": "There are errors: fix the file, or allow repair / clipping",
@@ -110,4 +155,19 @@ TABLE: dict[str, dict[str, str]] = {
     "col_detail": {"zh": "说明", "en": "Detail"},
     "col_where": {"zh": "位置", "en": "Where"},
     "timings": {"zh": "用时", "en": "Timings"},
+    "error": {"zh": "错误", "en": "Error"},
+    "warning": {"zh": "警告", "en": "Warning"},
+    "feature": {"zh": "要素", "en": "Feature"},
+    "list_hint": {
+        "zh": "点选一项，地图定位到该处",
+        "en": "Click a problem to zoom the map to it",
+    },
+    "more": {"zh": "另有 {n} 个未在此列出，见问题表", "en": "{n} more: see the problem table"},
+    "nowhere": {"zh": "无位置", "en": "No location"},
 }
+
+# Keys of TABLE the preview map shows (layer names, the problem list).
+PREVIEW_TEXT = (
+    "parent", "new", "added", "removed", "reshaped", "renamed", "problems", "error", "warning",
+    "feature", "list_hint", "no_problems", "more", "nowhere",
+)  # fmt: skip

@@ -12,23 +12,25 @@ from functools import partial
 
 import pandas as pd
 import streamlit as st
+from psycopg2.pool import ThreadedConnectionPool
 
-from dashboard.auth import require
+from dashboard.auth import require, session_token
 from dashboard.drill_text import TABLE
 from dashboard.errors import shown_errors
 from dashboard.i18n import lang, translator
-from dashboard.resources import connection, database_label, scope_key
+from dashboard.judgement import judgement_tabs
+from dashboard.resources import connection, database_label, pool, scope_key
 from dashboard.scope_guard import refuse_area
 from dashboard.widgets.kpi_strip import Figure, kpi_strip
 from dashboard.widgets.map_panel import Picked, legends, map_panel
+from geo import db
 from geo.area_scope import area_chain, chain_in_scope
 from geo.auth import User
 from geo.drilldown import AreaNotFound, DrillStep, drill_step
 from geo.filters import IncidentFilter, Period, PeriodError, parse_period
 from geo.queries import drill
 from geo.queries.areas import AreaOutline
-from geo.reports.excel import excel_report
-from geo.reports.pdf import pdf_report
+from geo.reports.write import report_bytes, report_content
 from geo.safety_index import load_rules
 from geo.settings import get_settings
 from geo.timeutil import CST, format_cst, now_utc
@@ -243,9 +245,10 @@ def render(user: User) -> None:
             _ranking(step, period)
         _trend_and_breakdowns(step)
         _centers_table(database, step, user)
+        judgement_tabs(step, database, user, now)
         if node.level == "grid":
             _cases_table(database, step, user)
-    _downloads(step, user)
+    _downloads(step, period, clock)
     total = sum(step.timings.values())
     st.caption(
         f"{t('as_of')} {format_cst(step.period.end)} · {t('server_time')} {total * 1000:.0f} ms · "
@@ -611,15 +614,18 @@ def _cases_table(database: str, step: DrillStep, user: User) -> None:
     )
 
 
-def _downloads(step: DrillStep, user: User) -> None:
+def _downloads(step: DrillStep, period: str, now: datetime) -> None:
     """The safety report of this area and period, as Excel and PDF (made on click)."""
     st.subheader(t("report"))
     stem = f"平安报表_{step.node.name}_{step.period.key}"
+    # Streamlit makes the file on click in a thread of its own, outside this run: the user's
+    # session and the pool are taken now, so the file holds what the user may see.
+    make = partial(_report, pool(), session_token(), step.node.code, period, now)
     left, right, _ = st.columns([1, 1, 4])
     with left:
         st.download_button(
             t("download_xlsx"),
-            data=lambda: _excel(step, user),
+            data=lambda: make("xlsx"),
             file_name=f"{stem}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key="download-xlsx",
@@ -627,21 +633,21 @@ def _downloads(step: DrillStep, user: User) -> None:
     with right:
         st.download_button(
             t("download_pdf"),
-            data=lambda: _pdf(step, user),
+            data=lambda: make("pdf"),
             file_name=f"{stem}.pdf",
             mime="application/pdf",
             key="download-pdf",
         )
 
 
-def _excel(step: DrillStep, user: User) -> bytes:
-    with connection(user) as conn:
-        return excel_report(conn, step)
-
-
-def _pdf(step: DrillStep, user: User) -> bytes:
-    with connection(user) as conn:
-        return pdf_report(conn, step)
+def _report(
+    pool_: ThreadedConnectionPool, token: str | None, code: str, period: str, now: datetime,
+    kind: str,
+) -> bytes:  # fmt: skip
+    """The file `minqing report` writes for this area and period, read in the user's scope."""
+    with db.session_transaction(pool_, token) as conn:
+        content = report_content(conn, code, period, now)
+    return report_bytes(content, kind, now)
 
 
 render(require("drilldown"))

@@ -45,6 +45,13 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "db_error": {"zh": "无法读取数据库", "en": "Cannot read the database"},
     "db_in_use": {"zh": "数据库", "en": "Database"},
+    "deferred_pending": {
+        "zh": "数据尚未整理完毕：上次载入数据时被中断，还有 {n} 项索引或汇总待完成，"
+        "在此之前各页的统计数字不完整。请管理员执行数据库迁移（minqing db migrate）以完成。",
+        "en": "The data is not finished: the last load was interrupted and {n} index or rollup "
+        "steps are pending, so the figures on every page are incomplete until then. An "
+        "administrator finishes them with the database migration (minqing db migrate).",
+    },
 }
 
 

@@ -22,6 +22,8 @@ from streamlit.errors import StreamlitAPIException
 from dashboard.auth import require
 from dashboard.errors import shown_errors
 from dashboard.i18n import lang, translator
+from dashboard.judgement import next_week_layer
+from dashboard.judgement_text import TABLE as JUDGEMENT_TEXT
 from dashboard.live_text import TABLE
 from dashboard.resources import connection, database_label, scope_key
 from dashboard.scope_guard import refuse_area
@@ -39,8 +41,7 @@ from geo.queries.live_view import (
     POINTS_LIMIT,
     LiveView,
     Static,
-    live_view,
-    needs_history,
+    shared_live_view,
 )
 from geo.settings import get_settings
 from geo.timeutil import CST, now_utc
@@ -65,14 +66,15 @@ from layers.legend import Legend
 from layers.outlines import edge_layer, geojson_rings, ring_segments
 from layers.warnings import warning_layers, warning_legend
 
-t = translator({**WARN_TEXT, **TABLE})
+t = translator({**WARN_TEXT, **JUDGEMENT_TEXT, **TABLE})
 MAP_KEY = "live-map"
 REFRESH_SECONDS = (5, 10, 30, 60)
 ARRIVAL_MEMORY_S = 120
 LEVELS = ("city", "district", "street", "community", "grid")
-LAYERS = ("grid_status", "heat", "centers", "incidents", "warnings")
+LAYERS = ("grid_status", "heat", "centers", "incidents", "warnings", "forecast")
 DEFAULT_LAYERS = {
     "grid_status": True, "heat": False, "centers": True, "incidents": True, "warnings": True,
+    "forecast": False,
 }  # fmt: skip
 WARNINGS_LIMIT = 300  # active warnings drawn at most (the newest), to keep each refresh small
 DRILL_PAGE = "dashboard/drilldown.py"
@@ -114,25 +116,6 @@ def _area_features(version: int) -> dict[str, list[dict]]:
             }
         )
     return out
-
-
-@st.cache_resource(ttl=900, max_entries=32, show_spinner=False)
-def _history(
-    key: tuple, _flt: IncidentFilter, _window: live.Window, _cell: live.HeatCell, _user: User
-) -> live.FlowTable:
-    """The period's complete past days, counted once per filter and day (see geo.queries.live)."""
-    with connection(_user) as conn:
-        return live.history(conn, _flt, _window, _cell)
-
-
-def _history_key(
-    version: int, flt: IncidentFilter, window: live.Window, cell: live.HeatCell
-) -> tuple:
-    """What the history depends on: boundaries, filter (statuses aside), windows, cell size."""
-    return (
-        version, flt.sources, flt.categories, flt.major_only, flt.scope.level, flt.scope.code,
-        window.lo, window.history_hi, window.prev_lo, cell,
-    )  # fmt: skip
 
 
 def _layer_switches() -> dict[str, bool]:
@@ -231,7 +214,7 @@ def _child_toward(code: str, static: Static, focus: live.AreaNode | None) -> str
 
 def _clicked_area(picked: Picked, static: Static, focus: live.AreaNode | None) -> str | None:
     """The area a click opens: the next level toward a grid or area clicked; a center's own."""
-    if picked.layer.startswith("grid-") or picked.layer in ("areas", "districts"):
+    if picked.layer.startswith(("grid-", "forecast-")) or picked.layer in ("areas", "districts"):
         code = picked.object.get("code") or picked.object.get("properties", {}).get("code")
         return _child_toward(code, static, focus) if code else None
     if picked.layer == "centers":
@@ -422,6 +405,7 @@ def _deck(
     now: datetime,
     language: str,
     warnings: list[EarlyWarning],
+    user: User,
 ) -> tuple[pdk.Deck, list[Legend]]:
     """The map's layers for this refresh, and the legends of those shown."""
     rules = load_rules()
@@ -445,6 +429,12 @@ def _deck(
         busiest = max((n for *_, n in cells), default=0)
         legend_items.append(heat_legend(live.CELL_METRES[level], busiest, t))
     layers += over
+    if shown["forecast"]:
+        area = Scope(focus.level, focus.code) if focus else Scope()
+        titles = _grid_names(static.version)[0]
+        rising, legend = next_week_layer(static.shapes, titles, area, user)
+        layers += rising
+        legend_items += legend
     if shown["incidents"] and view.points:
         layers.append(incident_layer(view.points, now, t, language))
     if shown["centers"]:
@@ -542,19 +532,11 @@ def _live_panel(
     now = now_utc()
     scope = Scope(focus.level, focus.code) if focus else Scope()
     flt = choice.to_filter(now, scope)
-    window = live.plan_window(flt.period, now)
-    cell = live.HeatCell.for_level(scope.level)
     with shown_errors():
-        past = (
-            _history(
-                (viewer, _history_key(static.version, flt, window, cell)), flt, window, cell, user
-            )
-            if needs_history(flt, window)
-            else None
-        )
+        # shared by every screen of the same scope, filters and data (geo.queries.live_view)
+        opener = partial(connection, user)
+        view, newest = shared_live_view(opener, viewer, flt, now, static, load_rules())
         with connection(user) as conn:
-            _, newest = live.data_version(conn)
-            view = live_view(conn, flt, now, static, load_rules(), past)
             arrived, fresh = _arrivals(conn, flt, newest, time.time())
             warnings = (
                 list_warnings(conn, area_code=scope.code, limit=WARNINGS_LIMIT)
@@ -575,7 +557,7 @@ def _live_panel(
     map_col, side_col = st.columns([3, 1], gap="medium")
     with map_col:
         deck, legend_items = _deck(
-            view, static, focus, shown, arrived, fresh, now, language, warnings
+            view, static, focus, shown, arrived, fresh, now, language, warnings, user
         )
         shown_view = f"{focus.code if focus else 'city'}-{choice.period}"
         map_panel(deck, MAP_KEY, shown_view, partial(_on_pick, static, focus, choice.period))

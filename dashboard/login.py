@@ -1,6 +1,10 @@
-"""The sign-in form: username and password; a fixed delay and a lockout after failures."""
+"""The sign-in form: username and password; one answer for every failure, and the waits the
+database imposes on an address that keeps failing (never an account lock)."""
 
 from __future__ import annotations
+
+import math
+import time
 
 import streamlit as st
 
@@ -11,7 +15,6 @@ from dashboard.resources import pool
 from geo import db
 from geo.auth.login import sign_in
 from geo.settings import get_settings
-from geo.timeutil import format_cst, now_utc
 
 
 def login_form() -> None:
@@ -32,11 +35,12 @@ def login_form() -> None:
         return
     settings = get_settings()
     with db.transaction(pool()) as conn:
-        result = sign_in(conn, username.strip(), password, settings, now_utc(), client_address())
+        result = sign_in(conn, username.strip(), password, settings, client_address())
     if result.token:
         remember_token(result.token)
         st.rerun()
-    elif result.reason == "locked" and result.locked_until is not None:
-        st.error(tr("locked").format(until=format_cst(result.locked_until)))
-    else:
-        st.error(tr("bad_login"))
+    if result.reason == "wait":
+        st.error(tr("wait").format(seconds=math.ceil(result.retry_after)))
+        return
+    time.sleep(settings.login_delay_seconds)  # after the transaction: no connection held
+    st.error(tr("bad_login"))

@@ -20,9 +20,9 @@ from geo.settings import get_settings, hide_password
 
 @st.cache_resource(show_spinner=False)
 def pool() -> psycopg2.pool.ThreadedConnectionPool:
-    """The one pool of this Streamlit process."""
+    """The one pool of this Streamlit process: logged in as the app's role, never the owner."""
     settings = get_settings()
-    return db.get_pool(db.database_url(settings), settings.pool_min, settings.pool_max)
+    return db.get_pool(db.app_database_url(settings), settings.pool_min, settings.pool_max)
 
 
 def scope_key(user: User | None) -> tuple[str, str]:
@@ -34,26 +34,19 @@ def scope_key(user: User | None) -> tuple[str, str]:
 
 @contextmanager
 def connection(user: User | None) -> Iterator[psycopg2.extensions.connection]:
-    """A pooled connection for one unit of work, as the app's role in `user`'s scope.
+    """A pooled connection for one unit of work, for `user` as the database sees it.
 
-    The database's row-level security (migration 011) shows and changes only rows inside the
-    user's area; with nobody signed in (None), nothing. Operators see the reporter's phone
-    and ID number of the cases their center holds; everyone else sees them masked.
+    The database checks this browser's session and acts for its user (migration 060):
+    row-level security shows and changes only rows inside the user's area; an operator sees
+    the reporter's phone and ID number of the cases its center holds, everyone else masked;
+    with nobody signed in (None), nothing.
     """
-    center = user.center_code if user and user.role == "operator" else None
-    with db.scoped_transaction(pool(), user.scope if user else None, center) as conn:
-        yield conn
+    from dashboard.auth import session_token  # dashboard.auth itself uses this module's pool
 
-
-@contextmanager
-def owner_connection() -> Iterator[psycopg2.extensions.connection]:
-    """A connection as the tables' owner, outside any scope: boundary publication and rollback
-    only (they rebuild indexes and move incidents across districts); the page checks the role.
-    """
-    with db.transaction(pool()) as conn:
+    with db.session_transaction(pool(), session_token() if user else None) as conn:
         yield conn
 
 
 def database_label() -> str:
     """Which database this dashboard uses, password hidden."""
-    return hide_password(db.database_url(get_settings()))
+    return hide_password(db.app_database_url(get_settings()))

@@ -7,8 +7,7 @@ from typing import NoReturn
 import streamlit as st
 
 from dashboard.auth import client_address
-from dashboard.resources import pool
-from geo import db
+from dashboard.resources import connection
 from geo.auth import User
 from geo.auth.audit import record
 
@@ -17,7 +16,7 @@ def refuse_area(user: User | None, code: str, message: str) -> NoReturn:
     """Say the area lies outside the user's scope, write it to the audit log, stop the page."""
     if user is not None:
         client = client_address()
-        with db.transaction(pool()) as conn:
+        with connection(user) as conn:
             record(conn, user.username, "access_denied", f"area:{code}", {"area": code},
                    client if isinstance(client, str) else None)  # fmt: skip
     st.error(message)

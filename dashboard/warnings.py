@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.actions import acting, acting_user, show_outcome
-from dashboard.auth import require
+from dashboard.auth import client_address, require
 from dashboard.errors import shown_errors
 from dashboard.i18n import lang, translator
 from dashboard.resources import connection
@@ -85,12 +85,13 @@ def _act(action: str, warning_id: int) -> None:
     done = t("warn_done").format(id=warning_id, action=t("warn_" + action))
     refusal = f"{t('warn_refused')}: {{reason}}"
     with acting(PAGE, refusal, lang(), done), connection(user) as conn:
+        where = client_address()
         if action == "acknowledge":
-            acknowledge(conn, warning_id, user.username, note)
+            acknowledge(conn, warning_id, user.username, note, client=where)
         elif action == "assign":
-            assign(conn, warning_id, center, user.username, note)
+            assign(conn, warning_id, center, user.username, note, client=where)
         else:
-            close(conn, warning_id, user.username, note)
+            close(conn, warning_id, user.username, note, client=where)
 
 
 def _detail(warning: EarlyWarning, user: User, language: str) -> None:

@@ -12,10 +12,13 @@ import click
 import psycopg2
 
 from geo import db
+from geo.assess.cli import assess_command
 from geo.auth.cli import users_group
 from geo.errors import MinqingError
+from geo.forecast.cli import forecast_group
 from geo.ingest.cli import incidents_group
 from geo.migrate import migrate
+from geo.publish.cli import publish_group
 from geo.settings import PROJECT_ROOT, get_settings, hide_password
 from geo.warnings.cli import warnings_group
 from geo.workflow.cli import workflow_group
@@ -47,6 +50,13 @@ def _clear_group(group: click.Group) -> click.Group:
         if command.callback is not None:
             command.callback = _clear_errors(command.callback)
     return group
+
+
+def _clear_command(command: click.Command) -> click.Command:
+    """A command from another module that reports errors as `_clear_errors`."""
+    if command.callback is not None:
+        command.callback = _clear_errors(command.callback)
+    return command
 
 
 @click.group()
@@ -155,13 +165,20 @@ def _migrate() -> list[str]:
 @main.command("run")
 @click.option("--port", default=8501, show_default=True, help="Port of the dashboard.")
 @click.option("--headless/--no-headless", default=True, help="Do not open a browser.")
+@click.option(
+    "--address",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (0.0.0.0 for every interface, e.g. behind no gateway).",
+)
 @_clear_errors
-def run(port: int, headless: bool) -> None:
+def run(port: int, headless: bool, address: str) -> None:
     """Start the database, migrate, seed the demo when empty, and open the dashboard.
 
     \b
     Example:
       minqing run --port 8501
+      minqing run --address 10.20.0.7 --port 8501
     """
     settings = get_settings()
     if settings.uses_local_cluster:
@@ -174,6 +191,7 @@ def run(port: int, headless: bool) -> None:
         ensure_demo_users,
         needs_demo_accounts,
     )
+    from geo.auth.login import apply_login_policy
     from geo.demo.load import demo_is_loaded, seed_demo
     from geo.warnings import scan_warnings
 
@@ -190,6 +208,8 @@ def run(port: int, headless: bool) -> None:
         if needs_demo_accounts(conn):
             ensure_demo_users(conn, progress=click.echo)
             conn.commit()
+        apply_login_policy(conn, settings)
+        conn.commit()
         if demo := accounts_with_demo_password(conn):
             click.echo(
                 f"demo accounts {', '.join(demo)}: password {DEMO_PASSWORD!r} "
@@ -197,8 +217,15 @@ def run(port: int, headless: bool) -> None:
             )
     finally:
         conn.close()
+    db.connect(db.app_database_url(settings)).close()  # the pages' login works, or say why
     db.close_pools()
-    args = [
+    args = dashboard_command(port, headless, address)
+    os.execv(sys.executable, args)
+
+
+def dashboard_command(port: int, headless: bool, address: str) -> list[str]:
+    """The command that serves the dashboard (through `dashboard.serve`, see its docstring)."""
+    return [
         sys.executable,
         "-m",
         "dashboard.serve",
@@ -208,8 +235,9 @@ def run(port: int, headless: bool) -> None:
         str(port),
         "--server.headless",
         str(headless).lower(),
+        "--server.address",
+        address,
     ]
-    os.execv(sys.executable, args)
 
 
 @main.group("demo")
@@ -315,6 +343,11 @@ def grids_group() -> None:
 @click.option("--partial", is_flag=True, help="Replace only the areas of the parents in the file.")
 @click.option("--dry-run", is_flag=True, help="Check and report only; publish nothing.")
 @click.option(
+    "--allow-removal",
+    is_flag=True,
+    help="Publish even though current areas the file lacks are deleted (their incidents move).",
+)
+@click.option(
     "--report",
     "report_path",
     type=click.Path(dir_okay=False),
@@ -336,6 +369,7 @@ def grids_import(
     clip: bool,
     partial: bool,
     dry_run: bool,
+    allow_removal: bool,
     report_path: str | None,
     actor: str | None,
     note: str,
@@ -343,6 +377,8 @@ def grids_import(
     """Read, check and publish a boundary file (GeoJSON, zipped Shapefile, GeoPackage, KML).
 
     Exits 1 without publishing when the file has errors; --report says what and where.
+    A file lacking current areas (e.g. one district's export uploaded as the whole level)
+    would delete them: refused with their names and incidents unless --allow-removal.
 
     \b
     Example:
@@ -359,7 +395,7 @@ def grids_import(
         ok = import_file(
             conn, Path(path), level=level, layer=layer, crs=crs, encoding=encoding, gcj02=gcj02,
             mapping=mapping, parent_from_code=parent_from_code, repair=repair, clip=clip,
-            partial=partial, dry_run=dry_run, report_path=report_path,
+            partial=partial, dry_run=dry_run, allow_removal=allow_removal, report_path=report_path,
             actor=actor or getpass.getuser(), note=note, echo=click.echo,
         )  # fmt: skip
     finally:
@@ -490,6 +526,9 @@ main.add_command(_clear_group(workflow_group))
 main.add_command(_clear_group(incidents_group))
 main.add_command(_clear_group(warnings_group))
 main.add_command(_clear_group(users_group))
+main.add_command(_clear_command(assess_command))
+main.add_command(_clear_group(forecast_group))
+main.add_command(_clear_group(publish_group))
 
 if __name__ == "__main__":
     main()

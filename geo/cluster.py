@@ -23,6 +23,8 @@ from psycopg2 import sql
 from geo.errors import LocalClusterError, MissingSystemPackage
 
 SUPERUSER = "minqing"
+# The pages' login (docs/security.md): no superuser, owns nothing, a member of no role.
+APP_ROLE = "minqing_app"
 # initdb and postgres refuse to run as root: as root the server runs as this system user,
 # which Debian's postgresql package creates.
 SERVER_USER_AS_ROOT = "postgres"
@@ -91,6 +93,7 @@ class LocalCluster:
         self.database = database
         self.state_file = state_dir / "cluster.json"
         self.password_file = state_dir / "cluster-password"
+        self.app_password_file = state_dir / "app-password"
         self.lock_file = state_dir / "cluster.lock"
 
     # -- state -----------------------------------------------------------------------------
@@ -107,6 +110,12 @@ class LocalCluster:
             password=self.password_file.read_text().strip(),
             database=raw.get("database", self.database),
         )
+
+    def app_password(self) -> str | None:
+        """The password of the pages' login role, once `up` has created it."""
+        if not self.app_password_file.exists():
+            return None
+        return self.app_password_file.read_text().strip() or None
 
     def _write_state(self, state: ClusterState) -> None:
         self.state_file.write_text(
@@ -205,6 +214,7 @@ class LocalCluster:
             state = self.state()
             if state is not None and self.is_running():
                 if already_running_ok:
+                    self._ensure_app_login(state)
                     return state
                 raise LocalClusterError(
                     f"the local database is already running on 127.0.0.1:{state.port}"
@@ -213,6 +223,7 @@ class LocalCluster:
                 state = self._init(binaries)
             state = self._start(binaries, state)
             self._create_database(state)
+            self._ensure_app_login(state)
             return state
 
     def down(self) -> bool:
@@ -298,6 +309,29 @@ class LocalCluster:
             ],
         )
         return state
+
+    def _ensure_app_login(self, state: ClusterState) -> None:
+        """Create the pages' login role (or give it back its login and password): nothing more
+        than a login; migrations grant it what the pages need."""
+        password = self.app_password()
+        if password is None:
+            password = secrets.token_urlsafe(18)
+            self.app_password_file.touch(mode=0o600)
+            self.app_password_file.write_text(password + "\n")
+        conn = psycopg2.connect(state.url("postgres"))
+        try:
+            conn.autocommit = True
+            with conn.cursor() as cur:
+                cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (APP_ROLE,))
+                verb = "ALTER" if cur.fetchone() else "CREATE"
+                cur.execute(
+                    sql.SQL(
+                        verb + " ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS "
+                        "NOREPLICATION PASSWORD {}"
+                    ).format(sql.Identifier(APP_ROLE), sql.Literal(password))
+                )
+        finally:
+            conn.close()
 
     def _create_database(self, state: ClusterState) -> None:
         conn = psycopg2.connect(state.url("postgres"))

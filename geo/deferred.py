@@ -70,6 +70,14 @@ def pending(conn: psycopg2.extensions.connection) -> list[int]:
         return [row[0] for row in cur.fetchall()]
 
 
+def pending_count(conn: psycopg2.extensions.connection) -> int:
+    """How many statements are still to run, for any role (the pages' role cannot read the
+    table itself: a function of the owner counts them, migration 060)."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT minqing_deferred_pending()")
+        return cur.fetchone()[0]
+
+
 def finish(connections: Sequence[psycopg2.extensions.connection]) -> list[Finished]:
     """Run every pending statement, spread over the connections; each commits on its own.
 

@@ -6,7 +6,6 @@ import string
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
-from datetime import datetime
 from functools import cache
 from pathlib import Path
 
@@ -14,12 +13,10 @@ import psycopg2.extensions
 from psycopg2 import sql
 
 from geo.errors import ConfigError
-from geo.filters import IncidentFilter, incident_conditions
-from geo.queries.live import open_at_end
+from geo.queries.live import Stocks
 from geo.sqlfiles import load_sql
 
 COLORS = ("red", "yellow", "blue")  # most serious first; blue is "no rule met"
-_ALL_GRIDS = "SELECT code FROM current_areas WHERE level = 'grid'"
 DEFAULT_RULES = Path(__file__).resolve().parent / "rules" / "grid_status.toml"
 
 
@@ -171,47 +168,43 @@ def judge(
     """Each grid's rules met and colour, decided by PostgreSQL, for measures given here."""
     if not measures:
         return []
-    params: dict = {
-        name: _int_array([getattr(m, name) for m in measures]) for name in COUNT_MEASURES
-    }
-    params["code"] = _text_array([m.code for m in measures])
-    judged = _judged(conn, sql.SQL(load_sql("live_grid_given")), params, rules, every=True)
-    by_code = {status.measures.code: status for status in judged}
+    rows = [(m.code, *(getattr(m, name) for name in COUNT_MEASURES)) for m in measures]
+    by_code = {status.measures.code: status for status in _judge_rows(conn, rows, rules, True)}
     return [by_code[m.code] for m in measures]
 
 
-def judge_counted(
+def judge_stocks(
     conn: psycopg2.extensions.connection,
-    flt: IncidentFilter,
-    end: datetime,
-    grids: Sequence[str] | None,
+    grids: Sequence[str],
+    stocks: Mapping[str, Stocks],
     flows: Mapping[str, tuple[int, int]],
     rules: GridRules,
     every: bool = True,
-    live: bool = True,
 ) -> list[GridStatus]:
-    """The colour of each grid in `grids` (None: every current grid), its stocks at `end`
-    counted in PostgreSQL.
-
-    `flows` gives each grid's (new, previous) reports; `every=False` returns only the red
-    and yellow grids (the blue ones are the rest); `live`: end is now (see live_stocks.sql).
-    """
-    if grids is not None and not grids:
+    """The colour of each grid in `grids` from its stocks (counted by the caller, in the same
+    pass as the centers' stocks) and its (new, previous) reports; `every=False` returns only
+    the red and yellow grids."""
+    if not grids:
         return []
-    conditions, params = incident_conditions(flt)
-    listed = sql.SQL(_ALL_GRIDS if grids is None else "SELECT unnest(%(grids)s::text[])")
-    measures = sql.SQL(load_sql("live_grid_measures")).format(
-        conditions=conditions, open_at_end=sql.SQL(open_at_end(live)), grids=listed
-    )
-    codes = [code for code, (new, previous) in flows.items() if new or previous]
-    params.update(
-        end=end,
-        grids=_text_array(grids or ()),
-        flow_code=_text_array(codes),
-        flow_new=_int_array([flows[c][0] for c in codes]),
-        flow_previous=_int_array([flows[c][1] for c in codes]),
-    )
-    return _judged(conn, measures, params, rules, every)
+    none = Stocks()
+    rows = []
+    for code in grids:
+        s = stocks.get(code, none)
+        new, previous = flows.get(code, (0, 0))
+        rows.append((code, s.open, s.overdue, s.major_open, s.dispute_open, s.escalated_open,
+                     new, previous))  # fmt: skip
+    return _judge_rows(conn, rows, rules, every)
+
+
+def _judge_rows(
+    conn: psycopg2.extensions.connection, rows: list[tuple], rules: GridRules, every: bool
+) -> list[GridStatus]:
+    """Judge rows of (code, *COUNT_MEASURES), sent as parallel arrays (live_grid_given.sql)."""
+    columns = list(zip(*rows, strict=True))
+    params: dict = {"code": _text_array(columns[0])}
+    for name, values in zip(COUNT_MEASURES, columns[1:], strict=True):
+        params[name] = _int_array(values)
+    return _judged(conn, sql.SQL(load_sql("live_grid_given")), params, rules, every)
 
 
 def _judged(

@@ -8,6 +8,7 @@ each indicator's contribution (points won and lost) is kept so a page can show w
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -86,35 +87,37 @@ class SafetyRules:
 DEFAULT_RULES = Path(str(resources.files("geo.rules").joinpath("safety_index.toml")))
 
 
+def indicators_from(data: dict) -> tuple[Indicator, ...]:
+    """The `[[indicator]]` tables of a rules file (KeyError/ValueError when malformed)."""
+    return tuple(
+        Indicator(
+            key=str(item["key"]),
+            zh=str(item["zh"]),
+            en=str(item["en"]),
+            weight=float(item["weight"]),
+            good=float(item["good"]),
+            bad=float(item["bad"]),
+        )
+        for item in data["indicator"]
+    )
+
+
+def bands_from(data: dict) -> tuple[Band, ...]:
+    """The `[[band]]` tables of a rules file, highest first (KeyError/ValueError when malformed)."""
+    bands = (
+        Band(str(b["key"]), float(b["min"]), str(b["zh"]), str(b["en"]), str(b["color"]))
+        for b in data["band"]
+    )
+    return tuple(sorted(bands, key=lambda band: -band.min))
+
+
 def parse_rules(text: str) -> SafetyRules:
     """Rules from TOML text; a clear ConfigError for anything missing or inconsistent."""
     try:
         data = tomllib.loads(text)
-        indicators = tuple(
-            Indicator(
-                key=str(item["key"]),
-                zh=str(item["zh"]),
-                en=str(item["en"]),
-                weight=float(item["weight"]),
-                good=float(item["good"]),
-                bad=float(item["bad"]),
-            )
-            for item in data["indicator"]
-        )
-        bands = tuple(
-            sorted(
-                (
-                    Band(
-                        str(b["key"]), float(b["min"]), str(b["zh"]), str(b["en"]), str(b["color"])
-                    )
-                    for b in data["band"]
-                ),
-                key=lambda band: -band.min,
-            )
-        )
         rules = SafetyRules(
-            indicators=indicators,
-            bands=bands,
+            indicators=indicators_from(data),
+            bands=bands_from(data),
             categories=tuple(data.get("categories", list(CATEGORIES))),
             rate_days=float(data.get("rate_days", 30)),
             min_population=int(data.get("min_population", 200)),
@@ -126,19 +129,34 @@ def parse_rules(text: str) -> SafetyRules:
     return rules
 
 
-def _check(rules: SafetyRules) -> None:
-    keys = [i.key for i in rules.indicators]
-    unknown = sorted(set(keys) - set(INDICATOR_BASES))
+def check_weighted(
+    indicators: tuple[Indicator, ...], bands: tuple[Band, ...], known: Iterable[str], what: str
+) -> None:
+    """The checks every weighted index's rules pass (`what` names it in the messages)."""
+    keys = [i.key for i in indicators]
+    unknown = sorted(set(keys) - set(known))
     if unknown:
-        raise ConfigError(f"unknown safety index indicators: {', '.join(unknown)}")
+        raise ConfigError(f"unknown {what} indicators: {', '.join(unknown)}")
     if len(set(keys)) != len(keys):
-        raise ConfigError("a safety index indicator is listed twice")
-    if any(i.weight < 0 for i in rules.indicators) or sum(i.weight for i in rules.indicators) <= 0:
-        raise ConfigError("safety index weights must be >= 0 and not all zero")
-    if any(i.good == i.bad for i in rules.indicators):
+        raise ConfigError(f"a {what} indicator is listed twice")
+    if any(i.weight < 0 for i in indicators) or sum(i.weight for i in indicators) <= 0:
+        raise ConfigError(f"{what} weights must be >= 0 and not all zero")
+    if any(i.good == i.bad for i in indicators):
         raise ConfigError("an indicator's good and bad anchors must differ")
-    if not rules.bands or min(b.min for b in rules.bands) > 0:
-        raise ConfigError("the safety index bands must cover 0")
+    if not bands or min(b.min for b in bands) > 0:
+        raise ConfigError(f"the {what} bands must cover 0")
+
+
+def read_rules_text(path: Path, what: str) -> str:
+    """The text of a rules file; a ConfigError that names it when it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read the {what} rules {path}: {exc.strerror}") from None
+
+
+def _check(rules: SafetyRules) -> None:
+    check_weighted(rules.indicators, rules.bands, INDICATOR_BASES, "safety index")
     unknown_categories = sorted(set(rules.categories) - set(CATEGORIES))
     if unknown_categories:
         raise ConfigError(f"unknown categories in the safety index: {unknown_categories}")
@@ -147,11 +165,7 @@ def _check(rules: SafetyRules) -> None:
 @cache
 def load_rules(path: Path = DEFAULT_RULES) -> SafetyRules:
     """The rules in a file (the packaged default unless another path is given), read once."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read the safety index rules {path}: {exc.strerror}") from None
-    return parse_rules(text)
+    return parse_rules(read_rules_text(path, "safety index"))
 
 
 @dataclass(frozen=True)
@@ -220,19 +234,13 @@ def _ratio(numerator: float, base: int) -> tuple[float | None, int]:
     return (numerator / base if base > 0 else None), base
 
 
-def safety_index(inputs: IndexInputs, rules: SafetyRules | None = None) -> SafetyIndex:
-    """The index of one area and period, with every indicator's contribution."""
-    rules = rules or load_rules()
-    measured = []
-    for indicator in rules.indicators:
-        value, base = indicator_value(indicator.key, inputs, rules)
-        minimum = (
-            rules.min_population
-            if INDICATOR_BASES[indicator.key] == "population"
-            else rules.min_cases
-        )
-        score = indicator.score(value) if value is not None and base >= minimum else None
-        measured.append((indicator, value, base, score))
+def weigh(
+    measured: list[tuple[Indicator, float | None, int, float | None]],
+) -> tuple[float | None, tuple[Contribution, ...]]:
+    """The weighted mean of the rated scores (None when none is rated) and each contribution.
+
+    `measured` holds (indicator, value, base, score or None when not rated).
+    """
     total = sum(ind.weight for ind, _, _, score in measured if score is not None)
     contributions = tuple(
         Contribution(
@@ -247,6 +255,25 @@ def safety_index(inputs: IndexInputs, rules: SafetyRules | None = None) -> Safet
         for ind, value, base, score in measured
     )
     if not total:
+        return None, contributions
+    # the points add up to the weighted mean; rounding must not take it past 100
+    return min(100.0, sum(c.points for c in contributions)), contributions
+
+
+def safety_index(inputs: IndexInputs, rules: SafetyRules | None = None) -> SafetyIndex:
+    """The index of one area and period, with every indicator's contribution."""
+    rules = rules or load_rules()
+    measured = []
+    for indicator in rules.indicators:
+        value, base = indicator_value(indicator.key, inputs, rules)
+        minimum = (
+            rules.min_population
+            if INDICATOR_BASES[indicator.key] == "population"
+            else rules.min_cases
+        )
+        score = indicator.score(value) if value is not None and base >= minimum else None
+        measured.append((indicator, value, base, score))
+    value, contributions = weigh(measured)
+    if value is None:
         return SafetyIndex(None, None, contributions)
-    value = sum(c.points for c in contributions)
     return SafetyIndex(value, rules.band(value), contributions)

@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, validation_alias=AliasChoices("DATABASE_URL", "MINQING_DATABASE_URL")
     )
+    # The pages' login (docs/security.md): its own URL, or the password of `minqing_app` on the
+    # server of DATABASE_URL (the owner's URL, used only by migrations and the command line).
+    app_database_url: str | None = None
+    app_password: str | None = None
     state_dir: Path = PROJECT_ROOT / ".minqing"
     local_db_port: int = 54329
     local_db_name: str = "minqing"
@@ -38,9 +42,13 @@ class Settings(BaseSettings):
     # Sign-in (docs/auth.md): sessions end after this long idle, or this long after sign-in.
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
+    # Failed sign-ins from one address (docs/auth.md): free ones, then waits of the delay
+    # doubling up to the maximum, counted over the window; and a ceiling for all addresses.
     login_delay_seconds: float = 1.0
-    login_max_failures: int = 5
-    login_lockout_minutes: int = 15
+    login_free_failures: int = 5
+    login_max_delay_seconds: float = 300.0
+    login_window_minutes: int = 15
+    login_overall_per_minute: int = 100
     # SSO gateway: the header naming the signed-in user, honoured only from these addresses
     # (comma-separated IP addresses or networks, e.g. "10.1.2.3,10.8.0.0/16").
     trusted_header: str | None = None
@@ -81,5 +89,9 @@ def settings_summary(settings: Settings) -> list[tuple[str, str]]:
     for name, value in settings.model_dump().items():
         variable = "DATABASE_URL" if name == "database_url" else f"MINQING_{name.upper()}"
         shown = "" if value is None else str(value)
-        rows.append((variable, hide_password(shown) if name == "database_url" else shown))
+        if name == "app_password" and value:
+            shown = "***"
+        elif name in ("database_url", "app_database_url"):
+            shown = hide_password(shown)
+        rows.append((variable, shown))
     return rows

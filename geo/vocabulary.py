@@ -4,6 +4,12 @@ Codes are English snake_case and are what the database stores; the Chinese (zh) 
 (en) labels are for display. The source codes match the `incident_sources` table of
 `001_schema.sql`. Deadlines are the default time allowed to handle a case of a category
 (限时办理), counted from the report; urgent cases (severity 3 and 4) get `urgent_hours`.
+
+The five governance categories hold the common kinds of the 12345 hotline's and the 110
+police's own taxonomies as subcategories (the names those exports use are mapped to them in
+`geo/rules/intake_sources.toml`). A report whose label maps to none of them is kept in the
+catch-all `other` (其他) with the source's own label (`incidents.source_category`), never
+dropped; `minqing incidents recategorise` moves such cases once a mapping for the label exists.
 """
 
 from __future__ import annotations
@@ -56,6 +62,7 @@ CATEGORIES: dict[str, Category] = {
             "demolition_resettlement": Label("拆迁安置", "Demolition and resettlement"),
             "overdue_delivery": Label("逾期交房", "Overdue housing delivery"),
             "land": Label("土地山林", "Land and forest rights"),
+            "civil": Label("民事纠纷", "Civil dispute"),
         },
     ),
     "safety_hazard": Category(
@@ -71,6 +78,7 @@ CATEGORIES: dict[str, Category] = {
             "road_traffic": Label("道路交通", "Road traffic"),
             "production": Label("安全生产", "Workplace safety"),
             "geological": Label("地质灾害", "Geological hazard"),
+            "accident": Label("灾害事故", "Disaster or accident"),
         },
     ),
     "livelihood": Category(
@@ -87,6 +95,16 @@ CATEGORIES: dict[str, Category] = {
             "social_security": Label("社保医保", "Social and medical insurance"),
             "education": Label("教育入学", "School enrolment"),
             "elderly_care": Label("养老服务", "Elderly care"),
+            "transport": Label("交通出行", "Transport and parking"),
+            "housing": Label("住房保障", "Housing"),
+            "urban_management": Label("城市管理", "City management"),
+            "environment": Label("环境保护", "Environmental pollution"),
+            "market": Label("市场监管", "Market regulation and consumer rights"),
+            "health": Label("医疗卫生", "Health care"),
+            "civil_affairs": Label("民政服务", "Civil affairs and social assistance"),
+            "rural": Label("农业农村", "Agriculture and rural affairs"),
+            "government_services": Label("政务服务", "Government services"),
+            "help": Label("群众求助", "Request for help"),
         },
     ),
     "public_order": Category(
@@ -99,6 +117,7 @@ CATEGORIES: dict[str, Category] = {
             "fight": Label("打架斗殴", "Fight"),
             "nuisance": Label("寻衅滋事", "Nuisance and provocation"),
             "gambling_drugs": Label("黄赌毒", "Gambling, drugs and prostitution"),
+            "criminal": Label("刑事案件", "Criminal case"),
         },
     ),
     "fraud": Category(
@@ -113,7 +132,10 @@ CATEGORIES: dict[str, Category] = {
             "loan_scam": Label("网贷诈骗", "Online loan scam"),
         },
     ),
+    # the catch-all: a source's label that no mapping names yet; the label is kept on the case
+    "other": Category("其他", "Other", deadline_days=5, urgent_hours=24, subcategories={}),
 }
+OTHER = "other"
 
 
 def category_label(category: str, lang: str = "zh") -> str:
@@ -131,3 +153,8 @@ def subcategory_label(category: str, subcategory: str, lang: str = "zh") -> str:
     if label is None:
         return subcategory
     return label.zh if lang == "zh" else label.en
+
+
+def source_label(label: str, sublabel: str = "") -> str:
+    """A source's own category labels as one text: 交通出行 / 道路拥堵 (（无类别） when empty)."""
+    return " / ".join(x for x in (label, sublabel) if x) or "（无类别）"

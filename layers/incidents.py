@@ -21,8 +21,9 @@ CATEGORY_RGBA: dict[str, RGBA] = {
     "livelihood": [1, 133, 113, 225],
     "public_order": [33, 102, 172, 225],
     "fraud": [197, 27, 125, 225],
+    "other": [90, 90, 90, 220],  # 其他: the catch-all of labels no mapping names
 }
-OTHER: RGBA = [90, 90, 90, 220]
+OTHER: RGBA = CATEGORY_RGBA["other"]
 MAJOR_RING: RGBA = [200, 0, 0, 255]
 ARRIVAL_RING: RGBA = [255, 0, 200, 255]
 OPEN_STATUSES = ("reported", "assigned", "in_progress")

@@ -40,8 +40,10 @@ fi
 if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
+# Exact versions from the lock (constraints.txt, made by scripts/lock.sh): two installs are
+# the same. A version the lock does not hold is replaced by the locked one.
 stamp=.venv/.installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-    .venv/bin/pip install -q --disable-pip-version-check -e ".[dev]"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt "$stamp" ]; then
+    .venv/bin/pip install -q --disable-pip-version-check -c constraints.txt -e ".[dev]"
     touch "$stamp"
 fi

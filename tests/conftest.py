@@ -27,6 +27,9 @@ def _server_url() -> tuple[str, bool]:
     cluster = db.local_cluster(settings)
     was_running = cluster.is_running()
     state = cluster.up(already_running_ok=True)
+    # the pages log in as minqing_app: its password for every scratch database (and the
+    # servers and AppTests the tests start, which inherit the environment)
+    os.environ.setdefault("MINQING_APP_PASSWORD", cluster.app_password() or "")
     return state.url(), not was_running
 
 

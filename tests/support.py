@@ -30,11 +30,10 @@ def open_session(url: str, username: str) -> str:
     from geo import db
     from geo.auth.sessions import create_session
     from geo.settings import Settings
-    from geo.timeutil import now_utc
 
     conn = db.connect(url)
     try:
-        token = create_session(conn, username, Settings(), now_utc(), "test")
+        token = create_session(conn, username, Settings(), "test")
         conn.commit()
     finally:
         conn.close()

@@ -12,7 +12,6 @@ import pytest
 from geo import db
 from geo.auth.login import sign_in
 from geo.settings import Settings
-from geo.timeutil import now_utc
 from tests.boundary_fixtures import load_tree
 
 pytestmark = pytest.mark.db
@@ -39,7 +38,7 @@ def _signs_in(url: str, username: str, password: str) -> str:
     conn = db.connect(url)
     try:
         settings = Settings(login_delay_seconds=0)
-        return sign_in(conn, username, password, settings, now_utc(), sleep=False).reason
+        return sign_in(conn, username, password, settings).reason
     finally:
         conn.rollback()
         conn.close()
@@ -87,6 +86,8 @@ def test_add_list_disable_enable_and_set_password(url):
           "620102", "--password-stdin"), SECRET, "a username has"),
         (("add", "li", "--name", "李", "--role", "leader", "--area", "620102001001001",
           "--password-stdin"), SECRET, "not a grid"),
+        (("add", "op", "--name", "受理员", "--role", "operator", "--area", "620102",
+          "--password-stdin"), SECRET, "an operator belongs to one center"),
         (("disable", "nobody"), "", "no user 'nobody'"),
         (("set-password", "nobody", "--password-stdin"), SECRET, "no user 'nobody'"),
     ],

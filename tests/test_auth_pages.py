@@ -158,10 +158,18 @@ def test_admin_adds_disables_and_resets_a_user(small_app, small_db):
     at.button(key="FormSubmitter:add_user-新增").click().run()
     assert at.error and "username" in at.error[0].value  # refused, one message
     fields = {t.label: t for t in at.text_input}
+    fields["用户名"].input("newop")
+    fields["姓名"].input("没有中心的受理员")
+    fields["所属区域编码"].input("620102001")
+    fields["密码"].input("good password 1")
+    at.button(key="FormSubmitter:add_user-新增").click().run()
+    assert at.error and "one center" in at.error[0].value  # an operator needs its center
+    fields = {t.label: t for t in at.text_input}
     fields["用户名"].input("newleader")
     fields["姓名"].input("<img src=x onerror=alert(1)>")
     fields["所属区域编码"].input("620102001")
     fields["密码"].input("good password 1")
+    next(s for s in at.selectbox if s.label == "角色").select("leader")
     at.button(key="FormSubmitter:add_user-新增").click().run()
     assert [s.value for s in at.success] == ["已新增用户 newleader。"]
     table = at.dataframe[0].value
@@ -205,7 +213,7 @@ def test_the_settings_page_shows_what_is_in_effect(small_app, small_db):
     assert settings["DATABASE_URL"].startswith("postgresql://")
     password = urlsplit(small_db).password
     assert password and password not in settings["DATABASE_URL"]
-    assert settings["MINQING_LOGIN_MAX_FAILURES"] == str(get_settings().login_max_failures)
+    assert settings["MINQING_LOGIN_FREE_FAILURES"] == str(get_settings().login_free_failures)
     assert "grid_status.toml" in [tab.label for tab in at.tabs]
     migrations = at.dataframe[1].value
     assert len(migrations) == len(load_migrations()) and migrations.iloc[:, 2].all()

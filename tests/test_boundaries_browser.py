@@ -5,6 +5,7 @@ action buttons pressed while the page reruns."""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import psycopg2
@@ -27,6 +28,7 @@ def boundary_db(scratch) -> str:
     url = scratch.create_migrated("minqing_bnd_browser")
     load_tree(url, incidents=300)
     add_account(url, "admin", "admin", "620100")
+    add_account(url, "gis", "gis_staff", "620100")
     return url
 
 
@@ -90,7 +92,8 @@ def test_upload_check_preview_publish_and_see_it_live(app_url, boundary_db, page
     assert preview.bounding_box()["height"] > 300
     assert _drawn_share(shot) > 0.03, "the preview map is blank"
     assert frame.locator(".leaflet-interactive, canvas").count() > 0
-    assert frame.locator("text=<b>").count() == 0  # the name's markup stayed text
+    # the name's markup stayed text: no <b> element holds the name's inner word
+    assert frame.locator("b", has_text=re.compile(r"^网格$")).count() == 0
     browser_page.get_by_text("我已核对问题和差异").first.click()
     press_while_rerunning(
         browser_page, runs, browser_page.get_by_role("button", name="发布为新版本")
@@ -171,3 +174,69 @@ def test_users_page_buttons_pressed_while_it_reruns_act_once(app_url, boundary_d
     assert _audited(boundary_db, "press_user") == [
         "user_add", "user_disable", "user_enable", "user_password",
     ]  # fmt: skip
+
+
+def _lacking_file() -> bytes:
+    """The grids without community 620102002001's (a filtered export), one grid shrunk (a gap)
+    and one without a name: publishable, with warnings only."""
+    gdf = grids_gdf()
+    gdf = gdf[gdf["所属社区编码"] != "620102002001"].reset_index(drop=True)
+    west, south, east, north = gdf.geometry.iloc[0].bounds
+    gdf.loc[0, "geometry"] = shapely.box(west, south, east - 0.004, north)
+    gdf.loc[3, "网格名称"] = None
+    return geojson_bytes(gdf.set_crs(4490, allow_override=True))
+
+
+def test_gis_officer_preview_list_zoom_refusal_and_sign_out(app_url, page, tmp_path):
+    """As the GIS officer: the uploader speaks Chinese; the preview draws the outlines with
+    their names and small problem markers listed beside it, and a click on the list zooms to
+    the problem; a file lacking a community is refused naming its grids; the account menu
+    signs out."""
+    browser_page = page.page
+    browser_page.goto(f"{app_url}/boundaries", wait_until="networkidle")
+    login(browser_page, "gis")
+    browser_page.get_by_role("heading", name="网格边界管理").wait_for(timeout=30_000)
+    label = browser_page.locator(
+        '.st-key-bnd_file [data-testid="stFileUploaderDropzone"] button '
+        '[data-testid="stMarkdownContainer"]'
+    )
+    assert label.evaluate("e => getComputedStyle(e, '::after').content") == '"选择文件"'
+    assert not browser_page.get_by_text("Upload", exact=True).is_visible()
+    assert not browser_page.get_by_text("per file").first.is_visible()
+    path = tmp_path / "城关区网格_筛选.geojson"
+    path.write_bytes(_lacking_file())
+    browser_page.locator("input[type=file]").set_input_files(str(path))
+    browser_page.get_by_text("发布将删除").first.wait_for(timeout=60_000)
+    frame = browser_page.frame_locator("iframe[title]").first
+    frame.locator("#bnd-list li").first.wait_for(timeout=30_000)
+    labels = frame.locator(".bnd-label")
+    labels.first.wait_for(timeout=30_000)
+    assert "2街2社区1号网格" in labels.all_inner_texts()
+    assert frame.locator(".leaflet-bndProblems-pane canvas").count() == 1
+    items = frame.locator("#bnd-list li")
+    titles = items.all_inner_texts()
+    assert len(titles) >= 3 and any("缺少名称" in t for t in titles)
+    assert any("上级区域没有下级" in t for t in titles)
+    preview = browser_page.locator("iframe[title]").first
+    preview.scroll_into_view_if_needed()
+    assert _drawn_share(preview.screenshot()) > 0.03, "the preview map is blank"
+    zoom = "() => window.bndPreview.map.getZoom()"
+    before = frame.locator("body").evaluate(zoom)
+    gap = next(k for k, t in enumerate(titles) if "空隙" in t)
+    items.nth(gap).click()
+    browser_page.wait_for_timeout(800)
+    assert frame.locator("body").evaluate(zoom) > before
+    assert "active" in items.nth(gap).get_attribute("class")
+    ARTIFACTS.mkdir(exist_ok=True)
+    preview.screenshot(path=str(ARTIFACTS / "boundaries_gis_preview.png"))
+    browser_page.get_by_text("我已核对问题和差异").first.click()
+    browser_page.get_by_role("button", name="发布为新版本").click()
+    refusal = browser_page.get_by_text("未发布：发布将删除").first
+    refusal.wait_for(timeout=60_000)
+    assert all(name in refusal.inner_text() for name in ("2街1社区1号网格", "2街1社区4号网格"))
+    refusal.scroll_into_view_if_needed()
+    browser_page.screenshot(path=str(ARTIFACTS / "boundaries_gis_refused.png"))
+    browser_page.locator(".st-key-account_bar button").first.click()
+    browser_page.get_by_role("button", name="退出登录").last.click()
+    browser_page.get_by_label("用户名").wait_for(timeout=30_000)
+    assert page.foreign_requests(app_url) == []

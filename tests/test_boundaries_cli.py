@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psycopg2
 import pytest
 import shapely
 
@@ -59,6 +60,44 @@ def test_import_dry_run_report_publish_versions_export(scratch, tmp_path):
     assert missing.returncode == 1 and len(missing.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.db
+def test_import_refuses_to_delete_areas_without_allow_removal(scratch, tmp_path, monkeypatch):
+    """A file lacking one community's grids: exit 1 naming them and their incidents, nothing
+    written; --allow-removal publishes it."""
+    from click.testing import CliRunner
+
+    from geo.cli import main
+    from geo.settings import get_settings
+
+    url = scratch.create_migrated("minqing_bnd_cli_rm")
+    load_tree(url, incidents=80)
+    gdf = grids_gdf()
+    gone = gdf[gdf["所属社区编码"] == "620102002002"]
+    path = tmp_path / "三个社区.geojson"
+    path.write_bytes(geojson_bytes(gdf[gdf["所属社区编码"] != "620102002002"]))
+    before = table_checksums(url)
+    monkeypatch.setenv("DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:  # in this process: the CLI's own path without starting Python again
+        refused = CliRunner().invoke(main, ["grids", "import", str(path), "--by", "张工"])
+        assert table_checksums(url) == before
+        allowed = CliRunner().invoke(
+            main, ["grids", "import", str(path), "--by", "张工", "--allow-removal"]
+        )
+    finally:
+        get_settings.cache_clear()
+    assert refused.exit_code == 1, refused.output
+    assert "发布将删除 4 个现有网格" in refused.output
+    assert all(name in refused.output for name in gone["网格名称"])
+    assert "第2街道第2社区（620102002002）：现有 4 个网格全部删除" in refused.output
+    assert "--allow-removal" in refused.output and "已发布" not in refused.output
+    assert allowed.exit_code == 0, allowed.output
+    assert "已发布为版本 2" in allowed.output
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM current_areas WHERE level = 'grid'")
+        assert cur.fetchone()[0] == 12
+
+
 def test_preview_html_is_offline_and_escaped():
     """The preview requests no other host and shows file text as text, never as markup."""
     box = shapely.box(103.6, 36.0, 103.65, 36.05)
@@ -89,3 +128,24 @@ def test_preview_html_is_offline_and_escaped():
     assert "&lt;img src=x" in html
     assert '<img src=x onerror="alert(1)">' not in html
     assert "L.map(" in html
+    # the list beside the map, and the names the page's script writes as text
+    assert '<span class="bnd-detail">&lt;img src=x onerror=&quot;alert(1)&quot;&gt;</span>' in html
+    assert '\\u003cimg src=x onerror=\\"alert(1)\\">' in html
+    assert "el.textContent = r[2]" in html
+
+
+def test_outside_text_stays_text_in_markdown_and_css():
+    """A name with markdown, Streamlit directives or HTML shows as typed; CSS text is quoted."""
+    from dashboard.widgets.markdown import literal
+    from dashboard.widgets.upload import css_string, uploader_css
+
+    assert literal("**粗** [链](javascript:x) :red[红] $x$\n<b>") == (
+        "\\*\\*粗\\*\\* \\[链\\]\\(javascript\\:x\\) \\:red\\[红\\] "
+        "\\$x\\$ \\<b\\>"
+    )
+    assert css_string('选择"文件"</style>') == '"选择\\22 文件\\22 \\3c /style\\3e "'
+    css = uploader_css("bnd_file", "选择文件", "文件最大 200 MB")
+    assert '.st-key-bnd_file [data-testid="stFileUploaderDropzone"]' in css
+    assert 'content: "选择文件"' in css
+    with pytest.raises(ValueError):
+        uploader_css("bad key}", "x", "y")

@@ -10,7 +10,7 @@ import pytest
 import shapely
 
 from geo import db
-from geo.boundaries.errors import PublishBusy, StaleUpload, UploadHasErrors
+from geo.boundaries.errors import PublishBusy, RemovalNotConfirmed, StaleUpload, UploadHasErrors
 from geo.boundaries.mapping import FieldMapping
 from geo.boundaries.prepare import UploadOptions, prepare_upload
 from geo.boundaries.publish import PUBLISH_LOCK, publish, rollback
@@ -380,7 +380,8 @@ def test_bad_input_leaves_the_database_exactly_as_before(tree_db, case, tmp_path
             import_file(
                 conn, path, level="grid", layer=None, crs=None, encoding=None, gcj02=False,
                 mapping=(), parent_from_code=False, repair=False, clip=False, partial=False,
-                dry_run=False, report_path=None, actor="张工", note="", echo=lambda _: None,
+                dry_run=False, allow_removal=False, report_path=None, actor="张工", note="",
+                echo=lambda _: None,
             )  # fmt: skip
     finally:
         conn.close()
@@ -406,6 +407,71 @@ def test_partial_update_keeps_other_parents(tree_db):
         assert cur.fetchone()[0] == 16
         cur.execute("SELECT count(*) FROM current_areas WHERE name = '局部更新'")
         assert cur.fetchone()[0] == 1
+
+
+def _incidents_by_grid(url: str) -> dict[str, int]:
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute("SELECT grid_code, count(*) FROM incidents GROUP BY grid_code")
+        return dict(cur.fetchall())
+
+
+def test_a_file_lacking_a_community_is_refused_unless_the_removal_is_confirmed(tree_db):
+    """A file without one community's grids (a filtered export) would delete them and move
+    their incidents: refused with the count, names and incidents, nothing written; published
+    only when the removal is confirmed."""
+    gdf = grids_gdf()
+    lacking = gdf[gdf["所属社区编码"] != "620102001001"].reset_index(drop=True)
+    gone = gdf[gdf["所属社区编码"] == "620102001001"]
+    held = _incidents_by_grid(tree_db)
+    prepared = _prepare(tree_db, lacking)
+    assert prepared.can_publish  # the file itself is sound
+    removal = prepared.removal
+    assert {a.code: a.incidents for a in removal.areas} == {
+        code: held.get(code, 0) for code in gone["网格编码"]
+    }
+    assert removal.incidents == sum(held.get(code, 0) for code in gone["网格编码"]) > 0
+    assert [(p.code, p.before, p.removed, p.after) for p in removal.emptied] == [
+        ("620102001001", 4, 4, 0)
+    ]
+    before = table_checksums(tree_db)
+    conn = db.connect(tree_db)
+    try:
+        with pytest.raises(RemovalNotConfirmed) as refused:
+            publish(conn, prepared, "张工")
+        assert table_checksums(tree_db) == before
+        text = str(refused.value)
+        assert "删除 4 个现有网格" in text and f"共 {removal.incidents} 条" in text
+        assert all(name in text for name in gone["网格名称"])
+        assert "第1街道第1社区（620102001001）：现有 4 个网格全部删除" in text
+        result = publish(conn, prepared, "张工", allow_removal=True)
+    finally:
+        conn.close()
+    after = _incidents_by_grid(tree_db)
+    assert not set(after) & set(gone["网格编码"])
+    assert result.reassigned.moved >= removal.incidents
+    assert sum(after.values()) == sum(held.values())
+    with psycopg2.connect(tree_db) as c, c.cursor() as cur:
+        cur.execute("SELECT summary->'removal'->>'removed' FROM boundary_events")
+        assert cur.fetchall() == [("4",)]
+
+
+def test_partial_update_that_recodes_a_community_says_all_its_grids_go(tree_db):
+    """部分更新 with one community's grids under new codes: the summary says that every current
+    grid of that community goes (not only "删除 4"), and which new ones take their place."""
+    from geo.boundaries.report import describe_lines
+
+    one = grids_gdf()
+    one = one[one["所属社区编码"] == "620102001002"].copy()
+    old_codes = list(one["网格编码"])
+    one["网格编码"] = [f"620102001002{k:03d}" for k in range(11, 15)]
+    prepared = _prepare(tree_db, one, partial=True)
+    assert prepared.diff.counts()["removed"] == 4
+    text = "\n".join([*describe_lines(prepared), *prepared.removal.lines()])
+    assert "第1街道第2社区（620102001002）：现有 4 个网格全部删除，发布后有 4 个" in text
+    assert {a.code: a.recoded_as for a in prepared.removal.areas} == dict(
+        zip(old_codes, one["网格编码"], strict=True)
+    )
+    assert "疑似改编码为 620102001002011" in text
 
 
 ROLLUPS = ("incident_daily_flows", "incident_daily_stocks", "incident_daily_handling")

@@ -5,9 +5,14 @@ believed from a trusted proxy only."""
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
+from geo import db
+from geo.auth.login import apply_login_policy
+from geo.settings import Settings
+from tests.gateway import gateway
 from tests.support import login, streamlit_server
 
 pytestmark = [pytest.mark.db, pytest.mark.browser]
@@ -38,6 +43,10 @@ def test_a_district_leader_sees_only_their_district(dashboard_url, page):
     browser_page.screenshot(path=str(ARTIFACTS / "auth_district_leader.png"), full_page=True)
     menu = _menu(browser_page)
     assert menu == ["实时态势", "逐级下钻", "预警单"]  # no city overview, no others' pages
+    # the sign-in cookie is the server's, HttpOnly: page scripts cannot read the token
+    cookie = _session_cookie(browser_page)
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and len(cookie["value"]) > 30
+    assert "minqing_session" not in browser_page.evaluate("document.cookie")
     assert browser_page.get_by_text("七里河区").count() == 0  # another district, nowhere
     assert "城关区领导 (chengguan_leader)" in browser_page.locator("section").first.inner_text()
 
@@ -72,62 +81,102 @@ def test_an_operator_has_the_live_map_and_no_drilldown(dashboard_url, page):
     assert "实时态势" in menu and "逐级下钻" not in menu and "全市概览" not in menu
 
 
-@pytest.fixture(scope="module")
-def sso_url(demo_db):
-    """The app behind a (pretend) gateway on this host: X-Remote-User from 127.0.0.1."""
-    env = {
-        "DATABASE_URL": demo_db,
-        "MINQING_TRUSTED_HEADER": "X-Remote-User",
-        "MINQING_TRUSTED_PROXIES": "127.0.0.1,::1",
-    }
-    with streamlit_server(env) as url:
-        yield url
+def _session_cookie(browser_page) -> dict:
+    """The sign-in cookie of the page's browser, once the page has set it."""
+    for _ in range(100):
+        found = [c for c in browser_page.context.cookies() if c["name"] == "minqing_session"]
+        if found and found[0]["value"]:
+            return found[0]
+        browser_page.wait_for_timeout(100)
+    raise AssertionError("no sign-in cookie")
+
+
+def _sso_in_database(url: str, enabled: bool) -> None:
+    """Single sign-on on or off in the database, as `minqing run` sets it from the settings."""
+    conn = db.connect(url)
+    try:
+        apply_login_policy(conn, Settings(trusted_header="X-Remote-User" if enabled else None))
+        conn.commit()
+    finally:
+        conn.close()
 
 
 @pytest.fixture(scope="module")
-def untrusting_url(demo_db):
-    """The app trusting only a gateway elsewhere (10.9.9.9): this host's header is ignored."""
+def app_behind_gateway(demo_db):
+    """The documented setup (docs/auth.md): the app on 127.0.0.1, trusting X-Remote-User from
+    the gateway on the same host (MINQING_TRUSTED_PROXIES=127.0.0.1); its host and port."""
+    _sso_in_database(demo_db, True)
     env = {
         "DATABASE_URL": demo_db,
         "MINQING_TRUSTED_HEADER": "X-Remote-User",
-        "MINQING_TRUSTED_PROXIES": "10.9.9.9",
+        "MINQING_TRUSTED_PROXIES": "127.0.0.1",
+        "STREAMLIT_SERVER_ADDRESS": "127.0.0.1",
     }
-    with streamlit_server(env) as url:
-        yield url
+    try:
+        with streamlit_server(env) as url:
+            parts = urlsplit(url)
+            yield parts.hostname, parts.port
+    finally:
+        _sso_in_database(demo_db, False)
 
 
-def _with_header(browser, user: str):
+def _browser(browser, headers: dict[str, str]):
     context = browser.new_context(
-        viewport={"width": 1400, "height": 900},
-        locale="zh-CN",
-        extra_http_headers={"X-Remote-User": user},
+        viewport={"width": 1400, "height": 900}, locale="zh-CN", extra_http_headers=headers
     )
     return context, context.new_page()
 
 
-def test_the_sso_header_signs_in_from_a_trusted_proxy(sso_url, browser, demo_db):
-    context, browser_page = _with_header(browser, "chengguan_leader")
+def _sso_logins(url: str, username: str) -> list[str]:
+    conn = db.connect(url)
     try:
-        browser_page.goto(f"{sso_url}/drilldown", wait_until="networkidle")
-        _title(browser_page, "城关区")
-        assert browser_page.get_by_label("密码").count() == 0
-        assert "逐级下钻" in _menu(browser_page)
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT client FROM audit_log WHERE action = 'login' AND actor = %s "
+                "AND detail->>'method' = 'trusted_header' ORDER BY id",
+                (username,),
+            )
+            return [row[0] for row in cur.fetchall()]
+    finally:
+        conn.close()
+
+
+def test_the_sso_header_signs_in_through_the_documented_gateway(app_behind_gateway, browser,
+                                                                 demo_db):  # fmt: skip
+    """nginx's `X-Forwarded-For $remote_addr` must not hide the gateway: the app decides trust
+    from the connection's own peer, and records the browser's address from the header."""
+    forwarded = {"X-Remote-User": "chengguan_leader", "X-Forwarded-For": "10.20.3.4"}
+    # the browser's own X-Remote-User is replaced by the gateway's
+    context, browser_page = _browser(browser, {"X-Remote-User": "admin"})
+    try:
+        with gateway(app_behind_gateway, forwarded) as url:
+            browser_page.goto(f"{url}/drilldown", wait_until="networkidle")
+            _title(browser_page, "城关区")
+            assert browser_page.get_by_label("密码").count() == 0
+            assert "逐级下钻" in _menu(browser_page) and "用户管理" not in _menu(browser_page)
     finally:
         context.close()
-    context, browser_page = _with_header(browser, "nobody_here")
+    assert _sso_logins(demo_db, "chengguan_leader")[-1:] == ["10.20.3.4"]
+    assert _sso_logins(demo_db, "admin") == []
+    context, browser_page = _browser(browser, {})
     try:
-        browser_page.goto(sso_url, wait_until="networkidle")
-        browser_page.get_by_text("未在本系统开通").first.wait_for(timeout=60_000)
-        browser_page.get_by_label("密码").wait_for(timeout=60_000)  # the form instead
+        with gateway(app_behind_gateway, {"X-Remote-User": "nobody_here"}) as url:
+            browser_page.goto(url, wait_until="networkidle")
+            browser_page.get_by_text("未在本系统开通").first.wait_for(timeout=60_000)
+            browser_page.get_by_label("密码").wait_for(timeout=60_000)  # the form instead
     finally:
         context.close()
 
 
-def test_the_sso_header_is_ignored_from_elsewhere(untrusting_url, browser):
-    context, browser_page = _with_header(browser, "admin")
+def test_the_sso_header_from_an_untrusted_address_is_refused(app_behind_gateway, browser):
+    """A connection from another address (127.0.0.2) carrying the header, and claiming to come
+    from the gateway in X-Forwarded-For: the sign-in form, not the user."""
+    claims = {"X-Remote-User": "admin", "X-Forwarded-For": "127.0.0.1"}
+    context, browser_page = _browser(browser, claims)
     try:
-        browser_page.goto(f"{untrusting_url}/users", wait_until="networkidle")
-        browser_page.get_by_label("用户名").wait_for(timeout=60_000)
-        assert browser_page.get_by_text("用户管理").count() == 0
+        with gateway(app_behind_gateway, None, source="127.0.0.2") as url:
+            browser_page.goto(f"{url}/users", wait_until="networkidle")
+            browser_page.get_by_label("用户名").wait_for(timeout=60_000)
+            assert browser_page.get_by_text("用户管理").count() == 0
     finally:
         context.close()

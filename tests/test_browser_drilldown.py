@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 from geo import db
-from geo.queries import drill
+from geo.drill import queries as drill
 from geo.timeutil import CST, now_utc
 from tests.map_clicks import (
     DeckSpecs,

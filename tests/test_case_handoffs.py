@@ -91,9 +91,7 @@ def case_in(owner, grid: str, status: str, holder: str | None) -> int:
     return case
 
 
-def test_the_city_center_hands_down_a_case_it_accepted_and_gets_it_back(
-    owner, app_pool, tokens
-):
+def test_the_city_center_hands_down_a_case_it_accepted_and_gets_it_back(owner, app_pool, tokens):
     """Accepted by the city center (办理中), the case is offered 交办 and 转办; handed down to
     the street's post, which accepts it and sends it back with a reason."""
     case = case_in(owner, GRID_A, "reported", None)
@@ -102,7 +100,9 @@ def test_the_city_center_hands_down_a_case_it_accepted_and_gets_it_back(
         offered = desk_actions(conn, case, CITY, NOW)
     assert "assign" in offered.allowed and "resolve" in offered.allowed
     assert [c.code for c in offered.allowed["assign"]] == [
-        "sub-620102", POST, WS
+        "sub-620102",
+        POST,
+        WS,
     ]  # down the case's own area, nearest first
     assert offered.refused["transfer"].key == "no_target"  # no other city center
     act(app_pool, tokens["op_city"], case, "assign", "op_city", target=POST, note="请街道办理")
@@ -134,7 +134,9 @@ def test_a_case_transferred_across_areas_and_sent_back(owner, app_pool, tokens):
         steps = history(conn, case)
     assert [r.id for r in page.rows] == [case, elsewhere]
     assert [(e.action, e.center_name, e.acting_name) for e in steps][-1] == (
-        "transferred", "西园社区工作站", "青关社区工作站"
+        "transferred",
+        "西园社区工作站",
+        "青关社区工作站",
     )
     act(app_pool, tokens["op_other_ws"], case, "accept", "op_other_ws")
     act(app_pool, tokens["op_other_ws"], case, "return", "op_other_ws", note="地址在青关社区")

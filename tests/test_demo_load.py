@@ -116,11 +116,16 @@ def test_daily_rollups_count_the_seeded_incidents(seeded):
 
 def test_reseeding_replaces_everything(seeded):
     """A second seed replaces the data instead of adding to it, and forgets the addresses the
-    gazetteer learned from the replaced incidents."""
+    gazetteer learned from the replaced incidents and what was made from them (scorecards,
+    forecasts, published reports)."""
     with seeded.cursor() as cur:
         cur.execute(
             "INSERT INTO address_gazetteer (address_key, address, geom, grid_code) "
             "SELECT 'k', address, geom, grid_code FROM incidents LIMIT 1"
+        )
+        cur.execute(
+            "INSERT INTO forecast_runs (kind, made_at, origin, weeks, rules_version, rules_text)"
+            " VALUES ('forecast', now(), now(), 1, 'v', '')"
         )
     seeded.commit()
     seed_demo(seeded, incidents=300, seed=6, scale=0.02, now=NOW)
@@ -128,6 +133,8 @@ def test_reseeding_replaces_everything(seeded):
     assert counts["boundary_versions"] == 1 and counts["incidents"] == 300
     with seeded.cursor() as cur:
         cur.execute("SELECT count(*) FROM address_gazetteer")
+        assert cur.fetchone()[0] == 0
+        cur.execute("SELECT count(*) FROM forecast_runs")
         assert cur.fetchone()[0] == 0
     seeded.rollback()
 

@@ -10,13 +10,18 @@ import sys
 import uuid
 
 import pytest
+from click.testing import CliRunner
 
+from geo.cli import main
+from geo.settings import get_settings
 from tests.ingest_fixtures import (
     csv_bytes,
     fetch,
+    geojson_bytes,
     grid_points,
     hotline_row,
     ingest_database,
+    jsonl_bytes,
     table_checksums,
 )
 
@@ -48,8 +53,13 @@ def test_gbk_file_with_bad_rows_rejects_file_and_rerun(ingest_db, tmp_path):
     path = tmp_path / "12345工单.csv"
     path.write_bytes(csv_bytes(rows, "gbk"))
     rejects = tmp_path / "rejects.csv"
-    result = _minqing(ingest_db, str(path), "--source", "hotline_12345", "--rejects", str(rejects))
-    assert result.returncode == 0, result.stderr
+    before = table_checksums(ingest_db)
+    refused = _minqing(ingest_db, str(path), "--source", "hotline_12345")
+    assert refused.returncode == 1 and table_checksums(ingest_db) == before  # all or nothing
+    assert "nothing stored: 2 rows rejected, the first at line 3 (时间无法识别" in refused.stderr
+    result = _minqing(ingest_db, str(path), "--source", "hotline_12345", "--rejects", str(rejects),
+                      "--partial")  # fmt: skip
+    assert result.returncode == 3, result.stderr
     assert "(csv, GB18030)" in result.stdout
     assert "taken 1, duplicates 0, linked 0, rejected 2" in result.stdout
     with rejects.open(encoding="utf-8-sig", newline="") as f:
@@ -59,12 +69,47 @@ def test_gbk_file_with_bad_rows_rejects_file_and_rerun(ingest_db, tmp_path):
     ]  # fmt: skip
     assert listed[0]["原因"].startswith("时间无法识别") and listed[1]["诉求地址"] == "查无此地"
     before = table_checksums(ingest_db)
-    again = _minqing(ingest_db, str(path), "--source", "hotline_12345")
+    again = _minqing(ingest_db, str(path), "--source", "hotline_12345", "--exit-zero")
     assert again.returncode == 0 and "taken 0, duplicates 1" in again.stdout
     assert "line 3: 时间无法识别" in again.stdout
     assert table_checksums(ingest_db) == before
     stored = fetch(ingest_db, "SELECT address FROM incidents WHERE source_id = %s", (f"{tag}-1",))
     assert stored == [("城关区张掖路街道",)]
+
+
+def _broken_second_record(fmt: str, rows: list[dict[str, str]]) -> tuple[bytes, str]:
+    """An export of three rows whose second record cannot be read, and where it is."""
+    if fmt == "csv":
+        rows[1]["诉求内容"] = '"暖气不热'  # csv_bytes quotes it: make the quote unpaired instead
+        return csv_bytes(rows).replace('"""暖气不热"'.encode(), '"暖气不热'.encode()), "line 3"
+    if fmt == "jsonl":
+        return jsonl_bytes(rows[:1]) + b'{"broken": \n' + jsonl_bytes(rows[2:]), "line 2"
+    collection = json.loads(geojson_bytes(rows))
+    collection["features"][1] = "not a feature"
+    return json.dumps(collection).encode(), "feature 2"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "geojson"])
+def test_one_broken_record_stores_nothing_in_any_format_and_names_its_place(
+    ingest_db, tmp_path, monkeypatch, fmt
+):
+    point = grid_points(ingest_db, 1)[0]
+    tag = uuid.uuid4().hex[:8]
+    data, where = _broken_second_record(fmt, [hotline_row(f"{tag}-{i}", point) for i in range(3)])
+    path = tmp_path / f"12345.{fmt}"
+    path.write_bytes(data)
+    before = table_checksums(ingest_db)
+    monkeypatch.setenv("DATABASE_URL", ingest_db)
+    get_settings.cache_clear()
+    try:  # in this process: the CLI's own rule, without starting Python three more times
+        result = CliRunner().invoke(main, ["incidents", "import", str(path), "--source",
+                                           "hotline_12345"])  # fmt: skip
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1, result.output
+    assert f"rows rejected, the first at {where} (记录格式错误" in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert table_checksums(ingest_db) == before
 
 
 def test_dry_run_stores_nothing(ingest_db, tmp_path):

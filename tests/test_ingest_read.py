@@ -12,7 +12,7 @@ from geo.coords import gcj02_to_wgs84, wgs84_to_gcj02
 from geo.deadlines import default_rules
 from geo.errors import ConfigError, DataError
 from geo.ingest.read import read_bytes, read_file
-from geo.ingest.records import check_rows, parse_times
+from geo.ingest.records import categorise, check_rows, parse_times
 from geo.ingest.sources import load_rules
 from tests.ingest_fixtures import GridPoint, csv_bytes, geojson_bytes, hotline_row, jsonl_bytes
 
@@ -140,8 +140,11 @@ def test_row_reasons_from_the_values():
     ).rows  # fmt: skip
     frame = check_rows(rows, "hotline_12345", load_rules(), default_rules(), NOW)
     assert frame["reason"].fillna("").tolist() == [
-        "", "bad_date", "future_date", "unknown_category", "no_source_id", "bad_severity",
-        "unknown_source", "", "",
+        "", "bad_date", "future_date", "", "no_source_id", "bad_severity", "unknown_source", "",
+        "",
+    ]  # fmt: skip
+    assert frame.loc[3, ["category", "subcategory", "source_category"]].tolist() == [
+        "other", "", "天气",
     ]  # fmt: skip
     assert frame["duplicate"].tolist() == [False] * 7 + [True, False]
     assert frame.loc[8, ["category", "subcategory", "severity"]].tolist() == [
@@ -161,3 +164,96 @@ def test_mapping_override_and_unknown_source(tmp_path):
     override.write_text('[sources.weibo]\ncoords = "wgs84"\n', "utf-8")
     with pytest.raises(ConfigError, match="not a known source"):
         load_rules(override)
+
+
+def _hotline_lines(n: int) -> list[str]:
+    """A 12345 export of n rows without any quote, as its physical lines (header first)."""
+    text = csv_bytes([hotline_row(f"Q{i}", POINT) for i in range(1, n + 1)]).decode()
+    return text.splitlines(keepends=True)
+
+
+@pytest.mark.parametrize(
+    ("rows", "broken", "later_quote", "said"),
+    [
+        (40, 20, False, "一直读到文件末尾"),  # the quote runs to the end of the file
+        (5000, 1000, False, "仍未结束"),  # … past the csv module's field size limit
+        (40, 20, True, "读到第 26 行的下一个引号"),  # … to the next quoted cell
+    ],
+)
+def test_an_unterminated_quote_rejects_its_own_row_at_its_line_and_the_rest_are_read(
+    rows, broken, later_quote, said
+):
+    lines = _hotline_lines(rows)
+    lines[broken] = lines[broken].replace("暖气不热", '"暖气不热')  # row `broken` is on that line
+    if later_quote:
+        lines[broken + 5] = lines[broken + 5].replace("暖气不热", '"暖气""不热"')
+    read = read_bytes("".join(lines).encode(), "csv")
+    assert len(read.rows) == rows
+    bad = [r for r in read.rows if r.problem]
+    assert [(r.line, r.problem) for r in bad] == [(broken + 1, "bad_record")]
+    assert said in bad[0].detail and f"第 {broken + 1} 行" in bad[0].detail
+    good = [(r.line, r.values["工单编号"]) for r in read.rows if not r.problem]
+    assert good == [(i + 1, f"Q{i}") for i in range(1, rows + 1) if i != broken]
+    if later_quote:
+        assert read.rows[broken + 4].values["诉求内容"] == '暖气"不热'
+
+
+def test_a_record_over_several_lines_is_numbered_by_the_line_it_starts_on():
+    lines = _hotline_lines(3)
+    lines[1] = lines[1].replace("暖气不热", '"暖气不热\r\n三楼\r\n东户"')
+    read = read_bytes("".join(lines).encode(), "csv")
+    assert [(r.line, r.problem) for r in read.rows] == [(2, None), (5, None), (6, None)]
+    assert read.rows[0].values["诉求内容"] == "暖气不热\r\n三楼\r\n东户"
+
+
+def test_json_lines_are_numbered_by_physical_line_and_a_broken_one_says_why():
+    rows = [hotline_row("J1", POINT, 诉求内容="第一段\u2028第二段"), hotline_row("J2", POINT)]
+    data = jsonl_bytes(rows[:1]) + b'{"a": 1,\n' + jsonl_bytes(rows[1:])
+    read = read_bytes(data, "jsonl")
+    assert [(r.line, r.problem) for r in read.rows] == [(1, None), (2, "bad_record"), (3, None)]
+    assert read.rows[0].values["诉求内容"] == "第一段\u2028第二段"
+    assert "不是有效的 JSON" in read.rows[1].detail
+
+
+@pytest.mark.parametrize(
+    ("label", "sublabel", "category", "subcategory"),
+    [
+        ("噪音扰民", "", "livelihood", "noise"),  # the 12345 hotline's commonest ones
+        ("交通出行", "", "livelihood", "transport"),
+        ("城乡建设", "违法建设", "livelihood", "urban_management"),
+        ("民生诉求", "供暖", "livelihood", "heating"),
+        ("环境卫生", "", "livelihood", "sanitation"),  # a subcategory's name names both
+        ("", "噪声扰民", "livelihood", "noise"),
+        ("刑事类警情", "", "public_order", "criminal"),  # the 110 police's classes
+        ("治安类警情", "盗窃", "public_order", "theft"),
+        ("交通事故", "", "safety_hazard", "road_traffic"),
+        ("群众求助", "", "livelihood", "help"),
+        ("纠纷类警情", "家庭纠纷", "dispute", "family"),
+        ("火灾", "", "safety_hazard", "fire"),
+        ("天气", "", "other", ""),  # no mapping: the catch-all, the label kept beside it
+        ("天气", "供暖", "livelihood", "heating"),
+        ("其他警情", "", "other", ""),
+        ("", "", "other", ""),
+    ],
+)
+def test_the_sources_categories_map_and_the_rest_is_other(label, sublabel, category, subcategory):
+    got = categorise(pd.Series([label]), pd.Series([sublabel]), load_rules().category_names)
+    assert (got[0][0], got[1][0]) == (category, subcategory)
+
+
+def test_a_mapping_names_a_category_and_subcategory_and_is_checked(tmp_path):
+    override = tmp_path / "m.toml"
+    override.write_text('[category_names]\n"天气" = "safety_hazard/geological"\n', "utf-8")
+    names = load_rules(override).category_names
+    assert names["天气"] == ("safety_hazard", "geological")
+    override.write_text('[category_names]\n"天气" = "livelihood/weather"\n', "utf-8")
+    with pytest.raises(ConfigError, match="unknown subcategory"):
+        load_rules(override)
+
+
+def test_text_after_a_closing_quote_on_its_own_line_is_read_as_spreadsheets_do():
+    lines = _hotline_lines(2)
+    lines[1] = lines[1].replace("暖气不热", '"暖气" 不热')
+    read = read_bytes("".join(lines).encode(), "csv")
+    assert [(r.line, r.problem) for r in read.rows] == [(2, None), (3, None)]
+    assert read.rows[0].values["诉求内容"] == "暖气 不热"

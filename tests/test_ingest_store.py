@@ -216,7 +216,7 @@ def test_an_empty_gazetteer_learns_the_stored_incidents_addresses(ingest_db):
     assert fetch(ingest_db, "SELECT count(*) > 100 FROM address_gazetteer")[0][0]
 
 
-def test_every_bad_row_is_listed_with_its_reason_and_the_good_rows_are_taken(ingest_db):
+def test_every_bad_row_is_listed_with_its_reason_and_nothing_or_the_good_rows_stored(ingest_db):
     point = grid_points(ingest_db, 2)[1]
     tag = _tag()
     good = hotline_row(f"{tag}-ok", point)
@@ -224,7 +224,7 @@ def test_every_bad_row_is_listed_with_its_reason_and_the_good_rows_are_taken(ing
         good,
         hotline_row(f"{tag}-1", None, 诉求地址="没有这个地址"),
         hotline_row(f"{tag}-2", None, 经度="116.40", 纬度="39.90"),  # Beijing
-        hotline_row(f"{tag}-3", point, 诉求类型="天气", 诉求小类=""),
+        hotline_row(f"{tag}-3", point, 来电时间="2021年3月1日 25时"),
         hotline_row(f"{tag}-4", point, 来电时间="2021-02-30 10:00"),
         hotline_row(f"{tag}-5", point, 来源渠道="微博"),
         hotline_row("", point),
@@ -235,14 +235,20 @@ def test_every_bad_row_is_listed_with_its_reason_and_the_good_rows_are_taken(ing
         csv_bytes(rows)
         + csv_bytes([hotline_row(f"{tag}-8", point, 诉求内容="乱码")], "gbk").split(b"\r\n", 1)[1]
     )
-    before = fetch(ingest_db, "SELECT count(*) FROM incidents")[0][0]
-    result = _import(ingest_db, data, "csv")
-    assert result.taken == 1
-    assert sorted((r.line, r.reason) for r in result.rejects) == [
-        (3, "no_location"), (4, "outside_city"), (5, "unknown_category"), (6, "bad_date"),
+    expected = [
+        (3, "no_location"), (4, "outside_city"), (5, "bad_date"), (6, "bad_date"),
         (7, "unknown_source"), (8, "no_source_id"), (9, "bad_severity"), (10, "encoding"),
     ]  # fmt: skip
-    assert fetch(ingest_db, "SELECT count(*) FROM incidents")[0][0] == before + 1
+    before = table_checksums(ingest_db)
+    whole = _import(ingest_db, data, "csv")  # all or nothing: nothing stored
+    assert whole.taken == 1 and not whole.stored
+    assert [(r.line, r.reason) for r in whole.rejects] == expected
+    assert table_checksums(ingest_db) == before
+    count = fetch(ingest_db, "SELECT count(*) FROM incidents")[0][0]
+    result = _import(ingest_db, data, "csv", partial=True)
+    assert result.taken == 1 and result.stored
+    assert [(r.line, r.reason) for r in result.rejects] == expected
+    assert fetch(ingest_db, "SELECT count(*) FROM incidents")[0][0] == count + 1
 
 
 def test_a_dry_run_counts_and_stores_nothing(ingest_db):

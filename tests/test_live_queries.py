@@ -200,3 +200,39 @@ def test_split_on_the_seeded_demo(demo_db, filters):
             assert combined.total.resolved == kpis.resolved
     finally:
         conn.close()
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=lambda f: ",".join(f) or "none")
+def test_a_checkpoint_splits_today_without_changing_it(world, filters):
+    """Today counted once before a checkpoint and on every refresh after it: the same flows as
+    today counted whole, also for a case stored after the checkpoint with an earlier report."""
+    conn, now = world
+    flt = IncidentFilter(parse_period("7d", now), **filters)
+    window = live.plan_window(flt.period, now)
+    cell = live.HeatCell.for_level(flt.scope.level)
+    since = now - timedelta(hours=5)  # 07:00 CST: between today's reports
+    earlier = live.earlier_today(conn, flt, window, cell, since)
+    conn.commit()
+    late = Incidents(conn, now).add(GRID_B, 0.35, status="reported")  # 03:36 CST
+    try:
+        split = live.flows(conn, flt, window, cell, earlier=earlier)
+        whole = live.flows(conn, flt, window, cell)
+        _same(split[0], whole[0])
+        _same(split[1], whole[1])
+    finally:
+        conn.rollback()
+        with conn.cursor() as cur:
+            cur.execute("DELETE FROM incidents WHERE id = %s", (late,))
+        conn.commit()
+    if not filters:
+        assert 0 < earlier.flows.total.new < whole[1].total.new
+        assert earlier.upto_id < late
+
+
+def test_the_checkpoint_is_a_ten_minute_boundary_within_today(world):
+    """Ten-minute steps of the clock, never before today's CST midnight."""
+    _, now = world
+    window = live.plan_window(parse_period("7d", now), now)
+    assert live.checkpoint(window, now + timedelta(minutes=17)) == now + timedelta(minutes=10)
+    midnight = start_of_day_cst(now)
+    assert live.checkpoint(window, midnight + timedelta(minutes=3)) == midnight

@@ -24,7 +24,7 @@ from geo.queries.contacts import reporter_contacts
 from geo.queries.kpis import area_kpis, kpis_by
 from geo.queries.live_view import live_view, load_static
 from geo.reports.content import gather
-from geo.reports.excel import excel_report
+from geo.reports.excel import workbook_bytes
 
 pytestmark = pytest.mark.db
 
@@ -146,8 +146,8 @@ def test_no_scope_sees_nothing(url, pool):
 def test_a_level_without_a_code_sees_nothing(pool):
     """A district scope with an empty code matches no row (fail closed)."""
     with db.transaction(pool) as conn, conn.cursor() as cur:
+        cur.execute("SELECT minqing_private.set_context(NULL, NULL, 'district', '', NULL)")
         cur.execute("SET LOCAL ROLE minqing_app")
-        cur.execute("SELECT set_config('minqing.scope_level', 'district', true)")
         cur.execute("SELECT count(*) FROM incidents")
         assert cur.fetchone() == (0,)
         cur.execute("SELECT count(*) FROM incident_daily_flows")
@@ -304,10 +304,9 @@ def test_a_pooled_connection_never_carries_a_scope_over(url):
         with db.transaction(single) as conn, conn.cursor() as cur:
             cur.execute(
                 "SELECT current_user = session_user, "
-                "coalesce(current_setting('minqing.scope_level', true), ''), "
-                "coalesce(current_setting('minqing.contact_center', true), '')"
+                "coalesce(current_setting('minqing.context', true), ''), minqing_context()"
             )
-            assert cur.fetchone() == (True, "", "")
+            assert cur.fetchone() == (True, "", None)
         assert set(scoped_rows(single, Scope("district", OTHER), q)) == {(OTHER,)}
     finally:
         single.closeall()
@@ -352,7 +351,7 @@ def test_page_functions_show_nothing_of_another_district(url, pool):
         assert sum(point.new for point in step.trend) == 0
         content = gather(conn, step)
         assert content.overdue == [] and content.centers == []
-        assert excel_report(conn, step)  # the workbook is built from the empty figures above
+        assert workbook_bytes(content)  # the workbook is built from the empty figures above
 
         grid = next(g for g in owner_rows(url, "SELECT DISTINCT grid_code FROM incidents "
                                           "WHERE district_code = %s", (OTHER,)))[0]  # fmt: skip

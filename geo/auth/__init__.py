@@ -14,7 +14,7 @@ AREA_LEVELS = ("city", "district", "street", "community")
 CITY_ONLY = frozenset({"overview"})
 PERMISSIONS: dict[str, frozenset[str]] = {
     "operator": frozenset({"live", "desk", "warnings"}),
-    "leader": frozenset({"live", "overview", "drilldown", "warnings"}),
+    "leader": frozenset({"live", "overview", "drilldown", "warnings", "reports"}),
     "gis_staff": frozenset({"boundaries"}),
     "admin": frozenset(
         {
@@ -27,6 +27,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "users",
             "audit",
             "settings",
+            "reports",
         }
     ),
 }

@@ -12,6 +12,7 @@ from typing import Any
 import psycopg2.extensions
 from psycopg2.extras import Json
 
+from geo.cells import csv_cell
 from geo.timeutil import format_cst
 
 # The actions written by the project; others may be added (lower case, dots and underscores).
@@ -28,6 +29,10 @@ ACTIONS = (
     "boundary_publish",
     "boundary_rollback",
     "case_action",
+    "incidents_recategorise",
+    "warning_acknowledge",
+    "warning_assign",
+    "warning_close",
 )
 
 _INSERT = """
@@ -120,11 +125,6 @@ def actors(conn: psycopg2.extensions.connection) -> list[str]:
         return [row[0] for row in cur.fetchall()]
 
 
-def _cell(text: str) -> str:
-    # A cell starting with = + - @ would be a formula in Excel: keep it text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def to_csv(entries: list[AuditEntry]) -> bytes:
     """The entries as CSV (UTF-8 with BOM for Excel; times in CST; formulas defused)."""
     out = io.StringIO()
@@ -135,11 +135,11 @@ def to_csv(entries: list[AuditEntry]) -> bytes:
             [
                 entry.id,
                 format_cst(entry.at),
-                _cell(entry.actor),
+                csv_cell(entry.actor),
                 entry.action,
-                _cell(entry.target),
-                _cell(json.dumps(entry.detail, ensure_ascii=False, sort_keys=True)),
-                _cell(entry.client or ""),
+                csv_cell(entry.target),
+                csv_cell(json.dumps(entry.detail, ensure_ascii=False, sort_keys=True)),
+                csv_cell(entry.client or ""),
             ]
         )
     return out.getvalue().encode("utf-8-sig")

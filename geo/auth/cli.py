@@ -15,7 +15,6 @@ from geo.auth import ROLES
 from geo.auth.passwords import check_strength
 from geo.auth.users import add_user, list_users, set_disabled, set_password
 from geo.settings import get_settings
-from geo.timeutil import format_cst
 
 
 def _password(from_stdin: bool) -> str:
@@ -52,7 +51,12 @@ def users_group() -> None:
 @click.option("--name", "display_name", required=True, help="Display name, e.g. 张三.")
 @click.option("--role", type=click.Choice(ROLES), required=True, help="What the user may open.")
 @click.option("--area", "area_code", required=True, help="Area code of the current boundaries.")
-@click.option("--center", "center_code", default=None, help="Center code (operators).")
+@click.option(
+    "--center",
+    "center_code",
+    default=None,
+    help="The center the user belongs to (required for operators; serves the area or below).",
+)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @click.option("--sso-only", is_flag=True, help="No password: signs in through the SSO gateway.")
 @click.option("--by", default=None, help="Who adds the user (default: cli:<login name>).")
@@ -95,8 +99,6 @@ def users_list() -> None:
     for row in rows:
         user = row.user
         state = "disabled" if row.disabled else "active"
-        if row.locked_until is not None:
-            state += f", locked until {format_cst(row.locked_until)}"
         if not row.has_password:
             state += ", sso only"
         center = f" center {user.center_code}" if user.center_code else ""

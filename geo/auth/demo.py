@@ -17,6 +17,7 @@ SELECT code FROM current_areas WHERE parent_code = %s ORDER BY code LIMIT 1
 """
 _CITY = "SELECT code FROM current_areas WHERE level = 'city' LIMIT 1"
 _CITY_CENTER = "SELECT code FROM centers WHERE level = 'city_center' ORDER BY code LIMIT 1"
+_AREA_CENTER = "SELECT code FROM centers WHERE area_code = %s ORDER BY code LIMIT 1"
 _DISTRICT = "SELECT code FROM current_areas WHERE code = %s AND level = 'district'"
 _HASHES = "SELECT username, password_hash FROM users WHERE NOT disabled AND username = ANY (%s)"
 _NEEDS_ACCOUNTS = """
@@ -50,20 +51,22 @@ def demo_accounts(
         qilihe = _one(cur, _DISTRICT, "620103")
         street = _one(cur, _FIRST_CHILD, chengguan) if chengguan else None
         community = _one(cur, _FIRST_CHILD, street) if street else None
+        workstation = _one(cur, _AREA_CENTER, community) if community else None
     accounts = [
         ("admin", "系统管理员", "admin", city, None),
         ("city_leader", "市级领导", "leader", city, None),
-        ("city_operator", "市中心受理员", "operator", city, center),
         ("gis", "GIS 专员", "gis_staff", city, None),
     ]
+    if center:  # an operator belongs to one center: none without the centers
+        accounts.insert(2, ("city_operator", "市中心受理员", "operator", city, center))
     if chengguan:
         accounts.append(("chengguan_leader", "城关区领导", "leader", chengguan, None))
     if qilihe:
         accounts.append(("qilihe_leader", "七里河区领导", "leader", qilihe, None))
     if street:
         accounts.append(("street_leader", "街道领导", "leader", street, None))
-    if community:
-        accounts.append(("community_operator", "社区工作站", "operator", community, None))
+    if community and workstation:  # an operator belongs to one center: its workstation
+        accounts.append(("community_operator", "社区工作站", "operator", community, workstation))
     return accounts
 
 

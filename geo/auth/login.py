@@ -1,39 +1,36 @@
-"""Signing in with a password: a fixed delay on failure, a lockout after repeated failures."""
+"""Signing in with a password, through the database: one answer for every failure, and
+growing waits per client address and overall instead of an account lock anyone could trigger.
+"""
 
 from __future__ import annotations
 
-import time
+import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 import psycopg2.extensions
 
 from geo.auth import User
-from geo.auth.audit import record
-from geo.auth.passwords import dummy_verify, verify_password
-from geo.auth.sessions import create_session
+from geo.auth.passwords import MAX_LENGTH, proof
 from geo.settings import Settings
 
-_LOCK_USER = """
-SELECT username, role, area_code, area_level, center_code, display_name,
-       password_hash, disabled, failed_attempts, locked_until
-FROM users WHERE username = %s FOR UPDATE
+_SALT = "SELECT minqing_login_salt(%s)"
+_SIGN_IN = "SELECT * FROM minqing_sign_in(%s, %s, %s, %s, %s, %s)"
+_POLICY = """
+UPDATE minqing_private.login_policy
+SET free_failures = %(free)s, base_delay_seconds = %(base)s, max_delay_seconds = %(max)s,
+    window_minutes = %(window)s, overall_per_minute = %(overall)s, sso_enabled = %(sso)s
 """
-_FAILED = """
-UPDATE users SET failed_attempts = %(attempts)s, locked_until = %(locked_until)s
-WHERE username = %(username)s
-"""
-_SUCCEEDED = "UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE username = %s"
 
 
 @dataclass(frozen=True)
 class LoginResult:
-    """What a sign-in came to: a user and session token, or why not ('bad', 'locked')."""
+    """What a sign-in came to: a user and session token ('ok'), or why not: 'bad' (unknown
+    name, wrong password, disabled account: one answer) or 'wait' (`retry_after` seconds)."""
 
     user: User | None
     token: str | None
     reason: str
-    locked_until: datetime | None = None
+    retry_after: float = 0.0
 
 
 def sign_in(
@@ -41,63 +38,47 @@ def sign_in(
     username: str,
     password: str,
     settings: Settings,
-    now: datetime,
     client: str | None = None,
-    sleep: bool = True,
 ) -> LoginResult:
-    """Check a password and open a session, audited; a failure waits the configured delay.
+    """Check a password in the database and open a session there, audited.
 
-    Unknown users, wrong passwords and disabled users are all 'bad' (one message, no hint).
-    After `login_max_failures` failures in a row the user is locked for `login_lockout_minutes`.
+    The database hands out the salt to derive a proof with (a made-up one for unknown names, so
+    every name costs the same scrypt time), compares the proof's digest and throttles: after
+    `login_free_failures` failures from one address within the window, each next attempt from
+    it must wait twice as long as the one before (up to `login_max_delay_seconds`), and all
+    addresses together get `login_overall_per_minute` failures a minute. The caller waits
+    `login_delay_seconds` after a failure before answering.
     """
-    result = _check(conn, username[:200], password, settings, now, client)
-    if result.user is None and sleep:
-        time.sleep(settings.login_delay_seconds)
-    return result
+    username = username[:200]
+    with conn.cursor() as cur:
+        cur.execute(_SALT, (username,))
+        params = cur.fetchone()[0]
+        # an over-long password never matches, and costs the same time as any other
+        key = proof(password if len(password) <= MAX_LENGTH else secrets.token_hex(), params)
+        token = secrets.token_urlsafe(32)
+        cur.execute(
+            _SIGN_IN,
+            (username, key, token, client, settings.session_idle_minutes,
+             settings.session_absolute_hours),
+        )  # fmt: skip
+        outcome, retry_after, *row = cur.fetchone()
+    if outcome == "ok":
+        return LoginResult(User(*row), token, "ok")
+    return LoginResult(None, None, outcome, float(retry_after or 0))
 
 
-def _check(
-    conn: psycopg2.extensions.connection,
-    username: str,
-    password: str,
-    settings: Settings,
-    now: datetime,
-    client: str | None,
-) -> LoginResult:
+def apply_login_policy(conn: psycopg2.extensions.connection, settings: Settings) -> None:
+    """Write the sign-in rules of the settings into the database (the owner, at start): the
+    database enforces them, so a page cannot loosen them."""
     with conn.cursor() as cur:
-        cur.execute(_LOCK_USER, (username,))
-        row = cur.fetchone()
-    if row is None:
-        dummy_verify(password)
-        record(conn, username, "login_failed", username, {"reason": "unknown user"}, client)
-        return LoginResult(None, None, "bad")
-    user = User(*row[:6])
-    password_hash, disabled, attempts, locked_until = row[6:]
-    if locked_until is not None and locked_until > now:
-        record(conn, username, "login_failed", username, {"reason": "locked"}, client)
-        return LoginResult(None, None, "locked", locked_until)
-    if not verify_password(password, password_hash) or disabled:
-        attempts += 1
-        locked = None
-        if attempts >= settings.login_max_failures:
-            locked = now + timedelta(minutes=settings.login_lockout_minutes)
-        with conn.cursor() as cur:
-            cur.execute(
-                _FAILED,
-                {
-                    "username": username,
-                    "attempts": 0 if locked else attempts,
-                    "locked_until": locked,
-                },
-            )
-        reason = "disabled" if disabled else "wrong password"
-        detail = {"reason": reason, "attempts": attempts, "locked": locked is not None}
-        record(conn, username, "login_failed", username, detail, client)
-        if locked:
-            return LoginResult(None, None, "locked", locked)
-        return LoginResult(None, None, "bad")
-    with conn.cursor() as cur:
-        cur.execute(_SUCCEEDED, (username,))
-    token = create_session(conn, username, settings, now, client)
-    record(conn, username, "login", username, {"method": "password"}, client)
-    return LoginResult(user, token, "ok")
+        cur.execute(
+            _POLICY,
+            {
+                "free": settings.login_free_failures,
+                "base": settings.login_delay_seconds,
+                "max": settings.login_max_delay_seconds,
+                "window": settings.login_window_minutes,
+                "overall": settings.login_overall_per_minute,
+                "sso": bool(settings.trusted_header),
+            },
+        )

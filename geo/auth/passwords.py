@@ -1,4 +1,4 @@
-"""Password hashes: scrypt with a per-password random salt, compared in constant time."""
+"""Password hashes: scrypt with a per-password random salt; only the key's SHA-256 is stored."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from geo.errors import MinqingError
 # scrypt cost: N=2^15, r=8, p=1 (about 32 MiB and a few tens of milliseconds per check).
 _N, _R, _P = 2**15, 8, 1
 _MAXMEM = 64 * 1024 * 1024
+SCHEME = "scrypt-v"
 _SALT_BYTES = 16
 _KEY_BYTES = 32
 MIN_LENGTH = 8
@@ -44,32 +45,32 @@ def _derive(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
     )
 
 
+def proof(password: str, params: str) -> str:
+    """The sign-in proof of a password: its scrypt key (hex) with the stored parameters and salt
+    (`N$r$p$salt`, as `minqing_login_salt` gives them). The database keeps only the key's
+    SHA-256, so neither the stored value nor anything the database returns signs anyone in."""
+    n, r, p, salt = params.split("$")
+    return _derive(password, _unb64(salt), int(n), int(r), int(p)).hex()
+
+
 def hash_password(password: str) -> str:
-    """The stored form of a password: `scrypt$N$r$p$salt$key` (base64)."""
+    """The stored form of a password: `scrypt-v$N$r$p$salt$sha256(key)` (salt in base64)."""
     check_strength(password)
-    salt = secrets.token_bytes(_SALT_BYTES)
-    key = _derive(password, salt, _N, _R, _P)
-    return f"scrypt${_N}${_R}${_P}${_b64(salt)}${_b64(key)}"
+    params = f"{_N}${_R}${_P}${_b64(secrets.token_bytes(_SALT_BYTES))}"
+    key = bytes.fromhex(proof(password, params))
+    return f"{SCHEME}${params}${hashlib.sha256(key).hexdigest()}"
 
 
 def verify_password(password: str, stored: str | None) -> bool:
-    """True when the password matches the stored hash (constant-time; False for no hash)."""
+    """True when the password matches a stored form (the command line's check of the demo
+    accounts; pages sign in through the database and never see the stored form)."""
     if not stored or len(password) > MAX_LENGTH:
         return False
     try:
-        scheme, n, r, p, salt, key = stored.split("$")
-        if scheme != "scrypt":
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != SCHEME:
             return False
-        expected = _unb64(key)
-        actual = _derive(password, _unb64(salt), int(n), int(r), int(p))
+        key = bytes.fromhex(proof(password, f"{n}${r}${p}${salt}"))
     except ValueError:
         return False
-    return hmac.compare_digest(actual, expected)
-
-
-def dummy_verify(password: str) -> None:
-    """Spend the time of one verification, so an unknown user answers as slowly as a known one."""
-    verify_password(password, _DUMMY_HASH)
-
-
-_DUMMY_HASH = f"scrypt${_N}${_R}${_P}${_b64(b'0' * _SALT_BYTES)}${_b64(b'0' * _KEY_BYTES)}"
+    return hmac.compare_digest(hashlib.sha256(key).hexdigest(), digest)

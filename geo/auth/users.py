@@ -9,7 +9,6 @@ from datetime import datetime
 import psycopg2.extensions
 
 from geo.auth import AREA_LEVELS, ROLES, User
-from geo.auth.audit import record
 from geo.auth.passwords import hash_password
 from geo.errors import MinqingError
 
@@ -19,37 +18,26 @@ _GET = """
 SELECT username, role, area_code, area_level, center_code, display_name
 FROM users WHERE username = %s
 """
-_ACTIVE = """
-SELECT username, role, area_code, area_level, center_code, display_name
-FROM users WHERE username = %s AND NOT disabled
-"""
 _LIST = """
 SELECT username, role, area_code, area_level, center_code, display_name,
-       disabled, failed_attempts, locked_until, created_at, updated_at,
-       password_hash IS NOT NULL
+       disabled, created_at, updated_at, has_password
 FROM users ORDER BY username
 """
-_INSERT = """
-INSERT INTO users (username, display_name, role, area_code, area_level, center_code,
-                   password_hash)
-VALUES (%(username)s, %(display_name)s, %(role)s, %(area_code)s, %(area_level)s,
-        %(center_code)s, %(password_hash)s)
-"""
+_ADD = "SELECT minqing_add_user(%s, %s, %s, %s, %s, %s, %s, %s, %s)"
 _AREA = "SELECT level FROM current_areas WHERE code = %s"
-_CENTER = "SELECT area_code FROM centers WHERE code = %s"
-_SET_DISABLED = """
-UPDATE users SET disabled = %(disabled)s, failed_attempts = 0, locked_until = NULL,
-                 updated_at = now()
-WHERE username = %(username)s
+# The center and whether it serves the user's area or an area below it (current boundaries).
+_CENTER = """
+WITH RECURSIVE up AS (
+    SELECT a.code, a.parent_code FROM current_areas a
+    JOIN centers c ON c.area_code = a.code WHERE c.code = %(center)s
+    UNION ALL
+    SELECT p.code, p.parent_code FROM up JOIN current_areas p ON p.code = up.parent_code
+)
+SELECT EXISTS (SELECT 1 FROM centers WHERE code = %(center)s),
+       EXISTS (SELECT 1 FROM up WHERE code = %(area)s)
 """
-_SET_PASSWORD = """
-UPDATE users SET password_hash = %(hash)s, failed_attempts = 0, locked_until = NULL,
-                 updated_at = now()
-WHERE username = %(username)s
-"""
-_REVOKE_ALL = """
-UPDATE user_sessions SET revoked_at = now() WHERE username = %s AND revoked_at IS NULL
-"""
+_SET_DISABLED = "SELECT minqing_set_user_disabled(%s, %s, %s, %s)"
+_SET_PASSWORD = "SELECT minqing_set_user_password(%s, %s, %s, %s)"
 
 
 class UserError(MinqingError):
@@ -62,8 +50,6 @@ class UserRow:
 
     user: User
     disabled: bool
-    failed_attempts: int
-    locked_until: datetime | None
     created_at: datetime
     updated_at: datetime
     has_password: bool
@@ -73,14 +59,6 @@ def get_user(conn: psycopg2.extensions.connection, username: str) -> User | None
     """The user of this name, disabled or not (None when there is none)."""
     with conn.cursor() as cur:
         cur.execute(_GET, (username,))
-        row = cur.fetchone()
-    return User(*row) if row else None
-
-
-def active_user(conn: psycopg2.extensions.connection, username: str) -> User | None:
-    """The user of this name unless disabled (None when there is none or it is disabled)."""
-    with conn.cursor() as cur:
-        cur.execute(_ACTIVE, (username,))
         row = cur.fetchone()
     return User(*row) if row else None
 
@@ -110,13 +88,20 @@ def add_user(
     actor: str = "system",
     client: str | None = None,
 ) -> User:
-    """Add a user bound to an area of the current tree (its level is the area's), audited."""
+    """Add a user bound to an area of the current tree (its level is the area's), audited.
+
+    An operator belongs to exactly one center, serving its area or an area below it. Works for
+    an admin's session (the page) and for the owner (the command line); `actor` counts only
+    for the owner, a session's changes are the session user's.
+    """
     check_username(username)
     display_name = " ".join(display_name.split())
     if not 1 <= len(display_name) <= 100:
         raise UserError("a display name has 1 to 100 characters")
     if role not in ROLES:
         raise UserError(f"unknown role {role!r}: one of {', '.join(ROLES)}")
+    if role == "operator" and not center_code:
+        raise UserError("an operator belongs to one center: give the code of its center")
     with conn.cursor() as cur:
         cur.execute(_AREA, (area_code,))
         area = cur.fetchone()
@@ -127,29 +112,20 @@ def add_user(
                 f"users are bound to a city, district, street or community, not a {area[0]}"
             )
         if center_code:
-            cur.execute(_CENTER, (center_code,))
-            if cur.fetchone() is None:
+            cur.execute(_CENTER, {"center": center_code, "area": area_code})
+            exists, inside = cur.fetchone()
+            if not exists:
                 raise UserError(f"no center {center_code!r}")
+            if not inside:
+                raise UserError(f"the center {center_code!r} serves no area inside {area_code}")
         if get_user(conn, username) is not None:
             raise UserError(f"a user {username!r} already exists")
         cur.execute(
-            _INSERT,
-            {
-                "username": username,
-                "display_name": display_name,
-                "role": role,
-                "area_code": area_code,
-                "area_level": area[0],
-                "center_code": center_code or None,
-                "password_hash": hash_password(password) if password is not None else None,
-            },
-        )
-    user = User(username, role, area_code, area[0], center_code or None, display_name)
-    record(
-        conn, actor, "user_add", username,
-        {"role": role, "area_code": area_code, "center_code": center_code}, client,
-    )  # fmt: skip
-    return user
+            _ADD,
+            (username, display_name, role, area_code, area[0], center_code or None,
+             hash_password(password) if password is not None else None, actor, client),
+        )  # fmt: skip
+    return User(username, role, area_code, area[0], center_code or None, display_name)
 
 
 def set_disabled(
@@ -159,14 +135,11 @@ def set_disabled(
     actor: str = "system",
     client: str | None = None,
 ) -> None:
-    """Disable (ending every session) or enable a user, audited."""
+    """Disable (ending every session) or enable a user, audited (an admin or the owner)."""
     with conn.cursor() as cur:
-        cur.execute(_SET_DISABLED, {"username": username, "disabled": disabled})
-        if cur.rowcount == 0:
+        cur.execute(_SET_DISABLED, (username, disabled, actor, client))
+        if not cur.fetchone()[0]:
             raise UserError(f"no user {username!r}")
-        if disabled:
-            cur.execute(_REVOKE_ALL, (username,))
-    record(conn, actor, "user_disable" if disabled else "user_enable", username, {}, client)
 
 
 def set_password(
@@ -176,11 +149,9 @@ def set_password(
     actor: str = "system",
     client: str | None = None,
 ) -> None:
-    """Set a new password (ending every session and any lockout), audited."""
+    """Set a new password (ending every session), audited (an admin or the owner)."""
     new_hash = hash_password(password)
     with conn.cursor() as cur:
-        cur.execute(_SET_PASSWORD, {"username": username, "hash": new_hash})
-        if cur.rowcount == 0:
+        cur.execute(_SET_PASSWORD, (username, new_hash, actor, client))
+        if not cur.fetchone()[0]:
             raise UserError(f"no user {username!r}")
-        cur.execute(_REVOKE_ALL, (username,))
-    record(conn, actor, "user_password", username, {}, client)

@@ -458,14 +458,18 @@ class _Checker:
                 parents["geom"].to_numpy(dtype=object), np.array(unions, dtype=object)
             )
         )
+        current = tree.same_level["parent_code"].value_counts().to_dict()
+        unit = LEVEL_ZH[tree.level]
         for code, name, pieces, union in zip(
             parents["code"], parents["name"], holes, unions, strict=True
         ):
             if union is None or union.is_empty:
+                had = current.get(code, 0)
                 self.add(
                     located(
                         "parent_without_children",
-                        f"{name}（{code}）内没有任何下级区域",
+                        f"{name}（{code}）内没有任何{unit}"
+                        + (f"：现有 {had} 个{unit}将全部删除" if had else ""),
                         tree.parents.loc[tree.parents["code"] == code, "geom"].iat[0],
                         code=code,
                     )

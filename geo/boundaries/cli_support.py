@@ -47,12 +47,16 @@ def import_file(
     clip: bool,
     partial: bool,
     dry_run: bool,
+    allow_removal: bool,
     report_path: str | None,
     actor: str,
     note: str,
     echo: Callable[[str], None],
 ) -> bool:
-    """Check (and unless dry-run or in error, publish) one file; True when all went well."""
+    """Check (and unless dry-run or in error, publish) one file; True when all went well.
+
+    A file that would delete current areas is not published without `allow_removal`.
+    """
     options = UploadOptions(
         level=level,
         layer=layer,
@@ -79,9 +83,12 @@ def import_file(
     conn.rollback()
     for line in describe_lines(prepared):
         echo(line)
+    for line in prepared.removal.lines(limit=50):
+        echo(line)
     published = None
-    if prepared.can_publish and not dry_run:
-        published = publish(conn, prepared, actor, note)
+    refused = bool(prepared.removal) and not allow_removal
+    if prepared.can_publish and not dry_run and not refused:
+        published = publish(conn, prepared, actor, note, allow_removal=allow_removal)
         moved = published.reassigned
         echo(
             f"已发布为版本 {published.version_id}（原版本 {published.previous_version_id}）；"
@@ -91,12 +98,14 @@ def import_file(
         )
     elif not prepared.can_publish:
         echo("未发布：请先处理上面的错误（或使用 --repair / --clip）")
+    elif dry_run:
+        echo("试运行（--dry-run）：未发布" + ("；发布时需加 --allow-removal" if refused else ""))
     else:
-        echo("试运行（--dry-run）：未发布")
+        echo("未发布：删除现有区域需要明确确认；核对上面的名单后，加 --allow-removal 重新运行")
     if report_path:
         Path(report_path).write_text(report_json(prepared, published), encoding="utf-8")
         echo(f"报告已写入 {report_path}")
-    return prepared.can_publish
+    return prepared.can_publish and (dry_run or not refused)
 
 
 def version_lines(conn: psycopg2.extensions.connection, events: int = 20) -> list[str]:

@@ -102,6 +102,12 @@ class UploadHasErrors(PublishError):
     default_message = "文件仍有错误，不能发布"
 
 
+class RemovalNotConfirmed(PublishError):
+    """The publication would delete current areas and nobody confirmed it."""
+
+    default_message = "发布将删除现有区域，需要明确确认 (removing areas needs a confirmation)"
+
+
 class VersionNotFound(PublishError):
     """No boundary version has the given id."""
 

@@ -24,6 +24,7 @@ from geo.boundaries.mapping import (
 )
 from geo.boundaries.problems import Problem, has_errors
 from geo.boundaries.read import RawLayer, SourceInfo, read_upload
+from geo.boundaries.removal import Removal, removal_of
 from geo.boundaries.store import VersionInfo, codes_outside_level, current_version, level_areas
 from geo.errors import DataError
 
@@ -58,6 +59,7 @@ class PreparedUpload:
     diff: Diff
     base: VersionInfo | None
     base_in_scope: pd.DataFrame
+    removal: Removal  # current areas the file lacks: publishing them needs a confirmation
     options: UploadOptions
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -104,6 +106,9 @@ class PreparedUpload:
             "errors": errors,
             "warnings": len(self.problems) - errors,
             "repairs": len(self.result.repairs),
+            "removal": {
+                k: v for k, v in self.removal.to_json().items() if k not in ("areas", "parents")
+            },
             "base_version": self.base.id if self.base else None,
             "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
         }
@@ -205,6 +210,12 @@ def prepare_raw(
     in_scope = same[same["parent_code"].isin(result.scope_parents)] if len(same) else same
     diff = compute_diff(result.candidates, in_scope)
     timings["diff"] = time.perf_counter() - start
+    start = time.perf_counter()
+    removal = removal_of(
+        conn, version.id if version else None, options.level, diff, result.candidates, in_scope,
+        tree.parents,
+    )  # fmt: skip
+    timings["removal"] = time.perf_counter() - start
     return PreparedUpload(
         source=raw.info,
         level=options.level,
@@ -217,6 +228,7 @@ def prepare_raw(
         diff=diff,
         base=version,
         base_in_scope=in_scope,
+        removal=removal,
         options=options,
         timings=timings,
     )

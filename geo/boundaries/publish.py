@@ -21,6 +21,7 @@ from geo.auth.audit import record
 from geo.boundaries.errors import (
     PublishBusy,
     PublishError,
+    RemovalNotConfirmed,
     StaleUpload,
     UploadHasErrors,
     VersionNotFound,
@@ -37,7 +38,8 @@ from geo.timeutil import format_cst
 # Any 64-bit number unique to boundary publication (migrations use another).
 PUBLISH_LOCK = 0x626F756E64617279
 _TRY_LOCK = "SELECT pg_try_advisory_xact_lock(%s)"
-_ANALYZE = "ANALYZE areas"
+# only the owner may ANALYZE: a function of the owner does it for GIS staff (migration 060)
+_ANALYZE = "SELECT minqing_analyze_areas()"
 _CURRENT_FOR_UPDATE = """
 SELECT id, created_by, created_at FROM boundary_versions WHERE is_current FOR UPDATE
 """
@@ -98,14 +100,26 @@ def publish(
     actor: str,
     note: str = "",
     client: str | None = None,
+    allow_removal: bool = False,
 ) -> PublishResult:
     """Make the checked file the current boundaries, in one transaction (all or nothing).
 
-    The publication is written to the audit log (`client`: where it came from) in the same
-    transaction.
+    A file that lacks current areas deletes them (their incidents move): refused unless
+    `allow_removal`. The publication is written to the audit log (`client`: where it came
+    from) in the same transaction.
     """
     if not prepared.can_publish:
         raise UploadHasErrors()
+    if prepared.removal and not allow_removal:
+        raise RemovalNotConfirmed(
+            "\n".join(
+                [
+                    *prepared.removal.lines(),
+                    "未发布：删除现有区域需要明确确认"
+                    "（页面上勾选“确认删除”，命令行加 --allow-removal）",
+                ]
+            )
+        )
     actor = _actor(actor)
     start = time.perf_counter()
     try:
@@ -152,6 +166,9 @@ def publish(
                 "file": prepared.source.name,
                 "note": note,
                 "diff": diff_json["counts"],
+                # areas deleted on the person's explicit confirmation, and their incidents
+                "removed": len(prepared.removal.areas),
+                "removed_incidents": prepared.removal.incidents,
             }
             record(conn, actor, "boundary_publish", str(new_id), audit_detail, client)
     except psycopg2.Error as exc:

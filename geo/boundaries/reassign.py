@@ -42,6 +42,11 @@ _ALL_INCIDENTS = """
 SELECT id, ST_X(geom), ST_Y(geom), grid_code, community_code, street_code, district_code
 FROM incidents
 """
+_INSERT_UNPLACED = """
+INSERT INTO boundary_unplaced_incidents
+    (version_id, incident_id, distance_m, previous_grid, assigned_grid)
+VALUES %s
+"""
 _CLEAR_UNPLACED = "DELETE FROM boundary_unplaced_incidents WHERE version_id = %(version_id)s"
 _LOCK_INCIDENTS = "LOCK TABLE incidents IN SHARE ROW EXCLUSIVE MODE"
 _CODES = ["grid_code", "community_code", "street_code", "district_code"]
@@ -190,10 +195,10 @@ def reassign(
         }
         unplaced = placed[placed["far"]]
         if len(unplaced):
-            copy_rows(
+            # INSERT, not COPY: the table is under row-level security when a page publishes
+            psycopg2.extras.execute_values(
                 cur,
-                "boundary_unplaced_incidents",
-                ["version_id", "incident_id", "distance_m", "previous_grid", "assigned_grid"],
+                _INSERT_UNPLACED,
                 [
                     (
                         new_version_id,
@@ -204,6 +209,7 @@ def reassign(
                     )
                     for r in unplaced.itertuples()
                 ],
+                page_size=1000,
             )
     return ReassignResult(
         considered=len(incidents),

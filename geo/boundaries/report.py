@@ -45,6 +45,7 @@ def report(prepared: PreparedUpload, published: PublishResult | None = None) -> 
         "problems": [p.to_dict() for p in prepared.problems],
         "repairs": repairs,
         "diff": prepared.diff.to_json(),
+        "removal": prepared.removal.to_json(),
     }
     if published is not None:
         out["published"] = {

@@ -1,16 +1,30 @@
-"""Generated incidents over the 12 months before `now`: where, when, what (fully vectorised).
+"""Generated incidents over the two years before `now`: where, when, what (fully vectorised).
 
-- Where: a small grid drawn in proportion to its residents (rural grids report less per
-  head, markets and office buildings more; a few hotspot grids much more), then an address
-  in it ("城关区…街道…社区3号楼2单元"); every address stands at one random point inside its
-  grid, so repeat addresses share a point. About 6% of cases come in clusters: a run of
-  reports of one kind from one address over a few weeks (a building without heating, a site
-  that owes wages).
-- When: by CST day with a growth trend over the year, fewer reports at weekends, seasons
-  (heating in winter, wage arrears before the Spring Festival, fewer reports during it) and
-  CST hours (daytime peaks; public order at night; patrols in working hours).
-- What: the source (12345 hotline biggest), the category given the source, the
-  subcategory given the category and the kind of grid, severity, major risk (涉稳) and a
+The demo is meant to look like a city of about four million to the pages, the safety index,
+the scorecards and the forecaster; `docs/demo.md` says what each figure rests on. The figures
+measured on it are not claims about any real city.
+
+- How many: the count asked for, spread over two years (2.4 million: 1.2 million a year, a
+  third of a request per resident a year). Sources and categories follow the tables below
+  (disputes about 13 %, livelihood requests a little over half).
+- Where: a small grid drawn in proportion to its residents times how much its area reports
+  (urban core more than villages; each district, street, community and grid its own lasting
+  factor; a few grids much busier), times its street's slow trend (some streets rise, some
+  fall). Each report has an address in its grid: a household ("3号楼2单元502室", "12号", "5层
+  503室") for private matters, a public spot ("小区南门", "村口") for road, sanitation, noise
+  and the like; households report rarely, public spots often, so about one report in eight
+  repeats an address of the last 30 days. Every address stands at one point (a building's
+  households share it).
+- When: by CST day with a growth trend, fewer reports at weekends, in the Spring Festival and
+  the golden weeks, seasons per subcategory (heating in winter, wage arrears before the Spring
+  Festival, floods in summer), and CST hours (daytime peaks; public order at night; patrols in
+  working hours).
+- Hotspots that appear and fade: about 8 % of reports come in episodes, a grid's run of one
+  category over weeks to months that rises, peaks and fades (a building site, a heating
+  failure, a fraud wave); about 3 % come in clusters, a run of reports of one kind from one
+  address over a few weeks (a building without heating, a site that owes wages).
+- What: the source (12345 hotline biggest), the category given the source, the subcategory
+  given the category, the kind of grid and the season, severity, major risk (涉稳) and a
   Chinese description from templates.
 
 Statuses, deadlines, handling and the events of each case come from `geo.demo.lifecycle`.
@@ -29,8 +43,9 @@ import shapely
 from geo.demo import texts
 from geo.demo.lifecycle import Cases, run_lifecycle
 from geo.demo.names import place_names
+from geo.holidays import days_before_spring_festival, golden_week_days, spring_festival_days
 from geo.timeutil import start_of_day_cst
-from geo.vocabulary import CATEGORIES, SOURCES
+from geo.vocabulary import CATEGORIES, OTHER, SOURCES
 
 SOURCE_SHARES = {
     "hotline_12345": 0.43,
@@ -45,11 +60,11 @@ SOURCE_SHARES = {
 # P(category | source), columns in CATEGORIES order:
 # dispute, safety_hazard, livelihood, public_order, fraud
 CATEGORY_BY_SOURCE = {
-    "hotline_12345": (0.10, 0.10, 0.70, 0.05, 0.05),
-    "grid_patrol": (0.20, 0.40, 0.32, 0.07, 0.01),
-    "police_110": (0.15, 0.05, 0.05, 0.50, 0.25),
-    "mini_program": (0.10, 0.22, 0.63, 0.03, 0.02),
-    "online_message": (0.15, 0.10, 0.65, 0.03, 0.07),
+    "hotline_12345": (0.08, 0.08, 0.76, 0.04, 0.04),
+    "grid_patrol": (0.16, 0.40, 0.38, 0.05, 0.01),
+    "police_110": (0.15, 0.05, 0.05, 0.55, 0.20),
+    "mini_program": (0.08, 0.22, 0.66, 0.02, 0.02),
+    "online_message": (0.12, 0.10, 0.70, 0.03, 0.05),
     "letters_visits": (0.55, 0.05, 0.35, 0.02, 0.03),
     "petition": (0.60, 0.05, 0.30, 0.02, 0.03),
     "court_case": (0.95, 0.0, 0.0, 0.0, 0.05),
@@ -118,9 +133,34 @@ CLUSTER_SUBJECTS = {
     "water_power": 1,
     "fight": 0.5,
 }
-CLUSTER_SHARE = 0.06
+CLUSTER_SHARE = 0.03
 CLUSTER_MEAN_SIZE = 40
-GROWTH = 0.4  # reports a year from now vs a year ago: +40%
+# Hotspot episodes: a grid's run of one category that rises, peaks and fades.
+EPISODE_SHARE = 0.08
+EPISODE_MEAN_SIZE = 60
+EPISODE_WEEKS = (3, 8, 30)  # shortest, typical, longest
+YEARS = 2
+GROWTH = 0.12  # reports a year from now vs a year ago, city-wide: +12%
+STREET_TREND = 0.12  # spread of the streets' own trends (per year)
+# How much an area reports per resident beyond its urban / rural mix: the core's visitors and
+# commuters, and its higher use of 12345 and the mini-program (our estimate).
+DISTRICT_REPORTING = {
+    "620102": 1.1,  # 城关区
+    "620103": 1.05,  # 七里河区
+    "620104": 1.0,  # 西固区
+    "620105": 0.95,  # 安宁区
+    "620111": 0.9,  # 红古区
+    "620121": 0.85,  # 永登县
+    "620122": 0.9,  # 皋兰县
+    "620123": 0.85,  # 榆中县
+}
+# Lasting spread of reporting between areas of one parent (log-normal sigmas) and the share of
+# grids that are hotspots (a market, a bar street, a troubled estate) and by how much.
+AREA_SPREAD = {"street": 0.25, "community": 0.2, "grid": 0.3}
+HOT_GRIDS, HOT_FACTOR = 0.04, 3.0
+# A severity-4 case about a subject that can threaten stability becomes a major risk (涉稳) this
+# often (30 % in a cluster): about 1,000 a year at the city's volume (the seeds: 1,983 handled).
+MAJOR_CHANCE = 0.04
 WEEKDAY = np.array([1.08, 1.05, 1.03, 1.02, 1.0, 0.70, 0.62])  # Monday first
 WEEKDAY_PUBLIC_ORDER = np.array([0.95, 0.93, 0.95, 0.97, 1.05, 1.12, 1.05])
 # CST hour profiles.
@@ -208,28 +248,54 @@ HOURS_PATROL = np.array(
         0,
     ]
 )
-SPRING_FESTIVAL = np.array(
-    [
-        "2024-02-10",
-        "2025-01-29",
-        "2026-02-17",
-        "2027-02-06",
-        "2028-01-26",
-        "2029-02-13",
-        "2030-02-03",
-        "2031-01-23",
-        "2032-02-11",
-    ],
-    dtype="datetime64[D]",
-)
 DESCRIPTION_VARIANTS = 12
+# Share of a subcategory's reports about a public spot (a gate, a road, a square) rather than
+# one household; the rest name a household (or, in a dedicated grid, an office or a stall).
+PUBLIC_SHARE = {
+    "road_traffic": 0.8, "municipal": 0.7, "sanitation": 0.65, "geological": 0.8,
+    "production": 0.6, "fight": 0.6, "nuisance": 0.6, "noise": 0.45, "theft": 0.4,
+    "gambling_drugs": 0.4, "fire": 0.35, "ebike_charging": 0.35, "wage_arrears": 0.4,
+    "property_management": 0.25, "building": 0.2, "water_power": 0.2, "heating": 0.1,
+    "gas": 0.1, "demolition_resettlement": 0.15, "overdue_delivery": 0.2, "land": 0.15,
+}  # fmt: skip
+PRIVATE_PUBLIC_SHARE = 0.05  # any other subcategory
+# Public spots of a grid, by its kind; some draw many more reports than others.
+PUBLIC_SPOTS = {
+    "urban": (
+        "小区南门", "小区北门", "小区东门", "小区西门", "地下车库", "地面停车场", "中心广场",
+        "快递驿站", "垃圾分类点", "配电房", "沿街商铺", "菜市场", "公交站", "路口", "健身器材区",
+        "电动车充电棚", "物业服务中心", "幼儿园门口", "儿童游乐场", "消防通道", "楼间道路",
+        "绿化带", "锅炉房", "便利店门前", "自行车棚", "南侧人行道", "北侧人行道", "东侧围墙",
+        "西侧围墙", "门卫室", "化粪池", "二次供水泵房", "小区花园", "宠物活动区", "外卖柜",
+        "地下室入口", "临街餐馆", "药店门前", "银行网点", "社区卫生站",
+    ),
+    "rural": (
+        "村委会", "村口", "文化广场", "灌溉水渠", "打麦场", "村道", "小学门口", "卫生所",
+        "小卖部", "河滩", "养殖场", "砖厂", "公路边", "山坡地", "老井", "村东桥头", "农贸集市",
+        "垃圾收集点", "变压器旁", "祠堂前", "果园", "蔬菜大棚", "机井房", "涝池", "晒场",
+        "磨坊", "羊圈", "林带", "沟口", "水窖", "便民服务点", "党群服务中心",
+    ),
+    "dedicated": (
+        "大厅", "地下车库", "东门", "西门", "消防通道", "电梯间", "卸货区", "外摆区",
+        "屋顶平台", "配电间", "停车场", "广场", "保安室", "后巷", "南门", "北门", "安全出口",
+        "自动扶梯", "公共卫生间", "货运通道",
+    ),
+}  # fmt: skip
+_SPOTS = max(len(v) for v in PUBLIC_SPOTS.values())
+_WHOLE_BUILDING = 99_999  # the room code of an address naming a whole building
+RESIDENTS_PER_BUILDING = 250
+# Floors of an urban estate's buildings (old walk-ups to new towers) and how common each is.
+FLOORS, FLOOR_SHARES = (6, 7, 11, 18, 26, 33), (0.3, 0.2, 0.2, 0.15, 0.1, 0.05)
+RESIDENTS_PER_HOUSE = 3.2
 
 SOURCE_CODES = list(SOURCES)
-CATEGORY_CODES = list(CATEGORIES)
-SUBCATEGORY_CODES = [s for c in CATEGORIES.values() for s in c.subcategories]
-_SUB_CATEGORY = np.array(
-    [CATEGORY_CODES.index(c) for c, cat in CATEGORIES.items() for _ in cat.subcategories]
-)
+# The demo draws the five governance categories (not the catch-all `other`) and the
+# subcategories it has weights and texts for (not those only the sources' imports use).
+CATEGORY_CODES = [c for c in CATEGORIES if c != OTHER]
+_DRAWN = [(c, s) for c in CATEGORY_CODES for s in CATEGORIES[c].subcategories]
+SUBCATEGORY_CODES = [s for _, s in _DRAWN if s in SUBCATEGORY_WEIGHTS]
+_SUB_CATEGORY = np.array([CATEGORY_CODES.index(c) for c, s in _DRAWN if s in SUBCATEGORY_WEIGHTS])
+_PUBLIC = np.array([PUBLIC_SHARE.get(s, PRIVATE_PUBLIC_SHARE) for s in SUBCATEGORY_CODES])
 _KINDS = ("urban", "rural", "dedicated")
 _DAY = 86_400
 
@@ -245,15 +311,23 @@ def generate_incidents(
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     rng = np.random.default_rng(seed)
-    grids = _GridTable.build(areas, centers, rng)
     window = _Window.before(now)
+    grids = _GridTable.build(areas, centers, window, rng)
     n_cluster = round(CLUSTER_SHARE * n) if n >= 200 else 0
-    loose = _loose(grids, n - n_cluster, window, rng)
-    clustered = _clustered(grids, n_cluster, window, rng)
-    what = {key: np.concatenate([loose[key], clustered[key]]) for key in loose}
+    n_episode = round(EPISODE_SHARE * n) if n >= 200 else 0
+    parts = [
+        _loose(grids, n - n_cluster - n_episode, window, rng),
+        _episodes(grids, n_episode, window, rng),
+        _clustered(grids, n_cluster, window, rng),
+    ]
+    what = {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
     order = np.argsort(what["reported"], kind="stable")
     what = {key: value[order] for key, value in what.items()}
-    lon, lat = _address_points(grids, what["grid"], what["ending"], rng)
+    todo = what["place"] < 0
+    what["place"][todo], what["room"][todo] = grids.address(
+        what["grid"][todo], what["sub"][todo], rng
+    )
+    lon, lat = _address_points(grids, what["grid"], what["place"], rng)
     severity, major = _severity(what["sub"], what["in_cluster"], rng)
     cases = Cases(
         reported=what["reported"],
@@ -274,7 +348,7 @@ def generate_incidents(
             "severity": severity,
             "is_major_risk": major,
             "description": _descriptions(what["source"], what["sub"], rng),
-            "address": grids.address_prefix[what["grid"]] + grids.endings[what["ending"]],
+            "address": grids.address_text(what["grid"], what["place"], what["room"]),
             "lon": lon,
             "lat": lat,
             "grid_code": _categorical(what["grid"], grids.code),
@@ -289,7 +363,7 @@ def generate_incidents(
 
 @dataclass(frozen=True)
 class _Window:
-    """The 12 months before now, as epoch seconds, with CST day boundaries."""
+    """The two years before now, as epoch seconds, with CST day boundaries."""
 
     start: int
     now: int
@@ -298,7 +372,7 @@ class _Window:
 
     @classmethod
     def before(cls, now: datetime) -> _Window:
-        start = now - timedelta(days=365)
+        start = now - timedelta(days=round(365.25 * YEARS))
         day0 = start_of_day_cst(start)
         return cls(
             start=int(start.timestamp()),
@@ -312,6 +386,10 @@ class _Window:
         first = np.datetime64(datetime.fromtimestamp(self.day0 + 12 * 3600).date(), "D")
         return first + np.arange(self.days)
 
+    def years_from_middle(self) -> np.ndarray:
+        """Each day's distance in years from the middle of the window."""
+        return (np.arange(self.days) - self.days / 2) / 365.25
+
     def inside(self, t: np.ndarray) -> np.ndarray:
         """t moved by whole weeks into [start, now) (keeps weekday and hour)."""
         t = np.where(t >= self.now, t - 7 * _DAY, t)
@@ -320,26 +398,31 @@ class _Window:
 
 @dataclass(frozen=True)
 class _GridTable:
-    """Per small grid: codes, kind, weights, geometry, address prefix, centers at 4 levels."""
+    """Per small grid: codes, kind, weights, trend, geometry, addresses, centers at 4 levels."""
 
     code: np.ndarray
     community: np.ndarray
     street: np.ndarray
     district: np.ndarray
     kind: np.ndarray  # index into _KINDS
-    weight: np.ndarray
+    weight: np.ndarray  # reports per day relative to other grids, lasting
+    trend: np.ndarray  # (streets, days): each street's slow rise or fall
+    street_of: np.ndarray
     geometry: np.ndarray
     bounds: np.ndarray
     address_prefix: np.ndarray
-    endings: np.ndarray  # all address endings; kind k uses endings[ending_start[k]:...]
-    ending_start: np.ndarray
-    ending_count: np.ndarray
+    households: np.ndarray  # buildings (urban), houses (rural) or floors (dedicated)
+    floors: np.ndarray  # floors of an urban grid's buildings
     centers: np.ndarray  # (grids, 4): workstation, command post, sub-center, city center
     center_codes: np.ndarray
 
     @classmethod
     def build(
-        cls, areas: gpd.GeoDataFrame, centers: gpd.GeoDataFrame, rng: np.random.Generator
+        cls,
+        areas: gpd.GeoDataFrame,
+        centers: gpd.GeoDataFrame,
+        window: _Window,
+        rng: np.random.Generator,
     ) -> _GridTable:
         grids = areas[areas["level"] == "grid"].reset_index(drop=True)
         if grids.empty:
@@ -351,9 +434,6 @@ class _GridTable:
         district = np.array([parent[c] for c in street], dtype=object)
         kind = np.array([_KINDS.index(k) for k in grids["kind"]])
         population = grids["population"].to_numpy(dtype=float)
-        urban = kind == 0
-        typical = np.median(population[urban]) if urban.any() else population.mean()
-        weight = np.select([kind == 0, kind == 1], [population, 0.55 * population], 0.5 * typical)
         prefix = np.array(
             [
                 name[d] + name[s] + name[c]
@@ -362,7 +442,7 @@ class _GridTable:
             dtype=object,
         )
         prefix = prefix + _grid_places(grids, community, kind, rng)
-        endings = [texts.ADDRESS_ENDINGS[k] for k in _KINDS]
+        streets, street_of = np.unique(street, return_inverse=True)
         geometry = grids.geometry.to_numpy()
         shapely.prepare(geometry)
         center_codes = centers["code"].to_numpy(dtype=object)
@@ -374,36 +454,125 @@ class _GridTable:
             for level in range(4):
                 chain[i, level] = center_index[code]
                 code = center_parent[code] if level < 3 else code
+        slope = rng.normal(0.0, STREET_TREND, len(streets))
+        years = window.years_from_middle()
+        trend = (1 + GROWTH * years)[None, :] * np.maximum(1 + slope[:, None] * years, 0.3)
         return cls(
             code=grids["code"].to_numpy(dtype=object),
             community=community,
             street=street,
             district=district,
             kind=kind,
-            weight=weight,
+            weight=_weights(population, kind, district, street_of, community, rng),
+            trend=trend,
+            street_of=street_of,
             geometry=geometry,
             bounds=shapely.bounds(geometry),
             address_prefix=prefix,
-            endings=np.array([e for group in endings for e in group], dtype=object),
-            ending_start=np.cumsum([0] + [len(e) for e in endings[:-1]]),
-            ending_count=np.array([len(e) for e in endings]),
+            households=np.select(
+                [kind == 0, kind == 1],
+                [
+                    np.clip(np.round(population / RESIDENTS_PER_BUILDING), 2, 40),
+                    np.clip(np.round(population / RESIDENTS_PER_HOUSE), 15, 500),
+                ],
+                rng.integers(4, 25, len(grids)),
+            ).astype(np.int64),
+            floors=rng.choice(
+                [6, 7, 11, 18, 26, 33], len(grids), p=[0.3, 0.2, 0.2, 0.15, 0.1, 0.05]
+            ),
             centers=chain,
             center_codes=center_codes,
         )
 
-    def hotspot_weight(self, rng: np.random.Generator) -> np.ndarray:
-        """Grid weights with a few hotspot grids (about 4%) drawing several times more."""
-        hot = rng.random(len(self.weight)) < 0.04
-        boost = np.where(hot, rng.lognormal(np.log(4.0), 0.5, len(self.weight)), 1.0)
-        weight = self.weight * boost
-        return weight / weight.sum()
+    def intensity(self, profile: np.ndarray) -> np.ndarray:
+        """Reports per grid and day for a category whose days follow `profile` (normalised)."""
+        cells = self.weight[:, None] * self.trend[self.street_of] * profile[None, :]
+        return (cells / cells.sum()).ravel()
 
-    def ending(self, grid: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """A random address ending for each grid, of the grid's kind."""
+    def address(
+        self,
+        grid: np.ndarray,
+        sub: np.ndarray,
+        rng: np.random.Generator,
+        collective: bool = False,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """A place (public spot < _SPOTS, else a household's building, house or floor) and a
+        room within it for each report, from its grid and subcategory. A `collective` matter
+        (a run of reports from many households) names a building or a public spot instead."""
+        n = len(grid)
         kind = self.kind[grid]
-        return self.ending_start[kind] + (rng.random(len(grid)) * self.ending_count[kind]).astype(
-            int
-        )
+        spots = np.array([len(PUBLIC_SPOTS[k]) for k in _KINDS])[kind]
+        public = rng.random(n) < _PUBLIC[sub]
+        if collective:
+            public |= kind != 0
+        spot = (spots * rng.random(n)).astype(np.int64)
+        home = (self.households[grid] * rng.random(n)).astype(np.int64)
+        floor = (self.floors[grid] * rng.random(n)).astype(np.int64)
+        room = np.select(
+            [kind == 0, kind == 2],
+            [rng.integers(0, 4, n) * 1000 + floor * 10 + rng.integers(0, 2, n),
+             rng.integers(0, 60, n)],
+            0,
+        )  # fmt: skip
+        if collective:
+            room[:] = _WHOLE_BUILDING
+        place = np.where(public, spot, _SPOTS + np.where(kind == 2, 0, home))
+        room = np.where(public, 0, np.where(kind == 2, home * 100 + room, room))
+        return place, room
+
+    def address_text(self, grid: np.ndarray, place: np.ndarray, room: np.ndarray) -> pd.Categorical:
+        """The full address of each report, as a categorical (one text per distinct address)."""
+        key = (grid.astype(np.int64) * 1_000 + place) * 100_000 + room
+        unique, inverse = np.unique(key, return_inverse=True)
+        g, rest = np.divmod(unique, 1_000 * 100_000)
+        p, r = np.divmod(rest, 100_000)
+        words = []
+        for gi, pi, ri in zip(g.tolist(), p.tolist(), r.tolist(), strict=True):
+            kind = _KINDS[self.kind[gi]]
+            if pi < _SPOTS:
+                end = PUBLIC_SPOTS[kind][pi]
+            elif kind == "urban" and ri == _WHOLE_BUILDING:
+                end = f"{pi - _SPOTS + 1}号楼"
+            elif kind == "urban":
+                unit, rest_ = divmod(ri, 1000)
+                level, door = divmod(rest_, 10)
+                end = f"{pi - _SPOTS + 1}号楼{unit + 1}单元{level + 1}{door + 1:02d}室"
+            elif kind == "rural":
+                end = f"{pi - _SPOTS + 1}号"
+            else:
+                level, door = divmod(ri, 100)
+                end = f"{level + 1}层{door + 1}号"
+            words.append(self.address_prefix[gi] + end)
+        return pd.Categorical.from_codes(inverse.astype(np.int32), categories=words)
+
+
+def _weights(
+    population: np.ndarray,
+    kind: np.ndarray,
+    district: np.ndarray,
+    street_of: np.ndarray,
+    community: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Each grid's lasting share of reports: residents (rural fewer per head, markets and
+    offices as many as a typical urban grid), its district's reporting, a lasting factor per
+    street, community and grid, and a few hotspot grids."""
+    urban = kind == 0
+    typical = np.median(population[urban]) if urban.any() else population.mean()
+    base = np.select([kind == 0, kind == 1], [population, 0.55 * population], 0.35 * typical)
+    by_district = np.array([DISTRICT_REPORTING.get(d, 1.0) for d in district])
+    communities, community_of = np.unique(community, return_inverse=True)
+
+    def factor(sigma: float, size: int) -> np.ndarray:
+        return rng.lognormal(-(sigma**2) / 2, sigma, size)
+
+    spread = (
+        factor(AREA_SPREAD["street"], street_of.max() + 1)[street_of]
+        * factor(AREA_SPREAD["community"], len(communities))[community_of]
+        * factor(AREA_SPREAD["grid"], len(base))
+    )
+    hot = np.where(rng.random(len(base)) < HOT_GRIDS, HOT_FACTOR, 1.0)
+    return base * by_district * spread * hot
 
 
 def _grid_places(
@@ -425,20 +594,80 @@ def _grid_places(
     return places
 
 
+def _new_rows(n: int) -> dict[str, np.ndarray]:
+    """Address columns of reports whose address is drawn later (-1: not yet)."""
+    return {
+        "in_cluster": np.zeros(n, dtype=bool),
+        "place": np.full(n, -1, dtype=np.int64),
+        "room": np.zeros(n, dtype=np.int64),
+    }
+
+
 def _loose(grids: _GridTable, n: int, window: _Window, rng: np.random.Generator) -> dict:
-    """Independent reports: grid by weight, source by share, category, subcategory, time."""
-    grid = rng.choice(len(grids.weight), size=n, p=grids.hotspot_weight(rng))
-    source = rng.choice(len(SOURCE_CODES), size=n, p=_shares())
-    category = _draw(source, np.array([CATEGORY_BY_SOURCE[s] for s in SOURCE_CODES]), rng)
-    sub = _subcategory(category, grids.kind[grid], rng)
+    """Independent reports: category, source, then grid and day together by the category's
+    intensity (grid weight × street trend × the category's days), subcategory, hour."""
+    category = rng.choice(len(CATEGORY_CODES), size=n, p=_category_shares())
+    source = _draw(category, _source_given_category(), rng)
+    grid = np.empty(n, dtype=np.int64)
+    day = np.empty(n, dtype=np.int64)
+    dates = window.dates()
+    for c in range(len(CATEGORY_CODES)):
+        rows = np.flatnonzero(category == c)
+        if len(rows) == 0:
+            continue
+        cells = rng.choice(len(grids.weight) * window.days, size=len(rows), p=grids.intensity(
+            _day_profile(c, dates)
+        ))  # fmt: skip
+        grid[rows], day[rows] = np.divmod(cells, window.days)
     return {
         "grid": grid,
-        "ending": grids.ending(grid, rng),
         "source": source,
-        "sub": sub,
-        "reported": _times(sub, source, window, rng),
-        "in_cluster": np.zeros(n, dtype=bool),
+        "sub": _subcategory(category, grids.kind[grid], day, dates, rng),
+        "reported": _at(day, category, source, window, rng),
+        **_new_rows(n),
     }
+
+
+def _episodes(grids: _GridTable, n: int, window: _Window, rng: np.random.Generator) -> dict:
+    """Hotspots that appear and fade: runs of one category in one grid over weeks to months,
+    rising to a peak about a third of the way and fading; those still running at `now` are
+    seen only up to it (a hotspot appearing now)."""
+    k = max(1, n // EPISODE_MEAN_SIZE)
+    shortest, typical, longest = (7 * _DAY * w for w in EPISODE_WEEKS)
+    length = np.clip(typical * rng.lognormal(0, 0.5, k), shortest, longest)
+    start = window.start - 0.5 * length + rng.random(k) * (window.now - window.start)
+    e_grid = rng.choice(len(grids.weight), size=k, p=grids.weight / grids.weight.sum())
+    e_category = rng.choice(len(CATEGORY_CODES), size=k, p=_category_shares())
+    member = rng.choice(k, size=n, p=_normalised(rng.lognormal(0.0, 0.6, k)))
+    # position within the episode: a triangle peaking at a third, cut to what lies in the window
+    low = np.clip((window.start - start) / length, 0, 1)[member]
+    high = np.clip((window.now - start) / length, 0, 1)[member]
+    position = _triangle_ppf(
+        _triangle_cdf(low) + rng.random(n) * (_triangle_cdf(high) - _triangle_cdf(low))
+    )
+    t = start[member] + position * length[member]
+    day = np.clip((t - window.day0) // _DAY, 0, window.days - 1).astype(np.int64)
+    category = e_category[member]
+    source = _draw(category, _source_given_category(), rng)
+    grid = e_grid[member]
+    return {
+        "grid": grid,
+        "source": source,
+        "sub": _subcategory(category, grids.kind[grid], day, window.dates(), rng),
+        "reported": _at(day, category, source, window, rng),
+        **_new_rows(n),
+    }
+
+
+_PEAK = 1 / 3
+
+
+def _triangle_cdf(x: np.ndarray) -> np.ndarray:
+    return np.where(x <= _PEAK, x**2 / _PEAK, 1 - (1 - x) ** 2 / (1 - _PEAK))
+
+
+def _triangle_ppf(p: np.ndarray) -> np.ndarray:
+    return np.where(p <= _PEAK, np.sqrt(p * _PEAK), 1 - np.sqrt((1 - p) * (1 - _PEAK)))
 
 
 def _clustered(grids: _GridTable, n: int, window: _Window, rng: np.random.Generator) -> dict:
@@ -446,9 +675,9 @@ def _clustered(grids: _GridTable, n: int, window: _Window, rng: np.random.Genera
     k = max(1, n // CLUSTER_MEAN_SIZE)
     subjects = np.array([SUBCATEGORY_CODES.index(s) for s in CLUSTER_SUBJECTS])
     subject_p = np.array(list(CLUSTER_SUBJECTS.values()))
-    c_grid = rng.choice(len(grids.weight), size=k, p=grids.hotspot_weight(rng))
-    c_ending = grids.ending(c_grid, rng)
+    c_grid = rng.choice(len(grids.weight), size=k, p=grids.weight / grids.weight.sum())
     c_sub = rng.choice(subjects, size=k, p=subject_p / subject_p.sum())
+    c_place, c_room = grids.address(c_grid, c_sub, rng, collective=True)
     c_length = rng.integers(14, 61, k) * _DAY
     c_start = window.start + (rng.random(k) * (window.now - window.start - c_length)).astype(
         np.int64
@@ -457,20 +686,23 @@ def _clustered(grids: _GridTable, n: int, window: _Window, rng: np.random.Genera
     sub = c_sub[member]
     off_topic = rng.random(n) < 0.2
     sub[off_topic] = _subcategory(
-        _SUB_CATEGORY[sub[off_topic]], grids.kind[c_grid[member[off_topic]]], rng
+        _SUB_CATEGORY[sub[off_topic]],
+        grids.kind[c_grid[member[off_topic]]],
+        ((c_start[member[off_topic]] - window.day0) // _DAY).astype(np.int64),
+        window.dates(),
+        rng,
     )
     source = _draw(_SUB_CATEGORY[sub], _source_given_category(), rng)
     start = c_start[member] + (rng.random(n) * c_length[member]).astype(np.int64)
     day = (start - window.day0) // _DAY
-    hour = _hours(_SUB_CATEGORY[sub], source, rng)
-    reported = window.day0 + day * _DAY + hour * 3600 + rng.integers(0, 3600, n)
     return {
         "grid": c_grid[member],
-        "ending": c_ending[member],
         "source": source,
         "sub": sub,
-        "reported": window.inside(reported),
+        "reported": _at(day, _SUB_CATEGORY[sub], source, window, rng),
         "in_cluster": np.ones(n, dtype=bool),
+        "place": c_place[member],
+        "room": c_room[member],
     }
 
 
@@ -479,38 +711,69 @@ def _shares() -> np.ndarray:
     return _normalised(np.array([SOURCE_SHARES[s] for s in SOURCE_CODES]))
 
 
+def _joint() -> np.ndarray:
+    """P(source, category) from the tables above (sources × categories)."""
+    return _shares()[:, None] * np.array([CATEGORY_BY_SOURCE[s] for s in SOURCE_CODES])
+
+
+def _category_shares() -> np.ndarray:
+    """The share of each category among all reports."""
+    return _joint().sum(axis=0)
+
+
 def _source_given_category() -> np.ndarray:
     """P(source | category) as rows per category (Bayes on the tables above)."""
-    joint = _shares()[:, None] * np.array([CATEGORY_BY_SOURCE[s] for s in SOURCE_CODES])
+    joint = _joint()
     return (joint / joint.sum(axis=0)).T
 
 
-def _subcategory(category: np.ndarray, kind: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A subcategory index for each (category, grid kind)."""
-    weights = np.array([SUBCATEGORY_WEIGHTS[s] for s in SUBCATEGORY_CODES])  # (subs, kinds)
-    table = np.zeros((len(CATEGORY_CODES), len(_KINDS), len(SUBCATEGORY_CODES)))
-    for c in range(len(CATEGORY_CODES)):
-        mine = _SUB_CATEGORY == c
-        table[c][:, mine] = weights[mine].T
-    return _draw(category * len(_KINDS) + kind, table.reshape(-1, len(SUBCATEGORY_CODES)), rng)
+def _seasons(dates: np.ndarray) -> np.ndarray:
+    """Seasonal factor of every subcategory on each date (days × subcategories)."""
+    return np.column_stack([_season(s, dates) for s in SUBCATEGORY_CODES])
 
 
-def _times(
-    sub: np.ndarray, source: np.ndarray, window: _Window, rng: np.random.Generator
-) -> np.ndarray:
-    """Report times (epoch seconds): CST day by trend, weekday and season; CST hour by profile."""
-    dates = window.dates()
-    base = (1 + GROWTH * np.arange(window.days) / window.days) * _holiday(dates)
+def _day_profile(category: int, dates: np.ndarray) -> np.ndarray:
+    """Relative reports of a category per day: weekday, holidays, its subcategories' seasons."""
+    mine = _SUB_CATEGORY == category
+    weights = np.array([SUBCATEGORY_WEIGHTS[s][0] for s in SUBCATEGORY_CODES]) * mine
+    season = _seasons(dates) @ (weights / weights.sum())
     weekday = (dates.astype("datetime64[D]").view("int64") - 4) % 7  # 1970-01-05 was a Monday
-    day = np.empty(len(sub), dtype=np.int64)
-    for s in np.unique(sub):
-        rows = np.flatnonzero(sub == s)
-        category = CATEGORY_CODES[_SUB_CATEGORY[s]]
-        rhythm = WEEKDAY_PUBLIC_ORDER if category == "public_order" else WEEKDAY
-        p = base * rhythm[weekday] * _season(SUBCATEGORY_CODES[s], dates)
-        day[rows] = rng.choice(window.days, size=len(rows), p=p / p.sum())
-    hour = _hours(_SUB_CATEGORY[sub], source, rng)
-    t = window.day0 + day * _DAY + hour * 3600 + rng.integers(0, 3600, len(sub))
+    rhythm = WEEKDAY_PUBLIC_ORDER if CATEGORY_CODES[category] == "public_order" else WEEKDAY
+    quiet = np.where(spring_festival_days(dates), 0.55, np.where(golden_week_days(dates), 0.8, 1))
+    return rhythm[weekday] * quiet * season
+
+
+def _subcategory(
+    category: np.ndarray,
+    kind: np.ndarray,
+    day: np.ndarray,
+    dates: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """A subcategory index for each (category, grid kind, week of the day's season)."""
+    weights = np.array([SUBCATEGORY_WEIGHTS[s] for s in SUBCATEGORY_CODES])  # (subs, kinds)
+    weeks = np.arange(0, len(dates), 7)
+    seasons = _seasons(dates[np.minimum(weeks + 3, len(dates) - 1)])  # (weeks, subs)
+    week = day // 7
+    group = (category * len(_KINDS) + kind) * len(weeks) + week
+    table = np.zeros((len(CATEGORY_CODES) * len(_KINDS) * len(weeks), len(SUBCATEGORY_CODES)))
+    for c in range(len(CATEGORY_CODES)):
+        for k in range(len(_KINDS)):
+            rows = (c * len(_KINDS) + k) * len(weeks) + np.arange(len(weeks))
+            table[rows] = seasons * (weights[:, k] * (_SUB_CATEGORY == c))[None, :]
+    return _draw(group, table, rng)
+
+
+def _at(
+    day: np.ndarray,
+    category: np.ndarray,
+    source: np.ndarray,
+    window: _Window,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Report times (epoch seconds) on the given CST days, at an hour by profile."""
+    hour = _hours(category, source, rng)
+    t = window.day0 + day * _DAY + hour * 3600 + rng.integers(0, 3600, len(day))
     return window.inside(t)
 
 
@@ -519,13 +782,6 @@ def _hours(category: np.ndarray, source: np.ndarray, rng: np.random.Generator) -
     which = np.where(category == CATEGORY_CODES.index("public_order"), 1, 0)
     which = np.where(source == SOURCE_CODES.index("grid_patrol"), 2, which)
     return _draw(which, np.stack([HOURS_DAY, HOURS_NIGHT, HOURS_PATROL]), rng)
-
-
-def _holiday(dates: np.ndarray) -> np.ndarray:
-    """Fewer reports during the Spring Festival week."""
-    offset = dates[:, None] - SPRING_FESTIVAL[None, :]
-    during = ((offset >= np.timedelta64(-1, "D")) & (offset <= np.timedelta64(5, "D"))).any(axis=1)
-    return np.where(during, 0.55, 1.0)
 
 
 def _season(sub: str, dates: np.ndarray) -> np.ndarray:
@@ -537,11 +793,7 @@ def _season(sub: str, dates: np.ndarray) -> np.ndarray:
             [np.isin(month, [11, 12, 1, 2, 3]), np.isin(month, [10, 4])], [3.0, 1.0], 0.15
         )
     if sub == "wage_arrears":  # before the Spring Festival workers want their pay
-        until = SPRING_FESTIVAL[None, :] - dates[:, None]
-        before = ((until >= np.timedelta64(0, "D")) & (until <= np.timedelta64(60, "D"))).any(
-            axis=1
-        )
-        return np.where(before, 3.0, 1.0)
+        return np.where(days_before_spring_festival(dates, 60), 3.0, 1.0)
     if sub == "geological":
         return np.where(np.isin(month, [7, 8, 9]), 3.0, 0.6)
     if sub == "education":
@@ -562,18 +814,19 @@ def _severity(
     severity = _draw(risky.astype(int), table, rng) + 1
     severity = np.minimum(severity + (in_cluster & (rng.random(len(sub)) < 0.3)), 4)
     stability = np.isin(np.array(SUBCATEGORY_CODES, dtype=object)[sub], list(STABILITY))
-    chance = np.where(in_cluster, 0.3, 0.04)
+    chance = np.where(in_cluster, 0.3, MAJOR_CHANCE)
     major = (severity == 4) & stability & (rng.random(len(sub)) < chance)
     return severity.astype(np.int16), major
 
 
 def _address_points(
-    grids: _GridTable, grid: np.ndarray, ending: np.ndarray, rng: np.random.Generator
+    grids: _GridTable, grid: np.ndarray, place: np.ndarray, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
-    """One random point inside its grid for every distinct address, shared by its reports."""
-    key = grid.astype(np.int64) * len(grids.endings) + ending
+    """One random point inside its grid for every place (a spot, a building, a house), shared
+    by every report about it."""
+    key = grid.astype(np.int64) * 1_000 + place
     unique, inverse = np.unique(key, return_inverse=True)
-    g = unique // len(grids.endings)
+    g = unique // 1_000
     x = np.full(len(unique), np.nan)
     y = np.full(len(unique), np.nan)
     todo = np.arange(len(unique))
@@ -617,9 +870,11 @@ def _categorical(index: np.ndarray, values: list[str] | np.ndarray) -> pd.Catego
 def _draw(group: np.ndarray, table: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """For each item, an index drawn with the probabilities in row `group[i]` of table."""
     out = np.zeros(len(group), dtype=np.int64)
-    for g in np.unique(group):
-        rows = np.flatnonzero(group == g)
-        out[rows] = rng.choice(table.shape[1], size=len(rows), p=_normalised(table[g]))
+    order = np.argsort(group, kind="stable")
+    groups, starts = np.unique(group[order], return_index=True)
+    ends = np.append(starts[1:], len(order))[: len(starts)]
+    for g, a, b in zip(groups.tolist(), starts.tolist(), ends.tolist(), strict=True):
+        out[order[a:b]] = rng.choice(table.shape[1], size=b - a, p=_normalised(table[g]))
     return out
 
 

@@ -1,10 +1,17 @@
 """The closed loop of each generated case: deadline, handling, status and every event.
 
-Each case gets a full schedule first (reported, assigned, perhaps returned and reassigned,
-accepted, perhaps urged, escalated once or twice, supervised when overdue, resolved,
-closed after the feedback visit); only the steps that happened before `now` become events,
-and the case's status, center, handling level, escalations, resolved/closed times and
-result are read off those events, so they always agree. Everything is vectorised.
+Each case gets a full schedule first (reported, assigned, perhaps returned to the level above
+and assigned again, accepted, perhaps urged, escalated once or twice, supervised when overdue,
+resolved, closed after the follow-up call with the resident's answer (回访: 满意 / 基本满意 /
+不满意 / 未联系上), and after a dissatisfied answer perhaps reopened (重新办理), resolved and
+closed again); only the steps that happened before `now` become events, and the case's
+status, center, handling level, escalations, resolved/closed times and result are read off
+those events, so they always agree. Everything is vectorised.
+
+Centers differ: each has a fixed quality (a standard normal drawn from its code, so the seed
+and the live stream agree) that makes it quicker or slower to accept and finish, less or
+more likely to send cases back or up, and its residents more or less satisfied. That is what
+the scorecards (一体考评) and the safety index see differ from one area to another.
 
 Rules: 小事不出村、大事不出镇、难事不出县、重大风险不出市. Severity 1-2 starts at the
 community workstation, 3 at the street's command post, 4 and major risks at the district's
@@ -15,6 +22,7 @@ A case handled at the workstation is accepted and resolved by the grid's worker
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +35,11 @@ from geo.vocabulary import CATEGORIES, SOURCES
 LEVELS = ("workstation", "command_post", "sub_center", "city_center")
 STATUSES = ("reported", "assigned", "in_progress", "resolved", "closed")
 RESULTS = ("resolved", "unresolved", "withdrawn")
+ANSWERS = ("satisfied", "basically_satisfied", "dissatisfied", "unreachable")
+# Follow-up answers of a case resolved on time by an average center (12345 hotlines publish
+# 满意+基本满意 rates of 90-98 %; about one call in ten does not reach the resident).
+ANSWER_SHARES = (0.74, 0.17, 0.04, 0.05)
+REOPEN_AFTER_DISSATISFIED = 0.25
 # Deadline in days set by the channel rather than the category (信访: 60 days by the
 # 信访工作条例; 诉前调解: 30 days).
 SOURCE_DEADLINE_DAYS = {"letters_visits": 60, "petition": 60, "court_case": 30}
@@ -63,7 +76,8 @@ def run_lifecycle(
     n = len(cases.reported)
     t0 = cases.reported.astype(np.int64)
     deadline = _deadlines(cases, t0)
-    plan = _schedule(cases, t0, deadline, rng)
+    quality = center_quality(center_codes)
+    plan = _schedule(cases, t0, deadline, quality[cases.centers], rng)
     actors = _Actors(center_codes, grid_codes)
     log = _EventLog(now, t0.min(initial=now))
     level0 = plan["level"]
@@ -82,7 +96,9 @@ def run_lifecycle(
         actors.worker(cases.worker),
         actors.channel(cases.source),
     )
-    log.add(every, t0, "reported", _NONE, "reported", reporter, _NONE, "reported")
+    log.add(every, t0, "reported", _NONE, "reported", reporter, _NONE, _NONE, "reported")
+    first = center(level0)
+    above = center(level0 + 1)
     log.add(
         every,
         plan["assigned"],
@@ -90,28 +106,32 @@ def run_lifecycle(
         "reported",
         "assigned",
         actors.system,
-        center(level0),
+        first,
+        _NONE,
         "assigned",
     )
     ret = plan["returned_mask"]
+    # 退回 goes back to the level above, which checks and assigns the case again
     log.add(
         ret,
         plan["returned"],
         "returned",
         "assigned",
-        "reported",
-        actors.center(center(level0)),
-        center(level0),
+        "assigned",
+        actors.center(first),
+        above,
+        first,
         "returned",
     )
     log.add(
         ret,
         plan["reassigned"],
         "assigned",
-        "reported",
         "assigned",
-        actors.center(center(level0 + 1)),
-        center(level0),
+        "assigned",
+        actors.center(above),
+        first,
+        above,
         "reassigned",
     )
     log.add(
@@ -121,7 +141,8 @@ def run_lifecycle(
         "assigned",
         "in_progress",
         handler(level0),
-        center(level0),
+        first,
+        first,
         "accepted",
     )
     for k in (1, 2):
@@ -134,6 +155,7 @@ def run_lifecycle(
             "assigned",
             handler(level0 + k - 1),
             center(level0 + k),
+            center(level0 + k - 1),
             "escalated",
         )
         log.add(
@@ -143,6 +165,7 @@ def run_lifecycle(
             "assigned",
             "in_progress",
             handler(level0 + k),
+            center(level0 + k),
             center(level0 + k),
             "accepted",
         )
@@ -158,11 +181,13 @@ def run_lifecycle(
             _SAME,
             actors.center(center(level + 1)),
             center(level),
+            center(level + 1),
             action,
         )
     final = level0 + (plan["escalations"] >= 1) * (plan["escalated1"] <= now)
     final += (plan["escalations"] >= 2) * (plan["escalated2"] <= now)
     done = np.isfinite(plan["resolved"])
+    holder = center(final)
     result_note = (plan["result"], [f"result:{r}" for r in RESULTS])
     log.add(
         done,
@@ -171,36 +196,90 @@ def run_lifecycle(
         "in_progress",
         "resolved",
         handler(final),
-        center(final),
+        holder,
+        holder,
         result_note,
     )
-    feedback = (plan["feedback"], [f"feedback:{i}" for i in range(len(texts.FEEDBACK_NOTES))])
     log.add(
-        done, plan["closed"], "closed", "resolved", "closed", actors.system, center(final), feedback
+        done,
+        plan["closed"],
+        "closed",
+        "resolved",
+        "closed",
+        actors.system,
+        holder,
+        _NONE,
+        (plan["answer"], [f"answer:{a}" for a in ANSWERS]),
+        plan["answer"],
+    )
+    again = plan["reopened_mask"]
+    log.add(
+        again,
+        plan["reopened"],
+        "reopened",
+        "closed",
+        "in_progress",
+        actors.center(holder),
+        holder,
+        holder,
+        "reopened",
+    )
+    log.add(
+        again,
+        plan["resolved2"],
+        "resolved",
+        "in_progress",
+        "resolved",
+        handler(final),
+        holder,
+        holder,
+        result_note,
+    )
+    log.add(
+        again,
+        plan["closed2"],
+        "closed",
+        "resolved",
+        "closed",
+        actors.system,
+        holder,
+        _NONE,
+        (plan["answer2"], [f"answer:{a}" for a in ANSWERS]),
+        plan["answer2"],
     )
 
     events, status = log.events(actors.labels(), center_codes)
-    resolved = done & (plan["resolved"] <= now)
-    closed = done & (plan["closed"] <= now)
+    reopened = again & (plan["reopened"] <= now)
+    last_resolved = np.where(reopened, plan["resolved2"], plan["resolved"])
+    last_closed = np.where(reopened, plan["closed2"], plan["closed"])
+    resolved = done & (last_resolved <= now)
+    closed = done & (last_closed <= now)
     waiting = status == STATUSES.index("reported")
     state = {
         "reported_at": _utc(t0),
         "deadline_at": _utc(deadline),
         "status": pd.Categorical.from_codes(status, categories=list(STATUSES)),
         "assigned_center": pd.Categorical.from_codes(
-            np.where(waiting, _NONE, center(final)), categories=list(center_codes)
+            np.where(waiting, _NONE, holder), categories=list(center_codes)
         ),
         "handling_level": pd.Categorical.from_codes(
             np.where(waiting, _NONE, np.minimum(final, 3)), categories=list(LEVELS)
         ),
         "escalations": (final - level0).astype(np.int16),
-        "resolved_at": _utc(np.where(resolved, plan["resolved"], np.nan)),
-        "closed_at": _utc(np.where(closed, plan["closed"], np.nan)),
+        "resolved_at": _utc(np.where(resolved, last_resolved, np.nan)),
+        "closed_at": _utc(np.where(closed, last_closed, np.nan)),
         "result": pd.Categorical.from_codes(
             np.where(resolved, plan["result"], _NONE), categories=list(RESULTS)
         ),
     }
     return state, events
+
+
+def center_quality(center_codes: np.ndarray) -> np.ndarray:
+    """Each center's fixed quality: a standard normal drawn from its code (higher is better)."""
+    return np.array(
+        [np.random.default_rng(zlib.crc32(str(code).encode())).normal() for code in center_codes]
+    )
 
 
 def _deadlines(cases: Cases, t0: np.ndarray) -> np.ndarray:
@@ -216,20 +295,28 @@ def _deadlines(cases: Cases, t0: np.ndarray) -> np.ndarray:
 
 
 def _schedule(
-    cases: Cases, t0: np.ndarray, deadline: np.ndarray, rng: np.random.Generator
+    cases: Cases,
+    t0: np.ndarray,
+    deadline: np.ndarray,
+    quality: np.ndarray,
+    rng: np.random.Generator,
 ) -> dict[str, np.ndarray]:
-    """Every step's time (epoch s, float; inf = never) and the case's choices."""
+    """Every step's time (epoch s, float; inf = never) and the case's choices.
+
+    `quality` holds the quality of each case's four centers (workstation first).
+    """
     n = len(t0)
     dispute = cases.category == _CATEGORY_CODES.index("dispute")
     slow_channel = cases.source >= _SOURCE_CODES.index("letters_visits")
     level = np.where(cases.severity >= 4, 2, np.where(cases.severity == 3, 1, 0))
     level = np.where(cases.major, 2, level)
     level = np.where(slow_channel, np.maximum(level, 1), level)
+    q = quality[np.arange(n), level]  # the first handling center's
 
     assign_median = np.where(slow_channel, 6 * 3600, 15 * 60)
     assigned = t0 + assign_median * rng.lognormal(0, 1.0, n)
-    accept_delay = 3600 * rng.lognormal(0, 1.0, n)
-    returned_mask = rng.random(n) < 0.025
+    accept_delay = 2 * 3600 * rng.lognormal(0, 1.2, n) * np.exp(-0.5 * q)
+    returned_mask = rng.random(n) < 0.02 * np.exp(-0.5 * q)
     returned = assigned + 0.5 * accept_delay
     reassigned = returned + 2400 * rng.lognormal(0, 0.7, n)
     accepted = (
@@ -239,12 +326,17 @@ def _schedule(
 
     span = (deadline - t0).astype(float)
     sigma = np.where(dispute, 0.85, 0.75)
-    resolved = np.maximum(t0 + 0.3 * span * rng.lognormal(0, sigma), accepted + 600)
-    stuck = rng.random(n) < 0.003 + 0.01 * dispute + 0.05 * cases.major
+    pace = 0.22 * np.exp(-0.35 * q)
+    resolved = np.maximum(t0 + pace * span * rng.lognormal(0, sigma), accepted + 600)
+    # hard cases take far longer than allowed; a very few are never settled (积案)
+    hard = rng.random(n) < 0.003 + 0.01 * dispute + 0.05 * cases.major
+    late = deadline + span * rng.lognormal(0.4, 0.8, n)
+    resolved[hard] = np.maximum(late, accepted + 600)[hard]
+    stuck = rng.random(n) < 0.0005
     resolved[stuck] = np.inf
     overdue = resolved > deadline
 
-    p_escalate = 0.02 + 0.2 * overdue + 0.3 * cases.major + 0.03 * dispute
+    p_escalate = (0.012 + 0.15 * overdue + 0.3 * cases.major + 0.02 * dispute) * np.exp(-0.3 * q)
     escalations = (rng.random(n) < p_escalate) * (1 + (rng.random(n) < 0.3))
     escalations = np.minimum(escalations, 3 - level)
     end = np.where(stuck, np.maximum(deadline, accepted + _DAY), resolved)
@@ -253,9 +345,15 @@ def _schedule(
     urged = deadline - 0.2 * span
     supervised = deadline + np.minimum(_DAY, 0.25 * span)
     result = np.zeros(n, dtype=np.int64)
-    unresolved = rng.random(n) < np.where(dispute, 0.018, 0.007)
+    unresolved = rng.random(n) < np.where(dispute, 0.018, 0.007) * np.exp(-0.4 * q)
     result[unresolved] = 1
     result[rng.random(n) < 0.012] = 2
+    closed = resolved + _DAY * rng.lognormal(0, 0.8, n)
+    answer = _answers(q, overdue, result, rng)
+    reopened_mask = np.isfinite(resolved) & (answer == ANSWERS.index("dissatisfied"))
+    reopened_mask &= rng.random(n) < REOPEN_AFTER_DISSATISFIED
+    reopened = closed + 3600 * rng.uniform(0.5, 24, n)
+    resolved2 = reopened + np.maximum(0.3 * span * rng.lognormal(0, 0.6, n), 600)
     return {
         "level": level,
         "assigned": assigned,
@@ -274,9 +372,33 @@ def _schedule(
         "supervised_mask": (supervised > accepted) & (supervised < resolved),
         "resolved": resolved,
         "result": result,
-        "closed": resolved + _DAY * rng.lognormal(0, 0.8, n),
-        "feedback": rng.choice(len(texts.FEEDBACK_NOTES), size=n, p=[0.8, 0.15, 0.05]),
+        "closed": closed,
+        "answer": answer,
+        "reopened_mask": reopened_mask,
+        "reopened": reopened,
+        "resolved2": resolved2,
+        "closed2": resolved2 + _DAY * rng.lognormal(0, 0.8, n),
+        "answer2": _answers(q + 1.0, np.zeros(n, dtype=bool), result, rng),
     }
+
+
+def _answers(
+    q: np.ndarray, late: np.ndarray, result: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """The resident's answer to the follow-up call (index into ANSWERS): fewer satisfied when
+    the case was late or not resolved, or its center is weaker; fewer reached too."""
+    satisfied, basic, dissatisfied, unreachable = ANSWER_SHARES
+    unhappy = np.exp(-0.6 * q) * np.where(late, 3.0, 1.0) * np.where(result == 1, 8.0, 1.0)
+    away = unreachable * np.exp(-0.3 * q)
+    dis = np.minimum(dissatisfied * unhappy, 0.9)
+    basic_share = np.minimum(basic * np.sqrt(unhappy), 1 - dis)
+    draw = rng.random(len(q))
+    reached = 1 - away
+    answer = np.full(len(q), ANSWERS.index("unreachable"), dtype=np.int8)
+    answer[draw < reached] = ANSWERS.index("dissatisfied")
+    answer[draw < reached * (1 - dis)] = ANSWERS.index("basically_satisfied")
+    answer[draw < reached * (1 - dis - basic_share)] = ANSWERS.index("satisfied")
+    return answer
 
 
 class _Actors:
@@ -313,6 +435,7 @@ class _EventLog:
         "supervised",
         "resolved",
         "closed",
+        "reopened",
     )
 
     def __init__(self, now: int, earliest: int) -> None:
@@ -330,11 +453,15 @@ class _EventLog:
         to_status: str | int,
         actor: np.ndarray | int,
         center: np.ndarray | int,
+        acting: np.ndarray | int,
         note: str | tuple[np.ndarray, list[str]],
+        answer: np.ndarray | int = _NONE,
     ) -> None:
         """Add one step for the cases in mask whose time `at` is not after now.
 
-        `note` is a note key, or (index per case, keys) to choose a key per case.
+        `center` is the center holding the case after the step, `acting` the center that
+        took it (_NONE: a channel or the system); `note` is a note key, or (index per case,
+        keys) to choose a key per case; `answer` the follow-up answer (index into ANSWERS).
         """
         keep = np.flatnonzero(mask & (at <= self.now))
         if isinstance(note, str):
@@ -352,7 +479,9 @@ class _EventLog:
                 "to": np.full(len(keep), _status(to_status), dtype=np.int8),
                 "actor": _pick(actor, keep).astype(np.int32),
                 "center": _pick(center, keep).astype(np.int32),
+                "acting": _pick(acting, keep).astype(np.int32),
                 "note": _pick(note_codes, keep).astype(np.int32),
+                "answer": _pick(answer, keep).astype(np.int8),
             }
         )
 
@@ -365,7 +494,10 @@ class _EventLog:
     ) -> tuple[pd.DataFrame, np.ndarray]:
         """The sorted events, and each case's status after its last event."""
         cols = {key: np.concatenate([p[key] for p in self.parts]) for key in self.parts[0]}
-        key = (cols["case"] << 30) | ((cols["at"] - self.earliest) << 4) | cols["step"]
+        span = int(cols["at"].max(initial=self.earliest) - self.earliest) + 1
+        step_bits, at_bits = len(self.parts).bit_length(), span.bit_length()
+        at = cols["at"] - self.earliest
+        key = (cols["case"] << (at_bits + step_bits)) | (at << step_bits) | cols["step"]
         order = np.argsort(key, kind="stable")
         cols = {k: v[order] for k, v in cols.items()}
         # self-loops take the status left by the previous (real) transition
@@ -388,6 +520,10 @@ class _EventLog:
                     cols["center"], categories=list(center_codes)
                 ),
                 "note": pd.Categorical.from_codes(cols["note"], categories=labels),
+                "acting_center": pd.Categorical.from_codes(
+                    cols["acting"], categories=list(center_codes)
+                ),
+                "satisfaction": pd.Categorical.from_codes(cols["answer"], categories=list(ANSWERS)),
             }
         )
         return events, status
@@ -408,8 +544,8 @@ def _note_text(key: str) -> str:
     """The Chinese note of a note key."""
     if key.startswith("result:"):
         return texts.RESOLVED_NOTES[key.removeprefix("result:")]
-    if key.startswith("feedback:"):
-        return texts.FEEDBACK_NOTES[int(key.removeprefix("feedback:"))]
+    if key.startswith("answer:"):
+        return texts.FEEDBACK_NOTES[key.removeprefix("answer:")]
     return texts.NOTES[key]
 
 

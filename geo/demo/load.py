@@ -49,9 +49,11 @@ BULK_TABLES = ("incidents", "incident_events")
 # Connections the finishing work runs over when the seed is given a pool (one per core here).
 FINISHING_CONNECTIONS = 2
 
-# The address gazetteer was learned from the replaced incidents (their places and grids).
+# The address gazetteer was learned from the replaced incidents (their places and grids); the
+# scorecards, forecasts and published reports were made from them.
 _TRUNCATE = (
-    "TRUNCATE incident_events, incidents, centers, areas, boundary_versions, address_gazetteer "
+    "TRUNCATE incident_events, incidents, centers, areas, boundary_versions, address_gazetteer, "
+    "scorecard_runs, scorecards, forecast_runs, forecasts, published_reports "
     "RESTART IDENTITY CASCADE"
 )
 _NEW_VERSION = (

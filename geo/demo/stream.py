@@ -24,7 +24,7 @@ import shapely
 
 from geo.demo import texts
 from geo.demo.incidents import generate_incidents
-from geo.demo.lifecycle import LEVELS, RESULTS, Cases, run_lifecycle
+from geo.demo.lifecycle import ANSWER_SHARES, ANSWERS, LEVELS, RESULTS, Cases, run_lifecycle
 from geo.errors import DataError
 from geo.settings import PROJECT_SRID
 from geo.sqlfiles import load_sql
@@ -48,7 +48,7 @@ FROM current_areas ORDER BY code
 _CENTERS = "SELECT code, name, level, area_code, parent_code FROM centers ORDER BY code"
 _EVENT = """
 INSERT INTO incident_events (incident_id, at, action, from_status, to_status, actor,
-                             center_code, note)
+                             center_code, note, acting_center, satisfaction)
 VALUES %s
 """
 _OPEN_SAMPLE = """
@@ -204,7 +204,7 @@ class DemoStream:
             (
                 ids[int(e.incident_id) - 1], e.at.to_pydatetime(), e.action,
                 _or_none(e.from_status), e.to_status, e.actor, _or_none(e.center_code),
-                e.note,
+                e.note, _or_none(e.acting_center), _or_none(e.satisfaction),
             )
             for e in events.itertuples(index=False)
         ]  # fmt: skip
@@ -250,30 +250,35 @@ class DemoStream:
             rank = _first_level(*kind)
             owner = self.center_codes[self._chain(community)[rank]]
             row.update(status="assigned", center=owner, level=LEVELS[rank])
-            return row, ("assigned", status, "assigned", "system", owner, texts.NOTES["assigned"])
+            note = texts.NOTES["assigned"]
+            return row, ("assigned", status, "assigned", "system", owner, note, None, None)
         handler = f"gw-{grid}" if level == "workstation" else center
         if status == "assigned":
             row.update(status="in_progress")
             note = texts.NOTES["accepted"]
-            return row, ("accepted", status, "in_progress", handler, center, note)
+            return row, ("accepted", status, "in_progress", handler, center, note, center, None)
         if status == "resolved":
-            note = texts.FEEDBACK_NOTES[int(self.rng.choice(3, p=[0.8, 0.15, 0.05]))]
+            answer = ANSWERS[int(self.rng.choice(len(ANSWERS), p=ANSWER_SHARES))]
             row.update(status="closed", closed_at=now)
-            return row, ("closed", status, "closed", "system", center, note)
+            note = texts.FEEDBACK_NOTES[answer]
+            return row, ("closed", status, "closed", "system", center, note, None, answer)
         roll = self.rng.random()
         if deadline < now and roll < 0.3:
             boss = self._parent.get(center, center)
-            return row, ("supervised", status, status, boss, center, texts.NOTES["supervised"])
+            note = texts.NOTES["supervised"]
+            return row, ("supervised", status, status, boss, center, note, boss, None)
         if self.rng.random() < 0.05 and level != LEVELS[-1] and center in self._parent:
             up = self._parent[center]
             row.update(
                 status="assigned", center=up, level=LEVELS[LEVELS.index(level) + 1],
                 escalations=escalations + 1,
             )  # fmt: skip
-            return row, ("escalated", status, "assigned", handler, up, texts.NOTES["escalated"])
+            note = texts.NOTES["escalated"]
+            return row, ("escalated", status, "assigned", handler, up, note, center, None)
         result = RESULTS[int(self.rng.choice(3, p=[0.975, 0.015, 0.01]))]
         row.update(status="resolved", resolved_at=now, result=result)
-        return row, ("resolved", status, "resolved", handler, center, texts.RESOLVED_NOTES[result])
+        note = texts.RESOLVED_NOTES[result]
+        return row, ("resolved", status, "resolved", handler, center, note, center, None)
 
 
 def _first_level(severity: int, major: bool, source: str) -> int:

@@ -231,13 +231,19 @@ NOTES: dict[str, str] = {
     "urged": "催办：即将超期，请加快办理",
     "escalated": "超出本级处置能力，提级办理",
     "supervised": "督办：已超期，请限时办结",
+    "reopened": "群众回访不满意，重新办理",
 }
 RESOLVED_NOTES: dict[str, str] = {
     "resolved": "已办结：问题已解决",
     "unresolved": "已办结：经调解未达成一致，已告知其他解决途径",
     "withdrawn": "当事人撤回诉求",
 }
-FEEDBACK_NOTES = ("回访：满意", "回访：基本满意", "回访：不满意")
+FEEDBACK_NOTES: dict[str, str] = {
+    "satisfied": "回访：满意",
+    "basically_satisfied": "回访：基本满意",
+    "dissatisfied": "回访：不满意",
+    "unreachable": "回访：多次联系未接通",
+}
 
 
 def description_variants(subcategory: str, count: int, rng: np.random.Generator) -> list[str]:

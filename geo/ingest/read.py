@@ -42,16 +42,20 @@ class RawRow:
     values: dict[str, str]
     point: tuple[float, float] | None = None
     problem: str | None = None  # "encoding" or "bad_record" when it cannot be taken as it is
+    detail: str = ""  # what is wrong with it, for people
 
 
 @dataclass
 class ReadFile:
-    """The rows of a file, its format and the encoding it was read with."""
+    """The rows of a file, its format, the encoding it was read with, and what a row's number
+    counts: the physical `line` a record starts on (CSV, JSON lines), the `feature` of a
+    GeoJSON file or the `item` of a JSON array."""
 
     format: str
     encoding: str
     rows: list[RawRow] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
+    unit: str = "line"
 
 
 def detect_encoding(raw: bytes, chosen: str | None = None) -> str:
@@ -102,7 +106,7 @@ def read_bytes(raw: bytes, fmt: str, encoding: str | None = None, name: str = "f
         read = ReadFile("jsonl", chosen)
         _read_json_lines(text, read, name)
     elif fmt == "geojson":
-        read = ReadFile("geojson", chosen)
+        read = ReadFile("geojson", chosen, unit="feature")
         _read_geojson(text, read, name)
     else:
         raise DataError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
@@ -139,24 +143,85 @@ def _text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+class _Lines:
+    """The physical lines of a text, handed out one by one; `pos` lines have been handed out."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = io.StringIO(text, newline="").readlines()
+        self.pos = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self.pos >= len(self.lines):
+            raise StopIteration
+        self.pos += 1
+        return self.lines[self.pos - 1]
+
+
 def _read_csv(text: str, read: ReadFile, name: str) -> None:
+    """Every record with the physical line it starts on; a broken record is rejected alone.
+
+    A record whose quotes do not pair (an unterminated quote runs on into the next lines) is
+    rejected at the line where it starts, and reading resumes on the line after it, so the
+    records it swallowed are read as the rows they are.
+    """
     first = text.split("\n", 1)[0]
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lines = _Lines(text)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
     try:
         header = next(reader, None)
-        if not header or not any(h.strip() for h in header):
-            raise DataError(f"{name} has no header row")
-        columns = [h.strip() for h in header]
-        read.columns = columns
-        for cells in reader:
-            if not any(c.strip() for c in cells):
-                continue
-            values = {c: v.strip() for c, v in zip(columns, cells, strict=False) if c}
-            problem = None if len(cells) <= len(columns) else "bad_record"
-            read.rows.append(RawRow(reader.line_num, values, problem=problem))
     except csv.Error as exc:
-        raise DataError(f"{name} is not readable CSV (line {reader.line_num}): {exc}") from None
+        raise DataError(f"{name}: the header row is not readable CSV: {exc}") from None
+    if not header or not any(h.strip() for h in header):
+        raise DataError(f"{name} has no header row")
+    columns = [h.strip() for h in header]
+    read.columns = columns
+    while True:
+        start = lines.pos
+        try:
+            cells = next(reader, None)
+        except csv.Error as exc:
+            cells, broken = None, _quote_problem(str(exc), start, lines.pos)
+            if lines.pos == start + 1 and "expected after" in str(exc):
+                # text after a closing quote on the record's own line (`"x" ,`): read as
+                # spreadsheets do, not rejected
+                sloppy = csv.reader([lines.lines[start]], delimiter=delimiter)
+                cells, broken = next(sloppy, []), None
+                reader = csv.reader(lines, delimiter=delimiter, strict=True)
+        else:
+            if cells is None:
+                return
+            broken = None
+            if lines.pos - start > 1 and len(cells) != len(columns):
+                # a quoted field that never closed swallowed the next lines
+                broken = f"引号未闭合，记录从第 {start + 1} 行读到第 {lines.pos} 行"
+        if broken is not None:
+            read.rows.append(RawRow(start + 1, {}, problem="bad_record", detail=broken))
+            lines.pos = start + 1
+            reader = csv.reader(lines, delimiter=delimiter, strict=True)
+            continue
+        if not any(c.strip() for c in cells):
+            continue
+        values = {c: v.strip() for c, v in zip(columns, cells, strict=False) if c}
+        if len(cells) > len(columns):
+            detail = f"有 {len(cells)} 个单元格，表头只有 {len(columns)} 列"
+            read.rows.append(RawRow(start + 1, values, problem="bad_record", detail=detail))
+        else:
+            read.rows.append(RawRow(start + 1, values))
+
+
+def _quote_problem(error: str, start: int, reached: int) -> str:
+    """Why the csv module could not read the record starting after line `start`, in Chinese."""
+    if "expected after" in error:
+        return f"引号未闭合，记录从第 {start + 1} 行读到第 {reached} 行的下一个引号"
+    if "field larger than field limit" in error:
+        return f"引号未闭合，记录从第 {start + 1} 行读到第 {reached} 行仍未结束"
+    if "unexpected end of data" in error:
+        return f"引号未闭合，记录从第 {start + 1} 行一直读到文件末尾"
+    return error
 
 
 def _read_json_lines(text: str, read: ReadFile, name: str) -> None:
@@ -166,22 +231,27 @@ def _read_json_lines(text: str, read: ReadFile, name: str) -> None:
             records = json.loads(stripped)
         except json.JSONDecodeError as exc:
             raise DataError(f"{name} is not readable JSON: {exc}") from None
-        items = [(i + 1, r) for i, r in enumerate(records)]
+        if not isinstance(records, list):
+            raise DataError(f"{name} is not a JSON array of objects")
+        read.unit = "item"
+        items = [(i + 1, r, "") for i, r in enumerate(records)]
     else:
         items = []
-        for number, line in enumerate(text.splitlines(), start=1):
+        # split on line feeds only: U+2028 and the like may stand inside a JSON string
+        for number, line in enumerate(text.split("\n"), start=1):
             if not line.strip():
                 continue
             try:
-                items.append((number, json.loads(line)))
-            except json.JSONDecodeError:
-                items.append((number, None))
-    if items and all(r is None for _, r in items):
+                items.append((number, json.loads(line), ""))
+            except json.JSONDecodeError as exc:
+                items.append((number, None, f"不是有效的 JSON：{exc.msg}（第 {exc.colno} 列）"))
+    if items and all(r is None for _, r, _ in items):
         raise DataError(f"{name} is not JSON lines: no line is a JSON object")
     seen: dict[str, None] = {}
-    for number, record in items:
+    for number, record, problem in items:
         if not isinstance(record, dict):
-            read.rows.append(RawRow(number, {}, problem="bad_record"))
+            detail = problem or "不是 JSON 对象"
+            read.rows.append(RawRow(number, {}, problem="bad_record", detail=detail))
             continue
         values = {str(k): _text(v).strip() for k, v in record.items()}
         seen.update(dict.fromkeys(values))
@@ -202,7 +272,7 @@ def _read_geojson(text: str, read: ReadFile, name: str) -> None:
     seen: dict[str, None] = {}
     for number, feature in enumerate(features, start=1):
         if not isinstance(feature, dict):
-            read.rows.append(RawRow(number, {}, problem="bad_record"))
+            read.rows.append(RawRow(number, {}, problem="bad_record", detail="不是 GeoJSON 要素"))
             continue
         props = feature.get("properties") or {}
         values = {str(k): _text(v).strip() for k, v in dict(props).items()}

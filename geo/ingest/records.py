@@ -19,7 +19,7 @@ from geo.deadlines import DeadlineRules, deadlines_for
 from geo.ingest.read import RawRow
 from geo.ingest.sources import IntakeRules, SourceLayout
 from geo.settings import CHINA_TZ
-from geo.vocabulary import CATEGORIES
+from geo.vocabulary import OTHER
 
 # Sources whose cases start at the command post at least (as geo/demo/lifecycle.py does).
 STREET_FIRST = ("letters_visits", "petition", "court_case")
@@ -74,7 +74,7 @@ def check_rows(
     present = set(raw.columns)
     frame = pd.DataFrame({"line": [r.line for r in rows]}, index=raw.index)
     reason = pd.Series([r.problem for r in rows], index=raw.index, dtype=object)
-    detail = pd.Series("", index=raw.index, dtype=object)
+    detail = pd.Series([r.detail for r in rows], index=raw.index, dtype=object)
 
     def column(field: str) -> pd.Series:
         name = layout.column_for(field, present)
@@ -94,16 +94,12 @@ def check_rows(
     frame["source_id"] = column("source_id")
     reject(frame["source_id"] == "", "no_source_id")
 
+    # a label no mapping names is kept, in the catch-all category, never rejected
     category_text, sub_text = column("category"), column("subcategory")
-    category = category_text.map(rules.category_names)
-    category = category.where(category.notna(), sub_text.map(rules.category_names))
-    frame["category"] = category
-    reject(category.isna(), "unknown_category", category_text.where(category_text != "", sub_text))
-    subcategory = _subcategories(category, sub_text)
-    # a category column holding a subcategory's name (环境卫生) names both
-    frame["subcategory"] = subcategory.where(
-        subcategory != "", _subcategories(category, category_text)
+    frame["category"], frame["subcategory"] = categorise(
+        category_text, sub_text, rules.category_names
     )
+    frame["source_category"], frame["source_subcategory"] = category_text, sub_text
 
     reported = parse_times(column("reported_at"))
     frame["reported_at"] = reported
@@ -138,14 +134,23 @@ def check_rows(
     return frame
 
 
-def _subcategories(category: pd.Series, text: pd.Series) -> pd.Series:
-    """The subcategory code when the text names one of the category's (else '')."""
-    known: dict[str, str] = {}
-    for code, item in CATEGORIES.items():
-        for sub_code, label in item.subcategories.items():
-            known[f"{code}|{sub_code}"] = known[f"{code}|{label.zh}"] = sub_code
-    keys = category.fillna("").astype(str) + "|" + text.astype(str)
-    return keys.map(known).fillna("").astype(object)
+def categorise(
+    category_text: pd.Series, sub_text: pd.Series, names: dict[str, tuple[str, str]]
+) -> tuple[pd.Series, pd.Series]:
+    """Category and subcategory codes from a source's own labels (`other` when none maps).
+
+    The category column's label wins over the subcategory column's; the subcategory is the
+    one the subcategory column names within that category, else the one the category column
+    names (a category column holding a subcategory's name, 环境卫生, names both).
+    """
+    to_category = {name: code for name, (code, _) in names.items()}
+    to_sub = {name: sub for name, (_, sub) in names.items()}
+    by_category = category_text.map(to_category)
+    by_sub = sub_text.map(to_category)
+    category = by_category.fillna(by_sub).fillna(OTHER).astype(object)
+    own_sub = sub_text.map(to_sub).where(by_sub == category).fillna("")
+    named_sub = category_text.map(to_sub).where(by_category == category).fillna("")
+    return category, own_sub.where(own_sub != "", named_sub).astype(object)
 
 
 def _coordinates(

@@ -56,7 +56,7 @@ class IntakeRules:
     """Every source's layout, the value names and the cross-source link thresholds."""
 
     layouts: dict[str, SourceLayout]
-    category_names: dict[str, str]
+    category_names: dict[str, tuple[str, str]]  # a source's name → (category, subcategory)
     severity_names: dict[str, int]
     source_names: dict[str, str]
     link_distance_m: float
@@ -131,16 +131,22 @@ def parse_rules(data: dict[str, Any]) -> IntakeRules:
     return IntakeRules(layouts, categories, severities, sources, distance, hours)
 
 
-def _category_names(extra: dict[str, Any]) -> dict[str, str]:
-    """Category codes by every name a source may use (codes, labels, subcategory labels)."""
-    names: dict[str, str] = {}
+def _category_names(extra: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """(category, subcategory) by every name a source may use: codes, labels, subcategory
+    labels, and the TOML's own names (`"噪音扰民" = "livelihood/noise"`, or a category alone)."""
+    names: dict[str, tuple[str, str]] = {}
     for code, category in CATEGORIES.items():
-        names[code] = names[category.zh] = names[category.en.lower()] = code
+        names[code] = names[category.zh] = names[category.en.lower()] = (code, "")
         for sub_code, label in category.subcategories.items():
-            names.setdefault(label.zh, code)
-            names.setdefault(sub_code, code)
-    for name, code in extra.items():
+            names.setdefault(label.zh, (code, sub_code))
+            names.setdefault(sub_code, (code, sub_code))
+    for name, target in extra.items():
+        code, _, sub = str(target).partition("/")
         if code not in CATEGORIES:
             raise ConfigError(f"intake rules: category name {name!r} maps to unknown {code!r}")
-        names[str(name)] = str(code)
+        if sub and sub not in CATEGORIES[code].subcategories:
+            raise ConfigError(
+                f"intake rules: category name {name!r} maps to unknown subcategory {target!r}"
+            )
+        names[str(name)] = (code, sub)
     return names

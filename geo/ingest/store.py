@@ -12,7 +12,9 @@ all of them in one set-based statement (never a query per row, and no row is upd
 4. route: the others are new cases, each sent to the center serving its grid at the level it
    starts at, with its deadline, status 'reported' and a 'reported' event.
 
-Nothing is written unless everything succeeds; a dry run rolls back at the end.
+All or nothing: when any row is rejected, nothing is stored (the whole import still runs, so
+every reject is found and listed at once) unless `partial=True` keeps the good rows. Nothing
+is written either when the database refuses anything; a dry run rolls back at the end.
 """
 
 from __future__ import annotations
@@ -37,11 +39,13 @@ from geo.ingest.rejects import Reject
 from geo.ingest.sources import IntakeRules, load_rules
 from geo.sqlfiles import load_sql
 from geo.timeutil import now_utc
+from geo.vocabulary import OTHER, source_label
 
 _COPIED = (
-    "line", "source", "source_id", "category", "subcategory", "severity", "is_major_risk",
-    "description", "address", "address_key", "lon", "lat", "reported_at", "deadline_at",
-    "reporter_name", "reporter_phone", "reporter_id_number", "start_level", "outcome",
+    "line", "source", "source_id", "category", "subcategory", "source_category",
+    "source_subcategory", "severity", "is_major_risk", "description", "address", "address_key",
+    "lon", "lat", "reported_at", "deadline_at", "reporter_name", "reporter_phone",
+    "reporter_id_number", "start_level", "outcome",
 )  # fmt: skip
 _NEEDS_GAZETTEER = (
     "SELECT EXISTS (SELECT 1 FROM ingest_rows WHERE lon IS NULL AND address_key <> '') "
@@ -64,7 +68,10 @@ class IngestResult:
     linked: int = 0
     placed_by_address: int = 0
     rejects: list[Reject] = field(default_factory=list)
+    # the sources' own labels that no mapping names (kept as 其他), with their row counts
+    unmapped: dict[str, int] = field(default_factory=dict)
     dry_run: bool = False
+    partial: bool = False
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -72,15 +79,24 @@ class IngestResult:
         """How many rows were not taken."""
         return len(self.rejects)
 
+    @property
+    def stored(self) -> bool:
+        """Whether the taken and linked rows were stored (no dry run, and no reject or partial)."""
+        return not self.dry_run and (self.partial or not self.rejects)
+
     def summary(self) -> str:
-        """One line for people: the counts (and that nothing was stored on a dry run)."""
+        """One line for people: the counts, and whether they were stored."""
         line = (
             f"{self.source}: taken {self.taken:,}, duplicates {self.duplicates:,}, "
             f"linked {self.linked:,}, rejected {self.rejected:,} "
             f"(placed by address {self.placed_by_address:,}) "
             f"in {self.timings.get('total', 0):.1f} s"
         )
-        return line + " — dry run, nothing stored" if self.dry_run else line
+        if self.dry_run:
+            return line + " — dry run, nothing stored"
+        if not self.stored:
+            return line + " — nothing stored: rows were rejected (all or nothing)"
+        return line
 
 
 def ingest_incidents(
@@ -92,17 +108,24 @@ def ingest_incidents(
     rules: IntakeRules | None = None,
     deadline_rules: DeadlineRules | None = None,
     dry_run: bool = False,
+    partial: bool = False,
     now: datetime | None = None,
     note: str = "",
 ) -> IngestResult:
-    """Check, place, deduplicate, link, route and store incident reports in one transaction."""
+    """Check, place, deduplicate, link, route and store incident reports in one transaction.
+
+    All or nothing: when any row is rejected, the transaction is rolled back and
+    `result.stored` is false; with `partial=True` the good rows are stored all the same.
+    `result.rejects` lists every rejected row either way (a DataError or DatabaseError means
+    that nothing was stored and nothing could be checked).
+    """
     clock = _Clock()
     rules = rules or load_rules()
     rules.layout(source)  # an unknown source is refused before anything else
     rows = [r if isinstance(r, RawRow) else _raw(i, r) for i, r in enumerate(records, start=1)]
     frame = check_rows(rows, source, rules, deadline_rules or default_rules(), now or now_utc())
     clock.lap("check")
-    result = IngestResult(source, dry_run=dry_run)
+    result = IngestResult(source, dry_run=dry_run, partial=partial)
     by_line = {r.line: r for r in rows}
     bad = frame[frame["reason"].notna()]
     result.rejects = [
@@ -110,6 +133,7 @@ def ingest_incidents(
         for line, reason, detail in zip(bad["line"], bad["reason"], bad["detail"], strict=True)
     ]
     good = frame[frame["reason"].isna()].copy()
+    result.unmapped = _unmapped(good)
     if good["line"].duplicated().any():
         raise DataError("two records share a line number")
     good["outcome"] = good["duplicate"].map({True: "duplicate", False: None})
@@ -118,7 +142,7 @@ def ingest_incidents(
     try:
         with conn.cursor() as cur:
             _store(cur, good, rules, actor, note, result, by_line, clock)
-        if dry_run:
+        if not result.stored:
             conn.rollback()
         else:
             conn.commit()
@@ -131,6 +155,7 @@ def ingest_incidents(
         raise
     finally:
         conn.autocommit = autocommit
+    result.rejects.sort(key=lambda r: r.line)
     result.timings = clock.timings()
     return result
 
@@ -202,6 +227,14 @@ def _copy_rows(cur: psycopg2.extensions.cursor, good: pd.DataFrame) -> None:
     csv.write_csv(table, buffer, csv.WriteOptions(include_header=False))
     buffer.seek(0)
     cur.copy_expert(f"COPY ingest_rows ({', '.join(_COPIED)}) FROM STDIN WITH (FORMAT csv)", buffer)
+
+
+def _unmapped(good: pd.DataFrame) -> dict[str, int]:
+    """The source labels of the rows in the catch-all category, most frequent first."""
+    other = good[good["category"] == OTHER]
+    counts = other.groupby(["source_category", "source_subcategory"]).size()
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return {source_label(*labels): int(n) for labels, n in ranked}
 
 
 def _raw(line: int, record: Mapping[str, object]) -> RawRow:

@@ -5,11 +5,13 @@ One refresh must stay cheap at 2.4 million incidents, so a period that reaches t
 - history: the period's complete past days (and the period before it) hold reports and
   conclusions that no longer change, except for the status of cases not yet closed. They are
   counted once, without the status filter (`history`), and the caller keeps the result;
-- live: today's reports and conclusions, and every case not yet closed (a few percent of all
-  cases), are read on every refresh (`live_flows`, `stocks`), and correct the history for the
-  status filter: with `closed` among the statuses asked for (or none asked for), flows =
-  history − (not closed, status not asked for) + today; otherwise every case counted is not
-  closed, and flows = (not closed, status asked for) + today.
+- earlier today: without a status filter, today's reports and conclusions before a ten-minute
+  checkpoint are counted once per checkpoint too (`earlier_today`);
+- live: today's reports and conclusions (since the checkpoint), and every case not yet closed
+  (a few percent of all cases), are read on every refresh (`live_flows`, `stocks`), and
+  correct the history for the status filter: with `closed` among the statuses asked for (or
+  none asked for), flows = history − (not closed, status not asked for) + today; otherwise
+  every case counted is not closed, and flows = (not closed, status asked for) + today.
 
 A period that ended before today is counted directly, status filter included (`direct_flows`).
 `tests/test_live_queries.py` checks both ways against each other and against `geo.queries.kpis`.
@@ -41,6 +43,7 @@ _REFERENCE_LAT = 36.0  # Lanzhou: a degree of longitude is cos(36°) of a degree
 
 # GROUPING() bitmasks of the grouping sets in live_today.sql and live_stocks.sql
 _FLOW_SETS = {7: "grids", 9: "cells", 14: "centers", 15: "total"}
+_STOCK_GRID, _STOCK_TOTAL = 1, 3
 
 
 @dataclass(frozen=True)
@@ -188,10 +191,11 @@ class FlowTable:
 
 @dataclass(frozen=True)
 class StockTable:
-    """Stocks per assigned center, and in total."""
+    """Stocks per small grid and per assigned center, and in total."""
 
     centers: dict[str, Stocks] = field(default_factory=dict)
     total: Stocks = field(default_factory=Stocks)
+    grids: dict[str, Stocks] = field(default_factory=dict)
 
 
 def _without_statuses(flt: IncidentFilter) -> IncidentFilter:
@@ -268,16 +272,81 @@ def _counted(
     return FlowTable(grids, cells, centers, reports + concluded_total)
 
 
+# Today's flows are split at a checkpoint this often: what came before it is counted once
+# (`earlier_today`), what comes after it on every refresh.
+CHECKPOINT = timedelta(minutes=10)
+ALL_IDS = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class EarlierToday:
+    """Today's flows before `since` of the incidents up to `upto_id`, counted once; `through`
+    adds them to the history they were counted with (None: without one)."""
+
+    since: datetime
+    upto_id: int
+    flows: FlowTable
+    through: FlowTable | None = None
+
+
+def checkpoint(window: Window, now: datetime) -> datetime:
+    """Where today's flows are split: the last CHECKPOINT boundary, not before today's start."""
+    step = CHECKPOINT.total_seconds()
+    return max(window.today, datetime.fromtimestamp(now.timestamp() // step * step, now.tzinfo))
+
+
+def earlier_today(
+    conn: psycopg2.extensions.connection,
+    flt: IncidentFilter,
+    window: Window,
+    cell: HeatCell,
+    since: datetime,
+    past: FlowTable | None = None,
+) -> EarlierToday:
+    """Today's reports and conclusions before `since` (statuses ignored, like the history) of
+    the incidents stored so far: an incident stored later is read on every refresh instead.
+    With `past` (the history) their sum is kept too, so a refresh adds only what is new."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT coalesce(max(id), 0) FROM incidents")
+        upto = int(cur.fetchone()[0])
+    bounds = {"since": window.today, "end": since, "mark": ALL_IDS, "upto": upto}
+    flows = _today_parts(conn, _without_statuses(flt), window, cell, bounds).get(
+        "today", FlowTable()
+    )
+    return EarlierToday(since, upto, flows, None if past is None else past.combine(flows))
+
+
 def live_flows(
-    conn: psycopg2.extensions.connection, flt: IncidentFilter, window: Window, cell: HeatCell
+    conn: psycopg2.extensions.connection,
+    flt: IncidentFilter,
+    window: Window,
+    cell: HeatCell,
+    earlier: EarlierToday | None = None,
 ) -> dict[str, FlowTable]:
     """Today's flows ('today') and, with a status filter, the history's cases not yet closed
-    ('asked' / 'other': without a status filter every case is asked for, and none is other)."""
+    ('asked' / 'other': without a status filter every case is asked for, and none is other).
+
+    With `earlier` (no status filter only), 'today' holds only what `earlier` did not count.
+    """
+    bounds = {"since": window.today, "end": window.end, "mark": ALL_IDS, "upto": ALL_IDS}
+    if earlier is not None:
+        bounds.update(since=earlier.since, mark=earlier.upto_id)
+    return _today_parts(conn, flt, window, cell, bounds)
+
+
+def _today_parts(
+    conn: psycopg2.extensions.connection,
+    flt: IncidentFilter,
+    window: Window,
+    cell: HeatCell,
+    bounds: dict,
+) -> dict[str, FlowTable]:
+    """live_today.sql's parts as flow tables; `bounds`: since, end, mark and upto."""
     query, cond = _query("live_today", _without_statuses(flt))
     params = {
         **cond,
+        **bounds,
         "lo": window.lo,
-        "end": window.end,
         "today": window.today,
         "prev_lo": window.prev_lo,
         "statuses": list(flt.statuses or ALL_STATUSES),
@@ -315,14 +384,21 @@ def flows(
     window: Window,
     cell: HeatCell,
     past: FlowTable | None = None,
+    earlier: EarlierToday | None = None,
 ) -> tuple[FlowTable, FlowTable]:
-    """The period's flows and today's part of them; `past` is `history(...)` when kept."""
+    """The period's flows and today's part of them; `past` is `history(...)` and `earlier`
+    `earlier_today(...)` when kept (`earlier` serves only a filter without statuses; counted
+    with the history, it holds it and `past` is not needed)."""
     if not window.live:
         return direct_flows(conn, flt, window, cell), FlowTable()
-    parts = live_flows(conn, flt, window, cell)
-    today = parts.get("today", FlowTable())
+    earlier = earlier if not flt.statuses else None
+    parts = live_flows(conn, flt, window, cell, earlier)
+    fresh = parts.get("today", FlowTable())
+    today = fresh if earlier is None else earlier.flows.combine(fresh)
     if flt.statuses and "closed" not in flt.statuses:
         return parts.get("asked", FlowTable()).combine(today), today
+    if earlier is not None and earlier.through is not None:
+        return earlier.through.combine(fresh), today  # no statuses: nothing to correct
     if past is None:
         past = history(conn, flt, window, cell)
     return past.combine(parts.get("other", FlowTable()), sign=-1).combine(today), today
@@ -338,21 +414,30 @@ def open_at_end(live: bool) -> str:
 
 
 def stocks(
-    conn: psycopg2.extensions.connection, flt: IncidentFilter, end: datetime, live: bool = True
+    conn: psycopg2.extensions.connection,
+    flt: IncidentFilter,
+    end: datetime,
+    live: bool = True,
+    grids: list[str] | None = None,
 ) -> StockTable:
-    """Open cases at `end` per center, and in total; `live`: end is now."""
-    query, params = _query("live_stocks", flt, open_at_end=open_at_end(live))
+    """Open cases at `end` per grid, per center and in total; `live`: end is now; `grids`: the
+    area's small grids (None: no such bound), through which the open cases' index finds them."""
+    in_grids = "TRUE" if grids is None else "i.grid_code = ANY(%(grids)s)"
+    query, params = _query("live_stocks", flt, open_at_end=open_at_end(live), in_grids=in_grids)
+    by_grid: dict[str, Stocks] = {}
     centers: dict[str, Stocks] = {}
     total = Stocks()
     with conn.cursor() as cur:
         _no_jit(cur)
-        cur.execute(query, {**params, "end": end})
-        for grouping, center, *values in cur.fetchall():
-            if grouping:
+        cur.execute(query, {**params, "end": end, "grids": grids})
+        for grouping, grid, center, *values in cur.fetchall():
+            if grouping == _STOCK_TOTAL:
                 total = Stocks(*values)
+            elif grouping == _STOCK_GRID:
+                by_grid[grid] = Stocks(*values)
             elif center is not None:
                 centers[center] = Stocks(*values)
-    return StockTable(centers, total)
+    return StockTable(centers, total, by_grid)
 
 
 @dataclass(frozen=True)
@@ -404,6 +489,23 @@ def data_version(conn: psycopg2.extensions.connection) -> tuple[int | None, int]
         cur.execute(load_sql("live_version"))
         version, newest = cur.fetchone()
     return version, int(newest)
+
+
+@dataclass(frozen=True)
+class Versions:
+    """The boundary version, the newest incident id and the incidents' change counter."""
+
+    boundaries: int | None
+    newest: int
+    changes: int
+
+
+def versions(conn: psycopg2.extensions.connection) -> Versions:
+    """What the data is now, in one cheap read: a change to any incident moves `changes`."""
+    with conn.cursor() as cur:
+        cur.execute(load_sql("live_changes"))
+        boundaries, newest, changes = cur.fetchone()
+    return Versions(boundaries, int(newest), int(changes))
 
 
 @dataclass(frozen=True)

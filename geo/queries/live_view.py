@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 
 import psycopg2.extensions
 
 from geo.filters import IncidentFilter
-from geo.grid_status import COLORS, GridRules, GridStatus, judge_counted
+from geo.grid_status import COLORS, GridRules, GridStatus, judge_stocks
 from geo.queries import live
+from geo.queries.shared import SharedAnswers, T
 
 POINT_LEVELS = ("street", "community", "grid")  # incident points are drawn inside these
 POINTS_LIMIT = 3000
@@ -84,22 +87,21 @@ def live_view(
     static: Static,
     rules: GridRules,
     past: live.FlowTable | None = None,
+    earlier: live.EarlierToday | None = None,
 ) -> LiveView:
-    """Read and judge everything one refresh shows; `past` is the kept history, if any."""
+    """Read and judge everything one refresh shows; `past` is the kept history and `earlier`
+    today's kept flows before the checkpoint, if any."""
     window = live.plan_window(flt.period, now)
     cell = live.HeatCell.for_level(flt.scope.level)
-    flows, today = live.flows(conn, flt, window, cell, past)
-    stocks = live.stocks(conn, flt, window.end, live=window.live)
+    flows, today = live.flows(conn, flt, window, cell, past, earlier)
     scope_code = flt.scope.code
     codes = static.grids_in(scope_code) if scope_code else None
+    stocks = live.stocks(conn, flt, window.end, live=window.live, grids=codes)
     reports = {code: (f.new, f.previous) for code, f in flows.grids.items()}
-    grids = judge_counted(
-        conn, flt, window.end, codes, reports, rules, every=scope_code is not None,
-        live=window.live,
-    )  # fmt: skip
+    every_grid = codes if codes is not None else [s.code for s in static.shapes]
+    grids = judge_stocks(conn, every_grid, stocks.grids, reports, rules, every=codes is not None)
     counts = {color: sum(1 for g in grids if g.color == color) for color in COLORS}
-    in_scope = len(static.shapes) if codes is None else len(codes)
-    counts["blue"] = in_scope - counts["red"] - counts["yellow"]
+    counts["blue"] = len(every_grid) - counts["red"] - counts["yellow"]
     centers = live.center_loads(static.centers_in(scope_code), stocks, flows, today)
     points = (
         live.incident_points(conn, flt, window, POINTS_LIMIT)
@@ -107,3 +109,81 @@ def live_view(
         else []
     )
     return LiveView(window, cell, flows, today, stocks, grids, counts, centers, points)
+
+
+# How an answer is shared (geo.queries.shared): a view per viewer's scope, area, filters, data
+# change and VIEW_SECONDS of the clock (overdue counts move with time alone); the history per
+# filter, window and HISTORY_SECONDS; today's flows before the checkpoint once per checkpoint.
+VIEW_SECONDS = 5
+HISTORY_SECONDS = 900
+LIVE_ANSWERS = SharedAnswers(max_slots=256)
+
+Opener = Callable[[], AbstractContextManager[psycopg2.extensions.connection]]
+
+
+def shared_live_view(
+    open_conn: Opener,
+    viewer: Hashable,
+    flt: IncidentFilter,
+    now: datetime,
+    static: Static,
+    rules: GridRules,
+    answers: SharedAnswers = LIVE_ANSWERS,
+) -> tuple[LiveView, int]:
+    """One refresh's view and the newest incident id, computed once for every viewer who asks
+    the same question of the same data: N screens on one area cost one count per change.
+
+    `open_conn()` gives a connection in the viewer's row-level-security scope and `viewer`
+    names that scope: an answer is shared only with viewers of the same scope, never filtered
+    for another one. A connection is held only while reading, not while waiting for another
+    thread's answer. The change counter moves when a writer's statement runs, before it
+    commits: a count made in between is kept until the next change or the next VIEW_SECONDS,
+    whichever comes first.
+    """
+    with open_conn() as conn:
+        seen = live.versions(conn)
+        # one process may read several databases (tests, a changed setting): never share across
+        database = (conn.info.host, conn.info.port, conn.info.dbname)
+    window = live.plan_window(flt.period, now)
+    cell = live.HeatCell.for_level(flt.scope.level)
+    asked = (
+        database, viewer, static.version, flt.scope, flt.sources, flt.categories, flt.major_only
+    )
+    seconds = now.timestamp()
+    history_stamp = int(seconds // HISTORY_SECONDS)
+
+    def kept_history() -> live.FlowTable | None:
+        if not needs_history(flt, window):
+            return None
+
+        def count(conn: psycopg2.extensions.connection) -> live.FlowTable:
+            return live.history(conn, flt, window, cell)
+
+        slot = ("history", asked, window.lo, window.history_hi, window.prev_lo, cell)
+        return answers.get(slot, history_stamp, lambda: _read(open_conn, count))
+
+    def kept_earlier(past: live.FlowTable | None) -> live.EarlierToday | None:
+        if not window.live or flt.statuses:
+            return None
+        since = live.checkpoint(window, now)
+
+        def count(conn: psycopg2.extensions.connection) -> live.EarlierToday:
+            return live.earlier_today(conn, flt, window, cell, since, past)
+
+        slot = ("earlier", asked, window.lo, window.prev_lo, window.today, since, cell)
+        return answers.get(slot, history_stamp, lambda: _read(open_conn, count))
+
+    def counted() -> LiveView:
+        past = kept_history()
+        earlier = kept_earlier(past)
+        with open_conn() as conn:
+            return live_view(conn, flt, now, static, rules, past, earlier)
+
+    slot = ("view", asked, flt.statuses, flt.period.key, flt.period.start)
+    view = answers.get(slot, (seen.changes, int(seconds // VIEW_SECONDS)), counted)
+    return view, seen.newest
+
+
+def _read(open_conn: Opener, work: Callable[[psycopg2.extensions.connection], T]) -> T:
+    with open_conn() as conn:
+        return work(conn)

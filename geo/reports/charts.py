@@ -72,8 +72,9 @@ def map_png(
     if len(children) <= 40:
         for area in children:
             text = labels.get(area.code, area.name)
+            # names come from boundary files: `$…$` in them is text, not matplotlib's math
             ax.annotate(text, (area.label_lon, area.label_lat), ha="center", va="center",
-                        fontsize=7, color="#111111")  # fmt: skip
+                        fontsize=7, color="#111111", parse_math=False)  # fmt: skip
     ax.autoscale_view()
     ax.set_aspect(1.25)  # about 1/cos(36°): lengths look right at Lanzhou's latitude
     ax.axis("off")

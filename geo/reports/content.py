@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import psycopg2.extensions
 
+from geo.assess.area import AreaScorecards, area_scorecards
 from geo.drilldown import DrillStep
 from geo.filters import IncidentFilter
 from geo.queries import drill
@@ -23,6 +24,7 @@ class ReportContent:
     children: list[AreaOutline]
     frame: list[AreaOutline]
     rules: SafetyRules
+    scorecards: AreaScorecards
 
 
 def gather(conn: psycopg2.extensions.connection, step: DrillStep) -> ReportContent:
@@ -35,4 +37,6 @@ def gather(conn: psycopg2.extensions.connection, step: DrillStep) -> ReportConte
         children=drill.child_outlines(conn, step.node.code),
         frame=drill.child_outlines(conn, step.node.code, itself=True),
         rules=load_rules(),
+        # as of the period's end, like every other figure of the report
+        scorecards=area_scorecards(conn, step.node.scope, step.period, step.period.end),
     )

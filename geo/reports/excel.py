@@ -1,18 +1,21 @@
-"""The safety report as an Excel workbook (openpyxl): figures as numbers, one sheet per table."""
+"""The safety report as an Excel workbook (openpyxl): figures as numbers, one sheet per table.
+
+Every cell is written through `geo.cells.set_cell`: names, addresses and residents' texts are
+text that no spreadsheet evaluates, whatever they begin with.
+"""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
 
-import psycopg2.extensions
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from geo.drilldown import DrillStep
-from geo.reports.content import ReportContent, gather
+from geo.cells import set_cell
+from geo.reports.content import ReportContent
 from geo.reports.labels import (
     CENTER_LEVEL_ZH,
     KPI_ROWS,
@@ -26,12 +29,7 @@ from geo.timeutil import format_cst
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 TITLE_FONT = Font(bold=True, size=14)
-SHEETS = ("概览", "下级排名", "类别", "来源", "趋势", "超期案件", "指挥中心", "指数规则")
-
-
-def excel_report(conn: psycopg2.extensions.connection, step: DrillStep) -> bytes:
-    """The workbook of a drill step, as bytes of an .xlsx file."""
-    return workbook_bytes(gather(conn, step))
+SHEETS = ("概览", "下级排名", "类别", "来源", "趋势", "超期案件", "指挥中心", "指数规则", "考评")
 
 
 def workbook_bytes(content: ReportContent) -> bytes:
@@ -45,6 +43,7 @@ def workbook_bytes(content: ReportContent) -> bytes:
     _overdue(book.create_sheet(SHEETS[5]), content)
     _centers(book.create_sheet(SHEETS[6]), content)
     _rules(book.create_sheet(SHEETS[7]), content)
+    _scorecards(book.create_sheet(SHEETS[8]), content)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -53,12 +52,12 @@ def workbook_bytes(content: ReportContent) -> bytes:
 def _table(sheet: Worksheet, top: int, headers: Sequence[str], rows: Sequence[Sequence]) -> None:
     """A header row at `top` and the rows under it, with widths that fit Chinese text."""
     for col, name in enumerate(headers, start=1):
-        cell = sheet.cell(row=top, column=col, value=name)
+        cell = set_cell(sheet.cell(row=top, column=col), name)
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
         cell.alignment = Alignment(horizontal="center")
     for r, row in enumerate(rows, start=top + 1):
         for c, value in enumerate(row, start=1):
-            sheet.cell(row=r, column=c, value=value)
+            set_cell(sheet.cell(row=r, column=c), value)
     for col, name in enumerate(headers, start=1):
         values = [name] + [row[col - 1] for row in rows[:200]]
         width = max(_display_width(v) for v in values)
@@ -74,12 +73,12 @@ def _display_width(value: object) -> int:
 def _overview(sheet: Worksheet, content: ReportContent) -> None:
     step = content.step
     sheet.title = SHEETS[0]
-    sheet["A1"] = f"{step.node.name}平安报表 · {step.period.key}"
-    sheet["A1"].font = TITLE_FONT
-    sheet["A2"] = (
+    set_cell(sheet["A1"], f"{step.node.name}平安报表 · {step.period.key}").font = TITLE_FONT
+    set_cell(
+        sheet["A2"],
         f"{LEVEL_ZH.get(step.node.level, step.node.level)} {step.node.code} · "
         f"统计期间 {format_cst(step.period.start)} 至 {format_cst(step.period.end)} · "
-        f"对比 {format_cst(step.previous.start)} 至 {format_cst(step.previous.end)}"
+        f"对比 {format_cst(step.previous.start)} 至 {format_cst(step.previous.end)}",
     )
     now, before = step.current, step.before
     rows: list[list] = [
@@ -100,7 +99,7 @@ def _overview(sheet: Worksheet, content: ReportContent) -> None:
             [indicator.zh, _round(c.value, 4), _round(c.score), _round(c.weight, 4),
              _round(c.points), _round(c.lost)]
         )  # fmt: skip
-    sheet.cell(row=top - 1, column=1, value="平安指数构成").font = Font(bold=True)
+    set_cell(sheet.cell(row=top - 1, column=1), "平安指数构成").font = Font(bold=True)
     _table(sheet, top, ["指标", "数值", "单项得分", "权重", "贡献分", "失分"], contributions)
     sheet.freeze_panes = None
 
@@ -162,6 +161,14 @@ def _centers(sheet: Worksheet, content: ReportContent) -> None:
     _table(sheet, 1, ["中心", "层级", "在办", "超期", "本期办结", "平均用时(小时)"], rows)
 
 
+def _scorecards(sheet: Worksheet, content: ReportContent) -> None:
+    from geo.assess.sheet import scorecard_sheet  # it writes its cells with this module's _table
+
+    step, listed = content.step, content.scorecards
+    title = f"{step.node.name}一体考评 · {step.period.key}"
+    scorecard_sheet(sheet, listed.cards, listed.rules, title)
+
+
 def _rules(sheet: Worksheet, content: ReportContent) -> None:
     rules = content.rules
     rows = [[i.zh, i.key, i.weight, i.good, i.bad] for i in rules.indicators]
@@ -174,4 +181,4 @@ def _rules(sheet: Worksheet, content: ReportContent) -> None:
         "等级：" + "；".join(f"{b.zh} ≥ {b.min:.0f}" for b in rules.bands),
     ]
     for offset, note in enumerate(notes, start=len(rows) + 3):
-        sheet.cell(row=offset, column=1, value=note)
+        set_cell(sheet.cell(row=offset, column=1), note)

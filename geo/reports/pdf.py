@@ -12,12 +12,9 @@ import html
 from collections.abc import Callable
 from datetime import datetime
 
-import psycopg2.extensions
-
-from geo.drilldown import DrillStep
 from geo.errors import MinqingError
 from geo.reports import charts
-from geo.reports.content import ReportContent, gather
+from geo.reports.content import ReportContent
 from geo.reports.labels import (
     CENTER_LEVEL_ZH,
     KPI_ROWS,
@@ -59,11 +56,6 @@ class ReportError(MinqingError):
     """The PDF could not be made."""
 
     default_message = "The safety report could not be made"
-
-
-def pdf_report(conn: psycopg2.extensions.connection, step: DrillStep) -> bytes:
-    """The PDF of a drill step."""
-    return pdf_bytes(report_html(gather(conn, step)))
 
 
 def pdf_bytes(page: str) -> bytes:

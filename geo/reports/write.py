@@ -11,7 +11,7 @@ from time import perf_counter
 import psycopg2.extensions
 
 from geo.drilldown import drill_step
-from geo.reports.content import gather
+from geo.reports.content import ReportContent, gather
 from geo.reports.excel import workbook_bytes
 from geo.reports.pdf import pdf_bytes, report_html
 
@@ -30,6 +30,29 @@ def report_stem(name: str, code: str, period_key: str) -> str:
     return safe.strip("_")
 
 
+REPORT_KINDS = ("xlsx", "pdf")
+
+
+def report_content(
+    conn: psycopg2.extensions.connection, code: str | None, period: str, now: datetime
+) -> ReportContent:
+    """Everything the report of an area and period holds, read in one transaction.
+
+    The one way a report is gathered: the command line (as the owner) and the drill-down
+    page (in the signed-in user's scope) call it alike, so their files hold the same rows.
+    """
+    return gather(conn, drill_step(conn, code, period, now))
+
+
+def report_bytes(content: ReportContent, kind: str, now: datetime) -> bytes:
+    """One file of a gathered report: the workbook (`xlsx`) or the PDF (`pdf`)."""
+    if kind == "xlsx":
+        return workbook_bytes(content)
+    if kind == "pdf":
+        return pdf_bytes(report_html(content, made_at=now))
+    raise ValueError(f"unknown report kind {kind!r}")
+
+
 def write_report(
     conn: psycopg2.extensions.connection,
     code: str | None,
@@ -40,15 +63,14 @@ def write_report(
 ) -> WrittenReport:
     """Write the .xlsx and .pdf (and .html when asked) of an area and period into out_dir."""
     start = perf_counter()
-    content = gather(conn, drill_step(conn, code, period, now))
+    content = report_content(conn, code, period, now)
     step = content.step
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = report_stem(step.node.name, step.node.code, step.period.key)
-    page = report_html(content, made_at=now)
-    files = [out_dir / f"{stem}.xlsx", out_dir / f"{stem}.pdf"]
-    files[0].write_bytes(workbook_bytes(content))
-    files[1].write_bytes(pdf_bytes(page))
+    files = [out_dir / f"{stem}.{kind}" for kind in REPORT_KINDS]
+    for path, kind in zip(files, REPORT_KINDS, strict=True):
+        path.write_bytes(report_bytes(content, kind, now))
     if html:
         files.append(out_dir / f"{stem}.html")
-        files[2].write_text(page, encoding="utf-8")
+        files[2].write_text(report_html(content, made_at=now), encoding="utf-8")
     return WrittenReport(files, perf_counter() - start)

@@ -1,5 +1,6 @@
 -- Intake: every row with its place, its outcome (why it is not taken, 'duplicate', 'linked'
--- or 'new') and, for a new case, the center serving its grid at the level it starts at: the
+-- or 'new'; a point outside the city that lies in it with longitude and latitude swapped is
+-- named as such) and, for a new case, the center serving its grid at the level it starts at: the
 -- community's workstation, its command post or its sub-center (the next one up when a level
 -- has none; the city center last).
 CREATE TEMP TABLE ingest_final ON COMMIT DROP AS
@@ -26,12 +27,19 @@ WITH communities AS (
     LEFT JOIN LATERAL (
         SELECT code FROM centers WHERE level = 'city_center' ORDER BY code LIMIT 1) city ON true
 ), rows AS (
-    SELECT r.line, r.source, r.source_id, r.category, r.subcategory, r.severity,
+    SELECT r.line, r.source, r.source_id, r.category, r.subcategory, r.source_category,
+           r.source_subcategory, r.severity,
            r.is_major_risk, r.description, r.address, r.address_key, r.reported_at,
            r.deadline_at, r.reporter_name, r.reporter_phone, r.reporter_id_number,
            p.geom, p.placed_by, g.grid_code, g.community_code, g.street_code, g.district_code,
            CASE WHEN r.outcome IS NOT NULL THEN r.outcome
                 WHEN p.geom IS NULL THEN 'no_location'
+                -- a point outside whose longitude and latitude, swapped back, lie in the city
+                WHEN g.grid_code IS NULL AND p.placed_by = 'point' AND EXISTS (
+                    SELECT 1 FROM current_areas city
+                    WHERE city.level = 'city'
+                      AND ST_DWithin(city.geom, ST_SetSRID(ST_MakePoint(r.lat, r.lon), 4490),
+                                     0.01)) THEN 'swapped_coordinates'
                 WHEN g.grid_code IS NULL THEN 'outside_city'
                 WHEN k.line IS NOT NULL THEN 'duplicate'
                 WHEN m.line IS NOT NULL THEN 'linked'

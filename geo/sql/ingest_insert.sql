@@ -1,13 +1,14 @@
 -- Intake: the new incidents, status 'reported', each with its 'reported' event.
 WITH stored AS (
-    INSERT INTO incidents (source, source_id, category, subcategory, severity, is_major_risk,
-                           description, address, geom, grid_code, community_code, street_code,
-                           district_code, reported_at, deadline_at, status, assigned_center,
-                           handling_level, reporter_name, reporter_phone, reporter_id_number)
-    SELECT source, source_id, category, subcategory, severity, is_major_risk, description,
-           address, geom, grid_code, community_code, street_code, district_code, reported_at,
-           deadline_at, 'reported', center, handling_level, reporter_name, reporter_phone,
-           reporter_id_number
+    INSERT INTO incidents (source, source_id, category, subcategory, source_category,
+                           source_subcategory, severity, is_major_risk, description, address,
+                           geom, grid_code, community_code, street_code, district_code,
+                           reported_at, deadline_at, status, assigned_center, handling_level,
+                           reporter_name, reporter_phone, reporter_id_number)
+    SELECT source, source_id, category, subcategory, source_category, source_subcategory,
+           severity, is_major_risk, description, address, geom, grid_code, community_code,
+           street_code, district_code, reported_at, deadline_at, 'reported', center,
+           handling_level, reporter_name, reporter_phone, reporter_id_number
     FROM ingest_final
     WHERE outcome = 'new'
     ORDER BY reported_at

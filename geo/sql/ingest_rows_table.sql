@@ -7,6 +7,8 @@ CREATE TEMP TABLE ingest_rows (
     source_id          text NOT NULL,
     category           text NOT NULL,
     subcategory        text NOT NULL,
+    source_category    text NOT NULL,
+    source_subcategory text NOT NULL,
     severity           smallint NOT NULL,
     is_major_risk      boolean NOT NULL,
     description        text NOT NULL,

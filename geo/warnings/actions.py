@@ -10,6 +10,7 @@ from datetime import datetime
 
 import psycopg2.extensions
 
+from geo.auth.audit import record
 from geo.errors import BilingualError
 from geo.timeutil import now_utc
 
@@ -94,12 +95,16 @@ def _refuse_unless(action: str, status: str, warning_id: int) -> None:
 def _record(
     cur: psycopg2.extensions.cursor, warning_id: int, action: str, from_status: str,
     to_status: str, actor: str, at: datetime, center: str | None, note: str,
+    client: str | None,
 ) -> None:  # fmt: skip
+    """The warning's own event, and the same change in the audit log."""
     cur.execute(
         "INSERT INTO warning_events (warning_id, at, action, from_status, to_status, actor,"
         " center_code, note) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
         (warning_id, at, TO_STATUS[action], from_status, to_status, actor, center, note),
     )
+    detail = {"from_status": from_status, "to_status": to_status, "center": center, "note": note}
+    record(cur.connection, actor, f"warning_{action}", str(warning_id), detail, client)
 
 
 def _actor(actor: str) -> str:
@@ -111,22 +116,24 @@ def _actor(actor: str) -> str:
 
 def acknowledge(
     conn: psycopg2.extensions.connection, warning_id: int, actor: str, note: str = "",
-    at: datetime | None = None,
+    at: datetime | None = None, client: str | None = None,
 ) -> None:  # fmt: skip
-    """Mark a new warning as seen (签收); the caller commits."""
+    """Mark a new warning as seen (签收), audited (`client`: from where); the caller commits."""
     actor, at = _actor(actor), at or now_utc()
     with conn.cursor() as cur:
         status, center = _locked_status(cur, warning_id)
         _refuse_unless("acknowledge", status, warning_id)
         cur.execute("UPDATE warnings SET status = 'acknowledged' WHERE id = %s", (warning_id,))
-        _record(cur, warning_id, "acknowledge", status, "acknowledged", actor, at, center, note)
+        _record(
+            cur, warning_id, "acknowledge", status, "acknowledged", actor, at, center, note, client
+        )
 
 
 def assign(
     conn: psycopg2.extensions.connection, warning_id: int, center_code: str, actor: str,
-    note: str = "", at: datetime | None = None,
+    note: str = "", at: datetime | None = None, client: str | None = None,
 ) -> None:  # fmt: skip
-    """Hand a warning to a center (交办); re-assigning to the same center is refused."""
+    """Hand a warning to a center (交办), audited; re-assigning to the same center is refused."""
     actor, at = _actor(actor), at or now_utc()
     with conn.cursor() as cur:
         status, current = _locked_status(cur, warning_id)
@@ -140,14 +147,14 @@ def assign(
             "UPDATE warnings SET status = 'assigned', assigned_center = %s WHERE id = %s",
             (center_code, warning_id),
         )
-        _record(cur, warning_id, "assign", status, "assigned", actor, at, center_code, note)
+        _record(cur, warning_id, "assign", status, "assigned", actor, at, center_code, note, client)
 
 
 def close(
     conn: psycopg2.extensions.connection, warning_id: int, actor: str, note: str,
-    at: datetime | None = None,
+    at: datetime | None = None, client: str | None = None,
 ) -> None:  # fmt: skip
-    """Close a warning with a note saying what was done (the note is required)."""
+    """Close a warning with a note saying what was done (required), audited."""
     actor, at = _actor(actor), at or now_utc()
     if not note.strip():
         raise WarningTransitionError("no_note")
@@ -158,4 +165,4 @@ def close(
             "UPDATE warnings SET status = 'closed', closed_at = %s WHERE id = %s",
             (at, warning_id),
         )
-        _record(cur, warning_id, "close", status, "closed", actor, at, center, note.strip())
+        _record(cur, warning_id, "close", status, "closed", actor, at, center, note.strip(), client)

@@ -18,7 +18,7 @@ from geo.auth.audit import record
 from geo.timeutil import now_utc
 from geo.workflow.messages import WorkflowRefused
 from geo.workflow.state import NOTE_LIMIT, CaseState, Center, center_chain, load_case, refusal
-from geo.workflow.transitions import RESULTS, TRANSITIONS, Transition
+from geo.workflow.transitions import ANSWERS, RESULTS, TRANSITIONS, Transition
 
 # The centers below the holder in the command chain that serve the case's place.
 LOWER_CENTERS_SQL = """
@@ -44,6 +44,9 @@ WHERE incident_id = %(id)s AND action IN ('assigned', 'transferred') AND center_
 ORDER BY at DESC, id DESC
 LIMIT 1
 """
+# Who the transaction acts for (migration 060): NULL for the owner's own work (command line,
+# escalation tick), else the signed-in user, their role and their center.
+CONTEXT_SQL = "SELECT minqing_ctx_user(), minqing_ctx_role(), minqing_ctx_center()"
 UPDATE_SQL = """
 UPDATE incidents SET status = %(status)s, assigned_center = %(center)s,
     handling_level = %(level)s, escalations = %(escalations)s, resolved_at = %(resolved_at)s,
@@ -52,9 +55,9 @@ WHERE id = %(id)s
 """
 EVENT_SQL = """
 INSERT INTO incident_events (incident_id, at, action, from_status, to_status, actor,
-                             center_code, note, acting_center, detail)
+                             center_code, note, acting_center, detail, satisfaction)
 VALUES (%(id)s, %(at)s, %(action)s, %(from_status)s, %(to_status)s, %(actor)s, %(center)s,
-        %(note)s, %(acting)s, %(detail)s)
+        %(note)s, %(acting)s, %(detail)s, %(satisfaction)s)
 RETURNING id
 """
 
@@ -140,6 +143,19 @@ def _acting_center(cur: psycopg2.extensions.cursor, code: str) -> Center:
     return chain[0]
 
 
+def _check_acting(cur: psycopg2.extensions.cursor, actor: str, acting: Center) -> None:
+    """A signed-in user acts in their own name, an operator only as the center of its account
+    (issue 14): the database's policy on case events refuses anything else; this says why."""
+    cur.execute(CONTEXT_SQL)
+    user, role, own = cur.fetchone()
+    if user is None:
+        return
+    if actor != user:
+        raise WorkflowRefused("not_own_name")
+    if role != "admin" and acting.code != own:
+        raise WorkflowRefused("not_own_center", center=acting.name)
+
+
 def apply_action(
     conn: psycopg2.extensions.connection,
     incident_id: int,
@@ -152,13 +168,16 @@ def apply_action(
     note: str = "",
     detail: dict | None = None,
     reply_by: datetime | None = None,
+    satisfaction: str | None = None,
     now: datetime | None = None,
     client: str | None = None,
 ) -> ActionResult:
     """Check and apply one action by `actor` of `center`; one incident update, one event.
 
-    `reply_by` is a supervision's time limit (督办限期), kept in the event's detail. The action
-    is also written to the audit log (`client`: where it came from).
+    `reply_by` is a supervision's time limit (督办限期), kept in the event's detail;
+    `satisfaction` the resident's answer to the follow-up call that closing a case records
+    (回访: one of `ANSWERS`). The action is also written to the audit log (`client`: where it
+    came from).
     """
     transition = TRANSITIONS.get(action)
     if transition is None:
@@ -168,6 +187,7 @@ def apply_action(
     with conn.cursor() as cur:
         case = load_case(cur, incident_id, lock=True)
         acting = _acting_center(cur, center)
+        _check_acting(cur, actor, acting)
         refused = refusal(transition, case, acting, now)
         if refused is not None:
             raise refused
@@ -179,6 +199,8 @@ def apply_action(
             raise WorkflowRefused("bad_result", action=action)
         if reply_by is not None and (action != "supervise" or reply_by <= now):
             raise WorkflowRefused("bad_reply_by", action=action)
+        if satisfaction not in (ANSWERS if action == "close" else (None,)):
+            raise WorkflowRefused("bad_satisfaction", action=action)
         goes_to = _target(cur, transition, case, target)
         row = _new_row(transition, case, goes_to, result, now)
         extra = dict(detail or {})
@@ -198,7 +220,7 @@ def apply_action(
                 "from_status": case.status,
                 "to_status": transition.to_status or case.status, "actor": actor,
                 "center": holder_after, "note": note, "acting": acting.code,
-                "detail": Json(extra),
+                "detail": Json(extra), "satisfaction": satisfaction,
             },
         )  # fmt: skip
         event_id = cur.fetchone()[0]

@@ -30,11 +30,18 @@ def workflow_group() -> None:
     "--rules", "rules_path", type=click.Path(exists=True, dir_okay=False), default=None,
     help="Another rules file (TOML with an [escalation] table).",
 )  # fmt: skip
+@click.option(
+    "--publish/--no-publish", "with_publish", default=True, show_default=True,
+    help="Also publish the safety reports whose period closed (as `minqing publish due`).",
+)  # fmt: skip
 def workflow_tick(
-    escalate_after_hours: float | None, with_warnings: bool, rules_path: str | None
+    escalate_after_hours: float | None,
+    with_warnings: bool,
+    rules_path: str | None,
+    with_publish: bool,
 ) -> None:
     """Escalate overdue cases to the level above, once per N hours each, as the actor 'system';
-    then scan for early warnings.
+    then scan for early warnings; then publish the safety reports of periods that closed.
 
     \b
     Example:
@@ -60,3 +67,13 @@ def workflow_tick(
         click.echo("automatic escalation is off (rules/workflow.toml)")
     for line in scanned.lines() if scanned else []:
         click.echo(line)
+    if with_publish:
+        from geo.publish.publish import publish_due
+        from geo.timeutil import now_utc
+
+        conn = db.connect(db.database_url(get_settings()))
+        try:
+            for report in publish_due(conn, now_utc()):
+                click.echo(report.line())
+        finally:
+            conn.close()

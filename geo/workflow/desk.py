@@ -13,6 +13,7 @@ import psycopg2.extensions
 
 from geo.bounds import LngLatBbox
 from geo.queries.areas import AreaOutline
+from geo.vocabulary import SOURCES
 from geo.workflow.actions import targets
 from geo.workflow.messages import WorkflowRefused
 from geo.workflow.state import (
@@ -75,16 +76,19 @@ CASE_SQL = """
 SELECT i.id, i.source, i.category, i.subcategory, i.severity, i.is_major_risk, i.description,
        i.address, ST_X(i.geom), ST_Y(i.geom), i.grid_code, i.status, i.reported_at,
        i.deadline_at, i.assigned_center, c.name, i.escalations, i.resolved_at, i.closed_at,
-       i.result
+       i.result, i.source_category, i.source_subcategory
 FROM incidents i LEFT JOIN center_directory c ON c.code = i.assigned_center
 WHERE i.id = %s
 """
 HISTORY_SQL = """
 SELECT e.id, e.at, e.action, e.from_status, e.to_status, e.actor, e.center_code, c.name,
-       e.acting_center, a.name, e.note, e.detail
+       e.acting_center, a.name, e.note, e.detail, e.satisfaction, w.name, g.name
 FROM incident_events e
 LEFT JOIN center_directory c ON c.code = e.center_code
 LEFT JOIN center_directory a ON a.code = e.acting_center
+LEFT JOIN center_directory w ON w.code = e.actor
+LEFT JOIN current_areas g
+       ON e.actor LIKE 'gw-%%' AND g.code = substr(e.actor, 4) AND g.level = 'grid'
 WHERE e.incident_id = %s
 ORDER BY e.at, e.id
 """
@@ -170,6 +174,8 @@ class CaseView:
     resolved_at: datetime | None
     closed_at: datetime | None
     result: str | None
+    source_category: str = ""  # the source's own labels, shown for a case in 其他
+    source_subcategory: str = ""
 
 
 @dataclass(frozen=True)
@@ -188,6 +194,30 @@ class Event:
     acting_name: str | None
     note: str
     detail: dict
+    satisfaction: str | None = None  # the resident's answer recorded on closing (回访)
+    actor_center: str | None = None  # the name of the center the actor is, if it is one
+    actor_grid: str | None = None  # the grid's name, for a grid worker (`gw-<grid code>`)
+
+
+ACTOR_WORDS = {
+    "system": {"zh": "系统", "en": "system"},
+    "grid_worker": {"zh": "{grid}网格员", "en": "grid worker of {grid}"},
+}
+
+
+def actor_name(event: Event, lang: str) -> str:
+    """Who acted, in words: a source's name for a report coming in, a center's name, a grid's
+    worker, the system; a signed-in user by their user name."""
+    label = SOURCES.get(event.actor)
+    if label is not None:
+        return label.zh if lang == "zh" else label.en
+    if event.actor == "system":
+        return ACTOR_WORDS["system"][lang]
+    if event.actor_center:
+        return event.actor_center
+    if event.actor_grid:
+        return ACTOR_WORDS["grid_worker"][lang].format(grid=event.actor_grid)
+    return event.actor
 
 
 @dataclass(frozen=True)

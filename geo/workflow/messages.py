@@ -8,6 +8,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "unknown_action": {"zh": "未知的操作：{action}", "en": "unknown action: {action}"},
     "no_case": {"zh": "案件 {case} 不存在", "en": "case {case} does not exist"},
     "unknown_center": {"zh": "未知的中心：{center}", "en": "unknown center: {center}"},
+    "not_own_center": {
+        "zh": "您只能以本账号所属的中心办理案件，不能以{center}的名义操作",
+        "en": "you act only as the center of your account, not as {center}",
+    },
+    "not_own_name": {
+        "zh": "只能以登录用户本人的名义办理案件",
+        "en": "a case action is recorded in the name of the signed-in user only",
+    },
     "bad_status": {
         "zh": "案件当前状态为「{status}」，不能{action_zh}",
         "en": "the case is {status}: it cannot be {action_en}",
@@ -53,6 +61,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bad_reply_by": {
         "zh": "督办限期须晚于当前时间",
         "en": "a supervision's time limit must be in the future",
+    },
+    "bad_satisfaction": {
+        "zh": "回访归档须记录群众评价：满意、基本满意、不满意或未联系上（其他操作不记录）",
+        "en": "closing a case records the resident's answer: satisfied, basically satisfied, "
+        "dissatisfied or not reached (no other action records one)",
     },
     "bad_result": {
         "zh": "办结结果须为：化解、未化解、撤回",

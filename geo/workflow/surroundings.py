@@ -78,6 +78,4 @@ def surroundings(
     by_level: dict[str, list[AreaOutline]] = {"grid": [], "community": [], "street": []}
     for area in areas:
         by_level[area.level].append(area)
-    return Surroundings(
-        box, by_level["grid"], by_level["community"], by_level["street"], nearby
-    )
+    return Surroundings(box, by_level["grid"], by_level["community"], by_level["street"], nearby)

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 OPEN = ("reported", "assigned", "in_progress")
 DONE = ("resolved", "closed")
 RESULTS = ("resolved", "unresolved", "withdrawn")
+# The resident's answer to the follow-up call that closing a case records (回访, migration 100).
+ANSWERS = ("satisfied", "basically_satisfied", "dissatisfied", "unreachable")
 
 
 @dataclass(frozen=True)
