@@ -143,6 +143,23 @@ def _acting_center(cur: psycopg2.extensions.cursor, code: str) -> Center:
     return chain[0]
 
 
+def _locked_case(
+    cur: psycopg2.extensions.cursor, incident_id: int, center: str, action: str
+) -> CaseState:
+    """The case, locked; a case the signed-in operator sees but may not change (one its center
+    just handed on, migration 130) is refused as held by another center, not as missing."""
+    try:
+        return load_case(cur, incident_id, lock=True)
+    except WorkflowRefused as missing:
+        if missing.key != "no_case":
+            raise
+        seen = load_case(cur, incident_id)  # refused as missing when not even seen
+        acting = _acting_center(cur, center)
+        raise WorkflowRefused(
+            "not_holder", holder=seen.holder.name, center=acting.name, action=action
+        ) from None
+
+
 def _check_acting(cur: psycopg2.extensions.cursor, actor: str, acting: Center) -> None:
     """A signed-in user acts in their own name, an operator only as the center of its account
     (issue 14): the database's policy on case events refuses anything else; this says why."""
@@ -185,7 +202,7 @@ def apply_action(
     now = now or now_utc()
     note = (note or "").strip()
     with conn.cursor() as cur:
-        case = load_case(cur, incident_id, lock=True)
+        case = _locked_case(cur, incident_id, center, action)
         acting = _acting_center(cur, center)
         _check_acting(cur, actor, acting)
         refused = refusal(transition, case, acting, now)
