@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pydeck as pdk
 
 from geo.queries.areas import AreaOutline
-from layers.boundaries import label_layer, outline_layer, outlines_geojson
+from layers.boundaries import label_layer, outline_layers, outlines_geojson
 from layers.deck import literal
 
 RGBA = list[int]
@@ -65,10 +65,10 @@ def case_map_layers(
     fill = {own_grid: OWN_GRID_FILL} if own_grid else {}
     own = [g for g in grids if g.code == own_grid]
     return [
-        outline_layer("grids", outlines_geojson(grids, fill=fill), GRID_LINE, 1.0, filled=True),
-        outline_layer("own_grid", outlines_geojson(own), OWN_GRID_LINE, 2.5),
-        outline_layer("communities", outlines_geojson(communities), COMMUNITY_LINE, 2.0),
-        outline_layer("streets", outlines_geojson(streets), STREET_LINE, 3.5),
+        *outline_layers("grids", outlines_geojson(grids, fill=fill), GRID_LINE, 1.0, filled=True),
+        *outline_layers("own_grid", outlines_geojson(own), OWN_GRID_LINE, 2.5),
+        *outline_layers("communities", outlines_geojson(communities), COMMUNITY_LINE, 2.0),
+        *outline_layers("streets", outlines_geojson(streets), STREET_LINE, 3.5),
         label_layer("grid_names", grids, 11, [60, 90, 140, 255]),
         label_layer("community_names", communities, 14, [60, 60, 60, 255]),
         label_layer("street_names", streets, 17, [20, 20, 20, 255]),
