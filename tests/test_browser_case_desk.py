@@ -34,6 +34,7 @@ def desk_world(scratch) -> tuple[str, int]:
     conn.commit()
     conn.close()
     add_account(url, "desk_admin", "admin", "620100")
+    add_account(url, "city_operator", "operator", "620100", center="city-620100")
     return url, case
 
 
@@ -121,3 +122,26 @@ def test_work_a_case_from_new_to_closed(desk_world, page):
         )
         assert cur.fetchone() == ("closed", "resolved", True)
     conn.close()
+
+
+def test_an_operator_opens_a_case_by_its_row(desk_world, page):
+    """The city center's operator (its center fixed, no picker): a click on a row opens that
+    case, with its map of the streets, communities and grids around it and the cases nearby."""
+    url, _ = desk_world
+    browser_page = page.page
+    with streamlit_server({"DATABASE_URL": url}) as app_url:
+        browser_page.set_viewport_size({"width": 1400, "height": 1100})
+        browser_page.goto(f"{app_url}/desk", wait_until="networkidle")
+        login(browser_page, "city_operator")
+        browser_page.get_by_text("本中心：小兰社会治理中心 · 市中心").wait_for(timeout=60_000)
+        assert browser_page.get_by_role("combobox", name="本中心").count() == 0
+        _open_row(browser_page, 1)
+        browser_page.get_by_text("诉求内容：油烟扰民 1").wait_for(timeout=30_000)
+        chart = browser_page.get_by_test_id("stDeckGlJsonChart").first
+        chart.locator("canvas").first.wait_for(timeout=60_000)
+        browser_page.get_by_text("附近其他在办/超期案件（3 件）", exact=False).wait_for(
+            timeout=30_000
+        )
+        ARTIFACTS.mkdir(exist_ok=True)
+        browser_page.screenshot(path=str(ARTIFACTS / "case_desk_operator.png"), full_page=True)
+    assert page.foreign_requests(app_url) == []
