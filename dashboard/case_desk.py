@@ -189,8 +189,9 @@ def _make_export(
         return
     now = now_utc()
     refusal = f"{t('refused')}：{{reason}}"
-    with acting(PAGE, refusal, lang()) as outcome, connection(user) as conn:
-        rows, total = export_rows(conn, center.code, filters, now)
+    with acting(PAGE, refusal, lang()) as outcome:
+        with connection(user) as conn:
+            rows, total = export_rows(conn, center.code, filters, now)
         below = names if filters.below else None
         records = [_queue_record(row, now, below, t("col_major")) for row in rows]
         title = t("export_title").format(center=center.name, at=format_cst(now))
@@ -310,8 +311,8 @@ def _act(case_id: int, center: Center, actions: desk.DeskActions) -> None:
             by_code = {c.code: c for c in choices}
             names = {code: _center_label(c) for code, c in by_code.items()}
             st.selectbox(
-                t("target"), list(by_code), format_func=names.__getitem__,
-                key=f"desk_target_{case_id}_{action}",
+                t("target"), list(by_code), index=None, format_func=names.__getitem__,
+                placeholder=t("target_placeholder"), key=f"desk_target_{case_id}_{action}",
             )  # fmt: skip
         elif choices:
             st.text(f"{t('goes_to')}：{_center_label(choices[0])}")

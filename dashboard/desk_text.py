@@ -57,6 +57,7 @@ TABLE: dict[str, dict[str, str]] = {
     "unavailable": {"zh": "不可用的操作", "en": "Unavailable actions"},
     "target": {"zh": "目标中心", "en": "Target center"},
     "goes_to": {"zh": "将转至", "en": "Goes to"},
+    "target_placeholder": {"zh": "请选择目标中心", "en": "Choose the center"},
     "result_pick": {"zh": "办结结果", "en": "Result"},
     "satisfaction": {"zh": "群众评价", "en": "Resident's answer"},
     "satisfaction_pick": {"zh": "请选择回访结果", "en": "Choose the follow-up answer"},
