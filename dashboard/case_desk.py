@@ -43,7 +43,7 @@ from layers.deck import make_deck, view_for
 PAGE_SIZE = 50
 PAGE = "desk"
 OPENED = "desk_opened"  # (case id, its label in the picker)
-MAP_WIDTH, MAP_HEIGHT = 460, 340
+MAP_WIDTH, MAP_HEIGHT = 560, 420
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT = "desk_export"  # (filters it was made for, file name, bytes, rows) of the last export
 
@@ -226,8 +226,9 @@ def _case_map(case: desk.CaseView, around: Surroundings, now: datetime) -> None:
         for n in around.nearby
     ]
     layers = case_map_layers(
-        here, case.grid_code, around.grids, around.communities, around.streets, nearby
-    )
+        here, case.grid_code, around.grids, around.named_grids, around.communities,
+        around.streets, nearby,
+    )  # fmt: skip
     tooltip = {"text": "{id} · {category} · {status}\n{reported}\n{name}"}
     view = view_for(around.box, MAP_WIDTH, MAP_HEIGHT)
     st.pydeck_chart(
@@ -401,7 +402,8 @@ def _case_panel(case_id: int, center: Center, user: User, now: datetime) -> None
         events = desk.history(conn, case_id)
         linked = desk.linked_reports(conn, case_id)
         grid = desk.grid_outline(conn, case.grid_code)
-        around = surroundings(conn, case.id, case.lon, case.lat, grid[1] if grid else None, now)
+        box = grid[1] if grid else None
+        around = surroundings(conn, case.id, case.lon, case.lat, (case.grid_code, box), now)
         actions = desk.desk_actions(conn, case_id, center.code, now)
     kind = [category_label(case.category, lang())]
     if case.subcategory:
@@ -411,7 +413,7 @@ def _case_panel(case_id: int, center: Center, user: User, now: datetime) -> None
     # The title is drawn after the case's actions: while another case opens, the title on
     # screen still names the case the buttons under it act on.
     head = st.container()
-    left, right = st.columns([2, 3])
+    left, right = st.columns([1, 1])
     with left:
         holder = case.center_name or t("unrouted")
         lines = [

@@ -56,12 +56,14 @@ def case_map_layers(
     case: MapCase,
     own_grid: str | None,
     grids: Sequence[AreaOutline],
+    named_grids: Sequence[AreaOutline],
     communities: Sequence[AreaOutline],
     streets: Sequence[AreaOutline],
     nearby: Sequence[MapCase],
 ) -> list[pdk.Layer]:
-    """Outlines from the grids up to the streets, their names, the nearby cases, and the case
-    on top of everything."""
+    """Outlines from the grids up to the streets, the names of the streets, communities and
+    `named_grids` (the case's grid and its neighbours), the nearby cases, and the case on top
+    of everything."""
     fill = {own_grid: OWN_GRID_FILL} if own_grid else {}
     own = [g for g in grids if g.code == own_grid]
     return [
@@ -69,7 +71,7 @@ def case_map_layers(
         *outline_layers("own_grid", outlines_geojson(own), OWN_GRID_LINE, 2.5),
         *outline_layers("communities", outlines_geojson(communities), COMMUNITY_LINE, 2.0),
         *outline_layers("streets", outlines_geojson(streets), STREET_LINE, 3.5),
-        label_layer("grid_names", grids, 11, [60, 90, 140, 255]),
+        label_layer("grid_names", named_grids, 11, [40, 70, 130, 255]),
         label_layer("community_names", communities, 14, [60, 60, 60, 255]),
         label_layer("street_names", streets, 17, [20, 20, 20, 255]),
         pdk.Layer(
