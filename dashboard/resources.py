@@ -1,7 +1,8 @@
 """The process-wide connection pool, and one unit of work on it for a page.
 
 The signed-in user is resolved once per page run (`dashboard.auth.require`) and handed to
-`connection(user)` and `scope_key(user)`: nothing here asks who is signed in.
+`connection(user)` and `scope_key(user)`: nothing here asks who is signed in (each unit of
+work sends the browser's session token, which the database checks and acts for).
 """
 
 from __future__ import annotations

@@ -88,11 +88,22 @@ def _wait_idle(browser_page, runs: Runs, quiet_ms: int = 500) -> None:
         assert time.monotonic() < deadline, "the page did not settle"
 
 
+def _press_r(browser_page) -> None:
+    browser_page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    browser_page.keyboard.press("r")  # Streamlit's key for "rerun" (not while typing)
+
+
 def press_while_rerunning(browser_page, runs: Runs, button, rerun=None) -> None:
     """Once the page is idle, rerun it (`rerun()`, e.g. a choice; else Streamlit's `r` key)
     and at once press `button` (a locator, located before the rerun: what the page showed),
-    the pointer already on it; fail unless the press went out during that rerun."""
+    the pointer already on it; fail unless the press went out during that rerun.
+
+    Without `rerun`, a first rerun settles the page: the last action's message (shown once)
+    goes, and the page's layout stays put under the pointer during the rerun pressed in."""
     _wait_idle(browser_page, runs)
+    if rerun is None:
+        _press_r(browser_page)
+        _wait_idle(browser_page, runs)
     button.wait_for(timeout=30_000)
     button.scroll_into_view_if_needed()
     box = button.bounding_box()
@@ -100,8 +111,7 @@ def press_while_rerunning(browser_page, runs: Runs, button, rerun=None) -> None:
     browser_page.mouse.move(x, y)
     since = len(runs.events)
     if rerun is None:
-        browser_page.evaluate("() => document.activeElement && document.activeElement.blur()")
-        browser_page.keyboard.press("r")  # Streamlit's key for "rerun" (not while typing)
+        _press_r(browser_page)
     else:
         rerun()
     browser_page.mouse.click(x, y)

@@ -159,6 +159,7 @@ def test_users_page_buttons_pressed_while_it_reruns_act_once(app_url, boundary_d
     form = browser_page.get_by_test_id("stForm").first
     form.get_by_label("用户名").fill("press_user")
     form.get_by_label("姓名").fill("按键测试")
+    choose(browser_page, "角色", "领导")  # an operator would need a center
     form.get_by_label("所属区域编码").fill("620102")
     form.get_by_label("密码", exact=True).fill("good password 1")
     press_while_rerunning(browser_page, runs, form.get_by_role("button", name="新增"))

@@ -82,7 +82,8 @@ def test_work_a_case_from_new_to_closed(desk_world, page):
         browser_page.get_by_text(WORDS, exact=False).first.wait_for(timeout=30_000)
         _act(browser_page, runs, "交办", case, "请社区核实处理", 目标中心="青关社区工作站 · 工作站")
         choose(browser_page, "本中心", "青关社区工作站 · 工作站")
-        browser_page.get_by_text("承办中心：青关社区工作站").wait_for(timeout=30_000)
+        # the panel drawn for the previous center may linger while the page reruns: .first
+        browser_page.get_by_text("承办中心：青关社区工作站").first.wait_for(timeout=30_000)
         _act(browser_page, runs, "受理", case, "网格员已到场")
         _act(
             browser_page, runs, "办结", case, "已更换灯泡", confirm="确认以所选结果办结此案",

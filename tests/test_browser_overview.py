@@ -35,7 +35,9 @@ def test_overview_draws_the_city_and_a_click_opens_a_district(dashboard_url, pag
     )
     click_map(browser_page, *box.pixel(*point))
     wait_for_query(browser_page, f"area={code}")  # the query comes first, then the page
-    browser_page.wait_for_function("() => location.pathname.endsWith('/drilldown')")
+    browser_page.wait_for_function(
+        "() => location.pathname.endsWith('/drilldown')", timeout=60_000
+    )
     assert "period=30d" in browser_page.url
     browser_page.get_by_role("heading", name=f"{name} · 逐级下钻").wait_for(timeout=30_000)
 
