@@ -18,7 +18,7 @@ from dashboard.resources import connection, database_label, scope_key
 from geo.assess.area import AreaScorecards, area_scorecards
 from geo.assess.view import LEVELS, scorecard_frame, word
 from geo.auth import User
-from geo.drilldown import DrillStep
+from geo.drill.step import DrillStep
 from geo.filters import Period, Scope
 from geo.forecast.queries import (
     RisingGrid,
@@ -28,7 +28,7 @@ from geo.forecast.queries import (
     rising_grids,
 )
 from geo.forecast.rules import load_rules as load_forecast_rules
-from geo.queries.live import GridShape
+from geo.live.queries import GridShape
 from geo.timeutil import CST, format_cst
 from layers.charts import contribution_chart
 from layers.forecast import (

@@ -5,7 +5,7 @@ blue base layer whose data is a URL the browser fetches (and caches) once, with 
 tooltip; only the red and yellow grids, with their live tooltips, go with every refresh.
 Inside an opened area every grid goes inline with its live numbers (a few hundred at most).
 One PolygonLayer per colour, so a colour is a layer property, not four numbers per grid;
-the outlines come rounded to 1e-5° (geo.queries.live.grid_shapes). The polygons are filled
+the outlines come rounded to 1e-5° (geo.live.queries.grid_shapes). The polygons are filled
 only: every grid's edges are one LineLayer, also fetched once (`grid_edges`; why not a stroke:
 layers.outlines). No highlight on hover: the tooltip says which grid, and a redraw of the
 whole map on every grid the pointer crosses is what a slow browser cannot afford.
@@ -17,8 +17,8 @@ from collections.abc import Callable, Mapping, Sequence
 
 import pydeck as pdk
 
-from geo.grid_status import COLORS, GridRules, GridStatus
-from geo.queries.live import GridShape
+from geo.live.grid_status import COLORS, GridRules, GridStatus
+from geo.live.queries import GridShape
 from layers.legend import Legend, LegendItem
 from layers.outlines import Segment, edge_layer, ring_segments
 

@@ -17,7 +17,7 @@ import pytest
 from PIL import Image
 
 from geo import db
-from geo.queries import live
+from geo.live import queries as live
 from geo.queries.areas import AreaOutline, area_outlines
 from tests.map_clicks import DeckSpecs, MapBox, click_map, drawn_map, wait_for_query
 from tests.support import login, streamlit_server
