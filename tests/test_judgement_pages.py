@@ -5,11 +5,13 @@ reports page, each under the viewer's scope."""
 from __future__ import annotations
 
 import json
+import threading
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import streamlit as st
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from geo import db
@@ -111,6 +113,26 @@ def test_published_reports_per_scope(app):
             assert "暂无已发布的报表" in at.info[0].value
     assert seen["city_leader"] == ["七里河区", "兰州市", "城关区"]
     assert seen["chengguan_leader"] == ["城关区"]
+
+
+def test_published_download_holds_the_stored_file(app, monkeypatch):
+    """A published report's download is made as Streamlit makes it on a click (its callable,
+    in another thread, after the run, no script context): the stored file, not empty."""
+    made: dict[str, object] = {}
+    original = MediaFileManager.add_deferred
+
+    def record(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        made[str(file_name).rsplit(".", 1)[-1]] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name=file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    at = _open(app("chengguan_leader"), "dashboard/published_reports.py")
+    assert not at.exception, at.exception
+    files: dict[str, bytes] = {}
+    worker = threading.Thread(target=lambda: files.update({k: f() for k, f in made.items()}))
+    worker.start()
+    worker.join()
+    assert files == {"xlsx": b"xlsx", "pdf": b"%PDF"}
 
 
 def test_drilldown_tabs(app, judged):
