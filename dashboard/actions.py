@@ -76,3 +76,9 @@ def show_outcome(page: str) -> None:
         return
     kind, text = outcome
     (st.success if kind == "success" else st.error)(text)
+
+
+def succeeded(page: str) -> bool:
+    """Whether the last action pressed on `page` went through (its outcome not shown yet)."""
+    outcome = st.session_state.get(_OUTCOME + page)
+    return outcome is not None and outcome[0] == "success"

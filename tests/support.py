@@ -54,15 +54,21 @@ def open_session(url: str, username: str) -> str:
 
 
 def add_account(
-    url: str, username: str, role: str, area_code: str, password: str = DEMO_PASSWORD
+    url: str,
+    username: str,
+    role: str,
+    area_code: str,
+    password: str = DEMO_PASSWORD,
+    center: str | None = None,
 ) -> None:
-    """Add a user to the database at `url` (its area must be in the current boundaries)."""
+    """Add a user to the database at `url` (its area must be in the current boundaries; an
+    operator's `center` too)."""
     from geo import db
     from geo.auth.users import add_user
 
     conn = db.connect(url)
     try:
-        add_user(conn, username, username, role, area_code, password, actor="test")
+        add_user(conn, username, username, role, area_code, password, center, actor="test")
         conn.commit()
     finally:
         conn.close()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -168,3 +170,15 @@ def test_a_district_sees_only_its_own_warnings(env):
     inside.button(key=f"warn_acknowledge_{wid}").click().run()
     assert not inside.exception, inside.exception
     assert _status(url, wid)[0] == "acknowledged"
+
+
+def test_no_page_tells_its_user_to_run_a_command():
+    """Interface text says what the user can do, never a command to run (issue 13): the
+    warnings page before its first scan, the desk without centers, the maps without
+    boundaries, a forecast not made yet."""
+    tables = [importlib.import_module("dashboard.i18n").TEXT]
+    for path in sorted((Path(__file__).parent.parent / "dashboard").glob("*_text.py")):
+        tables.append(importlib.import_module(f"dashboard.{path.stem}").TABLE)
+    said = [text for table in tables for entry in table.values() for text in entry.values()]
+    assert len(tables) >= 8 and len(said) > 300
+    assert [text for text in said if re.search(r"\bminqing [a-z]", text)] == []
