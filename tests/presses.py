@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 
+import psycopg2
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from psycopg2 import sql
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -70,6 +74,22 @@ class Runs:
         return False
 
 
+@contextmanager
+def locked(url: str, table: str = "user_sessions") -> Iterator[None]:
+    """`table` locked by its owner while the block runs: a page run that reads it waits (every
+    page run checks its session in user_sessions first), so a press goes out during it."""
+    conn = psycopg2.connect(url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(sql.Identifier(table))
+            )
+        yield
+    finally:
+        conn.rollback()
+        conn.close()
+
+
 def _wait(browser_page, condition, what: str, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -93,13 +113,15 @@ def _press_r(browser_page) -> None:
     browser_page.keyboard.press("r")  # Streamlit's key for "rerun" (not while typing)
 
 
-def press_while_rerunning(browser_page, runs: Runs, button, rerun=None) -> None:
+def press_while_rerunning(browser_page, runs: Runs, button, rerun=None, hold=None) -> None:
     """Once the page is idle, rerun it (`rerun()`, e.g. a choice; else Streamlit's `r` key)
     and at once press `button` (a locator, located before the rerun: what the page showed),
     the pointer already on it; fail unless the press went out during that rerun.
 
     Without `rerun`, a first rerun settles the page: the last action's message (shown once)
-    goes, and the page's layout stays put under the pointer during the rerun pressed in."""
+    goes, and the page's layout stays put under the pointer during the rerun pressed in.
+    `hold`: a context manager that keeps the page's run waiting (a lock on a table it reads)
+    from the rerun until the press went out, so a quick run cannot end before it."""
     _wait_idle(browser_page, runs)
     if rerun is None:
         _press_r(browser_page)
@@ -110,12 +132,13 @@ def press_while_rerunning(browser_page, runs: Runs, button, rerun=None) -> None:
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     browser_page.mouse.move(x, y)
     since = len(runs.events)
-    if rerun is None:
-        _press_r(browser_page)
-    else:
-        rerun()
-    browser_page.mouse.click(x, y)
-    _wait(browser_page, lambda: "press" in runs.events[since:], "the press did not go out")
+    with hold() if hold else nullcontext():
+        if rerun is None:
+            _press_r(browser_page)
+        else:
+            rerun()
+        browser_page.mouse.click(x, y)
+        _wait(browser_page, lambda: "press" in runs.events[since:], "the press did not go out")
     assert runs.pressed_while_running(since), f"the press missed the rerun: {runs.events[since:]}"
 
 
