@@ -24,8 +24,9 @@ class Runs:
     """The page's script runs and presses, in the order its websocket saw them (make it
     before the page opens its websocket)."""
 
-    def __init__(self, page) -> None:
+    def __init__(self, page, hold=None) -> None:
         self.events: list[str] = []  # "rerun" (asked for), "start", "end", "press"
+        self.hold = hold  # the default `hold` of press_while_rerunning
         page.on("websocket", self._watch)
 
     def _watch(self, ws) -> None:
@@ -132,6 +133,7 @@ def press_while_rerunning(browser_page, runs: Runs, button, rerun=None, hold=Non
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     browser_page.mouse.move(x, y)
     since = len(runs.events)
+    hold = hold or runs.hold
     with hold() if hold else nullcontext():
         if rerun is None:
             _press_r(browser_page)
