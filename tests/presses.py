@@ -119,14 +119,15 @@ def press_while_rerunning(browser_page, runs: Runs, button, rerun=None) -> None:
     assert runs.pressed_while_running(since), f"the press missed the rerun: {runs.events[since:]}"
 
 
-def choose(browser_page, label: str, option: str | re.Pattern) -> None:
-    """Pick an option of a Streamlit selectbox by its label (again if a rerun closed the list)."""
+def choose(browser_page, label: str, option: str | re.Pattern, within=None) -> None:
+    """Pick an option of a Streamlit selectbox by its label (again if a rerun closed the list);
+    `within`: a locator holding the box, when another box has the same label."""
     if isinstance(option, str):
         choice = browser_page.get_by_role("option", name=option, exact=True)
     else:
         choice = browser_page.get_by_role("option", name=option)
     for attempt in range(3):
-        browser_page.get_by_role("combobox", name=label).click()
+        (within or browser_page).get_by_role("combobox", name=label).click()
         try:
             choice.click(timeout=15_000)
             return
