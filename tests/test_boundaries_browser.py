@@ -139,6 +139,7 @@ def test_upload_check_preview_publish_and_see_it_live(app_url, boundary_db, page
         cur.execute("SELECT action FROM boundary_events ORDER BY id")
         assert [a for (a,) in cur.fetchall()][-2:] == ["publish", "rollback"]
     assert page.foreign_requests(app_url) == []
+    runs.assert_some_press_hit_a_rerun()
 
 
 def _audited(url: str, target: str) -> list[str]:
@@ -178,6 +179,7 @@ def test_users_page_buttons_pressed_while_it_reruns_act_once(app_url, boundary_d
     assert _audited(boundary_db, "press_user") == [
         "user_add", "user_disable", "user_enable", "user_role", "user_password",
     ]  # fmt: skip
+    runs.assert_some_press_hit_a_rerun()
 
 
 def _lacking_file() -> bytes:
