@@ -3,7 +3,9 @@
 A rerun (the automatic refresh, the choice just made, or Streamlit's own `r` key, which is
 what both amount to on the server) is asked for or running when the press goes out: `Runs`
 reads the page's websocket to tell, so a test that meant to press during a rerun fails if it
-did not.
+did not. A click can take longer to go out than a quick rerun takes (on a loaded machine, or
+when the run is short): the test's `hold` (`locked`) keeps the run waiting on a lock until
+the press went out.
 """
 
 from __future__ import annotations
