@@ -50,7 +50,7 @@ from geo.warnings.queries import EarlyWarning, list_warnings
 from geo.warnings.rules import load_rules as load_warning_rules
 from layers.boundaries import fill_layer, label_layer, outline_layers
 from layers.centers import center_layer, center_legend
-from layers.deck import Basemap, make_deck, view_for
+from layers.deck import configured_basemap, make_deck, view_for
 from layers.grid_status import (
     base_records,
     grid_base_layer,
@@ -449,11 +449,7 @@ def _deck(
         legend_items.append(warning_legend(t, len(warnings)))
     bbox = focus.bbox if focus else next(n.bbox for n in static.tree.values() if n.level == "city")
     settings = get_settings()
-    basemap = (
-        Basemap(settings.basemap_url, settings.basemap_attribution)
-        if settings.basemap_url
-        else None
-    )
+    basemap = configured_basemap(settings.basemap_url, settings.basemap_attribution)
     tooltip = {
         "html": "<b>{title}</b><div>{body}</div>",
         "style": {"whiteSpace": "pre-line", "maxWidth": "360px", "fontSize": "12.5px",
