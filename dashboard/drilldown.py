@@ -25,12 +25,12 @@ from dashboard.widgets.kpi_strip import Figure, kpi_strip
 from dashboard.widgets.map_panel import legends, map_panel
 from geo import db
 from geo.area_scope import area_chain, chain_in_scope
-from geo.drilldown import AreaNotFound, DrillStep, drill_step
+from geo.drilldown import AreaNotFound, DrillStep, default_period, drill_step
 from geo.filters import IncidentFilter, Period, PeriodError, parse_period
 from geo.queries import drill
 from geo.queries.areas import AreaOutline
 from geo.reports.write import report_bytes, report_content
-from geo.safety_index import load_rules
+from geo.safety_index import SafetyIndex, load_rules
 from geo.settings import get_settings
 from geo.timeutil import CST, format_cst, now_utc
 from geo.vocabulary import SOURCES, category_label
@@ -169,7 +169,7 @@ def render() -> None:
     """Draw the page."""
     now = now_utc()
     choices = period_choices(now)
-    default_period = next(iter(choices))
+    opening = default_period(now)
     viewer = user_scope()
     key = scope_key(viewer)
     home = viewer.code if viewer is not None and viewer.level != "city" else None
@@ -179,12 +179,12 @@ def render() -> None:
             chain = area_chain(conn, area)
         if chain and not chain_in_scope(chain, viewer):
             refuse_area(area, t("outside_scope"))
-    period = st.query_params.get("period") or default_period
+    period = st.query_params.get("period") or opening
     try:
         parse_period(period, now)
     except PeriodError:
         st.warning(t("bad_period"))
-        period = default_period
+        period = opening
     database = database_label()
     clock = now.replace(minute=now.minute - now.minute % 5, second=0, microsecond=0)
     with shown_errors():
@@ -298,15 +298,24 @@ def _kpis(step: DrillStep) -> None:
             ),
             Figure(
                 t("index"),
-                _index_text(step.current.index.value),
-                _delta(step.current.index.value, step.before.index.value),
+                _index_text(step.current.index.value, step.current.index.sparse),
+                _index_delta(step.current.index, step.before.index),
             ),
         ]
     )
 
 
-def _index_text(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}"
+def _index_text(value: float | None, sparse: bool = False) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.1f} ({t('sparse')})" if sparse else f"{value:.1f}"
+
+
+def _index_delta(now: SafetyIndex, before: SafetyIndex) -> str | None:
+    """The index's change, only between two indexes that rest on enough reports."""
+    if not (now.rankable and before.rankable):
+        return None
+    return _delta(now.value, before.value)
 
 
 def _map(step: DrillStep, database: str, period: str) -> None:
@@ -317,10 +326,10 @@ def _map(step: DrillStep, database: str, period: str) -> None:
     rows = {row.area.code: row for row in step.children}
     fill, props = {}, {}
     for code, row in rows.items():
-        value = row.figures.index.value
-        fill[code] = index_colour(value, bands)
+        index = row.figures.index
+        fill[code] = index_colour(index.value if index.rankable else None, bands)
         props[code] = {
-            "index": _index_text(value),
+            "index": _index_text(index.value, index.sparse),
             "new": row.figures.counts.kpis.new,
             "open": row.figures.counts.kpis.open,
         }
@@ -330,7 +339,11 @@ def _map(step: DrillStep, database: str, period: str) -> None:
         for b in rules.bands
     ]
     items = [
-        Legend(t("legend_index"), legend_items + [LegendItem([200, 200, 200, 150], t("unrated"))])
+        Legend(
+            t("legend_index"),
+            legend_items + [LegendItem([200, 200, 200, 150], f"{t('unrated')} / {t('sparse')}")],
+            note=t("sparse_note").format(n=rules.min_reports),
+        )
     ]
     if step.node.level == "grid":
         cases = _cases(database, _viewer(), step.node.code, step.period.start, step.period.end)
@@ -391,11 +404,14 @@ def _index_panel(step: DrillStep) -> None:
         st.info(t("index_none"))
         return
     band = index.band
+    colour, label = ("#888888", t("sparse")) if index.sparse else (band.color, band.label(lang()))
     st.markdown(
-        f"<div style='font-size:44px;font-weight:700;color:{band.color};line-height:1.1'>"
-        f"{index.value:.1f} <span style='font-size:20px'>{band.label(lang())}</span></div>",
+        f"<div style='font-size:44px;font-weight:700;color:{colour};line-height:1.1'>"
+        f"{index.value:.1f} <span style='font-size:20px'>{label}</span></div>",
         unsafe_allow_html=True,
     )
+    if index.sparse:
+        st.caption(t("sparse_note").format(n=rules.min_reports))
     names = [i.label(lang()) for i in rules.indicators]
     contributions = [index.contribution(i.key) for i in rules.indicators]
     st.caption(t("index_why"))
@@ -433,17 +449,18 @@ def _ranking(step: DrillStep, period: str) -> None:
     """Children from the lowest index up; a click on a row drills into it."""
     st.subheader(t("ranking"))
     ranked = step.ranked()
+    rated = step.rank_count()
     frame = pd.DataFrame(
         {
-            t("rank"): range(1, len(ranked) + 1),
+            t("rank"): pd.array(
+                [i + 1 if i < rated else None for i in range(len(ranked))], dtype="Int64"
+            ),
             t("area"): [r.area.name for r in ranked],
             t("index"): [r.figures.index.value for r in ranked],
-            t("band"): [
-                r.figures.index.band.label(lang()) if r.figures.index.band else "—" for r in ranked
-            ],
+            t("band"): [_band_text(r.figures.index) for r in ranked],
             t("change"): [
                 None
-                if r.figures.index.value is None or r.previous_index is None
+                if not r.figures.index.rankable or r.previous_index is None
                 else round(r.figures.index.value - r.previous_index, 1)
                 for r in ranked
             ],
@@ -482,10 +499,20 @@ def _ranking(step: DrillStep, period: str) -> None:
             t("change"): st.column_config.NumberColumn(format="%+.1f"),
         },
     )
+    if rated < len(ranked):
+        sparse = sum(1 for r in ranked if r.figures.index.sparse)
+        st.caption(t("ranking_sparse").format(n=sparse, min=load_rules().min_reports))
     rows = event.selection.rows if event else []
     if rows:
         _go(ranked[rows[0]].area.code, period)
         st.rerun()
+
+
+def _band_text(index: SafetyIndex) -> str:
+    """The band's name, or "样本不足" for an index on too few reports."""
+    if index.value is not None and index.sparse:
+        return t("sparse")
+    return index.band.label(lang()) if index.band else "—"
 
 
 def _trend_and_breakdowns(step: DrillStep) -> None:
