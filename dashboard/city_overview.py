@@ -15,6 +15,9 @@ from geo.timeutil import days_ago_cst, now_utc
 from layers.boundaries import label_layer, outline_layer, outlines_geojson
 from layers.colors import YL_OR_RD, classify, quantile_breaks
 from layers.deck import Basemap, make_deck, view_for
+from layers.labels import Box, place_labels
+
+MAP_HEIGHT_PX = 560
 
 
 def render() -> None:
@@ -55,15 +58,20 @@ def render() -> None:
         if settings.basemap_url
         else None
     )
+    view = view_for(extent, 900, MAP_HEIGHT_PX)
+    taken: list[Box] = []
+    district_names = place_labels(districts, view.zoom, 15, taken=taken)
+    street_names = place_labels(streets, view.zoom, 11, taken=taken)
     deck = make_deck(
         [
             outline_layer(
                 "districts", district_fc, [120, 40, 40, 255], 2.5, filled=True, pickable=True
             ),
             outline_layer("streets", street_fc, [90, 90, 90, 160], 0.8),
-            label_layer("district-labels", districts, 15, [40, 40, 40, 255]),
+            label_layer("street-labels", street_names, 11, [70, 70, 70, 255]),
+            label_layer("district-labels", district_names, 15, [30, 30, 30, 255]),
         ],
-        view_for(extent),
+        view,
         tooltip={
             "html": "<b>{name}</b><br/>"
             + f"{t('tooltip_recent')}: {{recent}}<br/>{t('tooltip_open')}: {{open}}",
@@ -71,7 +79,7 @@ def render() -> None:
         },
         basemap=basemap,
     )
-    st.pydeck_chart(deck, height=560, width="stretch")
+    st.pydeck_chart(deck, height=MAP_HEIGHT_PX, width="stretch")
     st.caption(t("legend_rate"))
 
     table = pd.DataFrame(

@@ -333,7 +333,8 @@ def _map(step: DrillStep, database: str, period: str) -> None:
             "new": row.figures.counts.kpis.new,
             "open": row.figures.counts.kpis.open,
         }
-    layers = children_layers(children, fill, props, frame, labels=len(children) <= 40)
+    view = view_for(step.node.bbox, MAP_WIDTH_PX, MAP_HEIGHT_PX)
+    layers = children_layers(children, fill, props, frame, view.zoom)
     legend_items = [
         LegendItem(index_colour(b.min, bands), f"{b.label(lang())} ≥{b.min:.0f}")
         for b in rules.bands
@@ -369,7 +370,7 @@ def _map(step: DrillStep, database: str, period: str) -> None:
         tooltip = {"html": "<b>{category}</b> · {status}<br/>{reported}<br/>{name}"}
     deck = make_deck(
         layers,
-        view_for(step.node.bbox, MAP_WIDTH_PX, MAP_HEIGHT_PX),
+        view,
         tooltip=tooltip,
         basemap=basemap,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -47,3 +48,43 @@ class LngLatBbox:
 def _merc_y(lat: float) -> float:
     rad = math.radians(max(min(lat, 85.0), -85.0))
     return math.log(math.tan(math.pi / 4 + rad / 2))
+
+
+def dense_bounds(
+    points: Sequence[tuple[float, float, float]], share: float = 0.9, least_degrees: float = 0.02
+) -> LngLatBbox | None:
+    """The box that holds the central `share` of the weight of (lon, lat, weight) points.
+
+    Longitude and latitude are each cut at the weighted quantiles (1 − share)/2 and
+    (1 + share)/2, so a few cases far out in the countryside do not widen the box to the whole
+    municipality. The box is at least `least_degrees` a side; None when there is no weight.
+    """
+    kept = [(lon, lat, w) for lon, lat, w in points if w > 0]
+    total = sum(w for *_, w in kept)
+    if not kept or total <= 0:
+        return None
+    low, high = (1 - share) / 2 * total, (1 + share) / 2 * total
+
+    def cut(values: list[tuple[float, float]]) -> tuple[float, float]:
+        ordered = sorted(values)
+        running, first, last = 0.0, ordered[0][0], ordered[-1][0]
+        found_first = False
+        for value, weight in ordered:
+            running += weight
+            if not found_first and running >= low:
+                first, found_first = value, True
+            if running >= high:
+                last = value
+                break
+        return first, last
+
+    west, east = cut([(lon, w) for lon, _, w in kept])
+    south, north = cut([(lat, w) for _, lat, w in kept])
+    half = least_degrees / 2
+    if east - west < least_degrees:
+        middle = (west + east) / 2
+        west, east = middle - half, middle + half
+    if north - south < least_degrees:
+        middle = (south + north) / 2
+        south, north = middle - half, middle + half
+    return LngLatBbox(west, south, east, north)

@@ -82,33 +82,55 @@ def base_records(
     ]
 
 
-def _polygon_layer(layer_id: str, data: str | list[dict], color: str) -> pdk.Layer:
+# At city scale (`metres=True`) a grid is an unfilled outline this many metres wide: under a
+# pixel at city zoom, so the streets' colours show (layers.area_status), and a clear line once
+# the map is zoomed in to a district or a street.
+OUTLINE_METRES: dict[str, float] = {"red": 40.0, "yellow": 30.0, "blue": 14.0}
+NO_FILL: RGBA = [255, 255, 255, 0]
+
+
+def _polygon_layer(
+    layer_id: str, data: str | list[dict], color: str, metres: bool = False
+) -> pdk.Layer:
+    if metres:
+        width: dict = {
+            "get_fill_color": NO_FILL,
+            "line_width_units": literal("meters"),
+            "get_line_width": OUTLINE_METRES[color],
+            "line_width_min_pixels": 0,
+            "line_width_max_pixels": 3,
+        }
+    else:
+        width = {
+            "get_fill_color": FILL[color],
+            "line_width_units": literal("pixels"),
+            "get_line_width": 0.6 if color == "blue" else 1.2,
+        }
     return pdk.Layer(
         "PolygonLayer",
         id=layer_id,
         data=data,
         get_polygon="p",
-        filled=True,
+        filled=not metres,
         stroked=True,
-        get_fill_color=FILL[color],
         get_line_color=LINE[color],
-        line_width_units=literal("pixels"),
-        get_line_width=0.6 if color == "blue" else 1.2,
-        pickable=True,
-        auto_highlight=True,
+        pickable=not metres,
+        auto_highlight=not metres,
         highlight_color=[255, 255, 255, 90],
+        **width,
     )
 
 
-def grid_base_layer(data: str | list[dict]) -> pdk.Layer:
-    """Every grid in blue: `data` is the URL of `base_records` (or the records themselves)."""
-    return _polygon_layer("grid-base", data, "blue")
+def grid_base_layer(data: str | list[dict], metres: bool = False) -> pdk.Layer:
+    """Every grid in blue: `data` is the URL of `base_records` (or the records themselves);
+    `metres`: as outlines that show only when zoomed in (the city view)."""
+    return _polygon_layer("grid-base", data, "blue", metres)
 
 
-def grid_status_layers(records: Mapping[str, list[dict]]) -> list[pdk.Layer]:
+def grid_status_layers(records: Mapping[str, list[dict]], metres: bool = False) -> list[pdk.Layer]:
     """The coloured grids, blue first and red last (on top)."""
     return [
-        _polygon_layer(f"grid-status-{color}", records[color], color)
+        _polygon_layer(f"grid-status-{color}", records[color], color, metres)
         for color in reversed(COLORS)
         if color in records
     ]
