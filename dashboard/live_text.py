@@ -143,4 +143,29 @@ TABLE: dict[str, dict[str, str]] = {
     "tip_major": {"zh": "【重大风险】", "en": "[Major risk]"},
     "tip_arrived": {"zh": "新上报", "en": "New"},
     "tip_area_hint": {"zh": "点击进入", "en": "Click to open"},
+    "area_status_tip": {
+        "zh": "红色网格 {red} · 黄色 {yellow}（共 {grids}）\n在办 {open} · 超期 {overdue} · "
+        "期内新增 {new}\n点击进入所在区县",
+        "en": "red grids {red} · yellow {yellow} (of {grids})\nopen {open} · overdue {overdue}"
+        " · new {new}\nClick to open its district",
+    },
+    "area_status_none": {"zh": "无红色网格", "en": "no red grid"},
+    "legend_area_status": {
+        "zh": "街道红色网格数（街道数）",
+        "en": "Red grids per street (streets)",
+    },
+    "legend_area_status_note": {
+        "zh": "全市视图按街道汇总网格三色；放大或进入区县后显示各网格的颜色与边界",
+        "en": "The city view sums the grid colours per street; zoom in or open a district for "
+        "the grids themselves",
+    },
+    "legend_centers_city": {
+        "zh": "；全市视图仅显示市中心与县区分中心",
+        "en": "; the city view shows the city center and district sub-centers only",
+    },
+    "legend_heat_sqrt": {
+        "zh": "；全市视图按件数平方根着色，城区之外的聚集也可见",
+        "en": "; the city view colours the square root of counts, so clusters outside the core "
+        "show too",
+    },
 }

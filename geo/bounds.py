@@ -32,6 +32,14 @@ class LngLatBbox:
         """The middle of the box."""
         return LngLat((self.west + self.east) / 2, (self.south + self.north) / 2)
 
+    def clipped_to(self, outer: LngLatBbox) -> LngLatBbox:
+        """This box cut to lie within another (the other box when they do not meet)."""
+        west, east = max(self.west, outer.west), min(self.east, outer.east)
+        south, north = max(self.south, outer.south), min(self.north, outer.north)
+        if west >= east or south >= north:
+            return outer
+        return LngLatBbox(west, south, east, north)
+
     def to_folium(self) -> list[list[float]]:
         """[[south, west], [north, east]], the order folium's fit_bounds takes."""
         return [[self.south, self.west], [self.north, self.east]]
