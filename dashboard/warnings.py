@@ -18,6 +18,8 @@ from dashboard.i18n import lang, translator
 from dashboard.resources import connection
 from dashboard.warnings_text import TABLE
 from geo.auth import User
+from geo.queries import drill
+from geo.settings import get_settings
 from geo.timeutil import format_cst
 from geo.warnings import WarningTransitionError, acknowledge, assign, close
 from geo.warnings.actions import allowed_actions
@@ -30,12 +32,14 @@ from geo.warnings.queries import (
     warning_history,
 )
 from geo.warnings.rules import KINDS, load_rules
-from layers.warnings import warning_reason
+from layers.deck import Basemap, make_deck, view_for
+from layers.warnings import outlines_bbox, warning_map_layers, warning_reason
 
 t = translator(TABLE)
 STATUSES = (*ACTIVE, "closed")
 FLASH = "warnings_flash"
 LIMIT = 500
+MAP_WIDTH_PX, MAP_HEIGHT_PX = 700, 340
 
 
 def _filters() -> tuple[list[str], list[str]]:
@@ -62,7 +66,7 @@ def _table(found: list[EarlyWarning], last_scan: datetime | None, language: str)
             t("col_id"): w.id,
             t("col_kind"): t("warn_kind_" + w.kind),
             t("col_status"): t("warn_status_" + w.status),
-            t("col_area"): w.area_name or w.area_code,
+            t("col_area"): w.path_text(),
             t("col_reason"): warning_reason(w, rules, language),
             t("col_detected"): format_cst(w.detected_at),
             t("col_met"): t("yes") if w.still_met(last_scan) else t("no"),
@@ -96,7 +100,8 @@ def _detail(warning: EarlyWarning, user: User, language: str) -> None:
     st.subheader(
         f"#{warning.id} · {t('warn_kind_' + warning.kind)} · {t('warn_status_' + warning.status)}"
     )
-    st.text(warning_reason(warning, load_rules(), language))
+    st.text(f"{warning.path_text()}\n{warning_reason(warning, load_rules(), language)}")
+    _map(warning, language)
     with st.expander(t("warn_figures")):
         st.json(warning.figures)
     with shown_errors(), connection() as conn:
@@ -137,6 +142,37 @@ def _detail(warning: EarlyWarning, user: User, language: str) -> None:
             _act(action, warning, user, note, center)
 
 
+def _map(warning: EarlyWarning, language: str) -> None:
+    """A small map of the warning: its area among its neighbours, named, and its marker."""
+    chain = [warning.district_code, warning.street_code, warning.community_code, warning.grid_code]
+    codes = [c for c in chain if c]
+    parent = codes[-2] if len(codes) > 1 else None
+    with shown_errors(), connection() as conn:
+        if parent:
+            neighbours = drill.child_outlines(conn, parent)
+            frame = drill.child_outlines(conn, parent, itself=True)
+        else:
+            neighbours = frame = drill.child_outlines(conn, warning.area_code, itself=True)
+    box = outlines_bbox(frame or neighbours)
+    if box is None:
+        return
+    view = view_for(box, MAP_WIDTH_PX, MAP_HEIGHT_PX)
+    layers = warning_map_layers(warning, neighbours, frame, load_rules(), t, language, view.zoom)
+    settings = get_settings()
+    basemap = (
+        Basemap(settings.basemap_url, settings.basemap_attribution)
+        if settings.basemap_url
+        else None
+    )
+    tooltip = {"html": "<b>{title}</b><div>{body}</div>", "style": {"whiteSpace": "pre-line"}}
+    st.pydeck_chart(
+        make_deck(layers, view, tooltip, basemap),
+        height=MAP_HEIGHT_PX,
+        width="stretch",
+        key=f"warn_map_{warning.id}",
+    )
+
+
 def render() -> None:
     """Draw the page."""
     user = require("warnings")
@@ -162,7 +198,7 @@ def render() -> None:
     by_id = {w.id: w for w in found}
     picked = st.selectbox(
         t("warn_pick"), list(by_id), key="warn_pick",
-        format_func=lambda i: f"#{i} · {t('warn_kind_' + by_id[i].kind)} · {by_id[i].area_name}",
+        format_func=lambda i: f"#{i} · {t('warn_kind_' + by_id[i].kind)} · {by_id[i].path_text()}",
     )  # fmt: skip
     _detail(by_id[picked], user, language)
 

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 
 import pydeck as pdk
 
+from geo.bounds import LngLatBbox
+from geo.queries.areas import AreaOutline
 from geo.timeutil import format_cst
 from geo.vocabulary import category_label
 from geo.warnings.queries import EarlyWarning
 from geo.warnings.rules import KINDS, WarningRules
+from layers.boundaries import label_layer, outline_layer, outlines_geojson
 from layers.deck import CJK_FONTS, literal
+from layers.labels import place_labels
 from layers.legend import Legend, LegendItem
 
 RGBA = list[int]
@@ -46,7 +51,7 @@ def warning_tooltip(warning: EarlyWarning, rules: WarningRules, t: Translate, la
     """Reason with figures, area, status and when first raised (a field: escaped)."""
     lines = [
         warning_reason(warning, rules, lang),
-        f"{t('warn_area')}：{warning.area_name or warning.area_code}",
+        f"{t('warn_area')}：{warning.path_text()}",
         f"{t('warn_status')}：{t('warn_status_' + warning.status)}"
         + (f" · {warning.assigned_center}" if warning.assigned_center else ""),
         f"{t('warn_detected')}：{format_cst(warning.detected_at)}",
@@ -112,6 +117,61 @@ def warning_layers(
         pickable=False,
     )
     return [dots, marks]
+
+
+def outlines_bbox(outlines: Sequence[AreaOutline]) -> LngLatBbox | None:
+    """The box around the outlines' geometries (None when there are none)."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for outline in outlines:
+        for ring in _rings(json.loads(outline.geojson)):
+            xs += [point[0] for point in ring]
+            ys += [point[1] for point in ring]
+    if not xs:
+        return None
+    return LngLatBbox(min(xs), min(ys), max(xs), max(ys))
+
+
+def _rings(geometry: dict) -> list[list[list[float]]]:
+    if geometry.get("type") == "Polygon":
+        return geometry["coordinates"]
+    if geometry.get("type") == "MultiPolygon":
+        return [ring for polygon in geometry["coordinates"] for ring in polygon]
+    return []
+
+
+def warning_map_layers(
+    warning: EarlyWarning,
+    neighbours: Sequence[AreaOutline],
+    frame: Sequence[AreaOutline],
+    rules: WarningRules,
+    t: Translate,
+    lang: str,
+    zoom: float,
+) -> list[pdk.Layer]:
+    """A warning's surroundings: the areas beside its own (named where the names fit), its own
+    area outlined in its kind's colour, the parent's frame, and the warning's marker."""
+    own = [o for o in neighbours if o.code == warning.area_code]
+    colour = KIND_RGBA.get(warning.kind, [90, 90, 90, 230])
+    return [
+        outline_layer(
+            "warning-neighbours",
+            outlines_geojson(neighbours, fill={o.code: [245, 245, 245, 200] for o in neighbours}),
+            [120, 120, 120, 200],
+            1.0,
+            filled=True,
+        ),
+        outline_layer(
+            "warning-area",
+            outlines_geojson(own, fill={o.code: colour[:3] + [70] for o in own}),
+            colour,
+            3.0,
+            filled=True,
+        ),
+        outline_layer("warning-frame", outlines_geojson(frame), [30, 30, 30, 255], 2.5),
+        label_layer("warning-labels", place_labels(neighbours, zoom, 12), 12, [40, 40, 40, 255]),
+        *warning_layers([warning], rules, t, lang),
+    ]
 
 
 def warning_legend(t: Translate, shown: int) -> Legend:

@@ -37,6 +37,11 @@ class EarlyWarning:
     assigned_center: str | None
     closed_at: datetime | None
     area_name: str
+    area_path: tuple[str, ...] = ()  # names from the district down to the finest area
+
+    def path_text(self, separator: str = " › ") -> str:
+        """The names of the warning's areas, district first (its finest name if none known)."""
+        return separator.join(self.area_path) or self.area_name or self.area_code
 
     @property
     def area_code(self) -> str:
@@ -77,7 +82,7 @@ def list_warnings(
     }
     with conn.cursor() as cur:
         cur.execute(load_sql("warnings_list"), params)
-        return [EarlyWarning(*row) for row in cur.fetchall()]
+        return [EarlyWarning(*row[:-1], tuple(row[-1])) for row in cur.fetchall()]
 
 
 def last_scan_at(conn: psycopg2.extensions.connection) -> datetime | None:
