@@ -20,9 +20,9 @@ from pathlib import Path
 from time import perf_counter
 
 from geo import db
-from geo.drilldown import drill_step
+from geo.drill import queries as drill
+from geo.drill.step import drill_step
 from geo.filters import Scope
-from geo.queries import drill
 from geo.reports.write import write_report
 from geo.settings import get_settings
 from geo.timeutil import CST, now_utc

@@ -4,7 +4,7 @@
         --period 2026-11 --chart docs/screenshots/index_distribution.png
 
 Seed first (`minqing demo seed --incidents 2400000 --seed 7`). Each area's index comes from
-the drill-down's own steps (`geo.drilldown.drill_step`: the city's, every district's and every
+the drill-down's own steps (`geo.drill.step.drill_step`: the city's, every district's and every
 street's children), so the figures are the pages' and the reports'. Prints how many areas of
 each level fall in each band and the quantiles of the index, and draws one histogram per
 level coloured by band (docs/demo.md shows it).
@@ -23,8 +23,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from geo import db  # noqa: E402
-from geo.drilldown import drill_step  # noqa: E402
-from geo.safety_index import load_rules  # noqa: E402
+from geo.drill.safety_index import load_rules  # noqa: E402
+from geo.drill.step import drill_step  # noqa: E402
 from geo.settings import get_settings, hide_password  # noqa: E402
 from geo.timeutil import now_utc  # noqa: E402
 

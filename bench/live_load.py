@@ -6,7 +6,7 @@
 Seed first (`minqing demo seed --incidents 2400000 --seed 7`). Every viewer is a thread of
 one process, as the sessions of one Streamlit server are: each refreshes every `--every`
 seconds (first ones spread over the period) through the page's own path, under row-level
-security in its own scope: the shared answer (`geo.queries.live_view.shared_live_view`,
+security in its own scope: the shared answer (`geo.live.view.shared_live_view`,
 one pool for the process), its arrivals, and the layers and JSON the page draws. City
 viewers watch the city, district viewers their district (spread over the districts), street
 viewers one street each. Meanwhile the demo stream stores about `--rate` reports a second
@@ -36,9 +36,9 @@ from live_map import _deck_json
 from geo import db
 from geo.demo.stream import DemoStream
 from geo.filters import IncidentFilter, Scope, parse_period
-from geo.grid_status import load_rules
-from geo.queries import live
-from geo.queries.live_view import LIVE_ANSWERS, Static, load_static, shared_live_view
+from geo.live import queries as live
+from geo.live.grid_status import load_rules
+from geo.live.view import LIVE_ANSWERS, Static, load_static, shared_live_view
 from geo.settings import get_settings, hide_password
 from geo.timeutil import now_utc
 

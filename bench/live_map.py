@@ -28,12 +28,12 @@ import psycopg2.extensions
 
 from geo import db
 from geo.filters import IncidentFilter, Scope, parse_period
-from geo.grid_status import judge_stocks, load_rules
-from geo.queries import live
+from geo.live import queries as live
+from geo.live.grid_status import judge_stocks, load_rules
+from geo.live.shared import SharedAnswers
+from geo.live.view import LiveView, Static, live_view, load_static, shared_live_view
 from geo.queries.areas import area_outlines
 from geo.queries.kpis import area_kpis
-from geo.queries.live_view import LiveView, Static, live_view, load_static, shared_live_view
-from geo.queries.shared import SharedAnswers
 from geo.settings import get_settings, hide_password
 from geo.timeutil import now_utc
 from layers.centers import center_layer

@@ -22,11 +22,11 @@ from time import perf_counter
 import psycopg2.extensions
 
 from geo import db
-from geo.drilldown import drill_step
+from geo.drill.step import drill_step
 from geo.filters import IncidentFilter, Scope, parse_period
-from geo.grid_status import load_rules
-from geo.queries import live
-from geo.queries.live_view import Static, live_view, load_static
+from geo.live import queries as live
+from geo.live.grid_status import load_rules
+from geo.live.view import Static, live_view, load_static
 from geo.settings import get_settings, hide_password
 from geo.timeutil import CST, now_utc
 

@@ -25,16 +25,17 @@ from dashboard.widgets.kpi_strip import Figure, kpi_strip
 from dashboard.widgets.map_panel import legends, map_panel
 from geo import db
 from geo.area_scope import area_chain, chain_in_scope
-from geo.drilldown import AreaNotFound, DrillStep, default_period, drill_step
+from geo.drill import queries as drill
+from geo.drill.safety_index import SafetyIndex, load_rules
+from geo.drill.step import AreaNotFound, DrillStep, default_period, drill_step
 from geo.filters import IncidentFilter, Period, PeriodError, parse_period
-from geo.queries import drill
 from geo.queries.areas import AreaOutline
 from geo.reports.write import report_bytes, report_content
-from geo.safety_index import SafetyIndex, load_rules
 from geo.settings import get_settings
 from geo.timeutil import CST, format_cst, now_utc
 from geo.vocabulary import SOURCES, category_label
 from layers.charts import bar_chart, contribution_chart, trend_chart
+from layers.colors import INDEX_BAR
 from layers.deck import Basemap, make_deck, view_for
 from layers.drill import (
     CASE_COLOURS,
@@ -494,7 +495,7 @@ def _ranking(step: DrillStep, period: str) -> None:
         key=f"ranking-{step.node.code}-{period}",
         column_config={
             t("index"): st.column_config.ProgressColumn(
-                format="%.1f", min_value=0, max_value=100, color="#1a9850"
+                format="%.1f", min_value=0, max_value=100, color=INDEX_BAR
             ),
             t("kpi_resolved_rate"): st.column_config.NumberColumn(format="%.1f%%"),
             t("change"): st.column_config.NumberColumn(format="%+.1f"),

@@ -17,7 +17,7 @@ from dashboard.judgement_text import TABLE
 from dashboard.resources import connection, database_label, scope_key, user_scope
 from geo.assess.area import AreaScorecards, area_scorecards
 from geo.assess.view import LEVELS, scorecard_frame, word
-from geo.drilldown import DrillStep
+from geo.drill.step import DrillStep
 from geo.filters import Period, Scope
 from geo.forecast.queries import (
     RisingGrid,
@@ -27,7 +27,7 @@ from geo.forecast.queries import (
     rising_grids,
 )
 from geo.forecast.rules import load_rules as load_forecast_rules
-from geo.queries.live import GridShape
+from geo.live.queries import GridShape
 from geo.timeutil import CST, format_cst
 from layers.charts import contribution_chart
 from layers.forecast import (

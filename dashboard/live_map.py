@@ -1,7 +1,7 @@
 """实时态势 · the live map: grid colours, heat, center workloads, incidents, refreshed live.
 
 The page reads the filters and the area in view (`?area=CODE&period=...`), asks
-`geo.queries.live_view` for one refresh, hands the result to `layers/`, and draws. A fragment
+`geo.live.view` for one refresh, hands the result to `layers/`, and draws. A fragment
 redraws the key figures and the map every few seconds; the map keeps its key and its initial
 view, so the operator's pan and zoom survive, and it moves only when another area is opened.
 """
@@ -33,15 +33,15 @@ from dashboard.widgets.kpi_strip import Figure, kpi_strip
 from dashboard.widgets.map_panel import Picked, legends, map_panel
 from geo.bounds import LngLatBbox, dense_bounds
 from geo.filters import IncidentFilter, Scope
-from geo.grid_status import COLORS, GridStatus, load_rules
-from geo.queries import live
-from geo.queries.areas import AreaOutline, area_outlines
-from geo.queries.live_view import (
+from geo.live import queries as live
+from geo.live.grid_status import COLORS, GridStatus, load_rules
+from geo.live.view import (
     POINTS_LIMIT,
     LiveView,
     Static,
     shared_live_view,
 )
+from geo.queries.areas import AreaOutline, area_outlines
 from geo.settings import get_settings
 from geo.timeutil import CST, now_utc
 from geo.vocabulary import category_label
@@ -544,7 +544,7 @@ def _live_panel(
     scope = Scope(focus.level, focus.code) if focus else Scope()
     flt = choice.to_filter(now, scope)
     with shown_errors():
-        # shared by every screen of the same scope, filters and data (geo.queries.live_view)
+        # shared by every screen of the same scope, filters and data (geo.live.view)
         view, newest = shared_live_view(connection, viewer, flt, now, static, load_rules())
         with connection() as conn:
             arrived, fresh = _arrivals(conn, flt, newest, time.time())

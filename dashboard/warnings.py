@@ -18,7 +18,7 @@ from dashboard.i18n import lang, translator
 from dashboard.resources import connection
 from dashboard.warnings_text import TABLE
 from geo.auth import User
-from geo.queries import drill
+from geo.drill import queries as drill
 from geo.settings import get_settings
 from geo.timeutil import format_cst
 from geo.warnings import WarningTransitionError, acknowledge, assign, close

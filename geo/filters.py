@@ -136,10 +136,6 @@ class IncidentFilter:
         """The same filter over another period."""
         return replace(self, period=period)
 
-    def with_scope(self, scope: Scope) -> IncidentFilter:
-        """The same filter inside another area."""
-        return replace(self, scope=scope)
-
 
 def incident_conditions(flt: IncidentFilter, alias: str = "i") -> tuple[sql.Composable, dict]:
     """The filter's conditions (all but the period) as SQL on `alias`, and their parameters.

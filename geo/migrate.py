@@ -1,4 +1,8 @@
-"""Versioned schema migrations: numbered `.sql` files applied once each, in order."""
+"""Versioned schema migrations: numbered `.sql` files applied once each, in number order.
+
+A migration numbered below the highest one a database has applied is refused, not run late:
+every database runs the same migrations in the same order (docs/architecture.md, Migrations).
+"""
 
 from __future__ import annotations
 
@@ -66,6 +70,21 @@ def applied_versions(conn: psycopg2.extensions.connection) -> dict[int, str]:
         return dict(cur.fetchall())
 
 
+def _refuse_out_of_order(migrations: list[Migration], done: dict[int, str]) -> None:
+    """Stop before a pending migration numbered below the highest applied one."""
+    if not done:
+        return
+    highest = max(done)
+    late = [m for m in migrations if m.version not in done and m.version < highest]
+    if late:
+        names = ", ".join(f"{m.version:03d}_{m.name}" for m in late)
+        raise MigrationError(
+            f"migration {names} is numbered below {highest:03d}, the highest this database "
+            "has applied: migrations run in number order only, so give it a number above "
+            f"{highest:03d}"
+        )
+
+
 def migrate(
     conn: psycopg2.extensions.connection, progress: Callable[[str], None] = lambda _: None
 ) -> list[Migration]:
@@ -87,6 +106,7 @@ def migrate(
             cur.execute(_LEDGER)
         conn.commit()
         done = applied_versions(conn)
+        _refuse_out_of_order(migrations, done)
         for migration in migrations:
             if migration.version in done:
                 if done[migration.version] != migration.checksum:

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 import pydeck as pdk
 
-from geo.grid_status import GridStatus
-from geo.queries.live import AreaNode, Flows, Stocks
+from geo.live.grid_status import GridStatus
+from geo.live.queries import AreaNode, Flows, Stocks
 from layers.legend import Legend, LegendItem
 
 RGBA = list[int]

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 import pydeck as pdk
 
-from geo.queries.live import CenterLoad
+from geo.live.queries import CenterLoad
 from layers.deck import literal
 from layers.legend import Legend, LegendItem
 

@@ -15,6 +15,8 @@ YL_OR_RD: list[RGBA] = [
     [240, 59, 32, 210],
     [189, 0, 38, 220],
 ]
+# The safety index's bar in tables: the good end of the index's red-yellow-green scale.
+INDEX_BAR = "#1a9850"
 
 
 def quantile_breaks(values: Sequence[float], classes: int) -> list[float]:

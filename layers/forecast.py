@@ -9,7 +9,7 @@ import pandas as pd
 import pydeck as pdk
 
 from geo.forecast.queries import RisingGrid, WeekPoint
-from geo.queries.live import GridShape
+from geo.live.queries import GridShape
 from layers.charts import NEW_COLOUR, _styled
 from layers.deck import literal
 from layers.legend import Legend, LegendItem

@@ -5,7 +5,7 @@ blue base layer whose data is a URL the browser fetches (and caches) once, with 
 tooltip; only the red and yellow grids, with their live tooltips, go with every refresh.
 Inside an opened area every grid goes inline with its live numbers (a few hundred at most).
 One PolygonLayer per colour, so a colour is a layer property, not four numbers per grid;
-the outlines come rounded to 1e-5° (geo.queries.live.grid_shapes).
+the outlines come rounded to 1e-5° (geo.live.queries.grid_shapes).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from collections.abc import Callable, Mapping, Sequence
 
 import pydeck as pdk
 
-from geo.grid_status import COLORS, GridRules, GridStatus
-from geo.queries.live import GridShape
+from geo.live.grid_status import COLORS, GridRules, GridStatus
+from geo.live.queries import GridShape
 from layers.deck import literal
 from layers.legend import Legend, LegendItem
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pydeck as pdk
 
-from geo.queries.live import IncidentPoint
+from geo.live.queries import IncidentPoint
 from geo.timeutil import format_cst
 from geo.vocabulary import SOURCES, category_label, subcategory_label
 from layers.deck import literal

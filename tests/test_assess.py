@@ -336,7 +336,7 @@ def test_safety_report_has_the_scorecard_sheet(conn):
     """The district's safety report for October carries its centers' and grids' scorecards."""
     import io
 
-    from geo.drilldown import drill_step
+    from geo.drill.step import drill_step
     from geo.reports.content import gather
     from geo.reports.excel import workbook_bytes
 

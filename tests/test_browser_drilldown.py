@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 
 from geo import db
-from geo.queries import drill
+from geo.drill import queries as drill
 from geo.timeutil import CST, now_utc
 from tests.support import login
 from tests.test_browser_overview import drawn_pixel_share

@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 import pytest
 
 from geo import db
+from geo.drill import queries as drill
+from geo.drill import rollup
 from geo.filters import IncidentFilter, Scope, parse_period
-from geo.queries import drill, rollup
 from geo.queries.kpis import kpis_by
 from tests.drill_fixtures import (
     EXPECTED_OCTOBER,

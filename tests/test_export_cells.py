@@ -15,7 +15,7 @@ import pytest
 from geo import db
 from geo.auth.audit import AuditEntry, to_csv
 from geo.cells import csv_cell, is_formula_like
-from geo.drilldown import drill_step
+from geo.drill.step import drill_step
 from geo.ingest.rejects import Reject, write_rejects
 from geo.reports.content import gather
 from geo.reports.excel import workbook_bytes

@@ -25,6 +25,7 @@ from geo.forecast.rules import DEFAULT_RULES, load_rules, parse_rules
 from geo.forecast.run import run_forecast
 from geo.forecast.series import WEEK, read_history, week_origin
 from geo.timeutil import now_utc
+from geo.vocabulary import CATEGORIES
 from tests.live_world import AREAS, GRID_A, GRID_B, GRID_C, GRID_D, build_world
 
 WEEKS = 104
@@ -196,8 +197,8 @@ def test_run_stores_coherent_forecasts(world):
             rows = {(r[0], r[1], r[2], r[3]): r[4:] for r in cur.fetchall()}
     finally:
         conn.close()
-    # 4 grids, 2 communities, 2 streets, 2 districts, the city; 6 categories ('*' too); 4 weeks
-    assert result.rows == len(rows) == 11 * 6 * 4
+    # 4 grids, 2 communities, 2 streets, 2 districts, the city; every category and '*'; 4 weeks
+    assert result.rows == len(rows) == 11 * (len(CATEGORIES) + 1) * 4
     for mean, low, median, high, _ in rows.values():
         assert 0 <= low <= median <= high and mean >= 0
     grid_sum = sum(rows[("grid", g, "*", 1)][0] for g in (GRID_A, GRID_B, GRID_C, GRID_D))

@@ -9,9 +9,9 @@ import pytest
 from geo import db
 from geo.errors import ConfigError
 from geo.filters import IncidentFilter, Scope, parse_period
-from geo.grid_status import DEFAULT_RULES, GridMeasures, judge, load_rules, parse_rules
-from geo.queries.live import data_version
-from geo.queries.live_view import live_view, load_static
+from geo.live.grid_status import DEFAULT_RULES, GridMeasures, judge, load_rules, parse_rules
+from geo.live.queries import data_version
+from geo.live.view import live_view, load_static
 from tests.live_world import GRID_A, GRID_B, GRID_C, GRID_D, Incidents, build_world, cst_noon
 
 ONE_OVERDUE_IS_RED = """

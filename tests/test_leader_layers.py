@@ -10,14 +10,14 @@ from datetime import UTC, date, datetime, timedelta
 import pandas as pd
 
 from geo.bounds import LngLatBbox, dense_bounds
-from geo.drilldown import ChildRow, DrillStep, Figures, default_period
-from geo.grid_status import GridMeasures, GridStatus
+from geo.drill.queries import ChildArea
+from geo.drill.rollup import AreaCounts
+from geo.drill.safety_index import IndexInputs, load_rules, safety_index
+from geo.drill.step import ChildRow, DrillStep, Figures, default_period
+from geo.live.grid_status import GridMeasures, GridStatus
+from geo.live.queries import AreaNode, Center, CenterLoad, Flows, Stocks
 from geo.queries.areas import AreaOutline
-from geo.queries.drill import ChildArea
 from geo.queries.kpis import Kpis
-from geo.queries.live import AreaNode, Center, CenterLoad, Flows, Stocks
-from geo.queries.rollup import AreaCounts
-from geo.safety_index import IndexInputs, load_rules, safety_index
 from geo.warnings.queries import EarlyWarning
 from geo.warnings.rules import load_rules as load_warning_rules
 from layers.area_status import area_loads, area_status_layer, area_status_legend, red_fill

@@ -12,9 +12,9 @@ from streamlit.testing.v1 import AppTest
 
 from geo import db
 from geo.bounds import LngLatBbox
-from geo.drilldown import default_period
-from geo.queries import live
-from geo.safety_index import load_rules
+from geo.drill.safety_index import load_rules
+from geo.drill.step import default_period
+from geo.live import queries as live
 from geo.settings import get_settings
 from geo.timeutil import now_utc
 from tests.support import signed_in

@@ -6,8 +6,8 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from geo.bounds import LngLatBbox
-from geo.grid_status import GridMeasures, GridStatus, load_rules
-from geo.queries.live import Center, CenterLoad, GridShape, IncidentPoint
+from geo.live.grid_status import GridMeasures, GridStatus, load_rules
+from geo.live.queries import Center, CenterLoad, GridShape, IncidentPoint
 from layers.centers import MAX_RADIUS, center_layer, overdue_color, radius_px
 from layers.deck import Basemap, make_deck, view_for
 from layers.grid_status import (

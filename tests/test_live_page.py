@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo import db
 from geo.filters import IncidentFilter, Scope, parse_period
-from geo.queries import live
+from geo.live import queries as live
 from geo.queries.kpis import area_kpis
 from geo.settings import get_settings
 from geo.timeutil import now_utc
@@ -119,12 +119,21 @@ def test_time_windows_and_a_custom_range(app):
     assert at.date_input(key="flt_range")
 
 
-def test_a_status_filter_keeps_only_those_cases(app):
-    """Only cases waiting to be assigned: the figures shrink, and overdue ≤ open."""
+def test_a_status_filter_keeps_only_those_cases(app, demo_db):
+    """Only cases waiting to be assigned: the open and overdue figures are those of the
+    reported cases alone, fewer than all open cases."""
     at = app.run()
+    everything = _count(_metrics(at)["在办"])
     at.multiselect(key="flt_statuses").set_value(["reported"]).run()
     figures = _metrics(at)
-    assert _count(figures["超期"]) <= _count(figures["在办"])
+    conn = db.connect(demo_db)
+    try:
+        flt = IncidentFilter(parse_period("7d", now_utc()), statuses=("reported",))
+        expected = area_kpis(conn, flt)
+    finally:
+        conn.close()
+    assert _count(figures["在办"]) == expected.open < everything
+    assert _count(figures["超期"]) == expected.overdue
     assert not at.exception
 
 

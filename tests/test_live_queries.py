@@ -10,10 +10,10 @@ import pytest
 
 from geo import db
 from geo.filters import IncidentFilter, Scope, parse_period
-from geo.grid_status import load_rules
-from geo.queries import live
+from geo.live import queries as live
+from geo.live.grid_status import load_rules
+from geo.live.view import live_view, load_static, needs_history
 from geo.queries.kpis import area_kpis
-from geo.queries.live_view import live_view, load_static, needs_history
 from geo.timeutil import now_utc, start_of_day_cst
 from tests.live_world import GRID_A, GRID_B, GRID_C, GRID_D, Incidents, build_world, cst_noon
 

@@ -12,10 +12,10 @@ import pytest
 
 from geo import db
 from geo.filters import IncidentFilter, Scope, parse_period
-from geo.grid_status import load_rules
-from geo.queries import live
-from geo.queries.live_view import LiveView, live_view, load_static, shared_live_view
-from geo.queries.shared import SharedAnswers
+from geo.live import queries as live
+from geo.live.grid_status import load_rules
+from geo.live.shared import SharedAnswers
+from geo.live.view import LiveView, live_view, load_static, shared_live_view
 from tests.live_world import GRID_A, GRID_C, Incidents, build_world, cst_noon
 
 pytestmark = pytest.mark.db

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from geo import db
 from geo.cli import main
-from geo.drilldown import drill_step
+from geo.drill.step import drill_step
 from geo.reports.content import gather
 from geo.reports.excel import SHEETS, workbook_bytes
 from geo.reports.pdf import pdf_bytes, report_html
@@ -84,8 +84,9 @@ def test_pdf_has_pages_and_chinese_text_with_the_figures(district_report):
     assert "期末超期" in text
 
 
-def test_html_loads_nothing_and_escapes_text(district_report):
-    """The printable HTML has no external reference: images are inline data."""
+def test_html_loads_nothing(district_report):
+    """The printable HTML has no external reference: images are inline data (escaping is
+    tested with hostile names in tests/test_export_cells.py)."""
     _content, _xlsx, _pdf, page = district_report
     assert "http://" not in page and "https://" not in page
     assert page.count("<img src='data:image/png;base64,") >= 4

@@ -15,14 +15,15 @@ from psycopg2 import sql
 from geo import db
 from geo.area_scope import area_chain, chain_in_scope
 from geo.demo.load import seed_demo
-from geo.drilldown import drill_step
+from geo.drill import queries as drill
+from geo.drill.step import drill_step
 from geo.filters import IncidentFilter, Scope, parse_period
-from geo.grid_status import load_rules
-from geo.queries import drill, live
+from geo.live import queries as live
+from geo.live.grid_status import load_rules
+from geo.live.view import live_view, load_static
 from geo.queries.areas import district_summaries
 from geo.queries.contacts import reporter_contacts
 from geo.queries.kpis import area_kpis, kpis_by
-from geo.queries.live_view import live_view, load_static
 from geo.reports.content import gather
 from geo.reports.excel import workbook_bytes
 

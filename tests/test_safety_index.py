@@ -6,9 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from geo.errors import ConfigError
-from geo.queries.kpis import Kpis
-from geo.safety_index import (
+from geo.drill.safety_index import (
     DEFAULT_RULES,
     IndexInputs,
     Indicator,
@@ -16,6 +14,8 @@ from geo.safety_index import (
     parse_rules,
     safety_index,
 )
+from geo.errors import ConfigError
+from geo.queries.kpis import Kpis
 
 RULES_TEXT = """
 rate_days = 30

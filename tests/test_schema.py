@@ -57,6 +57,22 @@ def test_an_edited_migration_is_refused(empty_db, conn_to):
         migrate(conn)
 
 
+def test_a_migration_numbered_below_the_highest_applied_is_refused(empty_db, conn_to):
+    """A pending migration below the highest applied number stops the migrator, naming it,
+    and applies nothing."""
+    conn = conn_to(empty_db)
+    db.check_postgis(conn)
+    migrate(conn)
+    middle = load_migrations()[len(load_migrations()) // 2]
+    with conn.cursor() as cur:
+        cur.execute("DELETE FROM schema_migrations WHERE version = %s", (middle.version,))
+    conn.commit()
+    before = applied_versions(conn)
+    with pytest.raises(MigrationError, match=f"{middle.version:03d}_{middle.name} is numbered"):
+        migrate(conn)
+    assert applied_versions(conn) == before
+
+
 @pytest.fixture
 def tx(migrated_db, conn_to):
     """A connection inside a transaction that is rolled back after the test."""

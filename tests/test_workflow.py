@@ -353,7 +353,6 @@ def test_deadline_across_cst_midnight_and_month_end(conn, deadline_cst):
     before = deadline_cst - timedelta(seconds=59)
     after = deadline_cst + timedelta(seconds=61)
     assert after.astimezone(CST).day == 1 or after.astimezone(CST).hour == 0
-    assert countdown(deadline_cst, before) == countdown(deadline_cst, before)
     left = countdown(deadline_cst, before)
     past = countdown(deadline_cst, after)
     assert (left.overdue, left.days, left.hours, left.minutes) == (False, 0, 0, 0)
@@ -548,9 +547,9 @@ FIGURES = ("new", "open", "overdue", "concluded", "resolved", "concluded_late", 
 def test_feedback_figures_follow_the_actions(conn, scope):
     """Handling time, resolved rate, overdue and escalations on the other pages come from what
     the actions wrote: counted from incidents and read from the rollups, the same figures."""
+    from geo.drill import rollup
+    from geo.drill.queries import area_counts
     from geo.filters import IncidentFilter, parse_period
-    from geo.queries import rollup
-    from geo.queries.drill import area_counts
     from geo.queries.kpis import kpis_by
 
     a = make_case(conn, "reported", None, deadline_hours=48)

@@ -41,9 +41,9 @@ def assess_command(
     from geo.assess.score import compute_scorecards, ranked
     from geo.assess.sheet import assessment_workbook
     from geo.assess.store import store_scorecards
-    from geo.drilldown import AreaNotFound
+    from geo.drill import queries as drill
+    from geo.drill.step import AreaNotFound
     from geo.filters import parse_period
-    from geo.queries import drill
     from geo.settings import get_settings
     from geo.timeutil import now_utc
 

@@ -9,8 +9,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from geo.errors import ConfigError
-from geo.safety_index import (
+from geo.drill.safety_index import (
     Band,
     Indicator,
     bands_from,
@@ -18,6 +17,7 @@ from geo.safety_index import (
     indicators_from,
     read_rules_text,
 )
+from geo.errors import ConfigError
 
 # What each indicator measures: (numerator, base) among a subject's counts (`Counts` fields).
 INDICATORS = {

@@ -10,8 +10,8 @@ import psycopg2.extensions
 
 from geo.assess.measure import Counts, Subject, measure, subjects
 from geo.assess.rules import INDICATORS, ScorecardRules, load_rules
+from geo.drill.safety_index import Band, Contribution, weigh
 from geo.filters import Period, Scope
-from geo.safety_index import Band, Contribution, weigh
 
 # Why a subject has no score.
 NO_CASES = "no_cases"  # nothing received, finished, open or followed up in the period

@@ -10,8 +10,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from geo.assess.rules import ANSWER_ZH, ScorecardRules
 from geo.assess.score import NO_CASES, Scorecard
-from geo.reports.excel import _table
 from geo.reports.labels import CENTER_LEVEL_ZH
+from geo.reports.sheets import table
 
 SHEET = "考评"
 LEVELS = ("city_center", "sub_center", "command_post", "workstation", "grid")
@@ -34,7 +34,7 @@ _COUNTS = [
 ]
 
 
-def scorecard_table(cards: list[Scorecard], rules: ScorecardRules) -> tuple[list[str], list[list]]:
+def scorecardtable(cards: list[Scorecard], rules: ScorecardRules) -> tuple[list[str], list[list]]:
     """Headers and rows: one row per card, its counts, then each indicator's value and points."""
     headers = ["层级", "排名", "同级数", "名称", "编码", "综合得分", "等级"]
     headers += [label for _, label in _COUNTS]
@@ -65,8 +65,8 @@ def scorecard_sheet(
         "未评分（无案件或样本不足）的不参与排名。各指标得分与贡献分见右侧各列。"
     )
     ordered = sorted(cards, key=lambda c: (LEVELS.index(c.subject.level), c.rank or 10**9))
-    headers, rows = scorecard_table(ordered, rules)
-    _table(sheet, 4, headers, rows)
+    headers, rows = scorecardtable(ordered, rules)
+    table(sheet, 4, headers, rows)
 
 
 def assessment_workbook(cards: list[Scorecard], rules: ScorecardRules, title: str) -> bytes:
@@ -91,7 +91,7 @@ def assessment_workbook(cards: list[Scorecard], rules: ScorecardRules, title: st
 
 def _rules(sheet: Worksheet, rules: ScorecardRules) -> None:
     rows = [[i.zh, i.key, i.weight, i.good, i.bad] for i in rules.indicators]
-    _table(sheet, 1, ["指标", "代码", "权重", "满分锚点(100分)", "零分锚点(0分)"], rows)
+    table(sheet, 1, ["指标", "代码", "权重", "满分锚点(100分)", "零分锚点(0分)"], rows)
     notes = [
         f"规则版本 {rules.version}",
         f"按时受理：收到案件后 {rules.accept_within_hours:g} 小时内受理。",

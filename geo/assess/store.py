@@ -13,8 +13,8 @@ from psycopg2.extras import Json
 from geo.assess.measure import COUNT_FIELDS, Counts, Subject
 from geo.assess.rules import ScorecardRules, parse_rules
 from geo.assess.score import Scorecard
+from geo.drill.safety_index import Contribution
 from geo.filters import Period
-from geo.safety_index import Contribution
 
 _SUBJECT_FIELDS = (
     "subject", "code", "name", "level", "parent_code", "district_code", "street_code",

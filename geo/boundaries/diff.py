@@ -42,16 +42,6 @@ class Diff:
             "unchanged": self.unchanged,
         }
 
-    @property
-    def changed_codes(self) -> set[str]:
-        """Codes whose geometry or parent changes (their incidents may move)."""
-        return (
-            set(self.added["code"])
-            | set(self.removed["code"])
-            | set(self.reshaped["code"])
-            | set(self.reparented["code"])
-        )
-
     def to_json(self, limit: int = 10_000) -> dict:
         """The diff as JSON-ready lists (geometry left out), at most `limit` rows each."""
 

@@ -9,8 +9,8 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from geo.drill.safety_index import read_rules_text
 from geo.errors import ConfigError
-from geo.safety_index import read_rules_text
 
 DEFAULT_RULES = Path(str(resources.files("geo.rules").joinpath("forecast.toml")))
 _MODEL_KEYS = {

@@ -19,7 +19,8 @@ from geo.assess.rules import load_rules as load_scorecard_rules
 from geo.assess.score import compute_scorecards
 from geo.assess.store import store_scorecards, stored_run
 from geo.auth.audit import record
-from geo.drilldown import AreaNotFound, drill_step
+from geo.drill.safety_index import DEFAULT_RULES as SAFETY_RULES
+from geo.drill.step import AreaNotFound, drill_step
 from geo.errors import MinqingError
 from geo.filters import Period, parse_period
 from geo.publish.periods import closed_periods
@@ -28,7 +29,6 @@ from geo.publish.store import Stored, insert_report, latest_end, next_version
 from geo.reports.content import gather
 from geo.reports.excel import workbook_bytes
 from geo.reports.pdf import pdf_bytes, report_html
-from geo.safety_index import DEFAULT_RULES as SAFETY_RULES
 
 _AREAS_SQL = """
 SELECT code, level FROM current_areas WHERE level = ANY(%s) ORDER BY depth, code

@@ -38,11 +38,6 @@ class Kpis:
         """Share of the open cases at the period's end that are past their deadline."""
         return self.overdue / self.open if self.open else None
 
-    @property
-    def on_time_rate(self) -> float | None:
-        """Share of the cases concluded in the period that were concluded by their deadline."""
-        return 1 - self.concluded_late / self.concluded if self.concluded else None
-
 
 _COUNTS = [f.name for f in fields(Kpis) if f.type in ("int", int)]
 

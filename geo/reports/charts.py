@@ -16,8 +16,8 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import PathPatch  # noqa: E402
 from matplotlib.path import Path  # noqa: E402
 
+from geo.drill.queries import BreakdownRow, TrendPoint  # noqa: E402
 from geo.queries.areas import AreaOutline  # noqa: E402
-from geo.queries.drill import BreakdownRow, TrendPoint  # noqa: E402
 
 FONTS = ["Noto Sans CJK SC", "DejaVu Sans"]  # fonts-noto-cjk; DejaVu for anything else
 DPI = 180

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 import psycopg2.extensions
 
 from geo.assess.area import AreaScorecards, area_scorecards
-from geo.drilldown import DrillStep
+from geo.drill import queries as drill
+from geo.drill.safety_index import SafetyRules, load_rules
+from geo.drill.step import DrillStep
 from geo.filters import IncidentFilter
-from geo.queries import drill
 from geo.queries.areas import AreaOutline
-from geo.safety_index import SafetyRules, load_rules
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,10 @@ import io
 from collections.abc import Callable, Sequence
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from geo.assess.sheet import scorecard_sheet
 from geo.cells import set_cell
 from geo.reports.content import ReportContent
 from geo.reports.labels import (
@@ -24,10 +24,9 @@ from geo.reports.labels import (
     category_zh,
     source_zh,
 )
+from geo.reports.sheets import table
 from geo.timeutil import format_cst
 
-HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
 TITLE_FONT = Font(bold=True, size=14)
 SHEETS = ("概览", "下级排名", "类别", "来源", "趋势", "超期案件", "指挥中心", "指数规则", "考评")
 
@@ -47,27 +46,6 @@ def workbook_bytes(content: ReportContent) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def _table(sheet: Worksheet, top: int, headers: Sequence[str], rows: Sequence[Sequence]) -> None:
-    """A header row at `top` and the rows under it, with widths that fit Chinese text."""
-    for col, name in enumerate(headers, start=1):
-        cell = set_cell(sheet.cell(row=top, column=col), name)
-        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
-        cell.alignment = Alignment(horizontal="center")
-    for r, row in enumerate(rows, start=top + 1):
-        for c, value in enumerate(row, start=1):
-            set_cell(sheet.cell(row=r, column=c), value)
-    for col, name in enumerate(headers, start=1):
-        values = [name] + [row[col - 1] for row in rows[:200]]
-        width = max(_display_width(v) for v in values)
-        sheet.column_dimensions[get_column_letter(col)].width = min(60, max(8, width + 2))
-    sheet.freeze_panes = sheet.cell(row=top + 1, column=1)
-
-
-def _display_width(value: object) -> int:
-    text = "" if value is None else str(value)
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
 def _overview(sheet: Worksheet, content: ReportContent) -> None:
@@ -90,7 +68,7 @@ def _overview(sheet: Worksheet, content: ReportContent) -> None:
         rows.append([label, _round(a, 4), _round(b, 4), None])
     rows.append(["重复诉求", now.counts.repeats, before.counts.repeats, None])
     rows.append(["常住人口", step.node.population, step.node.population, None])
-    _table(sheet, 4, ["指标", "本期", "对比期", "说明"], rows)
+    table(sheet, 4, ["指标", "本期", "对比期", "说明"], rows)
     top = 6 + len(rows)
     contributions = []
     for indicator in content.rules.indicators:
@@ -100,7 +78,7 @@ def _overview(sheet: Worksheet, content: ReportContent) -> None:
              _round(c.points), _round(c.lost)]
         )  # fmt: skip
     set_cell(sheet.cell(row=top - 1, column=1), "平安指数构成").font = Font(bold=True)
-    _table(sheet, top, ["指标", "数值", "单项得分", "权重", "贡献分", "失分"], contributions)
+    table(sheet, top, ["指标", "数值", "单项得分", "权重", "贡献分", "失分"], contributions)
     sheet.freeze_panes = None
 
 
@@ -122,7 +100,7 @@ def _ranking(sheet: Worksheet, content: ReportContent) -> None:
     headers = ["排名", "区域", "编码", "平安指数", "等级", "上期指数", "新增",
                "期末在办", "期末超期", "办结", "化解成功率", "新增重大风险", "重复诉求",
                "常住人口"]  # fmt: skip
-    _table(sheet, 1, headers, rows)
+    table(sheet, 1, headers, rows)
 
 
 def _breakdown(sheet: Worksheet, rows_in: Sequence, title: str, name: Callable[[str], str]) -> None:
@@ -130,12 +108,12 @@ def _breakdown(sheet: Worksheet, rows_in: Sequence, title: str, name: Callable[[
         [name(r.key), r.new, r.previous_new, r.concluded, r.resolved, _round(r.resolved_rate, 4)]
         for r in rows_in
     ]
-    _table(sheet, 1, [title, "新增", "上期新增", "办结", "化解成功", "化解成功率"], rows)
+    table(sheet, 1, [title, "新增", "上期新增", "办结", "化解成功", "化解成功率"], rows)
 
 
 def _trend(sheet: Worksheet, content: ReportContent) -> None:
     rows = [[p.day, p.new, p.concluded, p.major_new] for p in content.step.trend]
-    _table(sheet, 1, ["日期", "新增", "办结", "新增重大风险"], rows)
+    table(sheet, 1, ["日期", "新增", "办结", "新增重大风险"], rows)
     for cell in sheet["A"][1:]:
         cell.number_format = "yyyy-mm-dd"
 
@@ -149,7 +127,7 @@ def _overdue(sheet: Worksheet, content: ReportContent) -> None:
     ]  # fmt: skip
     headers = ["编号", "上报时间", "办理时限", "类别", "来源", "重大风险", "状态", "承办中心",
                "升级次数", "网格", "地址", "内容"]  # fmt: skip
-    _table(sheet, 1, headers, rows)
+    table(sheet, 1, headers, rows)
 
 
 def _centers(sheet: Worksheet, content: ReportContent) -> None:
@@ -158,12 +136,10 @@ def _centers(sheet: Worksheet, content: ReportContent) -> None:
          _round(c.mean_hours)]
         for c in content.centers
     ]  # fmt: skip
-    _table(sheet, 1, ["中心", "层级", "在办", "超期", "本期办结", "平均用时(小时)"], rows)
+    table(sheet, 1, ["中心", "层级", "在办", "超期", "本期办结", "平均用时(小时)"], rows)
 
 
 def _scorecards(sheet: Worksheet, content: ReportContent) -> None:
-    from geo.assess.sheet import scorecard_sheet  # it writes its cells with this module's _table
-
     step, listed = content.step, content.scorecards
     title = f"{step.node.name}一体考评 · {step.period.key}"
     scorecard_sheet(sheet, listed.cards, listed.rules, title)
@@ -172,7 +148,7 @@ def _scorecards(sheet: Worksheet, content: ReportContent) -> None:
 def _rules(sheet: Worksheet, content: ReportContent) -> None:
     rules = content.rules
     rows = [[i.zh, i.key, i.weight, i.good, i.bad] for i in rules.indicators]
-    _table(sheet, 1, ["指标", "代码", "权重", "满分锚点(100分)", "零分锚点(0分)"], rows)
+    table(sheet, 1, ["指标", "代码", "权重", "满分锚点(100分)", "零分锚点(0分)"], rows)
     notes = [
         "单项得分 = 100 × (零分锚点 − 数值) / (零分锚点 − 满分锚点)，截断在0–100之间。",
         "平安指数 = Σ 权重 × 单项得分 / Σ 权重（仅计样本充足的指标）。",

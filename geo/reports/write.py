@@ -10,7 +10,7 @@ from time import perf_counter
 
 import psycopg2.extensions
 
-from geo.drilldown import drill_step
+from geo.drill.step import drill_step
 from geo.reports.content import ReportContent, gather
 from geo.reports.excel import workbook_bytes
 from geo.reports.pdf import pdf_bytes, report_html

@@ -2,7 +2,7 @@
 -- measures, in PostgreSQL. The measures come from a query (live_grid_given.sql or
 -- live_grid_measures.sql) giving code, open, overdue, major_open, dispute_open,
 -- escalated_open, new and previous per grid; rules_met is the int[] of the indexes of the
--- rules a grid meets (built by geo.grid_status.rules_sql).
+-- rules a grid meets (built by geo.live.grid_status.rules_sql).
 -- %(red_rules)s, %(yellow_rules)s: the indexes of the red and of the yellow rules.
 -- %(every)s: return blue grids too (else only red and yellow ones).
 WITH m AS (

@@ -1,7 +1,7 @@
 -- What one refresh reads: the incidents matching the filter that were reported today or
 -- concluded today and, when a status filter asks for them (%(with_history)s), the cases not
 -- closed yet that count in a history window. Disjoint sets, each found by an index.
--- Today's reports and conclusions are split at a checkpoint (geo/queries/live.py, `Mark`):
+-- Today's reports and conclusions are split at a checkpoint (geo/live/queries.py, `Mark`):
 -- an event at or after %(since)s, or of an incident stored after incident %(mark)s, is read
 -- on every refresh; the rest of today's, of incidents up to %(upto)s, was counted once.
 -- (since = today and mark = upto = the largest id: today counted in full, as one piece.)
@@ -9,7 +9,7 @@
 --   'today'           today's reports and conclusions whose status is among %(statuses)s;
 --   'asked', 'other'  cases not closed yet whose status is, or is not, among %(statuses)s,
 --                     with their reports in [prev_lo, today) and conclusions in [lo, today)
---                     (how geo/queries/live.py corrects the history for the status filter).
+--                     (how geo/live/queries.py corrects the history for the status filter).
 -- Each part per small grid, heat cell, assigned center and in total (GROUPING SETS).
 WITH r AS (
     -- not closed, reported before today: the status corrections (and their conclusions today)

@@ -10,9 +10,9 @@ from datetime import datetime
 import psycopg2.extensions
 
 from geo.filters import IncidentFilter
-from geo.grid_status import COLORS, GridRules, GridStatus, judge_stocks
-from geo.queries import live
-from geo.queries.shared import SharedAnswers, T
+from geo.live import queries as live
+from geo.live.grid_status import COLORS, GridRules, GridStatus, judge_stocks
+from geo.live.shared import SharedAnswers, T
 
 POINT_LEVELS = ("street", "community", "grid")  # incident points are drawn inside these
 POINTS_LIMIT = 3000
@@ -111,7 +111,7 @@ def live_view(
     return LiveView(window, cell, flows, today, stocks, grids, counts, centers, points)
 
 
-# How an answer is shared (geo.queries.shared): a view per viewer's scope, area, filters, data
+# How an answer is shared (geo.live.shared): a view per viewer's scope, area, filters, data
 # change and VIEW_SECONDS of the clock (overdue counts move with time alone); the history per
 # filter, window and HISTORY_SECONDS; today's flows before the checkpoint once per checkpoint.
 VIEW_SECONDS = 5

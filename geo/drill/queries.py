@@ -1,6 +1,6 @@
 """The drill-down's questions: an area and its children, their figures, trend and breakdowns.
 
-Figures come from the daily rollups (`geo.queries.rollup`) for the city, districts and streets
+Figures come from the daily rollups (`geo.drill.rollup`) for the city, districts and streets
 over whole CST days, else from `geo.queries.kpis`, which counts incidents: the same numbers.
 """
 
@@ -14,8 +14,8 @@ import psycopg2.extras
 from psycopg2 import sql
 
 from geo.bounds import LngLatBbox
+from geo.drill import rollup
 from geo.filters import SCOPE_COLUMNS, IncidentFilter, Period, Scope, incident_conditions
-from geo.queries import rollup
 from geo.queries.areas import AreaOutline
 from geo.queries.kpis import OPEN_AT_START_BY_GRID, Kpis, kpis_by, kpis_where
 from geo.sqlfiles import load_sql

@@ -12,11 +12,11 @@ from time import perf_counter
 
 import psycopg2.extensions
 
+from geo.drill import queries as drill
+from geo.drill.rollup import AreaCounts
+from geo.drill.safety_index import IndexInputs, SafetyIndex, SafetyRules, load_rules, safety_index
 from geo.errors import MinqingError
 from geo.filters import IncidentFilter, Period, parse_period
-from geo.queries import drill
-from geo.queries.rollup import AreaCounts
-from geo.safety_index import IndexInputs, SafetyIndex, SafetyRules, load_rules, safety_index
 from geo.timeutil import CST
 
 

@@ -7,17 +7,18 @@ import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from functools import cache
+from importlib import resources
 from pathlib import Path
 
 import psycopg2.extensions
 from psycopg2 import sql
 
 from geo.errors import ConfigError
-from geo.queries.live import Stocks
+from geo.live.queries import Stocks
 from geo.sqlfiles import load_sql
 
 COLORS = ("red", "yellow", "blue")  # most serious first; blue is "no rule met"
-DEFAULT_RULES = Path(__file__).resolve().parent / "rules" / "grid_status.toml"
+DEFAULT_RULES = Path(str(resources.files("geo.rules").joinpath("grid_status.toml")))
 
 
 @dataclass(frozen=True)

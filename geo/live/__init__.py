@@ -1,0 +1,1 @@
+"""The live map: open cases, grid colour status, heat and workloads, shared per scope."""
