@@ -25,7 +25,7 @@ Translate = Callable[[str], str]
 LAYER_ID = "area-status"
 # red grids in a street: at least this many, that fill (the first class is "none")
 RED_CLASSES: list[tuple[int, RGBA]] = [
-    (0, [236, 240, 245, 150]),
+    (0, [200, 212, 228, 150]),
     (1, [254, 217, 118, 170]),
     (2, [253, 141, 60, 185]),
     (4, [240, 59, 32, 195]),

@@ -62,7 +62,11 @@ def date_ticks(days: Sequence[date], most: int = MAX_DATE_TICKS) -> list[str]:
     return labels[::step]
 
 
-def _styled(chart: alt.Chart, height: int) -> alt.Chart:
+def _styled(chart: alt.Chart, height: int | alt.Step) -> alt.Chart:
+    """Fonts that carry Chinese, the legend on top; a step height grows with the bars, the
+    width fits the column (Streamlit's default "fit" would squeeze the bars into a height)."""
+    if isinstance(height, alt.Step):
+        chart = chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
     return (
         chart.properties(height=height)
         .configure_axis(labelFont=FONT, titleFont=FONT, labelFontSize=12, titleFontSize=12)
@@ -107,9 +111,7 @@ def trend_chart(frame: pd.DataFrame, labels: dict[str, str], height: int = 240) 
     return _styled(chart, height)
 
 
-def bar_chart(
-    names: Sequence[str], values: Sequence[float], title: str, height: int = 220
-) -> alt.Chart:
+def bar_chart(names: Sequence[str], values: Sequence[float], title: str) -> alt.Chart:
     """Horizontal bars, biggest first, every bar labelled in full (long names wrapped)."""
     frame = pd.DataFrame({"name": [wrap_label(n) for n in names], "value": list(values)})
     chart = (
@@ -121,12 +123,17 @@ def bar_chart(
             tooltip=["name:N", "value:Q"],
         )
     )
-    return _styled(chart, max(height, band_height(frame["name"])))
+    return _styled(chart, band_step(frame["name"]))
 
 
-def band_height(labels: Sequence[str]) -> int:
-    """A bar chart's height that gives every bar room for all the lines of its label."""
-    return sum(max(22, LINE_PX * (label.count("\n") + 1) + 8) for label in labels)
+def band_step(labels: Sequence[str], least: int = 22) -> alt.Step:
+    """The height of each bar's band: room for every line of the longest label.
+
+    A step, not a total: the chart grows with its bars, whatever the legend and axis take
+    (a fixed height squeezed six bars into 100 px and Vega dropped every other label).
+    """
+    lines = max((label.count("\n") + 1 for label in labels), default=1)
+    return alt.Step(max(least, LINE_PX * lines + 8))
 
 
 def _band_axis() -> alt.Axis:
@@ -156,4 +163,4 @@ def contribution_chart(
             tooltip=["name:N", "part:N", "points:Q"],
         )
     )
-    return _styled(chart, max(34 * len(names), band_height(names), 34))
+    return _styled(chart, band_step(names, least=30))

@@ -21,6 +21,7 @@ pytestmark = [pytest.mark.db, pytest.mark.browser]
 ARTIFACTS = Path(__file__).parent / "artifacts"
 MAP = "[data-testid='stDeckGlJsonChart']"
 WAIT_MS = 90_000
+WIDE, TALL = {"width": 1600, "height": 1100}, {"width": 1600, "height": 2600}
 
 
 def _wait_for_map(browser_page, index: int = 0) -> float:
@@ -40,6 +41,7 @@ def shoot_leader_views(browser_page, url: str, out: Path, street: str) -> dict[s
     """Open each leader view, screenshot it into `out`; each map's drawn share by view."""
     out.mkdir(parents=True, exist_ok=True)
     drawn: dict[str, float] = {}
+    browser_page.set_viewport_size(WIDE)
 
     browser_page.goto(f"{url}/", wait_until="networkidle")
     _heading(browser_page, "实时态势")
@@ -50,6 +52,7 @@ def shoot_leader_views(browser_page, url: str, out: Path, street: str) -> dict[s
     drawn["live_map_heat"] = _wait_for_map(browser_page)
     browser_page.screenshot(path=str(out / "live_map_heat.png"))
 
+    browser_page.set_viewport_size(TALL)  # the long pages whole (Streamlit scrolls inside)
     browser_page.goto(f"{url}/drilldown", wait_until="networkidle")
     _heading(browser_page, "逐级下钻")
     drawn["drilldown_city"] = _wait_for_map(browser_page)
@@ -61,11 +64,13 @@ def shoot_leader_views(browser_page, url: str, out: Path, street: str) -> dict[s
     drawn["drilldown_street"] = _wait_for_map(browser_page)
     browser_page.screenshot(path=str(out / "drilldown_street.png"), full_page=True)
 
+    browser_page.set_viewport_size(WIDE)
     browser_page.goto(f"{url}/overview", wait_until="networkidle")
     _heading(browser_page, "全市概览")
     drawn["overview"] = _wait_for_map(browser_page)
     browser_page.screenshot(path=str(out / "overview.png"), full_page=True)
 
+    browser_page.set_viewport_size(TALL)
     browser_page.goto(f"{url}/warnings", wait_until="networkidle")
     _heading(browser_page, "预警单")
     if browser_page.locator(MAP).count() or browser_page.get_by_text("›").count():
@@ -91,7 +96,6 @@ def test_each_leader_view_draws_and_says_what_it_rests_on(dashboard_url, demo_db
     """Every view's map draws; the drill-down opens on last month and marks sparse indexes;
     nothing leaves the host."""
     browser_page = page.page
-    browser_page.set_viewport_size({"width": 1600, "height": 1100})
     browser_page.goto(f"{dashboard_url}/", wait_until="networkidle")
     login(browser_page, "city_leader")
     drawn = shoot_leader_views(
