@@ -77,7 +77,7 @@ DEFAULT_LAYERS = {
 }  # fmt: skip
 WARNINGS_LIMIT = 300  # active warnings drawn at most (the newest), to keep each refresh small
 DRILL_PAGE = "dashboard/drilldown.py"
-OPEN_ON_SHARE = 0.9  # the city view opens on the box of the central 90 % of the period's cases
+OPEN_ON_SHARE = 0.8  # the city view opens on the box of the central 80 % of the period's cases
 
 
 @st.cache_resource(ttl=3600, max_entries=4, show_spinner=False)
@@ -461,7 +461,7 @@ def _deck(
     if (shown["incidents"] and view.points) or arrived:
         legend_items.append(incident_legend(t, language))
     if shown["warnings"] and warnings:
-        layers += warning_layers(warnings, load_warning_rules(), t, language)
+        layers += warning_layers(warnings, load_warning_rules(), t, language, city_view)
         legend_items.append(warning_legend(t, len(warnings)))
     settings = get_settings()
     basemap = (

@@ -149,15 +149,15 @@ TABLE: dict[str, dict[str, str]] = {
         "en": "red grids {red} · yellow {yellow} (of {grids})\nopen {open} · overdue {overdue}"
         " · new {new}\nClick to open its district",
     },
-    "area_status_none": {"zh": "无红色网格", "en": "no red grid"},
-    "legend_area_status": {
-        "zh": "街道红色网格数（街道数）",
-        "en": "Red grids per street (streets)",
-    },
+    "area_status_red": {"zh": "含红色网格", "en": "a red grid"},
+    "area_status_yellow": {"zh": "含黄色网格", "en": "a yellow grid"},
+    "area_status_blue": {"zh": "均为蓝色", "en": "all blue"},
+    "legend_area_status": {"zh": "街道（按最差网格着色）", "en": "Streets (by their worst grid)"},
     "legend_area_status_note": {
-        "zh": "全市视图按街道汇总网格三色；放大或进入区县后显示各网格的颜色与边界",
-        "en": "The city view sums the grid colours per street; zoom in or open a district for "
-        "the grids themselves",
+        "zh": "全市视图按街道汇总网格三色，悬停看红黄网格数；"
+        "放大后显示网格边界，点击进入区县看各网格",
+        "en": "The city view sums the grid colours per street (hover for the counts); zoom in "
+        "for the grid outlines, click to open a district's grids",
     },
     "legend_centers_city": {
         "zh": "；全市视图仅显示市中心与县区分中心",

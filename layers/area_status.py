@@ -1,9 +1,9 @@
-"""The city at a glance: each street filled by how many of its grids are red, with its load.
+"""The city at a glance: each street in the colour of its worst grid, with its grids' sums.
 
 At city scale the 7,500 small grids are specks; the map says more when each street carries
-the sum of its grids: its red and yellow grids, open and overdue cases and new reports. The
-street is filled by its red grids in fixed classes (a red grid has a major risk open or many
-overdue cases, geo/rules/grid_status.toml), so the same colour means the same on any day.
+its grids: red when any of its grids is red, yellow when any is yellow, else blue (the grid
+colours of geo/rules/grid_status.toml, so the same colour means the same as on a grid), and
+in its tooltip how many grids of each, its open and overdue cases and new reports.
 The grids themselves are drawn with outlines a few metres wide, which vanish at city scale
 and appear when the map is zoomed in to a district (layers.grid_status, `metres=True`).
 """
@@ -23,14 +23,12 @@ from layers.legend import Legend, LegendItem
 RGBA = list[int]
 Translate = Callable[[str], str]
 LAYER_ID = "area-status"
-# red grids in a street: at least this many, that fill (the first class is "none")
-RED_CLASSES: list[tuple[int, RGBA]] = [
-    (0, [200, 212, 228, 150]),
-    (1, [254, 217, 118, 170]),
-    (2, [253, 141, 60, 185]),
-    (4, [240, 59, 32, 195]),
-    (7, [165, 0, 38, 210]),
-]
+# a street's fill by the worst colour among its grids (lighter than a grid's own fill)
+FILL: dict[str, RGBA] = {
+    "red": [220, 38, 38, 150],
+    "yellow": [245, 176, 0, 135],
+    "blue": [120, 160, 210, 80],
+}
 
 
 @dataclass
@@ -86,14 +84,9 @@ def area_loads(
     return loads
 
 
-def red_class(red: int) -> int:
-    """The index of the class of an area with this many red grids."""
-    return max(i for i, (least, _) in enumerate(RED_CLASSES) if red >= least)
-
-
-def red_fill(red: int) -> RGBA:
-    """The fill of an area with this many red grids."""
-    return list(RED_CLASSES[red_class(max(red, 0))][1])
+def worst_colour(load: AreaLoad) -> str:
+    """Red when any of the area's grids is red, yellow when any is yellow, else blue."""
+    return "red" if load.red else "yellow" if load.yellow else "blue"
 
 
 def area_tooltip(load: AreaLoad, t: Translate) -> str:
@@ -114,14 +107,14 @@ def area_status_layer(
     names: Mapping[str, str],
     t: Translate,
 ) -> pdk.Layer:
-    """The areas filled by their red grids, clickable, each with its sums in the tooltip."""
+    """The areas filled by their worst grid, clickable, each with its sums in the tooltip."""
     data = []
     for feature in features:
         code = feature["properties"]["code"]
         load = loads.get(code, AreaLoad(code))
         properties = {
             "code": code,
-            "fill": red_fill(load.red),
+            "fill": FILL[worst_colour(load)],
             "title": names.get(code, code),
             "body": area_tooltip(load, t),
         }
@@ -140,19 +133,10 @@ def area_status_layer(
 
 
 def area_status_legend(loads: Mapping[str, AreaLoad], t: Translate) -> Legend:
-    """The classes of red grids per street, with how many streets fall in each."""
-    bounds = [least for least, _ in RED_CLASSES]
-    counts = Counter(red_class(load.red) for load in loads.values())
-    items = []
-    for i, (least, fill) in enumerate(RED_CLASSES):
-        upper = bounds[i + 1] - 1 if i + 1 < len(bounds) else None
-        if least == 0:
-            label = t("area_status_none")
-        elif upper is None:
-            label = f"≥ {least}"
-        elif upper == least:
-            label = f"{least}"
-        else:
-            label = f"{least}–{upper}"
-        items.append(LegendItem(fill[:3] + [230], f"{label} ({counts[i]})"))
+    """The three street colours, with how many streets have each."""
+    counts = Counter(worst_colour(load) for load in loads.values())
+    items = [
+        LegendItem(fill[:3] + [200], f"{t('area_status_' + colour)} {counts[colour]:,}")
+        for colour, fill in FILL.items()
+    ]
     return Legend(t("legend_area_status"), items, note=t("legend_area_status_note"))

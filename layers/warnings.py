@@ -26,6 +26,7 @@ KIND_RGBA: dict[str, RGBA] = {
     "repeat_address": [106, 61, 154, 240],
     "major_risk_rise": [103, 0, 13, 245],
 }
+RADIUS_PX, COMPACT_RADIUS_PX = 10, 5
 MARK_RGBA: RGBA = [255, 255, 255, 255]  # the "!" on every marker, unlike any other dot
 # new warnings get a thick white ring; acknowledged a thin one; assigned a dark one
 STATUS_RING: dict[str, tuple[RGBA, float]] = {
@@ -80,17 +81,27 @@ def warning_records(
 
 
 def warning_layers(
-    warnings: Sequence[EarlyWarning], rules: WarningRules, t: Translate, lang: str
+    warnings: Sequence[EarlyWarning],
+    rules: WarningRules,
+    t: Translate,
+    lang: str,
+    compact: bool = False,
 ) -> list[pdk.Layer]:
     """The active warnings as large dots with a white "!" (the marks carry only positions, so
-    the tooltips are sent once), drawn over the grids, centers and incidents."""
+    the tooltips are sent once), drawn over the grids, centers and incidents.
+
+    `compact` (the whole city's view): small dots without the mark, so a hundred warnings in
+    the urban core do not cover it and its names.
+    """
     records = warning_records(warnings, rules, t, lang)
+    if compact:
+        records = [{**r, "w": min(r["w"], 1.5)} for r in records]
     dots = pdk.Layer(
         "ScatterplotLayer",
         id="warnings",
         data=records,
         get_position="p",
-        get_radius=10,
+        get_radius=COMPACT_RADIUS_PX if compact else RADIUS_PX,
         radius_units=literal("pixels"),
         get_fill_color="c",
         stroked=True,
@@ -116,7 +127,7 @@ def warning_layers(
         get_alignment_baseline=literal("center"),
         pickable=False,
     )
-    return [dots, marks]
+    return [dots] if compact else [dots, marks]
 
 
 def outlines_bbox(outlines: Sequence[AreaOutline]) -> LngLatBbox | None:

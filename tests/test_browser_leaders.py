@@ -37,7 +37,9 @@ def _heading(browser_page, text: str) -> None:
     browser_page.locator("h1").filter(has_text=text).first.wait_for(timeout=WAIT_MS)
 
 
-def shoot_leader_views(browser_page, url: str, out: Path, street: str) -> dict[str, float]:
+def shoot_leader_views(
+    browser_page, url: str, out: Path, district: str, street: str
+) -> dict[str, float]:
     """Open each leader view, screenshot it into `out`; each map's drawn share by view."""
     out.mkdir(parents=True, exist_ok=True)
     drawn: dict[str, float] = {}
@@ -57,6 +59,11 @@ def shoot_leader_views(browser_page, url: str, out: Path, street: str) -> dict[s
     _heading(browser_page, "逐级下钻")
     drawn["drilldown_city"] = _wait_for_map(browser_page)
     browser_page.screenshot(path=str(out / "drilldown_city.png"), full_page=True)
+
+    browser_page.goto(f"{url}/drilldown?area={district}", wait_until="networkidle")
+    _heading(browser_page, "逐级下钻")
+    drawn["drilldown_district"] = _wait_for_map(browser_page)
+    browser_page.screenshot(path=str(out / "drilldown_district.png"), full_page=True)
 
     browser_page.goto(f"{url}/drilldown?area={street}", wait_until="networkidle")
     _heading(browser_page, "逐级下钻")
@@ -79,13 +86,15 @@ def shoot_leader_views(browser_page, url: str, out: Path, street: str) -> dict[s
     return drawn
 
 
-def _street_with_most_communities(url: str) -> str:
+def most_children(url: str, level: str) -> str:
+    """The code of the area with the most children of a level (the densest to label)."""
     conn = db.connect(url)
     try:
         with conn.cursor() as cur:
             cur.execute(
-                "SELECT parent_code FROM current_areas WHERE level = 'community'"
-                " GROUP BY parent_code ORDER BY count(*) DESC, parent_code LIMIT 1"
+                "SELECT parent_code FROM current_areas WHERE level = %s"
+                " GROUP BY parent_code ORDER BY count(*) DESC, parent_code LIMIT 1",
+                (level,),
             )
             return cur.fetchone()[0]
     finally:
@@ -98,10 +107,10 @@ def test_each_leader_view_draws_and_says_what_it_rests_on(dashboard_url, demo_db
     browser_page = page.page
     browser_page.goto(f"{dashboard_url}/", wait_until="networkidle")
     login(browser_page, "city_leader")
-    drawn = shoot_leader_views(
-        browser_page, dashboard_url, ARTIFACTS, _street_with_most_communities(demo_db)
-    )
-    for view in ("live_map_city", "live_map_heat", "drilldown_city", "drilldown_street"):
+    district, street = most_children(demo_db, "street"), most_children(demo_db, "community")
+    drawn = shoot_leader_views(browser_page, dashboard_url, ARTIFACTS, district, street)
+    views = ("live_map_city", "live_map_heat", "drilldown_city", "drilldown_district")
+    for view in (*views, "drilldown_street"):
         assert drawn[view] > 0.05, f"the {view} map is blank"
     assert drawn["overview"] > 0.05
     assert page.foreign_requests(dashboard_url) == []

@@ -20,14 +20,25 @@ from geo.queries.areas import AreaOutline
 from geo.queries.kpis import Kpis
 from geo.warnings.queries import EarlyWarning
 from geo.warnings.rules import load_rules as load_warning_rules
-from layers.area_status import area_loads, area_status_layer, area_status_legend, red_fill
+from layers.area_status import FILL as STREET_FILL
+from layers.area_status import (
+    area_loads,
+    area_status_layer,
+    area_status_legend,
+    worst_colour,
+)
 from layers.centers import CITY_MAX_RADIUS, center_layer, center_legend
 from layers.charts import bar_chart, contribution_chart, date_ticks, trend_chart, wrap_label
 from layers.deck import make_deck, view_for
 from layers.grid_status import grid_base_layer, grid_status_layers
 from layers.heat import heat_data, heat_layer
 from layers.labels import label_box, place_labels, project, text_width_px
-from layers.warnings import outlines_bbox, warning_map_layers, warning_tooltip
+from layers.warnings import (
+    outlines_bbox,
+    warning_layers,
+    warning_map_layers,
+    warning_tooltip,
+)
 
 
 def t(key: str) -> str:
@@ -174,17 +185,26 @@ def test_street_sums_add_their_grids_figures_and_colours():
     assert (loads["s2"].red, loads["s2"].open, loads["s2"].new) == (1, 7, 9)
 
 
-def test_streets_are_filled_by_fixed_classes_of_red_grids():
-    assert red_fill(0) != red_fill(1) != red_fill(2)
-    assert red_fill(2) == red_fill(3) and red_fill(4) == red_fill(6) and red_fill(7) == red_fill(70)
-    loads = area_loads("street", _tree(), [GridStatus(GridMeasures("g1"), (0,), "red")], {}, {})
+def test_streets_take_the_colour_of_their_worst_grid():
+    tree = _tree()
+    statuses = [
+        GridStatus(GridMeasures("g1"), (1,), "yellow"),
+        GridStatus(GridMeasures("g3"), (0,), "red"),
+    ]
+    loads = area_loads("street", tree, statuses, {}, {})
+    assert (worst_colour(loads["s1"]), worst_colour(loads["s2"])) == ("yellow", "red")
+    assert worst_colour(area_loads("street", tree, [], {}, {})["s1"]) == "blue"
     legend = area_status_legend(loads, t)
-    assert [item.label for item in legend.items][:2] == ["area_status_none (1)", "1 (1)"]
-    feature = {"type": "Feature", "geometry": None, "properties": {"code": "s1"}}
-    layer = _spec([area_status_layer([feature], loads, {"s1": "东岗街道"}, t)])["layers"][0]
+    assert [item.label for item in legend.items] == [
+        "area_status_red 1",
+        "area_status_yellow 1",
+        "area_status_blue 0",
+    ]
+    feature = {"type": "Feature", "geometry": None, "properties": {"code": "s2"}}
+    layer = _spec([area_status_layer([feature], loads, {"s2": "东岗街道"}, t)])["layers"][0]
     props = layer["data"]["features"][0]["properties"]
-    assert props["title"] == "东岗街道" and props["fill"] == red_fill(1)
-    assert props["body"].startswith("red 1 yellow 0 of 2") and layer["pickable"] is True
+    assert props["title"] == "东岗街道" and props["fill"] == STREET_FILL["red"]
+    assert props["body"].startswith("red 1 yellow 0 of 1") and layer["pickable"] is True
 
 
 def test_at_city_scale_grids_are_metre_wide_outlines_that_cannot_be_picked():
@@ -287,6 +307,15 @@ def test_a_warning_says_its_whole_path():
     assert _warning(area_path=()).path_text() == "第3网格"
     tip = warning_tooltip(warning, load_warning_rules(), lambda k: k, "zh")
     assert "城关区 › 临夏路街道 › 伏川社区 › 第3网格" in tip
+
+
+def test_the_city_view_draws_warnings_as_small_dots_without_marks():
+    rules = load_warning_rules()
+    full = _spec(warning_layers([_warning()], rules, lambda k: k, "zh"))["layers"]
+    small = _spec(warning_layers([_warning()], rules, lambda k: k, "zh", compact=True))["layers"]
+    assert [layer["id"] for layer in full] == ["warnings", "warnings-mark"]
+    assert [layer["id"] for layer in small] == ["warnings"]
+    assert small[0]["getRadius"] < full[0]["getRadius"]
 
 
 def test_the_warning_map_shows_its_grid_among_named_neighbours():
