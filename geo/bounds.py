@@ -58,41 +58,38 @@ def _merc_y(lat: float) -> float:
     return math.log(math.tan(math.pi / 4 + rad / 2))
 
 
-def dense_bounds(
-    points: Sequence[tuple[float, float, float]], share: float = 0.9, least_degrees: float = 0.02
-) -> LngLatBbox | None:
-    """The box that holds the central `share` of the weight of (lon, lat, weight) points.
+def weighted_quantiles(values: Sequence[tuple[float, float]], *shares: float) -> list[float]:
+    """The values at which the running weight of (value, weight) pairs, in order of value,
+    first reaches each share of the total weight."""
+    ordered = sorted(values)
+    total = sum(w for _, w in ordered)
+    found: list[float] = []
+    running, index = 0.0, 0
+    for share in shares:
+        while index < len(ordered) - 1 and running + ordered[index][1] < share * total:
+            running += ordered[index][1]
+            index += 1
+        found.append(ordered[index][0])
+    return found
 
-    Longitude and latitude are each cut at the weighted quantiles (1 − share)/2 and
-    (1 + share)/2, so a few cases far out in the countryside do not widen the box to the whole
-    municipality. The box is at least `least_degrees` a side; None when there is no weight.
+
+def dense_bounds(
+    points: Sequence[tuple[float, float, float]], share: float = 0.8, least_degrees: float = 0.02
+) -> LngLatBbox | None:
+    """A box where the weight of (lon, lat, weight) points lies: centred on their weighted
+    median, as wide and as high as the central `share` of the weight spans.
+
+    The span is cut at the weighted quantiles (1 − share)/2 and (1 + share)/2 of longitude and
+    latitude, so a few cases far out in the countryside do not widen the box to the whole
+    municipality; centring on the median keeps the densest part in the middle of the view.
+    Each side is at least `least_degrees`; None when there is no weight.
     """
     kept = [(lon, lat, w) for lon, lat, w in points if w > 0]
-    total = sum(w for *_, w in kept)
-    if not kept or total <= 0:
+    if not kept:
         return None
-    low, high = (1 - share) / 2 * total, (1 + share) / 2 * total
-
-    def cut(values: list[tuple[float, float]]) -> tuple[float, float]:
-        ordered = sorted(values)
-        running, first, last = 0.0, ordered[0][0], ordered[-1][0]
-        found_first = False
-        for value, weight in ordered:
-            running += weight
-            if not found_first and running >= low:
-                first, found_first = value, True
-            if running >= high:
-                last = value
-                break
-        return first, last
-
-    west, east = cut([(lon, w) for lon, _, w in kept])
-    south, north = cut([(lat, w) for _, lat, w in kept])
-    half = least_degrees / 2
-    if east - west < least_degrees:
-        middle = (west + east) / 2
-        west, east = middle - half, middle + half
-    if north - south < least_degrees:
-        middle = (south + north) / 2
-        south, north = middle - half, middle + half
-    return LngLatBbox(west, south, east, north)
+    low, high = (1 - share) / 2, (1 + share) / 2
+    west, lng, east = weighted_quantiles([(lon, w) for lon, _, w in kept], low, 0.5, high)
+    south, lat, north = weighted_quantiles([(la, w) for _, la, w in kept], low, 0.5, high)
+    half_w = max(east - west, least_degrees) / 2
+    half_h = max(north - south, least_degrees) / 2
+    return LngLatBbox(lng - half_w, lat - half_h, lng + half_w, lat + half_h)

@@ -13,11 +13,11 @@ from layers.legend import Legend
 
 Translate = Callable[[str], str]
 # cells are sent as (lon, lat, count); radius by the size of the cells in view
-RADIUS_PX = {"city": 40, "district": 34, "street": 40}
+RADIUS_PX = {"city": 30, "district": 34, "street": 40}
 # The heat's colours run from zero to the densest spot in view: at city scale the urban core
 # holds so many cases that every other cell fell under the threshold and the layer all but
 # vanished. At city scale a cell weighs the square root of its count, which keeps the core the
-# darkest and lets the towns around it show.
+# darkest and lets the towns around it show (with a slightly lower threshold).
 SQRT_LEVELS = ("city",)
 
 
@@ -47,10 +47,10 @@ def heat_layer(cells: Sequence[tuple[float, float, int]], level: str) -> pdk.Lay
         get_weight="w",
         aggregation=literal("SUM"),
         radius_pixels=RADIUS_PX.get(level, RADIUS_PX["street"]),
-        intensity=1.5 if city else 1.0,
-        threshold=0.02 if city else 0.04,
+        intensity=1.0,
+        threshold=0.03 if city else 0.04,
         color_range=[c[:3] for c in YL_OR_RD],
-        opacity=0.85 if city else 0.75,
+        opacity=0.75,
         pickable=False,
     )
 

@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.db, pytest.mark.browser]
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 MAP = "[data-testid='stDeckGlJsonChart']"
-WAIT_MS = 90_000
+WAIT_MS = 150_000
 WIDE, TALL = {"width": 1600, "height": 1100}, {"width": 1600, "height": 2600}
 
 

@@ -8,8 +8,9 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
+import pytest
 
-from geo.bounds import LngLatBbox, dense_bounds
+from geo.bounds import LngLatBbox, dense_bounds, weighted_quantiles
 from geo.drill.queries import ChildArea
 from geo.drill.rollup import AreaCounts
 from geo.drill.safety_index import IndexInputs, load_rules, safety_index
@@ -243,17 +244,32 @@ def test_the_city_heat_weighs_the_square_root_of_counts():
 
 
 def test_the_opening_box_holds_the_cases_not_the_countryside():
+    """Twenty busy cells in a core and two lone cases far out: the box is the core's, centred
+    on the median."""
     core = [(103.80 + i * 0.001, 36.05 + i * 0.001, 50) for i in range(20)]
     far = [(103.0, 36.9, 1), (104.5, 35.5, 1)]
-    box = dense_bounds(core + far, share=0.9)
+    box = dense_bounds(core + far, share=0.8)
     assert box is not None
     assert 103.79 < box.west < box.east < 103.83 and 36.04 < box.south < box.north < 36.08
+    centre = box.center()
+    assert abs(centre.lng - 103.8095) < 0.0015 and abs(centre.lat - 36.0595) < 0.0015
     whole = LngLatBbox(102.5, 35.3, 104.6, 37.1)
     assert box.clipped_to(whole) == box
     assert LngLatBbox(0, 0, 1, 1).clipped_to(whole) == whole
     assert dense_bounds([]) is None and dense_bounds([(103.8, 36.0, 0)]) is None
     one = dense_bounds([(103.8, 36.0, 3)], least_degrees=0.02)
-    assert one is not None and abs((one.east - one.west) - 0.02) < 1e-9
+    assert one is not None
+    sides = [one.west, one.south, one.east, one.north]
+    assert sides == pytest.approx([103.79, 35.99, 103.81, 36.01])
+
+
+def test_the_box_is_centred_on_the_median_not_the_middle_of_the_spread():
+    """Most weight in the east, a long thin tail to the west: the centre sits in the east."""
+    east = [(104.0, 36.0, 60)]
+    tail = [(103.0 + i * 0.1, 36.0, 5) for i in range(8)]
+    box = dense_bounds(east + tail, share=0.8)
+    assert box is not None and box.center().lng == 104.0
+    assert weighted_quantiles([(1, 1), (2, 1), (3, 2)], 0.25, 0.5, 1.0) == [1, 2, 3]
 
 
 # --- the drill-down -----------------------------------------------------------------------
