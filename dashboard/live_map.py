@@ -443,7 +443,7 @@ def _deck(
         level = focus.level if focus else "city"
         layers.append(heat_layer(cells, level))
         busiest = max((n for *_, n in cells), default=0)
-        legend_items.append(heat_legend(live.CELL_METRES[level], busiest, t, sqrt=city_view))
+        legend_items.append(heat_legend(live.CELL_METRES[level], busiest, t))
     layers += over
     if shown["forecast"]:
         area = Scope(focus.level, focus.code) if focus else Scope()

@@ -163,9 +163,4 @@ TABLE: dict[str, dict[str, str]] = {
         "zh": "；全市视图仅显示市中心与县区分中心",
         "en": "; the city view shows the city center and district sub-centers only",
     },
-    "legend_heat_sqrt": {
-        "zh": "；全市视图按件数平方根着色，城区之外的聚集也可见",
-        "en": "; the city view colours the square root of counts, so clusters outside the core "
-        "show too",
-    },
 }

@@ -32,7 +32,7 @@ from layers.centers import CITY_MAX_RADIUS, center_layer, center_legend
 from layers.charts import bar_chart, contribution_chart, date_ticks, trend_chart, wrap_label
 from layers.deck import make_deck, view_for
 from layers.grid_status import grid_base_layer, grid_status_layers
-from layers.heat import heat_data, heat_layer
+from layers.heat import heat_layer
 from layers.labels import label_box, place_labels, project, text_width_px
 from layers.warnings import (
     outlines_bbox,
@@ -232,14 +232,11 @@ def test_the_city_view_draws_only_the_upper_centers_and_smaller():
     assert center_legend(t, city_view=True).note == "note+city"
 
 
-def test_the_city_heat_weighs_the_square_root_of_counts():
-    assert heat_data([(103.8, 36.0, 400), (103.9, 36.1, 4)], sqrt=True) == [
-        {"p": [103.8, 36.0], "w": 20.0},
-        {"p": [103.9, 36.1], "w": 2.0},
-    ]
+def test_the_city_heat_keeps_the_towns_beside_the_core():
+    """A lower threshold at city scale than inside an area, the counts as they are."""
     city = _spec([heat_layer([(103.8, 36.0, 400)], "city")])["layers"][0]
     street = _spec([heat_layer([(103.8, 36.0, 400)], "street")])["layers"][0]
-    assert city["data"][0]["w"] == 20.0 and street["data"][0]["w"] == 400
+    assert city["data"] == street["data"] == [{"p": [103.8, 36.0], "w": 400}]
     assert city["threshold"] < street["threshold"]
 
 
