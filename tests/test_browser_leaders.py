@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.db, pytest.mark.browser]
 ARTIFACTS = Path(__file__).parent / "artifacts"
 MAP = "[data-testid='stDeckGlJsonChart']"
 WAIT_MS = 150_000
-WIDE, TALL = {"width": 1600, "height": 1100}, {"width": 1600, "height": 2600}
+WIDE, TALL = {"width": 1600, "height": 1500}, {"width": 1600, "height": 2600}
 
 
 def _wait_for_map(browser_page, index: int = 0) -> float:
@@ -65,9 +65,10 @@ def shoot_leader_views(
     drawn["drilldown_district"] = _wait_for_map(browser_page)
     browser_page.screenshot(path=str(out / "drilldown_district.png"), full_page=True)
 
-    browser_page.goto(f"{url}/drilldown?area={street}", wait_until="networkidle")
+    # the last 7 days: a community's week rests on a handful of reports
+    browser_page.goto(f"{url}/drilldown?area={street}&period=7d", wait_until="networkidle")
     _heading(browser_page, "逐级下钻")
-    browser_page.get_by_text("样本不足").first.wait_for(timeout=WAIT_MS)
+    browser_page.get_by_text("个区域新增诉求少于").first.wait_for(timeout=WAIT_MS)
     drawn["drilldown_street"] = _wait_for_map(browser_page)
     browser_page.screenshot(path=str(out / "drilldown_street.png"), full_page=True)
 
