@@ -9,7 +9,7 @@ test:
 	scripts/bootstrap.sh test
 	.venv/bin/ruff check .
 	.venv/bin/python scripts/audit_deps.py
-	.venv/bin/python -m pytest
+	.venv/bin/python -m pytest -n 2 --dist loadfile
 
 bench:
 	scripts/bootstrap.sh run

@@ -17,6 +17,8 @@ from geo.settings import Settings
 from tests.support import DEMO_INCIDENTS, DEMO_SCALE, DEMO_SEED, streamlit_server
 
 _skipped: list[str] = []
+_STARTED = pytest.StashKey[bool]()
+_SHARED_SERVER = "MINQING_TEST_SHARED_SERVER_URL"
 
 
 def _server_url() -> tuple[str, bool]:
@@ -24,6 +26,8 @@ def _server_url() -> tuple[str, bool]:
     settings = Settings()
     if settings.database_url:
         return settings.database_url, False
+    if shared := os.environ.get(_SHARED_SERVER):
+        return shared, False
     cluster = db.local_cluster(settings)
     was_running = cluster.is_running()
     state = cluster.up(already_running_ok=True)
@@ -36,6 +40,25 @@ def _server_url() -> tuple[str, bool]:
 def _with_database(url: str, name: str) -> str:
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path="/" + name))
+
+
+def _parallel_controller(config: pytest.Config) -> bool:
+    """Whether this process hands tests to pytest-xdist workers (`make test` runs two)."""
+    return not hasattr(config, "workerinput") and bool(config.getoption("numprocesses", None))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """With workers, the controller starts the server once before they start, and they share
+    it (each finds it running, so none stops it); it stops it when they are done."""
+    if _parallel_controller(config):
+        url, config.stash[_STARTED] = _server_url()
+        os.environ[_SHARED_SERVER] = url  # the workers inherit it and do not start a server
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stop the server the controller started, unless MINQING_KEEP_DB says keep it."""
+    if config.stash.get(_STARTED, False) and not os.environ.get("MINQING_KEEP_DB"):
+        db.local_cluster(Settings()).down()
 
 
 @pytest.fixture(scope="session")

@@ -73,24 +73,44 @@ def run_lifecycle(
     rng: np.random.Generator,
 ) -> tuple[dict[str, Any], pd.DataFrame]:
     """The incidents' lifecycle columns and their events (sorted by incident, then time)."""
-    n = len(cases.reported)
     t0 = cases.reported.astype(np.int64)
     deadline = _deadlines(cases, t0)
     quality = center_quality(center_codes)
     plan = _schedule(cases, t0, deadline, quality[cases.centers], rng)
     actors = _Actors(center_codes, grid_codes)
+    chain = _Chain(cases, actors)
     log = _EventLog(now, t0.min(initial=now))
+    _log_intake(log, plan, cases, chain, t0)
+    _log_escalations(log, plan, chain)
+    final = plan["level"] + (plan["escalations"] >= 1) * (plan["escalated1"] <= now)
+    final += (plan["escalations"] >= 2) * (plan["escalated2"] <= now)
+    _log_conclusion(log, plan, chain, final)
+    events, status = log.events(actors.labels(), center_codes)
+    return _state(plan, chain, t0, deadline, final, status, now, center_codes), events
+
+
+class _Chain:
+    """The centers and handlers up a case's chain of command, by level."""
+
+    def __init__(self, cases: Cases, actors: _Actors) -> None:
+        self.cases, self.actors = cases, actors
+        self.rows = np.arange(len(cases.reported))
+
+    def center(self, level: np.ndarray) -> np.ndarray:
+        """The center at a level of each case's chain (the city center above level 3)."""
+        return self.cases.centers[self.rows, np.minimum(level, 3)]
+
+    def handler(self, level: np.ndarray) -> np.ndarray:
+        """Who works the case at a level: the grid worker at level 0, else the center."""
+        worker = self.actors.worker(self.cases.worker)
+        return np.where(level == 0, worker, self.actors.center(self.center(level)))
+
+
+def _log_intake(log: _EventLog, plan: dict, cases: Cases, chain: _Chain, t0: np.ndarray) -> None:
+    """Reported, assigned, sent back and assigned again, accepted."""
+    actors, center, handler = chain.actors, chain.center, chain.handler
     level0 = plan["level"]
-    c = cases.centers
-    rows = np.arange(n)
-
-    def center(level: np.ndarray) -> np.ndarray:
-        return c[rows, np.minimum(level, 3)]
-
-    def handler(level: np.ndarray) -> np.ndarray:
-        return np.where(level == 0, actors.worker(cases.worker), actors.center(center(level)))
-
-    every = np.ones(n, dtype=bool)
+    every = np.ones(len(t0), dtype=bool)
     reporter = np.where(
         cases.source == _SOURCE_CODES.index("grid_patrol"),
         actors.worker(cases.worker),
@@ -145,6 +165,12 @@ def run_lifecycle(
         first,
         "accepted",
     )
+
+
+def _log_escalations(log: _EventLog, plan: dict, chain: _Chain) -> None:
+    """Escalations up the chain, each accepted again; urging and supervision from above."""
+    actors, center, handler = chain.actors, chain.center, chain.handler
+    level0 = plan["level"]
     for k in (1, 2):
         esc = plan["escalations"] >= k
         log.add(
@@ -184,10 +210,13 @@ def run_lifecycle(
             center(level + 1),
             action,
         )
-    final = level0 + (plan["escalations"] >= 1) * (plan["escalated1"] <= now)
-    final += (plan["escalations"] >= 2) * (plan["escalated2"] <= now)
+
+
+def _log_conclusion(log: _EventLog, plan: dict, chain: _Chain, final: np.ndarray) -> None:
+    """Resolved and closed with the follow-up answer; some reopened, resolved and closed again."""
+    actors, handler = chain.actors, chain.handler
     done = np.isfinite(plan["resolved"])
-    holder = center(final)
+    holder = chain.center(final)
     result_note = (plan["result"], [f"result:{r}" for r in RESULTS])
     log.add(
         done,
@@ -248,7 +277,22 @@ def run_lifecycle(
         plan["answer2"],
     )
 
-    events, status = log.events(actors.labels(), center_codes)
+
+def _state(
+    plan: dict,
+    chain: _Chain,
+    t0: np.ndarray,
+    deadline: np.ndarray,
+    final: np.ndarray,
+    status: np.ndarray,
+    now: int,
+    center_codes: np.ndarray,
+) -> dict[str, Any]:
+    """The incidents' columns as of `now`, from the plan and the last event's status."""
+    level0 = plan["level"]
+    done = np.isfinite(plan["resolved"])
+    holder = chain.center(final)
+    again = plan["reopened_mask"]
     reopened = again & (plan["reopened"] <= now)
     last_resolved = np.where(reopened, plan["resolved2"], plan["resolved"])
     last_closed = np.where(reopened, plan["closed2"], plan["closed"])
@@ -272,7 +316,7 @@ def run_lifecycle(
             np.where(resolved, plan["result"], _NONE), categories=list(RESULTS)
         ),
     }
-    return state, events
+    return state
 
 
 def center_quality(center_codes: np.ndarray) -> np.ndarray:
