@@ -49,6 +49,8 @@ from layers.drill import (
 from layers.legend import Legend, LegendItem
 
 t = translator(TABLE)
+# the ranking shows up to this many children without scrolling (the sparse ones come last)
+RANKING_ROWS, RANKING_ROW_PX = 30, 35
 LEVEL_NAMES = {
     "city": ("市", "City"),
     "district": ("区县", "District"),
@@ -490,6 +492,7 @@ def _ranking(step: DrillStep, period: str) -> None:
         frame,
         hide_index=True,
         width="stretch",
+        height=RANKING_ROW_PX * (min(len(ranked), RANKING_ROWS) + 1) + 3,
         on_select="rerun",
         selection_mode="single-row",
         key=f"ranking-{step.node.code}-{period}",

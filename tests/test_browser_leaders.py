@@ -38,9 +38,12 @@ def _heading(browser_page, text: str) -> None:
 
 
 def shoot_leader_views(
-    browser_page, url: str, out: Path, district: str, street: str
+    browser_page, url: str, out: Path, district: str, street: str, street_period: str = "7d"
 ) -> dict[str, float]:
-    """Open each leader view, screenshot it into `out`; each map's drawn share by view."""
+    """Open each leader view, screenshot it into `out`; each map's drawn share by view.
+
+    The street is shown over `street_period`, a short one, where communities rest on a handful
+    of reports."""
     out.mkdir(parents=True, exist_ok=True)
     drawn: dict[str, float] = {}
     browser_page.set_viewport_size(WIDE)
@@ -65,8 +68,9 @@ def shoot_leader_views(
     drawn["drilldown_district"] = _wait_for_map(browser_page)
     browser_page.screenshot(path=str(out / "drilldown_district.png"), full_page=True)
 
-    # the last 7 days: a community's week rests on a handful of reports
-    browser_page.goto(f"{url}/drilldown?area={street}&period=7d", wait_until="networkidle")
+    browser_page.goto(
+        f"{url}/drilldown?area={street}&period={street_period}", wait_until="networkidle"
+    )
     _heading(browser_page, "逐级下钻")
     browser_page.get_by_text("个区域新增诉求少于").first.wait_for(timeout=WAIT_MS)
     drawn["drilldown_street"] = _wait_for_map(browser_page)
