@@ -456,9 +456,7 @@ def _ranking(step: DrillStep, period: str) -> None:
     rated = step.rank_count()
     frame = pd.DataFrame(
         {
-            t("rank"): pd.array(
-                [i + 1 if i < rated else None for i in range(len(ranked))], dtype="Int64"
-            ),
+            t("rank"): [str(i + 1) if i < rated else "—" for i in range(len(ranked))],
             t("area"): [r.area.name for r in ranked],
             t("index"): [r.figures.index.value for r in ranked],
             t("band"): [_band_text(r.figures.index) for r in ranked],
