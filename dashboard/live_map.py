@@ -462,7 +462,7 @@ def _deck(
         legend_items.append(incident_legend(t, language))
     if shown["warnings"] and warnings:
         layers += warning_layers(warnings, load_warning_rules(), t, language, city_view)
-        legend_items.append(warning_legend(t, len(warnings)))
+        legend_items.append(warning_legend(t, len(warnings), city_view))
     settings = get_settings()
     basemap = (
         Basemap(settings.basemap_url, settings.basemap_attribution)

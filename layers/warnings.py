@@ -185,8 +185,10 @@ def warning_map_layers(
     ]
 
 
-def warning_legend(t: Translate, shown: int) -> Legend:
-    """The four kinds of warning and the status rings; how many are shown."""
+def warning_legend(t: Translate, shown: int, compact: bool = False) -> Legend:
+    """The four kinds of warning and the status rings; how many are shown (and, `compact`,
+    that the city view draws them small)."""
     items = [LegendItem(KIND_RGBA[kind], t("warn_kind_" + kind), "dot") for kind in KINDS]
     items.append(LegendItem(STATUS_RING["assigned"][0], t("warn_status_assigned"), "ring"))
-    return Legend(t("legend_warnings"), items, note=t("legend_warnings_note").format(n=shown))
+    note = t("legend_warnings_note_city" if compact else "legend_warnings_note")
+    return Legend(t("legend_warnings"), items, note=note.format(n=shown))

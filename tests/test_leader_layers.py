@@ -37,6 +37,7 @@ from layers.labels import label_box, place_labels, project, text_width_px
 from layers.warnings import (
     outlines_bbox,
     warning_layers,
+    warning_legend,
     warning_map_layers,
     warning_tooltip,
 )
@@ -329,6 +330,7 @@ def test_the_city_view_draws_warnings_as_small_dots_without_marks():
     assert [layer["id"] for layer in full] == ["warnings", "warnings-mark"]
     assert [layer["id"] for layer in small] == ["warnings"]
     assert small[0]["getRadius"] < full[0]["getRadius"]
+    assert warning_legend(lambda k: k, 3, compact=True).note == "legend_warnings_note_city"
 
 
 def test_the_warning_map_shows_its_grid_among_named_neighbours():
