@@ -40,7 +40,8 @@ def _heading(browser_page, text: str) -> None:
 def shoot_leader_views(
     browser_page, url: str, out: Path, district: str, street: str, street_period: str = "7d"
 ) -> dict[str, float]:
-    """Open each leader view, screenshot it into `out`; each map's drawn share by view.
+    """Open each leader view, screenshot it into `out`; each map's drawn share by view
+    (`browser_page` signed in, showing a page of the app).
 
     The street is shown over `street_period`, a short one, where communities rest on a handful
     of reports."""
@@ -112,6 +113,7 @@ def test_each_leader_view_draws_and_says_what_it_rests_on(dashboard_url, demo_db
     browser_page = page.page
     browser_page.goto(f"{dashboard_url}/", wait_until="networkidle")
     login(browser_page, "city_leader")
+    _heading(browser_page, "实时态势")  # signed in (the session cookie set) before moving on
     district, street = most_children(demo_db, "street"), most_children(demo_db, "community")
     drawn = shoot_leader_views(browser_page, dashboard_url, ARTIFACTS, district, street)
     views = ("live_map_city", "live_map_heat", "drilldown_city", "drilldown_district")
