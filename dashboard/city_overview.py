@@ -15,7 +15,7 @@ from geo.timeutil import days_ago_cst, now_utc
 from layers.boundaries import label_layer, outline_layer, outlines_geojson
 from layers.colors import YL_OR_RD, classify, quantile_breaks
 from layers.deck import Basemap, make_deck, view_for
-from layers.labels import Box, place_labels
+from layers.labels import Box, place_in_sizes, place_labels
 
 MAP_HEIGHT_PX = 560
 
@@ -60,7 +60,7 @@ def render() -> None:
     )
     view = view_for(extent, 900, MAP_HEIGHT_PX)
     taken: list[Box] = []
-    district_names = place_labels(districts, view.zoom, 15, taken=taken)
+    big, small = place_in_sizes(districts, view.zoom, (15, 12), taken=taken)
     street_names = place_labels(streets, view.zoom, 11, taken=taken)
     deck = make_deck(
         [
@@ -69,7 +69,8 @@ def render() -> None:
             ),
             outline_layer("streets", street_fc, [90, 90, 90, 160], 0.8),
             label_layer("street-labels", street_names, 11, [70, 70, 70, 255]),
-            label_layer("district-labels", district_names, 15, [30, 30, 30, 255]),
+            label_layer("district-labels", big, 15, [30, 30, 30, 255]),
+            label_layer("district-labels-small", small, 12, [30, 30, 30, 255]),
         ],
         view,
         tooltip={

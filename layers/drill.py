@@ -10,7 +10,7 @@ import pydeck as pdk
 from geo.queries.areas import AreaOutline
 from layers.boundaries import label_layer, outline_layer, outlines_geojson
 from layers.deck import literal
-from layers.labels import place_labels
+from layers.labels import place_in_sizes
 
 RGBA = list[int]
 NO_INDEX: RGBA = [200, 200, 200, 150]
@@ -52,7 +52,8 @@ def children_layers(
     zoom: float,
 ) -> list[pdk.Layer]:
     """Children filled by index (clickable), the parent's frame, and the names that fit at
-    the zoom the map opens on without overlapping (layers.labels)."""
+    the zoom the map opens on without overlapping, smaller where the full size does not fit
+    (layers.labels)."""
     layers = [
         outline_layer(
             CHILDREN_LAYER,
@@ -65,8 +66,9 @@ def children_layers(
         outline_layer("frame", outlines_geojson(frame), [30, 30, 30, 255], 3.0),
     ]
     size = 15 if len(outlines) <= 12 else 12
-    placed = place_labels(outlines, zoom, size)
+    placed, smaller = place_in_sizes(outlines, zoom, (size, size - 3))
     layers.append(label_layer("labels", placed, size, [20, 20, 20, 255]))
+    layers.append(label_layer("labels-small", smaller, size - 3, [20, 20, 20, 255]))
     return layers
 
 

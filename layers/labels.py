@@ -110,3 +110,23 @@ def place_labels(
         kept.append(outline)
         boxes.append(box)
     return kept
+
+
+def place_in_sizes(
+    outlines: Sequence[AreaOutline],
+    zoom: float,
+    sizes: Sequence[float],
+    weight: Mapping[str, float] | None = None,
+    taken: list[Box] | None = None,
+) -> list[list[AreaOutline]]:
+    """Per size (largest first), the outlines named at that size: a name that does not fit at
+    one size is tried at the next, so a small district keeps its name, smaller."""
+    boxes: list[Box] = taken if taken is not None else []
+    left = list(outlines)
+    placed: list[list[AreaOutline]] = []
+    for size in sizes:
+        kept = place_labels(left, zoom, size, weight, boxes)
+        placed.append(kept)
+        codes = {o.code for o in kept}
+        left = [o for o in left if o.code not in codes]
+    return placed

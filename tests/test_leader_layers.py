@@ -33,7 +33,7 @@ from layers.charts import bar_chart, contribution_chart, date_ticks, trend_chart
 from layers.deck import make_deck, view_for
 from layers.grid_status import grid_base_layer, grid_status_layers
 from layers.heat import heat_layer
-from layers.labels import label_box, place_labels, project, text_width_px
+from layers.labels import label_box, place_in_sizes, place_labels, project, text_width_px
 from layers.warnings import (
     outlines_bbox,
     warning_layers,
@@ -109,6 +109,16 @@ def test_names_placed_before_are_avoided():
     assert place_labels([district], 10, 15, taken=taken) == [district]
     assert place_labels([street], 10, 11, taken=taken) == []
     assert place_labels([street], 10, 11) == [street]
+
+
+def test_a_name_that_does_not_fit_is_tried_smaller():
+    """Two districts whose names collide at 15 px: the smaller one is named at 12 px."""
+    big = _square("1", "城关区", 103.80, 36.05, 0.05, level="district")
+    small = _square("2", "安宁区", 103.80, 36.0583, 0.01, level="district")  # 21 px below
+    assert place_labels([big, small], 10, 15) == [big]
+    large, smaller = place_in_sizes([big, small], 10, (15, 12))
+    assert (large, smaller) == ([big], [small])
+    assert place_in_sizes([big, small], 10, (15,)) == [[big]]
 
 
 # --- charts -------------------------------------------------------------------------------

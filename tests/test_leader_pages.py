@@ -97,6 +97,9 @@ def test_sparse_indexes_are_marked_and_listed_without_a_rank(app, demo_db):
     assert (frame.loc[~sparse & frame["平安指数"].notna(), "新增诉求"] >= minimum).all()
     notes = " ".join(c.value for c in at.caption)
     assert f"{int(sparse.sum())} 个区域新增诉求少于 {minimum} 件" in notes
+    by_id = {layer["id"]: layer for layer in _deck(at)["layers"]}
+    named = [d["name"] for d in by_id["labels"]["data"] + by_id["labels-small"]["data"]]
+    assert named and len(named) == len(set(named)) and set(named) <= set(frame["区域"])
 
 
 def test_the_city_view_sums_streets_and_keeps_names_over_the_centers(app, demo_db):
