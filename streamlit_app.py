@@ -11,17 +11,19 @@ from dashboard.boundaries_text import TABLE as BOUNDARY_TEXT
 from dashboard.desk_text import TABLE as DESK_TEXT
 from dashboard.drill_text import TABLE as DRILL_TEXT
 from dashboard.errors import shown_errors
-from dashboard.i18n import language_switch, t
+from dashboard.i18n import t
 from dashboard.judgement_text import TABLE as JUDGEMENT_TEXT
+from dashboard.language import keep_in_url, language_switch
 from dashboard.live_text import TABLE as LIVE_TEXT
 from dashboard.login import login_form
-from dashboard.notices import pending_work_notice
+from dashboard.notices import database_notice, pending_work_notice
+from dashboard.query_guard import correct_query, show_notices
 from dashboard.warnings_text import TABLE as WARN_TEXT
 
 st.set_page_config(page_title="民情地图 Minqing Map", layout="wide")
-language_switch()
 with shown_errors():  # the error boundary of every page: a message, never a traceback
     user = current_user(use=True)  # a page run is a person's action: the session lives on
+    language_switch(user)
 sync_cookie()
 
 # (permission = url path, script, title). Pages the role may not open stay registered but
@@ -74,5 +76,10 @@ if st.sidebar.button(t("sign_out", AUTH_TEXT)):
     st.rerun()
 with shown_errors():
     account_menu(user)
+    database_notice(user)
     pending_work_notice()
+    correct_query()
+    if navigation.url_path:  # the root URL ("") switches to the first page, which says it
+        show_notices()
     navigation.run()
+    keep_in_url()  # a page that rewrote its query (?area=, ?period=) keeps the language

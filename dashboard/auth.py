@@ -139,3 +139,8 @@ def sign_out() -> None:
 def notice() -> tuple[str, str] | None:
     """Why the sign-in page is shown (expired session, unknown SSO user), if known."""
     return st.session_state.get(_NOTICE)
+
+
+def signed_in_by_gateway() -> bool:
+    """True when this browser's session came from the SSO gateway's header."""
+    return bool(st.session_state.get(_SSO_TOKEN))

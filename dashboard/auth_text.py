@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from geo.vocabulary import AREA_LEVELS, CENTER_LEVELS, ROLES, text_table
+
 TABLE: dict[str, dict[str, str]] = {
     "page_login": {"zh": "登录", "en": "Sign in"},
     "page_users": {"zh": "用户管理", "en": "Users"},
@@ -16,6 +18,9 @@ TABLE: dict[str, dict[str, str]] = {
     },
     "settings_variable": {"zh": "变量", "en": "Variable"},
     "settings_value": {"zh": "当前值", "en": "Value"},
+    "settings_meaning": {"zh": "含义", "en": "Meaning"},
+    "settings_rule": {"zh": "规则项", "en": "Rule"},
+    "settings_file_text": {"zh": "文件原文", "en": "The file as written"},
     "settings_rules": {"zh": "规则文件", "en": "Rules files"},
     "settings_migrations": {"zh": "数据库迁移", "en": "Database migrations"},
     "settings_version": {"zh": "编号", "en": "Number"},
@@ -48,8 +53,23 @@ TABLE: dict[str, dict[str, str]] = {
     "users_add": {"zh": "新增用户", "en": "Add a user"},
     "display_name": {"zh": "姓名", "en": "Display name"},
     "role": {"zh": "角色", "en": "Role"},
-    "area_code": {"zh": "所属区域编码", "en": "Area code"},
-    "center_code": {"zh": "所属中心编码（可选）", "en": "Center code (optional)"},
+    "area_pick": {
+        "zh": "所属区域：逐级选择区县、街道(乡镇)、社区(村)；不选下一级即为上一级整体",
+        "en": "Area: choose the district, street and community in turn; leave a level empty "
+        "for the whole area above it",
+    },
+    "area_whole": {"zh": "— 不选 —", "en": "— none —"},
+    "center": {
+        "zh": "所属中心（受理员必选）",
+        "en": "Center (required for an operator)",
+    },
+    "center_none": {"zh": "（无）", "en": "(none)"},
+    **text_table(CENTER_LEVELS, "center_level_"),
+    "change_role": {"zh": "更改角色", "en": "Change the role"},
+    "role_done": {
+        "zh": "{name} 的角色已改为{role}，下次打开页面时生效。",
+        "en": "{name} is now {role}, from their next page.",
+    },
     "add": {"zh": "新增", "en": "Add"},
     "added": {"zh": "已新增用户 {name}。", "en": "Added {name}."},
     "user": {"zh": "用户", "en": "User"},
@@ -84,18 +104,16 @@ TABLE: dict[str, dict[str, str]] = {
     "audit_text": {"zh": "对象或详情包含", "en": "Target or detail contains"},
     "audit_count": {"zh": "共 {n} 条", "en": "{n} entries"},
     "audit_export": {"zh": "导出 CSV", "en": "Export CSV"},
+    "audit_raw": {
+        "zh": "原始记录（操作代码与详情 JSON）",
+        "en": "Raw entries (action codes and detail JSON)",
+    },
     "col_time": {"zh": "时间", "en": "Time"},
     "col_actor": {"zh": "操作人", "en": "Actor"},
     "col_action": {"zh": "操作", "en": "Action"},
     "col_target": {"zh": "对象", "en": "Target"},
     "col_detail": {"zh": "详情", "en": "Detail"},
     "col_client": {"zh": "来源地址", "en": "From"},
-    "role_operator": {"zh": "话务/受理员", "en": "Operator"},
-    "role_leader": {"zh": "领导", "en": "Leader"},
-    "role_gis_staff": {"zh": "GIS 人员", "en": "GIS staff"},
-    "role_admin": {"zh": "管理员", "en": "Administrator"},
-    "level_city": {"zh": "市级", "en": "City"},
-    "level_district": {"zh": "区县", "en": "District"},
-    "level_street": {"zh": "街道", "en": "Street"},
-    "level_community": {"zh": "社区", "en": "Community"},
+    **text_table(ROLES, "role_"),
+    **text_table(AREA_LEVELS, "level_"),
 }

@@ -16,14 +16,15 @@ from dashboard.i18n import lang, translator
 from dashboard.resources import connection
 from dashboard.widgets.markdown import literal
 from dashboard.widgets.upload import file_upload
+from geo import vocabulary
 from geo.auth.audit import record
-from geo.boundaries.check import LEVEL_ZH
 from geo.boundaries.crs import CITY_ENVELOPE
 from geo.boundaries.encoding import CHOICES
 from geo.boundaries.errors import BoundaryFileError, CrsProblem, PublishError
 from geo.boundaries.limits import DEFAULT_LIMITS, MIB
 from geo.boundaries.mapping import PARENT_LEVEL, FieldMapping
 from geo.boundaries.prepare import PreparedUpload, UploadOptions, prepare_raw
+from geo.boundaries.problems import error_text, in_language
 from geo.boundaries.publish import publish, rollback
 from geo.boundaries.read import RawLayer, read_upload
 from geo.boundaries.removal import NAMES_SHOWN, Removal
@@ -158,7 +159,7 @@ def _problem_table(prepared: PreparedUpload) -> pd.DataFrame:
             tr("col_feature"): [str(p.feature or "") for p in prepared.problems],
             tr("col_code"): [p.code or "" for p in prepared.problems],
             tr("col_problem"): [p.title("zh" if zh else "en") for p in prepared.problems],
-            tr("col_detail"): [p.detail for p in prepared.problems],
+            tr("col_detail"): [in_language(p.detail, lang()) for p in prepared.problems],
             tr("col_where"): [
                 "" if p.lon is None else f"{p.lon:.5f}, {p.lat:.5f}" for p in prepared.problems
             ],
@@ -211,7 +212,8 @@ def _preview_html(_prepared: PreparedUpload, key: str, selected: int | None, lan
     }
     marks = [
         ProblemMark(
-            p.severity, p.title(language), p.detail, p.feature, p.code, p.lon, p.lat, p.geometry
+            p.severity, p.title(language), in_language(p.detail, language), p.feature, p.code,
+            p.lon, p.lat, p.geometry
         )  # fmt: skip
         for p in prepared.problems
     ]
@@ -264,10 +266,9 @@ def _diff_tables(prepared: PreparedUpload) -> None:
 
 def _units(level: str) -> tuple[str, str]:
     """The words for the level and its parent level in the page's language."""
-    parent = PARENT_LEVEL[level]
-    if lang() == "zh":
-        return LEVEL_ZH[level], LEVEL_ZH[parent]
-    return level, parent
+    codes = (level, PARENT_LEVEL[level])
+    words = [vocabulary.name(vocabulary.AREA_LEVELS, code, lang()) for code in codes]
+    return (words[0], words[1]) if lang() == "zh" else (words[0].lower(), words[1].lower())
 
 
 def _named(removal: Removal) -> str:
@@ -374,7 +375,7 @@ def _publish_form(prepared: PreparedUpload) -> None:
                 conn, prepared, actor, note, client_address(), allow_removal=allow_removal
             )
     except (PublishError, DataError) as exc:
-        st.error(str(exc))
+        st.error(error_text(exc, lang()))
         return
     _prepare.clear()
     _preview_html.clear()
@@ -408,7 +409,7 @@ def _upload_tab(version_id: int | None) -> None:
     level = cols[1].radio(
         tr("level"),
         LEVELS,
-        format_func=lambda v: LEVEL_ZH[v] if lang() == "zh" else v,
+        format_func=lambda v: vocabulary.name(vocabulary.AREA_LEVELS, v, lang()),
         horizontal=True,
         key="bnd_level",
     )
@@ -423,7 +424,7 @@ def _upload_tab(version_id: int | None) -> None:
     try:
         raw = _read(digest, data, upload.name, layer, encoding)
     except BoundaryFileError as exc:
-        st.error(str(exc))
+        st.error(error_text(exc, lang()))
         return
     if raw.info.layers != layers:
         st.session_state["bnd_layers"] = raw.info.layers
@@ -465,7 +466,7 @@ def _upload_tab(version_id: int | None) -> None:
         st.session_state["bnd_crs_needed"] = False
     except CrsProblem as exc:
         st.session_state["bnd_crs_needed"] = True
-        st.error(str(exc))
+        st.error(error_text(exc, lang()))
         if exc.candidates:
             st.markdown(f"**{tr('crs_candidates')}**")
         for k, candidate in enumerate(exc.candidates):
@@ -477,7 +478,7 @@ def _upload_tab(version_id: int | None) -> None:
             )
         return
     except (BoundaryFileError, DataError) as exc:
-        st.error(str(exc))
+        st.error(error_text(exc, lang()))
         return
     st.caption(
         f"{tr('crs')}: {prepared.crs.label} · {tr('mapping_how')}: {how} · "
@@ -562,7 +563,7 @@ def _versions_tab(version_id: int | None) -> None:
             with connection() as conn:
                 result = rollback(conn, int(target), actor, note, client_address())
         except (PublishError, DataError) as exc:
-            st.error(str(exc))
+            st.error(error_text(exc, lang()))
             return
         _prepare.clear()
         _preview_html.clear()

@@ -94,6 +94,7 @@ def _filters() -> desk.QueueFilter:
         list(OPEN),
         format_func={s: t("status_" + s) for s in OPEN}.__getitem__,
         placeholder=t("all"),
+        select_all=False,
         key="desk_status",
     )
     categories = [None, *CATEGORIES]

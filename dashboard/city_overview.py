@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard.auth import require
 from dashboard.errors import shown_errors
 from dashboard.i18n import t
-from dashboard.resources import connection, database_label
+from dashboard.resources import connection
 from geo.queries.areas import area_outlines, district_summaries, level_extent
 from geo.settings import get_settings
 from geo.timeutil import days_ago_cst, now_utc
@@ -96,7 +96,6 @@ def render() -> None:
         }
     )
     st.dataframe(table, hide_index=True, width="stretch")
-    st.caption(f"{t('db_in_use')}: {database_label()}")
 
 
 require("overview")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from geo.vocabulary import CENTER_LEVELS, text_table
 from geo.workflow.messages import ACTION_NAMES, STATUS_NAMES
 
 TABLE: dict[str, dict[str, str]] = {
@@ -82,10 +83,7 @@ TABLE: dict[str, dict[str, str]] = {
     "res_resolved": {"zh": "化解", "en": "Resolved"},
     "res_unresolved": {"zh": "未化解", "en": "Unresolved"},
     "res_withdrawn": {"zh": "撤回", "en": "Withdrawn"},
-    "level_city_center": {"zh": "市中心", "en": "City center"},
-    "level_sub_center": {"zh": "分中心", "en": "Sub-center"},
-    "level_command_post": {"zh": "指挥所", "en": "Command post"},
-    "level_workstation": {"zh": "工作站", "en": "Workstation"},
+    **text_table(CENTER_LEVELS, "level_"),
 }
 VERBS_EN = {
     "assign": "Assign", "transfer": "Transfer", "return": "Return", "escalate": "Escalate",

@@ -23,7 +23,7 @@ from dashboard.resources import connection, database_label, pool, scope_key, use
 from dashboard.scope_guard import refuse_area
 from dashboard.widgets.kpi_strip import Figure, kpi_strip
 from dashboard.widgets.map_panel import legends, map_panel
-from geo import db
+from geo import db, vocabulary
 from geo.area_scope import area_chain, chain_in_scope
 from geo.drill import queries as drill
 from geo.drill.safety_index import SafetyIndex, load_rules
@@ -51,22 +51,11 @@ from layers.legend import Legend, LegendItem
 t = translator(TABLE)
 # the ranking shows up to this many children without scrolling (the sparse ones come last)
 RANKING_ROWS, RANKING_ROW_PX = 30, 35
-LEVEL_NAMES = {
-    "city": ("市", "City"),
-    "district": ("区县", "District"),
-    "street": ("街道(乡镇)", "Street"),
-    "community": ("社区(村)", "Community"),
-    "grid": ("网格", "Grid"),
-    "city_center": ("市中心", "City center"),
-    "sub_center": ("分中心", "Sub-center"),
-    "command_post": ("指挥所", "Command post"),
-    "workstation": ("工作站", "Workstation"),
-}
 
 
 def _level(level: str) -> str:
-    zh, en = LEVEL_NAMES.get(level, (level, level))
-    return zh if lang() == "zh" else en
+    words = vocabulary.AREA_LEVELS if level in vocabulary.AREA_LEVELS else vocabulary.CENTER_LEVELS
+    return vocabulary.name(words, level, lang())
 
 
 def _source(code: str) -> str:

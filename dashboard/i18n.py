@@ -40,6 +40,16 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "No boundaries in the database yet. Run `minqing demo seed` for the Lanzhou demo.",
     },
     "db_error": {"zh": "无法读取数据库", "en": "Cannot read the database"},
+    "bad_area_param": {
+        "zh": "链接中的区域编码“{value}”不存在，已从地址中去掉，显示默认区域。",
+        "en": "The link's area code “{value}” names no area: it is taken out of the address "
+        "and the default area is shown.",
+    },
+    "bad_period_param": {
+        "zh": "链接中的期间“{value}”无法识别，已从地址中去掉，显示默认期间。",
+        "en": "The link's period “{value}” cannot be read: it is taken out of the address and "
+        "the default period is shown.",
+    },
     "db_in_use": {"zh": "数据库", "en": "Database"},
     "deferred_pending": {
         "zh": "数据尚未整理完毕：上次载入数据时被中断，还有 {n} 项索引或汇总待完成，"
@@ -65,13 +75,3 @@ def t(key: str, table: dict[str, dict[str, str]] | None = None) -> str:
 def translator(table: dict[str, dict[str, str]]) -> Callable[[str], str]:
     """A `t` for one page: looks in the page's own table first, then the common one."""
     return lambda key: t(key, table)
-
-
-def language_switch() -> None:
-    """A sidebar selector that switches the interface language."""
-    st.sidebar.selectbox(
-        TEXT["language"][lang()],
-        options=list(LANGUAGES),
-        format_func=LANGUAGES.__getitem__,
-        key="lang",
-    )

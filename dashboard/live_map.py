@@ -24,7 +24,7 @@ from dashboard.i18n import lang, translator
 from dashboard.judgement import next_week_layer
 from dashboard.judgement_text import TABLE as JUDGEMENT_TEXT
 from dashboard.live_text import TABLE
-from dashboard.resources import connection, database_label, scope_key, user_scope
+from dashboard.resources import connection, scope_key, user_scope
 from dashboard.scope_guard import refuse_area
 from dashboard.static_files import static_json_url
 from dashboard.warnings_text import TABLE as WARN_TEXT
@@ -616,7 +616,6 @@ def render() -> None:
     st.fragment(_live_panel, run_every=every)(
         static, focus, choice, shown, every, language, scope_key(viewer)
     )
-    st.caption(f"{t('db_in_use')}: {database_label()}")
 
 
 require("live")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from geo.vocabulary import CENTER_LEVEL_TITLES, STATUSES, text_table
+
 TABLE: dict[str, dict[str, str]] = {
     "page_live": {"zh": "实时态势", "en": "Live map"},
     "live_caption": {
@@ -25,11 +27,7 @@ TABLE: dict[str, dict[str, str]] = {
     "filter_statuses": {"zh": "状态", "en": "Status"},
     "filter_all": {"zh": "全部", "en": "All"},
     "filter_major": {"zh": "仅重大风险", "en": "Major risks only"},
-    "status_reported": {"zh": "待分办", "en": "Reported"},
-    "status_assigned": {"zh": "已交办", "en": "Assigned"},
-    "status_in_progress": {"zh": "办理中", "en": "In progress"},
-    "status_resolved": {"zh": "已办结", "en": "Resolved"},
-    "status_closed": {"zh": "已反馈归档", "en": "Closed"},
+    **text_table(STATUSES, "status_"),
     "layers": {"zh": "图层", "en": "Layers"},
     "layer_grid_status": {"zh": "网格三色", "en": "Grid colour status"},
     "layer_heat": {"zh": "诉求热力", "en": "Incident heat"},
@@ -122,10 +120,7 @@ TABLE: dict[str, dict[str, str]] = {
     "legend_incidents": {"zh": "事件点位", "en": "Incidents"},
     "legend_major": {"zh": "重大风险", "en": "major risk"},
     "legend_arrived": {"zh": "新上报", "en": "just arrived"},
-    "center_level_city_center": {"zh": "市社会治理中心", "en": "City center"},
-    "center_level_sub_center": {"zh": "县区分中心", "en": "District sub-center"},
-    "center_level_command_post": {"zh": "街道（乡镇）指挥所", "en": "Street command post"},
-    "center_level_workstation": {"zh": "村（社区）工作站", "en": "Community workstation"},
+    **text_table(CENTER_LEVEL_TITLES, "center_level_"),
     "center_open": {
         "zh": "在办 {open} · 超期 {overdue}（{share:.0%}）",
         "en": "open {open} · overdue {overdue} ({share:.0%})",

@@ -1,11 +1,13 @@
-"""Notices every page shows above its content: unfinished data an interrupted load left."""
+"""Notices every page shows: unfinished data an interrupted load left; for an admin, which
+database this is."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from dashboard.i18n import t
-from dashboard.resources import connection
+from dashboard.resources import connection, database_label
+from geo.auth import User
 from geo.deferred import pending_count
 
 
@@ -21,3 +23,10 @@ def pending_work_notice() -> None:
     pending = _pending()
     if pending:
         st.warning(t("deferred_pending").format(n=pending))
+
+
+def database_notice(user: User) -> None:
+    """Which database the dashboard reads (password hidden), at the foot of the menu: for an
+    admin only, nobody else needs the address."""
+    if user.role == "admin":
+        st.sidebar.caption(f"{t('db_in_use')}: {database_label()}")

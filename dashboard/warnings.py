@@ -48,12 +48,12 @@ def _filters() -> tuple[list[str], list[str]]:
     statuses = cols[0].multiselect(
         t("warn_filter_status"), STATUSES, default=list(ACTIVE),
         format_func=lambda s: t("warn_status_" + s), key="warn_statuses",
-        placeholder=t("warn_all"),
+        placeholder=t("warn_all"), select_all=False,
     )  # fmt: skip
     kinds = cols[1].multiselect(
         t("warn_filter_kind"), KINDS, default=[],
         format_func=lambda k: t("warn_kind_" + k), key="warn_kinds",
-        placeholder=t("warn_all"),
+        placeholder=t("warn_all"), select_all=False,
     )  # fmt: skip
     return statuses, kinds
 

@@ -17,6 +17,7 @@ from geo.auth.cli import users_group
 from geo.errors import MinqingError
 from geo.forecast.cli import forecast_group
 from geo.ingest.cli import incidents_group
+from geo.mapapi.cli import clients_group
 from geo.migrate import migrate
 from geo.publish.cli import publish_group
 from geo.settings import PROJECT_ROOT, get_settings, hide_password
@@ -171,13 +172,15 @@ def _migrate() -> list[str]:
     show_default=True,
     help="Address to listen on (0.0.0.0 for every interface, e.g. behind no gateway).",
 )
+@click.option("--service-port", default=8502, show_default=True, help="Port of the map service.")
 @_clear_errors
-def run(port: int, headless: bool, address: str) -> None:
-    """Start the database, migrate, seed the demo when empty, and open the dashboard.
+def run(port: int, headless: bool, address: str, service_port: int) -> None:
+    """Start the database, migrate, seed the demo when empty, and open the dashboard and the
+    map service beside it.
 
     \b
     Example:
-      minqing run --port 8501
+      minqing run --port 8501 --service-port 8502
       minqing run --address 10.20.0.7 --port 8501
     """
     settings = get_settings()
@@ -219,6 +222,14 @@ def run(port: int, headless: bool, address: str) -> None:
         conn.close()
     db.connect(db.app_database_url(settings)).close()  # the pages' login works, or say why
     db.close_pools()
+    from service.serve import start_beside
+
+    # the service listens where --address says, else where MINQING_SERVICE_HOST does
+    given = click.get_current_context().get_parameter_source("address")
+    service_url = start_beside(
+        service_port, None if given == click.core.ParameterSource.DEFAULT else address
+    )
+    click.echo(f"map service on {service_url} (API documentation: {service_url}/api.html)")
     args = dashboard_command(port, headless, address)
     os.execv(sys.executable, args)
 
@@ -526,6 +537,7 @@ main.add_command(_clear_group(workflow_group))
 main.add_command(_clear_group(incidents_group))
 main.add_command(_clear_group(warnings_group))
 main.add_command(_clear_group(users_group))
+main.add_command(_clear_group(clients_group))
 main.add_command(_clear_command(assess_command))
 main.add_command(_clear_group(forecast_group))
 main.add_command(_clear_group(publish_group))

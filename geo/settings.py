@@ -83,8 +83,61 @@ def hide_password(text: str) -> str:
     return _KEYWORD_PASSWORD.sub(r"\1***", text)
 
 
-def settings_summary(settings: Settings) -> list[tuple[str, str]]:
-    """Each setting's environment variable and value, passwords hidden, for the admin page."""
+# What each setting means, in Chinese and English (the admin page's third column).
+MEANINGS: dict[str, tuple[str, str]] = {
+    "database_url": (
+        "数据库所有者的连接地址（迁移与命令行使用）",
+        "The owner's database URL (migrations, command line)",
+    ),
+    "app_database_url": (
+        "页面所用的数据库连接地址（minqing_app 角色）",
+        "The pages' database URL (the minqing_app role)",
+    ),
+    "app_password": ("minqing_app 角色的密码", "The password of the minqing_app role"),
+    "state_dir": ("本地数据库与运行状态的目录", "Directory of the local database and run state"),
+    "local_db_port": ("本地数据库的端口", "Port of the local database"),
+    "local_db_name": ("本地数据库的名称", "Name of the local database"),
+    "pool_min": ("连接池最少连接数", "Fewest pooled connections"),
+    "pool_max": ("连接池最多连接数", "Most pooled connections"),
+    "basemap_url": ("底图瓦片地址（不设则无底图）", "Basemap tile URL (none: no basemap)"),
+    "basemap_attribution": ("底图署名", "Basemap attribution"),
+    "city_code": ("本市的区域编码", "The city's area code"),
+    "session_idle_minutes": ("闲置多少分钟后登录失效", "Minutes idle before a session ends"),
+    "session_absolute_hours": ("登录后最长有效小时数", "Hours after sign-in before a session ends"),
+    "login_delay_seconds": (
+        "登录失败后的首次等待秒数（之后加倍）",
+        "First wait after failed sign-ins (seconds, then doubling)",
+    ),
+    "login_free_failures": (
+        "同一地址可失败几次而不等待",
+        "Failures from one address before waits start",
+    ),
+    "login_max_delay_seconds": (
+        "登录等待的最长秒数",
+        "Longest wait between sign-in attempts (seconds)",
+    ),
+    "login_window_minutes": (
+        "统计登录失败的时间窗（分钟）",
+        "Window in which failures count (minutes)",
+    ),
+    "login_overall_per_minute": (
+        "全部地址每分钟最多登录失败次数",
+        "Most failed sign-ins per minute, all addresses",
+    ),
+    "trusted_header": (
+        "统一身份认证网关传递用户名的请求头",
+        "Header in which the SSO gateway names the user",
+    ),
+    "trusted_proxies": (
+        "可信的网关或代理地址（逗号分隔）",
+        "Trusted gateway or proxy addresses (comma-separated)",
+    ),
+}
+
+
+def settings_summary(settings: Settings, lang: str = "zh") -> list[tuple[str, str, str]]:
+    """Each setting's environment variable, value (passwords hidden) and meaning in the
+    language, for the admin page."""
     rows = []
     for name, value in settings.model_dump().items():
         variable = "DATABASE_URL" if name == "database_url" else f"MINQING_{name.upper()}"
@@ -93,5 +146,6 @@ def settings_summary(settings: Settings) -> list[tuple[str, str]]:
             shown = "***"
         elif name in ("database_url", "app_database_url"):
             shown = hide_password(shown)
-        rows.append((variable, shown))
+        zh, en = MEANINGS.get(name, ("", ""))
+        rows.append((variable, shown, zh if lang == "zh" else en))
     return rows

@@ -158,3 +158,146 @@ def subcategory_label(category: str, subcategory: str, lang: str = "zh") -> str:
 def source_label(label: str, sublabel: str = "") -> str:
     """A source's own category labels as one text: 交通出行 / 道路拥堵 (（无类别） when empty)."""
     return " / ".join(x for x in (label, sublabel) if x) or "（无类别）"
+
+
+# The words of the tree, the command system, the case loop, the roles and the audit log: the
+# one place pages, reports, messages and the command line take them from (issue 15 item 4).
+AREA_LEVELS: dict[str, Label] = {
+    "city": Label("市", "City"),
+    "district": Label("区县", "District"),
+    "street": Label("街道(乡镇)", "Street"),
+    "community": Label("社区(村)", "Community"),
+    "grid": Label("网格", "Grid"),
+}
+# Short names (tables, sheets) and full titles (legends) of the four center levels.
+CENTER_LEVELS: dict[str, Label] = {
+    "city_center": Label("市中心", "City center"),
+    "sub_center": Label("分中心", "Sub-center"),
+    "command_post": Label("指挥所", "Command post"),
+    "workstation": Label("工作站", "Workstation"),
+}
+CENTER_LEVEL_TITLES: dict[str, Label] = {
+    "city_center": Label("市社会治理中心", "City center"),
+    "sub_center": Label("县区分中心", "District sub-center"),
+    "command_post": Label("街道(乡镇)指挥所", "Street command post"),
+    "workstation": Label("村(社区)工作站", "Community workstation"),
+}
+# A case's status (incidents.status), in the order of the loop.
+STATUSES: dict[str, Label] = {
+    "reported": Label("已上报", "Reported"),
+    "assigned": Label("已交办", "Assigned"),
+    "in_progress": Label("办理中", "In progress"),
+    "resolved": Label("已办结", "Resolved"),
+    "closed": Label("已反馈归档", "Closed"),
+}
+# A case action as a verb (buttons) and as done (messages: "it cannot be transferred").
+CASE_ACTIONS: dict[str, Label] = {
+    "assign": Label("交办", "Assign"),
+    "transfer": Label("转办", "Transfer"),
+    "return": Label("退回", "Return"),
+    "escalate": Label("上报", "Escalate"),
+    "accept": Label("受理", "Accept"),
+    "resolve": Label("办结", "Resolve"),
+    "close": Label("回访归档", "Close after feedback"),
+    "reopen": Label("重新办理", "Reopen"),
+    "supervise": Label("督办", "Supervise"),
+    "urge": Label("催办", "Urge"),
+}
+CASE_ACTIONS_DONE: dict[str, str] = {
+    "assign": "assigned", "transfer": "transferred", "return": "returned",
+    "escalate": "escalated", "accept": "accepted", "resolve": "resolved", "close": "closed",
+    "reopen": "reopened", "supervise": "supervised", "urge": "urged",
+}  # fmt: skip
+# An early warning's status and actions (warnings.status).
+WARNING_STATUSES: dict[str, Label] = {
+    "new": Label("新预警", "New"),
+    "acknowledged": Label("已签收", "Acknowledged"),
+    "assigned": Label("已交办", "Assigned"),
+    "closed": Label("已关闭", "Closed"),
+}
+WARNING_ACTIONS: dict[str, Label] = {
+    "acknowledge": Label("签收", "Acknowledge"),
+    "assign": Label("交办", "Assign"),
+    "close": Label("关闭", "Close"),
+}
+ROLES: dict[str, Label] = {
+    "operator": Label("话务/受理员", "Operator"),
+    "leader": Label("领导", "Leader"),
+    "gis_staff": Label("GIS 人员", "GIS staff"),
+    "admin": Label("管理员", "Administrator"),
+}
+# The audit log's actions (audit_log.action) as people say them.
+AUDIT_ACTIONS: dict[str, Label] = {
+    "login": Label("登录", "Sign-in"),
+    "login_failed": Label("登录失败", "Failed sign-in"),
+    "logout": Label("退出登录", "Sign-out"),
+    "access_denied": Label("拒绝访问", "Access refused"),
+    "user_add": Label("新增用户", "User added"),
+    "user_disable": Label("停用用户", "User disabled"),
+    "user_enable": Label("启用用户", "User enabled"),
+    "user_password": Label("重置密码", "Password reset"),
+    "user_role": Label("更改角色", "Role changed"),
+    "boundary_upload": Label("上传边界", "Boundary upload"),
+    "boundary_publish": Label("发布边界", "Boundaries published"),
+    "boundary_rollback": Label("回滚边界", "Boundaries rolled back"),
+    "case_action": Label("办理案件", "Case action"),
+    "incidents_recategorise": Label("诉求重新归类", "Incidents recategorised"),
+    "warning_acknowledge": Label("签收预警", "Warning acknowledged"),
+    "warning_assign": Label("交办预警", "Warning assigned"),
+    "warning_close": Label("关闭预警", "Warning closed"),
+    "report_publish": Label("发布报表", "Report published"),
+    "report_remake": Label("重新生成报表", "Report remade"),
+}
+# Values the audit log's details hold, as people say them (sign-in method, refusal reason).
+AUDIT_VALUES: dict[str, Label] = {
+    "password": Label("密码", "password"),
+    "trusted_header": Label("统一身份认证", "single sign-on"),
+    "throttled": Label("尝试过于频繁", "too many attempts"),
+    "unknown user": Label("用户不存在", "unknown user"),
+    "disabled": Label("账号已停用", "account disabled"),
+    "no password": Label("未设密码", "no password"),
+    "wrong password": Label("密码错误", "wrong password"),
+}
+# The keys of the audit log's details.
+AUDIT_FIELDS: dict[str, Label] = {
+    "method": Label("方式", "method"),
+    "reason": Label("原因", "reason"),
+    "retry_after": Label("等待秒数", "wait (seconds)"),
+    "role": Label("角色", "role"),
+    "from": Label("原角色", "role before"),
+    "to": Label("新角色", "role after"),
+    "area": Label("区域", "area"),
+    "area_code": Label("区域", "area"),
+    "center": Label("中心", "center"),
+    "center_code": Label("中心", "center"),
+    "center_from": Label("原中心", "center before"),
+    "action": Label("操作", "action"),
+    "event_id": Label("事件号", "event"),
+    "from_status": Label("原状态", "status before"),
+    "to_status": Label("新状态", "status after"),
+    "note": Label("说明", "note"),
+    "result": Label("结果", "result"),
+    "target": Label("目标中心", "target center"),
+    "previous_version": Label("上一版本", "previous version"),
+    "level": Label("层级", "level"),
+    "file": Label("文件", "file"),
+    "diff": Label("变化", "changes"),
+    "removed": Label("删除区域", "areas removed"),
+    "removed_incidents": Label("受影响事件", "incidents affected"),
+    "moved": Label("移动", "moved"),
+    "report_id": Label("报表号", "report"),
+    "version": Label("版本", "version"),
+}
+
+
+def name(table: dict[str, Label], code: str, lang: str = "zh") -> str:
+    """A code's display name from one of the tables above (the code itself when unknown)."""
+    found = table.get(code)
+    if found is None:
+        return code
+    return found.zh if lang == "zh" else found.en
+
+
+def text_table(table: dict[str, Label], prefix: str = "") -> dict[str, dict[str, str]]:
+    """A vocabulary table as interface text entries (`{prefix}{code}` → zh/en)."""
+    return {f"{prefix}{code}": {"zh": label.zh, "en": label.en} for code, label in table.items()}

@@ -75,6 +75,27 @@ def test_add_list_disable_enable_and_set_password(url):
     assert all(actor.startswith("cli:") for actor, _ in audited[1:])
 
 
+def test_set_role_changes_the_role_audited(url):
+    added = _minqing(
+        url, "add", "zhao", "--name", "赵六", "--role", "leader", "--area", "620102",
+        "--sso-only",
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    changed = _minqing(url, "set-role", "zhao", "--role", "gis_staff", "--by", "root")
+    assert changed.returncode == 0 and changed.stdout.strip() == "zhao is now gis_staff"
+    assert "\tgis_staff\t" in next(
+        line for line in _minqing(url, "list").stdout.splitlines() if line.startswith("zhao")
+    )
+    conn = db.connect(url)
+    with conn.cursor() as cur:
+        cur.execute("SELECT actor, detail FROM audit_log WHERE action = 'user_role'")
+        assert cur.fetchall() == [
+            ("root", {"from": "leader", "to": "gis_staff", "center_from": None,
+                      "center_code": None}),
+        ]  # fmt: skip
+    conn.close()
+
+
 @pytest.mark.parametrize(
     ("args", "stdin", "message"),
     [
@@ -90,6 +111,7 @@ def test_add_list_disable_enable_and_set_password(url):
           "--password-stdin"), SECRET, "an operator belongs to one center"),
         (("disable", "nobody"), "", "no user 'nobody'"),
         (("set-password", "nobody", "--password-stdin"), SECRET, "no user 'nobody'"),
+        (("set-role", "nobody", "--role", "leader"), "", "no user 'nobody'"),
     ],
 )  # fmt: skip
 def test_bad_input_is_one_line_and_exit_1(url, args, stdin, message):

@@ -13,6 +13,7 @@ from geo import db
 from geo.boundaries.errors import PublishBusy, RemovalNotConfirmed, StaleUpload, UploadHasErrors
 from geo.boundaries.mapping import FieldMapping
 from geo.boundaries.prepare import UploadOptions, prepare_upload
+from geo.boundaries.problems import in_language
 from geo.boundaries.publish import PUBLISH_LOCK, publish, rollback
 from geo.errors import MinqingError
 from tests.boundary_fixtures import (
@@ -112,6 +113,12 @@ def test_each_problem_is_found_where_it_is(shared_tree_db):
             assert problem.lon is not None and 102 < problem.lon < 106, problem
     invalid = next(p for p in prepared.problems if p.kind == "invalid_geometry")
     assert "自相交" in invalid.detail and invalid.fix == "repair"
+    # every detail also in English (the page in English shows these)
+    assert in_language(overlap.detail, "en").startswith("overlaps feature 6 (")
+    assert in_language(invalid.detail, "en").startswith("Self-intersection: choose")
+    assert all(in_language(p.detail, "en") != p.detail for p in prepared.problems)
+    gap = next(p for p in prepared.problems if p.kind == "gap")
+    assert "is covered by none of its areas" in in_language(gap.detail, "en")
 
 
 def test_repair_and_clip_fix_what_they_can(shared_tree_db):

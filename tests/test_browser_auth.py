@@ -42,7 +42,8 @@ def test_a_district_leader_sees_only_their_district(dashboard_url, page):
     ARTIFACTS.mkdir(exist_ok=True)
     browser_page.screenshot(path=str(ARTIFACTS / "auth_district_leader.png"), full_page=True)
     menu = _menu(browser_page)
-    assert menu == ["实时态势", "逐级下钻", "预警单"]  # no city overview, no others' pages
+    # no city overview, no others' pages
+    assert menu == ["实时态势", "逐级下钻", "预警单", "平安报表发布"]
     # the sign-in cookie is the server's, HttpOnly: page scripts cannot read the token
     cookie = _session_cookie(browser_page)
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and len(cookie["value"]) > 30

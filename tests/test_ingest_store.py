@@ -13,6 +13,7 @@ from geo.deadlines import deadline_for
 from geo.errors import DatabaseError
 from geo.ingest.read import read_bytes
 from geo.ingest.store import ingest_incidents
+from geo.sqlfiles import load_sql
 from geo.timeutil import CST
 from tests.ingest_fixtures import (
     csv_bytes,
@@ -249,6 +250,61 @@ def test_every_bad_row_is_listed_with_its_reason_and_nothing_or_the_good_rows_st
     assert result.taken == 1 and result.stored
     assert [(r.line, r.reason) for r in result.rejects] == expected
     assert fetch(ingest_db, "SELECT count(*) FROM incidents")[0][0] == count + 1
+
+
+_LOOKUP_POINTS = """
+CREATE TEMP TABLE ingest_points ON COMMIT DROP AS
+SELECT row_number() OVER (ORDER BY kind, code)::int AS line, geom, 'point' AS placed_by
+FROM (
+    SELECT 'inside' AS kind, code, ST_PointOnSurface(geom) AS geom
+    FROM current_areas WHERE level = 'grid'
+    UNION ALL  -- on the edge two grids share, and at a corner of a grid
+    SELECT 'edge', a.code, ST_PointOnSurface(ST_Intersection(a.geom, b.geom))
+    FROM current_areas a JOIN current_areas b ON a.level = 'grid' AND b.level = 'grid'
+        AND a.code < b.code AND ST_Intersects(a.geom, b.geom)
+        AND ST_Dimension(ST_Intersection(a.geom, b.geom)) = 1
+    UNION ALL
+    SELECT 'corner', code, ST_PointN(ST_ExteriorRing(ST_GeometryN(geom, 1)), 1)
+    FROM current_areas WHERE level = 'grid'
+    UNION ALL
+    SELECT 'outside', '', ST_SetSRID(ST_MakePoint(116.4, 39.9), 4490)
+) p;
+ALTER TABLE ingest_points ADD PRIMARY KEY (line);
+CREATE INDEX ON ingest_points USING gist (geom);
+ANALYZE ingest_points
+"""
+_LOOKED_UP = "SELECT * FROM ingest_grids ORDER BY line"
+
+
+def test_the_grid_lookups_for_few_and_for_many_points_place_alike(ingest_db):
+    """Points inside every grid, on shared edges, at corners, outside the city: the lookup by
+    point (a few rows) and the lookup by grid (a big import) give the same grid and parents,
+    the lowest code on a shared edge."""
+    conn = db.connect(ingest_db)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(_LOOKUP_POINTS)
+            cur.execute(load_sql("ingest_grids"))
+            cur.execute(_LOOKED_UP)
+            by_grid = cur.fetchall()
+            cur.execute("DROP TABLE ingest_grids")
+            cur.execute(load_sql("ingest_grids_by_point"))
+            cur.execute(_LOOKED_UP)
+            by_point = cur.fetchall()
+            cur.execute("SELECT count(*) FROM ingest_points")
+            points = cur.fetchone()[0]
+    finally:
+        conn.rollback()
+        conn.close()
+    assert by_point == by_grid
+    assert len(by_grid) == points - 1  # all but the one outside the city
+    edges = fetch(
+        ingest_db,
+        "SELECT count(*) FROM current_areas a JOIN current_areas b ON a.level = 'grid'"
+        " AND b.level = 'grid' AND a.code < b.code AND ST_Intersects(a.geom, b.geom)"
+        " AND ST_Dimension(ST_Intersection(a.geom, b.geom)) = 1",
+    )[0][0]
+    assert edges > 0
 
 
 def test_a_dry_run_counts_and_stores_nothing(ingest_db):

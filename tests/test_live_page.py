@@ -155,11 +155,14 @@ def test_the_url_opens_an_area(app, tree):
 
 
 def test_an_unknown_area_in_the_url_shows_the_city(app):
-    """A code that is not an area falls back to the whole city, without an error."""
+    """A code that is not an area falls back to the whole city, without an error; the URL
+    loses it, and a notice says why."""
     app.query_params["area"] = "no-such-area"
     at = app.run()
     assert not at.exception
     assert "areas" not in _layer_ids(at)
+    assert "area" not in at.query_params
+    assert any("no-such-area" in w.value for w in at.warning)
 
 
 def _click(at: AppTest, layer_id: str, obj: dict) -> AppTest:
@@ -204,12 +207,19 @@ def test_clicking_a_grid_opens_the_next_area_toward_it(app, tree, demo_db):
     assert points["data"] and all({"title", "body", "p"} <= set(r) for r in points["data"])
 
 
-def test_english_is_one_switch_away(app):
-    """The language switch turns the page's text into English."""
+def test_english_is_one_switch_away(app, demo_db):
+    """The language switch turns the page's text into English (kept for the user: undone
+    after, the demo's admin signs in elsewhere in the tests)."""
     at = app.run()
-    at.selectbox(key="lang").set_value("en").run()
-    assert at.title[0].value == "Minqing Map · Live map"
-    assert "Open" in _metrics(at)
+    try:
+        at.selectbox(key="lang").set_value("en").run()
+        assert at.title[0].value == "Minqing Map · Live map"
+        assert "Open" in _metrics(at)
+    finally:
+        conn = db.connect(demo_db)
+        with conn, conn.cursor() as cur:
+            cur.execute("UPDATE users SET language = NULL WHERE username = 'admin'")
+        conn.close()
 
 
 def test_scope_of_the_filter_follows_the_area(app, tree, demo_db):

@@ -93,6 +93,7 @@ def incident_filters(
         list(SOURCES),
         format_func=lambda s: SOURCES[s].zh if lang == "zh" else SOURCES[s].en,
         placeholder=t("filter_all"),
+        select_all=False,
         key=f"{key}_sources",
     )
     categories = side.multiselect(
@@ -100,6 +101,7 @@ def incident_filters(
         list(CATEGORIES),
         format_func=lambda c: CATEGORIES[c].zh if lang == "zh" else CATEGORIES[c].en,
         placeholder=t("filter_all"),
+        select_all=False,
         key=f"{key}_categories",
     )
     statuses = side.multiselect(
@@ -107,6 +109,7 @@ def incident_filters(
         list(STATUSES),
         format_func=lambda s: t("status_" + s),
         placeholder=t("filter_all"),
+        select_all=False,
         key=f"{key}_statuses",
     )
     major_only = side.toggle(t("filter_major"), key=f"{key}_major")

@@ -6,14 +6,13 @@ import pandas as pd
 
 from geo.assess.rules import ScorecardRules
 from geo.assess.score import NO_CASES, Scorecard
+from geo.vocabulary import AREA_LEVELS, CENTER_LEVELS
 
 LEVELS = ("city_center", "sub_center", "command_post", "workstation", "grid")
 WORDS = {
-    "city_center": ("市中心", "City center"),
-    "sub_center": ("分中心", "Sub-center"),
-    "command_post": ("指挥所", "Command post"),
-    "workstation": ("工作站", "Workstation"),
-    "grid": ("网格", "Grid"),
+    # the levels' names are the vocabulary's
+    **{code: (label.zh, label.en) for code, label in CENTER_LEVELS.items()},
+    "grid": (AREA_LEVELS["grid"].zh, AREA_LEVELS["grid"].en),
     "level": ("层级", "Level"),
     "rank": ("同级排名", "Rank among peers"),
     "name": ("名称", "Name"),

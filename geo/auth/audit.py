@@ -14,26 +14,27 @@ from psycopg2.extras import Json
 
 from geo.cells import csv_cell
 from geo.timeutil import format_cst
-
-# The actions written by the project; others may be added (lower case, dots and underscores).
-ACTIONS = (
-    "login",
-    "login_failed",
-    "logout",
-    "access_denied",
-    "user_add",
-    "user_disable",
-    "user_enable",
-    "user_password",
-    "boundary_upload",
-    "boundary_publish",
-    "boundary_rollback",
-    "case_action",
-    "incidents_recategorise",
-    "warning_acknowledge",
-    "warning_assign",
-    "warning_close",
+from geo.vocabulary import (
+    AREA_LEVELS,
+    AUDIT_ACTIONS,
+    AUDIT_FIELDS,
+    AUDIT_VALUES,
+    CASE_ACTIONS,
+    ROLES,
+    STATUSES,
+    WARNING_STATUSES,
+    Label,
+    name,
 )
+
+# The actions written by the project (their names in words: geo/vocabulary.AUDIT_ACTIONS);
+# others may be added (lower case, dots and underscores).
+ACTIONS = tuple(AUDIT_ACTIONS)
+# Which words a detail's value is in, by the detail's key (the rest are shown as they are).
+_VALUE_WORDS: dict[str, dict[str, Label]] = {
+    "role": ROLES, "from": ROLES, "to": ROLES, "method": AUDIT_VALUES, "reason": AUDIT_VALUES,
+    "level": AREA_LEVELS, "action": CASE_ACTIONS, "from_status": STATUSES, "to_status": STATUSES,
+}  # fmt: skip
 
 _INSERT = """
 INSERT INTO audit_log (actor, action, target, detail, client)
@@ -143,3 +144,27 @@ def to_csv(entries: list[AuditEntry]) -> bytes:
             ]
         )
     return out.getvalue().encode("utf-8-sig")
+
+
+def action_text(action: str, lang: str = "zh") -> str:
+    """An action in words in the language (`user_add` → 新增用户); unknown ones as they are."""
+    return name(AUDIT_ACTIONS, action, lang)
+
+
+def _value_text(action: str, key: str, value: Any, lang: str) -> str:
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    words = _VALUE_WORDS.get(key)
+    if words is STATUSES and action.startswith("warning_"):
+        words = WARNING_STATUSES
+    return name(words, value, lang) if words and isinstance(value, str) else str(value)
+
+
+def detail_text(action: str, detail: dict[str, Any], lang: str = "zh") -> str:
+    """A detail in words: `{"method": "password"}` → 方式：密码 (empty values left out)."""
+    colon, comma = ("：", "，") if lang == "zh" else (": ", "; ")
+    return comma.join(
+        f"{name(AUDIT_FIELDS, key, lang)}{colon}{_value_text(action, key, value, lang)}"
+        for key, value in detail.items()
+        if value not in (None, "", [], {})
+    )

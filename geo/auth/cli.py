@@ -13,7 +13,7 @@ import psycopg2.extensions
 from geo import db
 from geo.auth import ROLES
 from geo.auth.passwords import check_strength
-from geo.auth.users import add_user, list_users, set_disabled, set_password
+from geo.auth.users import add_user, list_users, set_disabled, set_password, set_role
 from geo.settings import get_settings
 
 
@@ -136,6 +136,28 @@ def users_enable(username: str, by: str | None) -> None:
     with _transaction() as conn:
         set_disabled(conn, username, False, _actor(by))
     click.echo(f"enabled {username}")
+
+
+@users_group.command("set-role")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), required=True, help="The new role.")
+@click.option(
+    "--center",
+    "center_code",
+    default=None,
+    help="The center the user belongs to (required for operators; serves the area or below).",
+)
+@click.option("--by", default=None, help="Who changes it (default: cli:<login name>).")
+def users_set_role(username: str, role: str, center_code: str | None, by: str | None) -> None:
+    """Change a user's role (and center), audited; the last admin keeps the role.
+
+    \b
+    Example:
+      minqing users set-role lisi --role operator --center post-620102001
+    """
+    with _transaction() as conn:
+        set_role(conn, username, role, center_code, _actor(by))
+    click.echo(f"{username} is now {role}")
 
 
 @users_group.command("set-password")

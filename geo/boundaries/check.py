@@ -10,10 +10,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo import vocabulary
 from geo.boundaries.crs import CITY_ENVELOPE
 from geo.boundaries.mapping import CODE_PATTERN, PARENT_LEVEL
 from geo.boundaries.metric import area_m2, mean_width_m
-from geo.boundaries.problems import ERROR, KINDS, Problem, located
+from geo.boundaries.problems import ERROR, KINDS, Detail, Problem, located
+from geo.vocabulary import AREA_LEVELS
 
 # Discrepancies (overlaps, gaps, overflow) smaller than this are rounding noise: ignored.
 NOISE_M2 = 0.5
@@ -22,7 +24,7 @@ SLIVER_WIDTH_M = 1.0
 # Grid kinds when the file gives none: the previous version's kind, else this one.
 DEFAULT_KIND = "urban"
 MAX_NAME = 100
-LEVEL_ZH = {"district": "区县", "street": "街道", "community": "社区", "grid": "网格"}
+LEVEL_ZH = {code: label.zh for code, label in AREA_LEVELS.items() if code != "city"}
 _WHERE = re.compile(r"\[([-+\d.eE]+) ([-+\d.eE]+)\]")
 _REASONS = {
     "Self-intersection": "边界自相交",
@@ -119,13 +121,17 @@ def as_multipolygon(geom: shapely.Geometry | None) -> tuple[shapely.MultiPolygon
     return (shapely.MultiPolygon(polys) if polys else None), dropped
 
 
-def _reason(text: str) -> tuple[str, float | None, float | None]:
+def _reason(text: str) -> tuple[Detail, float | None, float | None]:
     match = _WHERE.search(text)
     key = text.split("[")[0].strip()
-    zh = _REASONS.get(key, key)
+    reason = Detail(_REASONS.get(key, key), key)
     if match:
-        return zh, float(match[1]), float(match[2])
-    return zh, None, None
+        return reason, float(match[1]), float(match[2])
+    return reason, None, None
+
+
+def _en_level(level: str) -> str:
+    return vocabulary.name(AREA_LEVELS, level, "en").lower()
 
 
 def _m2(value: float) -> str:
@@ -158,7 +164,7 @@ class _Checker:
     def add(self, problem: Problem) -> None:
         self.problems.append(problem)
 
-    def at(self, kind: str, detail: str, i: int, geometry: shapely.Geometry | None = None,
+    def at(self, kind: str, detail: Detail, i: int, geometry: shapely.Geometry | None = None,
            fix: str | None = None) -> None:  # fmt: skip
         shape = geometry if geometry is not None else self.geom[i]
         if shape is None:
@@ -179,17 +185,28 @@ class _Checker:
         for i in range(self.n):
             raw = self.raw[i]
             if self.unreadable[i]:
-                self.at("unreadable_geometry", "几何数据已损坏，无法解析（其他要素不受影响）", i)
+                self.at("unreadable_geometry", Detail(
+                    "几何数据已损坏，无法解析（其他要素不受影响）",
+                    "the geometry is damaged and cannot be read (other features are not affected)",
+                ), i)  # fmt: skip
                 continue
             if raw is None or raw.is_empty:
-                self.at("empty_geometry", "要素没有几何图形", i)
+                self.at(
+                    "empty_geometry", Detail("要素没有几何图形", "the feature has no geometry"), i
+                )
                 continue
             poly, dropped = as_multipolygon(raw)
             if poly is None:
-                self.at("not_polygon", f"几何类型为 {raw.geom_type}，边界必须是面", i, raw)
+                self.at("not_polygon", Detail(
+                    f"几何类型为 {raw.geom_type}，边界必须是面",
+                    f"the geometry is a {raw.geom_type}: a boundary must be a polygon",
+                ), i, raw)  # fmt: skip
                 continue
             if dropped:
-                self.at("dropped_parts", "要素中的点、线部分已去除，只保留面", i, poly)
+                self.at("dropped_parts", Detail(
+                    "要素中的点、线部分已去除，只保留面",
+                    "the feature's points and lines were dropped, its polygons kept",
+                ), i, poly)  # fmt: skip
             if self.unclosed[i] or not valid[i]:
                 poly = self._invalid(i, poly)
                 if poly is None:
@@ -198,7 +215,7 @@ class _Checker:
 
     def _invalid(self, i: int, poly: shapely.MultiPolygon) -> shapely.MultiPolygon | None:
         if self.unclosed[i]:
-            reason, lon, lat = "环未闭合（首尾坐标不同）", None, None
+            reason, lon, lat = Detail("环未闭合（首尾坐标不同）", "unclosed ring"), None, None
             kind = "unclosed_ring"
         else:
             reason, lon, lat = _reason(shapely.is_valid_reason(poly))
@@ -210,7 +227,10 @@ class _Checker:
             self.add(
                 Problem(
                     kind,
-                    f"{reason}：可选择“自动修复”(make_valid)",
+                    Detail(
+                        f"{reason}：可选择“自动修复”(make_valid)",
+                        f"{reason.en}: choose “Repair” (make_valid)",
+                    ),
                     feature=i + 1,
                     code=self.codes[i],
                     lon=float(lon),
@@ -224,7 +244,10 @@ class _Checker:
             shapely.make_valid(poly, method="structure", keep_collapsed=False)
         )
         if fixed is None:
-            self.at(kind, f"{reason}，修复后没有剩下面积，请在 GIS 软件中重画", i, poly.envelope)
+            self.at(kind, Detail(
+                f"{reason}，修复后没有剩下面积，请在 GIS 软件中重画",
+                f"{reason.en}; nothing is left after repair: redraw it in GIS software",
+            ), i, poly.envelope)  # fmt: skip
             return None
         before = float(area_m2(np.array([shapely.make_valid(poly)], dtype=object))[0])
         after = float(area_m2(np.array([fixed], dtype=object))[0])
@@ -242,8 +265,12 @@ class _Checker:
         self.repairs.append(repair)
         self.at(
             "repaired",
-            f"{reason}，已用 make_valid 修复：{repair.parts_before} 个部分 → "
-            f"{repair.parts_after} 个，面积 {_m2(before)} → {_m2(after)}",
+            Detail(
+                f"{reason}，已用 make_valid 修复：{repair.parts_before} 个部分 → "
+                f"{repair.parts_after} 个，面积 {_m2(before)} → {_m2(after)}",
+                f"{reason.en}; repaired with make_valid: {repair.parts_before} part(s) → "
+                f"{repair.parts_after}, area {_m2(before)} → {_m2(after)}",
+            ),
             i,
             fixed,
         )
@@ -271,33 +298,55 @@ class _Checker:
             code = self.codes[i]
             prev = previous.get(code)
             if code is None:
-                self.at("missing_code", "编码为空：每个区域都需要唯一编码", i)
+                self.at("missing_code", Detail(
+                    "编码为空：每个区域都需要唯一编码", "no code: every area needs a unique code"
+                ), i)  # fmt: skip
             elif not CODE_PATTERN.match(code):
-                self.at("bad_code", f"编码“{code}”只能由字母、数字、- 和 _ 组成，最长 40 位", i)
+                self.at("bad_code", Detail(
+                    f"编码“{code}”只能由字母、数字、- 和 _ 组成，最长 40 位",
+                    f"the code “{code}” may hold letters, digits, - and _ only, 40 at most",
+                ), i)  # fmt: skip
             elif counts.get(code, 0) > 1:
                 others = [k for k in positions[code] if k != i + 1]
-                self.at("duplicate_code", f"编码 {code} 还出现在要素 {_list(others)}", i)
+                self.at("duplicate_code", Detail(
+                    f"编码 {code} 还出现在要素 {_list(others)}",
+                    f"the code {code} is also on feature(s) {_list(others, 'en')}",
+                ), i)  # fmt: skip
             elif code in tree.other_codes:
-                level = LEVEL_ZH.get(tree.other_codes[code], tree.other_codes[code])
-                self.at("code_taken", f"编码 {code} 已是一个{level}的编码", i)
+                other = tree.other_codes[code]
+                self.at("code_taken", Detail(
+                    f"编码 {code} 已是一个{LEVEL_ZH.get(other, other)}的编码",
+                    f"the code {code} is already a {_en_level(other)}'s",
+                ), i)  # fmt: skip
             elif code in kept_codes:
-                self.at("code_taken", f"编码 {code} 已被本次不更新的上级下的区域使用", i)
+                self.at("code_taken", Detail(
+                    f"编码 {code} 已被本次不更新的上级下的区域使用",
+                    f"the code {code} is used by an area under a parent this update keeps",
+                ), i)  # fmt: skip
             name = columns["name"][i]
             if name is None:
                 name = prev["name"] if prev is not None else (code or "")
-                self.at("missing_name", f"名称为空，将使用“{name}”", i)
+                self.at("missing_name", Detail(
+                    f"名称为空，将使用“{name}”", f"no name: “{name}” will be used"
+                ), i)  # fmt: skip
             elif len(name) > MAX_NAME:
-                self.at("long_name", f"名称有 {len(name)} 个字，最多 {MAX_NAME} 个", i)
+                self.at("long_name", Detail(
+                    f"名称有 {len(name)} 个字，最多 {MAX_NAME} 个",
+                    f"the name has {len(name)} characters, {MAX_NAME} at most",
+                ), i)  # fmt: skip
             names[i] = name
             parent = columns["parent_code"][i]
             if parent is None:
-                self.at("missing_parent", f"没有所属{LEVEL_ZH[PARENT_LEVEL[tree.level]]}编码", i)
+                up = PARENT_LEVEL[tree.level]
+                self.at("missing_parent", Detail(
+                    f"没有所属{LEVEL_ZH[up]}编码", f"no {_en_level(up)} code"
+                ), i)  # fmt: skip
             elif parent not in parent_codes:
-                self.at(
-                    "parent_not_found",
-                    f"所属{LEVEL_ZH[PARENT_LEVEL[tree.level]]}编码 {parent} 在当前边界中不存在",
-                    i,
-                )
+                up = PARENT_LEVEL[tree.level]
+                self.at("parent_not_found", Detail(
+                    f"所属{LEVEL_ZH[up]}编码 {parent} 在当前边界中不存在",
+                    f"the {_en_level(up)} code {parent} is not in the current boundaries",
+                ), i)  # fmt: skip
             if tree.level == "grid":
                 kinds[i] = self._kind(i, prev)
             population[i] = self._population(i, prev)
@@ -309,9 +358,14 @@ class _Checker:
             return kind
         fallback = prev["kind"] if prev is not None and prev["kind"] else DEFAULT_KIND
         if raw is not None:
-            self.at("bad_kind", f"网格类型“{raw}”无法识别：应为 城镇/农村/专属", i)
+            self.at("bad_kind", Detail(
+                f"网格类型“{raw}”无法识别：应为 城镇/农村/专属",
+                f"unknown grid kind “{raw}”: 城镇 (urban), 农村 (rural) or 专属 (dedicated)",
+            ), i)  # fmt: skip
         else:
-            self.at("missing_kind", f"没有网格类型，将使用“{fallback}”", i)
+            self.at("missing_kind", Detail(
+                f"没有网格类型，将使用“{fallback}”", f"no grid kind: “{fallback}” will be used"
+            ), i)  # fmt: skip
         return fallback
 
     def _population(self, i: int, prev: dict | None) -> int:
@@ -324,7 +378,10 @@ class _Checker:
         except (TypeError, ValueError):
             value = -1
         if value < 0:
-            self.at("bad_population", f"人口数“{raw}”无效，将使用 {fallback}", i)
+            self.at("bad_population", Detail(
+                f"人口数“{raw}”无效，将使用 {fallback}",
+                f"the population “{raw}” is not a number: {fallback} will be used",
+            ), i)  # fmt: skip
             return fallback
         return value
 
@@ -343,7 +400,12 @@ class _Checker:
             if west < env.west or east > env.east or south < env.south or north > env.north:
                 self.at(
                     "outside_city",
-                    f"坐标（经度 {west:.4f}…{east:.4f}，纬度 {south:.4f}…{north:.4f}）超出本市范围",
+                    Detail(
+                        f"坐标（经度 {west:.4f}…{east:.4f}，纬度 {south:.4f}…{north:.4f}）"
+                        "超出本市范围",
+                        f"the coordinates (longitude {west:.4f}…{east:.4f}, latitude "
+                        f"{south:.4f}…{north:.4f}) lie outside the city",
+                    ),
                     i,
                 )
                 self.geom[i] = None
@@ -359,7 +421,10 @@ class _Checker:
             i = usable[parts[1][j]]
             self.at(
                 "sliver",
-                f"有一个细碎的部分：面积 {_m2(areas[j])}，平均宽度 {widths[j]:.2f} m",
+                Detail(
+                    f"有一个细碎的部分：面积 {_m2(areas[j])}，平均宽度 {widths[j]:.2f} m",
+                    f"a sliver part: {_m2(areas[j])}, mean width {widths[j]:.2f} m",
+                ),
                 i,
                 parts[0][j],
             )
@@ -385,14 +450,24 @@ class _Checker:
             parent = self.columns["parent_code"][i]
             if self.options.clip_to_parent:
                 clipped, _ = as_multipolygon(shapely.intersection(self.geom[i], parent_geom[i]))
-                self.at("clipped", f"超出上级 {parent} 的 {_m2(total)} 已裁去", i, union)
+                self.at("clipped", Detail(
+                    f"超出上级 {parent} 的 {_m2(total)} 已裁去",
+                    f"{_m2(total)} beyond the parent {parent} clipped off",
+                ), i, union)  # fmt: skip
                 self.geom[i] = clipped
             elif thin:
-                self.at("sliver", f"超出上级 {parent} 一条细长区域 {_m2(total)}", i, union)
+                self.at("sliver", Detail(
+                    f"超出上级 {parent} 一条细长区域 {_m2(total)}",
+                    f"a thin strip of {_m2(total)} beyond the parent {parent}",
+                ), i, union)  # fmt: skip
             else:
                 self.at(
                     "outside_parent",
-                    f"有 {_m2(total)} 在上级 {parent} 之外：可选择“裁剪到上级边界”",
+                    Detail(
+                        f"有 {_m2(total)} 在上级 {parent} 之外：可选择“裁剪到上级边界”",
+                        f"{_m2(total)} lies outside the parent {parent}: choose “Clip to the "
+                        "parent”",
+                    ),
                     i,
                     union,
                     fix="clip",
@@ -418,8 +493,12 @@ class _Checker:
     def overlaps(self, kept: pd.DataFrame) -> None:
         own = np.flatnonzero([g is not None for g in self.geom])
         geoms = np.concatenate([self.geom[own], kept["geom"].to_numpy(dtype=object)])
-        labels = [f"要素 {i + 1}（{self.codes[i]}）" for i in own] + [
-            f"现有区域 {c}（不在本次更新范围）" for c in kept["code"]
+        labels = [
+            Detail(f"要素 {i + 1}（{self.codes[i]}）", f"feature {i + 1} ({self.codes[i]})")
+            for i in own
+        ] + [
+            Detail(f"现有区域 {c}（不在本次更新范围）", f"the existing area {c} (not updated)")
+            for c in kept["code"]
         ]
         tree = shapely.STRtree(geoms)
         left, right = tree.query(geoms[: len(own)], predicate="intersects")
@@ -439,9 +518,14 @@ class _Checker:
             i = own[left[k]]
             other = labels[right[k]]
             if all(w < SLIVER_WIDTH_M for _, _, w in pieces):
-                self.at("sliver", f"与{other}有细长重叠 {_m2(total)}", i, union)
+                self.at("sliver", Detail(
+                    f"与{other}有细长重叠 {_m2(total)}",
+                    f"a thin overlap of {_m2(total)} with {other.en}",
+                ), i, union)  # fmt: skip
             else:
-                self.at("overlap", f"与{other}重叠 {_m2(total)}", i, union)
+                self.at("overlap", Detail(
+                    f"与{other}重叠 {_m2(total)}", f"overlaps {other.en} by {_m2(total)}"
+                ), i, union)  # fmt: skip
 
     def gaps(self, scope: set[str], kept: pd.DataFrame) -> None:
         tree = self.tree
@@ -468,8 +552,12 @@ class _Checker:
                 self.add(
                     located(
                         "parent_without_children",
-                        f"{name}（{code}）内没有任何{unit}"
-                        + (f"：现有 {had} 个{unit}将全部删除" if had else ""),
+                        Detail(
+                            f"{name}（{code}）内没有任何{unit}"
+                            + (f"：现有 {had} 个{unit}将全部删除" if had else ""),
+                            f"{name} ({code}) holds no {_en_level(tree.level)}"
+                            + (f": all {had} existing ones would be deleted" if had else ""),
+                        ),
                         tree.parents.loc[tree.parents["code"] == code, "geom"].iat[0],
                         code=code,
                     )
@@ -477,11 +565,16 @@ class _Checker:
                 continue
             for piece, area, width in pieces:
                 kind = "sliver" if width < SLIVER_WIDTH_M else "gap"
-                detail = f"{name}（{code}）内有 {_m2(area)} 未被任何下级覆盖"
+                thin = kind == "sliver"
+                detail = Detail(
+                    f"{name}（{code}）内有 {_m2(area)} 未被任何下级覆盖" + ("（细长空隙）" * thin),
+                    f"{_m2(area)} of {name} ({code}) is covered by none of its areas"
+                    + (" (a thin gap)" * thin),
+                )
                 self.add(
                     located(
                         kind,
-                        detail + ("（细长空隙）" if kind == "sliver" else ""),
+                        detail,
                         piece,
                         code=code,
                     )
@@ -498,8 +591,13 @@ class _Checker:
             self.add(
                 located(
                     "orphaned_children",
-                    f"编码 {parent} 不在文件中，但它下面还有 {len(group)} 个区域（{sample}）："
-                    "请保留该编码，或先更新下级",
+                    Detail(
+                        f"编码 {parent} 不在文件中，但它下面还有 {len(group)} 个区域（{sample}）："
+                        "请保留该编码，或先更新下级",
+                        f"the code {parent} is not in the file but {len(group)} area(s) lie "
+                        f"under it ({_list(list(group['code']), 'en')}): keep the code, or "
+                        "update the level below first",
+                    ),
                     shapely.union_all(group["geom"].to_numpy(dtype=object)),
                     code=str(parent),
                 )
@@ -523,7 +621,10 @@ class _Checker:
                 self.add(
                     located(
                         "children_outside",
-                        f"下级 {code} 有 {_m2(total)} 在新的 {parent} 之外",
+                        Detail(
+                            f"下级 {code} 有 {_m2(total)} 在新的 {parent} 之外",
+                            f"{_m2(total)} of the area {code} below lies outside the new {parent}",
+                        ),
                         union,
                         code=str(parent),
                     )
@@ -574,6 +675,9 @@ def check(
     return CheckResult(candidates, problems, checker.repairs, scope)
 
 
-def _list(items: list) -> str:
+def _list(items: list, lang: str = "zh") -> str:
+    if lang != "zh":
+        shown = ", ".join(str(x) for x in items[:5])
+        return shown + (f" … ({len(items)} in all)" if len(items) > 5 else "")
     shown = "、".join(str(x) for x in items[:5])
     return shown + (f" 等 {len(items)} 个" if len(items) > 5 else "")

@@ -11,6 +11,7 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from geo.boundaries.errors import CrsCandidate, CrsProblem
+from geo.boundaries.problems import Detail
 from geo.bounds import LngLatBbox
 from geo.coords import gcj02_geometry_to_wgs84
 from geo.settings import PROJECT_SRID
@@ -56,7 +57,12 @@ def parse_crs(text: str) -> CRS:
     try:
         return CRS.from_user_input(int(value) if value.isdigit() else value)
     except CRSError:
-        raise CrsProblem(f"无法识别的坐标系“{value[:80]}”：请填写如 EPSG:4544 的编号") from None
+        raise CrsProblem(
+            Detail(
+                f"无法识别的坐标系“{value[:80]}”：请填写如 EPSG:4544 的编号",
+                f"unknown coordinate system “{value[:80]}”: give a code such as EPSG:4544",
+            )
+        ) from None
 
 
 def _describe(crs: CRS) -> tuple[int | None, str]:
@@ -71,7 +77,12 @@ def _transformer(source_wkt: str) -> Transformer:
 def _bounds(geoms: np.ndarray) -> tuple[float, float, float, float]:
     present = geoms[[g is not None and not g.is_empty for g in geoms]]
     if len(present) == 0:
-        raise CrsProblem("文件中没有可读取的几何图形，无法判断坐标系 (no geometry)")
+        raise CrsProblem(
+            Detail(
+                "文件中没有可读取的几何图形，无法判断坐标系 (no geometry)",
+                "the file has no readable geometry: its coordinate system cannot be told",
+            )
+        )
     return tuple(shapely.total_bounds(present))
 
 
@@ -184,7 +195,11 @@ def resolve(
         how = "geojson default" if fmt == "geojson" and crs.to_epsg() == 4326 else "declared"
     else:
         raise CrsProblem(
-            f"文件没有声明坐标系（如缺少 .prj 文件），坐标范围为 {where}：请选择坐标系",
+            Detail(
+                f"文件没有声明坐标系（如缺少 .prj 文件），坐标范围为 {where}：请选择坐标系",
+                f"the file declares no coordinate system (no .prj file?), its coordinates "
+                f"span {where}: choose the coordinate system",
+            ),
             candidates(geoms, envelope),
         )
     srid, name = _describe(crs)
@@ -196,22 +211,40 @@ def resolve(
             else (f"坐标系为 {name}（经纬度）")
         )
         raise CrsProblem(
-            f"{said}，但坐标数值（{where}）是以米为单位的投影坐标：请选择正确的投影坐标系",
+            Detail(
+                f"{said}，但坐标数值（{where}）是以米为单位的投影坐标：请选择正确的投影坐标系",
+                f"{said}, but the coordinates ({where}) are projected metres: choose the right "
+                "projected coordinate system",
+            ),
             candidates(geoms, envelope),
         )
     if crs.is_projected and degrees:
         raise CrsProblem(
-            f"坐标系为投影坐标 {name}，但坐标数值（{where}）像经纬度：请确认坐标系",
+            Detail(
+                f"坐标系为投影坐标 {name}，但坐标数值（{where}）像经纬度：请确认坐标系",
+                f"the coordinate system is the projected {name}, but the coordinates "
+                f"({where}) look like longitudes and latitudes: check the coordinate system",
+            ),
             candidates(geoms, envelope),
         )
     if gcj02 and not crs.is_geographic and srid != 3857:
-        raise CrsProblem("GCJ-02 纠偏只适用于经纬度或 Web 墨卡托坐标")
+        raise CrsProblem(
+            Detail(
+                "GCJ-02 纠偏只适用于经纬度或 Web 墨卡托坐标",
+                "the GCJ-02 correction applies to longitude/latitude or Web Mercator "
+                "coordinates only",
+            )
+        )
     moved = to_project_crs(geoms, crs, gcj02)
     if inside_share(moved, envelope) == 0:
         centre = shapely.centroid(shapely.box(*_bounds(moved)))
         raise CrsProblem(
-            f"按 {name} 转换后，要素位于经度 {centre.x:.3f}、纬度 {centre.y:.3f} 附近，"
-            "不在本市范围内：坐标系可能不对",
+            Detail(
+                f"按 {name} 转换后，要素位于经度 {centre.x:.3f}、纬度 {centre.y:.3f} 附近，"
+                "不在本市范围内：坐标系可能不对",
+                f"read as {name}, the features lie near longitude {centre.x:.3f}, latitude "
+                f"{centre.y:.3f}, outside the city: the coordinate system may be wrong",
+            ),
             candidates(geoms, envelope),
         )
     return CrsChoice(srid, name, how, gcj02, _datum_note(crs)), moved

@@ -22,7 +22,7 @@ from geo.boundaries.mapping import (
     normalise_kind,
     recall_mapping,
 )
-from geo.boundaries.problems import Problem, has_errors
+from geo.boundaries.problems import Detail, Problem, has_errors
 from geo.boundaries.read import RawLayer, SourceInfo, read_upload
 from geo.boundaries.removal import Removal, removal_of
 from geo.boundaries.store import VersionInfo, codes_outside_level, current_version, level_areas
@@ -175,7 +175,11 @@ def prepare_raw(
 ) -> PreparedUpload:
     """Check an already read layer against the current version (read-only on the database)."""
     if options.level not in LEVELS:
-        raise DataError(f"层级必须是 {', '.join(LEVELS)} 之一")
+        raise DataError(
+            Detail(
+                f"层级必须是 {', '.join(LEVELS)} 之一", f"the level is one of {', '.join(LEVELS)}"
+            )
+        )
     timings: dict[str, float] = {}
     start = time.perf_counter()
     crs_choice, geoms = crs_mod.resolve(
@@ -192,7 +196,11 @@ def prepare_raw(
         mapping, how = choose_mapping(conn, raw, options.level, set(tree.parents["code"]))
     if mapping.code is None:
         raise DataError(
-            f"无法确定哪个字段是编码：请在字段对应中选择（可选字段：{'、'.join(raw.fields)}）"
+            Detail(
+                f"无法确定哪个字段是编码：请在字段对应中选择（可选字段：{'、'.join(raw.fields)}）",
+                "which field holds the code cannot be told: choose it in the field mapping "
+                f"(fields: {', '.join(raw.fields)})",
+            )
         )
     start = time.perf_counter()
     values = mapped_values(raw.attributes, mapping)

@@ -42,6 +42,34 @@ KINDS: dict[str, tuple[str, str, str]] = {
 }
 
 
+class Detail(str):
+    """A problem's detail: the Chinese text (what `str` gives: logs, the command line, JSON)
+    carrying its English, for the page in either language."""
+
+    en: str
+
+    def __new__(cls, zh: str, en: str = "") -> Detail:
+        """The text in both languages (English defaults to the Chinese)."""
+        made = super().__new__(cls, zh)
+        made.en = en or zh
+        return made
+
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]
+        """Both languages survive a copy or a pickle (cached uploads)."""
+        return str(self), self.en
+
+
+def in_language(text: str, lang: str = "zh") -> str:
+    """A detail in the language ('zh', else English); a plain text as it is."""
+    return getattr(text, "en", text) if lang == "en" else str(text)
+
+
+def error_text(exc: BaseException, lang: str = "zh") -> str:
+    """A refusal's message in the language, when it was raised with both (else as it is)."""
+    message = exc.args[0] if exc.args else None
+    return in_language(message, lang) if isinstance(message, str) else str(exc)
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem at one place: which feature (1-based, as GIS tools count), what, where."""
@@ -72,7 +100,8 @@ class Problem:
             "title": self.title(),
             "feature": self.feature,
             "code": self.code,
-            "detail": self.detail,
+            "detail": str(self.detail),
+            "detail_en": in_language(self.detail, "en"),
             "where": None if self.lon is None else [round(self.lon, 6), round(self.lat, 6)],
             "geometry": None
             if self.geometry is None

@@ -29,6 +29,7 @@ from geo.boundaries.errors import (
 from geo.boundaries.mapping import remember_mapping
 from geo.boundaries.pgcopy import copy_rows
 from geo.boundaries.prepare import PreparedUpload
+from geo.boundaries.problems import Detail
 from geo.boundaries.reassign import ReassignResult, grid_set, reassign
 from geo.boundaries.store import level_areas
 from geo.display import display_geometries
@@ -129,8 +130,12 @@ def publish(
             if (current[0] if current else None) != base_id:
                 who = f"{current[1]} 于 {format_cst(current[2])}" if current else "他人"
                 raise StaleUpload(
-                    f"检查之后边界已由 {who} 更新为版本 {current[0] if current else '—'}："
-                    "请重新检查文件后再发布"
+                    Detail(
+                        f"检查之后边界已由 {who} 更新为版本 {current[0] if current else '—'}："
+                        "请重新检查文件后再发布",
+                        f"{who} has made version {current[0] if current else '—'} current since "
+                        "the check: check the file again, then publish",
+                    )
                 )
             diff_json = prepared.diff.to_json()
             cur.execute(
@@ -172,7 +177,12 @@ def publish(
             }
             record(conn, actor, "boundary_publish", str(new_id), audit_detail, client)
     except psycopg2.Error as exc:
-        raise PublishError(f"发布失败，数据库未作任何改动：{_first_line(exc)}") from None
+        raise PublishError(
+            Detail(
+                f"发布失败，数据库未作任何改动：{_first_line(exc)}",
+                f"the publication failed; nothing was changed: {_first_line(exc)}",
+            )
+        ) from None
     return PublishResult(new_id, base_id, event_id, moved, time.perf_counter() - start)
 
 
@@ -259,9 +269,19 @@ def rollback(
             cur.execute(_VERSION, (version_id,))
             target = cur.fetchone()
             if target is None:
-                raise VersionNotFound(f"没有编号为 {version_id} 的边界版本")
+                raise VersionNotFound(
+                    Detail(
+                        f"没有编号为 {version_id} 的边界版本",
+                        f"no boundary version {version_id}",
+                    )
+                )
             if target[1]:
-                raise PublishError(f"版本 {version_id} 已经是当前版本")
+                raise PublishError(
+                    Detail(
+                        f"版本 {version_id} 已经是当前版本",
+                        f"version {version_id} is already current",
+                    )
+                )
             _fill_display(cur, version_id)
             old_grids = grid_set(conn, current[0]) if current else None
             moved = reassign(conn, version_id, old_grids)
@@ -272,7 +292,12 @@ def rollback(
             audit_detail = {"previous_version": previous, "note": note}
             record(conn, actor, "boundary_rollback", str(version_id), audit_detail, client)
     except psycopg2.Error as exc:
-        raise PublishError(f"回滚失败，数据库未作任何改动：{_first_line(exc)}") from None
+        raise PublishError(
+            Detail(
+                f"回滚失败，数据库未作任何改动：{_first_line(exc)}",
+                f"the rollback failed; nothing was changed: {_first_line(exc)}",
+            )
+        ) from None
     return PublishResult(version_id, previous, event_id, moved, time.perf_counter() - start)
 
 
@@ -295,7 +320,12 @@ def _fill_display(cur: psycopg2.extensions.cursor, version_id: int) -> None:
 def _actor(actor: str) -> str:
     cleaned = " ".join(actor.split())[:200]
     if not cleaned:
-        raise PublishError("请填写操作人（发布和回滚都会记录是谁做的）")
+        raise PublishError(
+            Detail(
+                "请填写操作人（发布和回滚都会记录是谁做的）",
+                "say who you are (a publication and a rollback record who made them)",
+            )
+        )
     return cleaned
 
 

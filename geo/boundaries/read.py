@@ -25,6 +25,7 @@ from geo.boundaries.errors import (
     UnsupportedFile,
 )
 from geo.boundaries.limits import DEFAULT_LIMITS, MIB, Limits
+from geo.boundaries.problems import Detail
 from geo.boundaries.sniff import claimed_format, detect_format
 
 FORMAT_NAMES = {
@@ -89,8 +90,12 @@ def read_upload(
     """The features of one layer of an uploaded file (bytes as received, name as given)."""
     if len(data) > limits.max_file_bytes:
         raise FileTooLarge(
-            f"文件“{name}”为 {len(data) / MIB:,.1f} MB，"
-            f"超过上限 {limits.max_file_bytes / MIB:,.0f} MB (file too large)"
+            Detail(
+                f"文件“{name}”为 {len(data) / MIB:,.1f} MB，"
+                f"超过上限 {limits.max_file_bytes / MIB:,.0f} MB (file too large)",
+                f"the file “{name}” is {len(data) / MIB:,.1f} MB, more than the limit of "
+                f"{limits.max_file_bytes / MIB:,.0f} MB",
+            )
         )
     fmt = detect_format(data, name)
     notices = []
@@ -150,7 +155,12 @@ def _datasets(files: list[Path], root: Path) -> list[_Dataset]:
                 shown = f"{label}:{layer_name}"
             found.append(_Dataset(shown, path, fmt, layer_name, geometry_type))
     if not found:
-        raise UnsupportedFile("文件中没有可读取的图层 (no readable layer)")
+        raise UnsupportedFile(
+            Detail(
+                "文件中没有可读取的图层 (no readable layer)",
+                "the file has no layer we can read",
+            )
+        )
     return found
 
 
@@ -161,8 +171,12 @@ def _require_companions(shp: Path, label: str) -> None:
     if missing:
         what = {".shx": ".shx（几何索引）", ".dbf": ".dbf（属性表）"}
         raise MissingPart(
-            f"Shapefile“{label}”缺少 {'、'.join(what[m] for m in missing)}："
-            "请把同名的 .shp、.shx、.dbf、.prj、.cpg 一起压缩后上传"
+            Detail(
+                f"Shapefile“{label}”缺少 {'、'.join(what[m] for m in missing)}："
+                "请把同名的 .shp、.shx、.dbf、.prj、.cpg 一起压缩后上传",
+                f"the Shapefile “{label}” lacks {', '.join(sorted(missing))}: zip the .shp, .shx, "
+                ".dbf, .prj and .cpg of the same name together and upload the zip",
+            )
         )
 
 
@@ -173,7 +187,10 @@ def _list_layers(path: Path, label: str) -> list[tuple[str, str | None]]:
             return [(str(n), None if t is None else str(t)) for n, t in pyogrio.list_layers(path)]
     except Exception as exc:  # noqa: BLE001 - GDAL raises many types; all mean "cannot open"
         raise DamagedFile(
-            f"无法打开“{label}”：{_first_line(exc)}（文件可能不完整或已损坏）"
+            Detail(
+                f"无法打开“{label}”：{_first_line(exc)}（文件可能不完整或已损坏）",
+                f"cannot open “{label}”: {_first_line(exc)} (the file may be cut short or damaged)",
+            )
         ) from None
 
 
@@ -184,7 +201,11 @@ def _choose(datasets: list[_Dataset], wanted: str | None) -> _Dataset:
             if dataset.label == wanted:
                 return dataset
         raise LayerNeeded(
-            f"文件中没有图层“{wanted}”；可选：{'、'.join(d.label for d in datasets)}",
+            Detail(
+                f"文件中没有图层“{wanted}”；可选：{'、'.join(d.label for d in datasets)}",
+                f"the file has no layer “{wanted}”; there are: "
+                f"{', '.join(d.label for d in datasets)}",
+            ),
             [d.label for d in datasets],
         )
     for dataset in datasets:
@@ -220,7 +241,13 @@ def _read_dataset(
             warnings.simplefilter("ignore")
             count = pyogrio.read_info(path, layer=dataset.layer, encoding=open_encoding)["features"]
             if count > limits.max_features:
-                raise FileTooLarge(f"图层有 {count:,} 个要素，超过上限 {limits.max_features:,}")
+                raise FileTooLarge(
+                    Detail(
+                        f"图层有 {count:,} 个要素，超过上限 {limits.max_features:,}",
+                        f"the layer has {count:,} features, more than the limit of "
+                        f"{limits.max_features:,}",
+                    )
+                )
             meta, _fids, wkb, columns = raw.read(
                 path,
                 layer=dataset.layer,
@@ -232,7 +259,11 @@ def _read_dataset(
         raise
     except Exception as exc:  # noqa: BLE001 - GDAL raises many types; all mean "cannot read"
         raise DamagedFile(
-            f"无法读取“{dataset.label}”：{_first_line(exc)}（文件可能不完整或已损坏）"
+            Detail(
+                f"无法读取“{dataset.label}”：{_first_line(exc)}（文件可能不完整或已损坏）",
+                f"cannot read “{dataset.label}”: {_first_line(exc)} (the file may be cut short or "
+                "damaged)",
+            )
         ) from None
     info.declared_crs = meta.get("crs")
     names = [str(n) for n in meta["fields"]]

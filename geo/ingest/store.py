@@ -5,7 +5,8 @@ The rows go into a temporary table by COPY; each step below makes one temporary 
 all of them in one set-based statement (never a query per row, and no row is updated):
 
 1. place: an address known to the gazetteer gives a point to a row without one; every point
-   gets its small grid and the grid's parents in one spatial join (driven by the grids);
+   gets its small grid and the grid's parents in one spatial join (driven by the grids for a
+   big import, by the points through the areas' spatial index for a few rows);
 2. dedup: a row whose (source, source id) is stored already is a duplicate;
 3. link: a row of the same category within the link distance and time of an open incident
    from another source is kept as a linked report of that case (`incident_links`);
@@ -47,6 +48,9 @@ _COPIED = (
     "lon", "lat", "reported_at", "deadline_at", "reporter_name", "reporter_phone",
     "reporter_id_number", "start_level", "outcome",
 )  # fmt: skip
+# Up to this many rows, each point finds its grid through the areas' spatial index; beyond,
+# each grid (7,507 in the city) probes the points' index once (docs/benchmarks.md, intake).
+POINT_LOOKUP_MAX = 200
 _NEEDS_GAZETTEER = (
     "SELECT EXISTS (SELECT 1 FROM ingest_rows WHERE lon IS NULL AND address_key <> '') "
     "AND NOT EXISTS (SELECT 1 FROM address_gazetteer)"
@@ -111,13 +115,16 @@ def ingest_incidents(
     partial: bool = False,
     now: datetime | None = None,
     note: str = "",
+    commit: bool = True,
 ) -> IngestResult:
     """Check, place, deduplicate, link, route and store incident reports in one transaction.
 
     All or nothing: when any row is rejected, the transaction is rolled back and
     `result.stored` is false; with `partial=True` the good rows are stored all the same.
     `result.rejects` lists every rejected row either way (a DataError or DatabaseError means
-    that nothing was stored and nothing could be checked).
+    that nothing was stored and nothing could be checked). `commit=False` leaves the
+    transaction open for the caller to add to and commit (the map service writes its receipts
+    and audit entry with the reports); a failure still rolls back.
     """
     clock = _Clock()
     rules = rules or load_rules()
@@ -138,13 +145,14 @@ def ingest_incidents(
         raise DataError("two records share a line number")
     good["outcome"] = good["duplicate"].map({True: "duplicate", False: None})
     autocommit = conn.autocommit
-    conn.autocommit = False
+    if autocommit:  # (setting it inside the caller's open transaction is refused)
+        conn.autocommit = False
     try:
         with conn.cursor() as cur:
             _store(cur, good, rules, actor, note, result, by_line, clock)
         if not result.stored:
             conn.rollback()
-        else:
+        elif commit:
             conn.commit()
         clock.lap("commit")
     except psycopg2.Error as exc:
@@ -154,7 +162,8 @@ def ingest_incidents(
         conn.rollback()
         raise
     finally:
-        conn.autocommit = autocommit
+        if autocommit:
+            conn.autocommit = autocommit
     result.rejects.sort(key=lambda r: r.line)
     result.timings = clock.timings()
     return result
@@ -184,7 +193,8 @@ def _store(
         clock.lap("gazetteer_fill")
     cur.execute(load_sql("ingest_points"))
     clock.lap("points")
-    cur.execute(load_sql("ingest_grids"))
+    few = len(good) <= POINT_LOOKUP_MAX
+    cur.execute(load_sql("ingest_grids_by_point" if few else "ingest_grids"))
     clock.lap("grids")
     cur.execute(load_sql("ingest_dedup"))
     clock.lap("dedup")

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from geo.vocabulary import SOURCES, category_label
+from geo.vocabulary import AREA_LEVELS, CENTER_LEVELS, SOURCES, STATUSES, category_label
 
-LEVEL_ZH = {"city": "市", "district": "区县", "street": "街道(乡镇)", "community": "社区(村)",
-            "grid": "网格"}  # fmt: skip
-CENTER_LEVEL_ZH = {"city_center": "市中心", "sub_center": "分中心", "command_post": "指挥所",
-                   "workstation": "工作站"}  # fmt: skip
-STATUS_ZH = {"reported": "已上报", "assigned": "已交办", "in_progress": "办理中",
-             "resolved": "已办结", "closed": "已反馈归档"}  # fmt: skip
+LEVEL_ZH = {code: label.zh for code, label in AREA_LEVELS.items()}
+CENTER_LEVEL_ZH = {code: label.zh for code, label in CENTER_LEVELS.items()}
+STATUS_ZH = {code: label.zh for code, label in STATUSES.items()}
 
 # Key figures in report order: attribute of Kpis, Chinese label, kind of number.
 KPI_ROWS = [

@@ -1,4 +1,9 @@
--- Intake: the new incidents, status 'reported', each with its 'reported' event.
+-- Intake: the new incidents, status 'reported', each with its 'reported' event. The events are
+-- a statement of their own: under row-level security (the app's role: the map service) an
+-- event's check sees its incident only after the statement that stored the incident.
+CREATE TEMP TABLE ingest_stored (
+    id bigint, reported_at timestamptz, source_id text, assigned_center text
+) ON COMMIT DROP;
 WITH stored AS (
     INSERT INTO incidents (source, source_id, category, subcategory, source_category,
                            source_subcategory, severity, is_major_risk, description, address,
@@ -15,8 +20,9 @@ WITH stored AS (
     ON CONFLICT (source, source_id) WHERE source_id IS NOT NULL DO NOTHING
     RETURNING id, reported_at, source_id, assigned_center
 )
+INSERT INTO ingest_stored SELECT * FROM stored;
 INSERT INTO incident_events (incident_id, at, action, from_status, to_status, actor,
                              center_code, note)
 SELECT id, reported_at, 'reported', NULL, 'reported', %(actor)s, assigned_center,
        %(note)s || source_id
-FROM stored
+FROM ingest_stored

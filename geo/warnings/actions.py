@@ -13,6 +13,7 @@ import psycopg2.extensions
 from geo.auth.audit import record
 from geo.errors import BilingualError
 from geo.timeutil import now_utc
+from geo.vocabulary import WARNING_ACTIONS, WARNING_STATUSES, text_table
 
 ACTIONS: dict[str, tuple[str, ...]] = {
     "acknowledge": ("new",),
@@ -44,17 +45,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
 }
 # The names people read (the warnings page shows the same ones).
-STATUS_NAMES: dict[str, dict[str, str]] = {
-    "new": {"zh": "新预警", "en": "New"},
-    "acknowledged": {"zh": "已签收", "en": "Acknowledged"},
-    "assigned": {"zh": "已交办", "en": "Assigned"},
-    "closed": {"zh": "已关闭", "en": "Closed"},
-}
-ACTION_NAMES: dict[str, dict[str, str]] = {
-    "acknowledge": {"zh": "签收", "en": "Acknowledge"},
-    "assign": {"zh": "交办", "en": "Assign"},
-    "close": {"zh": "关闭", "en": "Close"},
-}
+STATUS_NAMES: dict[str, dict[str, str]] = text_table(WARNING_STATUSES)
+ACTION_NAMES: dict[str, dict[str, str]] = text_table(WARNING_ACTIONS)
 
 
 class WarningTransitionError(BilingualError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from geo.errors import BilingualError
+from geo.vocabulary import CASE_ACTIONS, CASE_ACTIONS_DONE, STATUSES, text_table
 
 MESSAGES: dict[str, dict[str, str]] = {
     "unknown_action": {"zh": "未知的操作：{action}", "en": "unknown action: {action}"},
@@ -70,25 +71,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
 }
 
+# The actions' and statuses' names (geo/vocabulary); an action in English as done.
 ACTION_NAMES: dict[str, dict[str, str]] = {
-    "assign": {"zh": "交办", "en": "assigned"},
-    "transfer": {"zh": "转办", "en": "transferred"},
-    "return": {"zh": "退回", "en": "returned"},
-    "escalate": {"zh": "上报", "en": "escalated"},
-    "accept": {"zh": "受理", "en": "accepted"},
-    "resolve": {"zh": "办结", "en": "resolved"},
-    "close": {"zh": "回访归档", "en": "closed"},
-    "reopen": {"zh": "重新办理", "en": "reopened"},
-    "supervise": {"zh": "督办", "en": "supervised"},
-    "urge": {"zh": "催办", "en": "urged"},
+    code: {"zh": label.zh, "en": CASE_ACTIONS_DONE[code]} for code, label in CASE_ACTIONS.items()
 }
-STATUS_NAMES: dict[str, dict[str, str]] = {
-    "reported": {"zh": "已上报", "en": "reported"},
-    "assigned": {"zh": "已交办", "en": "assigned"},
-    "in_progress": {"zh": "办理中", "en": "in progress"},
-    "resolved": {"zh": "已办结", "en": "resolved"},
-    "closed": {"zh": "已反馈归档", "en": "closed"},
-}
+STATUS_NAMES: dict[str, dict[str, str]] = text_table(STATUSES)
 
 
 class WorkflowRefused(BilingualError):
@@ -104,5 +91,6 @@ class WorkflowRefused(BilingualError):
         status = values.get("status", "")
         values["action_zh"] = ACTION_NAMES.get(action, {}).get("zh", action)
         values["action_en"] = ACTION_NAMES.get(action, {}).get("en", action)
-        values["status"] = STATUS_NAMES.get(status, {}).get(lang, status)
+        shown = STATUS_NAMES.get(status, {}).get(lang, status)
+        values["status"] = shown.lower() if lang == "en" else shown  # within a sentence
         return values

@@ -1,0 +1,465 @@
+"""Benchmark of the map service at full scale (2.4 million incidents): tiles beside TiPg,
+features pages, push intake (single reports and batches), and a database restart mid-push.
+
+Run on demand (it is not a test):
+
+    .venv/bin/python bench/service.py --url postgresql://…/minqing_service_bench
+    .venv/bin/python bench/service.py --seed           # makes that database first (minutes)
+
+Parts (`--parts tiles,features,push,batch,restart`, all by default):
+
+- tiles: the same sample of z10–z15 tiles over the city (around randomly chosen grids) from
+  the service and from TiPg serving the same tables (views of the current grids and of the
+  open incidents, as the service's layers hold them), fetched one after the other, in
+  alternation, each once (the service's tile cache off: every tile drawn), then the service
+  again with its cache on (a proxy or a second viewer). TiPg is installed for the benchmark
+  only, in its own virtual environment under the state folder (`pip install tipg`).
+- features: pages of 1,000 incidents with filters (category, status, datetime, bbox, area).
+- push: single reports from concurrent clients for `--seconds`; batch: batches of 500 from a
+  few clients; restart: single reports while the local PostgreSQL restarts: every client
+  retries with the same source ids until answered, and the stored count must be exact.
+
+The load average is printed with each figure: on a shared machine the figures mean little
+without it. Servers run on this machine; the database must be the local cluster for restart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import random
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import psycopg2
+from bench_db import recreate_database, sibling_url
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from geo import db  # noqa: E402
+from geo.mapapi.clients import ClientError, add_client, rotate_token  # noqa: E402
+from geo.settings import Settings, get_settings  # noqa: E402
+from geo.timeutil import CST, now_utc  # noqa: E402
+from geo.vocabulary import CATEGORIES  # noqa: E402
+from tests.support import _free_port as free_port  # noqa: E402
+from tests.support import server_process  # noqa: E402
+
+BENCH_DATABASE = "minqing_service_bench"
+ZOOMS = range(10, 16)
+TIPG_VIEWS = """
+CREATE SCHEMA IF NOT EXISTS bench_tipg;
+CREATE OR REPLACE VIEW bench_tipg.grids AS
+    SELECT code, name, parent_code, geom FROM current_areas WHERE level = 'grid';
+CREATE OR REPLACE VIEW bench_tipg.incidents AS
+    SELECT id, source, category, subcategory, severity, is_major_risk, status, grid_code, geom
+    FROM incidents WHERE status IN ('reported', 'assigned', 'in_progress');
+"""
+
+
+def load() -> str:
+    """The 1-minute load average (the machine is shared)."""
+    return Path("/proc/loadavg").read_text().split()[0]
+
+
+def pct(values: list[float], q: float) -> float:
+    """The q-th percentile (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+def line(label: str, values: list[float]) -> str:
+    """p50 / p95 in ms of a list of seconds, with the count and the load."""
+    return (
+        f"{label}: p50 {pct(values, 50) * 1000:.1f} ms, p95 {pct(values, 95) * 1000:.1f} ms "
+        f"(n={len(values)}, load {load()})"
+    )
+
+
+def token_for(url: str, name: str, role: str, sources: tuple[str, ...] = ()) -> str:
+    """A token of a bench client (added, or its token rotated), city-wide, without a limit."""
+    conn = db.connect(url)
+    try:
+        try:
+            _, token = add_client(conn, name, role, "620100", sources, 1_000_000, "benchmark")
+        except ClientError:
+            conn.rollback()
+            token = rotate_token(conn, name)
+        conn.commit()
+        return token
+    finally:
+        conn.close()
+
+
+def app_url(url: str) -> str:
+    """The service's login on the bench database: the app's role, as for the pages
+    (MINQING_APP_PASSWORD, or the local cluster's)."""
+    settings = get_settings()
+    password = settings.app_password or db.local_cluster(settings).app_password()
+    return db.app_database_url(Settings(database_url=url, app_password=password))
+
+
+@contextmanager
+def service(url: str, **env: str) -> Iterator[str]:
+    """The map service in its own process on a free port, logged in as the app's role; its
+    base URL."""
+    port = free_port()
+    args = [sys.executable, "-m", "service.serve", "--port", str(port)]
+    login = {"DATABASE_URL": url, "MINQING_APP_DATABASE_URL": app_url(url)}
+    with server_process(args, {**login, **env}, port, "/conformance",
+                        "the map service") as base:  # fmt: skip
+        yield base
+
+
+def tipg_python() -> Path:
+    """TiPg's own virtual environment (made on first use)."""
+    venv = get_settings().state_dir / "bench-tipg"
+    python = venv / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "tipg", "uvicorn"], check=True)
+    return python
+
+
+@contextmanager
+def tipg(url: str) -> Iterator[str]:
+    """TiPg serving the bench views on a free port; its base URL."""
+    conn = db.connect(url)
+    with conn.cursor() as cur:
+        cur.execute(TIPG_VIEWS)
+    conn.commit()
+    conn.close()
+    port = free_port()
+    env = {
+        "DATABASE_URL": url, "TIPG_DB_SCHEMAS": '["bench_tipg"]',
+        "TIPG_DB_SPATIAL_EXTENT": "false", "TIPG_DB_DATETIME_EXTENT": "false",
+        "TIPG_MAX_FEATURES_PER_TILE": "20000",
+    }  # fmt: skip
+    args = [str(tipg_python()), "-m", "uvicorn", "tipg.main:app", "--port", str(port),
+            "--log-level", "warning"]  # fmt: skip
+    with server_process(args, env, port, "/collections", "TiPg") as base:
+        yield base
+
+
+def tile_sample(url: str, per_zoom: int, rng: random.Random) -> list[tuple[int, int, int]]:
+    """Tiles z10–z15 around randomly chosen grids (their label points)."""
+    conn = db.connect(url)
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p"
+            " FROM current_areas WHERE level = 'grid') g"
+        )
+        points = cur.fetchall()
+    conn.close()
+    tiles = []
+    for z in ZOOMS:
+        n = 2**z
+        chosen = set()
+        while len(chosen) < per_zoom:
+            lon, lat = rng.choice(points)
+            x = int((lon + 180) / 360 * n)
+            y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+            chosen.add((z, x, y))
+        tiles += sorted(chosen)
+    return tiles
+
+
+def bench_tiles(url: str, per_zoom: int, rng: random.Random) -> None:
+    """Grids and open-incident points, z10–z15: the service (cold, then cached) and TiPg."""
+    token = token_for(url, "bench-reader", "reader")
+    tiles = tile_sample(url, per_zoom, rng)
+    layers = {"grids": (ZOOMS, "grids"), "incidents": (range(14, 16), "incidents")}
+    fast = {"MINQING_SERVICE_STATUS_SECONDS": "86400"}
+    with tipg(url) as tipg_base, service(url, MINQING_SERVICE_TILE_CACHE_MB="0", **fast) as cold, \
+            httpx.Client(timeout=120) as http:  # fmt: skip
+        auth = {"Authorization": f"Bearer {token}"}
+        http.get(f"{cold}/collections/grids/tiles/WebMercatorQuad/10/395/808", headers=auth)
+        for name, (zooms, collection) in layers.items():
+            ours: dict[int, list[float]] = {z: [] for z in zooms}
+            theirs: dict[int, list[float]] = {z: [] for z in zooms}
+            sizes: dict[str, list[int]] = {"ours": [], "tipg": []}
+            counts: dict[str, int] = {"ours": 0, "tipg": 0}
+            for z, x, y in tiles:
+                if z not in zooms:
+                    continue
+                ours_at = f"{cold}/collections/{collection}/tiles/WebMercatorQuad/{z}/{y}/{x}"
+                theirs_at = f"{tipg_base}/collections/bench_tipg.{name}/tiles/WebMercatorQuad"
+                pair = [("ours", ours_at, auth), ("tipg", f"{theirs_at}/{z}/{x}/{y}", {})]
+                rng.shuffle(pair)
+                for who, address, headers in pair:
+                    start = time.perf_counter()
+                    response = http.get(address, headers=headers)
+                    spent = time.perf_counter() - start
+                    response.raise_for_status()
+                    (ours if who == "ours" else theirs)[z].append(spent)
+                    sizes[who].append(len(response.content))
+                    counts[who] += _features(response.content)
+            print(f"tiles · {name} (features: service {counts['ours']:,}, TiPg {counts['tipg']:,};"
+                  f" bytes {sum(sizes['ours']):,} vs {sum(sizes['tipg']):,})")  # fmt: skip
+            for z in zooms:
+                print("  " + line(f"z{z} service (drawn)", ours[z]))
+                print("  " + line(f"z{z} TiPg", theirs[z]))
+            print("  " + line("all zooms, service (drawn)", [v for z in zooms for v in ours[z]]))
+            print("  " + line("all zooms, TiPg", [v for z in zooms for v in theirs[z]]))
+    with service(url, **fast) as warm, httpx.Client(timeout=120) as http:
+        auth = {"Authorization": f"Bearer {token}"}
+        addresses = [
+            f"{warm}/collections/grids/tiles/WebMercatorQuad/{z}/{y}/{x}" for z, x, y in tiles
+        ]
+        for address in addresses:
+            http.get(address, headers=auth)
+        again = []
+        for address in addresses:
+            start = time.perf_counter()
+            http.get(address, headers=auth).raise_for_status()
+            again.append(time.perf_counter() - start)
+        print("  " + line("grids z10–z15, service with its tile cache (second viewer)", again))
+
+
+def _features(tile: bytes) -> int:
+    import mapbox_vector_tile
+
+    return sum(len(layer["features"]) for layer in mapbox_vector_tile.decode(tile).values())
+
+
+def bench_features(url: str, repeat: int) -> None:
+    """Pages of 1,000 incidents with filters, and the pages after them."""
+    token = token_for(url, "bench-reader", "reader")
+    month = (now_utc() - timedelta(days=30)).astimezone(CST).isoformat(timespec="seconds")
+    queries = {
+        "category + datetime (30 d)": {"category": "dispute", "datetime": f"{month}/.."},
+        "status open + major risk": {
+            "status": "reported,assigned,in_progress",
+            "major_risk": "true",
+        },
+        "bbox 城关 + datetime": {"bbox": "103.70,36.00,103.95,36.12", "datetime": f"{month}/.."},
+        "area 620102 + category": {"area": "620102", "category": "livelihood"},
+        "source + status closed": {"source": "police_110", "status": "closed"},
+    }
+    with service(url) as base, httpx.Client(timeout=120) as http:
+        auth = {"Authorization": f"Bearer {token}"}
+        every = []
+        for label, query in queries.items():
+            spent = []
+            for _ in range(repeat):
+                address = f"{base}/collections/incidents/items"
+                params = {**query, "limit": "1000"}
+                for _page in range(3):
+                    start = time.perf_counter()
+                    response = http.get(address, params=params, headers=auth)
+                    spent.append(time.perf_counter() - start)
+                    response.raise_for_status()
+                    body = response.json()
+                    following = [ln["href"] for ln in body["links"] if ln["rel"] == "next"]
+                    if not following:
+                        break
+                    address, params = following[0], None
+            every += spent
+            print("features · " + line(f"{label}, 1,000 per page", spent))
+        print("features · " + line("every page", every))
+
+
+def reports(n: int, points: list[tuple[float, float]], rng: random.Random, tag: str) -> list[dict]:
+    """n 12345 reports at stored cases' places, now, each with its own source id."""
+    at = now_utc().astimezone(CST).strftime("%Y-%m-%d %H:%M:%S")
+    codes = list(CATEGORIES)
+    out = []
+    for i in range(n):
+        lon, lat = rng.choice(points)
+        out.append({
+            "source_id": f"bench-{tag}-{i}", "reported_at": at, "category": rng.choice(codes),
+            "description": "压力测试", "lon": lon, "lat": lat,
+        })  # fmt: skip
+    return out
+
+
+def places(url: str, rng: random.Random) -> list[tuple[float, float]]:
+    conn = db.connect(url)
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT ST_X(geom), ST_Y(geom) FROM incidents TABLESAMPLE SYSTEM (1) LIMIT 20000"
+        )
+        rows = cur.fetchall()
+    conn.close()
+    rng.shuffle(rows)
+    return rows
+
+
+async def _send_all(
+    base: str, token: str, items: list, path: str, workers: int, stats: dict
+) -> None:
+    """Each worker sends its share one after the other; 503 or a lost connection: the same
+    item again after a pause, until it is answered."""
+    queue: asyncio.Queue = asyncio.Queue()
+    for item in items:
+        queue.put_nowait(item)
+    limits = httpx.Limits(max_connections=workers, max_keepalive_connections=workers)
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as http:
+        headers = {"Authorization": f"Bearer {token}"}
+
+        async def worker() -> None:
+            while not queue.empty():
+                item = queue.get_nowait()
+                while True:
+                    start = time.perf_counter()
+                    try:
+                        response = await http.post(path, json=item, headers=headers)
+                    except httpx.TransportError:
+                        stats["retries"] += 1
+                        await asyncio.sleep(0.5)
+                        continue
+                    if response.status_code in (502, 503, 504):
+                        stats["retries"] += 1
+                        await asyncio.sleep(0.5)
+                        continue
+                    stats["latency"].append(time.perf_counter() - start)
+                    stats["status"][response.status_code] = (
+                        stats["status"].get(response.status_code, 0) + 1
+                    )
+                    break
+
+        await asyncio.gather(*(worker() for _ in range(workers)))
+
+
+def push(base: str, token: str, items: list, path: str, workers: int) -> dict:
+    stats = {"latency": [], "status": {}, "retries": 0}
+    start = time.perf_counter()
+    asyncio.run(_send_all(base, token, items, path, workers, stats))
+    stats["seconds"] = time.perf_counter() - start
+    return stats
+
+
+def stored(url: str, tag: str) -> tuple[int, int]:
+    """Incidents and linked reports stored with this run's source ids (each id once at most)."""
+    conn = db.connect(url)
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT (SELECT count(*) FROM incidents WHERE source = 'hotline_12345'"
+            "        AND source_id LIKE %(p)s),"
+            "       (SELECT count(*) FROM incident_links WHERE source = 'hotline_12345'"
+            "        AND source_id LIKE %(p)s)",
+            {"p": f"bench-{tag}-%"},
+        )
+        found = cur.fetchone()
+    conn.close()
+    return found
+
+
+def bench_push(url: str, parts: list[str], n: int, workers: int, rng: random.Random) -> None:
+    """Single reports and batches; and a restart of the database in the middle of a run."""
+    token = token_for(url, "bench-hotline", "source", ("hotline_12345",))
+    where = places(url, rng)
+    with service(url) as base:
+        if "push" in parts:
+            tag = uuid.uuid4().hex[:8]
+            items = reports(n, where, rng, tag)
+            stats = push(base, token, items, "/intake/hotline_12345/reports", workers)
+            rate = n / stats["seconds"]
+            head = f"push · single reports, {workers} clients: {rate:,.0f} reports/s; "
+            print(head + line("per report", stats["latency"]) + f"; answers {stats['status']}")
+            print(f"  stored {sum(stored(url, tag)):,} of {n:,}")
+        if "batch" in parts:
+            tag = uuid.uuid4().hex[:8]
+            items = reports(n * 10, where, rng, tag)
+            batches = [items[i : i + 500] for i in range(0, len(items), 500)]
+            stats = push(base, token, batches, "/intake/hotline_12345/reports/batch", 4)
+            rate = len(items) / stats["seconds"]
+            head = f"push · batches of 500, 4 clients: {rate:,.0f} reports/s; "
+            print(head + line("per batch", stats["latency"]) + f"; answers {stats['status']}")
+            print(f"  stored {sum(stored(url, tag)):,} of {len(items):,}")
+    if "restart" in parts:
+        bench_restart(url, token, n, workers, where, rng)
+
+
+def bench_restart(
+    url: str, token: str, n: int, workers: int, where: list, rng: random.Random
+) -> None:
+    """Single reports while the local PostgreSQL stops and starts again: none lost, none twice."""
+    settings = get_settings()
+    if not settings.uses_local_cluster:
+        print("restart: skipped (DATABASE_URL is set; the restart needs the local cluster)")
+        return
+    cluster = db.local_cluster(settings)
+    tag = uuid.uuid4().hex[:8]
+    items = reports(n, where, rng, tag)
+    with service(url) as base:
+
+        def restart() -> None:
+            time.sleep(3)
+            cluster.down()
+            time.sleep(2)
+            cluster.up(already_running_ok=True)
+
+        import threading
+
+        thread = threading.Thread(target=restart)
+        thread.start()
+        stats = push(base, token, items, "/intake/hotline_12345/reports", workers)
+        thread.join()
+    incidents, links = stored(url, tag)
+    exact = "exact" if incidents + links == n else "NOT EXACT"
+    print(f"restart · {n:,} reports, {workers} clients, database restarted after 3 s:"
+          f" {stats['retries']:,} retries, answers {stats['status']};"
+          f" stored {incidents:,} cases + {links:,} linked = {incidents + links:,} of {n:,}"
+          f" ({exact}) in {stats['seconds']:.1f} s (load {load()})")  # fmt: skip
+
+
+def seed(base_url: str) -> str:
+    """A scratch database beside the configured one with the 2.4 M demo; its URL."""
+    from geo.demo.load import seed_demo
+    from geo.migrate import migrate
+    from geo.warnings import scan_warnings
+
+    admin = psycopg2.connect(base_url)
+    admin.autocommit = True
+    recreate_database(admin, BENCH_DATABASE)
+    admin.close()
+    url = sibling_url(base_url, BENCH_DATABASE)
+    conn = db.connect(url)
+    try:
+        db.check_postgis(conn)
+        conn.commit()
+        migrate(conn)
+        seed_demo(conn, incidents=2_400_000, seed=7, progress=print, pool=db.get_pool(url))
+        scan_warnings(conn)
+        conn.commit()
+    finally:
+        conn.close()
+    return url
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--url", help="a seeded database (default: the bench database beside)")
+    parser.add_argument("--seed", action="store_true", help="make the bench database first")
+    parser.add_argument("--parts", default="tiles,features,push,batch,restart")
+    parser.add_argument("--tiles-per-zoom", type=int, default=30)
+    parser.add_argument("--repeat", type=int, default=10, help="runs of each features query")
+    parser.add_argument("--reports", type=int, default=5000, help="single reports per push run")
+    parser.add_argument("--clients", type=int, default=32, help="concurrent pushing clients")
+    args = parser.parse_args()
+    base_url = db.database_url(get_settings())
+    url = seed(base_url) if args.seed else args.url or sibling_url(base_url, BENCH_DATABASE)
+    parts = args.parts.split(",")
+    rng = random.Random(7)
+    print(json.dumps({"database": url.rsplit("/", 1)[-1], "parts": parts, "load": load()}))
+    if "tiles" in parts:
+        bench_tiles(url, args.tiles_per_zoom, rng)
+    if "features" in parts:
+        bench_features(url, args.repeat)
+    if {"push", "batch", "restart"} & set(parts):
+        bench_push(url, parts, args.reports, args.clients, rng)
+    db.close_pools()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,205 @@
+"""Vector tiles (Mapbox Vector Tile, WebMercatorQuad) of the areas, incidents and warnings.
+
+Each layer is one `ST_AsMVT` statement. Incidents are counted per community (zoom ≤ 10) or
+per grid (zoom 11–13) from the codes they carry, placed at the area's label point, and drawn
+one by one from zoom 14. Grid colours (computed like the live map's, `geo.mapapi.status`) come
+in as arrays of the red and yellow grids in the tile: the others are blue.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import psycopg2.extensions
+from psycopg2 import sql
+
+from geo.bounds import LngLatBbox
+from geo.live.queries import AreaNode
+from geo.mapapi.features import IncidentQuery, incident_conditions_sql
+from geo.sqlfiles import load_sql
+from geo.warnings.queries import EarlyWarning
+
+EXTENT = 4096
+BUFFER = 64
+MAX_ZOOM = 22
+COMMUNITY_COUNTS_UNTIL = 10  # incidents counted per community up to this zoom
+GRID_COUNTS_UNTIL = 13  # then per grid; points from the next zoom on
+MOST_POINTS = 20_000  # incident points in one tile at most (newest first)
+LAYERS = ("grids", "incidents", "warnings")
+
+
+class TileError(ValueError):
+    """A tile address outside the tile matrix."""
+
+
+@dataclass(frozen=True)
+class Tile:
+    """A WebMercatorQuad tile: zoom (tile matrix), column x and row y."""
+
+    z: int
+    x: int
+    y: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.z <= MAX_ZOOM:
+            raise TileError(f"zoom {self.z} is outside 0–{MAX_ZOOM}")
+        side = 2**self.z
+        if not (0 <= self.x < side and 0 <= self.y < side):
+            raise TileError(f"tile {self.z}/{self.y}/{self.x} is outside the matrix")
+
+    def bounds(self, margin: float = 0.0) -> LngLatBbox:
+        """The tile's box in longitude and latitude, widened by `margin` of its width."""
+        side = 2**self.z
+
+        def lon(x: float) -> float:
+            return x / side * 360.0 - 180.0
+
+        def lat(y: float) -> float:
+            return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / side))))
+
+        return LngLatBbox(
+            lon(self.x - margin), lat(self.y + 1 + margin), lon(self.x + 1 + margin),
+            lat(self.y - margin),
+        )  # fmt: skip
+
+    def params(self) -> dict:
+        """The tile's parameters for the tile statements."""
+        return {
+            "z": self.z, "x": self.x, "y": self.y, "extent": EXTENT, "buffer": BUFFER,
+            "margin": BUFFER / EXTENT,
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class GridColour:
+    """A grid's status colour and why, in both languages."""
+
+    color: str
+    reason_zh: str
+    reason_en: str
+
+
+def _inside(box: LngLatBbox, lon: float, lat: float) -> bool:
+    return box.west <= lon <= box.east and box.south <= lat <= box.north
+
+
+def _overlaps(box: LngLatBbox, other: LngLatBbox) -> bool:
+    return not (
+        other.east < box.west or other.west > box.east
+        or other.north < box.south or other.south > box.north
+    )  # fmt: skip
+
+
+def _run(conn: psycopg2.extensions.connection, query: sql.Composable | str, params: dict) -> bytes:
+    with conn.cursor() as cur:
+        cur.execute("SET LOCAL jit = off")
+        cur.execute(query, params)
+        row = cur.fetchone()
+    return bytes(row[0]) if row and row[0] is not None else b""
+
+
+def area_layer(
+    conn: psycopg2.extensions.connection,
+    tile: Tile,
+    level: str,
+    layer: str,
+    version: int,
+    codes: Sequence[str] | None,
+    colours: Mapping[str, GridColour] | None = None,
+    tree: Mapping[str, AreaNode] | None = None,
+) -> bytes:
+    """The areas of a level crossing the tile (only `codes` when given), with the colours of
+    the red and yellow grids (`tree` finds those in the tile)."""
+    box = tile.bounds(BUFFER / EXTENT)
+    coloured = [
+        (code, c)
+        for code, c in (colours or {}).items()
+        if tree is None or (code in tree and _overlaps(box, tree[code].bbox))
+    ]
+    params = {
+        **tile.params(),
+        "level": level, "layer": layer, "version": version,
+        "codes": list(codes) if codes is not None else None,
+        "default_color": "blue" if colours is not None else None,
+        "s_code": [code for code, _ in coloured], "s_color": [c.color for _, c in coloured],
+        "s_zh": [c.reason_zh for _, c in coloured], "s_en": [c.reason_en for _, c in coloured],
+    }  # fmt: skip
+    return _run(conn, load_sql("mapapi_tile_areas"), params)
+
+
+def incident_layer(
+    conn: psycopg2.extensions.connection,
+    tile: Tile,
+    query: IncidentQuery,
+    tree: Mapping[str, AreaNode],
+    now: object,
+) -> bytes:
+    """Incidents in the tile: counted per community or grid when zoomed out, else points."""
+    conditions, params = incident_conditions_sql(conn, query)
+    params = {**params, **tile.params(), "now": now}
+    box = tile.bounds(BUFFER / EXTENT)
+    if tile.z > GRID_COUNTS_UNTIL:
+        # by the grids crossing the tile: under row-level security the spatial index cannot
+        # be used (PostGIS's && is not leakproof), the grid codes' indexes can
+        grids = [n.code for n in tree.values() if n.level == "grid" and _overlaps(box, n.bbox)]
+        statement = sql.SQL(load_sql("mapapi_tile_incident_points")).format(conditions=conditions)
+        return _run(conn, statement, {**params, "most": MOST_POINTS, "grids": grids})
+    level = "community" if tile.z <= COMMUNITY_COUNTS_UNTIL else "grid"
+    units = [n for n in tree.values() if n.level == level and _inside(box, n.lon, n.lat)]
+    if not units:
+        return b""
+    wanted = {n.code for n in units}
+    grids = [
+        n.code
+        for n in tree.values()
+        if n.level == "grid" and (n.code in wanted or n.parent_code in wanted)
+    ]
+    unit = sql.Identifier("i", "community_code" if level == "community" else "grid_code")
+    statement = sql.SQL(load_sql("mapapi_tile_incident_counts")).format(
+        conditions=conditions, unit=unit
+    )
+    params.update(
+        u_code=[n.code for n in units], u_lon=[n.lon for n in units],
+        u_lat=[n.lat for n in units], grids=grids,
+    )  # fmt: skip
+    return _run(conn, statement, params)
+
+
+def warning_layer(
+    conn: psycopg2.extensions.connection,
+    tile: Tile,
+    warnings: Sequence[EarlyWarning],
+    reasons: Mapping[int, tuple[str, str]],
+) -> bytes:
+    """The warnings in the tile as points with kind, status and reason (`reasons` by id)."""
+    box = tile.bounds(BUFFER / EXTENT)
+    shown = [w for w in warnings if _inside(box, w.lon, w.lat)]
+    if not shown:
+        return b""
+    params = {
+        **tile.params(),
+        "layer": "warnings", "id": [w.id for w in shown], "kind": [w.kind for w in shown],
+        "status": [w.status for w in shown], "zh": [reasons[w.id][0] for w in shown],
+        "en": [reasons[w.id][1] for w in shown], "lon": [w.lon for w in shown],
+        "lat": [w.lat for w in shown],
+    }  # fmt: skip
+    return _run(conn, load_sql("mapapi_tile_points"), params)
+
+
+_STAMP = """
+SELECT (SELECT id FROM boundary_versions WHERE is_current),
+       (SELECT coalesce(max(id), 0) FROM incidents),
+       minqing_event_stamp(),
+       (SELECT coalesce(max(last_seen_at)::text, '') FROM warnings),
+       (SELECT coalesce(max(id), 0) FROM warning_events)
+"""
+
+
+def data_stamp(conn: psycopg2.extensions.connection) -> tuple:
+    """What the tiles' content depends on, as the transaction sees it: the boundary version,
+    the newest incident and case event, the latest warning scan and warning event."""
+    with conn.cursor() as cur:
+        cur.execute(_STAMP)
+        return tuple(cur.fetchone())

@@ -1,0 +1,129 @@
+"""Who calls: the token of an API client, its rate limit, and the transaction it works in.
+
+Every request works like a page: the service logs in as the app's role (never the tables'
+owner), and each transaction starts with the database checking the client's token and acting
+for the client in its area (`minqing_enter_client`, migration 093) under row-level security.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import psycopg2
+import psycopg2.extensions
+import psycopg2.pool
+from starlette.requests import Request
+
+from geo import db
+from geo.errors import MinqingError
+from geo.mapapi.clients import ApiClient, enter_client
+from service.errors import ServiceError
+
+_TIME_ZONE = "SELECT set_config('TimeZone', 'Asia/Shanghai', true)"
+_OWNER_SESSION = "SELECT minqing_owner_session()"
+BURST_SECONDS = 10.0  # a client may send this many seconds' worth of requests at once
+
+
+class RateLimiter:
+    """A token bucket per client: `rate_per_minute` requests a minute, bursts of 10 s."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def wait_for(self, client: ApiClient) -> float:
+        """Take one request from the client's bucket: 0 when allowed, else seconds to wait."""
+        rate = client.rate_per_minute / 60.0
+        capacity = max(1.0, rate * BURST_SECONDS)
+        now = self._clock()
+        with self._lock:
+            tokens, last = self._buckets.get(client.name, (capacity, now))
+            tokens = min(capacity, tokens + (now - last) * rate)
+            if tokens >= 1.0:
+                self._buckets[client.name] = (tokens - 1.0, now)
+                return 0.0
+            self._buckets[client.name] = (tokens, now)
+            return (1.0 - tokens) / rate
+
+
+class Backend:
+    """The process's pool (one per process), bounded so no request fails for want of a
+    connection, and the one way a request reaches the database."""
+
+    def __init__(self, pool: psycopg2.pool.ThreadedConnectionPool, size: int) -> None:
+        self.pool = pool
+        self._slots = threading.BoundedSemaphore(size)
+        self.limiter = RateLimiter()
+
+    @contextmanager
+    def scoped(self, client: ApiClient) -> Iterator[psycopg2.extensions.connection]:
+        """A transaction acting for the client in its area (times shown in CST), entered by
+        the database from the client's token: a client disabled or rotated since the request
+        began is a 401; a failure on a lost connection (the database restarting) a 503."""
+        used: list[psycopg2.extensions.connection] = []
+        with self._slots:
+            try:
+                with db.transaction(self.pool) as conn:
+                    used.append(conn)
+                    if enter_client(conn, client.token) is None:
+                        raise _bad_token()
+                    with conn.cursor() as cur:
+                        cur.execute(_TIME_ZONE)
+                    yield conn
+            except ServiceError:
+                raise
+            except (MinqingError, psycopg2.Error) as exc:
+                if used and used[0].closed:
+                    raise ServiceError("unavailable", headers={"Retry-After": "2"}) from exc
+                raise
+
+    def client(self, token: str) -> ApiClient | None:
+        """The enabled client holding the token, as the database finds it."""
+        with self._slots, db.transaction(self.pool) as conn:
+            return enter_client(conn, token)
+
+
+def login_is_not_owner(conn: psycopg2.extensions.connection) -> bool:
+    """True when the connection's login is not the tables' owner (nor a superuser)."""
+    with conn.cursor() as cur:
+        cur.execute(_OWNER_SESSION)
+        return not cur.fetchone()[0]
+
+
+def _bad_token() -> ServiceError:
+    return ServiceError("bad_token", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+
+
+def token_of(request: Request) -> str | None:
+    """The token: `Authorization: Bearer …`, `X-API-Key`, or the `api_key` query parameter."""
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return request.headers.get("x-api-key") or request.query_params.get("api_key") or None
+
+
+def caller(request: Request) -> ApiClient:
+    """The calling client, admitted by its rate limit; a problem (401, 429) otherwise."""
+    return admit(request, token_of(request))
+
+
+def admit(request: Request, token: str | None) -> ApiClient:
+    """The client holding the token, admitted by its rate limit; 401 or 429 otherwise."""
+    backend: Backend = request.app.state.backend
+    if token is None:
+        raise ServiceError("no_token", headers={"WWW-Authenticate": 'Bearer realm="minqing"'})
+    client = backend.client(token)
+    if client is None:
+        raise _bad_token()
+    wait = backend.limiter.wait_for(client)
+    if wait > 0:
+        seconds = max(1, math.ceil(wait))
+        raise ServiceError("rate_limited", headers={"Retry-After": str(seconds)}, seconds=seconds)
+    request.state.client = client
+    return client

@@ -1,0 +1,33 @@
+"""The service's settings: environment variables with the prefix MINQING_SERVICE_."""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from geo.settings import PROJECT_ROOT
+
+
+class ServiceSettings(BaseSettings):
+    """Where the service listens and its limits (the database is geo.settings' DATABASE_URL)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MINQING_SERVICE_", env_file=PROJECT_ROOT / ".env", extra="ignore"
+    )
+
+    host: str = "127.0.0.1"
+    port: int = 8502
+    # The address other systems reach the service at (behind a reverse proxy), for links;
+    # empty: taken from each request.
+    public_url: str = ""
+    max_body_bytes: int = 5 * 1024 * 1024
+    max_batch: int = 5000
+    default_limit: int = 100
+    max_limit: int = 10_000
+    # Grid colours in tiles and features are recomputed at most this often per client area.
+    status_seconds: float = 15.0
+    # Tiles kept in memory (per area, layers and filter), in megabytes.
+    tile_cache_mb: int = 64
+    # Single reports arriving together are stored together: the longest a report waits for
+    # others, and the most stored in one transaction.
+    intake_wait_ms: float = 10.0
+    intake_group: int = 500

@@ -1,0 +1,62 @@
+"""`minqing run` starts the map service beside the dashboard: its own port, ending with it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from geo.errors import MinqingError
+from service.serve import start_beside
+from tests.service_fixtures import free_port, service_world
+from tests.support import ROOT
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def test_a_taken_port_is_a_clear_error():
+    """Another program on the service's port: a message naming --service-port, nothing started."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        with pytest.raises(MinqingError, match="--service-port"):
+            start_beside(taken.getsockname()[1])
+
+
+@pytest.mark.db
+def test_the_service_ends_with_the_process_that_started_it(scratch):
+    """Started beside a parent (the dashboard), it answers; when the parent dies, it stops."""
+    world = service_world(scratch)
+    port = free_port()
+    script = (
+        "import time; from service.serve import start_beside;"
+        f" start_beside({port}); time.sleep(120)"
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", script],
+        cwd=ROOT, env={**os.environ, "DATABASE_URL": world.url},
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/conformance"
+    try:
+        deadline = time.monotonic() + 60
+        while not _answers(url):
+            assert time.monotonic() < deadline, "the service did not start"
+            time.sleep(0.3)
+    finally:
+        parent.kill()
+        parent.wait()
+    deadline = time.monotonic() + 20
+    while _answers(url):
+        assert time.monotonic() < deadline, "the service outlived its parent"
+        time.sleep(0.3)

@@ -1,0 +1,216 @@
+"""The map service's vector tiles: decoded and checked against the database and the live map."""
+
+from __future__ import annotations
+
+import math
+
+import mapbox_vector_tile
+import pytest
+from fastapi.testclient import TestClient
+
+from geo import db
+from geo.filters import IncidentFilter, parse_period
+from geo.live.grid_status import load_rules
+from geo.live.view import live_view, load_static
+from geo.timeutil import now_utc
+from service.app import create_app
+from tests.service_fixtures import OWN_DISTRICT, service_world
+from tests.support import owner_rows
+
+pytestmark = pytest.mark.db
+OPEN = "status IN ('reported', 'assigned', 'in_progress')"
+
+
+@pytest.fixture(scope="module")
+def world(scratch):
+    return service_world(scratch)
+
+
+@pytest.fixture(scope="module")
+def api(world):
+    return TestClient(create_app(world.app_url))
+
+
+def _tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
+    n = 2**z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return x, y
+
+
+def _bounds(z: int, x: int, y: int) -> tuple[float, float, float, float]:
+    n = 2**z
+
+    def lat(row: float) -> float:
+        return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * row / n))))
+
+    return x / n * 360 - 180, lat(y + 1), (x + 1) / n * 360 - 180, lat(y)
+
+
+def _decode(api, token, path):
+    response = api.get(path, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/vnd.mapbox-vector-tile"
+    return mapbox_vector_tile.decode(response.content), response
+
+
+def _busiest_grid(url: str) -> tuple[str, float, float]:
+    return owner_rows(
+        url,
+        "SELECT grid_code, ST_X(ST_Centroid(ST_Collect(geom))),"
+        f" ST_Y(ST_Centroid(ST_Collect(geom))) FROM incidents WHERE {OPEN}"
+        " GROUP BY 1 ORDER BY count(*) DESC LIMIT 1",
+    )[0]
+
+
+def test_grid_tiles_carry_the_live_maps_colours(world, api):
+    """Every grid crossing the tile is in it, coloured and explained as the live map judges it."""
+    conn = db.connect(world.url)
+    try:
+        now = now_utc()
+        static = load_static(
+            conn, owner_rows(world.url, "SELECT id FROM boundary_versions WHERE is_current")[0][0]
+        )
+        view = live_view(conn, IncidentFilter(parse_period("7d", now)), now, static, load_rules())
+    finally:
+        conn.close()
+    judged = {g.measures.code: g for g in view.grids}
+    assert judged, "the demo has red or yellow grids"
+    code = next(iter(judged))
+    lon, lat = owner_rows(
+        world.url, "SELECT ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom))"
+        " FROM current_areas WHERE code = %s", (code,),
+    )[0]  # fmt: skip
+    z = 13
+    x, y = _tile_of(lon, lat, z)
+    tile, _ = _decode(api, world.city, f"/tiles/WebMercatorQuad/{z}/{y}/{x}")
+    grids = {f["properties"]["code"]: f["properties"] for f in tile["grids"]["features"]}
+    expected = owner_rows(
+        world.url,
+        "SELECT code FROM current_areas WHERE level = 'grid'"
+        " AND ST_Intersects(geom, ST_MakeEnvelope(%s, %s, %s, %s, 4490))",
+        _bounds(z, x, y),
+    )
+    assert set(grids) == {r[0] for r in expected}
+    rules = load_rules()
+    for grid, props in grids.items():
+        status = judged.get(grid)
+        assert props["color"] == (status.color if status else "blue")
+        if status:
+            assert props["reason_zh"] == "；".join(status.reasons(rules, "zh"))
+            assert props["reason_en"] == "; ".join(status.reasons(rules, "en"))
+
+
+def test_incidents_are_counted_when_zoomed_out_and_points_when_zoomed_in(world, api):
+    """Counts per community and per grid add up to the open cases; points from zoom 14."""
+    whole, _ = _decode(api, world.city, "/tiles/WebMercatorQuad/0/0/0")
+    total_open = owner_rows(world.url, f"SELECT count(*) FROM incidents WHERE {OPEN}")[0][0]
+    assert sum(f["properties"]["count"] for f in whole["incidents"]["features"]) == total_open
+    per_community = dict(
+        owner_rows(
+            world.url, f"SELECT community_code, count(*) FROM incidents WHERE {OPEN} GROUP BY 1"
+        )
+    )
+    assert {
+        f["properties"]["code"]: f["properties"]["count"] for f in whole["incidents"]["features"]
+    } == per_community
+    grid, lon, lat = _busiest_grid(world.url)
+    x, y = _tile_of(lon, lat, 12)
+    middle, _ = _decode(api, world.city, f"/tiles/WebMercatorQuad/12/{y}/{x}")
+    counted = {
+        f["properties"]["code"]: f["properties"]["count"] for f in middle["incidents"]["features"]
+    }
+    assert (
+        counted[grid]
+        == owner_rows(
+            world.url, f"SELECT count(*) FROM incidents WHERE {OPEN} AND grid_code = %s", (grid,)
+        )[0][0]
+    )
+    x, y = _tile_of(lon, lat, 15)
+    close, _ = _decode(api, world.city, f"/tiles/WebMercatorQuad/15/{y}/{x}?layers=incidents")
+    assert set(close) == {"incidents"}
+    ids = {f["properties"]["id"] for f in close["incidents"]["features"]}
+    expected = owner_rows(
+        world.url,
+        f"SELECT id FROM incidents WHERE {OPEN}"
+        " AND ST_Intersects(geom, ST_MakeEnvelope(%s, %s, %s, %s, 4490))",
+        _bounds(15, x, y),
+    )
+    assert ids == {r[0] for r in expected} and ids
+    disputes, _ = _decode(
+        api,
+        world.city,
+        "/collections/incidents/tiles/WebMercatorQuad/0/0/0?category=dispute&status=closed",
+    )
+    assert (
+        sum(f["properties"]["count"] for f in disputes["incidents"]["features"])
+        == owner_rows(
+            world.url,
+            "SELECT count(*) FROM incidents WHERE category = 'dispute' AND status = 'closed'",
+        )[0][0]
+    )
+
+
+def test_a_district_client_gets_no_tile_content_of_another_district(world, api):
+    """Grids, counts and warnings of the client's district only, at every zoom."""
+    for z, lon, lat in (
+        (0, 103.8, 36.0),
+        (8, 103.83, 36.06),
+        (10, 103.6, 36.05),
+        (12, 103.75, 36.07),
+    ):
+        x, y = _tile_of(lon, lat, z)
+        tile, _ = _decode(api, world.district, f"/tiles/WebMercatorQuad/{z}/{y}/{x}")
+        for feature in tile.get("grids", {}).get("features", []):
+            assert feature["properties"]["code"].startswith(OWN_DISTRICT)
+        for feature in tile.get("incidents", {}).get("features", []):
+            assert feature["properties"]["code"].startswith(OWN_DISTRICT)
+        for feature in tile.get("warnings", {}).get("features", []):
+            assert owner_rows(
+                world.url, "SELECT district_code FROM warnings WHERE id = %s",
+                (feature["properties"]["id"],),
+            )[0][0] == OWN_DISTRICT  # fmt: skip
+    whole, _ = _decode(api, world.district, "/tiles/WebMercatorQuad/0/0/0")
+    assert sum(f["properties"]["count"] for f in whole["incidents"]["features"]) == owner_rows(
+        world.url, f"SELECT count(*) FROM incidents WHERE {OPEN} AND district_code = %s",
+        (OWN_DISTRICT,),
+    )[0][0]  # fmt: skip
+    districts, _ = _decode(
+        api, world.district, "/collections/districts/tiles/WebMercatorQuad/0/0/0"
+    )
+    assert [f["properties"]["code"] for f in districts["districts"]["features"]] == [OWN_DISTRICT]
+
+
+def test_tiles_are_cacheable_and_revalidate(world, api):
+    """An ETag tied to the data, Cache-Control for proxies, 304 on a match, 404 off the matrix."""
+    _, first = _decode(api, world.city, "/tiles/WebMercatorQuad/9/198/404")
+    assert first.headers["cache-control"].startswith("public, max-age=")
+    assert "Authorization" in first.headers["vary"]
+    again = api.get(
+        "/tiles/WebMercatorQuad/9/198/404",
+        headers={"Authorization": f"Bearer {world.city}", "If-None-Match": first.headers["etag"]},
+    )
+    assert again.status_code == 304 and not again.content
+    _, district = _decode(api, world.district, "/tiles/WebMercatorQuad/9/198/404")
+    assert district.headers["etag"] != first.headers["etag"]
+    _, outline = _decode(api, world.city, "/collections/districts/tiles/WebMercatorQuad/9/198/404")
+    assert outline.headers["cache-control"] == "public, max-age=3600"
+    missing = api.get(
+        "/tiles/WebMercatorQuad/3/9/1", headers={"Authorization": f"Bearer {world.city}"}
+    )
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"
+
+
+def test_tilejson_and_tileset_describe_the_tiles(world, api):
+    """TileJSON names the layers and a template; the tileset links the tile matrix set."""
+    headers = {"Authorization": f"Bearer {world.city}"}
+    tilejson = api.get("/tiles/WebMercatorQuad/tilejson.json", headers=headers).json()
+    assert tilejson["tilejson"] == "3.0.0"
+    assert [v["id"] for v in tilejson["vector_layers"]] == ["grids", "incidents", "warnings"]
+    assert tilejson["tiles"][0].endswith("/tiles/WebMercatorQuad/{z}/{y}/{x}")
+    tileset = api.get("/tiles/WebMercatorQuad", headers=headers).json()
+    template = next(ln for ln in tileset["links"] if ln["rel"] == "item")
+    assert template["href"].endswith("/{tileMatrix}/{tileRow}/{tileCol}") and template["templated"]
+    matrix = api.get("/tileMatrixSets/WebMercatorQuad").json()
+    assert matrix["tileMatrices"][10]["matrixWidth"] == 1024
