@@ -88,11 +88,11 @@ class Backend:
             return enter_client(conn, token)
 
 
-def login_is_not_owner(conn: psycopg2.extensions.connection) -> bool:
-    """True when the connection's login is not the tables' owner (nor a superuser)."""
+def is_owner_login(conn: psycopg2.extensions.connection) -> bool:
+    """True when the connection logged in as the tables' owner (or a superuser)."""
     with conn.cursor() as cur:
         cur.execute(_OWNER_SESSION)
-        return not cur.fetchone()[0]
+        return bool(cur.fetchone()[0])
 
 
 def _bad_token() -> ServiceError:

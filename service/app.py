@@ -19,7 +19,7 @@ from geo.cluster import APP_ROLE
 from geo.errors import ConfigError, DatabaseUnreachable
 from geo.settings import get_settings, hide_password
 from service import features, intake, open311, tiles
-from service.access import Backend, login_is_not_owner
+from service.access import Backend, is_owner_login
 from service.config import ServiceSettings
 from service.errors import ServiceError, language, problem
 from service.links import JSON, OPENAPI, link, url_for
@@ -73,7 +73,7 @@ def create_app(database_url: str | None = None, settings: ServiceSettings | None
     size = geo_settings.pool_max
     pool = db.get_pool(url, geo_settings.pool_min, size)
     with db.transaction(pool) as conn:
-        if not login_is_not_owner(conn):
+        if is_owner_login(conn):
             raise ConfigError(
                 f"the map service logs in as {APP_ROLE} (row-level security), not as the tables' "
                 f"owner: {hide_password(url)} is the owner's login (docs/api.md)"
