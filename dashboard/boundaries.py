@@ -287,9 +287,7 @@ def _removal_notice(removal: Removal) -> None:
     unit, parent_unit = _units(removal.level)
     lines = [
         tr("removal_summary").format(
-            n=f"{len(removal.areas):,}",
-            unit=unit,
-            incidents=f"{removal.incidents:,}",
+            n=f"{len(removal.areas):,}", unit=unit, incidents=f"{removal.incidents:,}",
             open=f"{removal.open_incidents:,}",
         )  # fmt: skip
     ]
@@ -329,9 +327,7 @@ def _removal_confirmation(removal: Removal) -> bool:
     codes = "|".join(a.code for a in removal.areas)
     return st.checkbox(
         tr("removal_confirm").format(
-            n=f"{len(removal.areas):,}",
-            unit=unit,
-            names=_named(removal),
+            n=f"{len(removal.areas):,}", unit=unit, names=_named(removal),
             incidents=f"{removal.incidents:,}",
         ),  # fmt: skip
         key=f"bnd_confirm_removal_{hashlib.sha256(codes.encode()).hexdigest()[:12]}",
@@ -358,11 +354,8 @@ def _publish_form(prepared: PreparedUpload) -> None:
         unit, _ = _units(removal.level)
         st.error(
             tr("removal_refused").format(
-                n=f"{len(removal.areas):,}",
-                unit=unit,
-                names=_named(removal),
-                incidents=f"{removal.incidents:,}",
-                open=f"{removal.open_incidents:,}",
+                n=f"{len(removal.areas):,}", unit=unit, names=_named(removal),
+                incidents=f"{removal.incidents:,}", open=f"{removal.open_incidents:,}",
             )  # fmt: skip
         )
         return
