@@ -388,7 +388,7 @@ def _labels(
 def _opening_box(static: Static, focus: live.AreaNode | None, view: LiveView) -> LngLatBbox:
     """The box the map opens on: the area's; for the city, where its cases are.
 
-    Kept for the session (per boundary version and area): a changed initial view would move
+    Kept for the session (per boundary version): a changed initial view would move
     the map at every refresh.
     """
     if focus is not None:
