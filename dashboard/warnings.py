@@ -144,9 +144,7 @@ def _detail(warning: EarlyWarning, user: User, language: str) -> None:
 
 def _map(warning: EarlyWarning, language: str) -> None:
     """A small map of the warning: its area among its neighbours, named, and its marker."""
-    chain = [warning.district_code, warning.street_code, warning.community_code, warning.grid_code]
-    codes = [c for c in chain if c]
-    parent = codes[-2] if len(codes) > 1 else None
+    parent = warning.parent_code
     with shown_errors(), connection() as conn:
         if parent:
             neighbours = drill.child_outlines(conn, parent)

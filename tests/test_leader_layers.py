@@ -329,6 +329,9 @@ def test_a_warning_says_its_whole_path():
     warning = _warning()
     assert warning.path_text() == "城关区 › 临夏路街道 › 伏川社区 › 第3网格"
     assert _warning(area_path=()).path_text() == "第3网格"
+    assert warning.parent_code == "k"
+    assert _warning(grid_code=None).parent_code == "s"
+    assert _warning(street_code=None, community_code=None, grid_code=None).parent_code is None
     tip = warning_tooltip(warning, load_warning_rules(), lambda k: k, "zh")
     assert "城关区 › 临夏路街道 › 伏川社区 › 第3网格" in tip
 

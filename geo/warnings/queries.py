@@ -48,6 +48,13 @@ class EarlyWarning:
         """The finest area code the warning has."""
         return self.grid_code or self.community_code or self.street_code or self.district_code
 
+    @property
+    def parent_code(self) -> str | None:
+        """The area one level above the finest (None for a warning on a whole district)."""
+        chain = [self.district_code, self.street_code, self.community_code, self.grid_code]
+        codes = [c for c in chain if c]
+        return codes[-2] if len(codes) > 1 else None
+
     def still_met(self, last_scan: datetime | None) -> bool:
         """Whether the latest scan still found this warning's rule to hold."""
         return last_scan is None or self.last_seen_at >= last_scan
