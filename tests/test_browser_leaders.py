@@ -34,7 +34,7 @@ def _wait_for_map(browser_page, index: int = 0) -> float:
 
 
 def _heading(browser_page, text: str) -> None:
-    browser_page.locator("h1").filter(has_text=text).first.wait_for(timeout=WAIT_MS)
+    browser_page.locator("h1:visible").filter(has_text=text).first.wait_for(timeout=WAIT_MS)
 
 
 def shoot_leader_views(
