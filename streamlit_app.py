@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.account import account_menu
-from dashboard.auth import current_user, sign_out, sync_cookie
+from dashboard.auth import current_user, resolved, sign_out, sync_cookie
 from dashboard.auth_text import TABLE as AUTH_TEXT
 from dashboard.boundaries_text import TABLE as BOUNDARY_TEXT
 from dashboard.desk_text import TABLE as DESK_TEXT
@@ -22,7 +22,9 @@ from dashboard.warnings_text import TABLE as WARN_TEXT
 
 st.set_page_config(page_title="民情地图 Minqing Map", layout="wide")
 with shown_errors():  # the error boundary of every page: a message, never a traceback
-    user = current_user(use=True)  # a page run is a person's action: the session lives on
+    # The one check of the session in this run (the page's require reuses it); a page run is
+    # a person's action: the session lives on.
+    user = current_user(use=True)
     language_switch(user)
 sync_cookie()
 
@@ -74,11 +76,11 @@ if st.sidebar.button(t("sign_out", AUTH_TEXT)):
     with shown_errors():
         sign_out()
     st.rerun()
-with shown_errors():
+with shown_errors(), resolved(user):
     account_menu(user)
     database_notice(user)
-    pending_work_notice()
-    correct_query()
+    pending_work_notice(user)
+    correct_query(user)
     if navigation.url_path:  # the root URL ("") switches to the first page, which says it
         show_notices()
     navigation.run()

@@ -21,7 +21,7 @@ from geo.auth.audit import ACTIONS, action_text, actors, detail_text, search, to
 from geo.timeutil import CST, format_cst, now_utc, start_of_day_cst
 
 tr = translator(TABLE)
-require("audit")
+user = require("audit")
 st.title(tr("audit_title"))
 
 today = now_utc().astimezone(CST).date()
@@ -30,7 +30,7 @@ first, last = (days[0], days[-1]) if isinstance(days, tuple) and days else (toda
 since = start_of_day_cst(pd.Timestamp(first, tz=CST).to_pydatetime())
 until = start_of_day_cst(pd.Timestamp(last, tz=CST).to_pydatetime()) + timedelta(days=1)
 
-with shown_errors(), connection() as conn:
+with shown_errors(), connection(user) as conn:
     known = actors(conn)
 filters = st.columns(3)
 actor = filters[0].selectbox(
@@ -45,7 +45,7 @@ chosen = filters[1].multiselect(
 )
 text = filters[2].text_input(tr("audit_text"), max_chars=100)
 
-with shown_errors(), connection() as conn:
+with shown_errors(), connection(user) as conn:
     entries = search(conn, since, until, actor or None, tuple(chosen), text.strip() or None)
 
 st.caption(tr("audit_count").format(n=len(entries)))

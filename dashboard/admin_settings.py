@@ -16,7 +16,7 @@ from geo.rules.describe import FILES, rule_rows, rules_files
 from geo.settings import get_settings, settings_summary
 
 tr = translator(TABLE)
-require("settings")
+user = require("settings")
 st.title(tr("settings_title"))
 st.caption(tr("settings_how"))
 
@@ -54,7 +54,7 @@ for tab, (file_name, text) in zip(st.tabs(list(files)), files.items(), strict=Tr
         st.code(text, language="toml")
 
 st.subheader(tr("settings_migrations"))
-with shown_errors(), connection() as conn:
+with shown_errors(), connection(user) as conn:
     applied = applied_versions(conn)
 st.dataframe(
     pd.DataFrame(

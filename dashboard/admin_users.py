@@ -3,16 +3,19 @@ disable or enable, reset a password."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
+from dashboard.actions import Refused, acting, acting_user, show_outcome
 from dashboard.auth import client_address, require
 from dashboard.auth_text import TABLE
 from dashboard.errors import shown_errors
-from dashboard.i18n import translator
+from dashboard.i18n import lang, translator
 from dashboard.resources import connection
 from dashboard.widgets.area_picker import area_picker
-from geo.auth import ROLES
+from geo.auth import ROLES, User
 from geo.auth.users import (
     CenterChoice,
     add_user,
@@ -23,12 +26,12 @@ from geo.auth.users import (
     set_role,
 )
 from geo.drill.queries import ChildArea, children
-from geo.errors import MinqingError
 from geo.settings import get_settings
 
 tr = translator(TABLE)
 admin = require("users")
 st.title(tr("users_title"))
+PAGE = "users"
 _ADD_FIELDS = ("add_username", "add_display_name", "add_password")
 
 
@@ -36,26 +39,80 @@ def _state(row: object) -> str:
     return tr("state_disabled") if row.disabled else tr("state_active")
 
 
-def _done(message: str, *cleared: str) -> None:
-    st.session_state["users_message"] = message
-    for key in cleared:
-        st.session_state.pop(key, None)
-    st.rerun()
+def _refusal() -> str:
+    return f"{tr('refused')}: {{reason}}"
 
 
-def _children(code: str) -> list[ChildArea]:
-    with connection() as conn:
+def _add(area_code: str) -> None:
+    """新增 (its callback, once): a user from the fields as they are now, in the area the
+    picker showed beside the button; the fields emptied when it is added."""
+    actor = acting_user("users")
+    if actor is None:
+        return
+    field = st.session_state
+    username = (field.get("add_username") or "").strip()
+    with acting(PAGE, _refusal(), lang(), tr("added").format(name=username)):
+        with connection(actor) as conn:
+            add_user(
+                conn, username, field.get("add_display_name") or "", field.get("add_role"),
+                area_code, field.get("add_password") or "",
+                field.get(f"add_center_{area_code}") or None, actor.username, client_address(),
+            )  # fmt: skip
+        for key in _ADD_FIELDS:
+            field[key] = ""
+
+
+def _set_disabled(disabled: bool) -> None:
+    """停用 / 启用 (its callback, once): on the user chosen beside the buttons now."""
+    actor = acting_user("users")
+    chosen = st.session_state.get("users_chosen")
+    if actor is None or not chosen:
+        return
+    done = tr("disabled_done" if disabled else "enabled_done").format(name=chosen)
+    with acting(PAGE, _refusal(), lang(), done):
+        if disabled and chosen == actor.username:
+            raise Refused(tr("not_yourself"))
+        with connection(actor) as conn:
+            set_disabled(conn, chosen, disabled, actor.username, client_address())
+
+
+def _set_role(chosen: str) -> None:
+    """改角色 (its callback, once): the role and center chosen for the user it was drawn for."""
+    actor = acting_user("users")
+    if actor is None:
+        return
+    role = st.session_state.get(f"role_of_{chosen}")
+    center = st.session_state.get(f"center_of_{chosen}") or None
+    done = tr("role_done").format(name=chosen, role=tr(f"role_{role}"))
+    with acting(PAGE, _refusal(), lang(), done), connection(actor) as conn:
+        set_role(conn, chosen, role, center, actor.username, client_address())
+
+
+def _reset_password() -> None:
+    """The reset form's button (its callback, once): the chosen user's new password."""
+    actor = acting_user("users")
+    chosen = st.session_state.get("users_chosen")
+    if actor is None or not chosen:
+        return
+    password = st.session_state.get("users_reset_password") or ""
+    with acting(PAGE, _refusal(), lang(), tr("password_done").format(name=chosen)):
+        with connection(actor) as conn:
+            set_password(conn, chosen, password, actor.username, client_address())
+
+
+def _children(user: User, code: str) -> list[ChildArea]:
+    with connection(user) as conn:
         return children(conn, code)
 
 
-def _centers(area_code: str) -> list[CenterChoice]:
-    with connection() as conn:
+def _centers(user: User, area_code: str) -> list[CenterChoice]:
+    with connection(user) as conn:
         return centers_serving(conn, area_code)
 
 
 def _center_select(area_code: str, key: str, current: str | None = None) -> str | None:
     """A center serving the area (or none): its name and level, not its code, to choose by."""
-    found = {c.code: c for c in _centers(area_code)}
+    found = {c.code: c for c in _centers(admin, area_code)}
     options = ["", *found]
     return (
         st.selectbox(
@@ -73,11 +130,10 @@ def _center_select(area_code: str, key: str, current: str | None = None) -> str 
     )
 
 
-with shown_errors(), connection() as conn:
+with shown_errors(), connection(admin) as conn:
     rows = list_users(conn)
 
-if message := st.session_state.pop("users_message", None):
-    st.success(message)
+show_outcome(PAGE)
 
 st.dataframe(
     pd.DataFrame(
@@ -99,42 +155,30 @@ by_name = {r.user.username: r.user for r in rows}
 left, right = st.columns(2)
 with left, st.container(border=True):
     st.subheader(tr("users_add"))
-    username = st.text_input(tr("username"), max_chars=64, key="add_username")
-    display_name = st.text_input(tr("display_name"), max_chars=100, key="add_display_name")
-    role = st.selectbox(tr("role"), ROLES, format_func=lambda r: tr(f"role_{r}"), key="add_role")
+    st.text_input(tr("username"), max_chars=64, key="add_username")
+    st.text_input(tr("display_name"), max_chars=100, key="add_display_name")
+    st.selectbox(tr("role"), ROLES, format_func=lambda r: tr(f"role_{r}"), key="add_role")
     st.caption(tr("area_pick"))
     with shown_errors():
-        area_code = area_picker(_children, get_settings().city_code, tr, "add_area")
-        center_code = _center_select(area_code, f"add_center_{area_code}")
-    password = st.text_input(tr("password"), type="password", max_chars=256, key="add_password")
-    if st.button(tr("add"), key="add_user", type="primary"):
-        try:
-            with connection() as conn:
-                add_user(
-                    conn, username.strip(), display_name, role, area_code, password,
-                    center_code, admin.username, client_address(),
-                )  # fmt: skip
-        except MinqingError as exc:
-            st.error(f"{tr('refused')}: {exc}")
-        else:
-            _done(tr("added").format(name=username.strip()), *_ADD_FIELDS)
+        children_of = partial(_children, admin)
+        area_code = area_picker(children_of, get_settings().city_code, tr, "add_area")
+        _center_select(area_code, f"add_center_{area_code}")
+    st.text_input(tr("password"), type="password", max_chars=256, key="add_password")
+    st.button(tr("add"), key="add_user", type="primary", on_click=_add, args=(area_code,))
 
 with right:
     chosen = st.selectbox(tr("user"), list(by_name), key="users_chosen")
     disable_col, enable_col = st.columns(2)
-    if disable_col.button(tr("disable"), disabled=chosen is None or chosen == admin.username):
-        with shown_errors(), connection() as conn:
-            set_disabled(conn, chosen, True, admin.username, client_address())
-        _done(tr("disabled_done").format(name=chosen))
-    if enable_col.button(tr("enable"), disabled=chosen is None):
-        with shown_errors(), connection() as conn:
-            set_disabled(conn, chosen, False, admin.username, client_address())
-        _done(tr("enabled_done").format(name=chosen))
+    disable_col.button(
+        tr("disable"), disabled=chosen is None or chosen == admin.username,
+        on_click=_set_disabled, args=(True,),
+    )  # fmt: skip
+    enable_col.button(tr("enable"), disabled=chosen is None, on_click=_set_disabled, args=(False,))
     if chosen is not None:
         user = by_name[chosen]
         with st.container(border=True):
             st.subheader(tr("change_role"))
-            new_role = st.selectbox(
+            st.selectbox(
                 tr("role"),
                 ROLES,
                 index=ROLES.index(user.role),
@@ -142,25 +186,11 @@ with right:
                 key=f"role_of_{chosen}",
             )
             with shown_errors():
-                new_center = _center_select(user.area_code, f"center_of_{chosen}", user.center_code)
-            if st.button(tr("change_role"), key="set_role"):
-                try:
-                    with connection() as conn:
-                        set_role(
-                            conn, chosen, new_role, new_center, admin.username, client_address()
-                        )
-                except MinqingError as exc:
-                    st.error(f"{tr('refused')}: {exc}")
-                else:
-                    _done(tr("role_done").format(name=chosen, role=tr(f"role_{new_role}")))
+                _center_select(user.area_code, f"center_of_{chosen}", user.center_code)
+            st.button(tr("change_role"), key="set_role", on_click=_set_role, args=(chosen,))
     with st.form("reset_password", clear_on_submit=True):
         st.subheader(tr("reset_password"))
-        new_password = st.text_input(tr("new_password"), type="password", max_chars=256)
-        if st.form_submit_button(tr("reset_password")) and chosen:
-            try:
-                with connection() as conn:
-                    set_password(conn, chosen, new_password, admin.username, client_address())
-            except MinqingError as exc:
-                st.error(f"{tr('refused')}: {exc}")
-            else:
-                _done(tr("password_done").format(name=chosen))
+        st.text_input(
+            tr("new_password"), type="password", max_chars=256, key="users_reset_password"
+        )
+        st.form_submit_button(tr("reset_password"), on_click=_reset_password)

@@ -1,13 +1,32 @@
-"""Who is signed in, and the check every page makes at its top: `require("drilldown")`."""
+"""Who is signed in, and the check every page makes at its top: `user = require("drilldown")`.
+
+The session is checked against the database once per page run: the router resolves the
+user (`current_user`) and runs the page inside `resolved(user)`, so the page's `require`
+returns that user; the page hands it on (`connection(user)`, `scope_key(user)`). A run the
+router does not make (a fragment's own rerun, a page opened alone in a test) checks once
+in its `require`.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import cast
 
 import streamlit as st
 
 from dashboard import session_cookie
 from dashboard.auth_text import TABLE
 from dashboard.i18n import t
-from dashboard.resources import connection, pool
+from dashboard.resources import (
+    SSO_TOKEN,
+    TOKEN_KEY,
+    browser_cookie,
+    connection,
+    pool,
+    session_token,
+)
 from geo import db
 from geo.auth import User
 from geo.auth.audit import record
@@ -15,17 +34,11 @@ from geo.auth.sessions import revoke_session, session_user, sso_session
 from geo.auth.sso import header_username, is_trusted, trusted_networks
 from geo.settings import get_settings
 
-TOKEN_KEY = "auth_token"
-COOKIE = session_cookie.COOKIE
-_SSO_TOKEN = "auth_sso_token"
 _COOKIE_SET = "auth_cookie_set"
 _NOTICE = "auth_notice"
 _SIGNED_OUT = "auth_signed_out"
-
-
-def _cookie() -> str | None:
-    value = st.context.cookies.get(COOKIE)
-    return value if isinstance(value, str) and value else None
+_UNRESOLVED = object()
+_RUN_USER: ContextVar[object] = ContextVar("minqing_run_user", default=_UNRESOLVED)
 
 
 def _headers() -> dict[str, str]:
@@ -55,23 +68,18 @@ def _sso_user(use: bool) -> User | None:
     if name is None:
         return None
     with db.transaction(pool()) as conn:
-        user = session_user(conn, st.session_state.get(_SSO_TOKEN), use)
+        user = session_user(conn, st.session_state.get(SSO_TOKEN), use)
         if user is None or user.username != name:
             found = sso_session(conn, name, settings, client_address())
             if found is None:
                 st.session_state[_NOTICE] = ("sso_unknown", name)
                 return None
-            user, st.session_state[_SSO_TOKEN] = found
+            user, st.session_state[SSO_TOKEN] = found
     return user
 
 
-def session_token() -> str | None:
-    """This browser's session token: from this Streamlit session, else the sign-in cookie."""
-    return st.session_state.get(TOKEN_KEY) or st.session_state.get(_SSO_TOKEN) or _cookie()
-
-
 def current_user(use: bool = False) -> User | None:
-    """The signed-in user of this run (checked by the database each time), or None.
+    """The signed-in user (the session checked by the database now), or None.
 
     `use`: this run is a person's own action (the router's run of a page), which keeps the
     session alive; a timed refresh of a fragment does not.
@@ -92,14 +100,28 @@ def current_user(use: bool = False) -> User | None:
     return user
 
 
+@contextmanager
+def resolved(user: User | None) -> Iterator[None]:
+    """Within this block (the router's run of a page), `require` returns `user` unchecked."""
+    token = _RUN_USER.set(user)
+    try:
+        yield
+    finally:
+        _RUN_USER.reset(token)
+
+
 def require(role_or_permission: str) -> User:
-    """The signed-in user when allowed this page or role; otherwise a clear message and stop."""
-    user = current_user()
+    """The signed-in user when allowed this page or role; otherwise a clear message and stop.
+
+    The user the router resolved for this run, else the session checked now (once).
+    """
+    known = _RUN_USER.get()
+    user = current_user() if known is _UNRESOLVED else cast("User | None", known)
     if user is None:
         st.warning(t("expired", TABLE))
         st.stop()
     if not user.may(role_or_permission):
-        with connection() as conn:
+        with connection(user) as conn:
             record(conn, user.username, "access_denied", role_or_permission, {}, client_address())
         st.error(t("denied", TABLE))
         st.stop()
@@ -116,7 +138,7 @@ def sync_cookie() -> None:
     """Make the browser's HttpOnly sign-in cookie match this session (set, or cleared when
     signed out), through a one-time code the page's script redeems (dashboard/session_cookie)."""
     token = st.session_state.get(TOKEN_KEY) or None
-    if token == st.session_state.get(_COOKIE_SET, _cookie()):
+    if token == st.session_state.get(_COOKIE_SET, browser_cookie()):
         return
     max_age = get_settings().session_absolute_hours * 3600
     base = st.get_option("server.baseUrlPath") or ""
@@ -133,7 +155,7 @@ def sign_out() -> None:
             revoke_session(conn, token, client_address())
         st.session_state[_SIGNED_OUT] = token
     st.session_state[TOKEN_KEY] = ""
-    st.session_state.pop(_SSO_TOKEN, None)
+    st.session_state.pop(SSO_TOKEN, None)
 
 
 def notice() -> tuple[str, str] | None:
@@ -143,4 +165,4 @@ def notice() -> tuple[str, str] | None:
 
 def signed_in_by_gateway() -> bool:
     """True when this browser's session came from the SSO gateway's header."""
-    return bool(st.session_state.get(_SSO_TOKEN))
+    return bool(st.session_state.get(SSO_TOKEN))

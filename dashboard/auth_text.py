@@ -87,6 +87,7 @@ TABLE: dict[str, dict[str, str]] = {
         "en": "The password of {name} is reset; their sessions have ended.",
     },
     "refused": {"zh": "未执行", "en": "Not done"},
+    "not_yourself": {"zh": "不能停用自己的账户", "en": "you cannot disable your own account"},
     "col_username": {"zh": "用户名", "en": "Username"},
     "col_name": {"zh": "姓名", "en": "Name"},
     "col_role": {"zh": "角色", "en": "Role"},

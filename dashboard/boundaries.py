@@ -9,7 +9,8 @@ import pandas as pd
 import shapely
 import streamlit as st
 
-from dashboard.auth import client_address, current_user, require
+from dashboard.actions import Refused, acting, acting_user, show_outcome
+from dashboard.auth import client_address, require
 from dashboard.boundaries_text import PREVIEW_TEXT, TABLE
 from dashboard.errors import shown_errors
 from dashboard.i18n import lang, translator
@@ -17,6 +18,7 @@ from dashboard.resources import connection
 from dashboard.widgets.markdown import literal
 from dashboard.widgets.upload import file_upload
 from geo import vocabulary
+from geo.auth import User
 from geo.auth.audit import record
 from geo.boundaries.crs import CITY_ENVELOPE
 from geo.boundaries.encoding import CHOICES
@@ -59,6 +61,7 @@ COMMON_CRS = [
     "EPSG:4508",
     "EPSG:2383",
 ]
+PAGE = "boundaries"
 LEAFLET = Path(__file__).resolve().parent / "static" / "leaflet"
 UPLOAD_TYPES = ("zip", "geojson", "json", "gpkg", "kml", "kmz")
 UPLOAD_MB = DEFAULT_LIMITS.max_file_bytes // MIB
@@ -77,17 +80,19 @@ def _read(
     return read_upload(_data, name, layer=layer, encoding=encoding)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4, ttl=3600)
+# The spinner only while the upload is checked (a spinner shown on every run would push the
+# page down under the pointer for a moment: a press aimed at a button would land elsewhere).
+@st.cache_resource(show_spinner="…", max_entries=4, ttl=3600)
 def _prepare(
-    digest: str, _raw: RawLayer, options: UploadOptions, version_id: int | None
+    digest: str, _raw: RawLayer, options: UploadOptions, version_id: int | None, _user: User
 ) -> PreparedUpload:
     """The checked upload, once per file, options and current version."""
-    with connection() as conn:
+    with connection(_user) as conn:
         return prepare_raw(conn, _raw, options)
 
 
-def _header() -> int | None:
-    with shown_errors(), connection() as conn:
+def _header(user: User) -> int | None:
+    with shown_errors(), connection(user) as conn:
         version = current_version(conn)
     if version is None:
         st.info(tr("none"))
@@ -183,10 +188,12 @@ def _focus(marks: list[ProblemMark], candidates: list, selected: int | None) -> 
 
 
 @st.cache_data(show_spinner=False, max_entries=8, ttl=3600)
-def _preview_html(_prepared: PreparedUpload, key: str, selected: int | None, language: str) -> str:
+def _preview_html(
+    _prepared: PreparedUpload, key: str, selected: int | None, language: str, _user: User
+) -> str:
     """The preview map's HTML (cached per upload, selected problem and language)."""
     prepared = _prepared
-    with connection() as conn:
+    with connection(_user) as conn:
         parents = (
             level_areas(conn, prepared.base.id, _parent_level(prepared.level))
             if prepared.base
@@ -324,17 +331,22 @@ def _removal_confirmation(removal: Removal) -> bool:
         width="stretch",
         height=min(35 * (len(removal.areas) + 1) + 3, 250),
     )
-    codes = "|".join(a.code for a in removal.areas)
     return st.checkbox(
         tr("removal_confirm").format(
             n=f"{len(removal.areas):,}", unit=unit, names=_named(removal),
             incidents=f"{removal.incidents:,}",
         ),  # fmt: skip
-        key=f"bnd_confirm_removal_{hashlib.sha256(codes.encode()).hexdigest()[:12]}",
+        key=_removal_key(removal),
     )
 
 
-def _publish_form(prepared: PreparedUpload) -> None:
+def _removal_key(removal: Removal) -> str:
+    """The removal checkbox's key: a confirmation holds only for the areas it named."""
+    codes = "|".join(a.code for a in removal.areas)
+    return f"bnd_confirm_removal_{hashlib.sha256(codes.encode()).hexdigest()[:12]}"
+
+
+def _publish_form(prepared: PreparedUpload, user: User) -> None:
     st.subheader(tr("publish"))
     if not prepared.can_publish:
         st.warning(tr("cannot_publish"))
@@ -342,57 +354,65 @@ def _publish_form(prepared: PreparedUpload) -> None:
     removal = prepared.removal
     with st.form("bnd_publish"):
         cols = st.columns([1, 2])
-        actor = current_user().username
-        cols[0].text_input(tr("actor"), value=actor, disabled=True, key="bnd_actor")
-        note = cols[1].text_input(tr("note"), key="bnd_note")
-        allow_removal = _removal_confirmation(removal)
-        confirmed = st.checkbox(tr("confirm"), key="bnd_confirm")
-        submitted = st.form_submit_button(tr("publish_button"), type="primary")
-    if not submitted:
-        return
-    if removal and not allow_removal:
-        unit, _ = _units(removal.level)
-        st.error(
-            tr("removal_refused").format(
-                n=f"{len(removal.areas):,}", unit=unit, names=_named(removal),
-                incidents=f"{removal.incidents:,}", open=f"{removal.open_incidents:,}",
-            )  # fmt: skip
+        cols[0].text_input(tr("actor"), value=user.username, disabled=True, key="bnd_actor")
+        cols[1].text_input(tr("note"), key="bnd_note")
+        _removal_confirmation(removal)
+        st.checkbox(tr("confirm"), key="bnd_confirm")
+        st.form_submit_button(
+            tr("publish_button"), type="primary", on_click=_publish, args=(prepared,)
         )
+
+
+def _publish(prepared: PreparedUpload) -> None:
+    """The publish button (its callback, once): the upload checked and shown when it was
+    pressed becomes the new version (a second press is refused: its base is no longer
+    current). Areas the file leaves out go only when their own confirmation is ticked."""
+    user = acting_user("boundaries")
+    if user is None:
         return
-    if not confirmed:
-        st.warning(tr("confirm"))
-        return
-    try:
-        with connection() as conn:
-            result = publish(
-                conn, prepared, actor, note, client_address(), allow_removal=allow_removal
+    removal = prepared.removal
+    allow_removal = bool(removal) and bool(st.session_state.get(_removal_key(removal)))
+    with acting(PAGE, "{reason}", lang()) as outcome:
+        if removal and not allow_removal:
+            unit, _ = _units(removal.level)
+            raise Refused(
+                tr("removal_refused").format(
+                    n=f"{len(removal.areas):,}", unit=unit, names=_named(removal),
+                    incidents=f"{removal.incidents:,}", open=f"{removal.open_incidents:,}",
+                )  # fmt: skip
             )
-    except (PublishError, DataError) as exc:
-        st.error(error_text(exc, lang()))
-        return
-    _prepare.clear()
-    _preview_html.clear()
-    moved = result.reassigned
-    st.session_state["bnd_flash"] = (
-        f"{tr('published')} {result.version_id} · {tr('moved')} {moved.moved:,} · "
-        f"{tr('unplaced')} {moved.unplaced:,} · {result.seconds:.1f} s"
-    )
-    st.rerun()
+        if not st.session_state.get("bnd_confirm"):
+            raise Refused(tr("confirm"))
+        try:
+            with connection(user) as conn:
+                result = publish(
+                    conn, prepared, user.username, st.session_state.get("bnd_note") or "",
+                    client_address(), allow_removal=allow_removal,
+                )  # fmt: skip
+        except (PublishError, DataError) as exc:
+            raise Refused(error_text(exc, lang())) from exc
+        _prepare.clear()
+        _preview_html.clear()
+        moved = result.reassigned
+        outcome.done = (
+            f"{tr('published')} {result.version_id} · {tr('moved')} {moved.moved:,} · "
+            f"{tr('unplaced')} {moved.unplaced:,} · {result.seconds:.1f} s"
+        )
 
 
-def _audit_upload(name: str, data: bytes, digest: str) -> None:
+def _audit_upload(name: str, data: bytes, digest: str, user: User) -> None:
     """One audit entry per file uploaded in this session."""
     if st.session_state.get("bnd_audited") == digest:
         return
-    with shown_errors(), connection() as conn:
+    with shown_errors(), connection(user) as conn:
         record(
-            conn, current_user().username, "boundary_upload", name,
+            conn, user.username, "boundary_upload", name,
             {"bytes": len(data), "sha256": digest}, client_address(),
         )  # fmt: skip
     st.session_state["bnd_audited"] = digest
 
 
-def _upload_tab(version_id: int | None) -> None:
+def _upload_tab(version_id: int | None, user: User) -> None:
     cols = st.columns([3, 2])
     upload = file_upload(
         tr("file"), UPLOAD_TYPES, "bnd_file", button=tr("upload_button"),
@@ -411,7 +431,7 @@ def _upload_tab(version_id: int | None) -> None:
         return
     data = upload.getvalue()
     digest = hashlib.sha256(data).hexdigest()
-    _audit_upload(upload.name, data, digest)
+    _audit_upload(upload.name, data, digest, user)
     layers = st.session_state.get("bnd_layers", [])
     encoding, crs, layer, gcj02 = _read_options(layers)
     try:
@@ -433,7 +453,7 @@ def _upload_tab(version_id: int | None) -> None:
         st.caption(f"ℹ️ {notice}")
     st.caption(tr("attributes"))
     st.dataframe(raw.attributes.head(5), hide_index=True, width="stretch")
-    with shown_errors(), connection() as conn:
+    with shown_errors(), connection(user) as conn:
         from geo.boundaries.prepare import base_tree, choose_mapping
 
         tree = base_tree(conn, level, current_version(conn))
@@ -454,8 +474,7 @@ def _upload_tab(version_id: int | None) -> None:
         partial=partial,
     )
     try:
-        with st.spinner("…"):
-            prepared = _prepare(digest, raw, options, version_id)
+        prepared = _prepare(digest, raw, options, version_id, user)
         st.session_state["bnd_crs_needed"] = False
     except CrsProblem as exc:
         st.session_state["bnd_crs_needed"] = True
@@ -498,14 +517,14 @@ def _upload_tab(version_id: int | None) -> None:
     else:
         st.success(tr("no_problems"))
     st.subheader(tr("preview"))
-    html = _preview_html(prepared, f"{digest}-{options}-{version_id}", selected, lang())
+    html = _preview_html(prepared, f"{digest}-{options}-{version_id}", selected, lang(), user)
     st.iframe(html, height=620)
     _diff_tables(prepared)
-    _publish_form(prepared)
+    _publish_form(prepared, user)
 
 
-def _versions_tab(version_id: int | None) -> None:
-    with shown_errors(), connection() as conn:
+def _versions_tab(user: User) -> None:
+    with shown_errors(), connection(user) as conn:
         versions = boundary_versions(conn)
         events = boundary_events(conn)
     st.subheader(tr("versions"))
@@ -545,42 +564,49 @@ def _versions_tab(version_id: int | None) -> None:
         return
     with st.form("bnd_rollback"):
         cols = st.columns([1, 1, 2])
-        target = cols[0].selectbox(tr("rollback_to"), older, key="bnd_rollback_target")
-        actor = current_user().username
-        cols[1].text_input(tr("actor"), value=actor, disabled=True, key="bnd_rollback_actor")
-        note = cols[2].text_input(tr("note"), key="bnd_rollback_note")
-        confirmed = st.checkbox(tr("confirm"), key="bnd_rollback_confirm")
-        submitted = st.form_submit_button(tr("rollback_button"))
-    if submitted and confirmed:
+        cols[0].selectbox(tr("rollback_to"), older, key="bnd_rollback_target")
+        cols[1].text_input(
+            tr("actor"), value=user.username, disabled=True, key="bnd_rollback_actor"
+        )
+        cols[2].text_input(tr("note"), key="bnd_rollback_note")
+        st.checkbox(tr("confirm"), key="bnd_rollback_confirm")
+        st.form_submit_button(tr("rollback_button"), on_click=_rollback)
+
+
+def _rollback() -> None:
+    """The rollback button (its callback, once): back to the version chosen in its form."""
+    user = acting_user("boundaries")
+    target = st.session_state.get("bnd_rollback_target")
+    if user is None or target is None or not st.session_state.get("bnd_rollback_confirm"):
+        return
+    with acting(PAGE, "{reason}", lang()) as outcome:
         try:
-            with connection() as conn:
-                result = rollback(conn, int(target), actor, note, client_address())
+            with connection(user) as conn:
+                result = rollback(
+                    conn, int(target), user.username,
+                    st.session_state.get("bnd_rollback_note") or "", client_address(),
+                )  # fmt: skip
         except (PublishError, DataError) as exc:
-            st.error(error_text(exc, lang()))
-            return
+            raise Refused(error_text(exc, lang())) from exc
         _prepare.clear()
         _preview_html.clear()
-        st.session_state["bnd_flash"] = (
+        outcome.done = (
             f"{tr('rolled_back')} {result.version_id} · {tr('moved')} "
             f"{result.reassigned.moved:,} · {result.seconds:.1f} s"
         )
-        st.rerun()
 
 
-def render() -> None:
+def render(user: User) -> None:
     """Draw the page."""
     st.title(tr("page"))
     st.caption(tr("caption"))
-    flash = st.session_state.pop("bnd_flash", None)
-    if flash:
-        st.success(flash)
-    version_id = _header()
+    show_outcome(PAGE)
+    version_id = _header(user)
     upload_tab, versions_tab = st.tabs([tr("tab_upload"), tr("tab_versions")])
     with upload_tab:
-        _upload_tab(version_id)
+        _upload_tab(version_id, user)
     with versions_tab:
-        _versions_tab(version_id)
+        _versions_tab(user)
 
 
-require("boundaries")
-render()
+render(require("boundaries"))

@@ -7,21 +7,22 @@ with its reason. Residents' words are shown as plain text (never as markdown or 
 
 from __future__ import annotations
 
+import hashlib
 import math
 from datetime import datetime, timedelta
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
+from dashboard.actions import Refused, acting, acting_user, show_outcome, succeeded
 from dashboard.auth import client_address, require
 from dashboard.desk_text import TABLE
 from dashboard.errors import shown_errors
 from dashboard.i18n import lang, translator
 from dashboard.resources import connection
 from geo.auth import User
-from geo.bounds import LngLatBbox
-from geo.queries.areas import AreaOutline
-from geo.timeutil import format_cst, now_utc
+from geo.timeutil import CST, format_cst, now_utc
 from geo.vocabulary import (
     CATEGORIES,
     OTHER,
@@ -32,18 +33,19 @@ from geo.vocabulary import (
 )
 from geo.workflow import desk
 from geo.workflow.actions import apply_action
-from geo.workflow.messages import WorkflowRefused
+from geo.workflow.export import export_rows, queue_workbook
 from geo.workflow.state import NOTE_LIMIT, Center
+from geo.workflow.surroundings import Surroundings, surroundings
 from geo.workflow.transitions import ANSWERS, OPEN, RESULTS, TRANSITIONS
-from layers.boundaries import outline_layer, outlines_geojson
+from layers.case_map import MapCase, case_map_layers
 from layers.deck import make_deck, view_for
-from layers.drill import CasePoint, cases_layer
 
 PAGE_SIZE = 50
-MAP_SPAN_DEG = 0.01  # the case's map shows about a kilometre around it
-FLASH = "desk_flash"
+PAGE = "desk"
 OPENED = "desk_opened"  # (case id, its label in the picker)
-GRID_LINE = [40, 90, 160, 255]
+MAP_WIDTH, MAP_HEIGHT = 560, 420
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXPORT = "desk_export"  # (filters it was made for, file name, bytes, rows) of the last export
 
 t = translator(TABLE)
 
@@ -111,44 +113,130 @@ def _filters() -> desk.QueueFilter:
     return desk.QueueFilter(tuple(statuses), category, overdue, text, below)
 
 
+def _queue_record(
+    row: desk.QueueRow, now: datetime, names: dict[str, str] | None, major: str
+) -> dict[str, object]:
+    """One case of the queue as the table and the export show it."""
+    return {
+        t("col_id"): row.id,
+        **({t("holder"): names.get(row.assigned_center or "", "")} if names else {}),
+        t("col_countdown"): _countdown(row.deadline_at, now),
+        t("col_major"): major if row.is_major_risk else "",
+        t("col_source"): _source(row.source),
+        t("col_category"): category_label(row.category, lang()),
+        t("col_address"): row.address,
+        t("col_status"): t("status_" + row.status),
+        t("col_deadline"): format_cst(row.deadline_at),
+    }
+
+
+def _case_label(row: desk.QueueRow) -> str:
+    return f"{row.id} · {category_label(row.category, lang())} · {row.address}"
+
+
 def _queue_table(page: desk.QueuePage, now: datetime, names: dict[str, str] | None) -> None:
-    """The page of the queue; with `names`, a column of the center holding each case."""
-    frame = pd.DataFrame(
-        [
-            {
-                t("col_id"): row.id,
-                **({t("holder"): names.get(row.assigned_center or "", "")} if names else {}),
-                t("col_countdown"): _countdown(row.deadline_at, now),
-                t("col_major"): "●" if row.is_major_risk else "",
-                t("col_source"): _source(row.source),
-                t("col_category"): category_label(row.category, lang()),
-                t("col_address"): row.address,
-                t("col_status"): t("status_" + row.status),
-                t("col_deadline"): format_cst(row.deadline_at),
-            }
-            for row in page.rows
-        ]
-    )
-    st.dataframe(frame, hide_index=True, width="stretch", key="desk_queue")
-
-
-def _case_map(
-    case: desk.CaseView, grid: tuple[AreaOutline, LngLatBbox] | None, now: datetime
-) -> None:
-    """The case's point in its small grid (the grid's box, or about a kilometre around)."""
-    overdue = case.status in OPEN and case.deadline_at < now
-    state = "overdue" if overdue else "open" if case.status in OPEN else "closed"
-    point = CasePoint(
-        case.id, case.lon, case.lat, state, category_label(case.category, lang()),
-        t("status_" + case.status), format_cst(case.reported_at), case.address,
+    """The page of the queue (with `names`, a column of the center holding each case); a click
+    on a row opens its case. The table's key follows its rows and the case open, so a row
+    highlighted is always the case open."""
+    frame = pd.DataFrame([_queue_record(row, now, names, "●") for row in page.rows])
+    ids = [row.id for row in page.rows]
+    labels = {row.id: _case_label(row) for row in page.rows}
+    opened = st.session_state.get(OPENED)
+    current = opened[0] if opened else None
+    digest = hashlib.sha1(repr((ids, current)).encode()).hexdigest()[:12]
+    key = f"desk_queue_{digest}"
+    st.dataframe(
+        frame, hide_index=True, width="stretch", key=key,
+        on_select=partial(_row_clicked, key, ids, labels), selection_mode="single-row",
+        selection_default=(
+            {"selection": {"rows": [ids.index(current)]}} if current in ids else None
+        ),
     )  # fmt: skip
-    layers = [cases_layer([point])]
-    half = MAP_SPAN_DEG / 2
-    box = LngLatBbox(case.lon - half, case.lat - half, case.lon + half, case.lat + half)
-    if grid is not None:
-        outline, box = grid
-        layers.insert(0, outline_layer("grid", outlines_geojson([outline]), GRID_LINE, 2.0))
-    st.pydeck_chart(make_deck(layers, view_for(box, 420, 300)), height=300, width="stretch")
+    st.caption(t("click_row"))
+
+
+def _row_clicked(key: str, ids: list[int], labels: dict[int, str]) -> None:
+    """A click on a row of the queue (its callback): open that row's case."""
+    rows = st.session_state[key].selection.rows
+    if rows and rows[0] < len(ids):
+        case_id = ids[rows[0]]
+        st.session_state[OPENED] = (case_id, labels[case_id])
+
+
+def _export(center: Center, filters: desk.QueueFilter, names: dict[str, str]) -> None:
+    """The filtered queue as an Excel workbook: made on a press, then offered for download
+    while the filters stay as they were."""
+    signature = repr((center.code, filters))
+    left, right = st.columns([1, 3])
+    left.button(
+        t("export_make"), on_click=_make_export, args=(center, filters, names, signature),
+        key="desk_export_make",
+    )  # fmt: skip
+    made = st.session_state.get(EXPORT)
+    if made is not None and made[0] == signature:
+        right.download_button(
+            t("export_download").format(n=made[3]), made[2], file_name=made[1], mime=XLSX,
+            on_click="ignore", key="desk_export_file",
+        )  # fmt: skip
+
+
+def _make_export(
+    center: Center, filters: desk.QueueFilter, names: dict[str, str], signature: str
+) -> None:
+    """A press of the export button (its callback): the whole filtered queue, in the desk's
+    order and language, kept for the download button."""
+    user = acting_user("desk")
+    if user is None:
+        return
+    now = now_utc()
+    refusal = f"{t('refused')}：{{reason}}"
+    with acting(PAGE, refusal, lang()) as outcome:
+        with connection(user) as conn:
+            rows, total = export_rows(conn, center.code, filters, now)
+        below = names if filters.below else None
+        records = [_queue_record(row, now, below, t("col_major")) for row in rows]
+        title = t("export_title").format(center=center.name, at=format_cst(now))
+        if total > len(rows):
+            title += t("export_more").format(n=len(rows), total=total)
+        headers = list(records[0]) if records else [t("col_id")]
+        data = queue_workbook(title, headers, [list(r.values()) for r in records])
+        name = f"queue_{center.code}_{now.astimezone(CST):%Y%m%d_%H%M}.xlsx"
+        st.session_state[EXPORT] = (signature, name, data, len(rows))
+        outcome.done = t("export_ready").format(n=len(rows))
+
+
+def _case_map(case: desk.CaseView, around: Surroundings, now: datetime) -> None:
+    """The case in its surroundings: streets, communities and grids with their names, the
+    other open cases nearby (overdue in red), the case itself in magenta."""
+    here = MapCase(
+        case.id, case.lon, case.lat, case.status in OPEN and case.deadline_at < now,
+        category_label(case.category, lang()), t("status_" + case.status),
+        format_cst(case.reported_at), case.address,
+    )  # fmt: skip
+    nearby = [
+        MapCase(
+            n.id,
+            n.lon,
+            n.lat,
+            n.overdue,
+            category_label(n.category, lang()),
+            t("status_" + n.status),
+            format_cst(n.reported_at),
+            n.address,
+        )
+        for n in around.nearby
+    ]
+    layers = case_map_layers(
+        here, case.grid_code, around.grids, around.named_grids, around.communities,
+        around.streets, nearby,
+    )  # fmt: skip
+    tooltip = {"text": "{id} · {category} · {status}\n{reported}\n{name}"}
+    view = view_for(around.box, MAP_WIDTH, MAP_HEIGHT)
+    st.pydeck_chart(
+        make_deck(layers, view, tooltip=tooltip), height=MAP_HEIGHT, width="stretch",
+        key=f"desk_map_{case.id}",
+    )  # fmt: skip
+    st.caption(t("map_legend").format(n=len(nearby)))
 
 
 def _history(events: list[desk.Event]) -> None:
@@ -162,7 +250,8 @@ def _history(events: list[desk.Event]) -> None:
             else t("status_" + e.to_status)
         )
         name = t("event_" + e.action) if "event_" + e.action in TABLE else e.action
-        parts = [format_cst(e.at), name, change, e.actor, e.center_name or ""]
+        actor = desk.actor_name(e, lang())
+        parts = [format_cst(e.at), name, change, actor, e.center_name or e.center_code or ""]
         if e.detail.get("reply_by"):
             reply_by = datetime.fromisoformat(e.detail["reply_by"])
             parts.append(t("reply_by").format(at=format_cst(reply_by)))
@@ -192,7 +281,7 @@ def _linked(reports: list[desk.LinkedReport]) -> None:
     st.dataframe(frame, hide_index=True, width="stretch", key="desk_linked")
 
 
-def _act(case_id: int, center: Center, operator: str, actions: desk.DeskActions) -> None:
+def _act(case_id: int, center: Center, actions: desk.DeskActions) -> None:
     """The action form: allowed actions to choose from, the refused ones with their reason."""
     st.markdown(f"**{t('act')}**")
     if actions.refused:
@@ -206,73 +295,91 @@ def _act(case_id: int, center: Center, operator: str, actions: desk.DeskActions)
     if not actions.allowed and not kept:
         st.info(t("no_action"))
         return
+    # Nothing chosen until the operator chooses, and nothing again after an action (`_submit`).
     action = st.radio(
         t("action"),
         [*actions.allowed, *kept],
+        index=None,
         format_func={a: t("act_" + a) for a in TRANSITIONS}.__getitem__,
         horizontal=True,
         key=key,
     )
+    if action is None:
+        return
     transition = TRANSITIONS[action]
     choices = actions.allowed.get(action, [])
     with st.form(f"desk_form_{case_id}_{action}", clear_on_submit=True):
-        target = None
         if transition.target in ("lower", "same_level"):
             by_code = {c.code: c for c in choices}
             names = {code: _center_label(c) for code, c in by_code.items()}
-            target = st.selectbox(
-                t("target"), list(by_code), format_func=names.__getitem__,
-                key=f"desk_target_{case_id}_{action}",
+            st.selectbox(
+                t("target"), list(by_code), index=None, format_func=names.__getitem__,
+                placeholder=t("target_placeholder"), key=f"desk_target_{case_id}_{action}",
             )  # fmt: skip
         elif choices:
             st.text(f"{t('goes_to')}：{_center_label(choices[0])}")
-        result = None
         if action == "resolve":
+            if actions.case.is_major_risk:
+                st.warning(t("major_resolve"))
             names = {r: t("res_" + r) for r in RESULTS}
-            result = st.selectbox(
-                t("result_pick"), list(RESULTS), format_func=names.__getitem__,
-                key=f"desk_result_{case_id}",
+            st.selectbox(
+                t("result_pick"), list(RESULTS), index=None, format_func=names.__getitem__,
+                placeholder=t("result_placeholder"), key=f"desk_result_{case_id}",
             )  # fmt: skip
-        satisfaction = None
         if action == "close":
             names = {a: t("ans_" + a) for a in ANSWERS}
-            satisfaction = st.selectbox(
+            st.selectbox(
                 t("satisfaction"), list(ANSWERS), index=None, format_func=names.__getitem__,
                 placeholder=t("satisfaction_pick"), key=f"desk_answer_{case_id}",
             )  # fmt: skip
-        reply_hours = None
         if action == "supervise":
-            reply_hours = st.number_input(
+            st.number_input(
                 t("reply_hours"), min_value=1, max_value=720, value=24, step=1,
                 key=f"desk_reply_{case_id}",
             )  # fmt: skip
-        note = st.text_area(t("note"), max_chars=NOTE_LIMIT, key=f"desk_note_{case_id}_{action}")
-        submitted = st.form_submit_button(t("act_" + action), type="primary")
-    if submitted:
-        now = now_utc()
-        reply_by = now + timedelta(hours=reply_hours) if reply_hours else None
-        try:
-            with connection() as conn:
-                apply_action(
-                    conn, case_id, action, operator, center.code, target=target, result=result,
-                    note=note, reply_by=reply_by, satisfaction=satisfaction, now=now,
-                    client=client_address(),
-                )  # fmt: skip
-        except WorkflowRefused as refused:
-            st.error(f"{t('refused')}：{refused.text(lang())}")
-            return
-        st.session_state[FLASH] = t("done").format(action=t("act_" + action), case=case_id)
-        st.rerun()
+        note = "reason" if transition.needs_note and transition.target else "note"
+        st.text_area(t(note), max_chars=NOTE_LIMIT, key=f"desk_note_{case_id}_{action}")
+        if action == "resolve":
+            st.checkbox(t("confirm_resolve"), key=f"desk_confirm_{case_id}")
+        st.form_submit_button(
+            t("act_" + action), type="primary", on_click=_submit,
+            args=(case_id, action, center.code),
+        )  # fmt: skip
+
+
+def _submit(case_id: int, action: str, center_code: str) -> None:
+    """A press of an action form's button (its callback, once): the action the button names,
+    on the case and as the center the form was drawn for, with that form's fields."""
+    user = acting_user("desk")
+    if user is None:
+        return
+    fields = st.session_state
+    now = now_utc()
+    hours = fields.get(f"desk_reply_{case_id}") if action == "supervise" else None
+    done = t("done").format(action=t("act_" + action), case=case_id)
+    with acting(PAGE, f"{t('refused')}：{{reason}}", lang(), done), connection(user) as conn:
+        if action == "resolve" and fields.get(f"desk_result_{case_id}") is None:
+            raise Refused(t("result_required"))
+        if action == "resolve" and not fields.get(f"desk_confirm_{case_id}"):
+            raise Refused(t("confirm_required"))
+        apply_action(
+            conn, case_id, action, user.username, center_code,
+            target=fields.get(f"desk_target_{case_id}_{action}"),
+            result=fields.get(f"desk_result_{case_id}") if action == "resolve" else None,
+            note=fields.get(f"desk_note_{case_id}_{action}") or "",
+            reply_by=now + timedelta(hours=hours) if hours else None,
+            satisfaction=fields.get(f"desk_answer_{case_id}") if action == "close" else None,
+            now=now, client=client_address(),
+        )  # fmt: skip
+    if succeeded(PAGE):  # the form starts again from no action chosen
+        st.session_state[f"desk_action_{case_id}"] = None
 
 
 def _open_case(page: desk.QueuePage) -> int | None:
     """The case opened: picked from this page of the queue, kept open while the queue moves
     (an action or another center's queue takes it off the page)."""
     labels: dict[int | None, str] = {None: t("choose_case")}
-    labels.update(
-        (row.id, f"{row.id} · {category_label(row.category, lang())} · {row.address}")
-        for row in page.rows
-    )
+    labels.update((row.id, _case_label(row)) for row in page.rows)
     opened = st.session_state.get(OPENED)
     if opened is not None and opened[0] not in labels:
         labels = {None: labels.pop(None), opened[0]: opened[1], **labels}
@@ -287,8 +394,8 @@ def _open_case(page: desk.QueuePage) -> int | None:
     return picked
 
 
-def _case_panel(case_id: int, center: Center, operator: str, now: datetime) -> None:
-    with connection() as conn:
+def _case_panel(case_id: int, center: Center, user: User, now: datetime) -> None:
+    with connection(user) as conn:
         case = desk.case_view(conn, case_id)
         if case is None:
             st.warning(t("case_gone"))
@@ -296,14 +403,18 @@ def _case_panel(case_id: int, center: Center, operator: str, now: datetime) -> N
         events = desk.history(conn, case_id)
         linked = desk.linked_reports(conn, case_id)
         grid = desk.grid_outline(conn, case.grid_code)
+        box = grid[1] if grid else None
+        around = surroundings(conn, case.id, case.lon, case.lat, (case.grid_code, box), now)
         actions = desk.desk_actions(conn, case_id, center.code, now)
     kind = [category_label(case.category, lang())]
     if case.subcategory:
         kind.append(subcategory_label(case.category, case.subcategory, lang()))
     elif case.category == OTHER:  # the catch-all: the label the source gave it
         kind.append(source_label(case.source_category, case.source_subcategory))
-    st.subheader(f"{t('case_title')} {case.id} · {' · '.join(kind)}")
-    left, right = st.columns([2, 3])
+    # The title is drawn after the case's actions: while another case opens, the title on
+    # screen still names the case the buttons under it act on.
+    head = st.container()
+    left, right = st.columns([1, 1])
     with left:
         holder = case.center_name or t("unrouted")
         lines = [
@@ -321,12 +432,13 @@ def _case_panel(case_id: int, center: Center, operator: str, now: datetime) -> N
         if case.result:
             lines.insert(1, f"{t('result')}：{t('res_' + case.result)}")
         st.text("\n".join(lines))
-        _case_map(case, grid, now)
+        _case_map(case, around, now)
     with right:
         _history(events)
         _linked(linked)
         if actions is not None:
-            _act(case_id, center, operator, actions)
+            _act(case_id, center, actions)
+    head.subheader(f"{t('case_title')} {case.id} · {' · '.join(kind)}")
 
 
 def main() -> None:
@@ -335,7 +447,7 @@ def main() -> None:
     st.title(t("page_desk"))
     st.caption(t("caption"))
     with shown_errors():
-        with connection() as conn:
+        with connection(user) as conn:
             centers = desk.list_centers(conn)
             root = desk.root_center(conn)
         if not centers or root is None:
@@ -345,13 +457,11 @@ def main() -> None:
         if center is None:
             st.info(t("no_own_center"))
             return
-        operator = user.username
-        if FLASH in st.session_state:
-            st.success(st.session_state.pop(FLASH))
+        show_outcome(PAGE)
         filters = _filters()
         now = now_utc()
         number = int(st.session_state.get("desk_page", 1))
-        with connection() as conn:
+        with connection(user) as conn:
             page = desk.queue(conn, center.code, filters, now, PAGE_SIZE, (number - 1) * PAGE_SIZE)
             pages = max(1, math.ceil(page.total / PAGE_SIZE))
             if number > pages:  # the filters shrank the queue under the page asked for
@@ -370,11 +480,12 @@ def main() -> None:
         if not page.rows:
             st.info(t("queue_empty"))
         else:
-            names = {c.code: c.name for c in centers} if filters.below else None
-            _queue_table(page, now, names)
+            names = {c.code: c.name for c in centers}
+            _queue_table(page, now, names if filters.below else None)
+            _export(center, filters, names)
         case_id = _open_case(page)
         if case_id is not None:
-            _case_panel(case_id, center, operator, now)
+            _case_panel(case_id, center, user, now)
 
 
 main()

@@ -9,23 +9,36 @@ from dashboard.auth import require
 from dashboard.errors import shown_errors
 from dashboard.i18n import t
 from dashboard.resources import connection
+from dashboard.widgets.map_panel import Picked, map_panel
+from geo.auth import User
 from geo.queries.areas import area_outlines, district_summaries, level_extent
 from geo.settings import get_settings
 from geo.timeutil import days_ago_cst, now_utc
-from layers.boundaries import label_layer, outline_layer, outlines_geojson
+from layers.boundaries import label_layer, outline_layers, outlines_geojson
 from layers.colors import YL_OR_RD, classify, quantile_breaks
 from layers.deck import Basemap, make_deck, view_for
 from layers.labels import Box, place_in_sizes, place_labels
 
 MAP_HEIGHT_PX = 560
 
+MAP_KEY = "overview-map"
+DRILL_PAGE = "dashboard/drilldown.py"
 
-def render() -> None:
+
+def _open_district(picked: Picked) -> None:
+    """A click on a district (callback): its drill-down over the last 30 days, the period
+    the overview counts (a new page: the back button returns here)."""
+    code = (picked.object.get("properties") or {}).get("code")
+    if picked.layer == "districts" and code:
+        st.switch_page(DRILL_PAGE, query_params={"area": code, "period": "30d"})
+
+
+def render(user: User) -> None:
     """Draw the page."""
     st.title(f"{t('app_title')} · {t('page_overview')}")
     st.caption(t("overview_caption"))
     now = now_utc()
-    with shown_errors(), connection() as conn:
+    with shown_errors(), connection(user) as conn:
         districts = area_outlines(conn, ["district"])
         streets = area_outlines(conn, ["street"])
         summaries = district_summaries(conn, since=days_ago_cst(now, 30), now=now)
@@ -64,10 +77,10 @@ def render() -> None:
     street_names = place_labels(streets, view.zoom, 11, taken=taken)
     deck = make_deck(
         [
-            outline_layer(
+            *outline_layers(
                 "districts", district_fc, [120, 40, 40, 255], 2.5, filled=True, pickable=True
             ),
-            outline_layer("streets", street_fc, [90, 90, 90, 160], 0.8),
+            *outline_layers("streets", street_fc, [90, 90, 90, 160], 0.8),
             label_layer("street-labels", street_names, 11, [70, 70, 70, 255]),
             label_layer("district-labels", big, 15, [30, 30, 30, 255]),
             label_layer("district-labels-small", small, 12, [30, 30, 30, 255]),
@@ -80,8 +93,8 @@ def render() -> None:
         },
         basemap=basemap,
     )
-    st.pydeck_chart(deck, height=MAP_HEIGHT_PX, width="stretch")
-    st.caption(t("legend_rate"))
+    map_panel(deck, MAP_KEY, "city", _open_district, height=MAP_HEIGHT_PX)
+    st.caption(f"{t('legend_rate')} · {t('overview_click')}")
 
     table = pd.DataFrame(
         {
@@ -98,5 +111,4 @@ def render() -> None:
     st.dataframe(table, hide_index=True, width="stretch")
 
 
-require("overview")
-render()
+render(require("overview"))

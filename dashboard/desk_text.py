@@ -58,6 +58,7 @@ TABLE: dict[str, dict[str, str]] = {
     "unavailable": {"zh": "不可用的操作", "en": "Unavailable actions"},
     "target": {"zh": "目标中心", "en": "Target center"},
     "goes_to": {"zh": "将转至", "en": "Goes to"},
+    "target_placeholder": {"zh": "请选择目标中心", "en": "Choose the center"},
     "result_pick": {"zh": "办结结果", "en": "Result"},
     "satisfaction": {"zh": "群众评价", "en": "Resident's answer"},
     "satisfaction_pick": {"zh": "请选择回访结果", "en": "Choose the follow-up answer"},
@@ -66,6 +67,38 @@ TABLE: dict[str, dict[str, str]] = {
     "ans_dissatisfied": {"zh": "不满意", "en": "Dissatisfied"},
     "ans_unreachable": {"zh": "未联系上", "en": "Not reached"},
     "note": {"zh": "说明", "en": "Note"},
+    "reason": {"zh": "理由（必填）", "en": "Reason (required)"},
+    "result_placeholder": {"zh": "请选择办结结果", "en": "Choose the result"},
+    "major_resolve": {
+        "zh": "重大风险案件：请核实处置结果后再办结。",
+        "en": "A major risk: check how it was handled before resolving it.",
+    },
+    "confirm_resolve": {
+        "zh": "确认以所选结果办结此案（办结后进入回访）",
+        "en": "I confirm resolving this case with the result chosen (it then goes to follow-up)",
+    },
+    "result_required": {"zh": "请先选择办结结果", "en": "choose the result first"},
+    "confirm_required": {
+        "zh": "请勾选确认后再办结",
+        "en": "tick the confirmation to resolve the case",
+    },
+    "click_row": {
+        "zh": "点击行首的选择框打开案件",
+        "en": "Click the box at the start of a row to open its case",
+    },
+    "export_make": {"zh": "导出 Excel（按当前筛选）", "en": "Export to Excel (as filtered)"},
+    "export_download": {"zh": "下载导出文件（{n} 条）", "en": "Download the export ({n} cases)"},
+    "export_ready": {"zh": "导出文件已生成：{n} 条", "en": "Export ready: {n} cases"},
+    "export_title": {"zh": "{center} 在办案件（{at} 导出）", "en": "{center}: open cases ({at})"},
+    "export_more": {
+        "zh": "；仅含前 {n} 条，共 {total} 条",
+        "en": "; the first {n} of {total} only",
+    },
+    "map_legend": {
+        "zh": "紫色：本案；橙色/红色：附近其他在办/超期案件（{n} 件）；线条：街道、社区、网格",
+        "en": "Magenta: this case; orange/red: other open/overdue cases nearby ({n}); "
+        "lines: streets, communities, grids",
+    },
     "reply_hours": {"zh": "限期回复（小时）", "en": "Reply within (hours)"},
     "reply_by": {"zh": "限 {at} 前回复", "en": "reply by {at}"},
     "done": {"zh": "已{action}：案件 {case}", "en": "Done: {action}, case {case}"},
@@ -76,8 +109,8 @@ TABLE: dict[str, dict[str, str]] = {
         "Ask an administrator to give the account its center.",
     },
     "no_centers": {
-        "zh": "数据库中还没有指挥中心。请运行 `minqing demo seed` 生成兰州演示数据。",
-        "en": "No centers in the database yet. Run `minqing demo seed` for the Lanzhou demo.",
+        "zh": "系统中还没有指挥中心，暂时无法办理案件。请联系系统管理员。",
+        "en": "There are no command centers yet, so no case can be worked. Ask your administrator.",
     },
     "case_gone": {"zh": "案件不存在", "en": "No such case"},
     "res_resolved": {"zh": "化解", "en": "Resolved"},

@@ -14,17 +14,18 @@ import pandas as pd
 import streamlit as st
 from psycopg2.pool import ThreadedConnectionPool
 
-from dashboard.auth import require, session_token
+from dashboard.auth import require
 from dashboard.drill_text import TABLE
 from dashboard.errors import shown_errors
 from dashboard.i18n import lang, translator
 from dashboard.judgement import judgement_tabs
-from dashboard.resources import connection, database_label, pool, scope_key, user_scope
+from dashboard.resources import connection, database_label, pool, scope_key, session_token
 from dashboard.scope_guard import refuse_area
 from dashboard.widgets.kpi_strip import Figure, kpi_strip
-from dashboard.widgets.map_panel import legends, map_panel
+from dashboard.widgets.map_panel import Picked, legends, map_panel
 from geo import db, vocabulary
 from geo.area_scope import area_chain, chain_in_scope
+from geo.auth import User
 from geo.drill import queries as drill
 from geo.drill.safety_index import SafetyIndex, load_rules
 from geo.drill.step import AreaNotFound, DrillStep, default_period, drill_step
@@ -39,6 +40,7 @@ from layers.colors import INDEX_BAR
 from layers.deck import Basemap, make_deck, view_for
 from layers.drill import (
     CASE_COLOURS,
+    CHILDREN_LAYER,
     MAP_HEIGHT_PX,
     MAP_WIDTH_PX,
     CasePoint,
@@ -49,6 +51,7 @@ from layers.drill import (
 from layers.legend import Legend, LegendItem
 
 t = translator(TABLE)
+MAP_KEY = "drill-map"  # one key for every step: the map stays mounted while the area changes
 # the ranking shows up to this many children without scrolling (the sparse ones come last)
 RANKING_ROWS, RANKING_ROW_PX = 30, 35
 
@@ -89,51 +92,84 @@ def period_choices(now: datetime) -> dict[str, str]:
 
 @st.cache_data(ttl=300, max_entries=256, show_spinner=False)
 def _step(
-    database: str, viewer: tuple[str, str], code: str | None, period: str, now: datetime
+    database: str,
+    viewer: tuple[str, str],
+    code: str | None,
+    period: str,
+    now: datetime,
+    _user: User,
 ) -> DrillStep:
     """One drill step; cached per database, viewer's scope, area, period and five minutes."""
-    with connection() as conn:
+    with connection(_user) as conn:
         return drill_step(conn, code, period, now)
 
 
 @st.cache_data(ttl=600, max_entries=256, show_spinner=False)
 def _outlines(database: str, code: str) -> tuple[list[AreaOutline], list[AreaOutline]]:
-    """An area's children's outlines and its own."""
-    with connection() as conn:
+    """An area's children's outlines and its own (public: read as nobody)."""
+    with connection(None) as conn:
         return drill.child_outlines(conn, code), drill.child_outlines(conn, code, itself=True)
 
 
 @st.cache_data(ttl=300, max_entries=64, show_spinner=False)
 def _cases(
-    database: str, viewer: tuple[str, str], code: str, start: datetime, end: datetime
+    database: str, viewer: tuple[str, str], code: str, start: datetime, end: datetime, _user: User
 ) -> list[drill.GridCase]:
     """A grid's cases of the period (cached per viewer's scope)."""
-    with connection() as conn:
+    with connection(_user) as conn:
         return drill.grid_cases(conn, code, Period(start, end, "grid"))
 
 
 @st.cache_data(ttl=300, max_entries=64, show_spinner=False)
 def _centers(
-    database: str, viewer: tuple[str, str], code: str | None, start: datetime, end: datetime
+    database: str,
+    viewer: tuple[str, str],
+    code: str | None,
+    start: datetime,
+    end: datetime,
+    _user: User,
 ) -> list[drill.CenterLoad]:
     """The centers' workload among an area's cases over a period."""
-    with connection() as conn:
+    with connection(_user) as conn:
         node = drill.area_node(conn, code)
         flt = IncidentFilter(Period(start, end, "centers"), scope=node.scope)
         return drill.center_workloads(conn, flt)
 
 
-def _viewer() -> tuple[str, str]:
-    """The signed-in user's scope as a cache key part."""
-    return scope_key(user_scope())
-
-
 def _go(area: str | None, period: str) -> None:
-    """Open another area or period: a new URL, so a new browser history entry."""
+    """Open another area or period: a new URL, so a new browser history entry (the callback
+    of a click, a choice or a button: the page then runs once, at the new place)."""
     params = {"period": period}
     if area:
         params["area"] = area
     st.query_params.from_dict(params)
+
+
+def _go_area(key: str, period: str) -> None:
+    """Open the area chosen in the selectbox `key`."""
+    if chosen := st.session_state.get(key):
+        _go(chosen, period)
+
+
+def _go_period(key: str, area: str | None) -> None:
+    """Show `area` over the period chosen in the selectbox `key`."""
+    if chosen := st.session_state.get(key):
+        _go(area, chosen)
+
+
+def _go_row(key: str, codes: list[str], period: str) -> None:
+    """Open the area of the ranking row selected in the table `key` (rows as shown)."""
+    event = st.session_state.get(key)
+    rows = event.selection.rows if event else []
+    if rows and rows[0] < len(codes):
+        _go(codes[rows[0]], period)
+
+
+def _go_picked(children: set[str], period: str, picked: Picked) -> None:
+    """Open the child area clicked on the map."""
+    code = (picked.object.get("properties") or picked.object).get("code")
+    if picked.layer == CHILDREN_LAYER and code in children:
+        _go(code, period)
 
 
 def _hours(value: float | None) -> str:
@@ -157,20 +193,20 @@ def _delta(now: float | None, before: float | None, percent: bool = False) -> st
     return f"{diff:+,.0f}" if float(diff).is_integer() else f"{diff:+.1f}"
 
 
-def render() -> None:
+def render(user: User) -> None:
     """Draw the page."""
     now = now_utc()
     choices = period_choices(now)
     opening = default_period(now)
-    viewer = user_scope()
-    key = scope_key(viewer)
-    home = viewer.code if viewer is not None and viewer.level != "city" else None
+    viewer = user.scope
+    key = scope_key(user)
+    home = viewer.code if viewer.level != "city" else None
     area = st.query_params.get("area") or home
     if area and home:
-        with shown_errors(), connection() as conn:
+        with shown_errors(), connection(user) as conn:
             chain = area_chain(conn, area)
         if chain and not chain_in_scope(chain, viewer):
-            refuse_area(area, t("outside_scope"))
+            refuse_area(user, area, t("outside_scope"))
     period = st.query_params.get("period") or opening
     try:
         parse_period(period, now)
@@ -181,10 +217,10 @@ def render() -> None:
     clock = now.replace(minute=now.minute - now.minute % 5, second=0, microsecond=0)
     with shown_errors():
         try:
-            step = _step(database, key, area, period, clock)
+            step = _step(database, key, area, period, clock, user)
         except AreaNotFound:
             st.warning(t("no_area"))
-            step = _step(database, key, home, period, clock)
+            step = _step(database, key, home, period, clock, user)
     node = step.node
 
     st.title(f"{node.name} · {t('page_drill')}")
@@ -194,16 +230,16 @@ def render() -> None:
     with shown_errors():
         left, right = st.columns([3, 2], gap="medium")
         with left:
-            _map(step, database, period)
+            _map(step, database, period, user)
         with right:
             _index_panel(step)
         if step.children:
             _ranking(step, period)
         _trend_and_breakdowns(step)
-        _centers_table(database, step)
-        judgement_tabs(step, database, _viewer(), now)
+        _centers_table(database, step, user)
+        judgement_tabs(step, database, user, now)
         if node.level == "grid":
-            _cases_table(database, step)
+            _cases_table(database, step, user)
     _downloads(step, period, clock)
     total = sum(step.timings.values())
     st.caption(
@@ -220,9 +256,11 @@ def _breadcrumb(step: DrillStep, period: str) -> None:
         label = f"{crumb.name}"
         if crumb.code == step.node.code:
             column.button(label, key=f"crumb-{crumb.code}", disabled=True, type="primary")
-        elif column.button(f"{label} ›", key=f"crumb-{crumb.code}", type="tertiary"):
-            _go(None if crumb.level == "city" else crumb.code, period)
-            st.rerun()
+        else:
+            column.button(
+                f"{label} ›", key=f"crumb-{crumb.code}", type="tertiary", on_click=_go,
+                args=(None if crumb.level == "city" else crumb.code, period),
+            )  # fmt: skip
 
 
 def _controls(step: DrillStep, period: str, choices: dict[str, str]) -> None:
@@ -231,23 +269,21 @@ def _controls(step: DrillStep, period: str, choices: dict[str, str]) -> None:
         choices = {period: period, **choices}
     keys = list(choices)
     left, right, _ = st.columns([2, 2, 3])
-    chosen = left.selectbox(
-        t("period"), keys, index=keys.index(period), format_func=choices.__getitem__
-    )
-    if chosen != period:
-        _go(None if step.node.level == "city" else step.node.code, chosen)
-        st.rerun()
+    here = None if step.node.level == "city" else step.node.code
+    period_key = f"period-{step.node.code}-{period}"
+    left.selectbox(
+        t("period"), keys, index=keys.index(period), format_func=choices.__getitem__,
+        key=period_key, on_change=_go_period, args=(period_key, here),
+    )  # fmt: skip
     names = {row.area.code: row.area.name for row in step.children}
     if names:
-        target = right.selectbox(
+        drill_key = f"drill-to-{step.node.code}-{period}"
+        right.selectbox(
             f"{t('drill_to')} {_level(step.node.child_level)}",
             [""] + list(names),
             format_func=lambda c: names.get(c, t("choose")),
-            key=f"drill-to-{step.node.code}-{period}",
-        )
-        if target:
-            _go(target, period)
-            st.rerun()
+            key=drill_key, on_change=_go_area, args=(drill_key, period),
+        )  # fmt: skip
     st.caption(
         f"{format_cst(step.period.start)} – {format_cst(step.period.end)} "
         f"({t('compared')} {format_cst(step.previous.start)} – {format_cst(step.previous.end)})"
@@ -310,7 +346,7 @@ def _index_delta(now: SafetyIndex, before: SafetyIndex) -> str | None:
     return _delta(now.value, before.value)
 
 
-def _map(step: DrillStep, database: str, period: str) -> None:
+def _map(step: DrillStep, database: str, period: str, user: User) -> None:
     """Children filled by their index (click one to drill), or a grid's cases."""
     children, frame = _outlines(database, step.node.code)
     rules = load_rules()
@@ -339,7 +375,9 @@ def _map(step: DrillStep, database: str, period: str) -> None:
         )
     ]
     if step.node.level == "grid":
-        cases = _cases(database, _viewer(), step.node.code, step.period.start, step.period.end)
+        cases = _cases(
+            database, scope_key(user), step.node.code, step.period.start, step.period.end, user
+        )
         layers.append(cases_layer([_point(c) for c in cases]))
         items = [
             Legend(
@@ -366,13 +404,14 @@ def _map(step: DrillStep, database: str, period: str) -> None:
         tooltip=tooltip,
         basemap=basemap,
     )
-    picked = map_panel(deck, key=f"drill-map-{step.node.code}-{period}", height=MAP_HEIGHT_PX)
+    map_panel(
+        deck,
+        MAP_KEY,
+        f"{step.node.code}-{period}",
+        partial(_go_picked, set(rows), period),
+        height=MAP_HEIGHT_PX,
+    )
     legends(items)
-    if picked and picked.layer == "children":
-        code = (picked.object.get("properties") or picked.object).get("code")
-        if code and code in rows:
-            _go(code, period)
-            st.rerun()
 
 
 def _point(case: drill.GridCase) -> CasePoint:
@@ -475,14 +514,15 @@ def _ranking(step: DrillStep, period: str) -> None:
             t("population"): [r.area.population for r in ranked],
         }
     )
-    event = st.dataframe(
+    key = f"ranking-{step.node.code}-{period}"
+    st.dataframe(
         frame,
         hide_index=True,
         width="stretch",
         height=RANKING_ROW_PX * (min(len(ranked), RANKING_ROWS) + 1) + 3,
-        on_select="rerun",
+        on_select=partial(_go_row, key, [r.area.code for r in ranked], period),
         selection_mode="single-row",
-        key=f"ranking-{step.node.code}-{period}",
+        key=key,
         column_config={
             t("index"): st.column_config.ProgressColumn(
                 format="%.1f", min_value=0, max_value=100, color=INDEX_BAR
@@ -494,10 +534,6 @@ def _ranking(step: DrillStep, period: str) -> None:
     if rated < len(ranked):
         sparse = sum(1 for r in ranked if r.figures.index.sparse)
         st.caption(t("ranking_sparse").format(n=sparse, min=load_rules().min_reports))
-    rows = event.selection.rows if event else []
-    if rows:
-        _go(ranked[rows[0]].area.code, period)
-        st.rerun()
 
 
 def _band_text(index: SafetyIndex) -> str:
@@ -544,10 +580,10 @@ def _trend_and_breakdowns(step: DrillStep) -> None:
             )
 
 
-def _centers_table(database: str, step: DrillStep) -> None:
+def _centers_table(database: str, step: DrillStep, user: User) -> None:
     """The centers that hold or concluded the area's cases."""
     code = None if step.node.level == "city" else step.node.code
-    loads = _centers(database, _viewer(), code, step.period.start, step.period.end)
+    loads = _centers(database, scope_key(user), code, step.period.start, step.period.end, user)
     with st.expander(
         f"{t('centers')} ({len(loads)})",
         expanded=step.node.level in ("street", "community", "grid"),
@@ -574,9 +610,11 @@ def _centers_table(database: str, step: DrillStep) -> None:
         st.caption(t("centers_note"))
 
 
-def _cases_table(database: str, step: DrillStep) -> None:
+def _cases_table(database: str, step: DrillStep, user: User) -> None:
     """A grid's cases, newest first."""
-    cases = _cases(database, _viewer(), step.node.code, step.period.start, step.period.end)
+    cases = _cases(
+        database, scope_key(user), step.node.code, step.period.start, step.period.end, user
+    )
     st.subheader(f"{t('cases')} ({len(cases)})")
     st.dataframe(
         pd.DataFrame(
@@ -631,5 +669,4 @@ def _report(
     return report_bytes(content, kind, now)
 
 
-require("drilldown")
-render()
+render(require("drilldown"))

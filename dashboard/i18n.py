@@ -33,11 +33,16 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "填色：近30天每千人诉求量（分位数分级）",
         "en": "Fill: requests per 1,000 residents, last 30 days (quantile classes)",
     },
+    "overview_click": {
+        "zh": "点击区县：打开该区县的逐级下钻（近30天）",
+        "en": "Click a district to open its drill-down (last 30 days)",
+    },
     "tooltip_recent": {"zh": "近30天诉求", "en": "Last 30 days"},
     "tooltip_open": {"zh": "在办", "en": "Open"},
     "no_data": {
-        "zh": "数据库中还没有边界数据。请运行 `minqing demo seed` 生成兰州演示数据。",
-        "en": "No boundaries in the database yet. Run `minqing demo seed` for the Lanzhou demo.",
+        "zh": "系统中还没有行政区划边界，地图暂时无法显示。请联系系统管理员导入边界。",
+        "en": "There are no boundaries yet, so no map can be drawn. Ask your administrator to "
+        "load them.",
     },
     "db_error": {"zh": "无法读取数据库", "en": "Cannot read the database"},
     "bad_area_param": {
@@ -53,10 +58,10 @@ TEXT: dict[str, dict[str, str]] = {
     "db_in_use": {"zh": "数据库", "en": "Database"},
     "deferred_pending": {
         "zh": "数据尚未整理完毕：上次载入数据时被中断，还有 {n} 项索引或汇总待完成，"
-        "在此之前各页的统计数字不完整。请管理员执行数据库迁移（minqing db migrate）以完成。",
+        "在此之前各页的统计数字不完整。请联系系统管理员完成数据库迁移。",
         "en": "The data is not finished: the last load was interrupted and {n} index or rollup "
-        "steps are pending, so the figures on every page are incomplete until then. An "
-        "administrator finishes them with the database migration (minqing db migrate).",
+        "steps are pending, so the figures on every page are incomplete until then. Ask "
+        "your administrator to finish the database migration.",
     },
 }
 

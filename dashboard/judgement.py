@@ -14,9 +14,10 @@ import streamlit as st
 
 from dashboard.i18n import lang, translator
 from dashboard.judgement_text import TABLE
-from dashboard.resources import connection, database_label, scope_key, user_scope
+from dashboard.resources import connection, database_label, scope_key
 from geo.assess.area import AreaScorecards, area_scorecards
 from geo.assess.view import LEVELS, scorecard_frame, word
+from geo.auth import User
 from geo.drill.step import DrillStep
 from geo.filters import Period, Scope
 from geo.forecast.queries import (
@@ -33,7 +34,7 @@ from layers.charts import contribution_chart
 from layers.forecast import (
     forecast_chart,
     forecast_frame,
-    rising_layer,
+    rising_layers,
     rising_legend,
     rising_records,
 )
@@ -45,32 +46,34 @@ t = translator(TABLE)
 @st.cache_data(ttl=300, max_entries=64, show_spinner=False)
 def _scorecards(
     database: str, viewer: tuple[str, str], area: tuple[str, str | None],
-    period: tuple[datetime, datetime, str], now: datetime,
+    period: tuple[datetime, datetime, str], now: datetime, _user: User,
 ) -> AreaScorecards:  # fmt: skip
     """The area's scorecards (cached per database, viewer's scope, area, period, 5 minutes)."""
-    with connection() as conn:
+    with connection(_user) as conn:
         return area_scorecards(conn, Scope(*area), Period(*period), now)
 
 
 @st.cache_data(ttl=600, max_entries=64, show_spinner=False)
 def _forecast(
-    database: str, viewer: tuple[str, str], area: tuple[str, str | None], now: datetime
-) -> tuple[list[WeekPoint], dict | None]:
+    database: str, viewer: tuple[str, str], area: tuple[str, str | None], now: datetime,
+    _user: User,
+) -> tuple[list[WeekPoint], dict | None]:  # fmt: skip
     """The area's weeks against their forecasts, and the latest backtest's figures."""
-    with connection() as conn:
+    with connection(_user) as conn:
         return forecast_vs_actual(conn, Scope(*area), now), latest_backtest(conn)
 
 
-def judgement_tabs(step: DrillStep, database: str, viewer: tuple[str, str], now: datetime) -> None:
+def judgement_tabs(step: DrillStep, database: str, user: User, now: datetime) -> None:
     """The scorecards of the area's centers and grids, and its forecast against the actual."""
+    viewer = scope_key(user)
     area = (step.node.scope.level, step.node.scope.code)
     period = (step.period.start, step.period.end, step.period.key)
     clock = now.replace(minute=now.minute - now.minute % 5, second=0, microsecond=0)
     scores, forecast = st.tabs([t("tab_scorecards"), t("tab_forecast")])
     with scores:
-        _scorecard_tab(_scorecards(database, viewer, area, period, clock), step)
+        _scorecard_tab(_scorecards(database, viewer, area, period, clock, user), step)
     with forecast:
-        points, figures = _forecast(database, viewer, area, clock)
+        points, figures = _forecast(database, viewer, area, clock, user)
         _forecast_tab(points, figures)
 
 
@@ -135,23 +138,25 @@ def _forecast_tab(points: list[WeekPoint], figures: dict | None) -> None:
 
 
 @st.cache_data(ttl=600, max_entries=32, show_spinner=False)
-def _rising(database: str, viewer: tuple[str, str], area: tuple[str, str | None]) -> list:
+def _rising(
+    database: str, viewer: tuple[str, str], area: tuple[str, str | None], _user: User
+) -> list:
     """The latest forecast's rising grids in an area (cached per viewer's scope, 10 minutes)."""
-    with connection() as conn:
+    with connection(_user) as conn:
         return rising_grids(conn, Scope(*area))
 
 
 def next_week_layer(
-    shapes: Sequence[GridShape], titles: Mapping[str, str], area: Scope
+    shapes: Sequence[GridShape], titles: Mapping[str, str], area: Scope, user: User
 ) -> tuple[list[pdk.Layer], list[Legend]]:
     """The live map's "next week" layer of the area in view, and its legend (none without a
     forecast)."""
     grids: list[RisingGrid] = _rising(
-        database_label(), scope_key(user_scope()), (area.level, area.code)
+        database_label(), scope_key(user), (area.level, area.code), user
     )
     if not grids:
         return [], []
     by_code = {s.code: s for s in shapes}
     records = rising_records(grids, by_code, titles, t)
     week = grids[0].week_start.astimezone(CST).strftime("%Y-%m-%d")
-    return [rising_layer(records)], [rising_legend(t, len(grids), week)]
+    return rising_layers(records), [rising_legend(t, len(grids), week)]

@@ -42,8 +42,9 @@ TABLE: dict[str, dict[str, str]] = {
         "{level:.0%} interval; dashed: the latest forecast of the weeks to come",
     },
     "fc_none": {
-        "zh": "尚无预测：运行 `minqing forecast run`（以及 `minqing forecast backtest`）",
-        "en": "No forecast yet: run `minqing forecast run` (and `minqing forecast backtest`)",
+        "zh": "尚无预测：预测由系统定期计算，计算后显示在这里。",
+        "en": "No forecast yet: the system computes forecasts on a schedule; they appear here "
+        "once computed.",
     },
     "fc_backtest": {
         "zh": "回测（{weeks}周，网格级，提前一周）：平均绝对误差 模型 {model:.2f} · "

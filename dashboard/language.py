@@ -31,16 +31,16 @@ def _url_language() -> str | None:
     return asked if asked in LANGUAGES else None
 
 
-def _stored() -> str | None:
-    with connection() as conn:
+def _stored(user: User) -> str | None:
+    with connection(user) as conn:
         return my_language(conn)
 
 
-def _remember() -> None:
+def _remember(user: User | None) -> None:
     """The switch moved: keep the choice for the signed-in user (if any) and in the URL."""
     keep_in_url()
-    if st.session_state.get(_FOR_USER):
-        with connection() as conn:
+    if user is not None and st.session_state.get(_FOR_USER):
+        with connection(user) as conn:
             set_my_language(conn, lang())
 
 
@@ -65,7 +65,7 @@ def language_switch(user: User | None) -> None:
     elif st.session_state.get(_FOR_USER) != user.username:
         signing_in = st.session_state.get(_FOR_USER) == "" or signed_in_by_gateway()
         st.session_state[_FOR_USER] = user.username
-        stored = _stored() if signing_in and not st.session_state[_FROM_URL] else None
+        stored = _stored(user) if signing_in and not st.session_state[_FROM_URL] else None
         if stored in LANGUAGES:
             st.session_state[KEY] = stored
     keep_in_url()
@@ -75,4 +75,5 @@ def language_switch(user: User | None) -> None:
         format_func=LANGUAGES.__getitem__,
         key=KEY,
         on_change=_remember,
+        args=(user,),
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -24,13 +25,14 @@ from dashboard.i18n import lang, translator
 from dashboard.judgement import next_week_layer
 from dashboard.judgement_text import TABLE as JUDGEMENT_TEXT
 from dashboard.live_text import TABLE
-from dashboard.resources import connection, scope_key, user_scope
+from dashboard.resources import connection, scope_key
 from dashboard.scope_guard import refuse_area
 from dashboard.static_files import static_json_url
 from dashboard.warnings_text import TABLE as WARN_TEXT
 from dashboard.widgets.filters import FilterChoice, incident_filters
 from dashboard.widgets.kpi_strip import Figure, kpi_strip
 from dashboard.widgets.map_panel import Picked, legends, map_panel
+from geo.auth import User
 from geo.bounds import LngLatBbox, dense_bounds
 from geo.filters import IncidentFilter, Scope
 from geo.live import queries as live
@@ -49,12 +51,12 @@ from geo.warnings.queries import EarlyWarning, list_warnings
 from geo.warnings.rules import load_rules as load_warning_rules
 from layers.area_status import LAYER_ID as STATUS_LAYER
 from layers.area_status import area_loads, area_status_layer, area_status_legend
-from layers.boundaries import label_layer, outline_layer
+from layers.boundaries import fill_layer, label_layer, outline_layers
 from layers.centers import center_layer, center_legend
 from layers.deck import Basemap, make_deck, view_for
 from layers.grid_status import (
-    base_records,
-    grid_base_layer,
+    grid_edge_layer,
+    grid_edges,
     grid_records,
     grid_status_layers,
     grid_status_legend,
@@ -63,6 +65,7 @@ from layers.heat import heat_layer, heat_legend
 from layers.incidents import arrivals_layer, incident_layer, incident_legend
 from layers.labels import Box, place_labels
 from layers.legend import Legend
+from layers.outlines import edge_layer, geojson_rings, ring_segments
 from layers.warnings import warning_layers, warning_legend
 
 t = translator({**WARN_TEXT, **JUDGEMENT_TEXT, **TABLE})
@@ -82,15 +85,16 @@ OPEN_ON_SHARE = 0.8  # the city view opens on the box of the central 80 % of the
 
 @st.cache_resource(ttl=3600, max_entries=4, show_spinner=False)
 def _boundaries(version: int) -> Static:
-    """Tree and grid outlines of one boundary version (public: shared by every session)."""
-    with connection() as conn:
+    """Tree and grid outlines of one boundary version (public: shared by every session, so
+    read as nobody: area data has no scope)."""
+    with connection(None) as conn:
         return Static(version, live.area_tree(conn), live.grid_shapes(conn), [])
 
 
 @st.cache_resource(ttl=3600, max_entries=16, show_spinner=False)
-def _static(version: int, viewer: tuple[str, str]) -> Static:
+def _static(version: int, viewer: tuple[str, str], _user: User) -> Static:
     """The boundaries and the centers the viewer's scope may see (cached per scope)."""
-    with connection() as conn:
+    with connection(_user) as conn:
         centers = live.centers(conn)
     base = _boundaries(version)
     return Static(version, base.tree, base.shapes, centers)
@@ -98,8 +102,8 @@ def _static(version: int, viewer: tuple[str, str]) -> Static:
 
 @st.cache_resource(ttl=3600, max_entries=8, show_spinner=False)
 def _area_features(version: int) -> dict[str, list[dict]]:
-    """District, street and community outlines as GeoJSON features, per level."""
-    with connection() as conn:
+    """District, street and community outlines as GeoJSON features, per level (public)."""
+    with connection(None) as conn:
         outlines = area_outlines(conn, ["district", "street", "community"])
     out: dict[str, list[dict]] = {"district": [], "street": [], "community": []}
     for area in outlines:
@@ -141,7 +145,7 @@ def _live_switches() -> float | None:
     return float(every) if on else None
 
 
-def _focus(static: Static, viewer: Scope | None) -> live.AreaNode | None:
+def _focus(static: Static, user: User) -> live.AreaNode | None:
     """The area in view from `?area=` (None: the whole city, also for unknown codes).
 
     A user scoped below the city opens their own area by default; an area outside it (a
@@ -150,23 +154,24 @@ def _focus(static: Static, viewer: Scope | None) -> live.AreaNode | None:
     code = st.query_params.get("area")
     node = static.tree.get(code) if code else None
     node = node if node is not None and node.level != "city" else None
-    if viewer is None or viewer.level == "city":
+    viewer = user.scope
+    if viewer.level == "city":
         return node
     if node is None:
         return static.tree.get(viewer.code)
     if not live.within(node, viewer.code):
-        refuse_area(node.code, t("outside_scope"))
+        refuse_area(user, node.code, t("outside_scope"))
     return node
 
 
-def _open(code: str | None, choice: FilterChoice) -> None:
-    """Open an area (None: the whole city): put it in the URL and rerun the page."""
+def _open(code: str | None, period: str) -> None:
+    """Open an area (None: the whole city): put it in the URL (a button's callback: the page
+    then reruns there; a new URL is a new entry of the browser's history)."""
     if code:
         st.query_params["area"] = code
     else:
         st.query_params.pop("area", None)
-    st.query_params["period"] = choice.period
-    st.rerun()
+    st.query_params["period"] = period
 
 
 def _breadcrumb(static: Static, focus: live.AreaNode | None, choice: FilterChoice) -> None:
@@ -174,12 +179,16 @@ def _breadcrumb(static: Static, focus: live.AreaNode | None, choice: FilterChoic
     row = st.container(horizontal=True, vertical_alignment="center", gap="small")
     chain = [static.tree[c] for c in focus.ancestors if c in static.tree] if focus else []
     chain = [n for n in chain if n.level != "city"]
-    if row.button(t("city"), key="crumb_city", type="tertiary", disabled=focus is None):
-        _open(None, choice)
+    row.button(
+        t("city"), key="crumb_city", type="tertiary", disabled=focus is None,
+        on_click=_open, args=(None, choice.period),
+    )  # fmt: skip
     for node in chain:
         row.markdown("›")
-        if row.button(node.name, key=f"crumb_{node.code}", type="tertiary"):
-            _open(node.code, choice)
+        row.button(
+            node.name, key=f"crumb_{node.code}", type="tertiary",
+            on_click=_open, args=(node.code, choice.period),
+        )  # fmt: skip
     if focus is not None:
         row.markdown("›")
         row.button(focus.name, key="crumb_focus", type="tertiary", disabled=True)
@@ -208,12 +217,23 @@ def _child_toward(code: str, static: Static, focus: live.AreaNode | None) -> str
 
 def _clicked_area(picked: Picked, static: Static, focus: live.AreaNode | None) -> str | None:
     """The area a click opens: the next level toward a grid or area clicked; a center's own."""
-    if picked.layer.startswith("grid-") or picked.layer in ("areas", "districts", STATUS_LAYER):
+    if picked.layer.startswith(("grid-", "forecast-")) or picked.layer in (
+        "areas", "districts", STATUS_LAYER
+    ):
         code = picked.object.get("code") or picked.object.get("properties", {}).get("code")
         return _child_toward(code, static, focus) if code else None
     if picked.layer == "centers":
         return picked.object.get("area") or None
     return None
+
+
+def _on_pick(static: Static, focus: live.AreaNode | None, period: str, picked: Picked) -> None:
+    """A click on the map (callback): open the area it points to, in a run of the whole page
+    (the map is in the live fragment; the breadcrumb and the filters are not)."""
+    target = _clicked_area(picked, static, focus)
+    if target and (focus is None or target != focus.code):
+        _open(target, period)
+        st.rerun()
 
 
 def _arrivals(
@@ -297,27 +317,41 @@ def _clickable(feature: dict, name: str) -> dict:
 
 @st.cache_resource(ttl=3600, max_entries=8, show_spinner=False)
 def _served(version: int, language: str) -> dict[str, str | dict | list]:
-    """The map's static parts as URLs the browser fetches once (inline where not served)."""
+    """The map's static parts as URLs the browser fetches once (inline where not served):
+    the districts (clickable), and the edges of the districts, streets and grids
+    (layers.outlines)."""
     features = _area_features(version)
-    tree = _boundaries(version).tree
-    titles, _ = _grid_names(version)
-    districts = [_clickable(f, tree[f["properties"]["code"]].name) for f in features["district"]]
-    payloads: dict[str, dict | list] = {
-        "districts": {"type": "FeatureCollection", "features": districts},
-        "streets": {"type": "FeatureCollection", "features": features["street"]},
-        "grids": base_records(_boundaries(version).shapes, titles, t),
+    static = _boundaries(version)
+    districts = [
+        _clickable(f, static.tree[f["properties"]["code"]].name) for f in features["district"]
+    ]
+    payloads: dict[str, tuple[str, dict | list]] = {
+        "districts": (
+            f"districts-v{version}-{language}",
+            {"type": "FeatureCollection", "features": districts},
+        ),
+        "district_edges": (
+            f"district-edges-v{version}",
+            ring_segments(geojson_rings({"features": features["district"]})),
+        ),
+        "street_edges": (
+            f"street-edges-v{version}",
+            ring_segments(geojson_rings({"features": features["street"]})),
+        ),
+        "grid_edges": (f"grid-edges-v{version}", grid_edges(static.shapes)),
     }
     return {
-        name: static_json_url(f"{name}-v{version}-{language}", payload) or payload
-        for name, payload in payloads.items()
+        name: static_json_url(stem, payload) or payload
+        for name, (stem, payload) in payloads.items()
     }
 
 
 def _area_layers(
     static: Static, focus: live.AreaNode | None, language: str, pickable: bool, zoom: float
 ) -> tuple[list[pdk.Layer], list[pdk.Layer], list[pdk.Layer]]:
-    """Clickable children of the focus under the data; outlines and focus over it; the labels
-    that fit at the opening zoom, drawn over the centers."""
+    """Children of the focus under the data (clickable when `pickable`: grid colours off);
+    the streets', districts' and focus's edges over it; the labels that fit at the opening
+    zoom, drawn over the centers."""
     served = _served(static.version, language)
     under: list[pdk.Layer] = []
     streets: list[live.AreaNode] = []
@@ -331,38 +365,27 @@ def _area_layers(
             for f in _area_features(static.version).get(child_level, [])
             if f["properties"]["parent"] == focus.code and f["properties"]["code"] in static.tree
         ]
-        under.append(
-            outline_layer(
-                "areas",
-                {"type": "FeatureCollection", "features": children},
-                [90, 90, 90, 150],
-                1.0,
-                filled=True,
-                pickable=pickable,
-            )
+        under += outline_layers(
+            "areas",
+            {"type": "FeatureCollection", "features": children},
+            [90, 90, 90, 150],
+            1.0,
+            filled=pickable,
+            pickable=pickable,
         )
         labelled = [static.tree[f["properties"]["code"]] for f in children]
-    over = [
-        outline_layer("streets", served["streets"], [70, 70, 70, 110], 0.7),
-        outline_layer(
-            "districts",
-            served["districts"],
-            [40, 40, 40, 230],
-            2.2,
-            filled=True,
-            pickable=pickable and focus is None,
-        ),
-    ]
+    over = [edge_layer("streets", served["street_edges"], [70, 70, 70, 110], 0.7)]
+    if pickable and focus is None:
+        over.append(fill_layer("districts", served["districts"], pickable=True))
+    over.append(edge_layer("district-edges", served["district_edges"], [40, 40, 40, 230], 2.2))
     if focus is not None:
         mine = [
             f
             for f in _area_features(static.version).get(focus.level, [])
             if f["properties"]["code"] == focus.code
         ]
-        over.append(
-            outline_layer(
-                "focus", {"type": "FeatureCollection", "features": mine}, [20, 20, 20, 255], 3.5
-            )
+        over += outline_layers(
+            "focus", {"type": "FeatureCollection", "features": mine}, [20, 20, 20, 255], 3.5
         )
     size = 15 if focus is None or focus.level == "district" else 12
     taken: list[Box] = []
@@ -411,6 +434,7 @@ def _deck(
     now: datetime,
     language: str,
     warnings: list[EarlyWarning],
+    user: User,
 ) -> tuple[pdk.Deck, list[Legend]]:
     """The map's layers for this refresh, and the legends of those shown."""
     rules = load_rules()
@@ -425,7 +449,7 @@ def _deck(
     if shown["grid_status"]:
         titles, _ = _grid_names(static.version)
         statuses = {g.measures.code: g for g in view.grids}
-        if city_view:  # streets filled by their grids; all grids as outlines seen zoomed in
+        if city_view:  # streets in their grids' colours; grid edges seen zoomed in
             loads = area_loads(
                 "street", static.tree, view.grids, view.stocks.grids, view.flows.grids
             )
@@ -433,10 +457,11 @@ def _deck(
             names = {code: static.tree[code].name for code in loads}
             layers.append(area_status_layer(streets, loads, names, t))
             legend_items.append(area_status_legend(loads, t))
-            layers.append(grid_base_layer(_served(static.version, language)["grids"], True))
         colors = COLORS if focus is not None else ("red", "yellow")
         records = grid_records(static.shapes, statuses, titles, rules, t, language, colors)
-        layers += grid_status_layers(records, metres=city_view)
+        layers += grid_status_layers(records)
+        edges = _served(static.version, language)["grid_edges"]
+        layers.append(grid_edge_layer(edges, metres=city_view))
         legend_items.append(grid_status_legend(view.grid_counts, rules, t))
     if shown["heat"]:
         cells = view.heat()
@@ -447,7 +472,8 @@ def _deck(
     layers += over
     if shown["forecast"]:
         area = Scope(focus.level, focus.code) if focus else Scope()
-        rising, legend = next_week_layer(static.shapes, _grid_names(static.version)[0], area)
+        titles = _grid_names(static.version)[0]
+        rising, legend = next_week_layer(static.shapes, titles, area, user)
         layers += rising
         legend_items += legend
     if shown["incidents"] and view.points:
@@ -539,14 +565,19 @@ def _live_panel(
     static: Static, focus: live.AreaNode | None, choice: FilterChoice, shown: dict[str, bool],
     every: float | None, language: str, viewer: tuple[str, str],
 ) -> None:  # fmt: skip
-    """One refresh: read, judge, draw the KPI strip, the map and the side panel."""
+    """One refresh: read, judge, draw the KPI strip, the map and the side panel.
+
+    A refresh of its own (the fragment's timer) checks the session once, like any page run.
+    """
+    user = require("live")
     now = now_utc()
     scope = Scope(focus.level, focus.code) if focus else Scope()
     flt = choice.to_filter(now, scope)
     with shown_errors():
         # shared by every screen of the same scope, filters and data (geo.live.view)
-        view, newest = shared_live_view(connection, viewer, flt, now, static, load_rules())
-        with connection() as conn:
+        opener = partial(connection, user)
+        view, newest = shared_live_view(opener, viewer, flt, now, static, load_rules())
+        with connection(user) as conn:
             arrived, fresh = _arrivals(conn, flt, newest, time.time())
             warnings = (
                 list_warnings(conn, area_code=scope.code, limit=WARNINGS_LIMIT)
@@ -567,20 +598,16 @@ def _live_panel(
     map_col, side_col = st.columns([3, 1], gap="medium")
     with map_col:
         deck, legend_items = _deck(
-            view, static, focus, shown, arrived, fresh, now, language, warnings
+            view, static, focus, shown, arrived, fresh, now, language, warnings, user
         )
-        picked = map_panel(deck, MAP_KEY)
+        shown_view = f"{focus.code if focus else 'city'}-{choice.period}"
+        map_panel(deck, MAP_KEY, shown_view, partial(_on_pick, static, focus, choice.period))
         legends(legend_items)
         if shown["incidents"] and len(view.points) >= POINTS_LIMIT:
             st.caption(t("points_capped").format(n=POINTS_LIMIT))
         st.caption(t("click_hint"))
     with side_col:
         _side_panel(view, static, arrived, fresh, language)
-    if picked is not None and picked.token != st.session_state.get("live_click"):
-        st.session_state["live_click"] = picked.token
-        target = _clicked_area(picked, static, focus)
-        if target and (focus is None or target != focus.code):
-            _open(target, choice)
 
 
 def _period_label(choice: FilterChoice) -> str:
@@ -595,28 +622,29 @@ def _period_label(choice: FilterChoice) -> str:
 _KEEP_OPAQUE = '<style>[data-stale="true"]{opacity:1 !important;transition:none !important}</style>'
 
 
-def render() -> None:
+def render(user: User) -> None:
     """Draw the page."""
     language = lang()
     st.html(_KEEP_OPAQUE)
-    st.title(f"{t('app_title')} · {t('page_live')}")
+    heading = st.empty()
+    heading.title(f"{t('app_title')} · {t('page_live')}")
     choice = incident_filters(t, language)
     shown = _layer_switches()
     every = _live_switches()
-    with shown_errors(), connection() as conn:
+    with shown_errors(), connection(user) as conn:
         version, _ = live.data_version(conn)
     if version is None:
         st.info(t("no_boundaries"))
         return
-    viewer = user_scope()
-    static = _static(version, scope_key(viewer))
-    focus = _focus(static, viewer)
+    static = _static(version, scope_key(user), user)
+    focus = _focus(static, user)
+    if focus is not None:
+        heading.title(f"{focus.name} · {t('page_live')}")
     st.query_params["period"] = choice.period
     _breadcrumb(static, focus, choice)
     st.fragment(_live_panel, run_every=every)(
-        static, focus, choice, shown, every, language, scope_key(viewer)
+        static, focus, choice, shown, every, language, scope_key(user)
     )
 
 
-require("live")
-render()
+render(require("live"))

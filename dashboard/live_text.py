@@ -81,8 +81,9 @@ TABLE: dict[str, dict[str, str]] = {
         "en": "Showing the newest {n:,} incidents",
     },
     "no_boundaries": {
-        "zh": "数据库中还没有边界数据。请运行 `minqing demo seed` 生成兰州演示数据。",
-        "en": "No boundaries in the database yet. Run `minqing demo seed` for the Lanzhou demo.",
+        "zh": "系统中还没有行政区划边界，地图暂时无法显示。请联系系统管理员导入边界。",
+        "en": "There are no boundaries yet, so no map can be drawn. Ask your administrator to "
+        "load them.",
     },
     # tooltips and legends (used by layers/)
     "color_red": {"zh": "红色", "en": "Red"},

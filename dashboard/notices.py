@@ -12,15 +12,15 @@ from geo.deferred import pending_count
 
 
 @st.cache_data(ttl=15, show_spinner=False)
-def _pending() -> int:
-    with connection() as conn:
+def _pending(_user: User) -> int:
+    with connection(_user) as conn:
         return pending_count(conn)
 
 
-def pending_work_notice() -> None:
+def pending_work_notice(user: User) -> None:
     """Say so while an interrupted seed's deferred work (indexes, rollup recount) waits for
     `migrate`: until then counts read from the rollups are wrong (issue 14)."""
-    pending = _pending()
+    pending = _pending(user)
     if pending:
         st.warning(t("deferred_pending").format(n=pending))
 

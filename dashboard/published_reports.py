@@ -6,23 +6,28 @@ district's, the city's every report); each version is listed with who made it an
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
+from psycopg2.pool import ThreadedConnectionPool
 
 from dashboard.auth import require
 from dashboard.errors import shown_errors
 from dashboard.i18n import translator
 from dashboard.judgement_text import TABLE
-from dashboard.resources import connection
+from dashboard.resources import connection, pool, session_token
+from geo import db
+from geo.auth import User
 from geo.publish.store import Listed, list_reports, report_file
 from geo.timeutil import format_cst
 
 t = translator(TABLE)
 
 
-def _file(report_id: int, kind: str) -> bytes:
+def _file(pool_: ThreadedConnectionPool, token: str | None, report_id: int, kind: str) -> bytes:
     """A stored file, read when its button is pressed (empty when no longer visible)."""
-    with connection() as conn:
+    with db.session_transaction(pool_, token) as conn:
         found = report_file(conn, report_id, kind)
     return found[1] if found else b""
 
@@ -45,13 +50,13 @@ def _table(reports: list[Listed]) -> pd.DataFrame:
     )
 
 
-def render() -> None:
+def render(user: User) -> None:
     """Draw the page."""
     st.title(t("page_reports"))
     st.caption(t("rep_caption"))
     kinds = {"": t("rep_all"), "month": t("rep_month"), "week": t("rep_week")}
     kind = st.radio(t("rep_kind"), list(kinds), format_func=kinds.__getitem__, horizontal=True)
-    with shown_errors(), connection() as conn:
+    with shown_errors(), connection(user) as conn:
         reports = list_reports(conn, kind or None)
     if not reports:
         st.info(t("rep_none"))
@@ -71,19 +76,21 @@ def render() -> None:
     stem = f"平安报表_{report.area_name}_{report.period_key}" + (
         f"_v{report.version}" if report.version > 1 else ""
     )
+    # Streamlit reads the file on click in a thread of its own, outside this run: the user's
+    # session and the pool are taken now, so the file is read as the user may see it.
+    read = partial(_file, pool(), session_token(), report.id)
     left, right, _ = st.columns([1, 1, 4])
     with left:
         st.download_button(
-            t("rep_xlsx"), data=lambda: _file(report.id, "xlsx"), file_name=f"{stem}.xlsx",
+            t("rep_xlsx"), data=lambda: read("xlsx"), file_name=f"{stem}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"published-xlsx-{report.id}",
         )  # fmt: skip
     with right:
         st.download_button(
-            t("rep_pdf"), data=lambda: _file(report.id, "pdf"), file_name=f"{stem}.pdf",
+            t("rep_pdf"), data=lambda: read("pdf"), file_name=f"{stem}.pdf",
             mime="application/pdf", key=f"published-pdf-{report.id}",
         )  # fmt: skip
 
 
-require("reports")
-render()
+render(require("reports"))

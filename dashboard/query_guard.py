@@ -13,14 +13,15 @@ import streamlit as st
 from dashboard.i18n import t
 from dashboard.resources import connection
 from geo.area_scope import area_chain
+from geo.auth import User
 from geo.filters import PeriodError, parse_period
 from geo.timeutil import now_utc
 
 _NOTICES = "query_notices"
 
 
-def _known_area(code: str) -> bool:
-    with connection() as conn:
+def _known_area(user: User, code: str) -> bool:
+    with connection(user) as conn:
         return bool(area_chain(conn, code))
 
 
@@ -32,12 +33,12 @@ def _readable_period(text: str) -> bool:
     return True
 
 
-def correct_query() -> None:
+def correct_query(user: User) -> None:
     """Drop an unknown area or an unreadable period from the URL; the notices wait for
     `show_notices` (the root URL switches to the first page first)."""
     notices = st.session_state.setdefault(_NOTICES, [])
     area = st.query_params.get("area")
-    if area is not None and not (area and _known_area(area)):
+    if area is not None and not (area and _known_area(user, area)):
         del st.query_params["area"]
         notices.append(("bad_area_param", area[:40]))
     period = st.query_params.get("period")

@@ -7,16 +7,16 @@ from typing import NoReturn
 import streamlit as st
 
 from dashboard.auth import client_address
-from dashboard.resources import connection, signed_in
+from dashboard.resources import connection
+from geo.auth import User
 from geo.auth.audit import record
 
 
-def refuse_area(code: str, message: str) -> NoReturn:
+def refuse_area(user: User | None, code: str, message: str) -> NoReturn:
     """Say the area lies outside the user's scope, write it to the audit log, stop the page."""
-    user = signed_in()
     if user is not None:
         client = client_address()
-        with connection() as conn:
+        with connection(user) as conn:
             record(conn, user.username, "access_denied", f"area:{code}", {"area": code},
                    client if isinstance(client, str) else None)  # fmt: skip
     st.error(message)

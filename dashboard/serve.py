@@ -1,9 +1,18 @@
 """Start Streamlit as the dashboard needs it: offline, with the real peer address of each
-connection, and with the route that sets the HttpOnly sign-in cookie."""
+connection, and with the route that sets the HttpOnly sign-in cookie; `served` runs a script
+that way on a free port for the tests and the benchmarks (`server_process`: any server)."""
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
 import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from streamlit import config, net_util
@@ -48,6 +57,61 @@ def add_session_cookie_route() -> None:
         return [*session_cookie.routes(base), *original(runtime)]
 
     starlette_app.create_streamlit_routes = with_session_route
+
+
+def free_port() -> int:
+    """A local TCP port free now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def server_process(
+    args: list[str], env: dict[str, str], port: int, health: str, what: str, seconds: float = 60
+) -> Iterator[str]:
+    """A server started by `args` (from the project's folder, with extra environment) on this
+    port, once `health` answers 200; its URL. Ended (terminated, killed if need be) when the
+    block ends."""
+    process = subprocess.Popen(
+        args, cwd=Path(__file__).resolve().parent.parent, env={**os.environ, **env},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}{health}", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"{what} did not start: {process.stdout.read()}")
+        time.sleep(0.3)
+    try:
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@contextmanager
+def served(script: Path, env: dict[str, str], seconds: float = 60) -> Iterator[str]:
+    """A real `streamlit run` of `script` (started as `minqing run` starts the app) with extra
+    environment on a free local port; its URL while the block runs, stopped after."""
+    port = free_port()
+    args = [
+        sys.executable, "-m", "dashboard.serve", "run", str(script),
+        "--server.port", str(port), "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    with server_process(args, env, port, "/_stcore/health", "streamlit", seconds) as url:
+        yield url
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
+from dashboard.actions import acting, acting_user, show_outcome
 from dashboard.auth import client_address, require
 from dashboard.errors import shown_errors
 from dashboard.i18n import lang, translator
@@ -21,7 +22,7 @@ from geo.auth import User
 from geo.drill import queries as drill
 from geo.settings import get_settings
 from geo.timeutil import format_cst
-from geo.warnings import WarningTransitionError, acknowledge, assign, close
+from geo.warnings import acknowledge, assign, close
 from geo.warnings.actions import allowed_actions
 from geo.warnings.queries import (
     ACTIVE,
@@ -37,7 +38,7 @@ from layers.warnings import outlines_bbox, warning_map_layers, warning_reason
 
 t = translator(TABLE)
 STATUSES = (*ACTIVE, "closed")
-FLASH = "warnings_flash"
+PAGE = "warnings"
 LIMIT = 500
 MAP_WIDTH_PX, MAP_HEIGHT_PX = 700, 340
 
@@ -77,36 +78,51 @@ def _table(found: list[EarlyWarning], last_scan: datetime | None, language: str)
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=360)
 
 
-def _act(action: str, warning: EarlyWarning, user: User, note: str, center: str | None) -> None:
-    """Apply one action; a refusal becomes a message, success a notice after the rerun."""
-    try:
-        with shown_errors(), connection() as conn:
-            where = client_address()
-            if action == "acknowledge":
-                acknowledge(conn, warning.id, user.username, note, client=where)
-            elif action == "assign":
-                assign(conn, warning.id, center or "", user.username, note, client=where)
-            else:
-                close(conn, warning.id, user.username, note, client=where)
-    except WarningTransitionError as exc:
-        st.error(f"{t('warn_refused')}: {exc.text(lang())}")
+def _act(action: str, warning_id: int) -> None:
+    """A press of 签收, 交办 or 关闭 (its callback, once): on the warning the button was
+    drawn for, with the note and center typed and chosen beside it."""
+    user = acting_user("warnings")
+    if user is None:
         return
-    st.session_state[FLASH] = t("warn_done").format(id=warning.id, action=t("warn_" + action))
-    st.rerun()
+    note = st.session_state.get(f"warn_note_{warning_id}") or ""
+    center = st.session_state.get(f"warn_center_{warning_id}") or ""
+    done = t("warn_done").format(id=warning_id, action=t("warn_" + action))
+    refusal = f"{t('warn_refused')}: {{reason}}"
+    with acting(PAGE, refusal, lang(), done), connection(user) as conn:
+        where = client_address()
+        if action == "acknowledge":
+            acknowledge(conn, warning_id, user.username, note, client=where)
+        elif action == "assign":
+            assign(conn, warning_id, center, user.username, note, client=where)
+        else:
+            close(conn, warning_id, user.username, note, client=where)
 
 
 def _detail(warning: EarlyWarning, user: User, language: str) -> None:
-    """One warning: reason, figures, history, and the actions its status allows."""
-    st.subheader(
-        f"#{warning.id} · {t('warn_kind_' + warning.kind)} · {t('warn_status_' + warning.status)}"
-    )
-    st.text(f"{warning.path_text()}\n{warning_reason(warning, load_rules(), language)}")
-    _map(warning, language)
-    with st.expander(t("warn_figures")):
-        st.json(warning.figures)
-    with shown_errors(), connection() as conn:
+    """One warning: its path and reason, its small map, figures, the actions its status
+    allows, history.
+
+    Its title is drawn last: while a choice of another warning reruns the page, the title
+    still names the warning the buttons under it act on.
+    """
+    with shown_errors(), connection(user) as conn:
         history = warning_history(conn, warning.id)
         centers = centers_for(conn, warning)
+    head = st.container()
+    allowed = allowed_actions(warning.status)
+    if allowed:
+        st.text_input(t("warn_note"), key=f"warn_note_{warning.id}", max_chars=500)
+        names = dict(centers)
+        st.selectbox(
+            t("warn_center"), list(names), format_func=lambda c: f"{names[c]} ({c})",
+            key=f"warn_center_{warning.id}", disabled="assign" not in allowed,
+        )  # fmt: skip
+        row = st.container(horizontal=True)
+        for action in ("acknowledge", "assign", "close"):
+            row.button(
+                t("warn_" + action), key=f"warn_{action}_{warning.id}",
+                disabled=action not in allowed, on_click=_act, args=(action, warning.id),
+            )  # fmt: skip
     st.caption(t("warn_history"))
     st.dataframe(
         pd.DataFrame(
@@ -125,27 +141,20 @@ def _detail(warning: EarlyWarning, user: User, language: str) -> None:
         hide_index=True,
         width="stretch",
     )
-    allowed = allowed_actions(warning.status)
-    if not allowed:
-        return
-    note = st.text_input(t("warn_note"), key=f"warn_note_{warning.id}", max_chars=500)
-    names = dict(centers)
-    center = st.selectbox(
-        t("warn_center"), list(names), format_func=lambda c: f"{names[c]} ({c})",
-        key=f"warn_center_{warning.id}", disabled="assign" not in allowed,
-    )  # fmt: skip
-    row = st.container(horizontal=True)
-    for action in ("acknowledge", "assign", "close"):
-        if row.button(
-            t("warn_" + action), key=f"warn_{action}_{warning.id}", disabled=action not in allowed
-        ):
-            _act(action, warning, user, note, center)
+    head.subheader(
+        f"#{warning.id} · {t('warn_kind_' + warning.kind)} · {t('warn_status_' + warning.status)}"
+    )
+    head.text(f"{warning.path_text()}\n{warning_reason(warning, load_rules(), language)}")
+    with head:
+        _map(warning, language, user)
+    with head.expander(t("warn_figures")):
+        st.json(warning.figures)
 
 
-def _map(warning: EarlyWarning, language: str) -> None:
+def _map(warning: EarlyWarning, language: str, user: User) -> None:
     """A small map of the warning: its area among its neighbours, named, and its marker."""
     parent = warning.parent_code
-    with shown_errors(), connection() as conn:
+    with shown_errors(), connection(user) as conn:
         if parent:
             neighbours = drill.child_outlines(conn, parent)
             frame = drill.child_outlines(conn, parent, itself=True)
@@ -176,11 +185,10 @@ def render() -> None:
     user = require("warnings")
     language = lang()
     st.title(f"{t('app_title')} · {t('page_warnings')}")
-    if FLASH in st.session_state:
-        st.success(st.session_state.pop(FLASH))
+    show_outcome(PAGE)
     statuses, kinds = _filters()
     area = None if user.area_level == "city" else user.area_code
-    with shown_errors(), connection() as conn:
+    with shown_errors(), connection(user) as conn:
         last_scan = last_scan_at(conn)
         found = list_warnings(conn, statuses, kinds, area, LIMIT) if statuses else []
     st.caption(

@@ -38,8 +38,9 @@ TABLE: dict[str, dict[str, str]] = {
         "en": "Latest scan: {time} (China Standard Time)",
     },
     "warn_never_scanned": {
-        "zh": "尚未扫描（由 `minqing warnings scan` 或 `minqing workflow tick` 运行）。",
-        "en": "Not scanned yet (run by `minqing warnings scan` or `minqing workflow tick`).",
+        "zh": "尚未进行预警扫描。系统定时自动扫描，扫描后预警会显示在这里。",
+        "en": "No scan has run yet. The system scans on a schedule; warnings appear here after "
+        "the first scan.",
     },
     "col_id": {"zh": "编号", "en": "No."},
     "col_kind": {"zh": "类型", "en": "Kind"},

@@ -9,6 +9,7 @@ import pydeck as pdk
 
 from geo.queries.areas import AreaOutline
 from layers.deck import CJK_FONTS, literal
+from layers.outlines import edge_layer, geojson_rings, ring_segments
 
 RGBA = list[int]
 
@@ -31,29 +32,36 @@ def outlines_geojson(
     return {"type": "FeatureCollection", "features": features}
 
 
-def outline_layer(
+def fill_layer(layer_id: str, collection: dict | str, pickable: bool = False) -> pdk.Layer:
+    """Polygons (a FeatureCollection or its URL) filled from each feature's `fill`, no stroke
+    (edges: `outline_layers`, layers.outlines)."""
+    return pdk.Layer(
+        "GeoJsonLayer",
+        id=layer_id,
+        data=collection,
+        stroked=False,
+        filled=True,
+        get_fill_color="properties.fill",
+        pickable=pickable,
+        auto_highlight=pickable,
+        highlight_color=[255, 255, 255, 60],
+    )
+
+
+def outline_layers(
     layer_id: str,
     collection: dict,
     line_color: RGBA,
     line_width_px: float,
     filled: bool = False,
     pickable: bool = False,
-) -> pdk.Layer:
-    """Polygons drawn as outlines (and filled from each feature's `fill` when asked)."""
-    return pdk.Layer(
-        "GeoJsonLayer",
-        id=layer_id,
-        data=collection,
-        stroked=True,
-        filled=filled,
-        get_fill_color="properties.fill" if filled else [0, 0, 0, 0],
-        get_line_color=line_color,
-        line_width_units=literal("pixels"),
-        get_line_width=line_width_px,
-        pickable=pickable,
-        auto_highlight=pickable,
-        highlight_color=[255, 255, 255, 60],
+) -> list[pdk.Layer]:
+    """The areas' edges (`<layer_id>-edges`), over their fill when `filled` (clickable when
+    `pickable`: the fill layer keeps `layer_id`)."""
+    edges = edge_layer(
+        f"{layer_id}-edges", ring_segments(geojson_rings(collection)), line_color, line_width_px
     )
+    return [fill_layer(layer_id, collection, pickable), edges] if filled else [edges]
 
 
 def label_layer(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pydeck as pdk
 
 from geo.queries.areas import AreaOutline
-from layers.boundaries import label_layer, outline_layer, outlines_geojson
+from layers.boundaries import label_layer, outline_layers, outlines_geojson
 from layers.deck import literal
 from layers.labels import place_in_sizes
 
@@ -55,7 +55,7 @@ def children_layers(
     the zoom the map opens on without overlapping, smaller where the full size does not fit
     (layers.labels)."""
     layers = [
-        outline_layer(
+        *outline_layers(
             CHILDREN_LAYER,
             outlines_geojson(outlines, fill=fill, extra=properties),
             [60, 60, 60, 220],
@@ -63,7 +63,7 @@ def children_layers(
             filled=True,
             pickable=True,
         ),
-        outline_layer("frame", outlines_geojson(frame), [30, 30, 30, 255], 3.0),
+        *outline_layers("frame", outlines_geojson(frame), [30, 30, 30, 255], 3.0),
     ]
     size = 15 if len(outlines) <= 12 else 12
     placed, smaller = place_in_sizes(outlines, zoom, (size, size - 3))

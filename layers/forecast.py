@@ -11,8 +11,8 @@ import pydeck as pdk
 from geo.forecast.queries import RisingGrid, WeekPoint
 from geo.live.queries import GridShape
 from layers.charts import NEW_COLOUR, _styled
-from layers.deck import literal
 from layers.legend import Legend, LegendItem
+from layers.outlines import edge_layer, ring_segments
 
 Translate = Callable[[str], str]
 RISING_FILL = [128, 0, 160, 90]
@@ -45,23 +45,21 @@ def rising_records(
     return records
 
 
-def rising_layer(records: list[dict]) -> pdk.Layer:
-    """The grids expected to rise most next week: purple, thick outlines, over the others."""
-    return pdk.Layer(
+def rising_layers(records: list[dict]) -> list[pdk.Layer]:
+    """The grids expected to rise most next week: purple, with thick edges, over the others
+    (filled only; the edges a LineLayer, `forecast-rising-edges`: why, layers.outlines)."""
+    fill = pdk.Layer(
         "PolygonLayer",
         id="forecast-rising",
         data=records,
         get_polygon="p",
         filled=True,
-        stroked=True,
+        stroked=False,
         get_fill_color=RISING_FILL,
-        get_line_color=RISING_LINE,
-        line_width_units=literal("pixels"),
-        get_line_width=2.5,
         pickable=True,
-        auto_highlight=True,
-        highlight_color=[255, 255, 255, 90],
     )
+    edges = ring_segments(ring for record in records for ring in record["p"])
+    return [fill, edge_layer("forecast-rising-edges", edges, RISING_LINE, 2.5)]
 
 
 def rising_legend(t: Translate, shown: int, week: str) -> Legend:

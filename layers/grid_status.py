@@ -1,11 +1,15 @@
 """The grid colour status layers: small grids filled red, yellow or blue, each saying why.
 
-At city scale the 7,507 outlines are static for a boundary version, so they travel once: a
-blue base layer whose data is a URL the browser fetches (and caches) once, with a fixed
-tooltip; only the red and yellow grids, with their live tooltips, go with every refresh.
-Inside an opened area every grid goes inline with its live numbers (a few hundred at most).
+At city scale the streets carry the grid colours (layers.area_status); only the red and yellow
+grids, with their live tooltips, go with every refresh, and every grid's edges, static for a
+boundary version, travel once as a URL the browser fetches (and caches), drawn a few metres
+wide so they show only when the map is zoomed in. Inside an opened area every grid goes
+inline with its live numbers (a few hundred at most).
 One PolygonLayer per colour, so a colour is a layer property, not four numbers per grid;
-the outlines come rounded to 1e-5° (geo.live.queries.grid_shapes).
+the outlines come rounded to 1e-5° (geo.live.queries.grid_shapes). The polygons are filled
+only: every grid's edges are one LineLayer, also fetched once (`grid_edges`; why not a stroke:
+layers.outlines). No highlight on hover: the tooltip says which grid, and a redraw of the
+whole map on every grid the pointer crosses is what a slow browser cannot afford.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from geo.live.grid_status import COLORS, GridRules, GridStatus
 from geo.live.queries import GridShape
 from layers.deck import literal
 from layers.legend import Legend, LegendItem
+from layers.outlines import Segment, edge_layer, ring_segments
 
 RGBA = list[int]
 Translate = Callable[[str], str]
@@ -26,11 +31,8 @@ FILL: dict[str, RGBA] = {
     "yellow": [245, 176, 0, 160],
     "blue": [59, 130, 206, 70],
 }
-LINE: dict[str, RGBA] = {
-    "red": [153, 27, 27, 230],
-    "yellow": [170, 110, 0, 210],
-    "blue": [45, 95, 160, 110],
-}
+EDGE: RGBA = [45, 95, 160, 120]
+EDGE_METRES = 14.0
 
 
 def grid_tooltip(status: GridStatus, rules: GridRules, t: Translate, lang: str) -> str:
@@ -65,72 +67,51 @@ def grid_records(
     return data
 
 
-def base_records(
-    shapes: Sequence[GridShape], titles: Mapping[str, str], t: Translate
-) -> list[dict]:
-    """Every grid as blue, with a tooltip that needs no live number (fetched once)."""
-    body = f"{t('color_blue')} · {t('grid_no_rule')}"
-    return [
-        {
-            "p": polygon,
-            "code": shape.code,
-            "title": titles.get(shape.code, ""),
-            "body": body,
-        }
-        for shape in shapes
-        for polygon in shape.polygons
-    ]
-
-
-# At city scale (`metres=True`) a grid is an unfilled outline this many metres wide: under a
-# pixel at city zoom, so the streets' colours show (layers.area_status), and a clear line once
-# the map is zoomed in to a district or a street.
-OUTLINE_METRES: dict[str, float] = {"red": 40.0, "yellow": 30.0, "blue": 14.0}
-NO_FILL: RGBA = [255, 255, 255, 0]
-
-
-def _polygon_layer(
-    layer_id: str, data: str | list[dict], color: str, metres: bool = False
-) -> pdk.Layer:
-    if metres:
-        width: dict = {
-            "get_fill_color": NO_FILL,
-            "line_width_units": literal("meters"),
-            "get_line_width": OUTLINE_METRES[color],
-            "line_width_min_pixels": 0,
-            "line_width_max_pixels": 3,
-        }
-    else:
-        width = {
-            "get_fill_color": FILL[color],
-            "line_width_units": literal("pixels"),
-            "get_line_width": 0.6 if color == "blue" else 1.2,
-        }
+def _polygon_layer(layer_id: str, data: str | list[dict], color: str) -> pdk.Layer:
     return pdk.Layer(
         "PolygonLayer",
         id=layer_id,
         data=data,
         get_polygon="p",
-        filled=not metres,
-        stroked=True,
-        get_line_color=LINE[color],
-        pickable=not metres,
-        auto_highlight=not metres,
-        highlight_color=[255, 255, 255, 90],
-        **width,
+        filled=True,
+        stroked=False,
+        get_fill_color=FILL[color],
+        pickable=True,
     )
 
 
-def grid_base_layer(data: str | list[dict], metres: bool = False) -> pdk.Layer:
-    """Every grid in blue: `data` is the URL of `base_records` (or the records themselves);
-    `metres`: as outlines that show only when zoomed in (the city view)."""
-    return _polygon_layer("grid-base", data, "blue", metres)
+def grid_edges(shapes: Sequence[GridShape]) -> list[Segment]:
+    """Every grid's edges, each shared edge once (the data of `grid_edge_layer`)."""
+    return ring_segments(ring for shape in shapes for polygon in shape.polygons for ring in polygon)
 
 
-def grid_status_layers(records: Mapping[str, list[dict]], metres: bool = False) -> list[pdk.Layer]:
+def grid_edge_layer(data: str | list[Segment], metres: bool = False) -> pdk.Layer:
+    """The grids' edges: `data` is the URL of `grid_edges` (or the segments themselves).
+
+    `metres` (the city view): EDGE_METRES wide, under a pixel at city zoom, so the streets'
+    colours show, and a clear line (at most 2 px) once the map is zoomed in to a district.
+    """
+    if not metres:
+        return edge_layer("grid-edges", data, EDGE, 1.0)
+    return pdk.Layer(
+        "LineLayer",
+        id="grid-edges",
+        data=data,
+        get_source_position="[this[0], this[1]]",
+        get_target_position="[this[2], this[3]]",
+        get_color=EDGE,
+        get_width=EDGE_METRES,
+        width_units=literal("meters"),
+        width_min_pixels=0,
+        width_max_pixels=2,
+        pickable=False,
+    )
+
+
+def grid_status_layers(records: Mapping[str, list[dict]]) -> list[pdk.Layer]:
     """The coloured grids, blue first and red last (on top)."""
     return [
-        _polygon_layer(f"grid-status-{color}", records[color], color, metres)
+        _polygon_layer(f"grid-status-{color}", records[color], color)
         for color in reversed(COLORS)
         if color in records
     ]

@@ -7,13 +7,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from dashboard.serve import free_port, server_process
 from geo import db
 from geo.demo.load import seed_demo
 from geo.mapapi.clients import add_client
 from geo.settings import Settings
 from geo.warnings import scan_warnings
-from tests.support import _free_port as free_port
-from tests.support import server_process
 
 OWN_DISTRICT = "620102"  # 城关区
 OTHER_DISTRICT = "620103"  # 七里河区

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from dashboard.serve import served
 from geo.auth.demo import DEMO_PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,57 +17,12 @@ DEMO_INCIDENTS = 20_000
 DEMO_SEED = 7
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def streamlit_server(env: dict[str, str]) -> Iterator[str]:
     """A real `streamlit run` of the app, started as `minqing run` starts it, with extra
     environment (e.g. DATABASE_URL); its URL."""
-    port = _free_port()
-    args = [
-        sys.executable, "-m", "dashboard.serve", "run", str(ROOT / "streamlit_app.py"),
-        "--server.port", str(port), "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    with server_process(args, env, port, "/_stcore/health", "streamlit") as url:
+    with served(ROOT / "streamlit_app.py", env) as url:
         yield url
-
-
-@contextmanager
-def server_process(
-    args: list[str], env: dict[str, str], port: int, health: str, what: str
-) -> Iterator[str]:
-    """A server started by `args` on this port, once `health` answers 200; its URL. Ended
-    (terminated, killed if need be) when the block ends."""
-    process = subprocess.Popen(
-        args, cwd=ROOT, env={**os.environ, **env},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}{health}", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError(f"{what} did not start: {process.stdout.read()}")
-        time.sleep(0.3)
-    try:
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def owner_rows(url: str, query: str, params: tuple = ()) -> list[tuple]:
@@ -104,15 +54,21 @@ def open_session(url: str, username: str) -> str:
 
 
 def add_account(
-    url: str, username: str, role: str, area_code: str, password: str = DEMO_PASSWORD
+    url: str,
+    username: str,
+    role: str,
+    area_code: str,
+    password: str = DEMO_PASSWORD,
+    center: str | None = None,
 ) -> None:
-    """Add a user to the database at `url` (its area must be in the current boundaries)."""
+    """Add a user to the database at `url` (its area must be in the current boundaries; an
+    operator's `center` too)."""
     from geo import db
     from geo.auth.users import add_user
 
     conn = db.connect(url)
     try:
-        add_user(conn, username, username, role, area_code, password, actor="test")
+        add_user(conn, username, username, role, area_code, password, center, actor="test")
         conn.commit()
     finally:
         conn.close()
@@ -120,7 +76,7 @@ def add_account(
 
 def signed_in(at, url: str, username: str = "admin"):
     """The AppTest `at` signed in as `username` (a demo account by default) of the DB at `url`."""
-    from dashboard.auth import TOKEN_KEY
+    from dashboard.resources import TOKEN_KEY
 
     at.session_state[TOKEN_KEY] = open_session(url, username)
     return at

@@ -1,4 +1,6 @@
-"""The boundary page in real Chromium: upload, problems, preview, publish, then see it live."""
+"""The admin pages that write, in real Chromium against a database of their own: the boundary
+page (upload, problems, preview, publish, see it live, roll back) and the users page; their
+action buttons pressed while the page reruns."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import shapely
 from PIL import Image
 
 from tests.boundary_fixtures import geojson_bytes, grids_gdf, load_tree
+from tests.presses import Runs, choose, press_while_rerunning
 from tests.support import add_account, login, streamlit_server
 
 pytestmark = [pytest.mark.db, pytest.mark.browser]
@@ -63,8 +66,10 @@ def _drawn_share(png: bytes) -> float:
 
 
 def test_upload_check_preview_publish_and_see_it_live(app_url, boundary_db, page, tmp_path):
-    """Upload → problems listed → repair → preview drawn → publish → the new grid is live."""
+    """Upload → problems listed → repair → preview drawn → publish → the new grid is live →
+    roll back; publish and rollback pressed while the page reruns, each done once."""
     browser_page = page.page
+    runs = Runs(browser_page)
     browser_page.goto(f"{app_url}/boundaries", wait_until="networkidle")
     login(browser_page, "admin")
     browser_page.get_by_role("heading", name="网格边界管理").wait_for(timeout=30_000)
@@ -90,7 +95,9 @@ def test_upload_check_preview_publish_and_see_it_live(app_url, boundary_db, page
     # the name's markup stayed text: no <b> element holds the name's inner word
     assert frame.locator("b", has_text=re.compile(r"^网格$")).count() == 0
     browser_page.get_by_text("我已核对问题和差异").first.click()
-    browser_page.get_by_role("button", name="发布为新版本").click()
+    press_while_rerunning(
+        browser_page, runs, browser_page.get_by_role("button", name="发布为新版本")
+    )
     browser_page.get_by_text("已发布为版本").first.wait_for(timeout=60_000)
     browser_page.screenshot(path=str(ARTIFACTS / "boundaries_published.png"), full_page=True)
     with psycopg2.connect(boundary_db) as conn, conn.cursor() as cur:
@@ -120,7 +127,57 @@ def test_upload_check_preview_publish_and_see_it_live(app_url, boundary_db, page
     kpi = browser_page.locator("[data-testid=stMetric]").filter(has_text="网格数").first
     kpi.wait_for(timeout=60_000)
     assert "17" in kpi.inner_text()
+
+    browser_page.goto(f"{app_url}/boundaries", wait_until="networkidle")
+    browser_page.get_by_role("tab", name="版本与回滚").click()
+    browser_page.get_by_text("我已核对问题和差异").last.click()
+    press_while_rerunning(browser_page, runs, browser_page.get_by_role("button", name="回滚"))
+    browser_page.get_by_text("已回滚").first.wait_for(timeout=60_000)
+    with psycopg2.connect(boundary_db) as conn, conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM current_areas WHERE level = 'grid'")
+        assert cur.fetchone()[0] == 16
+        cur.execute("SELECT action FROM boundary_events ORDER BY id")
+        assert [a for (a,) in cur.fetchall()][-2:] == ["publish", "rollback"]
     assert page.foreign_requests(app_url) == []
+
+
+def _audited(url: str, target: str) -> list[str]:
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute("SELECT action FROM audit_log WHERE target = %s ORDER BY id", (target,))
+        return [a for (a,) in cur.fetchall()]
+
+
+def test_users_page_buttons_pressed_while_it_reruns_act_once(app_url, boundary_db, page):
+    """新增, 停用, 启用, 更改角色 and 重置密码, each pressed while the page reruns: each
+    confirmed and audited exactly once."""
+    browser_page = page.page
+    runs = Runs(browser_page)
+    browser_page.goto(app_url, wait_until="networkidle")
+    login(browser_page, "admin")  # then the users page, which has a 用户名 field too
+    browser_page.get_by_test_id("stSidebarNav").get_by_text("用户管理").click()
+    browser_page.get_by_role("heading", name="用户管理").wait_for(timeout=60_000)
+    browser_page.get_by_label("用户名").fill("press_user")
+    browser_page.get_by_label("姓名").fill("按键测试")
+    choose(browser_page, "角色", "领导")  # the whole city (no area picked), no center needed
+    browser_page.get_by_label("密码", exact=True).fill("good password 1")
+    press_while_rerunning(browser_page, runs, browser_page.get_by_role("button", name="新增"))
+    browser_page.get_by_text("已新增用户 press_user。").wait_for(timeout=30_000)
+    choose(browser_page, "用户", "press_user")
+    press_while_rerunning(browser_page, runs, browser_page.get_by_role("button", name="停用"))
+    browser_page.get_by_text("已停用 press_user").wait_for(timeout=30_000)
+    press_while_rerunning(browser_page, runs, browser_page.get_by_role("button", name="启用"))
+    browser_page.get_by_text("已启用 press_user。").wait_for(timeout=30_000)
+    browser_page.get_by_role("combobox", name="角色").last.click()  # the chosen user's role
+    browser_page.get_by_role("option", name="GIS 人员", exact=True).click()
+    change = browser_page.get_by_role("button", name="更改角色")
+    press_while_rerunning(browser_page, runs, change)
+    browser_page.get_by_text("press_user 的角色已改为GIS 人员").wait_for(timeout=30_000)
+    browser_page.get_by_label("新密码").fill("another password 2")
+    press_while_rerunning(browser_page, runs, browser_page.get_by_role("button", name="重置密码"))
+    browser_page.get_by_text("press_user 的密码已重置").wait_for(timeout=30_000)
+    assert _audited(boundary_db, "press_user") == [
+        "user_add", "user_disable", "user_enable", "user_role", "user_password",
+    ]  # fmt: skip
 
 
 def _lacking_file() -> bytes:

@@ -42,7 +42,7 @@ def test_a_district_leader_sees_only_their_district(dashboard_url, page):
     ARTIFACTS.mkdir(exist_ok=True)
     browser_page.screenshot(path=str(ARTIFACTS / "auth_district_leader.png"), full_page=True)
     menu = _menu(browser_page)
-    # no city overview, no others' pages
+    # no city overview, no others' pages; the reports published for its district (issue 17)
     assert menu == ["实时态势", "逐级下钻", "预警单", "平安报表发布"]
     # the sign-in cookie is the server's, HttpOnly: page scripts cannot read the token
     cookie = _session_cookie(browser_page)

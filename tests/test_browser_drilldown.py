@@ -1,8 +1,7 @@
 """The drill-down in headless Chromium: click from the city down to a grid, links, back, report.
 
-Against the small seeded demo. The clicks go to the ranking table's first row: clicks on the
-deck.gl map drill too, but under SwiftShader on a loaded machine deck.gl sometimes drops them
-(hovering still picks), so the map is only checked to draw at each step.
+Against the small seeded demo. The first two steps click an area drawn on the map (at its
+label's position), the next two the ranking table's first row; the map draws at each step.
 """
 
 from __future__ import annotations
@@ -18,13 +17,19 @@ import pytest
 from geo import db
 from geo.drill import queries as drill
 from geo.timeutil import CST, now_utc
+from tests.map_clicks import (
+    DeckSpecs,
+    MapBox,
+    click_map,
+    drawn_map,
+    labelled_areas,
+    wait_for_query,
+)
 from tests.support import login
-from tests.test_browser_overview import drawn_pixel_share
 
 pytestmark = [pytest.mark.db, pytest.mark.browser]
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
-MAP = "[data-testid='stDeckGlJsonChart']"
 RANKING = "[data-testid='stDataFrame'] >> nth=1"  # after the index panel's indicator table
 
 
@@ -39,29 +44,33 @@ def _shows(browser_page, name: str) -> bool:
     return True
 
 
-def _wait_for_query(browser_page, text: str, timeout_ms: int = 30_000) -> None:
-    """Wait until the address bar's query holds `text` (history entries do not load pages)."""
-    browser_page.wait_for_function(
-        "text => location.search.includes(text)", arg=text, timeout=timeout_ms
-    )
+def _click_a_child(browser_page, specs: DeckSpecs, box: MapBox) -> str:
+    """Click, on the map, a child area at its label (well inside the canvas); its code."""
+    children = labelled_areas(specs, "children", "labels")
+    inside = {
+        code: box.pixel(*point)
+        for code, (_, point) in children.items()
+        if box.inside(*box.pixel(*point), margin=40)
+    }
+    assert inside, f"no child area drawn inside the map: {children}"
+    code, (x, y) = sorted(inside.items())[0]
+    click_map(browser_page, x, y)
+    return code
 
 
-def _map_drawn(browser_page) -> float:
-    """Share of the map's pixels that are not background: 0 for a blank canvas."""
-    canvas = browser_page.locator(f"{MAP} canvas").first
-    canvas.scroll_into_view_if_needed()
-    return drawn_pixel_share(browser_page.screenshot(clip=canvas.bounding_box()))
+def _click_the_first_row(browser_page) -> None:
+    table = browser_page.locator(RANKING)
+    table.scroll_into_view_if_needed()
+    box = table.bounding_box()
+    browser_page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # first row's box
 
 
-def _wait_for_map(browser_page) -> None:
-    browser_page.locator(f"{MAP} canvas").first.wait_for(timeout=60_000)
-    browser_page.wait_for_timeout(2500)  # deck.gl draws after the data arrives
-
-
-def test_drill_from_city_to_grid_by_clicking_the_ranking(dashboard_url, demo_db, page):
-    """Four clicks on the ranking go city → district → street → community → grid; the map
-    draws each step; links and the back button reopen each step, nothing leaves the host."""
+def test_drill_from_city_to_grid_by_clicking_the_map_and_the_ranking(dashboard_url, demo_db, page):
+    """Two clicks on the map, then two on the ranking go city → district → street →
+    community → grid; the map draws each step; links and the back button reopen each step,
+    nothing leaves the host."""
     browser_page = page.page
+    specs = DeckSpecs(browser_page)
     period = _last_month()
     browser_page.goto(f"{dashboard_url}/drilldown?period={period}", wait_until="networkidle")
     login(browser_page, "city_leader")
@@ -69,24 +78,26 @@ def test_drill_from_city_to_grid_by_clicking_the_ranking(dashboard_url, demo_db,
     conn = db.connect(demo_db)
     visited: list[tuple[str, str]] = []
     try:
+        city = drill.area_node(conn, None).code
+        box = drawn_map(browser_page, specs, f"{city}-{period}")
         for level in ("district", "street", "community", "grid"):
-            _wait_for_map(browser_page)
-            assert _map_drawn(browser_page) > 0.05, f"blank map before the {level} click"
             before = browser_page.url
-            table = browser_page.locator(RANKING)
-            table.scroll_into_view_if_needed()
-            box = table.bounding_box()
-            browser_page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # first row's box
-            browser_page.wait_for_function("url => location.href !== url", arg=before)
+            if level in ("district", "street"):
+                clicked = _click_a_child(browser_page, specs, box)
+                wait_for_query(browser_page, f"area={clicked}")
+            else:
+                _click_the_first_row(browser_page)
+                browser_page.wait_for_function("url => location.href !== url", arg=before)
             query = parse_qs(urlsplit(browser_page.url).query)
             code = query["area"][0]
             node = drill.area_node(conn, code)
             assert node.level == level and query["period"] == [period]
             assert _shows(browser_page, node.name)
+            least = 0.01 if level == "grid" else 0.05  # a grid's outline and its cases
+            box = drawn_map(browser_page, specs, f"{code}-{period}", least=least)
             visited.append((browser_page.url, node.name))
     finally:
         conn.close()
-    _wait_for_map(browser_page)
     ARTIFACTS.mkdir(exist_ok=True)
     browser_page.screenshot(path=str(ARTIFACTS / "drilldown_grid.png"), full_page=True)
     assert browser_page.get_by_text("网格内诉求").count() >= 1
@@ -94,8 +105,11 @@ def test_drill_from_city_to_grid_by_clicking_the_ranking(dashboard_url, demo_db,
     # the back button walks the breadcrumb up: community, street, district, city
     for url, name in reversed(visited[:-1]):
         browser_page.go_back()
-        _wait_for_query(browser_page, urlsplit(url).query)
+        wait_for_query(browser_page, urlsplit(url).query)
         assert _shows(browser_page, name)
+    browser_page.go_back()
+    browser_page.wait_for_function("() => !location.search.includes('area=')")
+    assert _shows(browser_page, "兰州市")
 
     # every step's link reopens it in a fresh page
     context = browser_page.context

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import socket
 import threading
 import time
@@ -15,6 +16,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from geo import db
+from geo.live import queries as live
+from geo.queries.areas import AreaOutline, area_outlines
+from tests.map_clicks import DeckSpecs, MapBox, click_map, drawn_map, wait_for_query
 from tests.support import login, streamlit_server
 
 pytestmark = [pytest.mark.db, pytest.mark.browser]
@@ -132,3 +137,67 @@ def test_a_configured_basemap_draws_its_tiles_and_asks_no_one_else(
     assert magenta > 0.2, f"the tiles are not drawn ({magenta:.1%} of the map)"
     others = [u for u in page.foreign_requests(app_with_basemap) if urlsplit(u).netloc != tiles]
     assert others == []
+
+
+def _grid_to_click(
+    grids: list[AreaOutline], box: MapBox, specs: DeckSpecs, within: str | None
+) -> tuple[str, tuple[float, float]]:
+    """A grid (below `within`, if given) whose inner point is drawn well inside the canvas and
+    farthest from every center's dot (a click there would open the center's area); its
+    code and page position."""
+    dots = [(box.pixel(*c["p"]), c["r"]) for c in specs.layer("centers")["data"]]
+    best: tuple[float, str, tuple[float, float]] | None = None
+    for grid in grids:
+        if within is not None and not grid.code.startswith(within):
+            continue
+        x, y = box.pixel(grid.label_lon, grid.label_lat)
+        if not box.inside(x, y, margin=40):
+            continue
+        room = min((math.dist((x, y), d) - r for d, r in dots), default=1e9)
+        if best is None or room > best[0]:
+            best = (room, grid.code, (x, y))
+    assert best is not None and best[0] > 12, f"no grid to click clear of the centers: {best}"
+    return best[1], best[2]
+
+
+def test_a_click_on_the_map_opens_the_next_area_and_back_returns(dashboard_url, demo_db, page):
+    """With the auto-refresh on, a click on a grid opens its district (URL, heading, map), a
+    click on a grid there opens its street; the back button returns to the district, then
+    to the city."""
+    browser_page = page.page
+    specs = DeckSpecs(browser_page)
+    browser_page.goto(f"{dashboard_url}/live", wait_until="networkidle")
+    login(browser_page, "city_operator")
+    conn = db.connect(demo_db)
+    try:
+        tree = live.area_tree(conn)
+        grids = area_outlines(conn, ["grid"])
+    finally:
+        conn.close()
+    box = drawn_map(browser_page, specs, "city-7d")
+    deadline = time.monotonic() + 90  # the refresh is every 10 s; a busy machine is slower
+    while specs.auto_reruns == 0 and time.monotonic() < deadline:
+        browser_page.wait_for_timeout(250)
+    assert specs.auto_reruns > 0, "the page does not refresh itself"
+    opened: list[str] = []
+    for level in ("district", "street"):
+        grid, (x, y) = _grid_to_click(grids, box, specs, opened[-1] if opened else None)
+        target = next(c for c in [*tree[grid].ancestors, grid] if tree[c].level == level)
+        click_map(browser_page, x, y)
+        wait_for_query(browser_page, f"area={target}")
+        heading = f"{tree[target].name} · 实时态势"
+        browser_page.get_by_role("heading", name=heading).wait_for(timeout=30_000)
+        box = drawn_map(browser_page, specs, f"{target}-7d")
+        opened.append(target)
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser_page.screenshot(path=str(ARTIFACTS / "live_map_street.png"))
+
+    browser_page.go_back()
+    wait_for_query(browser_page, f"area={opened[0]}")
+    browser_page.get_by_role("heading", name=f"{tree[opened[0]].name} · 实时态势").wait_for()
+    drawn_map(browser_page, specs, f"{opened[0]}-7d")
+    browser_page.go_back()
+    browser_page.wait_for_function("() => !location.search.includes('area=')")
+    browser_page.get_by_role("heading", name="民情地图 · 实时态势").wait_for()
+    drawn_map(browser_page, specs, "city-7d")
+    assert page.foreign_requests(dashboard_url) == []

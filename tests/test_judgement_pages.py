@@ -5,11 +5,14 @@ reports page, each under the viewer's scope."""
 from __future__ import annotations
 
 import json
+import threading
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import streamlit as st
+from streamlit.proto.WidgetStates_pb2 import WidgetStates
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from geo import db
@@ -113,6 +116,26 @@ def test_published_reports_per_scope(app):
     assert seen["chengguan_leader"] == ["城关区"]
 
 
+def test_published_download_holds_the_stored_file(app, monkeypatch):
+    """A published report's download is made as Streamlit makes it on a click (its callable,
+    in another thread, after the run, no script context): the stored file, not empty."""
+    made: dict[str, object] = {}
+    original = MediaFileManager.add_deferred
+
+    def record(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        made[str(file_name).rsplit(".", 1)[-1]] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name=file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    at = _open(app("chengguan_leader"), "dashboard/published_reports.py")
+    assert not at.exception, at.exception
+    files: dict[str, bytes] = {}
+    worker = threading.Thread(target=lambda: files.update({k: f() for k, f in made.items()}))
+    worker.start()
+    worker.join()
+    assert files == {"xlsx": b"xlsx", "pdf": b"%PDF"}
+
+
 def test_drilldown_tabs(app, judged):
     """The district's stored scorecards (sub-center, posts, workstations) and the forecast
     chart against the actual weeks, in their own tabs."""
@@ -137,13 +160,25 @@ def test_live_map_next_week_layer(app, judged):
 
     def layers() -> dict:
         deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-        return {layer["id"]: layer for layer in deck["layers"]}
+        return {layer["id"].split("@")[0]: layer for layer in deck["layers"]}  # "<id>@<view>"
 
     assert "forecast-rising" not in layers()
     at.toggle(key="layer_forecast").set_value(True).run()
     rising = layers()["forecast-rising"]
     assert {r["code"] for r in rising["data"]} == {judged["rising"]}
     assert "预计增加 6.0" in rising["data"][0]["body"]
+    assert "forecast-rising-edges" in layers()
+    # a click on it (the layer over the grids) opens the grid's district, as a grid's would
+    states = at._tree.get_widget_states()
+    state = WidgetStates().widgets.add()
+    state.id = at.get("deck_gl_json_chart")[0].proto.id
+    layer, first = rising["id"], rising["data"][0]
+    state.string_value = json.dumps(
+        {"selection": {"indices": {layer: [0]}, "objects": {layer: [first]}}}
+    )
+    states.widgets.append(state)
+    at = at._run(states)
+    assert at.query_params["area"] == judged["rising"][:6]
 
 
 def test_month_scorecards_edge(judged):

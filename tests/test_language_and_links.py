@@ -9,7 +9,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard.auth import TOKEN_KEY
+from dashboard.resources import TOKEN_KEY
 from geo import db
 from geo.settings import get_settings
 from tests.boundary_fixtures import load_tree

@@ -31,7 +31,7 @@ from layers.area_status import (
 from layers.centers import CITY_MAX_RADIUS, center_layer, center_legend
 from layers.charts import bar_chart, contribution_chart, date_ticks, trend_chart, wrap_label
 from layers.deck import make_deck, view_for
-from layers.grid_status import grid_base_layer, grid_status_layers
+from layers.grid_status import EDGE_METRES, grid_edge_layer
 from layers.heat import heat_layer
 from layers.labels import label_box, place_in_sizes, place_labels, project, text_width_px
 from layers.warnings import (
@@ -219,14 +219,13 @@ def test_streets_take_the_colour_of_their_worst_grid():
     assert props["body"].startswith("red 1 yellow 0 of 1") and layer["pickable"] is True
 
 
-def test_at_city_scale_grids_are_metre_wide_outlines_that_cannot_be_picked():
-    base = _spec([grid_base_layer("grids.json", metres=True)])["layers"][0]
-    assert base["lineWidthUnits"] == "meters" and base["filled"] is False
-    assert base["pickable"] is False and base["lineWidthMinPixels"] == 0
-    red = _spec(grid_status_layers({"red": []}, metres=True))["layers"][0]
-    assert red["lineWidthUnits"] == "meters" and red["getLineWidth"] > base["getLineWidth"]
-    inside = _spec([grid_base_layer("grids.json")])["layers"][0]
-    assert inside["lineWidthUnits"] == "pixels" and inside["pickable"] is True
+def test_at_city_scale_grid_edges_are_metres_wide():
+    """Under a pixel at city zoom (the streets' colours show), a line once zoomed in."""
+    city = _spec([grid_edge_layer("edges.json", metres=True)])["layers"][0]
+    assert city["widthUnits"] == "meters" and city["widthMinPixels"] == 0
+    assert city["getWidth"] == EDGE_METRES and city["pickable"] is False
+    inside = _spec([grid_edge_layer("edges.json")])["layers"][0]
+    assert inside["widthUnits"] == "pixels"
 
 
 def _load(level: str, open_: int) -> CenterLoad:

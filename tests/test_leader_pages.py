@@ -109,10 +109,11 @@ def test_the_city_view_sums_streets_and_keeps_names_over_the_centers(app, demo_d
     assert not at.exception, at.exception
     deck = _deck(at)
     ids = [layer["id"] for layer in deck["layers"]]
-    assert "area-status" in ids and ids.index("area-status") < ids.index("grid-base")
+    assert "area-status" in ids and ids.index("area-status") < ids.index("grid-edges")
+    assert "grid-base" not in ids  # no blue carpet over the streets
     assert ids.index("centers") < ids.index("labels") and "street-labels" in ids
     by_id = {layer["id"]: layer for layer in deck["layers"]}
-    assert by_id["grid-base"]["lineWidthUnits"] == "meters"
+    assert by_id["grid-edges"]["widthUnits"] == "meters"
     streets = by_id["area-status"]["data"]["features"]
     assert streets and all("红色网格" in f["properties"]["body"] for f in streets)
     assert len(by_id["labels"]["data"]) >= 3  # district names kept

@@ -49,7 +49,12 @@ def _deck(at: AppTest) -> dict:
 
 
 def _layer_ids(at: AppTest) -> list[str]:
-    return [layer["id"] for layer in _deck(at)["layers"]]
+    """The map's layer ids, without the view a clickable layer's id carries (`@<view>`)."""
+    return [layer["id"].split("@")[0] for layer in _deck(at)["layers"]]
+
+
+def _layer(at: AppTest, layer_id: str) -> dict:
+    return next(layer for layer in _deck(at)["layers"] if layer["id"].split("@")[0] == layer_id)
 
 
 def _metrics(at: AppTest) -> dict[str, str]:
@@ -67,8 +72,15 @@ def test_the_page_opens_with_kpis_and_the_default_layers(app):
     assert at.title[0].value == "民情地图 · 实时态势"
     assert list(_metrics(at)) == ["今日新增", "期内新增", "在办", "超期", "重大风险在办", "化解率"]
     layers = _layer_ids(at)
-    assert {"grid-base", "grid-status-red", "grid-status-yellow", "centers"} <= set(layers)
-    assert {"districts", "streets", "labels"} <= set(layers)
+    assert {"area-status", "grid-status-red", "grid-status-yellow", "centers"} <= set(layers)
+    assert {"grid-edges", "district-edges", "streets", "labels"} <= set(layers)
+    deck = _deck(at)
+    assert all(  # no stroked polygons: edges are LineLayers (layers.outlines)
+        not layer.get("stroked") for layer in deck["layers"] if "Polygon" in layer["@@type"]
+    )
+    assert all(  # the clickable layers carry the view they belong to
+        layer["id"].endswith("@city-7d") for layer in deck["layers"] if layer.get("pickable")
+    )
     assert "heat" not in layers and "incidents" not in layers
     assert at.query_params["period"] == "7d"
 
@@ -77,13 +89,12 @@ def test_layer_switches_add_and_remove_layers(app):
     """Heat on adds the heat layer (server cells); grid colours off removes every grid layer."""
     at = app.run()
     at.toggle(key="layer_heat").set_value(True).run()
-    heat = next(layer for layer in _deck(at)["layers"] if layer["id"] == "heat")
+    heat = _layer(at, "heat")
     assert heat["@@type"] == "HeatmapLayer" and len(heat["data"]) > 10
     assert all(set(cell) == {"p", "w"} for cell in heat["data"])
     at.toggle(key="layer_grid_status").set_value(False).run()
     assert not [lid for lid in _layer_ids(at) if lid.startswith("grid-")]
-    districts = next(layer for layer in _deck(at)["layers"] if layer["id"] == "districts")
-    assert districts["pickable"] is True  # with the grids gone, districts take the clicks
+    assert _layer(at, "districts")["pickable"] is True  # with the grids gone, they take clicks
     at.toggle(key="layer_centers").set_value(False).run()
     assert "centers" not in _layer_ids(at)
 
@@ -147,10 +158,13 @@ def test_the_url_opens_an_area(app, tree):
     assert any(b.label == district.name for b in at.button)
     deck = _deck(at)
     assert deck["initialViewState"]["zoom"] > city_zoom
-    areas = next(layer for layer in deck["layers"] if layer["id"] == "areas")
+    edges = _layer(at, "areas-edges")["data"]
+    assert edges and all(len(segment) == 4 for segment in edges)
+    at.toggle(key="layer_grid_status").set_value(False).run()
+    areas = _layer(at, "areas")
     streets = {f["properties"]["code"] for f in areas["data"]["features"]}
     assert streets and all(tree[code].parent_code == district.code for code in streets)
-    centers = next(layer for layer in deck["layers"] if layer["id"] == "centers")
+    centers = _layer(at, "centers")
     assert any(c["title"].endswith("工作站") for c in centers["data"])
 
 
@@ -168,6 +182,7 @@ def test_an_unknown_area_in_the_url_shows_the_city(app):
 def _click(at: AppTest, layer_id: str, obj: dict) -> AppTest:
     """Simulate a click on the map (a selection of one object), as the browser reports it."""
     chart = at.get("deck_gl_json_chart")[0].proto
+    layer_id = _layer(at, layer_id)["id"]  # with its view
     states = at._tree.get_widget_states()
     state = WidgetStates().widgets.add()
     state.id = chart.id
@@ -202,8 +217,7 @@ def test_clicking_a_grid_opens_the_next_area_toward_it(app, tree, demo_db):
     )  # fmt: skip
     at = _click(at, "grid-status-blue", record)
     assert at.query_params["area"] == street
-    at = at.run()
-    points = next(layer for layer in _deck(at)["layers"] if layer["id"] == "incidents")
+    points = _layer(at, "incidents")
     assert points["data"] and all({"title", "body", "p"} <= set(r) for r in points["data"])
 
 

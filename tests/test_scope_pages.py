@@ -135,5 +135,5 @@ def test_cached_centers_never_cross_from_one_scope_to_another(app, demo_db):
     admin = app("admin")
     for at, expected in ((leader, 1), (admin, len(sub_centers))):
         deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-        centers = next(layer for layer in deck["layers"] if layer["id"] == "centers")
+        centers = next(layer for layer in deck["layers"] if layer["id"].startswith("centers@"))
         assert len({c["title"] for c in centers["data"]} & sub_centers) == expected

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -112,7 +114,7 @@ def test_close_without_a_note_is_refused_on_the_page(env):
     at.selectbox(key="warn_pick").set_value(wid).run()
     at.button(key=f"warn_close_{wid}").click().run()
     assert not at.exception, at.exception
-    assert at.error and "note is required" in at.error[0].value
+    assert at.error and at.error[0].value == "未执行: 请填写关闭说明"  # in the user's language
     assert _status(url, wid) == before
 
 
@@ -132,7 +134,7 @@ def _live(url: str) -> AppTest:
 
 def _layers(at: AppTest) -> dict[str, dict]:
     deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-    return {layer["id"]: layer for layer in deck["layers"]}
+    return {layer["id"].split("@")[0]: layer for layer in deck["layers"]}  # without the view
 
 
 def test_live_map_draws_the_warnings_layer_and_it_switches_off(env):
@@ -168,3 +170,15 @@ def test_a_district_sees_only_its_own_warnings(env):
     inside.button(key=f"warn_acknowledge_{wid}").click().run()
     assert not inside.exception, inside.exception
     assert _status(url, wid)[0] == "acknowledged"
+
+
+def test_no_page_tells_its_user_to_run_a_command():
+    """Interface text says what the user can do, never a command to run (issue 13): the
+    warnings page before its first scan, the desk without centers, the maps without
+    boundaries, a forecast not made yet."""
+    tables = [importlib.import_module("dashboard.i18n").TEXT]
+    for path in sorted((Path(__file__).parent.parent / "dashboard").glob("*_text.py")):
+        tables.append(importlib.import_module(f"dashboard.{path.stem}").TABLE)
+    said = [text for table in tables for entry in table.values() for text in entry.values()]
+    assert len(tables) >= 8 and len(said) > 300
+    assert [text for text in said if re.search(r"\bminqing [a-z]", text)] == []

@@ -95,9 +95,12 @@ def events(conn, case: int) -> list[tuple]:
 ALLOWED = {
     "assign": (POST, {"target": WS}, ("assigned", WS, "workstation", 0, False, False, None)),
     "transfer": (
-        WS, {"target": OTHER_WS}, ("assigned", OTHER_WS, "workstation", 0, False, False, None)
+        WS, {"target": OTHER_WS, "note": "属西园社区"},
+        ("assigned", OTHER_WS, "workstation", 0, False, False, None),
     ),
-    "return": (WS, {}, ("assigned", POST, "command_post", 0, False, False, None)),
+    "return": (
+        WS, {"note": "不属于本社区"}, ("assigned", POST, "command_post", 0, False, False, None)
+    ),
     "escalate": (WS, {}, ("assigned", POST, "command_post", 1, False, False, None)),
     "accept": (WS, {}, (None, WS, "workstation", 0, False, False, None)),
     "resolve": (
@@ -186,9 +189,12 @@ def test_refused_by_status(conn, action, status):
         ("close", "resolved", WS, {}, "bad_satisfaction"),  # the resident's answer is required
         ("close", "resolved", WS, {"satisfaction": "happy"}, "bad_satisfaction"),
         ("accept", "assigned", WS, {"satisfaction": "satisfied"}, "bad_satisfaction"),
-        ("transfer", "assigned", WS, {}, "target_required"),
-        ("transfer", "assigned", WS, {"target": POST}, "target_not_same_level"),
-        ("transfer", "assigned", WS, {"target": WS}, "target_not_same_level"),
+        ("transfer", "assigned", WS, {"note": "x"}, "target_required"),
+        ("transfer", "assigned", WS, {"target": POST, "note": "x"}, "target_not_same_level"),
+        ("transfer", "assigned", WS, {"target": WS, "note": "x"}, "target_not_same_level"),
+        ("transfer", "in_progress", WS, {"target": OTHER_WS}, "note_required"),  # the reason
+        ("transfer", "in_progress", WS, {"target": OTHER_WS, "note": "  "}, "note_required"),
+        ("return", "assigned", WS, {}, "note_required"),
         ("accept", "assigned", "no-such-center", {}, "unknown_center"),
     ],
 )
@@ -221,6 +227,47 @@ def test_assign_only_down_the_case_chain(conn):
         apply_action(conn, case, "assign", "所长", POST, target=SUB, now=NOW)
     assert refused.value.key == "target_not_lower"
     conn.rollback()
+
+
+def test_assign_only_below_the_holder(conn):
+    """A case transferred to another district's sub-center: that center cannot hand it down to
+    the case's own community (not below it), only back or across."""
+    case = make_case(conn, "in_progress", SUB)
+    apply_action(conn, case, "transfer", "区分中心", SUB, target=OTHER_SUB, note="跨区", now=NOW)
+    conn.commit()
+    with pytest.raises(WorkflowRefused) as refused:
+        apply_action(conn, case, "assign", "七里河", OTHER_SUB, target=WS, note="x", now=NOW)
+    assert refused.value.key == "target_not_lower"
+    conn.rollback()
+    apply_action(conn, case, "return", "七里河", OTHER_SUB, note="不属本区", now=NOW)
+    conn.commit()
+    assert row(conn, case)[:2] == ("assigned", SUB)
+
+
+def test_the_city_center_routes_a_case_it_accepted(conn):
+    """The city center accepted a case: it may still hand it down its own area or send it on
+    with a reason; the case waits for its new holder to accept; the lower center sends it back,
+    and the center that handed it on follows it (previous_center)."""
+    case = make_case(conn, "reported", None)
+    apply_action(conn, case, "accept", "市中心", CITY, now=NOW)
+    conn.commit()
+    assert row(conn, case)[:2] == ("in_progress", CITY)
+    apply_action(conn, case, "assign", "市中心", CITY, target=POST, note="请街道办理", now=NOW)
+    conn.commit()
+    assert row(conn, case)[:3] == ("assigned", POST, "command_post")
+    apply_action(conn, case, "accept", "所长", POST, now=NOW)
+    apply_action(conn, case, "return", "所长", POST, note="涉及多个街道", now=NOW)
+    conn.commit()
+    assert row(conn, case)[:2] == ("assigned", CITY)
+    with conn.cursor() as cur:
+        cur.execute("SELECT previous_center FROM incidents WHERE id = %s", (case,))
+        assert cur.fetchone() == (POST,)
+    assert [e[0] for e in events(conn, case)][-4:] == [
+        "accepted",
+        "assigned",
+        "accepted",
+        "returned",
+    ]
 
 
 def test_unrouted_case_is_held_by_the_city_center(conn):

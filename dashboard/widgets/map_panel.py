@@ -1,9 +1,15 @@
-"""A pydeck map with a stable key (the view survives reruns), click selection and legends."""
+"""A pydeck map with a stable key (the view survives reruns), click-to-open, and legends.
+
+A click is handled by a callback, before the page reruns: the page runs once, already at the
+area the click opens. The clickable layers carry the view in their id (`<layer>@<view>`): the
+browser keeps a map's selection across reruns and drops it only when its layer is gone, so a
+selection never outlives the view it was made in (clicking the same spot in the next view
+would otherwise clear it instead of opening anything).
+"""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pydeck as pdk
@@ -14,33 +20,51 @@ from layers.legend import Legend, legend_html
 
 @dataclass(frozen=True)
 class Picked:
-    """The object clicked on the map and the id of its layer."""
+    """The object clicked on the map and the id of its layer (without the view)."""
 
     layer: str
     object: dict
-    token: str  # identifies this click, to act on it once
 
 
-def map_panel(deck: pdk.Deck, key: str, height: int = 620) -> Picked | None:
-    """Draw the deck; the clicked object, if any.
+def picked_on(state: object) -> Picked | None:
+    """The object a map's selection state holds, if any."""
+    objects = ((state or {}).get("selection") or {}).get("objects") or {}
+    for layer, picked in objects.items():
+        if picked:
+            return Picked(layer.split("@", 1)[0], picked[0])
+    return None
 
-    Keep `key` and the deck's initial view unchanged between reruns: Streamlit then keeps
-    the operator's pan and zoom; a changed initial view moves the map.
+
+def map_panel(
+    deck: pdk.Deck,
+    key: str,
+    view: str,
+    on_pick: Callable[[Picked], None],
+    height: int = 620,
+) -> None:
+    """Draw the deck; a click on a clickable object calls `on_pick` before the next run.
+
+    Keep `key` and the deck's initial view unchanged between reruns of one view: Streamlit
+    then keeps the user's pan and zoom, and the chart stays mounted (a new key remounts it:
+    a new WebGL context, seconds in a software-rendering browser).
     """
-    event = st.pydeck_chart(
+    for layer in deck.layers:
+        if getattr(layer, "pickable", False):
+            layer.id = f"{layer.id}@{view}"
+
+    def clicked() -> None:
+        picked = picked_on(st.session_state.get(key))
+        if picked is not None:
+            on_pick(picked)
+
+    st.pydeck_chart(
         deck,
         height=height,
         width="stretch",
         key=key,
-        on_select="rerun",
+        on_select=clicked,
         selection_mode="single-object",
     )
-    objects = (event or {}).get("selection", {}).get("objects", {}) if event else {}
-    for layer, picked in objects.items():
-        if picked:
-            token = json.dumps([layer, picked[0]], sort_keys=True, default=str)
-            return Picked(layer, picked[0], token)
-    return None
 
 
 def legends(items: Sequence[Legend]) -> None:

@@ -20,13 +20,21 @@ from geo.workflow.messages import WorkflowRefused
 from geo.workflow.state import NOTE_LIMIT, CaseState, Center, center_chain, load_case, refusal
 from geo.workflow.transitions import ANSWERS, RESULTS, TRANSITIONS, Transition
 
-CHAIN_CENTERS_SQL = """
-SELECT code, name, level, parent_code FROM centers
+# The centers below the holder in the command chain that serve the case's place.
+LOWER_CENTERS_SQL = """
+WITH RECURSIVE below AS (
+    SELECT code, name, level, parent_code, area_code
+    FROM center_directory WHERE parent_code = %(holder)s
+    UNION ALL
+    SELECT c.code, c.name, c.level, c.parent_code, c.area_code
+    FROM center_directory c JOIN below b ON c.parent_code = b.code
+)
+SELECT code, name, level, parent_code FROM below
 WHERE area_code IN (%(district)s, %(street)s, %(community)s)
 ORDER BY code
 """
 SAME_LEVEL_SQL = """
-SELECT code, name, level, parent_code FROM centers
+SELECT code, name, level, parent_code FROM center_directory
 WHERE level = %(level)s AND code <> %(code)s
 ORDER BY (parent_code IS NOT DISTINCT FROM %(parent)s) DESC, code
 """
@@ -42,7 +50,7 @@ CONTEXT_SQL = "SELECT minqing_ctx_user(), minqing_ctx_role(), minqing_ctx_center
 UPDATE_SQL = """
 UPDATE incidents SET status = %(status)s, assigned_center = %(center)s,
     handling_level = %(level)s, escalations = %(escalations)s, resolved_at = %(resolved_at)s,
-    closed_at = %(closed_at)s, result = %(result)s
+    closed_at = %(closed_at)s, result = %(result)s, previous_center = %(previous)s
 WHERE id = %(id)s
 """
 EVENT_SQL = """
@@ -69,15 +77,16 @@ def targets(cur: psycopg2.extensions.cursor, case: CaseState, action: str) -> li
     holder = case.holder
     if kind == "lower":
         cur.execute(
-            CHAIN_CENTERS_SQL,
+            LOWER_CENTERS_SQL,
             {
+                "holder": holder.code,
                 "district": case.district_code,
                 "street": case.street_code,
                 "community": case.community_code,
             },
         )
         found = [Center(*row) for row in cur.fetchall()]
-        return sorted((c for c in found if c.rank < holder.rank), key=lambda c: -c.rank)
+        return sorted(found, key=lambda c: -c.rank)
     if kind == "same_level":
         cur.execute(
             SAME_LEVEL_SQL,
@@ -134,6 +143,23 @@ def _acting_center(cur: psycopg2.extensions.cursor, code: str) -> Center:
     return chain[0]
 
 
+def _locked_case(
+    cur: psycopg2.extensions.cursor, incident_id: int, center: str, action: str
+) -> CaseState:
+    """The case, locked; a case the signed-in operator sees but may not change (one its center
+    just handed on, migration 130) is refused as held by another center, not as missing."""
+    try:
+        return load_case(cur, incident_id, lock=True)
+    except WorkflowRefused as missing:
+        if missing.key != "no_case":
+            raise
+        seen = load_case(cur, incident_id)  # refused as missing when not even seen
+        acting = _acting_center(cur, center)
+        raise WorkflowRefused(
+            "not_holder", holder=seen.holder.name, center=acting.name, action=action
+        ) from None
+
+
 def _check_acting(cur: psycopg2.extensions.cursor, actor: str, acting: Center) -> None:
     """A signed-in user acts in their own name, an operator only as the center of its account
     (issue 14): the database's policy on case events refuses anything else; this says why."""
@@ -176,7 +202,7 @@ def apply_action(
     now = now or now_utc()
     note = (note or "").strip()
     with conn.cursor() as cur:
-        case = load_case(cur, incident_id, lock=True)
+        case = _locked_case(cur, incident_id, center, action)
         acting = _acting_center(cur, center)
         _check_acting(cur, actor, acting)
         refused = refusal(transition, case, acting, now)
@@ -234,10 +260,10 @@ def _new_row(
         "id": case.id, "status": transition.to_status,
         "center": case.assigned_center, "level": case.handling_level,
         "escalations": case.escalations, "resolved_at": case.resolved_at,
-        "closed_at": case.closed_at, "result": case.result,
+        "closed_at": case.closed_at, "result": case.result, "previous": case.previous_center,
     }  # fmt: skip
     if goes_to is not None:
-        row.update(center=goes_to.code, level=goes_to.level)
+        row.update(center=goes_to.code, level=goes_to.level, previous=case.holder.code)
     elif case.assigned_center is None:
         row.update(center=case.holder.code, level=case.holder.level)
     if transition.action == "escalate":

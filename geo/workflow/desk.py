@@ -13,6 +13,7 @@ import psycopg2.extensions
 
 from geo.bounds import LngLatBbox
 from geo.queries.areas import AreaOutline
+from geo.vocabulary import SOURCES
 from geo.workflow.actions import targets
 from geo.workflow.messages import WorkflowRefused
 from geo.workflow.state import (
@@ -27,15 +28,15 @@ from geo.workflow.transitions import TRANSITIONS
 
 CENTERS_SQL = """
 SELECT c.code, c.name, c.level, c.parent_code
-FROM centers c JOIN center_levels l USING (level)
+FROM center_directory c JOIN center_levels l USING (level)
 ORDER BY l.rank DESC, c.code
 """
 # The centers below the desk's center, for the queue of the cases they hold (supervision).
 _BELOW = """
 WITH RECURSIVE below AS (
-    SELECT code FROM centers WHERE parent_code = %(center)s
+    SELECT code FROM center_directory WHERE parent_code = %(center)s
     UNION ALL
-    SELECT c.code FROM centers c JOIN below b ON c.parent_code = b.code
+    SELECT c.code FROM center_directory c JOIN below b ON c.parent_code = b.code
 )
 """
 _QUEUE_WHERE = """
@@ -76,15 +77,18 @@ SELECT i.id, i.source, i.category, i.subcategory, i.severity, i.is_major_risk, i
        i.address, ST_X(i.geom), ST_Y(i.geom), i.grid_code, i.status, i.reported_at,
        i.deadline_at, i.assigned_center, c.name, i.escalations, i.resolved_at, i.closed_at,
        i.result, i.source_category, i.source_subcategory
-FROM incidents i LEFT JOIN centers c ON c.code = i.assigned_center
+FROM incidents i LEFT JOIN center_directory c ON c.code = i.assigned_center
 WHERE i.id = %s
 """
 HISTORY_SQL = """
 SELECT e.id, e.at, e.action, e.from_status, e.to_status, e.actor, e.center_code, c.name,
-       e.acting_center, a.name, e.note, e.detail, e.satisfaction
+       e.acting_center, a.name, e.note, e.detail, e.satisfaction, w.name, g.name
 FROM incident_events e
-LEFT JOIN centers c ON c.code = e.center_code
-LEFT JOIN centers a ON a.code = e.acting_center
+LEFT JOIN center_directory c ON c.code = e.center_code
+LEFT JOIN center_directory a ON a.code = e.acting_center
+LEFT JOIN center_directory w ON w.code = e.actor
+LEFT JOIN current_areas g
+       ON e.actor LIKE 'gw-%%' AND g.code = substr(e.actor, 4) AND g.level = 'grid'
 WHERE e.incident_id = %s
 ORDER BY e.at, e.id
 """
@@ -191,6 +195,29 @@ class Event:
     note: str
     detail: dict
     satisfaction: str | None = None  # the resident's answer recorded on closing (回访)
+    actor_center: str | None = None  # the name of the center the actor is, if it is one
+    actor_grid: str | None = None  # the grid's name, for a grid worker (`gw-<grid code>`)
+
+
+ACTOR_WORDS = {
+    "system": {"zh": "系统", "en": "system"},
+    "grid_worker": {"zh": "{grid}网格员", "en": "grid worker of {grid}"},
+}
+
+
+def actor_name(event: Event, lang: str) -> str:
+    """Who acted, in words: a source's name for a report coming in, a center's name, a grid's
+    worker, the system; a signed-in user by their user name."""
+    label = SOURCES.get(event.actor)
+    if label is not None:
+        return label.zh if lang == "zh" else label.en
+    if event.actor == "system":
+        return ACTOR_WORDS["system"][lang]
+    if event.actor_center:
+        return event.actor_center
+    if event.actor_grid:
+        return ACTOR_WORDS["grid_worker"][lang].format(grid=event.actor_grid)
+    return event.actor
 
 
 @dataclass(frozen=True)
@@ -243,9 +270,10 @@ def queue(
     now: datetime,
     limit: int = 50,
     offset: int = 0,
+    most: int = 500,
 ) -> QueuePage:
     """One page of the center's open cases (or of those below it): overdue first, then major
-    risks, then the nearest deadline."""
+    risks, then the nearest deadline; at most `most` rows (the export asks for more)."""
     params = {
         "center": center,
         "is_root": center == root_center(conn),
@@ -255,7 +283,7 @@ def queue(
         "overdue_only": filters.overdue_only,
         "pattern": like_pattern(filters.text),
         "now": now,
-        "limit": max(1, min(limit, 500)),
+        "limit": max(1, min(limit, most)),
         "offset": max(0, offset),
     }
     with conn.cursor() as cur:

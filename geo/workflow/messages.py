@@ -33,15 +33,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "案件未超期，不能督办",
         "en": "the case is not overdue: supervision is for overdue cases",
     },
-    "note_required": {"zh": "请填写说明", "en": "a note is required"},
+    "note_required": {
+        "zh": "{action_zh}须填写说明（理由）",
+        "en": "a note (the reason) is required: the case cannot be {action_en} without one",
+    },
     "note_too_long": {
         "zh": "说明不能超过 {limit} 字",
         "en": "the note is longer than {limit} characters",
     },
     "target_required": {"zh": "请选择目标中心", "en": "choose the target center"},
     "target_not_lower": {
-        "zh": "{target}不是本案所在区域的下级中心",
-        "en": "{target} is not a lower center of this case's area",
+        "zh": "{target}不是承办中心辖区内服务本案所在地的下级中心",
+        "en": "{target} is not a center below the holder serving this case's place",
     },
     "target_not_same_level": {
         "zh": "{target}不是同级的其他中心",

@@ -16,21 +16,23 @@ NOTE_LIMIT = 2000
 _CASE_COLUMNS = """
 SELECT i.id, i.status, i.assigned_center, i.handling_level, i.escalations, i.reported_at,
        i.deadline_at, i.district_code, i.street_code, i.community_code, i.is_major_risk,
-       i.resolved_at, i.closed_at, i.result
+       i.resolved_at, i.closed_at, i.result, i.previous_center
 FROM incidents i WHERE i.id = %s
 """
 CASE_SQL = _CASE_COLUMNS
 CASE_FOR_UPDATE_SQL = _CASE_COLUMNS + " FOR UPDATE OF i"
 CENTER_CHAIN_SQL = """
 WITH RECURSIVE up AS (
-    SELECT code, name, level, parent_code, 0 AS depth FROM centers WHERE code = %s
+    SELECT code, name, level, parent_code, 0 AS depth FROM center_directory WHERE code = %s
     UNION ALL
     SELECT c.code, c.name, c.level, c.parent_code, up.depth + 1
-    FROM centers c JOIN up ON c.code = up.parent_code
+    FROM center_directory c JOIN up ON c.code = up.parent_code
 )
 SELECT code, name, level, parent_code FROM up ORDER BY depth
 """
-ROOT_CENTER_SQL = "SELECT code FROM centers WHERE parent_code IS NULL ORDER BY code LIMIT 1"
+ROOT_CENTER_SQL = (
+    "SELECT code FROM center_directory WHERE parent_code IS NULL ORDER BY code LIMIT 1"
+)
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class CaseState:
     resolved_at: datetime | None
     closed_at: datetime | None
     result: str | None
+    previous_center: str | None  # the center that held the case before its last move
     holder_chain: tuple[Center, ...]  # the holder first, then each center above it
 
     @property

@@ -7,10 +7,19 @@ Who may act is a relation between the acting center and the center holding the c
 - `above`: a center above the holder in the command chain (the city center is above all);
 - `holder_or_above`: either.
 
-Targets: `assign` goes to a lower center of the case's own chain (the centers serving its
-district, street and community), `transfer` to another center of the holder's level,
-`return` to the center that assigned the case (the holder's parent when no event says),
-`escalate` to the holder's parent.
+The loop the platform follows is 收集 → 分办 → 限时办理 → 督办 → 反馈: a case comes in
+(reported), is routed (assign, transfer, return, escalate), handled within its deadline
+(accept, resolve), supervised from above (supervise, urge) and closed after the follow-up call
+(close; reopen when the answer says so). The center holding a case may route it on at any
+point while it is open, also after accepting it: down to a lower center of its own area
+serving the case's place (`assign`), across to another center of its level with a reason
+(`transfer`), back to the center that sent it with a reason (`return`), up to its parent
+(`escalate`). A routed case waits for its new holder to accept it (`assigned`).
+
+Targets: `assign` goes to a center below the holder in the command chain that serves the case's
+district, street or community; `transfer` to another center of the holder's level; `return` to
+the center that assigned or transferred the case to the holder (the holder's parent when no
+event says); `escalate` to the holder's parent.
 """
 
 from __future__ import annotations
@@ -41,13 +50,11 @@ class Transition:
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in (
-        Transition("assign", "assigned", ("reported", "assigned"), "assigned", "holder", "lower"),
+        Transition("assign", "assigned", OPEN, "assigned", "holder", "lower"),
         Transition(
-            "transfer", "transferred", ("reported", "assigned"), "assigned", "holder", "same_level"
+            "transfer", "transferred", OPEN, "assigned", "holder", "same_level", needs_note=True
         ),
-        Transition(
-            "return", "returned", ("reported", "assigned"), "assigned", "holder", "assigner"
-        ),
+        Transition("return", "returned", OPEN, "assigned", "holder", "assigner", needs_note=True),
         Transition("escalate", "escalated", OPEN, "assigned", "holder", "parent"),
         Transition("accept", "accepted", ("reported", "assigned"), "in_progress", "holder"),
         Transition("resolve", "resolved", ("in_progress",), "resolved", "holder"),
