@@ -3,8 +3,9 @@
 At city scale the streets carry the grid colours (layers.area_status); only the red and yellow
 grids, with their live tooltips, go with every refresh, and every grid's edges, static for a
 boundary version, travel once as a URL the browser fetches (and caches), drawn a few metres
-wide so they show only when the map is zoomed in. Inside an opened area every grid goes
-inline with its live numbers (a few hundred at most).
+wide so they show only when the map is zoomed in (the blue base layer of every grid,
+`grid_base_layer`, is no longer drawn there; bench/live_map.py still sizes it). Inside an
+opened area every grid goes inline with its live numbers (a few hundred at most).
 One PolygonLayer per colour, so a colour is a layer property, not four numbers per grid;
 the outlines come rounded to 1e-5° (geo.live.queries.grid_shapes). The polygons are filled
 only: every grid's edges are one LineLayer, also fetched once (`grid_edges`; why not a stroke:
@@ -67,6 +68,23 @@ def grid_records(
     return data
 
 
+def base_records(
+    shapes: Sequence[GridShape], titles: Mapping[str, str], t: Translate
+) -> list[dict]:
+    """Every grid as blue, with a tooltip that needs no live number (fetched once)."""
+    body = f"{t('color_blue')} · {t('grid_no_rule')}"
+    return [
+        {
+            "p": polygon,
+            "code": shape.code,
+            "title": titles.get(shape.code, ""),
+            "body": body,
+        }
+        for shape in shapes
+        for polygon in shape.polygons
+    ]
+
+
 def _polygon_layer(layer_id: str, data: str | list[dict], color: str) -> pdk.Layer:
     return pdk.Layer(
         "PolygonLayer",
@@ -106,6 +124,11 @@ def grid_edge_layer(data: str | list[Segment], metres: bool = False) -> pdk.Laye
         width_max_pixels=2,
         pickable=False,
     )
+
+
+def grid_base_layer(data: str | list[dict]) -> pdk.Layer:
+    """Every grid in blue: `data` is the URL of `base_records` (or the records themselves)."""
+    return _polygon_layer("grid-base", data, "blue")
 
 
 def grid_status_layers(records: Mapping[str, list[dict]]) -> list[pdk.Layer]:

@@ -12,6 +12,8 @@ from layers.centers import MAX_RADIUS, center_layer, overdue_color, radius_px
 from layers.deck import Basemap, make_deck, view_for
 from layers.grid_status import (
     FILL,
+    base_records,
+    grid_base_layer,
     grid_records,
     grid_status_layers,
     grid_status_legend,
@@ -91,6 +93,14 @@ def test_grid_layers_split_by_colour_with_reasons_in_the_tooltip():
     assert spec["layers"][2]["getFillColor"] == FILL["red"]
     assert spec["layers"][0]["data"][0]["p"] == [[[103.7, 36.0], [103.71, 36.0], [103.71, 36.01],
                                                   [103.7, 36.0]]]  # fmt: skip
+
+
+def test_the_city_base_layer_can_be_a_url():
+    """The blue base layer's data may be the URL of its records, fetched once by the browser."""
+    records = base_records([GridShape("g", SQUARE)], {"g": "第1网格"}, t)
+    assert records[0]["title"] == "第1网格"
+    spec = _spec([grid_base_layer("app/static/live/grids-v1-zh-abc.json")])
+    assert spec["layers"][0]["data"] == "app/static/live/grids-v1-zh-abc.json"
 
 
 def test_grid_legend_counts_and_summarises_the_rules():
