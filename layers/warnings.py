@@ -13,7 +13,7 @@ from geo.timeutil import format_cst
 from geo.vocabulary import category_label
 from geo.warnings.queries import EarlyWarning
 from geo.warnings.rules import KINDS, WarningRules
-from layers.boundaries import label_layer, outline_layer, outlines_geojson
+from layers.boundaries import label_layer, outline_layers, outlines_geojson
 from layers.deck import CJK_FONTS, literal
 from layers.labels import place_labels
 from layers.legend import Legend, LegendItem
@@ -165,21 +165,21 @@ def warning_map_layers(
     own = [o for o in neighbours if o.code == warning.area_code]
     colour = KIND_RGBA.get(warning.kind, [90, 90, 90, 230])
     return [
-        outline_layer(
+        *outline_layers(
             "warning-neighbours",
             outlines_geojson(neighbours, fill={o.code: [245, 245, 245, 200] for o in neighbours}),
             [120, 120, 120, 200],
             1.0,
             filled=True,
         ),
-        outline_layer(
+        *outline_layers(
             "warning-area",
             outlines_geojson(own, fill={o.code: colour[:3] + [70] for o in own}),
             colour,
             3.0,
             filled=True,
         ),
-        outline_layer("warning-frame", outlines_geojson(frame), [30, 30, 30, 255], 2.5),
+        *outline_layers("warning-frame", outlines_geojson(frame), [30, 30, 30, 255], 2.5),
         label_layer("warning-labels", place_labels(neighbours, zoom, 12), 12, [40, 40, 40, 255]),
         *warning_layers([warning], rules, t, lang),
     ]
