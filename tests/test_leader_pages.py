@@ -97,7 +97,7 @@ def test_sparse_indexes_are_marked_and_listed_without_a_rank(app, demo_db):
     assert (frame.loc[~sparse & frame["平安指数"].notna(), "新增诉求"] >= minimum).all()
     notes = " ".join(c.value for c in at.caption)
     assert f"{int(sparse.sum())} 个区域新增诉求少于 {minimum} 件" in notes
-    by_id = {layer["id"]: layer for layer in _deck(at)["layers"]}
+    by_id = {layer["id"].split("@")[0]: layer for layer in _deck(at)["layers"]}
     named = [d["name"] for d in by_id["labels"]["data"] + by_id["labels-small"]["data"]]
     assert named and len(named) == len(set(named)) and set(named) <= set(frame["区域"])
 
@@ -108,11 +108,11 @@ def test_the_city_view_sums_streets_and_keeps_names_over_the_centers(app, demo_d
     at = _open(app())
     assert not at.exception, at.exception
     deck = _deck(at)
-    ids = [layer["id"] for layer in deck["layers"]]
+    ids = [layer["id"].split("@")[0] for layer in deck["layers"]]  # without the view's key
     assert "area-status" in ids and ids.index("area-status") < ids.index("grid-edges")
     assert "grid-base" not in ids  # no blue carpet over the streets
     assert ids.index("centers") < ids.index("labels") and "street-labels" in ids
-    by_id = {layer["id"]: layer for layer in deck["layers"]}
+    by_id = {layer["id"].split("@")[0]: layer for layer in deck["layers"]}
     assert by_id["grid-edges"]["widthUnits"] == "meters"
     streets = by_id["area-status"]["data"]["features"]
     assert streets and all("红色网格" in f["properties"]["body"] for f in streets)
@@ -147,7 +147,7 @@ def test_warnings_show_their_whole_path_and_a_small_map(warned_db, monkeypatch):
         places = list(at.dataframe[0].value["位置"])
         assert places and all(p.count(" › ") >= 2 for p in places)  # district › street › …
         deck = _deck(at)
-        by_id = {layer["id"]: layer for layer in deck["layers"]}
+        by_id = {layer["id"].split("@")[0]: layer for layer in deck["layers"]}
         assert {"warning-neighbours", "warning-area", "warning-labels", "warnings"} <= set(by_id)
         assert len(by_id["warnings"]["data"]) == 1
         assert by_id["warning-labels"]["data"]
