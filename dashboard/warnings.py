@@ -99,8 +99,8 @@ def _act(action: str, warning_id: int) -> None:
 
 
 def _detail(warning: EarlyWarning, user: User, language: str) -> None:
-    """One warning: its path and reason, its small map, figures, the actions its status
-    allows, history.
+    """One warning: its path and reason, figures, the actions its status allows, history,
+    and its small map.
 
     Its title is drawn last: while a choice of another warning reruns the page, the title
     still names the warning the buttons under it act on.
@@ -141,12 +141,11 @@ def _detail(warning: EarlyWarning, user: User, language: str) -> None:
         hide_index=True,
         width="stretch",
     )
+    _map(warning, language, user)  # below the buttons: its drawing never moves them
     head.subheader(
         f"#{warning.id} · {t('warn_kind_' + warning.kind)} · {t('warn_status_' + warning.status)}"
     )
     head.text(f"{warning.path_text()}\n{warning_reason(warning, load_rules(), language)}")
-    with head:
-        _map(warning, language, user)
     with head.expander(t("warn_figures")):
         st.json(warning.figures)
 
@@ -176,7 +175,7 @@ def _map(warning: EarlyWarning, language: str, user: User) -> None:
         make_deck(layers, view, tooltip, basemap),
         height=MAP_HEIGHT_PX,
         width="stretch",
-        key=f"warn_map_{warning.id}",
+        key="warn_map",  # stays mounted from one warning to the next
     )
 
 
