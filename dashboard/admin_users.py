@@ -153,7 +153,7 @@ st.dataframe(
 
 by_name = {r.user.username: r.user for r in rows}
 left, right = st.columns(2)
-with left, st.container(border=True):
+with left, st.container(border=True, key="users_add"):
     st.subheader(tr("users_add"))
     st.text_input(tr("username"), max_chars=64, key="add_username")
     st.text_input(tr("display_name"), max_chars=100, key="add_display_name")
@@ -176,7 +176,7 @@ with right:
     enable_col.button(tr("enable"), disabled=chosen is None, on_click=_set_disabled, args=(False,))
     if chosen is not None:
         user = by_name[chosen]
-        with st.container(border=True):
+        with st.container(border=True, key="users_role"):
             st.subheader(tr("change_role"))
             st.selectbox(
                 tr("role"),

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import shapely
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from dashboard.actions import Refused, acting, acting_user, show_outcome
 from dashboard.auth import client_address, require
@@ -25,12 +27,19 @@ from geo.boundaries.encoding import CHOICES
 from geo.boundaries.errors import BoundaryFileError, CrsProblem, PublishError
 from geo.boundaries.limits import DEFAULT_LIMITS, MIB
 from geo.boundaries.mapping import PARENT_LEVEL, FieldMapping
-from geo.boundaries.prepare import PreparedUpload, UploadOptions, prepare_raw
+from geo.boundaries.prepare import (
+    BaseTree,
+    PreparedUpload,
+    UploadOptions,
+    base_tree,
+    choose_mapping,
+    prepare_raw,
+)
 from geo.boundaries.problems import error_text, in_language
 from geo.boundaries.publish import publish, rollback
 from geo.boundaries.read import RawLayer, read_upload
 from geo.boundaries.removal import NAMES_SHOWN, Removal
-from geo.boundaries.store import current_version, level_areas
+from geo.boundaries.store import current_version
 from geo.boundaries.versions import boundary_events, boundary_versions
 from geo.bounds import LngLatBbox
 from geo.errors import DataError
@@ -87,8 +96,17 @@ def _prepare(
     digest: str, _raw: RawLayer, options: UploadOptions, version_id: int | None, _user: User
 ) -> PreparedUpload:
     """The checked upload, once per file, options and current version."""
+    tree = _tree(options.level, version_id, _user)
     with connection(_user) as conn:
-        return prepare_raw(conn, _raw, options)
+        return prepare_raw(conn, _raw, options, tree)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4, ttl=3600)
+def _tree(level: str, version_id: int | None, _user: User) -> BaseTree:
+    """The current version's areas a check of `level` needs, read once per level and version
+    (for the suggested field mapping, the check and the preview alike)."""
+    with connection(_user) as conn:
+        return base_tree(conn, level, current_version(conn))
 
 
 def _header(user: User) -> int | None:
@@ -189,16 +207,11 @@ def _focus(marks: list[ProblemMark], candidates: list, selected: int | None) -> 
 
 @st.cache_data(show_spinner=False, max_entries=8, ttl=3600)
 def _preview_html(
-    _prepared: PreparedUpload, key: str, selected: int | None, language: str, _user: User
+    _prepared: PreparedUpload, key: str, selected: int | None, language: str
 ) -> str:
     """The preview map's HTML (cached per upload, selected problem and language)."""
     prepared = _prepared
-    with connection(_user) as conn:
-        parents = (
-            level_areas(conn, prepared.base.id, _parent_level(prepared.level))
-            if prepared.base
-            else pd.DataFrame(columns=["code", "name", "geom"])
-        )
+    parents = prepared.base_parents
     c = prepared.result.candidates
     in_file = set(prepared.result.scope_parents)
     parents = parents[parents["code"].isin(in_file)] if len(in_file) else parents
@@ -236,10 +249,6 @@ def _preview_html(
         get_settings().basemap_url,
     )
     return offline_html(fmap, _assets())
-
-
-def _parent_level(level: str) -> str:
-    return {"grid": "community", "community": "street", "street": "district"}[level]
 
 
 def _metrics(prepared: PreparedUpload) -> None:
@@ -413,6 +422,37 @@ def _audit_upload(name: str, data: bytes, digest: str, user: User) -> None:
 
 
 def _upload_tab(version_id: int | None, user: User) -> None:
+    upload, level, partial = _upload_inputs()
+    if upload is None:
+        return
+    digest = hashlib.sha256(upload.getvalue()).hexdigest()
+    reading = _read_upload(upload, digest, user)
+    if reading is None:
+        return
+    raw = reading.raw
+    with shown_errors(), connection(user) as conn:
+        tree = _tree(level, version_id, user)
+        suggested, how = choose_mapping(conn, raw, level, set(tree.parents["code"]))
+    mapping = _mapping_form(raw, level, suggested)
+    cols = st.columns(2)
+    options = UploadOptions(
+        level=level,
+        layer=reading.layer,
+        encoding=reading.encoding,
+        crs=reading.crs,
+        gcj02=reading.gcj02,
+        mapping=mapping,
+        repair=cols[0].checkbox(tr("repair"), key="bnd_repair"),
+        clip_to_parent=cols[1].checkbox(tr("clip"), key="bnd_clip"),
+        partial=partial,
+    )
+    prepared = _checked(digest, raw, options, version_id, user)
+    if prepared is not None:
+        _show_checked(prepared, digest, f"{digest}-{options}-{version_id}", how, user)
+
+
+def _upload_inputs() -> tuple[UploadedFile | None, str, bool]:
+    """The file, its level and whether it updates part of the level."""
     cols = st.columns([3, 2])
     upload = file_upload(
         tr("file"), UPLOAD_TYPES, "bnd_file", button=tr("upload_button"),
@@ -427,10 +467,23 @@ def _upload_tab(version_id: int | None, user: User) -> None:
         key="bnd_level",
     )
     partial = cols[1].checkbox(tr("partial"), key="bnd_partial")
-    if upload is None:
-        return
+    return upload, level, partial
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """A file read, with the reading options the person chose."""
+
+    raw: RawLayer
+    layer: str | None
+    encoding: str | None
+    crs: str | None
+    gcj02: bool
+
+
+def _read_upload(upload: UploadedFile, digest: str, user: User) -> _Reading | None:
+    """The uploaded file read (audited), with the reading options chosen; None if unreadable."""
     data = upload.getvalue()
-    digest = hashlib.sha256(data).hexdigest()
     _audit_upload(upload.name, data, digest, user)
     layers = st.session_state.get("bnd_layers", [])
     encoding, crs, layer, gcj02 = _read_options(layers)
@@ -438,7 +491,7 @@ def _upload_tab(version_id: int | None, user: User) -> None:
         raw = _read(digest, data, upload.name, layer, encoding)
     except BoundaryFileError as exc:
         st.error(error_text(exc, lang()))
-        return
+        return None
     if raw.info.layers != layers:
         st.session_state["bnd_layers"] = raw.info.layers
         if len(raw.info.layers) > 1:
@@ -453,26 +506,13 @@ def _upload_tab(version_id: int | None, user: User) -> None:
         st.caption(f"ℹ️ {notice}")
     st.caption(tr("attributes"))
     st.dataframe(raw.attributes.head(5), hide_index=True, width="stretch")
-    with shown_errors(), connection(user) as conn:
-        from geo.boundaries.prepare import base_tree, choose_mapping
+    return _Reading(raw, layer, encoding, crs, gcj02)
 
-        tree = base_tree(conn, level, current_version(conn))
-        suggested, how = choose_mapping(conn, raw, level, set(tree.parents["code"]))
-    mapping = _mapping_form(raw, level, suggested)
-    cols = st.columns(2)
-    repair = cols[0].checkbox(tr("repair"), key="bnd_repair")
-    clip = cols[1].checkbox(tr("clip"), key="bnd_clip")
-    options = UploadOptions(
-        level=level,
-        layer=layer,
-        encoding=encoding,
-        crs=crs,
-        gcj02=gcj02,
-        mapping=mapping,
-        repair=repair,
-        clip_to_parent=clip,
-        partial=partial,
-    )
+
+def _checked(
+    digest: str, raw: RawLayer, options: UploadOptions, version_id: int | None, user: User
+) -> PreparedUpload | None:
+    """The upload checked against the current version; None (with the reason shown) if not."""
     try:
         prepared = _prepare(digest, raw, options, version_id, user)
         st.session_state["bnd_crs_needed"] = False
@@ -488,10 +528,17 @@ def _upload_tab(version_id: int | None, user: User) -> None:
                 on_click=_choose_crs,
                 args=(candidate.choice, candidate.gcj02),
             )
-        return
+        return None
     except (BoundaryFileError, DataError) as exc:
         st.error(error_text(exc, lang()))
-        return
+        return None
+    return prepared
+
+
+def _show_checked(
+    prepared: PreparedUpload, digest: str, preview_key: str, how: str, user: User
+) -> None:
+    """What the check found, the preview, the differences and the publish form."""
     st.caption(
         f"{tr('crs')}: {prepared.crs.label} · {tr('mapping_how')}: {how} · "
         f"{tr('timings')}: " + ", ".join(f"{k} {v:.2f}s" for k, v in prepared.timings.items())
@@ -517,7 +564,7 @@ def _upload_tab(version_id: int | None, user: User) -> None:
     else:
         st.success(tr("no_problems"))
     st.subheader(tr("preview"))
-    html = _preview_html(prepared, f"{digest}-{options}-{version_id}", selected, lang(), user)
+    html = _preview_html(prepared, preview_key, selected, lang())
     st.iframe(html, height=620)
     _diff_tables(prepared)
     _publish_form(prepared, user)

@@ -16,7 +16,7 @@ from geo.settings import get_settings
 from geo.timeutil import days_ago_cst, now_utc
 from layers.boundaries import label_layer, outline_layers, outlines_geojson
 from layers.colors import YL_OR_RD, classify, quantile_breaks
-from layers.deck import Basemap, make_deck, view_for
+from layers.deck import configured_basemap, make_deck, view_for
 from layers.labels import Box, place_in_sizes, place_labels
 
 MAP_HEIGHT_PX = 560
@@ -66,11 +66,7 @@ def render(user: User) -> None:
     cols[4].metric(t("kpi_overdue"), f"{int(totals.overdue.sum()):,}")
 
     settings = get_settings()
-    basemap = (
-        Basemap(settings.basemap_url, settings.basemap_attribution)
-        if settings.basemap_url
-        else None
-    )
+    basemap = configured_basemap(settings.basemap_url, settings.basemap_attribution)
     view = view_for(extent, 900, MAP_HEIGHT_PX)
     taken: list[Box] = []
     big, small = place_in_sizes(districts, view.zoom, (15, 12), taken=taken)

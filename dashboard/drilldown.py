@@ -37,7 +37,7 @@ from geo.timeutil import CST, format_cst, now_utc
 from geo.vocabulary import SOURCES, category_label
 from layers.charts import bar_chart, contribution_chart, trend_chart
 from layers.colors import INDEX_BAR
-from layers.deck import Basemap, make_deck, view_for
+from layers.deck import configured_basemap, make_deck, view_for
 from layers.drill import (
     CASE_COLOURS,
     CHILDREN_LAYER,
@@ -386,11 +386,7 @@ def _map(step: DrillStep, database: str, period: str, user: User) -> None:
             )
         ]
     settings = get_settings()
-    basemap = (
-        Basemap(settings.basemap_url, settings.basemap_attribution)
-        if settings.basemap_url
-        else None
-    )
+    basemap = configured_basemap(settings.basemap_url, settings.basemap_attribution)
     tooltip = {
         "html": f"<b>{{name}}</b><br/>{t('index')}: {{index}}<br/>{t('kpi_new')}: {{new}}"
         f"<br/>{t('kpi_open')}: {{open}}",

@@ -53,7 +53,7 @@ from layers.area_status import LAYER_ID as STATUS_LAYER
 from layers.area_status import area_loads, area_status_layer, area_status_legend
 from layers.boundaries import fill_layer, label_layer, outline_layers
 from layers.centers import center_layer, center_legend
-from layers.deck import Basemap, make_deck, view_for
+from layers.deck import configured_basemap, make_deck, view_for
 from layers.grid_status import (
     grid_edge_layer,
     grid_edges,
@@ -490,11 +490,7 @@ def _deck(
         layers += warning_layers(warnings, load_warning_rules(), t, language, city_view)
         legend_items.append(warning_legend(t, len(warnings), city_view))
     settings = get_settings()
-    basemap = (
-        Basemap(settings.basemap_url, settings.basemap_attribution)
-        if settings.basemap_url
-        else None
-    )
+    basemap = configured_basemap(settings.basemap_url, settings.basemap_attribution)
     tooltip = {
         "html": "<b>{title}</b><div>{body}</div>",
         "style": {"whiteSpace": "pre-line", "maxWidth": "360px", "fontSize": "12.5px",

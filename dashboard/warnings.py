@@ -33,7 +33,7 @@ from geo.warnings.queries import (
     warning_history,
 )
 from geo.warnings.rules import KINDS, load_rules
-from layers.deck import Basemap, make_deck, view_for
+from layers.deck import configured_basemap, make_deck, view_for
 from layers.warnings import outlines_bbox, warning_map_layers, warning_reason
 
 t = translator(TABLE)
@@ -165,11 +165,7 @@ def _map(warning: EarlyWarning, language: str, user: User) -> None:
     view = view_for(box, MAP_WIDTH_PX, MAP_HEIGHT_PX)
     layers = warning_map_layers(warning, neighbours, frame, load_rules(), t, language, view.zoom)
     settings = get_settings()
-    basemap = (
-        Basemap(settings.basemap_url, settings.basemap_attribution)
-        if settings.basemap_url
-        else None
-    )
+    basemap = configured_basemap(settings.basemap_url, settings.basemap_attribution)
     tooltip = {"html": "<b>{title}</b><div>{body}</div>", "style": {"whiteSpace": "pre-line"}}
     st.pydeck_chart(
         make_deck(layers, view, tooltip, basemap),

@@ -29,6 +29,11 @@ class Basemap:
     attribution: str = ""
 
 
+def configured_basemap(url: str | None, attribution: str = "") -> Basemap | None:
+    """The basemap the settings configure, or None: no tiles are asked of anyone."""
+    return Basemap(url, attribution) if url else None
+
+
 # loaders.gl's terrain worker, served by the app itself (static/vendor/loaders.gl/README.md)
 TERRAIN_WORKER_URL = "app/static/vendor/loaders.gl/terrain-worker.js"
 

@@ -105,6 +105,7 @@ def test_work_a_case_from_new_to_closed(desk_world, page):
         assert positions == sorted(positions)
         assert browser_page.get_by_text("状态：已反馈归档").count() == 1
     assert page.foreign_requests(app_url) == []
+    runs.assert_some_press_hit_a_rerun()
     conn = db.connect(url)
     with conn.cursor() as cur:
         cur.execute(

@@ -40,7 +40,7 @@ def _last_month() -> str:
 
 def _shows(browser_page, name: str) -> bool:
     """True once the page's title names the area (it follows the URL by one rerun)."""
-    browser_page.locator("h1").filter(has_text=name).first.wait_for(timeout=30_000)
+    browser_page.locator("h1").filter(has_text=name).first.wait_for(timeout=60_000)
     return True
 
 

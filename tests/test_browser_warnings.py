@@ -164,3 +164,4 @@ def test_each_action_pressed_while_the_page_reruns_takes_effect_once(warned_app,
         events = cur.fetchall()
     assert [a for a, _ in events] == ["raised", "acknowledged", "assigned", "closed"], events
     assert events[2][1] and f"({events[2][1]})" in center_name
+    runs.assert_some_press_hit_a_rerun()

@@ -9,7 +9,7 @@ from geo.bounds import LngLatBbox
 from geo.live.grid_status import GridMeasures, GridStatus, load_rules
 from geo.live.queries import Center, CenterLoad, GridShape, IncidentPoint
 from layers.centers import MAX_RADIUS, center_layer, overdue_color, radius_px
-from layers.deck import Basemap, make_deck, view_for
+from layers.deck import Basemap, configured_basemap, make_deck, view_for
 from layers.grid_status import (
     FILL,
     base_records,
@@ -178,3 +178,10 @@ def test_legend_html_escapes_every_label():
     assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
     assert "a&amp;b" in html and "&lt;i&gt;" in html
     assert "linear-gradient" in html and "border-radius:50%" in html
+
+
+def test_no_basemap_unless_a_url_is_configured():
+    """Without a URL no tile layer is made (offline first); with one, its attribution is kept."""
+    assert configured_basemap(None) is None and configured_basemap("", "x") is None
+    basemap = configured_basemap("http://tiles.intranet/{z}/{x}/{y}.png", "内网底图")
+    assert basemap == Basemap("http://tiles.intranet/{z}/{x}/{y}.png", "内网底图")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -268,6 +269,19 @@ def test_a_report_of_an_open_case_from_another_source_is_linked(world, api, poin
     assert linked.json()["outcome"] == "linked" and linked.json()["case"] == case
 
 
+def _feed_holding(api, token, enough, seconds: float = 180) -> list[dict]:
+    """The client's whole feed once `enough(changes)` holds (or the time is up). The feed gives
+    a change only when every older transaction on the server has ended (its cursor never
+    passes a later commit): a long transaction elsewhere on the server, such as another test's
+    in another database, holds it back for a while."""
+    deadline = time.monotonic() + seconds
+    while True:
+        found = _feed(api, token)
+        if enough(found) or time.monotonic() > deadline:
+            return found
+        time.sleep(0.5)
+
+
 def _feed(api, token, source="hotline_12345"):
     """Every change the client may read, polling from the start until caught up."""
     found, since = [], "0"
@@ -294,13 +308,19 @@ def test_the_change_feed_tells_a_source_what_happened_in_its_area_only(world, ap
         conn.commit()
     finally:
         conn.close()
-    everything = _feed(api, world.hotline)
+    everything = _feed_holding(
+        api, world.hotline,
+        lambda found: sum(c["case"] == own["case"] for c in found) >= 2
+        and any(c["case"] == other["case"] for c in found),
+    )  # fmt: skip
     mine = [(c["action"], c["to_status"]) for c in everything if c["source_id"] == own["source_id"]]
     assert mine == [("reported", "reported"), ("accepted", "in_progress")]
     assert any(c["case"] == other["case"] for c in everything)
     cursors = [tuple(map(int, c["cursor"].split("."))) for c in everything]
     assert cursors == sorted(cursors) and len(set(cursors)) == len(cursors)
-    district = _feed(api, world.district_hotline)
+    district = _feed_holding(
+        api, world.district_hotline, lambda found: any(c["case"] == own["case"] for c in found)
+    )
     assert {c["case"] for c in district} >= {own["case"]}
     districts = owner_rows(
         world.url, "SELECT DISTINCT district_code FROM incidents WHERE id = ANY(%s)",

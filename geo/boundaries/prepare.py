@@ -59,6 +59,7 @@ class PreparedUpload:
     diff: Diff
     base: VersionInfo | None
     base_in_scope: pd.DataFrame
+    base_parents: pd.DataFrame  # the parent level of the current version (the preview draws it)
     removal: Removal  # current areas the file lacks: publishing them needs a confirmation
     options: UploadOptions
     timings: dict[str, float] = field(default_factory=dict)
@@ -171,9 +172,16 @@ def choose_mapping(
 
 
 def prepare_raw(
-    conn: psycopg2.extensions.connection, raw: RawLayer, options: UploadOptions
+    conn: psycopg2.extensions.connection,
+    raw: RawLayer,
+    options: UploadOptions,
+    tree: BaseTree | None = None,
 ) -> PreparedUpload:
-    """Check an already read layer against the current version (read-only on the database)."""
+    """Check an already read layer against the current version (read-only on the database).
+
+    `tree` is the current version's areas for the level when the caller has them already
+    (`base_tree`); they are read otherwise.
+    """
     if options.level not in LEVELS:
         raise DataError(
             Detail(
@@ -188,7 +196,8 @@ def prepare_raw(
     timings["crs"] = time.perf_counter() - start
     start = time.perf_counter()
     version = current_version(conn)
-    tree = base_tree(conn, options.level, version)
+    if tree is None or tree.version_id != (version.id if version else None):
+        tree = base_tree(conn, options.level, version)
     timings["load_current"] = time.perf_counter() - start
     if options.mapping is not None:
         mapping, how = options.mapping, "chosen"
@@ -236,6 +245,7 @@ def prepare_raw(
         diff=diff,
         base=version,
         base_in_scope=in_scope,
+        base_parents=tree.parents,
         removal=removal,
         options=options,
         timings=timings,
