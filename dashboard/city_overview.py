@@ -17,6 +17,9 @@ from geo.timeutil import days_ago_cst, now_utc
 from layers.boundaries import label_layer, outline_layers, outlines_geojson
 from layers.colors import YL_OR_RD, classify, quantile_breaks
 from layers.deck import configured_basemap, make_deck, view_for
+from layers.labels import Box, place_in_sizes, place_labels
+
+MAP_HEIGHT_PX = 560
 
 MAP_KEY = "overview-map"
 DRILL_PAGE = "dashboard/drilldown.py"
@@ -64,15 +67,21 @@ def render(user: User) -> None:
 
     settings = get_settings()
     basemap = configured_basemap(settings.basemap_url, settings.basemap_attribution)
+    view = view_for(extent, 900, MAP_HEIGHT_PX)
+    taken: list[Box] = []
+    big, small = place_in_sizes(districts, view.zoom, (15, 12), taken=taken)
+    street_names = place_labels(streets, view.zoom, 11, taken=taken)
     deck = make_deck(
         [
             *outline_layers(
                 "districts", district_fc, [120, 40, 40, 255], 2.5, filled=True, pickable=True
             ),
             *outline_layers("streets", street_fc, [90, 90, 90, 160], 0.8),
-            label_layer("district-labels", districts, 15, [40, 40, 40, 255]),
+            label_layer("street-labels", street_names, 11, [70, 70, 70, 255]),
+            label_layer("district-labels", big, 15, [30, 30, 30, 255]),
+            label_layer("district-labels-small", small, 12, [30, 30, 30, 255]),
         ],
-        view_for(extent),
+        view,
         tooltip={
             "html": "<b>{name}</b><br/>"
             + f"{t('tooltip_recent')}: {{recent}}<br/>{t('tooltip_open')}: {{open}}",
@@ -80,7 +89,7 @@ def render(user: User) -> None:
         },
         basemap=basemap,
     )
-    map_panel(deck, MAP_KEY, "city", _open_district, height=560)
+    map_panel(deck, MAP_KEY, "city", _open_district, height=MAP_HEIGHT_PX)
     st.caption(f"{t('legend_rate')} · {t('overview_click')}")
 
     table = pd.DataFrame(

@@ -39,6 +39,18 @@ TABLE: dict[str, dict[str, str]] = {
     "weight": {"zh": "权重", "en": "Weight"},
     "points": {"zh": "贡献分", "en": "Points"},
     "not_rated": {"zh": "样本不足", "en": "not rated"},
+    "sparse": {"zh": "样本不足", "en": "Too few reports"},
+    "sparse_note": {
+        "zh": "新增诉求少于 {n} 件：指数仅供参考，不参与排名"
+        "（阈值见 geo/rules/safety_index.toml 的 min_reports）",
+        "en": "Fewer than {n} new reports: the index is indicative only and not ranked "
+        "(min_reports in geo/rules/safety_index.toml)",
+    },
+    "ranking_sparse": {
+        "zh": "{n} 个区域新增诉求少于 {min} 件，标为“样本不足”，排在最后、不排名次",
+        "en": "{n} areas have fewer than {min} new reports: marked “too few reports”, listed last "
+        "without a rank",
+    },
     "ranking": {
         "zh": "下级区域平安指数排名（点击一行下钻）",
         "en": "Children by safety index (click a row)",

@@ -27,8 +27,8 @@ from geo import db, vocabulary
 from geo.area_scope import area_chain, chain_in_scope
 from geo.auth import User
 from geo.drill import queries as drill
-from geo.drill.safety_index import load_rules
-from geo.drill.step import AreaNotFound, DrillStep, drill_step
+from geo.drill.safety_index import SafetyIndex, load_rules
+from geo.drill.step import AreaNotFound, DrillStep, default_period, drill_step
 from geo.filters import IncidentFilter, Period, PeriodError, parse_period
 from geo.queries.areas import AreaOutline
 from geo.reports.write import report_bytes, report_content
@@ -52,6 +52,8 @@ from layers.legend import Legend, LegendItem
 
 t = translator(TABLE)
 MAP_KEY = "drill-map"  # one key for every step: the map stays mounted while the area changes
+# the ranking shows up to this many children without scrolling (the sparse ones come last)
+RANKING_ROWS, RANKING_ROW_PX = 30, 35
 
 
 def _level(level: str) -> str:
@@ -195,7 +197,7 @@ def render(user: User) -> None:
     """Draw the page."""
     now = now_utc()
     choices = period_choices(now)
-    default_period = next(iter(choices))
+    opening = default_period(now)
     viewer = user.scope
     key = scope_key(user)
     home = viewer.code if viewer.level != "city" else None
@@ -205,12 +207,12 @@ def render(user: User) -> None:
             chain = area_chain(conn, area)
         if chain and not chain_in_scope(chain, viewer):
             refuse_area(user, area, t("outside_scope"))
-    period = st.query_params.get("period") or default_period
+    period = st.query_params.get("period") or opening
     try:
         parse_period(period, now)
     except PeriodError:
         st.warning(t("bad_period"))
-        period = default_period
+        period = opening
     database = database_label()
     clock = now.replace(minute=now.minute - now.minute % 5, second=0, microsecond=0)
     with shown_errors():
@@ -324,15 +326,24 @@ def _kpis(step: DrillStep) -> None:
             ),
             Figure(
                 t("index"),
-                _index_text(step.current.index.value),
-                _delta(step.current.index.value, step.before.index.value),
+                _index_text(step.current.index.value, step.current.index.sparse),
+                _index_delta(step.current.index, step.before.index),
             ),
         ]
     )
 
 
-def _index_text(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}"
+def _index_text(value: float | None, sparse: bool = False) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.1f} ({t('sparse')})" if sparse else f"{value:.1f}"
+
+
+def _index_delta(now: SafetyIndex, before: SafetyIndex) -> str | None:
+    """The index's change, only between two indexes that rest on enough reports."""
+    if not (now.rankable and before.rankable):
+        return None
+    return _delta(now.value, before.value)
 
 
 def _map(step: DrillStep, database: str, period: str, user: User) -> None:
@@ -343,20 +354,25 @@ def _map(step: DrillStep, database: str, period: str, user: User) -> None:
     rows = {row.area.code: row for row in step.children}
     fill, props = {}, {}
     for code, row in rows.items():
-        value = row.figures.index.value
-        fill[code] = index_colour(value, bands)
+        index = row.figures.index
+        fill[code] = index_colour(index.value if index.rankable else None, bands)
         props[code] = {
-            "index": _index_text(value),
+            "index": _index_text(index.value, index.sparse),
             "new": row.figures.counts.kpis.new,
             "open": row.figures.counts.kpis.open,
         }
-    layers = children_layers(children, fill, props, frame, labels=len(children) <= 40)
+    view = view_for(step.node.bbox, MAP_WIDTH_PX, MAP_HEIGHT_PX)
+    layers = children_layers(children, fill, props, frame, view.zoom)
     legend_items = [
         LegendItem(index_colour(b.min, bands), f"{b.label(lang())} ≥{b.min:.0f}")
         for b in rules.bands
     ]
     items = [
-        Legend(t("legend_index"), legend_items + [LegendItem([200, 200, 200, 150], t("unrated"))])
+        Legend(
+            t("legend_index"),
+            legend_items + [LegendItem([200, 200, 200, 150], f"{t('unrated')} / {t('sparse')}")],
+            note=t("sparse_note").format(n=rules.min_reports),
+        )
     ]
     if step.node.level == "grid":
         cases = _cases(
@@ -380,7 +396,7 @@ def _map(step: DrillStep, database: str, period: str, user: User) -> None:
         tooltip = {"html": "<b>{category}</b> · {status}<br/>{reported}<br/>{name}"}
     deck = make_deck(
         layers,
-        view_for(step.node.bbox, MAP_WIDTH_PX, MAP_HEIGHT_PX),
+        view,
         tooltip=tooltip,
         basemap=basemap,
     )
@@ -416,11 +432,14 @@ def _index_panel(step: DrillStep) -> None:
         st.info(t("index_none"))
         return
     band = index.band
+    colour, label = ("#888888", t("sparse")) if index.sparse else (band.color, band.label(lang()))
     st.markdown(
-        f"<div style='font-size:44px;font-weight:700;color:{band.color};line-height:1.1'>"
-        f"{index.value:.1f} <span style='font-size:20px'>{band.label(lang())}</span></div>",
+        f"<div style='font-size:44px;font-weight:700;color:{colour};line-height:1.1'>"
+        f"{index.value:.1f} <span style='font-size:20px'>{label}</span></div>",
         unsafe_allow_html=True,
     )
+    if index.sparse:
+        st.caption(t("sparse_note").format(n=rules.min_reports))
     names = [i.label(lang()) for i in rules.indicators]
     contributions = [index.contribution(i.key) for i in rules.indicators]
     st.caption(t("index_why"))
@@ -458,17 +477,16 @@ def _ranking(step: DrillStep, period: str) -> None:
     """Children from the lowest index up; a click on a row drills into it."""
     st.subheader(t("ranking"))
     ranked = step.ranked()
+    rated = step.rank_count()
     frame = pd.DataFrame(
         {
-            t("rank"): range(1, len(ranked) + 1),
+            t("rank"): [str(i + 1) if i < rated else "—" for i in range(len(ranked))],
             t("area"): [r.area.name for r in ranked],
             t("index"): [r.figures.index.value for r in ranked],
-            t("band"): [
-                r.figures.index.band.label(lang()) if r.figures.index.band else "—" for r in ranked
-            ],
+            t("band"): [_band_text(r.figures.index) for r in ranked],
             t("change"): [
                 None
-                if r.figures.index.value is None or r.previous_index is None
+                if not r.figures.index.rankable or r.previous_index is None
                 else round(r.figures.index.value - r.previous_index, 1)
                 for r in ranked
             ],
@@ -497,6 +515,7 @@ def _ranking(step: DrillStep, period: str) -> None:
         frame,
         hide_index=True,
         width="stretch",
+        height=RANKING_ROW_PX * (min(len(ranked), RANKING_ROWS) + 1) + 3,
         on_select=partial(_go_row, key, [r.area.code for r in ranked], period),
         selection_mode="single-row",
         key=key,
@@ -508,6 +527,16 @@ def _ranking(step: DrillStep, period: str) -> None:
             t("change"): st.column_config.NumberColumn(format="%+.1f"),
         },
     )
+    if rated < len(ranked):
+        sparse = sum(1 for r in ranked if r.figures.index.sparse)
+        st.caption(t("ranking_sparse").format(n=sparse, min=load_rules().min_reports))
+
+
+def _band_text(index: SafetyIndex) -> str:
+    """The band's name, or "样本不足" for an index on too few reports."""
+    if index.value is not None and index.sparse:
+        return t("sparse")
+    return index.band.label(lang()) if index.band else "—"
 
 
 def _trend_and_breakdowns(step: DrillStep) -> None:

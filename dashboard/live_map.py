@@ -33,6 +33,7 @@ from dashboard.widgets.filters import FilterChoice, incident_filters
 from dashboard.widgets.kpi_strip import Figure, kpi_strip
 from dashboard.widgets.map_panel import Picked, legends, map_panel
 from geo.auth import User
+from geo.bounds import LngLatBbox, dense_bounds
 from geo.filters import IncidentFilter, Scope
 from geo.live import queries as live
 from geo.live.grid_status import COLORS, GridStatus, load_rules
@@ -48,12 +49,12 @@ from geo.timeutil import CST, now_utc
 from geo.vocabulary import category_label
 from geo.warnings.queries import EarlyWarning, list_warnings
 from geo.warnings.rules import load_rules as load_warning_rules
+from layers.area_status import LAYER_ID as STATUS_LAYER
+from layers.area_status import area_loads, area_status_layer, area_status_legend
 from layers.boundaries import fill_layer, label_layer, outline_layers
 from layers.centers import center_layer, center_legend
 from layers.deck import configured_basemap, make_deck, view_for
 from layers.grid_status import (
-    base_records,
-    grid_base_layer,
     grid_edge_layer,
     grid_edges,
     grid_records,
@@ -62,6 +63,7 @@ from layers.grid_status import (
 )
 from layers.heat import heat_layer, heat_legend
 from layers.incidents import arrivals_layer, incident_layer, incident_legend
+from layers.labels import Box, place_labels
 from layers.legend import Legend
 from layers.outlines import edge_layer, geojson_rings, ring_segments
 from layers.warnings import warning_layers, warning_legend
@@ -78,6 +80,7 @@ DEFAULT_LAYERS = {
 }  # fmt: skip
 WARNINGS_LIMIT = 300  # active warnings drawn at most (the newest), to keep each refresh small
 DRILL_PAGE = "dashboard/drilldown.py"
+OPEN_ON_SHARE = 0.8  # the city view opens on the box of the central 80 % of the period's cases
 
 
 @st.cache_resource(ttl=3600, max_entries=4, show_spinner=False)
@@ -214,7 +217,9 @@ def _child_toward(code: str, static: Static, focus: live.AreaNode | None) -> str
 
 def _clicked_area(picked: Picked, static: Static, focus: live.AreaNode | None) -> str | None:
     """The area a click opens: the next level toward a grid or area clicked; a center's own."""
-    if picked.layer.startswith(("grid-", "forecast-")) or picked.layer in ("areas", "districts"):
+    if picked.layer.startswith(("grid-", "forecast-")) or picked.layer in (
+        "areas", "districts", STATUS_LAYER
+    ):
         code = picked.object.get("code") or picked.object.get("properties", {}).get("code")
         return _child_toward(code, static, focus) if code else None
     if picked.layer == "centers":
@@ -313,11 +318,10 @@ def _clickable(feature: dict, name: str) -> dict:
 @st.cache_resource(ttl=3600, max_entries=8, show_spinner=False)
 def _served(version: int, language: str) -> dict[str, str | dict | list]:
     """The map's static parts as URLs the browser fetches once (inline where not served):
-    the districts (clickable), every grid (blue, with a tooltip), and the edges of the
-    districts, streets and grids (layers.outlines)."""
+    the districts (clickable), and the edges of the districts, streets and grids
+    (layers.outlines)."""
     features = _area_features(version)
     static = _boundaries(version)
-    titles, _ = _grid_names(version)
     districts = [
         _clickable(f, static.tree[f["properties"]["code"]].name) for f in features["district"]
     ]
@@ -334,7 +338,6 @@ def _served(version: int, language: str) -> dict[str, str | dict | list]:
             f"street-edges-v{version}",
             ring_segments(geojson_rings({"features": features["street"]})),
         ),
-        "grids": (f"grids-v{version}-{language}", base_records(static.shapes, titles, t)),
         "grid_edges": (f"grid-edges-v{version}", grid_edges(static.shapes)),
     }
     return {
@@ -344,14 +347,17 @@ def _served(version: int, language: str) -> dict[str, str | dict | list]:
 
 
 def _area_layers(
-    static: Static, focus: live.AreaNode | None, language: str, pickable: bool
-) -> tuple[list[pdk.Layer], list[pdk.Layer]]:
+    static: Static, focus: live.AreaNode | None, language: str, pickable: bool, zoom: float
+) -> tuple[list[pdk.Layer], list[pdk.Layer], list[pdk.Layer]]:
     """Children of the focus under the data (clickable when `pickable`: grid colours off);
-    the streets', districts' and focus's edges, and the labels, over it."""
+    the streets', districts' and focus's edges over it; the labels that fit at the opening
+    zoom, drawn over the centers."""
     served = _served(static.version, language)
     under: list[pdk.Layer] = []
+    streets: list[live.AreaNode] = []
     if focus is None:
         labelled = [n for n in static.tree.values() if n.level == "district"]
+        streets = [n for n in static.tree.values() if n.level == "street"]
     else:
         child_level = LEVELS[LEVELS.index(focus.level) + 1] if focus.level != "grid" else "grid"
         children = [
@@ -382,17 +388,40 @@ def _area_layers(
             "focus", {"type": "FeatureCollection", "features": mine}, [20, 20, 20, 255], 3.5
         )
     size = 15 if focus is None or focus.level == "district" else 12
-    over.append(_labels(labelled, size))
-    return under, over
+    taken: list[Box] = []
+    labels = [_labels("labels", labelled, size, zoom, taken)]
+    if streets:
+        labels.append(_labels("street-labels", streets, 11, zoom, taken))
+    return under, over, labels
 
 
-def _labels(nodes: list[live.AreaNode], size: int) -> pdk.Layer:
-    """Names of areas at their label points."""
-
+def _labels(
+    layer_id: str, nodes: list[live.AreaNode], size: int, zoom: float, taken: list[Box]
+) -> pdk.Layer:
+    """Names of areas at their label points, the larger areas first, none overlapping."""
     outlines = [
         AreaOutline(n.code, n.parent_code, n.name, n.level, 0, "", n.lon, n.lat) for n in nodes
     ]
-    return label_layer("labels", outlines, size, [30, 30, 30, 255])
+    weight = {n.code: (n.bbox.east - n.bbox.west) * (n.bbox.north - n.bbox.south) for n in nodes}
+    placed = place_labels(outlines, zoom, size, weight, taken)
+    colour = [30, 30, 30, 255] if layer_id == "labels" else [60, 60, 60, 255]
+    return label_layer(layer_id, placed, size, colour)
+
+
+def _opening_box(static: Static, focus: live.AreaNode | None, view: LiveView) -> LngLatBbox:
+    """The box the map opens on: the area's; for the city, where its cases are.
+
+    Kept for the session (per boundary version): a changed initial view would move
+    the map at every refresh.
+    """
+    if focus is not None:
+        return focus.bbox
+    city = next(n.bbox for n in static.tree.values() if n.level == "city")
+    key = ("live_open_box", static.version)
+    if key not in st.session_state:
+        dense = dense_bounds(view.heat(), share=OPEN_ON_SHARE)
+        st.session_state[key] = city if dense is None else dense.clipped_to(city)
+    return st.session_state[key]
 
 
 def _deck(
@@ -409,18 +438,30 @@ def _deck(
 ) -> tuple[pdk.Deck, list[Legend]]:
     """The map's layers for this refresh, and the legends of those shown."""
     rules = load_rules()
-    under, over = _area_layers(static, focus, language, pickable=not shown["grid_status"])
+    city_view = focus is None
+    bbox = _opening_box(static, focus, view)
+    initial = view_for(bbox, 880, 600)
+    under, over, labels = _area_layers(
+        static, focus, language, pickable=not shown["grid_status"], zoom=initial.zoom
+    )
     layers: list[pdk.Layer] = [*under]
     legend_items: list[Legend] = []
     if shown["grid_status"]:
         titles, _ = _grid_names(static.version)
         statuses = {g.measures.code: g for g in view.grids}
-        if focus is None:  # all grids blue from the served file, red and yellow on top
-            layers.append(grid_base_layer(_served(static.version, language)["grids"]))
+        if city_view:  # streets in their grids' colours; grid edges seen zoomed in
+            loads = area_loads(
+                "street", static.tree, view.grids, view.stocks.grids, view.flows.grids
+            )
+            streets = _area_features(static.version)["street"]
+            names = {code: static.tree[code].name for code in loads}
+            layers.append(area_status_layer(streets, loads, names, t))
+            legend_items.append(area_status_legend(loads, t))
         colors = COLORS if focus is not None else ("red", "yellow")
         records = grid_records(static.shapes, statuses, titles, rules, t, language, colors)
         layers += grid_status_layers(records)
-        layers.append(grid_edge_layer(_served(static.version, language)["grid_edges"]))
+        edges = _served(static.version, language)["grid_edges"]
+        layers.append(grid_edge_layer(edges, metres=city_view))
         legend_items.append(grid_status_legend(view.grid_counts, rules, t))
     if shown["heat"]:
         cells = view.heat()
@@ -438,16 +479,16 @@ def _deck(
     if shown["incidents"] and view.points:
         layers.append(incident_layer(view.points, now, t, language))
     if shown["centers"]:
-        layers.append(center_layer(view.centers, t, view.window.live))
-        legend_items.append(center_legend(t))
+        layers.append(center_layer(view.centers, t, view.window.live, city_view))
+        legend_items.append(center_legend(t, city_view))
+    layers += labels
     if arrived:
         layers.append(arrivals_layer(arrived, fresh, now, t, language))
     if (shown["incidents"] and view.points) or arrived:
         legend_items.append(incident_legend(t, language))
     if shown["warnings"] and warnings:
-        layers += warning_layers(warnings, load_warning_rules(), t, language)
-        legend_items.append(warning_legend(t, len(warnings)))
-    bbox = focus.bbox if focus else next(n.bbox for n in static.tree.values() if n.level == "city")
+        layers += warning_layers(warnings, load_warning_rules(), t, language, city_view)
+        legend_items.append(warning_legend(t, len(warnings), city_view))
     settings = get_settings()
     basemap = configured_basemap(settings.basemap_url, settings.basemap_attribution)
     tooltip = {
@@ -456,7 +497,7 @@ def _deck(
                   "lineHeight": "1.5", "backgroundColor": "rgba(28,28,30,0.93)",
                   "color": "#fff", "padding": "8px 10px", "borderRadius": "6px"},
     }  # fmt: skip
-    return make_deck(layers, view_for(bbox, 880, 600), tooltip, basemap), legend_items
+    return make_deck(layers, initial, tooltip, basemap), legend_items
 
 
 def _side_panel(

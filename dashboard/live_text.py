@@ -139,4 +139,24 @@ TABLE: dict[str, dict[str, str]] = {
     "tip_major": {"zh": "【重大风险】", "en": "[Major risk]"},
     "tip_arrived": {"zh": "新上报", "en": "New"},
     "tip_area_hint": {"zh": "点击进入", "en": "Click to open"},
+    "area_status_tip": {
+        "zh": "红色网格 {red} · 黄色 {yellow}（共 {grids}）\n在办 {open} · 超期 {overdue} · "
+        "期内新增 {new}\n点击进入所在区县",
+        "en": "red grids {red} · yellow {yellow} (of {grids})\nopen {open} · overdue {overdue}"
+        " · new {new}\nClick to open its district",
+    },
+    "area_status_red": {"zh": "含红色网格", "en": "a red grid"},
+    "area_status_yellow": {"zh": "含黄色网格", "en": "a yellow grid"},
+    "area_status_blue": {"zh": "均为蓝色", "en": "all blue"},
+    "legend_area_status": {"zh": "街道（按最差网格着色）", "en": "Streets (by their worst grid)"},
+    "legend_area_status_note": {
+        "zh": "全市视图按街道汇总网格三色，悬停看红黄网格数；"
+        "放大后显示网格边界，点击进入区县看各网格",
+        "en": "The city view sums the grid colours per street (hover for the counts); zoom in "
+        "for the grid outlines, click to open a district's grids",
+    },
+    "legend_centers_city": {
+        "zh": "；全市视图仅显示市中心与县区分中心",
+        "en": "; the city view shows the city center and district sub-centers only",
+    },
 }

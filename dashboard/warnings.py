@@ -19,6 +19,8 @@ from dashboard.i18n import lang, translator
 from dashboard.resources import connection
 from dashboard.warnings_text import TABLE
 from geo.auth import User
+from geo.drill import queries as drill
+from geo.settings import get_settings
 from geo.timeutil import format_cst
 from geo.warnings import acknowledge, assign, close
 from geo.warnings.actions import allowed_actions
@@ -31,12 +33,14 @@ from geo.warnings.queries import (
     warning_history,
 )
 from geo.warnings.rules import KINDS, load_rules
-from layers.warnings import warning_reason
+from layers.deck import configured_basemap, make_deck, view_for
+from layers.warnings import outlines_bbox, warning_map_layers, warning_reason
 
 t = translator(TABLE)
 STATUSES = (*ACTIVE, "closed")
 PAGE = "warnings"
 LIMIT = 500
+MAP_WIDTH_PX, MAP_HEIGHT_PX = 700, 340
 
 
 def _filters() -> tuple[list[str], list[str]]:
@@ -63,7 +67,7 @@ def _table(found: list[EarlyWarning], last_scan: datetime | None, language: str)
             t("col_id"): w.id,
             t("col_kind"): t("warn_kind_" + w.kind),
             t("col_status"): t("warn_status_" + w.status),
-            t("col_area"): w.area_name or w.area_code,
+            t("col_area"): w.path_text(),
             t("col_reason"): warning_reason(w, rules, language),
             t("col_detected"): format_cst(w.detected_at),
             t("col_met"): t("yes") if w.still_met(last_scan) else t("no"),
@@ -95,7 +99,8 @@ def _act(action: str, warning_id: int) -> None:
 
 
 def _detail(warning: EarlyWarning, user: User, language: str) -> None:
-    """One warning: reason, figures, the actions its status allows, history.
+    """One warning: its path and reason, figures, the actions its status allows, history,
+    and its small map.
 
     Its title is drawn last: while a choice of another warning reruns the page, the title
     still names the warning the buttons under it act on.
@@ -136,12 +141,38 @@ def _detail(warning: EarlyWarning, user: User, language: str) -> None:
         hide_index=True,
         width="stretch",
     )
+    _map(warning, language, user)  # below the buttons: its drawing never moves them
     head.subheader(
         f"#{warning.id} · {t('warn_kind_' + warning.kind)} · {t('warn_status_' + warning.status)}"
     )
-    head.text(warning_reason(warning, load_rules(), language))
+    head.text(f"{warning.path_text()}\n{warning_reason(warning, load_rules(), language)}")
     with head.expander(t("warn_figures")):
         st.json(warning.figures)
+
+
+def _map(warning: EarlyWarning, language: str, user: User) -> None:
+    """A small map of the warning: its area among its neighbours, named, and its marker."""
+    parent = warning.parent_code
+    with shown_errors(), connection(user) as conn:
+        if parent:
+            neighbours = drill.child_outlines(conn, parent)
+            frame = drill.child_outlines(conn, parent, itself=True)
+        else:
+            neighbours = frame = drill.child_outlines(conn, warning.area_code, itself=True)
+    box = outlines_bbox(frame or neighbours)
+    if box is None:
+        return
+    view = view_for(box, MAP_WIDTH_PX, MAP_HEIGHT_PX)
+    layers = warning_map_layers(warning, neighbours, frame, load_rules(), t, language, view.zoom)
+    settings = get_settings()
+    basemap = configured_basemap(settings.basemap_url, settings.basemap_attribution)
+    tooltip = {"html": "<b>{title}</b><div>{body}</div>", "style": {"whiteSpace": "pre-line"}}
+    st.pydeck_chart(
+        make_deck(layers, view, tooltip, basemap),
+        height=MAP_HEIGHT_PX,
+        width="stretch",
+        key="warn_map",  # stays mounted from one warning to the next
+    )
 
 
 def render() -> None:
@@ -168,7 +199,7 @@ def render() -> None:
     by_id = {w.id: w for w in found}
     picked = st.selectbox(
         t("warn_pick"), list(by_id), key="warn_pick",
-        format_func=lambda i: f"#{i} · {t('warn_kind_' + by_id[i].kind)} · {by_id[i].area_name}",
+        format_func=lambda i: f"#{i} · {t('warn_kind_' + by_id[i].kind)} · {by_id[i].path_text()}",
     )  # fmt: skip
     _detail(by_id[picked], user, language)
 

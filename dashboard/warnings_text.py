@@ -14,6 +14,12 @@ TABLE: dict[str, dict[str, str]] = {
         "zh": "带“!”的圆点；未关闭的预警 {n} 条；白圈为新预警，黑圈为已交办",
         "en": "dots with a “!”; {n} warnings not closed; white ring: new, dark ring: assigned",
     },
+    "legend_warnings_note_city": {
+        "zh": "小圆点（进入区县后为带“!”的大圆点）；未关闭的预警 {n} 条；"
+        "白圈为新预警，黑圈为已交办",
+        "en": "small dots (large with a “!” once a district is opened); {n} warnings not closed; "
+        "white ring: new, dark ring: assigned",
+    },
     "warn_title": {"zh": "预警", "en": "Warning"},
     "warn_kind_grid_surge": {"zh": "网格诉求激增", "en": "Grid surge"},
     "warn_kind_category_cluster": {"zh": "同类事件聚集", "en": "Category cluster"},

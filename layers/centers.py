@@ -22,7 +22,11 @@ OVERDUE_CLASSES: list[tuple[float, RGBA]] = [
     (1.01, [215, 25, 28, 235]),
 ]
 IDLE: RGBA = [150, 150, 150, 180]
-MAX_RADIUS = 22.0
+MAX_RADIUS = 16.0
+# In the whole city's view the command posts and workstations would bury the urban core and
+# its district names: only the city center and the district sub-centers are drawn, smaller.
+CITY_LEVELS = ("city_center", "sub_center")
+CITY_MAX_RADIUS = 11.0
 # the four levels: the ring around the dot and the least radius
 LEVEL_STYLE = {
     "city_center": (3.0, 9.0),
@@ -42,11 +46,18 @@ def overdue_color(load: CenterLoad) -> RGBA:
     return OVERDUE_CLASSES[-1][1]
 
 
-def radius_px(load: CenterLoad, busiest: int) -> float:
-    """Radius in pixels: area in proportion to open cases (the busiest shown gets MAX_RADIUS)."""
+def radius_px(load: CenterLoad, busiest: int, most: float = MAX_RADIUS) -> float:
+    """Radius in pixels: area in proportion to open cases (the busiest shown gets `most`)."""
     least = LEVEL_STYLE.get(load.center.level, (1.0, 3.0))[1]
     share = math.sqrt(load.open / busiest) if busiest else 0.0
-    return round(max(least, MAX_RADIUS * share), 1)
+    return round(max(least, most * share), 1)
+
+
+def shown_centers(loads: Sequence[CenterLoad], city_view: bool) -> list[CenterLoad]:
+    """The centers drawn: in the city's view the city center and the sub-centers only."""
+    if not city_view:
+        return list(loads)
+    return [load for load in loads if load.center.level in CITY_LEVELS]
 
 
 def center_tooltip(load: CenterLoad, t: Translate, live: bool) -> str:
@@ -62,13 +73,18 @@ def center_tooltip(load: CenterLoad, t: Translate, live: bool) -> str:
     return "\n".join(lines)
 
 
-def center_layer(loads: Sequence[CenterLoad], t: Translate, live: bool) -> pdk.Layer:
-    """One dot per center, biggest drawn first so small ones stay clickable on top."""
+def center_layer(
+    loads: Sequence[CenterLoad], t: Translate, live: bool, city_view: bool = False
+) -> pdk.Layer:
+    """One dot per center, biggest drawn first so small ones stay clickable on top; in the
+    city's view only the upper two levels, smaller (`shown_centers`)."""
+    loads = shown_centers(loads, city_view)
+    most = CITY_MAX_RADIUS if city_view else MAX_RADIUS
     busiest = max((load.open for load in loads), default=0)
     data = [
         {
             "p": [round(load.center.lon, 5), round(load.center.lat, 5)],
-            "r": radius_px(load, busiest),
+            "r": radius_px(load, busiest, most),
             "c": overdue_color(load),
             "w": LEVEL_STYLE.get(load.center.level, (1.0, 3.0))[0],
             "area": load.center.area_code,
@@ -95,12 +111,13 @@ def center_layer(loads: Sequence[CenterLoad], t: Translate, live: bool) -> pdk.L
     )
 
 
-def center_legend(t: Translate) -> Legend:
-    """Overdue share classes; size means open cases."""
+def center_legend(t: Translate, city_view: bool = False) -> Legend:
+    """Overdue share classes; size means open cases (and, in the city's view, which levels)."""
     labels = ["< 10%", "10–25%", "25–40%", "40–60%", "≥ 60%"]
     items = [
         LegendItem(color, label, "dot")
         for (_, color), label in zip(OVERDUE_CLASSES, labels, strict=True)
     ]
     items.append(LegendItem(IDLE, t("legend_center_idle"), "dot"))
-    return Legend(t("legend_centers"), items, note=t("legend_centers_note"))
+    note = t("legend_centers_note") + (t("legend_centers_city") if city_view else "")
+    return Legend(t("legend_centers"), items, note=note)

@@ -10,6 +10,7 @@ import pydeck as pdk
 from geo.queries.areas import AreaOutline
 from layers.boundaries import label_layer, outline_layers, outlines_geojson
 from layers.deck import literal
+from layers.labels import place_in_sizes
 
 RGBA = list[int]
 NO_INDEX: RGBA = [200, 200, 200, 150]
@@ -48,9 +49,11 @@ def children_layers(
     fill: dict[str, RGBA],
     properties: dict[str, dict],
     frame: Sequence[AreaOutline],
-    labels: bool,
+    zoom: float,
 ) -> list[pdk.Layer]:
-    """Children filled by index (clickable), the parent's frame, and the children's names."""
+    """Children filled by index (clickable), the parent's frame, and the names that fit at
+    the zoom the map opens on without overlapping, smaller where the full size does not fit
+    (layers.labels)."""
     layers = [
         *outline_layers(
             CHILDREN_LAYER,
@@ -62,9 +65,10 @@ def children_layers(
         ),
         *outline_layers("frame", outlines_geojson(frame), [30, 30, 30, 255], 3.0),
     ]
-    if labels:
-        size = 15 if len(outlines) <= 12 else 12
-        layers.append(label_layer("labels", outlines, size, [20, 20, 20, 255]))
+    size = 15 if len(outlines) <= 12 else 12
+    placed, smaller = place_in_sizes(outlines, zoom, (size, size - 3))
+    layers.append(label_layer("labels", placed, size, [20, 20, 20, 255]))
+    layers.append(label_layer("labels-small", smaller, size - 3, [20, 20, 20, 255]))
     return layers
 
 

@@ -13,7 +13,11 @@ from layers.legend import Legend
 
 Translate = Callable[[str], str]
 # cells are sent as (lon, lat, count); radius by the size of the cells in view
-RADIUS_PX = {"city": 28, "district": 34, "street": 40}
+RADIUS_PX = {"city": 30, "district": 34, "street": 40}
+# The city view used to fit the whole municipality (zoom 7.6), where the urban core was a few
+# pixels and its heat a speck; it now opens on where the cases are (zoom about 10), with a
+# slightly lower threshold than inside an area so the towns around the core still show.
+THRESHOLD = {"city": 0.03}
 
 
 def heat_data(cells: Sequence[tuple[float, float, int]]) -> list[dict]:
@@ -38,7 +42,7 @@ def heat_layer(cells: Sequence[tuple[float, float, int]], level: str) -> pdk.Lay
         aggregation=literal("SUM"),
         radius_pixels=RADIUS_PX.get(level, RADIUS_PX["street"]),
         intensity=1.0,
-        threshold=0.04,
+        threshold=THRESHOLD.get(level, 0.04),
         color_range=[c[:3] for c in YL_OR_RD],
         opacity=0.75,
         pickable=False,

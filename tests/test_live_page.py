@@ -72,7 +72,7 @@ def test_the_page_opens_with_kpis_and_the_default_layers(app):
     assert at.title[0].value == "民情地图 · 实时态势"
     assert list(_metrics(at)) == ["今日新增", "期内新增", "在办", "超期", "重大风险在办", "化解率"]
     layers = _layer_ids(at)
-    assert {"grid-base", "grid-status-red", "grid-status-yellow", "centers"} <= set(layers)
+    assert {"area-status", "grid-status-red", "grid-status-yellow", "centers"} <= set(layers)
     assert {"grid-edges", "district-edges", "streets", "labels"} <= set(layers)
     deck = _deck(at)
     assert all(  # no stroked polygons: edges are LineLayers (layers.outlines)
@@ -194,8 +194,9 @@ def _click(at: AppTest, layer_id: str, obj: dict) -> AppTest:
 
 
 def test_clicking_a_grid_opens_the_next_area_toward_it(app, tree, demo_db):
-    """From the city a click on a grid opens its district; from there, its street, whose
-    incidents are then drawn as points."""
+    """From the city a click on a street (the city view fills streets, not grids) opens its
+    district; from there a click on a grid, its street, whose incidents are then drawn as
+    points."""
     conn = db.connect(demo_db)
     try:
         with conn.cursor() as cur:
@@ -208,7 +209,7 @@ def test_clicking_a_grid_opens_the_next_area_toward_it(app, tree, demo_db):
         conn.close()
     district, street = tree[grid].ancestors[1], tree[grid].ancestors[2]
     at = app.run()
-    at = _click(at, "grid-base", {"code": grid, "title": "", "body": ""})
+    at = _click(at, "area-status", {"properties": {"code": street, "title": "", "body": ""}})
     assert at.query_params["area"] == district
     at = at.run()
     record = next(

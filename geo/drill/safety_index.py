@@ -75,6 +75,7 @@ class SafetyRules:
     rate_days: float = 30.0
     min_population: int = 200
     min_cases: int = 5
+    min_reports: int = 20
 
     def band(self, index: float) -> Band:
         """The band an index value falls in."""
@@ -122,6 +123,7 @@ def parse_rules(text: str) -> SafetyRules:
             rate_days=float(data.get("rate_days", 30)),
             min_population=int(data.get("min_population", 200)),
             min_cases=int(data.get("min_cases", 5)),
+            min_reports=int(data.get("min_reports", 20)),
         )
     except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"the safety index rules are malformed: {exc!r}") from None
@@ -199,11 +201,21 @@ class Contribution:
 
 @dataclass(frozen=True)
 class SafetyIndex:
-    """The index of an area and period (None when nothing could be rated) and why."""
+    """The index of an area and period (None when nothing could be rated) and why.
+
+    `sparse` marks an index that rests on fewer new reports than the rules' `min_reports`:
+    shown with "样本不足", never ranked.
+    """
 
     value: float | None
     band: Band | None
     contributions: tuple[Contribution, ...]
+    sparse: bool = False
+
+    @property
+    def rankable(self) -> bool:
+        """True when the index has a value that rests on enough reports to be ranked."""
+        return self.value is not None and not self.sparse
 
     def contribution(self, key: str) -> Contribution:
         """The contribution of one indicator."""
@@ -274,6 +286,7 @@ def safety_index(inputs: IndexInputs, rules: SafetyRules | None = None) -> Safet
         score = indicator.score(value) if value is not None and base >= minimum else None
         measured.append((indicator, value, base, score))
     value, contributions = weigh(measured)
+    sparse = inputs.kpis.new < rules.min_reports
     if value is None:
-        return SafetyIndex(None, None, contributions)
-    return SafetyIndex(value, rules.band(value), contributions)
+        return SafetyIndex(None, None, contributions, sparse)
+    return SafetyIndex(value, rules.band(value), contributions, sparse)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from time import perf_counter
 
 import psycopg2.extensions
@@ -17,6 +17,7 @@ from geo.drill.rollup import AreaCounts
 from geo.drill.safety_index import IndexInputs, SafetyIndex, SafetyRules, load_rules, safety_index
 from geo.errors import MinqingError
 from geo.filters import IncidentFilter, Period, parse_period
+from geo.timeutil import CST
 
 
 class AreaNotFound(MinqingError):
@@ -59,11 +60,32 @@ class DrillStep:
     timings: dict[str, float] = field(default_factory=dict)
 
     def ranked(self) -> list[ChildRow]:
-        """Children from the lowest safety index (most attention) to the highest; unrated last."""
-        return sorted(
-            self.children,
-            key=lambda r: (r.figures.index.value is None, r.figures.index.value or 0, r.area.code),
-        )
+        """Children from the lowest safety index (most attention) to the highest.
+
+        Only indexes that rest on enough reports are ranked; those on too few follow (by name
+        order of code), then the unrated.
+        """
+
+        def order(row: ChildRow) -> tuple[int, float, str]:
+            index = row.figures.index
+            group = 0 if index.rankable else 1 if index.value is not None else 2
+            return group, (index.value or 0.0) if group == 0 else 0.0, row.area.code
+
+        return sorted(self.children, key=order)
+
+    def rank_count(self) -> int:
+        """How many children have a rankable index (they come first in `ranked`)."""
+        return sum(1 for row in self.children if row.figures.index.rankable)
+
+
+def default_period(now: datetime) -> str:
+    """The period the drill-down opens on: the last full calendar month (China time), 'YYYY-MM'.
+
+    The month so far rests on a handful of reports in its first days; the last full month is
+    complete and the same for everyone who opens the page that month.
+    """
+    first = now.astimezone(CST).date().replace(day=1)
+    return f"{first - timedelta(days=1):%Y-%m}"
 
 
 def figures(counts: AreaCounts, population: int, period: Period, rules: SafetyRules) -> Figures:

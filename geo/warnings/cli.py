@@ -74,7 +74,7 @@ def list_command(
             address=w.address or "",
         )  # fmt: skip
         click.echo(
-            f"#{w.id}\t{w.status}\t{w.kind}\t{w.area_code} {w.area_name}\t"
+            f"#{w.id}\t{w.status}\t{w.kind}\t{w.area_code} {w.path_text()}\t"
             f"{format_cst(w.detected_at)}\t{reason}"
         )
     if not found:

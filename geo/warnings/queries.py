@@ -37,11 +37,23 @@ class EarlyWarning:
     assigned_center: str | None
     closed_at: datetime | None
     area_name: str
+    area_path: tuple[str, ...] = ()  # names from the district down to the finest area
+
+    def path_text(self, separator: str = " › ") -> str:
+        """The names of the warning's areas, district first (its finest name if none known)."""
+        return separator.join(self.area_path) or self.area_name or self.area_code
 
     @property
     def area_code(self) -> str:
         """The finest area code the warning has."""
         return self.grid_code or self.community_code or self.street_code or self.district_code
+
+    @property
+    def parent_code(self) -> str | None:
+        """The area one level above the finest (None for a warning on a whole district)."""
+        chain = [self.district_code, self.street_code, self.community_code, self.grid_code]
+        codes = [c for c in chain if c]
+        return codes[-2] if len(codes) > 1 else None
 
     def still_met(self, last_scan: datetime | None) -> bool:
         """Whether the latest scan still found this warning's rule to hold."""
@@ -77,7 +89,7 @@ def list_warnings(
     }
     with conn.cursor() as cur:
         cur.execute(load_sql("warnings_list"), params)
-        return [EarlyWarning(*row) for row in cur.fetchall()]
+        return [EarlyWarning(*row[:-1], tuple(row[-1])) for row in cur.fetchall()]
 
 
 def last_scan_at(conn: psycopg2.extensions.connection) -> datetime | None:
