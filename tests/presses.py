@@ -2,18 +2,22 @@
 
 A rerun (the automatic refresh, the choice just made, or Streamlit's own `r` key, which is
 what both amount to on the server) is asked for or running when the press goes out: `Runs`
-reads the page's websocket to tell. On a loaded machine a click can take longer to go out
-than a whole rerun takes, so one press may land after its rerun (it must still act exactly
-once); a test fails unless at least one of its presses went out during a rerun
-(`Runs.assert_some_press_hit_a_rerun`).
+reads the page's websocket to tell, so a test that meant to press during a rerun fails if it
+did not. A click can take longer to go out than a quick rerun takes (on a loaded machine, or
+when the run is short): the test's `hold` (`locked`) keeps the run waiting on a lock until
+the press went out.
 """
 
 from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 
+import psycopg2
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from psycopg2 import sql
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -22,9 +26,9 @@ class Runs:
     """The page's script runs and presses, in the order its websocket saw them (make it
     before the page opens its websocket)."""
 
-    def __init__(self, page) -> None:
+    def __init__(self, page, hold=None) -> None:
         self.events: list[str] = []  # "rerun" (asked for), "start", "end", "press"
-        self.landed: list[bool] = []  # per press_while_rerunning: whether it hit the rerun
+        self.hold = hold  # the default `hold` of press_while_rerunning
         page.on("websocket", self._watch)
 
     def _watch(self, ws) -> None:
@@ -61,10 +65,6 @@ class Runs:
         last = [e for e in self.events if e != "press"]
         return bool(last) and last[-1] != "end"
 
-    def assert_some_press_hit_a_rerun(self) -> None:
-        """Fail unless at least one press of the test went out while a rerun ran."""
-        assert any(self.landed), f"no press went out during a rerun: {self.events}"
-
     def pressed_while_running(self, since: int) -> bool:
         """Whether a press went out while a rerun was asked for or running, among the events
         from index `since`."""
@@ -75,6 +75,22 @@ class Runs:
             if event != "press":
                 running = event != "end"
         return False
+
+
+@contextmanager
+def locked(url: str, table: str = "user_sessions") -> Iterator[None]:
+    """`table` locked by its owner while the block runs: a page run that reads it waits (every
+    page run checks its session in user_sessions first), so a press goes out during it."""
+    conn = psycopg2.connect(url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(sql.Identifier(table))
+            )
+        yield
+    finally:
+        conn.rollback()
+        conn.close()
 
 
 def _wait(browser_page, condition, what: str, seconds: float = 30) -> None:
@@ -100,13 +116,15 @@ def _press_r(browser_page) -> None:
     browser_page.keyboard.press("r")  # Streamlit's key for "rerun" (not while typing)
 
 
-def press_while_rerunning(browser_page, runs: Runs, button, rerun=None) -> None:
+def press_while_rerunning(browser_page, runs: Runs, button, rerun=None, hold=None) -> None:
     """Once the page is idle, rerun it (`rerun()`, e.g. a choice; else Streamlit's `r` key)
     and at once press `button` (a locator, located before the rerun: what the page showed),
-    the pointer already on it; record whether the press went out during that rerun.
+    the pointer already on it; fail unless the press went out during that rerun.
 
     Without `rerun`, a first rerun settles the page: the last action's message (shown once)
-    goes, and the page's layout stays put under the pointer during the rerun pressed in."""
+    goes, and the page's layout stays put under the pointer during the rerun pressed in.
+    `hold`: a context manager that keeps the page's run waiting (a lock on a table it reads)
+    from the rerun until the press went out, so a quick run cannot end before it."""
     _wait_idle(browser_page, runs)
     if rerun is None:
         _press_r(browser_page)
@@ -117,13 +135,15 @@ def press_while_rerunning(browser_page, runs: Runs, button, rerun=None) -> None:
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     browser_page.mouse.move(x, y)
     since = len(runs.events)
-    if rerun is None:
-        _press_r(browser_page)
-    else:
-        rerun()
-    browser_page.mouse.click(x, y)
-    _wait(browser_page, lambda: "press" in runs.events[since:], "the press did not go out")
-    runs.landed.append(runs.pressed_while_running(since))
+    hold = hold or runs.hold
+    with hold() if hold else nullcontext():
+        if rerun is None:
+            _press_r(browser_page)
+        else:
+            rerun()
+        browser_page.mouse.click(x, y)
+        _wait(browser_page, lambda: "press" in runs.events[since:], "the press did not go out")
+    assert runs.pressed_while_running(since), f"the press missed the rerun: {runs.events[since:]}"
 
 
 def choose(browser_page, label: str, option: str | re.Pattern, within=None) -> None:
