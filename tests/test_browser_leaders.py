@@ -8,6 +8,7 @@ against a larger demo: it needs only the app's URL and a page signed in as city_
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -118,7 +119,14 @@ def test_each_leader_view_draws_and_says_what_it_rests_on(dashboard_url, demo_db
     browser_page = page.page
     browser_page.goto(f"{dashboard_url}/", wait_until="networkidle")
     login(browser_page, "city_leader")
-    _heading(browser_page, "")  # signed in (the session cookie set) before moving on
+    browser_page.wait_for_function(  # signed in: the page shows more than the sign-in form
+        "() => [...document.querySelectorAll('h1')].some(h => !h.innerText.includes('登录'))",
+        timeout=WAIT_MS,
+    )
+    deadline = time.monotonic() + WAIT_MS / 1000  # and the session cookie is set, for goto()
+    while not any(c["name"] == "minqing_session" for c in browser_page.context.cookies()):
+        assert time.monotonic() < deadline, "no session cookie after signing in"
+        browser_page.wait_for_timeout(200)
     district, street = most_children(demo_db, "street"), most_children(demo_db, "community")
     drawn = shoot_leader_views(browser_page, dashboard_url, ARTIFACTS, district, street)
     views = ("live_map_city", "live_map_heat", "drilldown_city", "drilldown_district")
