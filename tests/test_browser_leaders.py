@@ -33,6 +33,17 @@ def _wait_for_map(browser_page, index: int = 0) -> float:
     return drawn_share(browser_page.screenshot(clip=canvas.bounding_box()))
 
 
+def _goto(browser_page, url: str) -> None:
+    """Open a URL of the app; sign in again if it shows the sign-in form (the session cookie
+    is not always set by the time a test navigates on)."""
+    browser_page.goto(url, wait_until="networkidle")
+    signed_out = browser_page.get_by_label("用户名")
+    heading = browser_page.locator("h1:visible").filter(has_text="·").first
+    heading.wait_for(timeout=WAIT_MS)
+    if signed_out.count():
+        login(browser_page, "city_leader")
+
+
 def _heading(browser_page, text: str) -> None:
     try:
         browser_page.locator("h1:visible").filter(has_text=text).first.wait_for(timeout=WAIT_MS)
@@ -54,7 +65,7 @@ def shoot_leader_views(
     drawn: dict[str, float] = {}
     browser_page.set_viewport_size(WIDE)
 
-    browser_page.goto(f"{url}/live", wait_until="networkidle")
+    _goto(browser_page, f"{url}/live")
     _heading(browser_page, "实时态势")
     drawn["live_map_city"] = _wait_for_map(browser_page)
     browser_page.screenshot(path=str(out / "live_map_city.png"))
@@ -64,32 +75,30 @@ def shoot_leader_views(
     browser_page.screenshot(path=str(out / "live_map_heat.png"))
 
     browser_page.set_viewport_size(TALL)  # the long pages whole (Streamlit scrolls inside)
-    browser_page.goto(f"{url}/drilldown", wait_until="networkidle")
+    _goto(browser_page, f"{url}/drilldown")
     _heading(browser_page, "逐级下钻")
     drawn["drilldown_city"] = _wait_for_map(browser_page)
     browser_page.screenshot(path=str(out / "drilldown_city.png"), full_page=True)
 
-    browser_page.goto(f"{url}/drilldown?area={district}", wait_until="networkidle")
+    _goto(browser_page, f"{url}/drilldown?area={district}")
     _heading(browser_page, "逐级下钻")
     drawn["drilldown_district"] = _wait_for_map(browser_page)
     browser_page.screenshot(path=str(out / "drilldown_district.png"), full_page=True)
 
-    browser_page.goto(
-        f"{url}/drilldown?area={street}&period={street_period}", wait_until="networkidle"
-    )
+    _goto(browser_page, f"{url}/drilldown?area={street}&period={street_period}")
     _heading(browser_page, "逐级下钻")
     browser_page.get_by_text("个区域新增诉求少于").first.wait_for(timeout=WAIT_MS)
     drawn["drilldown_street"] = _wait_for_map(browser_page)
     browser_page.screenshot(path=str(out / "drilldown_street.png"), full_page=True)
 
     browser_page.set_viewport_size(WIDE)
-    browser_page.goto(f"{url}/overview", wait_until="networkidle")
+    _goto(browser_page, f"{url}/overview")
     _heading(browser_page, "全市概览")
     drawn["overview"] = _wait_for_map(browser_page)
     browser_page.screenshot(path=str(out / "overview.png"), full_page=True)
 
     browser_page.set_viewport_size(TALL)
-    browser_page.goto(f"{url}/warnings", wait_until="networkidle")
+    _goto(browser_page, f"{url}/warnings")
     _heading(browser_page, "预警单")
     if browser_page.locator(MAP).count() or browser_page.get_by_text("›").count():
         drawn["warnings"] = _wait_for_map(browser_page)
@@ -118,7 +127,6 @@ def test_each_leader_view_draws_and_says_what_it_rests_on(dashboard_url, demo_db
     browser_page = page.page
     browser_page.goto(f"{dashboard_url}/", wait_until="networkidle")
     login(browser_page, "city_leader")
-    _heading(browser_page, "")  # signed in (the session cookie set) before moving on
     district, street = most_children(demo_db, "street"), most_children(demo_db, "community")
     drawn = shoot_leader_views(browser_page, dashboard_url, ARTIFACTS, district, street)
     views = ("live_map_city", "live_map_heat", "drilldown_city", "drilldown_district")
