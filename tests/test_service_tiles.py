@@ -12,6 +12,7 @@ from geo import db
 from geo.filters import IncidentFilter, parse_period
 from geo.live.grid_status import load_rules
 from geo.live.view import live_view, load_static
+from geo.mapapi.tiles import BUFFER, EXTENT
 from geo.timeutil import now_utc
 from service.app import create_app
 from tests.service_fixtures import OWN_DISTRICT, service_world
@@ -36,15 +37,6 @@ def _tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
     x = int((lon + 180) / 360 * n)
     y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
     return x, y
-
-
-def _bounds(z: int, x: int, y: int) -> tuple[float, float, float, float]:
-    n = 2**z
-
-    def lat(row: float) -> float:
-        return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * row / n))))
-
-    return x / n * 360 - 180, lat(y + 1), (x + 1) / n * 360 - 180, lat(y)
 
 
 def _decode(api, token, path):
@@ -87,9 +79,9 @@ def test_grid_tiles_carry_the_live_maps_colours(world, api):
     grids = {f["properties"]["code"]: f["properties"] for f in tile["grids"]["features"]}
     expected = owner_rows(
         world.url,
-        "SELECT code FROM current_areas WHERE level = 'grid'"
-        " AND ST_Intersects(geom, ST_MakeEnvelope(%s, %s, %s, %s, 4490))",
-        _bounds(z, x, y),
+        "SELECT code FROM current_areas WHERE level = 'grid' AND ST_Intersects("
+        "ST_Transform(ST_SetSRID(geom, 4326), 3857), ST_TileEnvelope(%s, %s, %s, margin => %s))",
+        (z, x, y, BUFFER / EXTENT),
     )
     assert set(grids) == {r[0] for r in expected}
     rules = load_rules()
@@ -130,11 +122,12 @@ def test_incidents_are_counted_when_zoomed_out_and_points_when_zoomed_in(world, 
     close, _ = _decode(api, world.city, f"/tiles/WebMercatorQuad/15/{y}/{x}?layers=incidents")
     assert set(close) == {"incidents"}
     ids = {f["properties"]["id"] for f in close["incidents"]["features"]}
+    # a tile holds the points of its buffer too (64 of 4096 units each side), as MVT tiles do
     expected = owner_rows(
         world.url,
-        f"SELECT id FROM incidents WHERE {OPEN}"
-        " AND ST_Intersects(geom, ST_MakeEnvelope(%s, %s, %s, %s, 4490))",
-        _bounds(15, x, y),
+        f"SELECT id FROM incidents WHERE {OPEN} AND ST_Intersects("
+        "ST_Transform(ST_SetSRID(geom, 4326), 3857), ST_TileEnvelope(15, %s, %s, margin => %s))",
+        (x, y, BUFFER / EXTENT),
     )
     assert ids == {r[0] for r in expected} and ids
     disputes, _ = _decode(
