@@ -46,13 +46,20 @@ def _shows(browser_page, name: str) -> bool:
 
 def _click_a_child(browser_page, specs: DeckSpecs, box: MapBox) -> str:
     """Click, on the map, a child area at its label (well inside the canvas); its code."""
-    children = labelled_areas(specs, "children", "labels")
-    inside = {
-        code: box.pixel(*point)
-        for code, (_, point) in children.items()
-        if box.inside(*box.pixel(*point), margin=40)
-    }
-    assert inside, f"no child area drawn inside the map: {children}"
+    # the canvas can still be moving while the page settles: measured again until a label
+    # lies well inside it
+    for _ in range(10):
+        children = labelled_areas(specs, "children", "labels")
+        inside = {
+            code: box.pixel(*point)
+            for code, (_, point) in children.items()
+            if box.inside(*box.pixel(*point), margin=40)
+        }
+        if inside:
+            break
+        browser_page.wait_for_timeout(1000)
+        box = drawn_map(browser_page, specs)
+    assert inside, f"no child area drawn inside the map {box}: {children}"
     code, (x, y) = sorted(inside.items())[0]
     click_map(browser_page, x, y)
     return code
