@@ -10,7 +10,7 @@ import pydeck as pdk
 
 from geo.queries.areas import AreaOutline
 from layers.boundaries import label_layer, outline_layers, outlines_geojson
-from layers.deck import literal
+from layers.drill import case_dots
 
 RGBA = list[int]
 STREET_LINE: RGBA = [70, 70, 70, 255]
@@ -74,30 +74,6 @@ def case_map_layers(
         label_layer("grid_names", named_grids, 11, [40, 70, 130, 255]),
         label_layer("community_names", communities, 14, [60, 60, 60, 255]),
         label_layer("street_names", streets, 17, [20, 20, 20, 255]),
-        pdk.Layer(
-            "ScatterplotLayer",
-            id=NEARBY_LAYER,
-            data=_points(nearby),
-            get_position="position",
-            get_fill_color="colour",
-            get_radius=5,
-            radius_units=literal("pixels"),
-            stroked=True,
-            get_line_color=[255, 255, 255, 255],
-            line_width_min_pixels=1,
-            pickable=True,
-        ),
-        pdk.Layer(
-            "ScatterplotLayer",
-            id="case",
-            data=_points([case]),
-            get_position="position",
-            get_fill_color=CASE_FILL,
-            get_radius=9,
-            radius_units=literal("pixels"),
-            stroked=True,
-            get_line_color=[255, 255, 255, 255],
-            line_width_min_pixels=3,
-            pickable=True,
-        ),
+        case_dots(NEARBY_LAYER, _points(nearby), 5),
+        case_dots("case", _points([case]), 9, fill=CASE_FILL, edge=3),
     ]

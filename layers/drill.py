@@ -103,16 +103,24 @@ def cases_layer(points: Sequence[CasePoint]) -> pdk.Layer:
         }
         for p in sorted(points, key=lambda p: STATE_ORDER.get(p.state, 0))
     ]
+    return case_dots(CASES_LAYER, data, 6)
+
+
+def case_dots(
+    layer_id: str, data: list[dict], radius: int, fill: str | list[int] = "colour", edge: int = 1
+) -> pdk.Layer:
+    """Cases as clickable dots `radius` pixels wide with a white edge (`data`: a `position`
+    each, and the field `fill` names, or one colour)."""
     return pdk.Layer(
         "ScatterplotLayer",
-        id=CASES_LAYER,
+        id=layer_id,
         data=data,
         get_position="position",
-        get_fill_color="colour",
-        get_radius=6,
+        get_fill_color=fill,
+        get_radius=radius,
         radius_units=literal("pixels"),
         stroked=True,
         get_line_color=[255, 255, 255, 255],
-        line_width_min_pixels=1,
+        line_width_min_pixels=edge,
         pickable=True,
     )
