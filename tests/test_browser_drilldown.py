@@ -115,7 +115,7 @@ def test_drill_from_city_to_grid_by_clicking_the_map_and_the_ranking(dashboard_u
         wait_for_query(browser_page, urlsplit(url).query)
         assert _shows(browser_page, name)
     browser_page.go_back()
-    browser_page.wait_for_function("() => !location.search.includes('area=')")
+    browser_page.wait_for_function("() => !location.search.includes('area=')", timeout=60_000)
     assert _shows(browser_page, "兰州市")
 
     # every step's link reopens it in a fresh page
