@@ -97,10 +97,11 @@ def _status(code: str, color: str, **measures: int) -> GridStatus:
     return GridStatus(GridMeasures(code, **measures), (), color)
 
 
-def _view(static: Static, grids: list[GridStatus], heat: bool = False) -> LiveView:
+def _view(grids: list[GridStatus]) -> LiveView:
+    """A refresh with these grid colours and five reports in one heat cell."""
     window = Window(NOW - timedelta(days=7), NOW, NOW - timedelta(hours=4), NOW, True)
     cell = HeatCell.for_level("city")
-    cells = {(int(103.71 / cell.dx), int(36.01 / cell.dy)): Flows(new=5)} if heat else {}
+    cells = {(int(103.71 / cell.dx), int(36.01 / cell.dy)): Flows(new=5)}
     counts = {c: sum(g.color == c for g in grids) for c in ("red", "yellow", "blue")}
     return LiveView(
         window, cell, FlowTable(cells=cells), FlowTable(), StockTable(), grids, counts, [], []
@@ -111,13 +112,12 @@ def _deck(
     static: Static,
     focus: AreaNode | None = None,
     overlays: Overlays | None = None,
-    heat: bool = False,
     **switches: bool,
 ) -> tuple[list[dict], list[str]]:
-    """The deck's layers (as JSON) and the titles of its legends."""
-    grids = [_status(code, "red", overdue=2) for code in static.tree if code.endswith("01")]
+    """The deck's layers (as JSON) and the titles of its legends; the first grid is red."""
+    grids = [_status(static.shapes[0].code, "red", overdue=2)]
     deck, legends = live_deck(
-        _view(static, grids, heat), static, focus, {**SWITCHES, **switches}, _parts(static),
+        _view(grids), static, focus, {**SWITCHES, **switches}, _parts(static),
         overlays or Overlays(load_warning_rules()), focus.bbox if focus else CITY, load_rules(),
         NOW, t, "zh",
     )  # fmt: skip
