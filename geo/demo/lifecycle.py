@@ -33,6 +33,7 @@ from geo.demo import texts
 from geo.vocabulary import CATEGORIES, SOURCES
 
 LEVELS = ("workstation", "command_post", "sub_center", "city_center")
+TOP = len(LEVELS) - 1  # the city center's level: no center above it
 STATUSES = ("reported", "assigned", "in_progress", "resolved", "closed")
 RESULTS = ("resolved", "unresolved", "withdrawn")
 ANSWERS = ("satisfied", "basically_satisfied", "dissatisfied", "unreachable")
@@ -82,8 +83,7 @@ def run_lifecycle(
     log = _EventLog(now, t0.min(initial=now))
     _log_intake(log, plan, cases, chain, t0)
     _log_escalations(log, plan, chain)
-    final = plan["level"] + (plan["escalations"] >= 1) * (plan["escalated1"] <= now)
-    final += (plan["escalations"] >= 2) * (plan["escalated2"] <= now)
+    final = _level_at(plan, now)
     _log_conclusion(log, plan, chain, final)
     events, status = log.events(actors.labels(), center_codes)
     return _state(plan, chain, t0, deadline, final, status, now, center_codes), events
@@ -195,12 +195,12 @@ def _log_escalations(log: _EventLog, plan: dict, chain: _Chain) -> None:
             center(level0 + k),
             "accepted",
         )
+    # from the center above the holder: the city center has none above it
     for action in ("urged", "supervised"):
         at = plan[action]
-        level = level0 + (plan["escalated1"] <= at) * (plan["escalations"] >= 1)
-        level += (plan["escalated2"] <= at) * (plan["escalations"] >= 2)
+        level = _level_at(plan, at)
         log.add(
-            plan[f"{action}_mask"],
+            plan[f"{action}_mask"] & (level < TOP),
             at,
             action,
             _SAME,
@@ -218,64 +218,53 @@ def _log_conclusion(log: _EventLog, plan: dict, chain: _Chain, final: np.ndarray
     done = np.isfinite(plan["resolved"])
     holder = chain.center(final)
     result_note = (plan["result"], [f"result:{r}" for r in RESULTS])
-    log.add(
-        done,
-        plan["resolved"],
-        "resolved",
-        "in_progress",
-        "resolved",
-        handler(final),
-        holder,
-        holder,
-        result_note,
-    )
-    log.add(
-        done,
-        plan["closed"],
-        "closed",
-        "resolved",
-        "closed",
-        actors.system,
-        holder,
-        _NONE,
-        (plan["answer"], [f"answer:{a}" for a in ANSWERS]),
-        plan["answer"],
-    )
     again = plan["reopened_mask"]
-    log.add(
-        again,
-        plan["reopened"],
-        "reopened",
-        "closed",
-        "in_progress",
-        actors.center(holder),
-        holder,
-        holder,
-        "reopened",
-    )
-    log.add(
-        again,
-        plan["resolved2"],
-        "resolved",
-        "in_progress",
-        "resolved",
-        handler(final),
-        holder,
-        holder,
-        result_note,
-    )
-    log.add(
-        again,
-        plan["closed2"],
-        "closed",
-        "resolved",
-        "closed",
-        actors.system,
-        holder,
-        _NONE,
-        (plan["answer2"], [f"answer:{a}" for a in ANSWERS]),
-        plan["answer2"],
-    )
+    # the first conclusion, then the second of the cases reopened after the follow-up call
+    for mask, suffix in ((done, ""), (again, "2")):
+        if suffix:
+            log.add(
+                mask,
+                plan["reopened"],
+                "reopened",
+                "closed",
+                "in_progress",
+                actors.center(holder),
+                holder,
+                holder,
+                "reopened",
+            )
+        log.add(
+            mask,
+            plan[f"resolved{suffix}"],
+            "resolved",
+            "in_progress",
+            "resolved",
+            handler(final),
+            holder,
+            holder,
+            result_note,
+        )
+        answer = plan[f"answer{suffix}"]
+        log.add(
+            mask,
+            plan[f"closed{suffix}"],
+            "closed",
+            "resolved",
+            "closed",
+            actors.system,
+            holder,
+            _NONE,
+            (answer, [f"answer:{a}" for a in ANSWERS]),
+            answer,
+        )
+
+
+def _level_at(plan: dict, at: np.ndarray | int) -> np.ndarray:
+    """Each case's handling level at a time: its first level and the escalations made by then."""
+    level = plan["level"]
+    for k in (1, 2):
+        level = level + (plan["escalations"] >= k) * (plan[f"escalated{k}"] <= at)
+    return level
 
 
 def _state(
