@@ -36,6 +36,7 @@ from geo.settings import get_settings
 
 _COOKIE_SET = "auth_cookie_set"
 _COOKIE_OFFER = "auth_cookie_offer"  # (token or "", code) offered to this browser
+_COOKIE_RUNS = "auth_cookie_runs"
 _NOTICE = "auth_notice"
 _SIGNED_OUT = "auth_signed_out"
 _UNRESOLVED = object()
@@ -151,7 +152,11 @@ def sync_cookie() -> None:
         code = session_cookie.offer(token, get_settings().session_absolute_hours * 3600)
         st.session_state[_COOKIE_OFFER] = (token or "", code)
     base = st.get_option("server.baseUrlPath") or ""
-    st.sidebar.html(session_cookie.script(code, base), unsafe_allow_javascript=True, width=1)
+    # A new mark each run: the same element at the same place would not be mounted (and its
+    # script run) again.
+    runs = st.session_state[_COOKIE_RUNS] = st.session_state.get(_COOKIE_RUNS, 0) + 1
+    script = session_cookie.script(code, base) + f"<!-- {runs} -->"
+    st.sidebar.html(script, unsafe_allow_javascript=True, width=1)
 
 
 def sign_out() -> None:
