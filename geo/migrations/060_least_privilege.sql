@@ -119,11 +119,17 @@ CREATE FUNCTION minqing_may_publish() RETURNS boolean
                     AND minqing_scope_level() = 'city', false);
 
 -- Incidents and warnings: the scope's codes compared with the row's, the context computed
--- once per query (sub-selects are evaluated once; a function call would run per row). Rows
--- written are held to the same test: without WITH CHECK, a policy checks them with USING.
+-- once per query (sub-selects are evaluated once; a function call would run per row).
 DROP POLICY incidents_scope ON incidents;
 CREATE POLICY incidents_scope ON incidents TO minqing_app
     USING (CASE (SELECT minqing_scope_level())
+               WHEN 'city' THEN true
+               WHEN 'district' THEN district_code = (SELECT minqing_scope_code())
+               WHEN 'street' THEN street_code = (SELECT minqing_scope_code())
+               WHEN 'community' THEN community_code = (SELECT minqing_scope_code())
+               WHEN 'grid' THEN grid_code = (SELECT minqing_scope_code())
+               ELSE false END)
+    WITH CHECK (CASE (SELECT minqing_scope_level())
                WHEN 'city' THEN true
                WHEN 'district' THEN district_code = (SELECT minqing_scope_code())
                WHEN 'street' THEN street_code = (SELECT minqing_scope_code())
@@ -134,6 +140,13 @@ CREATE POLICY incidents_scope ON incidents TO minqing_app
 DROP POLICY warnings_scope ON warnings;
 CREATE POLICY warnings_scope ON warnings TO minqing_app
     USING (CASE (SELECT minqing_scope_level())
+               WHEN 'city' THEN true
+               WHEN 'district' THEN district_code = (SELECT minqing_scope_code())
+               WHEN 'street' THEN street_code = (SELECT minqing_scope_code())
+               WHEN 'community' THEN community_code = (SELECT minqing_scope_code())
+               WHEN 'grid' THEN grid_code = (SELECT minqing_scope_code())
+               ELSE false END)
+    WITH CHECK (CASE (SELECT minqing_scope_level())
                WHEN 'city' THEN true
                WHEN 'district' THEN district_code = (SELECT minqing_scope_code())
                WHEN 'street' THEN street_code = (SELECT minqing_scope_code())
