@@ -374,6 +374,13 @@ def _schedule(
     escalations = np.minimum(escalations, 3 - level)
     end = np.where(stuck, np.maximum(deadline, accepted + _DAY), resolved)
     window = end - accepted
+    escalated = {k: accepted + share * window for k, share in ((1, 0.3), (2, 0.6))}
+    # the center above accepts an escalated case as quickly as it accepts any case (by its own
+    # quality), and before the case's next step
+    reaccepted = {}
+    for k in escalated:
+        delay = accept_delay * np.exp(-0.5 * (quality[np.arange(n), np.minimum(level + k, 3)] - q))
+        reaccepted[k] = escalated[k] + np.minimum(delay, 0.05 * window)
 
     urged = deadline - 0.2 * span
     supervised = deadline + np.minimum(_DAY, 0.25 * span)
@@ -395,10 +402,10 @@ def _schedule(
         "reassigned": reassigned,
         "accepted": accepted,
         "escalations": escalations,
-        "escalated1": accepted + 0.3 * window,
-        "reaccepted1": accepted + 0.35 * window,
-        "escalated2": accepted + 0.6 * window,
-        "reaccepted2": accepted + 0.65 * window,
+        "escalated1": escalated[1],
+        "reaccepted1": reaccepted[1],
+        "escalated2": escalated[2],
+        "reaccepted2": reaccepted[2],
         "urged": urged,
         "urged_mask": (urged > accepted) & (urged < resolved) & (rng.random(n) < 0.6),
         "supervised": supervised,
