@@ -20,6 +20,7 @@ from tests.support import (
     DEMO_SCALE,
     DEMO_SEED,
     fresh_caches,
+    pages_pool,
     streamlit_server,
 )
 
@@ -166,6 +167,13 @@ def demo_db(scratch: ScratchDatabases) -> str:
     finally:
         conn.close()
     return url
+
+
+@pytest.fixture(scope="module")
+def app_pool(world: str):
+    """The pool a dashboard uses on the test module's `world` database: logged in as the pages
+    are (minqing_app), not as the tables' owner."""
+    return pages_pool(world)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from geo.workflow.actions import apply_action
 from geo.workflow.desk import QueueFilter, desk_actions, history, queue
 from geo.workflow.messages import WorkflowRefused
 from tests.live_world import GRID_A, GRID_C, Incidents, build_world_at
-from tests.support import Account, pages_pool, world_with_accounts
+from tests.support import Account, world_with_accounts
 
 pytestmark = pytest.mark.db
 
@@ -38,12 +38,6 @@ def world(scratch) -> str:
         Account(name, "operator", area, center) for name, (area, center) in OPERATORS.items()
     ]
     return world_with_accounts(scratch, "minqing_handoffs", build_world_at, accounts)
-
-
-@pytest.fixture(scope="module")
-def app_pool(world):
-    """The pages' pool: their own login, not the owner's."""
-    return pages_pool(world)
 
 
 @pytest.fixture

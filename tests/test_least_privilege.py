@@ -21,7 +21,7 @@ from geo.warnings import acknowledge
 from geo.workflow.actions import apply_action
 from geo.workflow.messages import WorkflowRefused
 from tests.live_world import GRID_A, GRID_C, Incidents, build_world_at
-from tests.support import Account, pages_pool, world_with_accounts
+from tests.support import Account, world_with_accounts
 
 pytestmark = pytest.mark.db
 
@@ -40,12 +40,6 @@ ACCOUNTS = [
 def world(scratch) -> str:
     """The tiny two-district world with one account per role, and one case in each district."""
     return world_with_accounts(scratch, "minqing_privilege", build_world_at, ACCOUNTS)
-
-
-@pytest.fixture(scope="module")
-def app_pool(world):
-    """The pool a dashboard uses: logged in with the pages' credentials, not the owner's."""
-    return pages_pool(world)
 
 
 @pytest.fixture
