@@ -1,11 +1,13 @@
 """The closed loop of each generated case: deadline, handling, status and every event.
 
 Each case gets a full schedule first (reported, assigned, perhaps returned to the level above
-and assigned again, accepted, perhaps urged, escalated once or twice, supervised when overdue,
-resolved, closed after the follow-up call with the resident's answer (回访: 满意 / 基本满意 /
-不满意 / 未联系上), and after a dissatisfied answer perhaps reopened (重新办理), resolved and
-closed again); only the steps that happened before `now` become events, and the case's
-status, center, handling level, escalations, resolved/closed times and result are read off
+and assigned again, accepted, perhaps urged, escalated once or twice (each time accepted again
+by the center above as quickly as it accepts any case), supervised when overdue (urging and
+supervision come from the center above the holder: never to the city center), resolved,
+closed after the follow-up call with the resident's answer (回访: 满意 / 基本满意 / 不满意 /
+未联系上), and after a dissatisfied answer perhaps reopened (重新办理), resolved and closed
+again); only the steps that happened before `now` become events, and the case's status,
+center, handling level, escalations, resolved/closed times and result are read off
 those events, so they always agree. Everything is vectorised.
 
 Centers differ: each has a fixed quality (a standard normal drawn from its code, so the seed
