@@ -40,6 +40,7 @@ from playwright.sync_api import Page, sync_playwright
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from dashboard import session_cookie
 from dashboard.serve import served
 from geo import db
 from geo.auth.demo import DEMO_PASSWORD
@@ -133,6 +134,13 @@ def _sign_in(page: Page, url: str, user: str, password: str) -> None:
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     page.get_by_label("用户名").wait_for(state="detached", timeout=120_000)
+    # The HttpOnly cookie is set by a script the first signed-in render sends: wait for it,
+    # or the next tabs open on the sign-in form.
+    deadline = time.perf_counter() + 120
+    while not any(c["name"] == session_cookie.COOKIE for c in page.context.cookies()):
+        if time.perf_counter() > deadline:
+            raise TimeoutError("signed in, but no session cookie within 120 s")
+        page.wait_for_timeout(100)
     page.close()
 
 

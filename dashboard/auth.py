@@ -35,6 +35,8 @@ from geo.auth.sso import header_username, is_trusted, trusted_networks
 from geo.settings import get_settings
 
 _COOKIE_SET = "auth_cookie_set"
+_COOKIE_OFFER = "auth_cookie_offer"  # (token or "", code) offered to this browser
+_COOKIE_RUNS = "auth_cookie_runs"
 _NOTICE = "auth_notice"
 _SIGNED_OUT = "auth_signed_out"
 _UNRESOLVED = object()
@@ -140,11 +142,21 @@ def sync_cookie() -> None:
     token = st.session_state.get(TOKEN_KEY) or None
     if token == st.session_state.get(_COOKIE_SET, browser_cookie()):
         return
-    max_age = get_settings().session_absolute_hours * 3600
+    # The script is sent again on every run until the browser has posted its code: a run cut
+    # short (the root URL switching to the first page, a rerun) may never have delivered it.
+    offered, code = st.session_state.get(_COOKIE_OFFER, (None, ""))
+    if offered == (token or "") and session_cookie.redeemed(code):
+        st.session_state[_COOKIE_SET] = token
+        return
+    if offered != (token or "") or not session_cookie.pending(code):
+        code = session_cookie.offer(token, get_settings().session_absolute_hours * 3600)
+        st.session_state[_COOKIE_OFFER] = (token or "", code)
     base = st.get_option("server.baseUrlPath") or ""
-    code = session_cookie.offer(token, max_age)
-    st.sidebar.html(session_cookie.script(code, base), unsafe_allow_javascript=True, width=1)
-    st.session_state[_COOKIE_SET] = token
+    # A new mark each run: the same element at the same place would not be mounted (and its
+    # script run) again.
+    runs = st.session_state[_COOKIE_RUNS] = st.session_state.get(_COOKIE_RUNS, 0) + 1
+    script = session_cookie.script(code, base) + f"<!-- {runs} -->"
+    st.sidebar.html(script, unsafe_allow_javascript=True, width=1)
 
 
 def sign_out() -> None:

@@ -23,6 +23,7 @@ PATH = "_minqing/session"
 CODE_SECONDS = 60.0
 
 _offers: dict[str, tuple[str, int, float]] = {}  # code -> (token or "", max age, expiry)
+_redeemed: dict[str, float] = {}  # code -> when it was redeemed (kept for CODE_SECONDS)
 _lock = threading.Lock()
 
 
@@ -33,14 +34,32 @@ def offer(token: str | None, max_age: int) -> str:
     with _lock:
         for old in [c for c, (_, _, until) in _offers.items() if until < now]:
             del _offers[old]
+        for old in [c for c, at in _redeemed.items() if at + CODE_SECONDS < now]:
+            del _redeemed[old]
         _offers[code] = (token or "", max_age if token else 0, now + CODE_SECONDS)
     return code
 
 
+def pending(code: str) -> bool:
+    """Whether `code` can still be redeemed (offered, not yet used, not expired)."""
+    with _lock:
+        found = _offers.get(code)
+    return found is not None and found[2] >= time.monotonic()
+
+
+def redeemed(code: str) -> bool:
+    """Whether the browser has posted `code` (its cookie is set or cleared)."""
+    with _lock:
+        return code in _redeemed
+
+
 def _take(code: str) -> tuple[str, int] | None:
+    now = time.monotonic()
     with _lock:
         found = _offers.pop(code, None)
-    if found is None or found[2] < time.monotonic():
+        if found is not None and found[2] >= now:
+            _redeemed[code] = now
+    if found is None or found[2] < now:
         return None
     return found[0], found[1]
 

@@ -80,6 +80,14 @@ def test_an_operator_has_the_live_map_and_no_drilldown(dashboard_url, page):
     login(browser_page, "city_operator")
     menu = _menu(browser_page)
     assert "实时态势" in menu and "逐级下钻" not in menu and "全市概览" not in menu
+    # signed in at the root URL, which switches to the first page: the cookie is set all the
+    # same, so another tab (or a reload) opens signed in
+    assert _session_cookie(browser_page)["value"]
+    other = browser_page.context.new_page()
+    other.goto(f"{dashboard_url}/live", wait_until="networkidle")
+    other.locator(NAV).first.wait_for(timeout=60_000)
+    assert other.get_by_label("用户名").count() == 0
+    other.close()
 
 
 def _session_cookie(browser_page) -> dict:

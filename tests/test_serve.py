@@ -8,6 +8,7 @@ import threading
 
 from starlette.applications import Starlette
 from streamlit import net_util
+from streamlit.testing.v1 import AppTest
 from streamlit.web.server.starlette import starlette_server
 
 from dashboard import session_cookie
@@ -87,3 +88,36 @@ def test_minqing_run_listens_on_loopback_unless_told():
     assert command[command.index("--server.address") + 1] == "127.0.0.1"
     wide = dashboard_command(8600, True, "0.0.0.0")
     assert wide[wide.index("--server.address") + 1] == "0.0.0.0"
+
+
+def _sync_cookie_page() -> None:
+    import streamlit as st
+
+    from dashboard.auth import sync_cookie
+    from dashboard.resources import TOKEN_KEY
+
+    st.session_state.setdefault(TOKEN_KEY, "the-token")
+    sync_cookie()
+
+
+def _offered_code(at: AppTest) -> str | None:
+    scripts = [node.proto.body for node in at.get("html") if session_cookie.PATH in node.proto.body]
+    return scripts[0].split("body: '")[1].split("'")[0] if scripts else None
+
+
+def test_the_cookie_script_is_sent_again_until_the_browser_redeems_it():
+    """A run cut short may never deliver the script: each run sends it until its code is
+    posted, then no more (a sign-in at the root URL switches page right after it)."""
+    at = AppTest.from_function(_sync_cookie_page)
+    at.run()
+    code = _offered_code(at)
+    assert code and session_cookie.pending(code)
+    at.run()
+    assert _offered_code(at) == code  # not delivered yet: the same code, offered again
+    app = Starlette(routes=session_cookie.routes(""))
+    assert _post(app, "/_minqing/session?secure=0", code)[0] == 204
+    assert session_cookie.redeemed(code)
+    at.run()
+    assert _offered_code(at) is None
+    at.run()
+    assert _offered_code(at) is None

@@ -25,7 +25,7 @@ from geo.reports.labels import (
     category_zh,
     source_zh,
 )
-from geo.reports.sheets import table
+from geo.sheets import table
 from geo.timeutil import format_cst
 from geo.vocabulary import INDEX_DECIMALS, INDICATOR_UNITS, Unit
 
