@@ -9,12 +9,6 @@ TABLE: dict[str, dict[str, str]] = {
         "en": "City → district → street → community → grid: click the map or the ranking",
     },
     "period": {"zh": "统计期间", "en": "Period"},
-    "this_month": {"zh": "本月", "en": "This month"},
-    "last_month": {"zh": "上月", "en": "Last month"},
-    "this_week": {"zh": "本周", "en": "This week"},
-    "last_week": {"zh": "上周", "en": "Last week"},
-    "last_7": {"zh": "近7天", "en": "Last 7 days"},
-    "last_30": {"zh": "近30天", "en": "Last 30 days"},
     "drill_to": {"zh": "下钻至", "en": "Drill into"},
     "choose": {"zh": "选择下级区域…", "en": "Choose an area…"},
     "as_of": {"zh": "截至", "en": "As of"},
@@ -39,7 +33,6 @@ TABLE: dict[str, dict[str, str]] = {
     "weight": {"zh": "权重", "en": "Weight"},
     "points": {"zh": "贡献分", "en": "Points"},
     "not_rated": {"zh": "样本不足", "en": "not rated"},
-    "sparse": {"zh": "样本不足", "en": "Too few reports"},
     "sparse_note": {
         "zh": "新增诉求少于 {n} 件：指数仅供参考，不参与排名"
         "（阈值见 geo/rules/safety_index.toml 的 min_reports）",
@@ -88,7 +81,6 @@ TABLE: dict[str, dict[str, str]] = {
     "state_closed": {"zh": "已办结", "en": "Concluded"},
     "legend_index": {"zh": "填色：平安指数等级", "en": "Fill: safety index band"},
     "legend_cases": {"zh": "诉求状态（期末）", "en": "Case state (at the end)"},
-    "unrated": {"zh": "未评", "en": "Not rated"},
     "report": {"zh": "平安报表", "en": "Safety report"},
     "download_xlsx": {"zh": "下载 Excel", "en": "Download Excel"},
     "download_pdf": {"zh": "下载 PDF", "en": "Download PDF"},
@@ -102,8 +94,6 @@ TABLE: dict[str, dict[str, str]] = {
     },
     "bad_period": {"zh": "无法识别的期间，已使用本月", "en": "Unknown period: showing this month"},
     "server_time": {"zh": "服务器用时", "en": "Server time"},
-    "hours": {"zh": "小时", "en": "h"},
-    "days": {"zh": "天", "en": "d"},
     "index_rules": {
         "zh": "平安指数：各指标按固定锚点折算为0–100分后加权平均，跨层级、跨期间可比；"
         "规则见 geo/rules/safety_index.toml",

@@ -7,7 +7,7 @@ breadcrumb back up.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 
 import pandas as pd
@@ -27,14 +27,23 @@ from geo import db, vocabulary
 from geo.area_scope import area_chain, chain_in_scope
 from geo.auth import User
 from geo.drill import queries as drill
-from geo.drill.safety_index import SafetyIndex, load_rules
+from geo.drill.formats import (
+    band_text,
+    change_text,
+    hours_text,
+    index_change,
+    marked_index,
+    share_text,
+)
+from geo.drill.periods import period_choices
+from geo.drill.safety_index import load_rules
 from geo.drill.step import AreaNotFound, DrillStep, default_period, drill_step
 from geo.filters import IncidentFilter, Period, PeriodError, parse_period
 from geo.queries.areas import AreaOutline
 from geo.reports.write import report_bytes, report_content
 from geo.settings import get_settings
-from geo.timeutil import CST, format_cst, now_utc
-from geo.vocabulary import SOURCES, category_label
+from geo.timeutil import format_cst, now_utc
+from geo.vocabulary import INDEX_DECIMALS, SOURCES, category_label
 from layers.charts import bar_chart, contribution_chart, trend_chart
 from layers.colors import INDEX_BAR
 from layers.deck import configured_basemap, make_deck, view_for
@@ -61,33 +70,13 @@ def _level(level: str) -> str:
     return vocabulary.name(words, level, lang())
 
 
+def _mark(code: str) -> str:
+    return vocabulary.name(vocabulary.INDEX_MARKS, code, lang())
+
+
 def _source(code: str) -> str:
     label = SOURCES.get(code)
     return (label.zh if lang() == "zh" else label.en) if label else code
-
-
-def period_choices(now: datetime) -> dict[str, str]:
-    """Period texts offered in the selector and their labels: recent months and weeks."""
-    today = now.astimezone(CST).date()
-    month = today.replace(day=1)
-    last_month = (month - timedelta(days=1)).replace(day=1)
-    week = today.isocalendar()
-    last_week = (today - timedelta(days=7)).isocalendar()
-    choices = {
-        f"{month:%Y-%m}": f"{t('this_month')} ({month:%Y-%m})",
-        f"{last_month:%Y-%m}": f"{t('last_month')} ({last_month:%Y-%m})",
-        f"{week.year}-W{week.week:02d}": f"{t('this_week')} ({week.year}-W{week.week:02d})",
-        f"{last_week.year}-W{last_week.week:02d}": (
-            f"{t('last_week')} ({last_week.year}-W{last_week.week:02d})"
-        ),
-        "7d": t("last_7"),
-        "30d": t("last_30"),
-    }
-    earlier = last_month
-    for _ in range(10):
-        earlier = (earlier - timedelta(days=1)).replace(day=1)
-        choices[f"{earlier:%Y-%m}"] = f"{earlier:%Y-%m}"
-    return choices
 
 
 @st.cache_data(ttl=300, max_entries=256, show_spinner=False)
@@ -172,31 +161,10 @@ def _go_picked(children: set[str], period: str, picked: Picked) -> None:
         _go(code, period)
 
 
-def _hours(value: float | None) -> str:
-    if value is None:
-        return "—"
-    if value >= 48:
-        return f"{value / 24:.1f} {t('days')}"
-    return f"{value:.1f} {t('hours')}"
-
-
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1%}"
-
-
-def _delta(now: float | None, before: float | None, percent: bool = False) -> str | None:
-    if now is None or before is None:
-        return None
-    diff = now - before
-    if percent:
-        return f"{diff * 100:+.1f} pt"
-    return f"{diff:+,.0f}" if float(diff).is_integer() else f"{diff:+.1f}"
-
-
 def render(user: User) -> None:
     """Draw the page."""
     now = now_utc()
-    choices = period_choices(now)
+    choices = period_choices(now, lang())
     opening = default_period(now)
     viewer = user.scope
     key = scope_key(user)
@@ -295,55 +263,45 @@ def _kpis(step: DrillStep) -> None:
     k, p = step.current.counts.kpis, step.before.counts.kpis
     kpi_strip(
         [
-            Figure(t("kpi_new"), f"{k.new:,}", _delta(k.new, p.new), rise_is_bad=True),
-            Figure(t("kpi_open"), f"{k.open:,}", _delta(k.open, p.open), rise_is_bad=True),
+            Figure(t("kpi_new"), f"{k.new:,}", change_text(k.new, p.new), rise_is_bad=True),
+            Figure(t("kpi_open"), f"{k.open:,}", change_text(k.open, p.open), rise_is_bad=True),
             Figure(
-                t("kpi_overdue"), f"{k.overdue:,}", _delta(k.overdue, p.overdue), rise_is_bad=True
+                t("kpi_overdue"),
+                f"{k.overdue:,}",
+                change_text(k.overdue, p.overdue),
+                rise_is_bad=True,
             ),
-            Figure(t("kpi_concluded"), f"{k.concluded:,}", _delta(k.concluded, p.concluded)),
+            Figure(t("kpi_concluded"), f"{k.concluded:,}", change_text(k.concluded, p.concluded)),
             Figure(
                 t("kpi_resolved_rate"),
-                _pct(k.resolved_rate),
-                _delta(k.resolved_rate, p.resolved_rate, percent=True),
+                share_text(k.resolved_rate),
+                change_text(k.resolved_rate, p.resolved_rate, percent=True),
             ),
         ]
     )
     kpi_strip(
         [
-            Figure(t("kpi_mean"), _hours(k.mean_handling_hours), None),
-            Figure(t("kpi_p90"), _hours(k.p90_handling_hours), None),
+            Figure(t("kpi_mean"), hours_text(k.mean_handling_hours, lang()), None),
+            Figure(t("kpi_p90"), hours_text(k.p90_handling_hours, lang()), None),
             Figure(
                 t("kpi_escalated"),
                 f"{k.escalated:,}",
-                _delta(k.escalated, p.escalated),
+                change_text(k.escalated, p.escalated),
                 rise_is_bad=True,
             ),
             Figure(
                 t("kpi_major"),
                 f"{k.major_new:,} / {k.major_open:,}",
-                _delta(k.major_new, p.major_new),
+                change_text(k.major_new, p.major_new),
                 rise_is_bad=True,
             ),
             Figure(
                 t("index"),
-                _index_text(step.current.index.value, step.current.index.sparse),
-                _index_delta(step.current.index, step.before.index),
+                marked_index(step.current.index.value, step.current.index.sparse, lang()),
+                index_change(step.current.index, step.before.index),
             ),
         ]
     )
-
-
-def _index_text(value: float | None, sparse: bool = False) -> str:
-    if value is None:
-        return "—"
-    return f"{value:.1f} ({t('sparse')})" if sparse else f"{value:.1f}"
-
-
-def _index_delta(now: SafetyIndex, before: SafetyIndex) -> str | None:
-    """The index's change, only between two indexes that rest on enough reports."""
-    if not (now.rankable and before.rankable):
-        return None
-    return _delta(now.value, before.value)
 
 
 def _map(step: DrillStep, database: str, period: str, user: User) -> None:
@@ -357,7 +315,7 @@ def _map(step: DrillStep, database: str, period: str, user: User) -> None:
         index = row.figures.index
         fill[code] = index_colour(index.value if index.rankable else None, bands)
         props[code] = {
-            "index": _index_text(index.value, index.sparse),
+            "index": marked_index(index.value, index.sparse, lang()),
             "new": row.figures.counts.kpis.new,
             "open": row.figures.counts.kpis.open,
         }
@@ -367,10 +325,11 @@ def _map(step: DrillStep, database: str, period: str, user: User) -> None:
         LegendItem(index_colour(b.min, bands), f"{b.label(lang())} ≥{b.min:.0f}")
         for b in rules.bands
     ]
+    unrated = f"{_mark('unrated')} / {_mark('sparse')}"
     items = [
         Legend(
             t("legend_index"),
-            legend_items + [LegendItem([200, 200, 200, 150], f"{t('unrated')} / {t('sparse')}")],
+            legend_items + [LegendItem([200, 200, 200, 150], unrated)],
             note=t("sparse_note").format(n=rules.min_reports),
         )
     ]
@@ -432,10 +391,12 @@ def _index_panel(step: DrillStep) -> None:
         st.info(t("index_none"))
         return
     band = index.band
-    colour, label = ("#888888", t("sparse")) if index.sparse else (band.color, band.label(lang()))
+    colour, label = (
+        ("#888888", _mark("sparse")) if index.sparse else (band.color, band.label(lang()))
+    )
     st.markdown(
         f"<div style='font-size:44px;font-weight:700;color:{colour};line-height:1.1'>"
-        f"{index.value:.1f} <span style='font-size:20px'>{label}</span></div>",
+        f"{vocabulary.index_text(index.value)} <span style='font-size:20px'>{label}</span></div>",
         unsafe_allow_html=True,
     )
     if index.sparse:
@@ -456,7 +417,7 @@ def _index_panel(step: DrillStep) -> None:
         {
             t("indicator"): names,
             t("value"): [
-                _indicator_value(i.key, c.value)
+                vocabulary.indicator_text(i.key, c.value, lang())
                 for i, c in zip(rules.indicators, contributions, strict=True)
             ],
             t("score"): [f"{c.score:.0f}" if c.rated else t("not_rated") for c in contributions],
@@ -465,12 +426,6 @@ def _index_panel(step: DrillStep) -> None:
     )
     st.dataframe(table, hide_index=True, width="stretch")
     st.caption(t("index_rules"))
-
-
-def _indicator_value(key: str, value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value:.1f}" if key.endswith("risk_rate") or key == "incident_rate" else f"{value:.1%}"
 
 
 def _ranking(step: DrillStep, period: str) -> None:
@@ -483,11 +438,11 @@ def _ranking(step: DrillStep, period: str) -> None:
             t("rank"): [str(i + 1) if i < rated else "—" for i in range(len(ranked))],
             t("area"): [r.area.name for r in ranked],
             t("index"): [r.figures.index.value for r in ranked],
-            t("band"): [_band_text(r.figures.index) for r in ranked],
+            t("band"): [band_text(r.figures.index, lang()) for r in ranked],
             t("change"): [
                 None
                 if not r.figures.index.rankable or r.previous_index is None
-                else round(r.figures.index.value - r.previous_index, 1)
+                else round(r.figures.index.value - r.previous_index, INDEX_DECIMALS)
                 for r in ranked
             ],
             t("kpi_new"): [r.figures.counts.kpis.new for r in ranked],
@@ -521,22 +476,15 @@ def _ranking(step: DrillStep, period: str) -> None:
         key=key,
         column_config={
             t("index"): st.column_config.ProgressColumn(
-                format="%.1f", min_value=0, max_value=100, color=INDEX_BAR
+                format=f"%.{INDEX_DECIMALS}f", min_value=0, max_value=100, color=INDEX_BAR
             ),
             t("kpi_resolved_rate"): st.column_config.NumberColumn(format="%.1f%%"),
-            t("change"): st.column_config.NumberColumn(format="%+.1f"),
+            t("change"): st.column_config.NumberColumn(format=f"%+.{INDEX_DECIMALS}f"),
         },
     )
     if rated < len(ranked):
         sparse = sum(1 for r in ranked if r.figures.index.sparse)
         st.caption(t("ranking_sparse").format(n=sparse, min=load_rules().min_reports))
-
-
-def _band_text(index: SafetyIndex) -> str:
-    """The band's name, or "样本不足" for an index on too few reports."""
-    if index.value is not None and index.sparse:
-        return t("sparse")
-    return index.band.label(lang()) if index.band else "—"
 
 
 def _trend_and_breakdowns(step: DrillStep) -> None:
@@ -568,7 +516,7 @@ def _trend_and_breakdowns(step: DrillStep) -> None:
                         title: [name(r.key) for r in rows],
                         t("kpi_new"): [r.new for r in rows],
                         t("previous_new"): [r.previous_new for r in rows],
-                        t("kpi_resolved_rate"): [_pct(r.resolved_rate) for r in rows],
+                        t("kpi_resolved_rate"): [share_text(r.resolved_rate) for r in rows],
                     }
                 ),
                 hide_index=True,

@@ -8,7 +8,6 @@ view, so the operator's pan and zoom survive, and it moves only when another are
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import datetime
 from functools import partial
@@ -33,46 +32,35 @@ from dashboard.widgets.filters import FilterChoice, incident_filters
 from dashboard.widgets.kpi_strip import Figure, kpi_strip
 from dashboard.widgets.map_panel import Picked, legends, map_panel
 from geo.auth import User
-from geo.bounds import LngLatBbox, dense_bounds
+from geo.bounds import LngLatBbox
 from geo.filters import IncidentFilter, Scope
 from geo.live import queries as live
-from geo.live.grid_status import COLORS, GridStatus, load_rules
-from geo.live.view import (
-    POINTS_LIMIT,
-    LiveView,
-    Static,
-    shared_live_view,
-)
-from geo.queries.areas import AreaOutline, area_outlines
+from geo.live.grid_status import key_grids, load_rules
+from geo.live.view import POINTS_LIMIT, LiveView, Static, shared_live_view
+from geo.queries.areas import area_outlines
 from geo.settings import get_settings
 from geo.timeutil import CST, now_utc
 from geo.vocabulary import category_label
 from geo.warnings.queries import EarlyWarning, list_warnings
 from geo.warnings.rules import load_rules as load_warning_rules
 from layers.area_status import LAYER_ID as STATUS_LAYER
-from layers.area_status import area_loads, area_status_layer, area_status_legend
-from layers.boundaries import fill_layer, label_layer, outline_layers
-from layers.centers import center_layer, center_legend
-from layers.deck import configured_basemap, make_deck, view_for
-from layers.grid_status import (
-    grid_edge_layer,
-    grid_edges,
-    grid_records,
-    grid_status_layers,
-    grid_status_legend,
-)
-from layers.heat import heat_layer, heat_legend
-from layers.incidents import arrivals_layer, incident_layer, incident_legend
-from layers.labels import Box, place_labels
+from layers.deck import configured_basemap
 from layers.legend import Legend
-from layers.outlines import edge_layer, geojson_rings, ring_segments
-from layers.warnings import warning_layers, warning_legend
+from layers.live_map import (
+    OUTLINE_LEVELS,
+    MapParts,
+    Overlays,
+    area_features,
+    city_box,
+    grid_names,
+    live_deck,
+    served_payloads,
+)
 
 t = translator({**WARN_TEXT, **JUDGEMENT_TEXT, **TABLE})
 MAP_KEY = "live-map"
 REFRESH_SECONDS = (5, 10, 30, 60)
 ARRIVAL_MEMORY_S = 120
-LEVELS = ("city", "district", "street", "community", "grid")
 LAYERS = ("grid_status", "heat", "centers", "incidents", "warnings", "forecast")
 DEFAULT_LAYERS = {
     "grid_status": True, "heat": False, "centers": True, "incidents": True, "warnings": True,
@@ -80,7 +68,6 @@ DEFAULT_LAYERS = {
 }  # fmt: skip
 WARNINGS_LIMIT = 300  # active warnings drawn at most (the newest), to keep each refresh small
 DRILL_PAGE = "dashboard/drilldown.py"
-OPEN_ON_SHARE = 0.8  # the city view opens on the box of the central 80 % of the period's cases
 
 
 @st.cache_resource(ttl=3600, max_entries=4, show_spinner=False)
@@ -104,21 +91,7 @@ def _static(version: int, viewer: tuple[str, str], _user: User) -> Static:
 def _area_features(version: int) -> dict[str, list[dict]]:
     """District, street and community outlines as GeoJSON features, per level (public)."""
     with connection(None) as conn:
-        outlines = area_outlines(conn, ["district", "street", "community"])
-    out: dict[str, list[dict]] = {"district": [], "street": [], "community": []}
-    for area in outlines:
-        out[area.level].append(
-            {
-                "type": "Feature",
-                "geometry": json.loads(area.geojson),
-                "properties": {
-                    "code": area.code,
-                    "parent": area.parent_code or "",
-                    "fill": [255, 255, 255, 1],  # all but invisible, still clickable
-                },
-            }
-        )
-    return out
+        return area_features(area_outlines(conn, list(OUTLINE_LEVELS)))
 
 
 def _layer_switches() -> dict[str, bool]:
@@ -293,134 +266,34 @@ def _figures(view: LiveView, flt: IncidentFilter) -> list[Figure]:
     return figures
 
 
-def _names(static: Static, code: str) -> tuple[str, str]:
-    """A grid's title (community · grid) and place (district · street)."""
-    node = static.tree[code]
-    names = [static.tree[c].name for c in node.ancestors if c in static.tree][1:]
-    community = names[-1] if names else ""
-    return f"{community} · {node.name}", " · ".join(names[:-1])
-
-
 @st.cache_resource(ttl=3600, max_entries=4, show_spinner=False)
 def _grid_names(version: int) -> tuple[dict[str, str], dict[str, str]]:
     """Every grid's title and place, per boundary version."""
-    static = _boundaries(version)
-    pairs = {s.code: _names(static, s.code) for s in static.shapes if s.code in static.tree}
-    return {c: p[0] for c, p in pairs.items()}, {c: p[1] for c, p in pairs.items()}
-
-
-def _clickable(feature: dict, name: str) -> dict:
-    """An area feature with the tooltip fields (its name, and that a click opens it)."""
-    properties = {**feature["properties"], "title": name, "body": t("tip_area_hint")}
-    return {**feature, "properties": properties}
+    return grid_names(_boundaries(version))
 
 
 @st.cache_resource(ttl=3600, max_entries=8, show_spinner=False)
 def _served(version: int, language: str) -> dict[str, str | dict | list]:
-    """The map's static parts as URLs the browser fetches once (inline where not served):
-    the districts (clickable), and the edges of the districts, streets and grids
-    (layers.outlines)."""
-    features = _area_features(version)
-    static = _boundaries(version)
-    districts = [
-        _clickable(f, static.tree[f["properties"]["code"]].name) for f in features["district"]
-    ]
-    payloads: dict[str, tuple[str, dict | list]] = {
-        "districts": (
-            f"districts-v{version}-{language}",
-            {"type": "FeatureCollection", "features": districts},
-        ),
-        "district_edges": (
-            f"district-edges-v{version}",
-            ring_segments(geojson_rings({"features": features["district"]})),
-        ),
-        "street_edges": (
-            f"street-edges-v{version}",
-            ring_segments(geojson_rings({"features": features["street"]})),
-        ),
-        "grid_edges": (f"grid-edges-v{version}", grid_edges(static.shapes)),
-    }
+    """The map's static parts (layers.live_map.served_payloads) as URLs the browser fetches
+    once (inline where not served)."""
+    payloads = served_payloads(_boundaries(version), _area_features(version), language, t)
     return {
         name: static_json_url(stem, payload) or payload
         for name, (stem, payload) in payloads.items()
     }
 
 
-def _area_layers(
-    static: Static, focus: live.AreaNode | None, language: str, pickable: bool, zoom: float
-) -> tuple[list[pdk.Layer], list[pdk.Layer], list[pdk.Layer]]:
-    """Children of the focus under the data (clickable when `pickable`: grid colours off);
-    the streets', districts' and focus's edges over it; the labels that fit at the opening
-    zoom, drawn over the centers."""
-    served = _served(static.version, language)
-    under: list[pdk.Layer] = []
-    streets: list[live.AreaNode] = []
-    if focus is None:
-        labelled = [n for n in static.tree.values() if n.level == "district"]
-        streets = [n for n in static.tree.values() if n.level == "street"]
-    else:
-        child_level = LEVELS[LEVELS.index(focus.level) + 1] if focus.level != "grid" else "grid"
-        children = [
-            _clickable(f, static.tree[f["properties"]["code"]].name)
-            for f in _area_features(static.version).get(child_level, [])
-            if f["properties"]["parent"] == focus.code and f["properties"]["code"] in static.tree
-        ]
-        under += outline_layers(
-            "areas",
-            {"type": "FeatureCollection", "features": children},
-            [90, 90, 90, 150],
-            1.0,
-            filled=pickable,
-            pickable=pickable,
-        )
-        labelled = [static.tree[f["properties"]["code"]] for f in children]
-    over = [edge_layer("streets", served["street_edges"], [70, 70, 70, 110], 0.7)]
-    if pickable and focus is None:
-        over.append(fill_layer("districts", served["districts"], pickable=True))
-    over.append(edge_layer("district-edges", served["district_edges"], [40, 40, 40, 230], 2.2))
-    if focus is not None:
-        mine = [
-            f
-            for f in _area_features(static.version).get(focus.level, [])
-            if f["properties"]["code"] == focus.code
-        ]
-        over += outline_layers(
-            "focus", {"type": "FeatureCollection", "features": mine}, [20, 20, 20, 255], 3.5
-        )
-    size = 15 if focus is None or focus.level == "district" else 12
-    taken: list[Box] = []
-    labels = [_labels("labels", labelled, size, zoom, taken)]
-    if streets:
-        labels.append(_labels("street-labels", streets, 11, zoom, taken))
-    return under, over, labels
-
-
-def _labels(
-    layer_id: str, nodes: list[live.AreaNode], size: int, zoom: float, taken: list[Box]
-) -> pdk.Layer:
-    """Names of areas at their label points, the larger areas first, none overlapping."""
-    outlines = [
-        AreaOutline(n.code, n.parent_code, n.name, n.level, 0, "", n.lon, n.lat) for n in nodes
-    ]
-    weight = {n.code: (n.bbox.east - n.bbox.west) * (n.bbox.north - n.bbox.south) for n in nodes}
-    placed = place_labels(outlines, zoom, size, weight, taken)
-    colour = [30, 30, 30, 255] if layer_id == "labels" else [60, 60, 60, 255]
-    return label_layer(layer_id, placed, size, colour)
-
-
 def _opening_box(static: Static, focus: live.AreaNode | None, view: LiveView) -> LngLatBbox:
     """The box the map opens on: the area's; for the city, where its cases are.
 
-    Kept for the session (per boundary version): a changed initial view would move
-    the map at every refresh.
+    The city's is kept for the session (per boundary version): a changed initial view would
+    move the map at every refresh.
     """
     if focus is not None:
         return focus.bbox
-    city = next(n.bbox for n in static.tree.values() if n.level == "city")
     key = ("live_open_box", static.version)
     if key not in st.session_state:
-        dense = dense_bounds(view.heat(), share=OPEN_ON_SHARE)
-        st.session_state[key] = city if dense is None else dense.clipped_to(city)
+        st.session_state[key] = city_box(static, view.heat())
     return st.session_state[key]
 
 
@@ -436,68 +309,21 @@ def _deck(
     warnings: list[EarlyWarning],
     user: User,
 ) -> tuple[pdk.Deck, list[Legend]]:
-    """The map's layers for this refresh, and the legends of those shown."""
-    rules = load_rules()
-    city_view = focus is None
-    bbox = _opening_box(static, focus, view)
-    initial = view_for(bbox, 880, 600)
-    under, over, labels = _area_layers(
-        static, focus, language, pickable=not shown["grid_status"], zoom=initial.zoom
-    )
-    layers: list[pdk.Layer] = [*under]
-    legend_items: list[Legend] = []
-    if shown["grid_status"]:
-        titles, _ = _grid_names(static.version)
-        statuses = {g.measures.code: g for g in view.grids}
-        if city_view:  # streets in their grids' colours; grid edges seen zoomed in
-            loads = area_loads(
-                "street", static.tree, view.grids, view.stocks.grids, view.flows.grids
-            )
-            streets = _area_features(static.version)["street"]
-            names = {code: static.tree[code].name for code in loads}
-            layers.append(area_status_layer(streets, loads, names, t))
-            legend_items.append(area_status_legend(loads, t))
-        colors = COLORS if focus is not None else ("red", "yellow")
-        records = grid_records(static.shapes, statuses, titles, rules, t, language, colors)
-        layers += grid_status_layers(records)
-        edges = _served(static.version, language)["grid_edges"]
-        layers.append(grid_edge_layer(edges, metres=city_view))
-        legend_items.append(grid_status_legend(view.grid_counts, rules, t))
-    if shown["heat"]:
-        cells = view.heat()
-        level = focus.level if focus else "city"
-        layers.append(heat_layer(cells, level))
-        busiest = max((n for *_, n in cells), default=0)
-        legend_items.append(heat_legend(live.CELL_METRES[level], busiest, t))
-    layers += over
+    """The map of this refresh and the legends of the layers shown (layers.live_map), from
+    the parts cached here and the next week's grids read in the user's scope."""
+    titles, _ = _grid_names(static.version)
+    parts = MapParts(_area_features(static.version), _served(static.version, language), titles)
+    rising: tuple[list[pdk.Layer], list[Legend]] = ([], [])
     if shown["forecast"]:
         area = Scope(focus.level, focus.code) if focus else Scope()
-        titles = _grid_names(static.version)[0]
-        rising, legend = next_week_layer(static.shapes, titles, area, user)
-        layers += rising
-        legend_items += legend
-    if shown["incidents"] and view.points:
-        layers.append(incident_layer(view.points, now, t, language))
-    if shown["centers"]:
-        layers.append(center_layer(view.centers, t, view.window.live, city_view))
-        legend_items.append(center_legend(t, city_view))
-    layers += labels
-    if arrived:
-        layers.append(arrivals_layer(arrived, fresh, now, t, language))
-    if (shown["incidents"] and view.points) or arrived:
-        legend_items.append(incident_legend(t, language))
-    if shown["warnings"] and warnings:
-        layers += warning_layers(warnings, load_warning_rules(), t, language, city_view)
-        legend_items.append(warning_legend(t, len(warnings), city_view))
+        rising = next_week_layer(static.shapes, titles, area, user)
+    overlays = Overlays(load_warning_rules(), warnings, arrived, fresh, *rising)
     settings = get_settings()
     basemap = configured_basemap(settings.basemap_url, settings.basemap_attribution)
-    tooltip = {
-        "html": "<b>{title}</b><div>{body}</div>",
-        "style": {"whiteSpace": "pre-line", "maxWidth": "360px", "fontSize": "12.5px",
-                  "lineHeight": "1.5", "backgroundColor": "rgba(28,28,30,0.93)",
-                  "color": "#fff", "padding": "8px 10px", "borderRadius": "6px"},
-    }  # fmt: skip
-    return make_deck(layers, initial, tooltip, basemap), legend_items
+    box = _opening_box(static, focus, view)
+    return live_deck(
+        view, static, focus, shown, parts, overlays, box, load_rules(), now, t, language, basemap
+    )
 
 
 def _side_panel(
@@ -526,7 +352,7 @@ def _side_panel(
     else:
         st.caption(t("arrivals_none"))
     st.subheader(t("key_grids"))
-    key = _key_grids(view.grids)
+    key = key_grids(view.grids)
     if not key:
         st.caption(t("key_grids_none"))
         return
@@ -541,20 +367,6 @@ def _side_panel(
         for g in key[:30]
     ]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=300)
-
-
-def _key_grids(grids: list[GridStatus]) -> list[GridStatus]:
-    """Red and yellow grids, the most pressing first."""
-    key = [g for g in grids if g.color != "blue"]
-    return sorted(
-        key,
-        key=lambda g: (
-            COLORS.index(g.color),
-            -g.measures.major_open,
-            -g.measures.overdue,
-            -g.measures.new,
-        ),
-    )
 
 
 def _live_panel(

@@ -21,6 +21,7 @@ from geo import db
 from geo.auth import User
 from geo.publish.store import Listed, list_reports, report_file
 from geo.timeutil import format_cst
+from geo.vocabulary import INDEX_DECIMALS
 
 t = translator(TABLE)
 
@@ -65,7 +66,9 @@ def render(user: User) -> None:
         _table(reports),
         hide_index=True,
         width="stretch",
-        column_config={t("rep_index"): st.column_config.NumberColumn(format="%.1f")},
+        column_config={
+            t("rep_index"): st.column_config.NumberColumn(format=f"%.{INDEX_DECIMALS}f")
+        },
     )
     labels = {
         r.id: f"{r.period_key} · {r.area_name} · v{r.version} · {format_cst(r.made_at)}"

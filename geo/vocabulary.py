@@ -290,6 +290,70 @@ AUDIT_FIELDS: dict[str, Label] = {
 }
 
 
+# The words of periods offered in selectors (geo.drill.periods) and of durations.
+PERIOD_WORDS: dict[str, Label] = {
+    "this_month": Label("本月", "This month"),
+    "last_month": Label("上月", "Last month"),
+    "this_week": Label("本周", "This week"),
+    "last_week": Label("上周", "Last week"),
+    "last_7": Label("近7天", "Last 7 days"),
+    "last_30": Label("近30天", "Last 30 days"),
+}
+DURATIONS: dict[str, Label] = {
+    "hours": Label("小时", "h"),
+    "days": Label("天", "d"),
+}
+# An index that rests on too few reports, and an area with no index at all.
+INDEX_MARKS: dict[str, Label] = {
+    "sparse": Label("样本不足", "Too few reports"),
+    "unrated": Label("未评", "Not rated"),
+}
+
+
+@dataclass(frozen=True)
+class Unit:
+    """How an indicator's value is shown: its decimals and what it counts per (None: a share
+    of cases, shown as a percentage)."""
+
+    decimals: int
+    per: Label | None = None
+
+    def rounded(self, value: float) -> float:
+        """The value as shown, still a number (a share stays a fraction: 0.125 for 12.5 %)."""
+        return round(value, self.decimals + (2 if self.per is None else 0))
+
+    def text(self, value: float, lang: str = "zh") -> str:
+        """The value with its decimals and unit: "8.3 件/千人", "12.5%"."""
+        if self.per is None:
+            return f"{value:.{self.decimals}%}"
+        return f"{value:.{self.decimals}f} {self.per.zh if lang == 'zh' else self.per.en}"
+
+
+# The safety index (geo/rules/safety_index.toml): one precision for the index and one unit and
+# precision per indicator, the same on the drill-down, in the safety report (Excel and PDF) and
+# on the command line. Rates per residents keep two significant digits at their usual size
+# (disputes about 8 per 1,000, major risks about 2 per 100,000, both per 30 days).
+INDEX_DECIMALS = 1
+INDICATOR_UNITS: dict[str, Unit] = {
+    "incident_rate": Unit(1, Label("件/千人", "per 1,000")),
+    "major_risk_rate": Unit(2, Label("件/十万人", "per 100,000")),
+    "resolved_rate": Unit(1),
+    "overdue_rate": Unit(1),
+    "repeat_rate": Unit(1),
+    "escalation_rate": Unit(1),
+}
+
+
+def indicator_text(key: str, value: float | None, lang: str = "zh") -> str:
+    """An indicator's value as everything shows it ("—" when there is none)."""
+    return "—" if value is None else INDICATOR_UNITS[key].text(value, lang)
+
+
+def index_text(value: float | None) -> str:
+    """A safety index (0–100) as everything shows it ("—" when there is none)."""
+    return "—" if value is None else f"{value:.{INDEX_DECIMALS}f}"
+
+
 def name(table: dict[str, Label], code: str, lang: str = "zh") -> str:
     """A code's display name from one of the tables above (the code itself when unknown)."""
     found = table.get(code)

@@ -90,6 +90,20 @@ class GridStatus:
         return [rules.rules[i].reason(self.measures, lang) for i in met]
 
 
+def key_grids(grids: Iterable[GridStatus]) -> list[GridStatus]:
+    """The red and yellow grids, the most pressing first: red before yellow, then by major
+    risks open, overdue cases and new reports, each the most first."""
+    return sorted(
+        (g for g in grids if g.color != "blue"),
+        key=lambda g: (
+            COLORS.index(g.color),
+            -g.measures.major_open,
+            -g.measures.overdue,
+            -g.measures.new,
+        ),
+    )
+
+
 def parse_rules(text: str) -> GridRules:
     """Rules from TOML text; a clear ConfigError for anything missing or inconsistent."""
     try:

@@ -52,6 +52,7 @@ def publish_list(area: str | None, kind: str | None) -> None:
     from geo.publish.store import list_reports
     from geo.settings import get_settings
     from geo.timeutil import format_cst
+    from geo.vocabulary import INDEX_MARKS, index_text
 
     conn = db.connect(db.database_url(get_settings()))
     try:
@@ -60,7 +61,8 @@ def publish_list(area: str | None, kind: str | None) -> None:
         conn.close()
     for r in reports:
         index = r.summary.get("index")
-        shown = f"{index:.1f} {r.summary.get('band')}" if index is not None else "未评"
+        band = r.summary.get("band")
+        shown = f"{index_text(index)} {band}" if index is not None else INDEX_MARKS["unrated"].zh
         why = f" — {r.made_by}: {r.reason}" if r.version > 1 else ""
         click.echo(
             f"{r.id:>6}  {r.period_key:<9} {r.area_name}({r.area_code}) v{r.version}  "

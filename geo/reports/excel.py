@@ -21,11 +21,13 @@ from geo.reports.labels import (
     KPI_ROWS,
     LEVEL_ZH,
     STATUS_ZH,
+    UNRATED_ZH,
     category_zh,
     source_zh,
 )
 from geo.sheets import table
 from geo.timeutil import format_cst
+from geo.vocabulary import INDEX_DECIMALS, INDICATOR_UNITS, Unit
 
 TITLE_FONT = Font(bold=True, size=14)
 SHEETS = ("概览", "下级排名", "类别", "来源", "趋势", "超期案件", "指挥中心", "指数规则", "考评")
@@ -60,8 +62,9 @@ def _overview(sheet: Worksheet, content: ReportContent) -> None:
     )
     now, before = step.current, step.before
     rows: list[list] = [
-        ["平安指数", _round(now.index.value), _round(before.index.value),
-         now.index.band.zh if now.index.band else "未评"],
+        ["平安指数", _round(now.index.value, INDEX_DECIMALS),
+         _round(before.index.value, INDEX_DECIMALS),
+         now.index.band.zh if now.index.band else UNRATED_ZH],
     ]  # fmt: skip
     for attr, label, _kind in KPI_ROWS:
         a, b = getattr(now.counts.kpis, attr), getattr(before.counts.kpis, attr)
@@ -73,13 +76,23 @@ def _overview(sheet: Worksheet, content: ReportContent) -> None:
     contributions = []
     for indicator in content.rules.indicators:
         c = now.index.contribution(indicator.key)
+        unit = INDICATOR_UNITS[indicator.key]
         contributions.append(
-            [indicator.zh, _round(c.value, 4), _round(c.score), _round(c.weight, 4),
-             _round(c.points), _round(c.lost)]
+            [indicator.zh, None if c.value is None else unit.rounded(c.value), _round(c.score),
+             _round(c.weight, 4), _round(c.points), _round(c.lost)]
         )  # fmt: skip
     set_cell(sheet.cell(row=top - 1, column=1), "平安指数构成").font = Font(bold=True)
     table(sheet, top, ["指标", "数值", "单项得分", "权重", "贡献分", "失分"], contributions)
+    for row, indicator in enumerate(content.rules.indicators, start=top + 1):
+        unit = INDICATOR_UNITS[indicator.key]
+        sheet.cell(row=row, column=2).number_format = number_format(unit)
     sheet.freeze_panes = None
+
+
+def number_format(unit: Unit) -> str:
+    """An indicator's Excel number format: the decimals and unit the pages show it with."""
+    digits = "0." + "0" * unit.decimals if unit.decimals else "0"
+    return f"{digits}%" if unit.per is None else f'{digits}" {unit.per.zh}"'
 
 
 def _round(value: float | None, digits: int = 1) -> float | None:
@@ -91,9 +104,9 @@ def _ranking(sheet: Worksheet, content: ReportContent) -> None:
     for rank, row in enumerate(content.step.ranked(), start=1):
         k = row.figures.counts.kpis
         rows.append(
-            [rank, row.area.name, row.area.code, _round(row.figures.index.value),
-             row.figures.index.band.zh if row.figures.index.band else "未评",
-             _round(row.previous_index), k.new, k.open, k.overdue, k.concluded,
+            [rank, row.area.name, row.area.code, _round(row.figures.index.value, INDEX_DECIMALS),
+             row.figures.index.band.zh if row.figures.index.band else UNRATED_ZH,
+             _round(row.previous_index, INDEX_DECIMALS), k.new, k.open, k.overdue, k.concluded,
              _round(k.resolved_rate, 4), k.major_new, row.figures.counts.repeats,
              row.area.population]
         )  # fmt: skip

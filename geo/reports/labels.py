@@ -1,12 +1,21 @@
-"""Chinese labels and number formats shared by the workbook and the PDF."""
+"""Chinese labels and number formats shared by the workbook and the PDF (the index and the
+indicators: `geo.vocabulary.index_text`, `indicator_text`)."""
 
 from __future__ import annotations
 
-from geo.vocabulary import AREA_LEVELS, CENTER_LEVELS, SOURCES, STATUSES, category_label
+from geo.vocabulary import (
+    AREA_LEVELS,
+    CENTER_LEVELS,
+    INDEX_MARKS,
+    SOURCES,
+    STATUSES,
+    category_label,
+)
 
 LEVEL_ZH = {code: label.zh for code, label in AREA_LEVELS.items()}
 CENTER_LEVEL_ZH = {code: label.zh for code, label in CENTER_LEVELS.items()}
 STATUS_ZH = {code: label.zh for code, label in STATUSES.items()}
+SPARSE_ZH, UNRATED_ZH = INDEX_MARKS["sparse"].zh, INDEX_MARKS["unrated"].zh
 
 # Key figures in report order: attribute of Kpis, Chinese label, kind of number.
 KPI_ROWS = [
@@ -44,13 +53,4 @@ def fmt(value: float | None, kind: str) -> str:
         return f"{value:.1%}"
     if kind == "hours":
         return f"{value:.1f}"
-    if kind == "index":
-        return f"{value:.1f}"
     return f"{value:,.0f}"
-
-
-def indicator_text(key: str, value: float | None) -> str:
-    """An indicator's value: a rate per residents, or a share of cases."""
-    if value is None:
-        return "—"
-    return f"{value:.2f}" if key in ("incident_rate", "major_risk_rate") else f"{value:.1%}"

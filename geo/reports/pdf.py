@@ -19,14 +19,15 @@ from geo.reports.labels import (
     CENTER_LEVEL_ZH,
     KPI_ROWS,
     LEVEL_ZH,
+    SPARSE_ZH,
     STATUS_ZH,
+    UNRATED_ZH,
     category_zh,
     fmt,
-    indicator_text,
     source_zh,
 )
 from geo.timeutil import format_cst, now_utc
-from geo.vocabulary import CATEGORIES, SOURCES
+from geo.vocabulary import CATEGORIES, SOURCES, index_text, indicator_text
 
 OVERDUE_ROWS = 30
 CSS = """
@@ -109,9 +110,9 @@ def report_html(content: ReportContent, made_at: datetime | None = None) -> str:
         + "</div>",
         "<div class='index'>"
         f"<div><div>平安指数</div><div class='score' style='color:{colour}'>"
-        f"{fmt(now.index.value, 'index')}</div></div>"
-        f"<div class='band' style='color:{colour}'>{_e(band.zh if band else '未评')}</div>"
-        f"<div>上期 {fmt(before.index.value, 'index')}</div></div>",
+        f"{index_text(now.index.value)}</div></div>"
+        f"<div class='band' style='color:{colour}'>{_e(band.zh if band else UNRATED_ZH)}</div>"
+        f"<div>上期 {index_text(before.index.value)}</div></div>",
         "<h2>主要指标</h2>",
         _kpi_table(content),
         "<h2>平安指数构成</h2>",
@@ -167,7 +168,7 @@ def _index_section(content: ReportContent) -> str:
     names = [i.zh for i in indicators]
     contributions = [index.contribution(i.key) for i in indicators]
     rows = [
-        [i.zh, indicator_text(i.key, c.value), "样本不足" if not c.rated else f"{c.score:.0f}",
+        [i.zh, indicator_text(i.key, c.value), SPARSE_ZH if not c.rated else f"{c.score:.0f}",
          f"{c.weight:.0%}", f"{c.points:.1f}", f"{c.lost:.1f}"]
         for i, c in zip(indicators, contributions, strict=True)
     ]  # fmt: skip
@@ -185,7 +186,7 @@ def _map_section(content: ReportContent) -> str:
         for code, r in rows.items()
     }
     labels = {
-        code: f"{r.area.name}\n{fmt(r.figures.index.value, 'index')}" for code, r in rows.items()
+        code: f"{r.area.name}\n{index_text(r.figures.index.value)}" for code, r in rows.items()
     }
     legend = " ".join(
         f"<span style='display:inline-block;width:10px;height:10px;background:{b.color}'></span>"
@@ -202,8 +203,8 @@ def _ranking_table(content: ReportContent) -> str:
         k = row.figures.counts.kpis
         band = row.figures.index.band
         rows.append(
-            [str(rank), row.area.name, fmt(row.figures.index.value, "index"),
-             band.zh if band else "未评", fmt(row.previous_index, "index"), fmt(k.new, "count"),
+            [str(rank), row.area.name, index_text(row.figures.index.value),
+             band.zh if band else UNRATED_ZH, index_text(row.previous_index), fmt(k.new, "count"),
              fmt(k.open, "count"), fmt(k.overdue, "count"), fmt(k.resolved_rate, "rate"),
              fmt(k.major_new, "count"), fmt(row.figures.counts.repeats, "count")]
         )  # fmt: skip
