@@ -40,7 +40,6 @@ from playwright.sync_api import Page, sync_playwright
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from dashboard import session_cookie
 from dashboard.serve import served
 from geo import db
 from geo.auth.demo import DEMO_PASSWORD
@@ -48,6 +47,7 @@ from geo.settings import get_settings, hide_password
 from geo.timeutil import CST, now_utc
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.map_clicks import MAP, DeckSpecs, MapBox, labelled_areas
+from tests.support import login, session_cookie
 
 ROOT = Path(__file__).resolve().parent.parent
 WINDOW = {"width": 1400, "height": 1300}
@@ -128,19 +128,10 @@ def time_to_drawn(page: Page, t0: float, timeout: float = 120) -> float:
 
 
 def _sign_in(page: Page, url: str, user: str, password: str) -> None:
-    """Sign in through the form (the cookie then signs in every tab of the context)."""
+    """Sign in through the form; once its cookie is set it signs in every tab of the context."""
     page.goto(url, wait_until="networkidle")
-    page.get_by_label("用户名").fill(user)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    page.get_by_label("用户名").wait_for(state="detached", timeout=120_000)
-    # The HttpOnly cookie is set by a script the first signed-in render sends: wait for it,
-    # or the next tabs open on the sign-in form.
-    deadline = time.perf_counter() + 120
-    while not any(c["name"] == session_cookie.COOKIE for c in page.context.cookies()):
-        if time.perf_counter() > deadline:
-            raise TimeoutError("signed in, but no session cookie within 120 s")
-        page.wait_for_timeout(100)
+    login(page, user, password)
+    session_cookie(page, seconds=120)
     page.close()
 
 

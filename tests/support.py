@@ -12,6 +12,7 @@ import psycopg2.extensions
 import psycopg2.pool
 
 from dashboard.serve import served
+from dashboard.session_cookie import COOKIE
 from geo.auth.demo import DEMO_PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -142,6 +143,17 @@ def login(page, username: str = "admin", password: str = DEMO_PASSWORD) -> None:
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     page.get_by_label("用户名").wait_for(state="detached", timeout=60_000)
+
+
+def session_cookie(page, seconds: float = 60) -> dict:
+    """The sign-in cookie of the page's browser once the page's script has set it (it comes
+    after the first signed-in run: a new tab opened before it would ask to sign in)."""
+    for _ in range(int(seconds * 10)):
+        found = [c for c in page.context.cookies() if c["name"] == COOKIE]
+        if found and found[0]["value"]:
+            return found[0]
+        page.wait_for_timeout(100)
+    raise AssertionError(f"no sign-in cookie within {seconds} s")
 
 
 # `txid` (incident_events, migration 090) names the transaction that wrote a row, not what

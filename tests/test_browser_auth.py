@@ -13,7 +13,7 @@ from geo import db
 from geo.auth.login import apply_login_policy
 from geo.settings import Settings
 from tests.gateway import gateway
-from tests.support import login, streamlit_server
+from tests.support import login, session_cookie, streamlit_server
 
 pytestmark = [pytest.mark.db, pytest.mark.browser]
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -45,7 +45,7 @@ def test_a_district_leader_sees_only_their_district(dashboard_url, page):
     # no city overview, no others' pages; the reports published for its district (issue 17)
     assert menu == ["实时态势", "逐级下钻", "预警单", "平安报表发布"]
     # the sign-in cookie is the server's, HttpOnly: page scripts cannot read the token
-    cookie = _session_cookie(browser_page)
+    cookie = session_cookie(browser_page)
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and len(cookie["value"]) > 30
     assert "minqing_session" not in browser_page.evaluate("document.cookie")
     assert browser_page.get_by_text("七里河区").count() == 0  # another district, nowhere
@@ -82,22 +82,12 @@ def test_an_operator_has_the_live_map_and_no_drilldown(dashboard_url, page):
     assert "实时态势" in menu and "逐级下钻" not in menu and "全市概览" not in menu
     # signed in at the root URL, which switches to the first page: the cookie is set all the
     # same, so another tab (or a reload) opens signed in
-    assert _session_cookie(browser_page)["value"]
+    assert session_cookie(browser_page)["value"]
     other = browser_page.context.new_page()
     other.goto(f"{dashboard_url}/live", wait_until="networkidle")
     other.locator(NAV).first.wait_for(timeout=60_000)
     assert other.get_by_label("用户名").count() == 0
     other.close()
-
-
-def _session_cookie(browser_page) -> dict:
-    """The sign-in cookie of the page's browser, once the page has set it."""
-    for _ in range(100):
-        found = [c for c in browser_page.context.cookies() if c["name"] == "minqing_session"]
-        if found and found[0]["value"]:
-            return found[0]
-        browser_page.wait_for_timeout(100)
-    raise AssertionError("no sign-in cookie")
 
 
 def _sso_in_database(url: str, enabled: bool) -> None:

@@ -6,24 +6,19 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
 
 import openpyxl
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from geo import db
 from geo.drill.step import default_period
 from geo.reports.excel import workbook_bytes
 from geo.reports.pdf import report_html
 from geo.reports.write import report_content
-from geo.settings import get_settings
 from geo.timeutil import now_utc
 from tests.support import signed_in
 
 pytestmark = pytest.mark.db
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 DRILL = "dashboard/drilldown.py"
 # what openpyxl stores for a number format of fixed decimals, a percentage or a quoted unit
 _FORMAT = re.compile(r'0(?:\.(0+))?(%?)(?:"([^"]*)")?')
@@ -42,23 +37,17 @@ def _as_excel_shows(cell: openpyxl.cell.Cell) -> str:
 
 
 @pytest.fixture
-def page_values(demo_db, monkeypatch):
+def page_values(demo_db, open_app):
     """The drill-down's indicator table for the whole city over the last full month."""
-    monkeypatch.setenv("DATABASE_URL", demo_db)
-    get_settings.cache_clear()
-    st.cache_resource.clear()
-    st.cache_data.clear()
     period = default_period(now_utc())
-    at = signed_in(AppTest.from_file(APP, default_timeout=180), demo_db, "admin").run()
+    at = signed_in(open_app(demo_db, timeout=180), demo_db, "admin").run()
     at.query_params.clear()  # the live map, opened first, put its own period there
     at = at.switch_page(DRILL)
     at.query_params["period"] = period
     at = at.run()
     assert not at.exception, at.exception
     frame = next(df.value for df in at.dataframe if "数值" in df.value.columns)
-    yield period, dict(zip(frame["指标"], frame["数值"], strict=True))
-    get_settings.cache_clear()
-    st.cache_resource.clear()
+    return period, dict(zip(frame["指标"], frame["数值"], strict=True))
 
 
 def test_the_page_and_the_report_write_each_indicator_alike(page_values, demo_db):
