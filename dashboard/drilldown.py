@@ -54,6 +54,7 @@ t = translator(TABLE)
 MAP_KEY = "drill-map"  # one key for every step: the map stays mounted while the area changes
 # the ranking shows up to this many children without scrolling (the sparse ones come last)
 RANKING_ROWS, RANKING_ROW_PX = 30, 35
+Drawn = tuple[str | None, str | None]  # the URL's area and period a widget was drawn at
 
 
 def _level(level: str) -> str:
@@ -136,40 +137,53 @@ def _centers(
         return drill.center_workloads(conn, flt)
 
 
-def _go(area: str | None, period: str) -> None:
+def _drawn_at() -> Drawn:
+    """The area and period of the URL: the page drawn now, or the one the browser showed
+    when it sent a click (a callback runs before the page, with the browser's URL)."""
+    return st.query_params.get("area"), st.query_params.get("period")
+
+
+def _go(area: str | None, period: str, drawn: Drawn) -> None:
     """Open another area or period: a new URL, so a new browser history entry (the callback
-    of a click, a choice or a button: the page then runs once, at the new place)."""
+    of a click, a choice or a button: the page then runs once, at the new place).
+
+    Only from a widget `drawn` at the URL the browser is at: until the browser hears that a
+    run has ended, it sends the last values of the widgets of the area it left along with a
+    click, and Streamlit, which forgot their values at that run's end, calls their callbacks
+    again (they would open the area left, or a child of it, and push history entries)."""
+    if _drawn_at() != drawn:
+        return
     params = {"period": period}
     if area:
         params["area"] = area
     st.query_params.from_dict(params)
 
 
-def _go_area(key: str, period: str) -> None:
+def _go_area(key: str, period: str, drawn: Drawn) -> None:
     """Open the area chosen in the selectbox `key`."""
     if chosen := st.session_state.get(key):
-        _go(chosen, period)
+        _go(chosen, period, drawn)
 
 
-def _go_period(key: str, area: str | None) -> None:
+def _go_period(key: str, area: str | None, drawn: Drawn) -> None:
     """Show `area` over the period chosen in the selectbox `key`."""
     if chosen := st.session_state.get(key):
-        _go(area, chosen)
+        _go(area, chosen, drawn)
 
 
-def _go_row(key: str, codes: list[str], period: str) -> None:
+def _go_row(key: str, codes: list[str], period: str, drawn: Drawn) -> None:
     """Open the area of the ranking row selected in the table `key` (rows as shown)."""
     event = st.session_state.get(key)
     rows = event.selection.rows if event else []
     if rows and rows[0] < len(codes):
-        _go(codes[rows[0]], period)
+        _go(codes[rows[0]], period, drawn)
 
 
-def _go_picked(children: set[str], period: str, picked: Picked) -> None:
+def _go_picked(children: set[str], period: str, drawn: Drawn, picked: Picked) -> None:
     """Open the child area clicked on the map."""
     code = (picked.object.get("properties") or picked.object).get("code")
     if picked.layer == CHILDREN_LAYER and code in children:
-        _go(code, period)
+        _go(code, period, drawn)
 
 
 def _hours(value: float | None) -> str:
@@ -259,7 +273,7 @@ def _breadcrumb(step: DrillStep, period: str) -> None:
         else:
             column.button(
                 f"{label} ›", key=f"crumb-{crumb.code}", type="tertiary", on_click=_go,
-                args=(None if crumb.level == "city" else crumb.code, period),
+                args=(None if crumb.level == "city" else crumb.code, period, _drawn_at()),
             )  # fmt: skip
 
 
@@ -273,7 +287,7 @@ def _controls(step: DrillStep, period: str, choices: dict[str, str]) -> None:
     period_key = f"period-{step.node.code}-{period}"
     left.selectbox(
         t("period"), keys, index=keys.index(period), format_func=choices.__getitem__,
-        key=period_key, on_change=_go_period, args=(period_key, here),
+        key=period_key, on_change=_go_period, args=(period_key, here, _drawn_at()),
     )  # fmt: skip
     names = {row.area.code: row.area.name for row in step.children}
     if names:
@@ -282,7 +296,7 @@ def _controls(step: DrillStep, period: str, choices: dict[str, str]) -> None:
             f"{t('drill_to')} {_level(step.node.child_level)}",
             [""] + list(names),
             format_func=lambda c: names.get(c, t("choose")),
-            key=drill_key, on_change=_go_area, args=(drill_key, period),
+            key=drill_key, on_change=_go_area, args=(drill_key, period, _drawn_at()),
         )  # fmt: skip
     st.caption(
         f"{format_cst(step.period.start)} – {format_cst(step.period.end)} "
@@ -404,7 +418,7 @@ def _map(step: DrillStep, database: str, period: str, user: User) -> None:
         deck,
         MAP_KEY,
         f"{step.node.code}-{period}",
-        partial(_go_picked, set(rows), period),
+        partial(_go_picked, set(rows), period, _drawn_at()),
         height=MAP_HEIGHT_PX,
     )
     legends(items)
@@ -516,7 +530,7 @@ def _ranking(step: DrillStep, period: str) -> None:
         hide_index=True,
         width="stretch",
         height=RANKING_ROW_PX * (min(len(ranked), RANKING_ROWS) + 1) + 3,
-        on_select=partial(_go_row, key, [r.area.code for r in ranked], period),
+        on_select=partial(_go_row, key, [r.area.code for r in ranked], period, _drawn_at()),
         selection_mode="single-row",
         key=key,
         column_config={
