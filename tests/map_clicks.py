@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -134,12 +135,21 @@ def drawn_map(
     raise AssertionError(f"the map was not drawn within {timeout_s} s ({share:.1%} drawn, {ids})")
 
 
-def click_map(browser_page, x: float, y: float) -> None:
+def click_map(browser_page, x: float, y: float, name: str | None = None) -> bool:
     """Point at (x, y), wait for the map's tooltip there (the object under the pointer is
-    picked), then click, as a person does."""
+    picked), then click, as a person does. With `name`, only once the tooltip names it (the
+    map may have moved under the pointer while the page settled): False, and no click, when
+    it names something else for 10 s."""
     browser_page.mouse.move(x, y)
-    browser_page.locator(".deck-tooltip").first.wait_for(state="visible", timeout=30_000)
+    tooltip = browser_page.locator(".deck-tooltip").first
+    tooltip.wait_for(state="visible", timeout=30_000)
+    if name is not None:
+        try:
+            tooltip.filter(has_text=name).wait_for(state="visible", timeout=10_000)
+        except PlaywrightTimeout:
+            return False
     browser_page.mouse.click(x, y)
+    return True
 
 
 def wait_for_query(browser_page, text: str, timeout_ms: int = 30_000) -> None:
