@@ -37,7 +37,7 @@ from geo.timeutil import CST, format_cst, now_utc
 from geo.vocabulary import SOURCES, category_label
 from layers.charts import bar_chart, contribution_chart, trend_chart
 from layers.colors import INDEX_BAR
-from layers.deck import configured_basemap, make_deck, view_for
+from layers.deck import configured_basemap, make_deck, pixel_degrees, view_for
 from layers.drill import (
     CASE_COLOURS,
     CHILDREN_LAYER,
@@ -106,10 +106,14 @@ def _step(
 
 
 @st.cache_data(ttl=600, max_entries=256, show_spinner=False)
-def _outlines(database: str, code: str) -> tuple[list[AreaOutline], list[AreaOutline]]:
-    """An area's children's outlines and its own (public: read as nobody)."""
+def _outlines(database: str, code: str, view: float) -> tuple[list[AreaOutline], list[AreaOutline]]:
+    """An area's children's outlines and its own, simplified to `view` degrees (public: read
+    as nobody)."""
     with connection(None) as conn:
-        return drill.child_outlines(conn, code), drill.child_outlines(conn, code, itself=True)
+        return (
+            drill.child_outlines(conn, code, view=view),
+            drill.child_outlines(conn, code, itself=True, view=view),
+        )
 
 
 @st.cache_data(ttl=300, max_entries=64, show_spinner=False)
@@ -362,7 +366,8 @@ def _index_delta(now: SafetyIndex, before: SafetyIndex) -> str | None:
 
 def _map(step: DrillStep, database: str, period: str, user: User) -> None:
     """Children filled by their index (click one to drill), or a grid's cases."""
-    children, frame = _outlines(database, step.node.code)
+    view = view_for(step.node.bbox, MAP_WIDTH_PX, MAP_HEIGHT_PX)
+    children, frame = _outlines(database, step.node.code, pixel_degrees(view.zoom) / 2)
     rules = load_rules()
     bands = [(b.min, b.color) for b in rules.bands]
     rows = {row.area.code: row for row in step.children}
@@ -375,7 +380,6 @@ def _map(step: DrillStep, database: str, period: str, user: User) -> None:
             "new": row.figures.counts.kpis.new,
             "open": row.figures.counts.kpis.open,
         }
-    view = view_for(step.node.bbox, MAP_WIDTH_PX, MAP_HEIGHT_PX)
     layers = children_layers(children, fill, props, frame, view.zoom)
     legend_items = [
         LegendItem(index_colour(b.min, bands), f"{b.label(lang())} ≥{b.min:.0f}")
