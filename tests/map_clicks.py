@@ -136,20 +136,24 @@ def drawn_map(
 
 
 def click_map(browser_page, x: float, y: float, name: str | None = None) -> bool:
-    """Point at (x, y), wait for the map's tooltip there (the object under the pointer is
-    picked), then click, as a person does. With `name`, only once the tooltip names it (the
-    map may have moved under the pointer while the page settled): False, and no click, when
-    it names something else for 10 s."""
-    browser_page.mouse.move(x, y)
+    """Point at (x, y) until the map's tooltip shows there (the object under the pointer is
+    picked), then click, as a person does. A pointer held still while the map is redrawn
+    under it can be left with nothing picked: it is moved off and back, as a hand does.
+    With `name`, only once the tooltip names it (the map may have moved under the pointer
+    while the page settled): False, and no click, when it names something else for 30 s."""
     tooltip = browser_page.locator(".deck-tooltip").first
-    tooltip.wait_for(state="visible", timeout=30_000)
-    if name is not None:
+    wanted = tooltip if name is None else tooltip.filter(has_text=name)
+    for _ in range(10):
+        browser_page.mouse.move(x + 3, y + 3)
+        browser_page.mouse.move(x, y)
         try:
-            tooltip.filter(has_text=name).wait_for(state="visible", timeout=10_000)
+            wanted.wait_for(state="visible", timeout=3_000)
         except PlaywrightTimeout:
-            return False
-    browser_page.mouse.click(x, y)
-    return True
+            continue
+        browser_page.mouse.click(x, y)
+        return True
+    assert name is not None, f"no tooltip at ({x:.0f}, {y:.0f}) within 30 s"
+    return False
 
 
 def wait_for_query(browser_page, text: str, timeout_ms: int = 30_000) -> None:
