@@ -94,5 +94,6 @@ def main() -> None:
                 figures.append(f"{lookup} {statistics.median(spent) * 1000:,.1f} ms")
             print(f"{size:>7,} points, {who}: " + ", ".join(figures) + f" (load {load()})")
 
+
 if __name__ == "__main__":
     main()

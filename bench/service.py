@@ -46,13 +46,12 @@ from bench_db import recreate_database, sibling_url
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from dashboard.serve import free_port, server_process  # noqa: E402
 from geo import db  # noqa: E402
 from geo.mapapi.clients import ClientError, add_client, rotate_token  # noqa: E402
 from geo.settings import Settings, get_settings  # noqa: E402
 from geo.timeutil import CST, now_utc  # noqa: E402
 from geo.vocabulary import CATEGORIES  # noqa: E402
-from tests.support import _free_port as free_port  # noqa: E402
-from tests.support import server_process  # noqa: E402
 
 BENCH_DATABASE = "minqing_service_bench"
 ZOOMS = range(10, 16)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from geo.vocabulary import AREA_LEVELS, CENTER_LEVELS, ROLES, text_table
 
 TABLE: dict[str, dict[str, str]] = {
-    "page_login": {"zh": "登录", "en": "Sign in"},
     "page_users": {"zh": "用户管理", "en": "Users"},
     "page_audit": {"zh": "审计日志", "en": "Audit log"},
     "page_settings": {"zh": "系统设置", "en": "Settings"},

@@ -206,9 +206,7 @@ def _focus(marks: list[ProblemMark], candidates: list, selected: int | None) -> 
 
 
 @st.cache_data(show_spinner=False, max_entries=8, ttl=3600)
-def _preview_html(
-    _prepared: PreparedUpload, key: str, selected: int | None, language: str
-) -> str:
+def _preview_html(_prepared: PreparedUpload, key: str, selected: int | None, language: str) -> str:
     """The preview map's HTML (cached per upload, selected problem and language)."""
     prepared = _prepared
     parents = prepared.base_parents
@@ -232,8 +230,14 @@ def _preview_html(
     }
     marks = [
         ProblemMark(
-            p.severity, p.title(language), in_language(p.detail, language), p.feature, p.code,
-            p.lon, p.lat, p.geometry
+            p.severity,
+            p.title(language),
+            in_language(p.detail, language),
+            p.feature,
+            p.code,
+            p.lon,
+            p.lat,
+            p.geometry,
         )  # fmt: skip
         for p in prepared.problems
     ]
@@ -303,7 +307,9 @@ def _removal_notice(removal: Removal) -> None:
     unit, parent_unit = _units(removal.level)
     lines = [
         tr("removal_summary").format(
-            n=f"{len(removal.areas):,}", unit=unit, incidents=f"{removal.incidents:,}",
+            n=f"{len(removal.areas):,}",
+            unit=unit,
+            incidents=f"{removal.incidents:,}",
             open=f"{removal.open_incidents:,}",
         )  # fmt: skip
     ]
@@ -342,7 +348,9 @@ def _removal_confirmation(removal: Removal) -> bool:
     )
     return st.checkbox(
         tr("removal_confirm").format(
-            n=f"{len(removal.areas):,}", unit=unit, names=_named(removal),
+            n=f"{len(removal.areas):,}",
+            unit=unit,
+            names=_named(removal),
             incidents=f"{removal.incidents:,}",
         ),  # fmt: skip
         key=_removal_key(removal),
@@ -386,8 +394,11 @@ def _publish(prepared: PreparedUpload) -> None:
             unit, _ = _units(removal.level)
             raise Refused(
                 tr("removal_refused").format(
-                    n=f"{len(removal.areas):,}", unit=unit, names=_named(removal),
-                    incidents=f"{removal.incidents:,}", open=f"{removal.open_incidents:,}",
+                    n=f"{len(removal.areas):,}",
+                    unit=unit,
+                    names=_named(removal),
+                    incidents=f"{removal.incidents:,}",
+                    open=f"{removal.open_incidents:,}",
                 )  # fmt: skip
             )
         if not st.session_state.get("bnd_confirm"):

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from geo.vocabulary import CENTER_LEVELS, text_table
-from geo.workflow.messages import ACTION_NAMES, STATUS_NAMES
+from geo.vocabulary import CASE_ACTIONS, CENTER_LEVELS, STATUSES, text_table
 
 TABLE: dict[str, dict[str, str]] = {
     "page_desk": {"zh": "案件工作台", "en": "Case desk"},
@@ -118,13 +117,8 @@ TABLE: dict[str, dict[str, str]] = {
     "res_withdrawn": {"zh": "撤回", "en": "Withdrawn"},
     **text_table(CENTER_LEVELS, "level_"),
 }
-VERBS_EN = {
-    "assign": "Assign", "transfer": "Transfer", "return": "Return", "escalate": "Escalate",
-    "accept": "Accept", "resolve": "Resolve", "close": "Close after feedback",
-    "reopen": "Reopen", "supervise": "Supervise", "urge": "Urge",
-}  # fmt: skip
-TABLE.update({f"act_{k}": {"zh": v["zh"], "en": VERBS_EN[k]} for k, v in ACTION_NAMES.items()})
-TABLE.update({f"status_{k}": v for k, v in STATUS_NAMES.items()})
+TABLE.update(text_table(CASE_ACTIONS, "act_"))
+TABLE.update(text_table(STATUSES, "status_"))
 EVENT_NAMES: dict[str, dict[str, str]] = {
     "reported": {"zh": "上报登记", "en": "Reported"},
     "assigned": {"zh": "交办", "en": "Assigned"},

@@ -32,6 +32,7 @@ from geo.live.queries import GridShape
 from geo.timeutil import CST, format_cst
 from layers.charts import contribution_chart
 from layers.forecast import (
+    CHART_LABELS,
     forecast_chart,
     forecast_frame,
     rising_layers,
@@ -121,7 +122,7 @@ def _forecast_tab(points: list[WeekPoint], figures: dict | None) -> None:
     if not any(p.mean is not None for p in points):
         st.info(t("fc_none"))
         return
-    labels = {k: t("fc_" + k) for k in ("week", "actual", "forecast", "low", "high")}
+    labels = {k: t("fc_" + k) for k in CHART_LABELS}
     st.altair_chart(forecast_chart(forecast_frame(points), labels), width="stretch")
     rules = load_forecast_rules()
     st.caption(t("fc_caption").format(level=rules.high - rules.low))

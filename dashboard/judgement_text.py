@@ -100,5 +100,4 @@ TABLE: dict[str, dict[str, str]] = {
     "rep_pick": {"zh": "选择报表下载", "en": "Choose a report to download"},
     "rep_xlsx": {"zh": "下载 Excel", "en": "Download Excel"},
     "rep_pdf": {"zh": "下载 PDF", "en": "Download PDF"},
-    "rep_gone": {"zh": "该报表不可用", "en": "This report is not available"},
 }

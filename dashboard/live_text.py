@@ -56,7 +56,6 @@ TABLE: dict[str, dict[str, str]] = {
         "en": "Arrows show the change since the last refresh",
     },
     "open_drill": {"zh": "打开区域研判", "en": "Open the area report"},
-    "up_to": {"zh": "返回", "en": "Back to"},
     "click_hint": {
         "zh": "点击地图进入下一级区域；悬停查看网格变色原因。",
         "en": "Click the map to open the next level; hover a grid to see why it has its colour.",

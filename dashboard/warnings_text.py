@@ -54,7 +54,6 @@ TABLE: dict[str, dict[str, str]] = {
     "no": {"zh": "否", "en": "no"},
     "warn_pick": {"zh": "选择预警", "en": "Choose a warning"},
     "warn_history": {"zh": "处置记录", "en": "History"},
-    "warn_actor": {"zh": "操作人", "en": "By"},
     "warn_note": {"zh": "备注", "en": "Note"},
     "warn_center": {"zh": "交办给", "en": "Assign to"},
     "warn_done": {"zh": "预警 #{id} 已{action}", "en": "Warning #{id}: {action}"},

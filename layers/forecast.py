@@ -18,6 +18,8 @@ Translate = Callable[[str], str]
 RISING_FILL = [128, 0, 160, 90]
 RISING_LINE = [110, 0, 140, 255]
 FORECAST_COLOUR = "#7b2cbf"
+# The chart's columns that carry a label (its tooltip's titles)
+CHART_LABELS = ("week", "actual", "forecast", "low", "high")
 
 
 def rising_records(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
@@ -14,7 +14,15 @@ from psycopg2 import sql
 from geo import db
 from geo.migrate import migrate
 from geo.settings import Settings
-from tests.support import DEMO_INCIDENTS, DEMO_SCALE, DEMO_SEED, streamlit_server
+from tests.support import (
+    APP,
+    DEMO_INCIDENTS,
+    DEMO_SCALE,
+    DEMO_SEED,
+    fresh_caches,
+    pages_pool,
+    streamlit_server,
+)
 
 _skipped: list[str] = []
 _STARTED = pytest.StashKey[bool]()
@@ -159,6 +167,28 @@ def demo_db(scratch: ScratchDatabases) -> str:
     finally:
         conn.close()
     return url
+
+
+@pytest.fixture(scope="module")
+def app_pool(world: str):
+    """The pool a dashboard uses on the test module's `world` database: logged in as the pages
+    are (minqing_app), not as the tables' owner."""
+    return pages_pool(world)
+
+
+@pytest.fixture
+def open_app(monkeypatch) -> Iterator[Callable]:
+    """Opens the app (or one page) in Streamlit's AppTest against a database, with the settings
+    and caches fresh; forgets them again after the test."""
+    from streamlit.testing.v1 import AppTest
+
+    def _open(url: str, page: str = APP, timeout: int = 120) -> AppTest:
+        monkeypatch.setenv("DATABASE_URL", url)
+        fresh_caches()
+        return AppTest.from_file(page, default_timeout=timeout)
+
+    yield _open
+    fresh_caches()
 
 
 @pytest.fixture

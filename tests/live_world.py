@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 import psycopg2.extensions
 
 from geo.timeutil import CST
+from tests.support import owner_connection
 
 # Two districts side by side; each one street, one community and two small grids (W and E).
 # (code, parent, name, level, kind, west, south, east, north)
@@ -73,6 +74,12 @@ def build_world(conn: psycopg2.extensions.connection) -> None:
                 (code, name, level, area, parent, lon, lat),
             )
     conn.commit()
+
+
+def build_world_at(url: str) -> None:
+    """`build_world` in the database at `url`."""
+    with owner_connection(url) as conn:
+        build_world(conn)
 
 
 @dataclass

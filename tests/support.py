@@ -1,15 +1,21 @@
-"""Helpers shared by the tests: a real Streamlit server of the app, signing in."""
+"""Helpers shared by the tests: a real Streamlit server of the app, signing in, a scratch
+world with accounts and the pages' own login to it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+
+import psycopg2.extensions
+import psycopg2.pool
 
 from dashboard.serve import served
 from geo.auth.demo import DEMO_PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "streamlit_app.py")
 
 # The small seeded demo shared by the session's tests (`demo_db`).
 DEMO_SCALE = 0.03
@@ -25,32 +31,34 @@ def streamlit_server(env: dict[str, str]) -> Iterator[str]:
         yield url
 
 
-def owner_rows(url: str, query: str, params: tuple = ()) -> list[tuple]:
-    """Rows of a query as the tables' owner (no row-level security applies to it)."""
+@contextmanager
+def owner_connection(url: str) -> Iterator[psycopg2.extensions.connection]:
+    """A connection to the database at `url` as the tables' owner, committed when the block
+    ends without an error, closed after."""
     from geo import db
 
     conn = db.connect(url)
     try:
-        with conn.cursor() as cur:
-            cur.execute(query, params)
-            return cur.fetchall()
+        yield conn
+        conn.commit()
     finally:
         conn.close()
+
+
+def owner_rows(url: str, query: str, params: tuple = ()) -> list[tuple]:
+    """Rows of a query as the tables' owner (no row-level security applies to it)."""
+    with owner_connection(url) as conn, conn.cursor() as cur:
+        cur.execute(query, params)
+        return cur.fetchall()
 
 
 def open_session(url: str, username: str) -> str:
     """A new session token for a user of the database at `url` (as a sign-in would make)."""
-    from geo import db
     from geo.auth.sessions import create_session
     from geo.settings import Settings
 
-    conn = db.connect(url)
-    try:
-        token = create_session(conn, username, Settings(), "test")
-        conn.commit()
-    finally:
-        conn.close()
-    return token
+    with owner_connection(url) as conn:
+        return create_session(conn, username, Settings(), "test")
 
 
 def add_account(
@@ -60,18 +68,63 @@ def add_account(
     area_code: str,
     password: str = DEMO_PASSWORD,
     center: str | None = None,
+    name: str | None = None,
 ) -> None:
     """Add a user to the database at `url` (its area must be in the current boundaries; an
-    operator's `center` too)."""
-    from geo import db
+    operator's `center` too); its display name is its username unless `name` says."""
     from geo.auth.users import add_user
 
-    conn = db.connect(url)
-    try:
-        add_user(conn, username, username, role, area_code, password, center, actor="test")
-        conn.commit()
-    finally:
-        conn.close()
+    with owner_connection(url) as conn:
+        add_user(conn, username, name or username, role, area_code, password, center, actor="test")
+
+
+@dataclass(frozen=True)
+class Account:
+    """A user of a test world: its role, its area, an operator's center, its display name."""
+
+    username: str
+    role: str
+    area: str
+    center: str | None = None
+    name: str | None = None
+
+
+def world_with_accounts(
+    scratch, prefix: str, build: Callable[[str], None], accounts: Iterable[Account]
+) -> str:
+    """A new migrated scratch database, written by `build(url)`, with the accounts (password
+    DEMO_PASSWORD); its URL (the tables' owner's)."""
+    url = scratch.create_migrated(prefix)
+    build(url)
+    for a in accounts:
+        add_account(url, a.username, a.role, a.area, center=a.center, name=a.name)
+    return url
+
+
+def pages_url(url: str) -> str:
+    """The URL the pages use for the database at `url`: their own login, not the owner's."""
+    from geo import db
+    from geo.settings import Settings
+
+    return db.app_database_url(Settings(database_url=url))
+
+
+def pages_pool(url: str) -> psycopg2.pool.ThreadedConnectionPool:
+    """The pool a dashboard uses for the database at `url`, logged in as the pages are."""
+    from geo import db
+
+    return db.get_pool(pages_url(url), 1, 4)
+
+
+def fresh_caches() -> None:
+    """Forget the settings and Streamlit's caches (a test's app reads its own database)."""
+    import streamlit as st
+
+    from geo.settings import get_settings
+
+    get_settings.cache_clear()
+    st.cache_resource.clear()
+    st.cache_data.clear()
 
 
 def signed_in(at, url: str, username: str = "admin"):

@@ -3,23 +3,29 @@ words, the settings as name / value / meaning; the database address for admins o
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg2.errors
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from geo import db
 from geo.migrate import load_migrations
 from geo.rules.describe import rules_files
-from geo.settings import Settings, get_settings
 from tests.boundary_fixtures import DISTRICT, load_tree
-from tests.support import add_account, open_session, signed_in
+from tests.support import (
+    APP,
+    Account,
+    add_account,
+    open_session,
+    owner_connection,
+    owner_rows,
+    pages_url,
+    signed_in,
+    world_with_accounts,
+)
 
 pytestmark = pytest.mark.db
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 POST = "post-620102001"
 
 _CENTERS = """
@@ -31,43 +37,29 @@ INSERT INTO centers (code, name, level, area_code, parent_code, geom) VALUES
 """
 
 
+def _tree_and_centers(url: str) -> None:
+    """The small tree and two centers in the middle of its district."""
+    load_tree(url, incidents=20)
+    x, y = (DISTRICT[0] + DISTRICT[2]) / 2, (DISTRICT[1] + DISTRICT[3]) / 2
+    with owner_connection(url) as conn, conn.cursor() as cur:
+        cur.execute(_CENTERS, {"x": x, "y": y, "post": POST})
+
+
 @pytest.fixture(scope="module")
 def admin_db(scratch) -> str:
     """A database of its own (these tests add users): the small tree, two centers, an admin."""
-    url = scratch.create_migrated("minqing_admin_pages")
-    load_tree(url, incidents=20)
-    conn = db.connect(url)
-    try:
-        with conn, conn.cursor() as cur:
-            x, y = (DISTRICT[0] + DISTRICT[2]) / 2, (DISTRICT[1] + DISTRICT[3]) / 2
-            cur.execute(_CENTERS, {"x": x, "y": y, "post": POST})
-    finally:
-        conn.close()
-    add_account(url, "boss", "admin", "620100")
-    add_account(url, "watcher", "leader", "620100")
-    return url
+    accounts = [Account("boss", "admin", "620100"), Account("watcher", "leader", "620100")]
+    return world_with_accounts(scratch, "minqing_admin_pages", _tree_and_centers, accounts)
 
 
 @pytest.fixture
-def app(admin_db, monkeypatch):
+def app(admin_db, open_app):
     """The app against the admin test database, nobody signed in yet."""
-    monkeypatch.setenv("DATABASE_URL", admin_db)
-    get_settings.cache_clear()
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield AppTest.from_file(APP, default_timeout=120)
-    get_settings.cache_clear()
-    st.cache_resource.clear()
+    return open_app(admin_db)
 
 
 def _one(url: str, query: str, *args) -> tuple:
-    conn = db.connect(url)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(query, args)
-            return cur.fetchone()
-    finally:
-        conn.close()
+    return owner_rows(url, query, args)[0]
 
 
 def _users_page(app: AppTest, url: str) -> AppTest:
@@ -137,7 +129,7 @@ def test_only_an_admin_may_change_a_role_in_the_database(admin_db):
     an admin, whatever the page does."""
     add_account(admin_db, "nosy", "leader", "620100")
     token = open_session(admin_db, "nosy")
-    conn = db.connect(db.app_database_url(Settings(database_url=admin_db)))
+    conn = db.connect(pages_url(admin_db))
     try:
         db.enter_session(conn, token)
         with conn.cursor() as cur, pytest.raises(psycopg2.errors.InsufficientPrivilege):

@@ -2,66 +2,56 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from functools import partial
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from geo import db
 from geo.auth.demo import DEMO_PASSWORD
 from geo.auth.users import set_disabled
-from geo.settings import get_settings
 from tests.boundary_fixtures import load_tree
-from tests.support import add_account, signed_in
+from tests.support import (
+    Account,
+    add_account,
+    owner_connection,
+    owner_rows,
+    signed_in,
+    world_with_accounts,
+)
 
 pytestmark = pytest.mark.db
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 DENIED = "您的角色无权访问此页面。"
 
 
 @pytest.fixture(scope="module")
 def small_db(scratch) -> str:
     """A database of its own (these tests add and disable users): the small tree, an admin."""
-    url = scratch.create_migrated("minqing_auth_pages")
-    load_tree(url, incidents=50)
-    add_account(url, "boss", "admin", "620100")
-    return url
+    boss = Account("boss", "admin", "620100")
+    return world_with_accounts(
+        scratch, "minqing_auth_pages", partial(load_tree, incidents=50), [boss]
+    )
 
 
-def _app(url: str, monkeypatch) -> AppTest:
-    monkeypatch.setenv("DATABASE_URL", url)
+@pytest.fixture(autouse=True)
+def no_login_delay(monkeypatch):
+    """A failed sign-in answers at once."""
     monkeypatch.setenv("MINQING_LOGIN_DELAY_SECONDS", "0")
-    get_settings.cache_clear()
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    return AppTest.from_file(APP, default_timeout=120)
 
 
 @pytest.fixture
-def demo_app(demo_db, monkeypatch):
+def demo_app(demo_db, open_app):
     """The app against the seeded demo, nobody signed in yet."""
-    yield _app(demo_db, monkeypatch)
-    get_settings.cache_clear()
-    st.cache_resource.clear()
+    return open_app(demo_db)
 
 
 @pytest.fixture
-def small_app(small_db, monkeypatch):
+def small_app(small_db, open_app):
     """The app against the small tree, nobody signed in yet."""
-    yield _app(small_db, monkeypatch)
-    get_settings.cache_clear()
-    st.cache_resource.clear()
+    return open_app(small_db)
 
 
 def _count(url: str, query: str, *args) -> int:
-    conn = db.connect(url)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(query, args)
-            return cur.fetchone()[0]
-    finally:
-        conn.close()
+    return owner_rows(url, query, args)[0][0]
 
 
 def _sidebar_user(at: AppTest) -> str:
@@ -134,10 +124,8 @@ def test_a_disabled_users_open_page_signs_them_out(small_app, small_db):
     add_account(small_db, "leaving", "leader", "620102")
     at = signed_in(small_app, small_db, "leaving").run()
     assert "leaving" in _sidebar_user(at)
-    conn = db.connect(small_db)
-    set_disabled(conn, "leaving", True, actor="boss")
-    conn.commit()
-    conn.close()
+    with owner_connection(small_db) as conn:
+        set_disabled(conn, "leaving", True, actor="boss")
     at.run()
     assert [t.label for t in at.text_input] == ["用户名", "密码"]
     assert "登录已过期或已失效" in at.info[0].value

@@ -140,8 +140,7 @@ def test_outside_text_stays_text_in_markdown_and_css():
     from dashboard.widgets.upload import css_string, uploader_css
 
     assert literal("**粗** [链](javascript:x) :red[红] $x$\n<b>") == (
-        "\\*\\*粗\\*\\* \\[链\\]\\(javascript\\:x\\) \\:red\\[红\\] "
-        "\\$x\\$ \\<b\\>"
+        "\\*\\*粗\\*\\* \\[链\\]\\(javascript\\:x\\) \\:red\\[红\\] \\$x\\$ \\<b\\>"
     )
     assert css_string('选择"文件"</style>') == '"选择\\22 文件\\22 \\3c /style\\3e "'
     css = uploader_css("bnd_file", "选择文件", "文件最大 200 MB")

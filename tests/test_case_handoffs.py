@@ -10,20 +10,19 @@ import pytest
 
 from geo import db
 from geo.auth.sessions import create_session
-from geo.auth.users import add_user
 from geo.settings import Settings
 from geo.timeutil import CST
 from geo.workflow.actions import apply_action
 from geo.workflow.desk import QueueFilter, desk_actions, history, queue
 from geo.workflow.messages import WorkflowRefused
-from tests.live_world import GRID_A, GRID_C, Incidents, build_world
+from tests.live_world import GRID_A, GRID_C, Incidents, build_world_at
+from tests.support import Account, world_with_accounts
 
 pytestmark = pytest.mark.db
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=CST)
 CITY, POST, WS = "city-620100", "post-620102001", "ws-620102001001"
 OTHER_WS = "ws-620103001001"
-PASSWORD = "a good password 1"
 OPERATORS = {  # username: (area, center)
     "op_city": ("620100", CITY),
     "op_post": ("620102001", POST),
@@ -35,22 +34,10 @@ OPERATORS = {  # username: (area, center)
 @pytest.fixture(scope="module")
 def world(scratch) -> str:
     """The tiny two-district world with an operator for four of its centers."""
-    url = scratch.create_migrated("minqing_handoffs")
-    conn = db.connect(url)
-    try:
-        build_world(conn)
-        for name, (area, center) in OPERATORS.items():
-            add_user(conn, name, name, "operator", area, PASSWORD, center, actor="test")
-        conn.commit()
-    finally:
-        conn.close()
-    return url
-
-
-@pytest.fixture(scope="module")
-def app_pool(world):
-    """The pages' pool: their own login, not the owner's."""
-    return db.get_pool(db.app_database_url(Settings(database_url=world)), 1, 4)
+    accounts = [
+        Account(name, "operator", area, center) for name, (area, center) in OPERATORS.items()
+    ]
+    return world_with_accounts(scratch, "minqing_handoffs", build_world_at, accounts)
 
 
 @pytest.fixture

@@ -227,6 +227,16 @@ def test_events_agree_with_the_incident(incidents, events):
     assert (late["resolved_at"].isna() | (late["resolved_at"] > late["deadline_at"])).all()
 
 
+def test_urging_and_supervision_come_from_the_center_above_the_holder(events, centers):
+    """催办 and 督办 are taken by the holder's parent center: the city center, above all, is
+    never urged or supervised (the workflow refuses it: nobody is above it)."""
+    pushed = events[events["action"].isin(["urged", "supervised"])]
+    parent = centers.set_index("code")["parent_code"]
+    holders = pushed["center_code"].astype(str)
+    assert len(pushed) > 0 and parent.loc[holders].notna().all()
+    assert (pushed["acting_center"].astype(str).to_numpy() == parent.loc[holders].to_numpy()).all()
+
+
 def test_same_seed_same_data_other_seed_other_data(areas, centers, generated):
     """Deterministic for a seed; another seed gives other incidents."""
     again = generate_incidents(areas, centers, N, seed=11, now=NOW)

@@ -1,4 +1,5 @@
-"""Every text key a page uses exists in Chinese and English, and English text is English.
+"""Every text key a page uses exists in Chinese and English, English text is English, and every
+key a table holds is used.
 
 Pages look a key up in their own table (`dashboard/*_text.py`, imported as TABLE) and then in
 the common one (`dashboard/i18n.TEXT`); the words of levels, statuses, sources, roles and
@@ -14,12 +15,26 @@ from pathlib import Path
 import pytest
 
 from dashboard.i18n import TEXT
-from geo import vocabulary
+from dashboard.widgets.filters import WINDOWS
+from geo import auth, vocabulary
 from geo.auth.audit import ACTIONS
+from geo.boundaries.cli_support import ROLES as MAPPING_ROLES
+from geo.live.grid_status import COLORS, MEASURES
+from geo.publish.rules import PERIOD_KINDS
 from geo.rules.describe import FILES, KEYS, SECTIONS
 from geo.settings import MEANINGS, Settings
+from geo.warnings import actions as warning_actions
+from geo.warnings.rules import KINDS as WARNING_KINDS
+from geo.workflow.transitions import ANSWERS, RESULTS, TRANSITIONS
+from layers.drill import CASE_COLOURS
+from layers.forecast import CHART_LABELS
 
-DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard"
+ROOT = Path(__file__).resolve().parent.parent
+DASHBOARD = ROOT / "dashboard"
+# The code that shows interface text: the pages, the layers they draw, the app's menu.
+SHOWING = sorted(
+    [*DASHBOARD.rglob("*.py"), *(ROOT / "layers").rglob("*.py"), ROOT / "streamlit_app.py"]
+)
 PAGES = sorted(p for p in DASHBOARD.rglob("*.py") if not p.name.endswith("_text.py"))
 # t("key"), tr("key"), t("key", TABLE), t('key')
 _CALL = re.compile(r"""\b(?:t|tr)\(\s*["']([a-z][a-z0-9_]*)["']""")
@@ -27,6 +42,33 @@ _TABLE_IMPORT = re.compile(r"^from dashboard\.(\w+_text) import TABLE", re.MULTI
 _CJK = re.compile(r"[\u3400-\u9fff]")
 # English text that names the other language on purpose
 _BILINGUAL = {"language"}
+# A table's own entry ("key": {"zh": …), which is no use of the key
+_ENTRY = re.compile(r"""^\s*["']([a-z][a-z0-9_]*)["']:\s*\{""", re.MULTILINE)
+# Keys the code builds from a code (t("status_" + case.status), t(f"role_{r}")): each prefix
+# with the codes it is built from. A key of a family counts as used only for those codes.
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "role_": (*auth.ROLES, *MAPPING_ROLES),
+    "level_": (*vocabulary.AREA_LEVELS, *vocabulary.CENTER_LEVELS),
+    "center_level_": tuple(vocabulary.CENTER_LEVELS),
+    "status_": tuple(vocabulary.STATUSES),
+    "act_": tuple(TRANSITIONS),
+    "event_": ("reported", *(step.event for step in TRANSITIONS.values())),
+    "res_": RESULTS,
+    "ans_": ANSWERS,
+    "state_": tuple(CASE_COLOURS),
+    "fc_": CHART_LABELS,
+    # the live map's layer switches (LAYERS of dashboard/live_map.py: a page runs when imported)
+    "layer_": ("grid_status", "heat", "centers", "incidents", "warnings", "forecast"),
+    "window_": WINDOWS,
+    "color_": COLORS,
+    "area_status_": COLORS,
+    "measure_": MEASURES,
+    "rep_": PERIOD_KINDS,
+    "warn_status_": tuple(vocabulary.WARNING_STATUSES),
+    "warn_kind_": WARNING_KINDS,
+    "warn_": tuple(warning_actions.ACTIONS),
+    "action_": ("raised", *warning_actions.TO_STATUS.values()),
+}
 
 
 def _tables() -> dict[str, dict[str, dict[str, str]]]:
@@ -121,3 +163,38 @@ def test_every_audit_action_setting_and_rule_has_a_meaning():
         assert _CJK.search(zh) and not _CJK.search(en)
     for label in [*FILES.values(), *SECTIONS.values(), *KEYS.values()]:
         assert _CJK.search(label.zh) and not _CJK.search(label.en)
+
+
+def _showing_code(*, entries: bool) -> str:
+    """The text of the code that shows interface text (with or without the tables' entries)."""
+    parts = []
+    for path in SHOWING:
+        source = path.read_text(encoding="utf-8")
+        if path.name.endswith("_text.py") or path.name == "i18n.py":
+            source = _ENTRY.sub("", source) if entries else ""
+        parts.append(source)
+    return "\n".join(parts)
+
+
+def _in_family(key: str) -> bool:
+    return any(
+        key.startswith(prefix) and key[len(prefix) :] in codes for prefix, codes in FAMILIES.items()
+    )
+
+
+def test_every_key_a_table_holds_is_used():
+    code = _showing_code(entries=True)
+    tables = {"i18n": TEXT, **_tables()}
+    unused = [
+        f"{name}.{key}"
+        for name, table in tables.items()
+        for key in table
+        if f'"{key}"' not in code and f"'{key}'" not in code and not _in_family(key)
+    ]
+    assert not unused, f"text no code shows: {unused}"
+
+
+@pytest.mark.parametrize("prefix", sorted(FAMILIES))
+def test_each_family_of_keys_is_built_by_the_code(prefix):
+    built = re.compile(rf"""(["']){prefix}\1\s*\+|\bf(["']){prefix}\{{""")
+    assert built.search(_showing_code(entries=False)), f"no code builds a key from {prefix!r}"

@@ -20,40 +20,26 @@ from geo.timeutil import CST
 from geo.warnings import acknowledge
 from geo.workflow.actions import apply_action
 from geo.workflow.messages import WorkflowRefused
-from tests.live_world import GRID_A, GRID_C, Incidents, build_world
+from tests.live_world import GRID_A, GRID_C, Incidents, build_world_at
+from tests.support import Account, world_with_accounts
 
 pytestmark = pytest.mark.db
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=CST)
 WS, POST = "ws-620102001001", "post-620102001"
 PASSWORD = "a good password 1"
-ACCOUNTS = [  # username, role, area, center
-    ("boss", "admin", "620100", None),
-    ("leader", "leader", "620102", None),
-    ("mapper", "gis_staff", "620100", None),
-    ("op_ws", "operator", "620102001001", WS),
+ACCOUNTS = [
+    Account("boss", "admin", "620100"),
+    Account("leader", "leader", "620102"),
+    Account("mapper", "gis_staff", "620100"),
+    Account("op_ws", "operator", "620102001001", WS),
 ]
 
 
 @pytest.fixture(scope="module")
 def world(scratch) -> str:
     """The tiny two-district world with one account per role, and one case in each district."""
-    url = scratch.create_migrated("minqing_privilege")
-    conn = db.connect(url)
-    try:
-        build_world(conn)
-        for username, role, area, center in ACCOUNTS:
-            add_user(conn, username, username, role, area, PASSWORD, center, actor="test")
-        conn.commit()
-    finally:
-        conn.close()
-    return url
-
-
-@pytest.fixture(scope="module")
-def app_pool(world):
-    """The pool a dashboard uses: logged in with the pages' credentials, not the owner's."""
-    return db.get_pool(db.app_database_url(Settings(database_url=world)), 1, 4)
+    return world_with_accounts(scratch, "minqing_privilege", build_world_at, ACCOUNTS)
 
 
 @pytest.fixture
@@ -162,12 +148,12 @@ def test_users_sessions_and_hashes_are_out_of_reach(owner, app_pool):
     # the admin's page reads users (never a hash) and the audit log; nobody else does
     users = "SELECT username FROM users ORDER BY 1"
     assert as_app(app_pool, leader, users) == [] == as_app(app_pool, None, users)
-    assert [r[0] for r in as_app(app_pool, boss, users)] == sorted(a[0] for a in ACCOUNTS)
+    assert [r[0] for r in as_app(app_pool, boss, users)] == sorted(a.username for a in ACCOUNTS)
     audit = "SELECT count(*) FROM audit_log"
     assert as_app(app_pool, leader, audit) == [(0,)]
     assert as_app(app_pool, boss, audit)[0][0] > 0
     with db.session_transaction(app_pool, boss) as conn:
-        assert {row.user.username for row in list_users(conn)} == {a[0] for a in ACCOUNTS}
+        assert {row.user.username for row in list_users(conn)} == {a.username for a in ACCOUNTS}
     # changing users: an admin's session, not a leader's
     with pytest.raises(psycopg2.errors.InsufficientPrivilege, match="administrator"):
         with db.session_transaction(app_pool, leader) as conn:

@@ -7,60 +7,33 @@ import tomllib
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from geo import db
-from geo.auth.users import add_user
-from geo.settings import get_settings
-from tests.live_world import build_world
-from tests.support import signed_in
+from tests.live_world import build_world_at
+from tests.support import Account, signed_in, world_with_accounts
 
 pytestmark = pytest.mark.db
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "streamlit_app.py")
 PENDING = "数据尚未整理完毕"
 
 
 @pytest.fixture(scope="module")
 def world(scratch) -> str:
-    url = scratch.create_migrated("minqing_notices")
-    conn = db.connect(url)
-    try:
-        build_world(conn)
-        add_user(conn, "leader", "区领导", "leader", "620102", "a good password 1", actor="test")
-        conn.commit()
-    finally:
-        conn.close()
-    return url
-
-
-def _app(url: str, monkeypatch) -> AppTest:
-    monkeypatch.setenv("DATABASE_URL", url)
-    get_settings.cache_clear()
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    return AppTest.from_file(APP, default_timeout=120)
-
-
-@pytest.fixture
-def cleared():
-    yield
-    get_settings.cache_clear()
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    leader = Account("leader", "leader", "620102", name="区领导")
+    return world_with_accounts(scratch, "minqing_notices", build_world_at, [leader])
 
 
 def _texts(at: AppTest) -> str:
     return " ".join(str(e.value) for e in (*at.error, *at.warning, *at.markdown, *at.text))
 
 
-def test_a_database_that_is_down_gives_a_message_not_a_traceback(world, monkeypatch, cleared):
+def test_a_database_that_is_down_gives_a_message_not_a_traceback(world, open_app):
     down = "postgresql://minqing:x@127.0.0.1:1/minqing"  # nothing listens on port 1
-    at = signed_in(_app(world, monkeypatch), world, "leader")
+    at = signed_in(open_app(world), world, "leader")
     at.run()
     assert not at.exception and "区领导" in " ".join(t.value for t in at.sidebar.text)
-    at = _app(down, monkeypatch)
+    at = open_app(down)
     at.session_state["auth_token"] = "a session of before"
     at.run()
     assert not at.exception
@@ -71,14 +44,14 @@ def test_a_database_that_is_down_gives_a_message_not_a_traceback(world, monkeypa
     assert config["client"]["showErrorDetails"] == "none"
 
 
-def test_every_page_says_so_while_deferred_work_is_pending(world, monkeypatch, cleared):
+def test_every_page_says_so_while_deferred_work_is_pending(world, open_app):
     conn = db.connect(world)
     try:
         with conn.cursor() as cur:
             cur.execute("INSERT INTO deferred_statements (statement) VALUES ('SELECT 1')")
         conn.commit()
         for page in ("dashboard/live_map.py", "dashboard/warnings.py", "dashboard/drilldown.py"):
-            at = signed_in(_app(world, monkeypatch), world, "leader").run()
+            at = signed_in(open_app(world), world, "leader").run()
             at.switch_page(page).run()
             assert not at.exception, page
             assert any(PENDING in w.value for w in at.warning), page
@@ -87,6 +60,6 @@ def test_every_page_says_so_while_deferred_work_is_pending(world, monkeypatch, c
         conn.commit()
     finally:
         conn.close()
-    at = signed_in(_app(world, monkeypatch), world, "leader").run()
+    at = signed_in(open_app(world), world, "leader").run()
     at.switch_page("dashboard/warnings.py").run()
     assert not any(PENDING in w.value for w in at.warning)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from geo.assess.sheet import LEVEL_ZH, LEVELS
+from geo.assess.measure import LEVELS
+from geo.assess.sheet import LEVEL_ZH
 
 
 @click.command("assess")

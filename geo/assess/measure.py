@@ -68,6 +68,10 @@ class Counts:
 COUNT_FIELDS = tuple(f.name for f in fields(Counts))
 
 
+# A subject's level: the four center levels top down, then the small grid.
+LEVELS = ("city_center", "sub_center", "command_post", "workstation", "grid")
+
+
 @dataclass(frozen=True)
 class Subject:
     """A center or a small grid, with the area codes it belongs to."""

@@ -8,15 +8,13 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from geo.assess.measure import LEVELS
 from geo.assess.rules import ANSWER_ZH, ScorecardRules
 from geo.assess.score import NO_CASES, Scorecard
-from geo.reports.labels import CENTER_LEVEL_ZH
-from geo.reports.sheets import table
+from geo.assess.view import word
+from geo.sheets import table
 
-SHEET = "考评"
-LEVELS = ("city_center", "sub_center", "command_post", "workstation", "grid")
-LEVEL_ZH = {**CENTER_LEVEL_ZH, "grid": "网格"}
-UNSCORED_ZH = {NO_CASES: "无案件", "too_few": "样本不足"}
+LEVEL_ZH = {level: word(level, "zh") for level in LEVELS}
 _COUNTS = [
     ("received", "受理案件"),
     ("finished", "办结"),
@@ -43,7 +41,7 @@ def scorecardtable(cards: list[Scorecard], rules: ScorecardRules) -> tuple[list[
     rows = []
     for card in cards:
         s = card.subject
-        grade = card.band.zh if card.band else UNSCORED_ZH[card.unscored or NO_CASES]
+        grade = card.band.zh if card.band else word(card.unscored or NO_CASES, "zh")
         row = [LEVEL_ZH.get(s.level, s.level), card.rank, card.peers or None, s.name, s.code,
                _round(card.score), grade]  # fmt: skip
         row += [getattr(card.counts, name) for name, _ in _COUNTS]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from geo.assess.measure import LEVELS
 from geo.assess.rules import ScorecardRules
 from geo.assess.score import NO_CASES, Scorecard
 from geo.vocabulary import AREA_LEVELS, CENTER_LEVELS
 
-LEVELS = ("city_center", "sub_center", "command_post", "workstation", "grid")
 WORDS = {
     # the levels' names are the vocabulary's
     **{code: (label.zh, label.en) for code, label in CENTER_LEVELS.items()},

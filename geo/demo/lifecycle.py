@@ -1,11 +1,13 @@
 """The closed loop of each generated case: deadline, handling, status and every event.
 
 Each case gets a full schedule first (reported, assigned, perhaps returned to the level above
-and assigned again, accepted, perhaps urged, escalated once or twice, supervised when overdue,
-resolved, closed after the follow-up call with the resident's answer (回访: 满意 / 基本满意 /
-不满意 / 未联系上), and after a dissatisfied answer perhaps reopened (重新办理), resolved and
-closed again); only the steps that happened before `now` become events, and the case's
-status, center, handling level, escalations, resolved/closed times and result are read off
+and assigned again, accepted, perhaps urged, escalated once or twice (each time accepted again
+by the center above as quickly as it accepts any case), supervised when overdue (urging and
+supervision come from the center above the holder: never to the city center), resolved,
+closed after the follow-up call with the resident's answer (回访: 满意 / 基本满意 / 不满意 /
+未联系上), and after a dissatisfied answer perhaps reopened (重新办理), resolved and closed
+again); only the steps that happened before `now` become events, and the case's status,
+center, handling level, escalations, resolved/closed times and result are read off
 those events, so they always agree. Everything is vectorised.
 
 Centers differ: each has a fixed quality (a standard normal drawn from its code, so the seed
@@ -33,6 +35,7 @@ from geo.demo import texts
 from geo.vocabulary import CATEGORIES, SOURCES
 
 LEVELS = ("workstation", "command_post", "sub_center", "city_center")
+TOP = len(LEVELS) - 1  # the city center's level: no center above it
 STATUSES = ("reported", "assigned", "in_progress", "resolved", "closed")
 RESULTS = ("resolved", "unresolved", "withdrawn")
 ANSWERS = ("satisfied", "basically_satisfied", "dissatisfied", "unreachable")
@@ -82,8 +85,7 @@ def run_lifecycle(
     log = _EventLog(now, t0.min(initial=now))
     _log_intake(log, plan, cases, chain, t0)
     _log_escalations(log, plan, chain)
-    final = plan["level"] + (plan["escalations"] >= 1) * (plan["escalated1"] <= now)
-    final += (plan["escalations"] >= 2) * (plan["escalated2"] <= now)
+    final = _level_at(plan, now)
     _log_conclusion(log, plan, chain, final)
     events, status = log.events(actors.labels(), center_codes)
     return _state(plan, chain, t0, deadline, final, status, now, center_codes), events
@@ -195,12 +197,12 @@ def _log_escalations(log: _EventLog, plan: dict, chain: _Chain) -> None:
             center(level0 + k),
             "accepted",
         )
+    # from the center above the holder: the city center has none above it
     for action in ("urged", "supervised"):
         at = plan[action]
-        level = level0 + (plan["escalated1"] <= at) * (plan["escalations"] >= 1)
-        level += (plan["escalated2"] <= at) * (plan["escalations"] >= 2)
+        level = _level_at(plan, at)
         log.add(
-            plan[f"{action}_mask"],
+            plan[f"{action}_mask"] & (level < TOP),
             at,
             action,
             _SAME,
@@ -218,64 +220,53 @@ def _log_conclusion(log: _EventLog, plan: dict, chain: _Chain, final: np.ndarray
     done = np.isfinite(plan["resolved"])
     holder = chain.center(final)
     result_note = (plan["result"], [f"result:{r}" for r in RESULTS])
-    log.add(
-        done,
-        plan["resolved"],
-        "resolved",
-        "in_progress",
-        "resolved",
-        handler(final),
-        holder,
-        holder,
-        result_note,
-    )
-    log.add(
-        done,
-        plan["closed"],
-        "closed",
-        "resolved",
-        "closed",
-        actors.system,
-        holder,
-        _NONE,
-        (plan["answer"], [f"answer:{a}" for a in ANSWERS]),
-        plan["answer"],
-    )
     again = plan["reopened_mask"]
-    log.add(
-        again,
-        plan["reopened"],
-        "reopened",
-        "closed",
-        "in_progress",
-        actors.center(holder),
-        holder,
-        holder,
-        "reopened",
-    )
-    log.add(
-        again,
-        plan["resolved2"],
-        "resolved",
-        "in_progress",
-        "resolved",
-        handler(final),
-        holder,
-        holder,
-        result_note,
-    )
-    log.add(
-        again,
-        plan["closed2"],
-        "closed",
-        "resolved",
-        "closed",
-        actors.system,
-        holder,
-        _NONE,
-        (plan["answer2"], [f"answer:{a}" for a in ANSWERS]),
-        plan["answer2"],
-    )
+    # the first conclusion, then the second of the cases reopened after the follow-up call
+    for mask, suffix in ((done, ""), (again, "2")):
+        if suffix:
+            log.add(
+                mask,
+                plan["reopened"],
+                "reopened",
+                "closed",
+                "in_progress",
+                actors.center(holder),
+                holder,
+                holder,
+                "reopened",
+            )
+        log.add(
+            mask,
+            plan[f"resolved{suffix}"],
+            "resolved",
+            "in_progress",
+            "resolved",
+            handler(final),
+            holder,
+            holder,
+            result_note,
+        )
+        answer = plan[f"answer{suffix}"]
+        log.add(
+            mask,
+            plan[f"closed{suffix}"],
+            "closed",
+            "resolved",
+            "closed",
+            actors.system,
+            holder,
+            _NONE,
+            (answer, [f"answer:{a}" for a in ANSWERS]),
+            answer,
+        )
+
+
+def _level_at(plan: dict, at: np.ndarray | int) -> np.ndarray:
+    """Each case's handling level at a time: its first level and the escalations made by then."""
+    level = plan["level"]
+    for k in (1, 2):
+        level = level + (plan["escalations"] >= k) * (plan[f"escalated{k}"] <= at)
+    return level
 
 
 def _state(
@@ -385,6 +376,13 @@ def _schedule(
     escalations = np.minimum(escalations, 3 - level)
     end = np.where(stuck, np.maximum(deadline, accepted + _DAY), resolved)
     window = end - accepted
+    escalated = {k: accepted + share * window for k, share in ((1, 0.3), (2, 0.6))}
+    # the center above accepts an escalated case as quickly as it accepts any case (by its own
+    # quality), and before the case's next step
+    reaccepted = {}
+    for k in escalated:
+        delay = accept_delay * np.exp(-0.5 * (quality[np.arange(n), np.minimum(level + k, 3)] - q))
+        reaccepted[k] = escalated[k] + np.minimum(delay, 0.05 * window)
 
     urged = deadline - 0.2 * span
     supervised = deadline + np.minimum(_DAY, 0.25 * span)
@@ -406,10 +404,10 @@ def _schedule(
         "reassigned": reassigned,
         "accepted": accepted,
         "escalations": escalations,
-        "escalated1": accepted + 0.3 * window,
-        "reaccepted1": accepted + 0.35 * window,
-        "escalated2": accepted + 0.6 * window,
-        "reaccepted2": accepted + 0.65 * window,
+        "escalated1": escalated[1],
+        "reaccepted1": reaccepted[1],
+        "escalated2": escalated[2],
+        "reaccepted2": reaccepted[2],
         "urged": urged,
         "urged_mask": (urged > accepted) & (urged < resolved) & (rng.random(n) < 0.6),
         "supervised": supervised,

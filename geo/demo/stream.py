@@ -263,8 +263,8 @@ class DemoStream:
             note = texts.FEEDBACK_NOTES[answer]
             return row, ("closed", status, "closed", "system", center, note, None, answer)
         roll = self.rng.random()
-        if deadline < now and roll < 0.3:
-            boss = self._parent.get(center, center)
+        if deadline < now and roll < 0.3 and center in self._parent:  # the city center: none above
+            boss = self._parent[center]
             note = texts.NOTES["supervised"]
             return row, ("supervised", status, status, boss, center, note, boss, None)
         if self.rng.random() < 0.05 and level != LEVELS[-1] and center in self._parent:

@@ -168,9 +168,7 @@ def area_counts(
             p90 = rollup.rollup_p90(conn, code, flt.period)
         else:
             p90 = _grid_p90(conn, flt)
-        return rollup.AreaCounts(
-            _with_p90(counts.kpis, p90), counts.new_in_categories, counts.repeats
-        )
+        return replace(counts, kpis=replace(counts.kpis, p90_handling_hours=p90))
     kpis = _kpis(conn, flt).get(None, Kpis())
     extra = _base_extras(conn, flt, None, categories).get(None, (0, 0))
     return rollup.AreaCounts(kpis, *extra)
@@ -185,12 +183,6 @@ def _grid_p90(conn: psycopg2.extensions.connection, flt: IncidentFilter) -> floa
         cur.execute(query, params)
         value = cur.fetchone()[0]
     return float(value) if value is not None else None
-
-
-def _with_p90(kpis: Kpis, p90: float | None) -> Kpis:
-    values = {name: getattr(kpis, name) for name in kpis.__dataclass_fields__}
-    values["p90_handling_hours"] = p90
-    return Kpis(**values)
 
 
 def child_counts(

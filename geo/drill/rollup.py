@@ -18,7 +18,7 @@ import psycopg2.extensions
 import psycopg2.extras
 
 from geo.filters import IncidentFilter, Period
-from geo.queries.kpis import Kpis
+from geo.queries.kpis import Kpis, row_to_kpis
 from geo.sqlfiles import load_sql
 from geo.timeutil import CST
 
@@ -75,23 +75,12 @@ def rollup_counts(
             {"codes": codes, "first": days[0], "stop": days[1], "categories": list(categories)},
         )
         rows = cur.fetchall()
-    out = {}
-    for row in rows:
-        mean = row["mean_handling_hours"]
-        kpis = Kpis(
-            new=int(row["new"]),
-            open=int(row["open"]),
-            overdue=int(row["overdue"]),
-            concluded=int(row["concluded"]),
-            resolved=int(row["resolved"]),
-            concluded_late=int(row["concluded_late"]),
-            escalated=int(row["escalated"]),
-            major_new=int(row["major_new"]),
-            major_open=int(row["major_open"]),
-            mean_handling_hours=float(mean) if mean is not None else None,
+    return {
+        row["code"]: AreaCounts(
+            row_to_kpis(row), int(row["new_in_categories"]), int(row["repeats"])
         )
-        out[row["code"]] = AreaCounts(kpis, int(row["new_in_categories"]), int(row["repeats"]))
-    return out
+        for row in rows
+    }
 
 
 def bucket_bounds(bucket: int) -> tuple[float, float]:

@@ -147,7 +147,13 @@ def shared_live_view(
     window = live.plan_window(flt.period, now)
     cell = live.HeatCell.for_level(flt.scope.level)
     asked = (
-        database, viewer, static.version, flt.scope, flt.sources, flt.categories, flt.major_only
+        database,
+        viewer,
+        static.version,
+        flt.scope,
+        flt.sources,
+        flt.categories,
+        flt.major_only,
     )
     seconds = now.timestamp()
     history_stamp = int(seconds // HISTORY_SECONDS)

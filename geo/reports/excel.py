@@ -24,7 +24,7 @@ from geo.reports.labels import (
     category_zh,
     source_zh,
 )
-from geo.reports.sheets import table
+from geo.sheets import table
 from geo.timeutil import format_cst
 
 TITLE_FONT = Font(bold=True, size=14)

@@ -27,6 +27,7 @@ SELECT c.code,
        coalesce(f.escalated, 0) AS escalated, coalesce(f.major_new, 0) AS major_new,
        coalesce(s.major_open, 0) AS major_open,
        f.hours / nullif(f.concluded, 0) AS mean_handling_hours,
+       NULL::double precision AS p90_handling_hours,  -- read from the buckets when asked
        coalesce(f.new_in_categories, 0) AS new_in_categories,
        coalesce(f.repeats, 0) AS repeats
 FROM codes c

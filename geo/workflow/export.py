@@ -1,6 +1,6 @@
 """The desk's queue as an Excel workbook, filtered as on the page.
 
-Residents' words and addresses go through `geo.cells.set_cell` (via `geo.reports.sheets`), so
+Residents' words and addresses go through `geo.cells.set_cell` (via `geo.sheets`), so
 no text from outside becomes a formula in the spreadsheet.
 """
 
@@ -14,7 +14,7 @@ import psycopg2.extensions
 from openpyxl import Workbook
 
 from geo.cells import set_cell
-from geo.reports.sheets import table
+from geo.sheets import table
 from geo.workflow.desk import QueueFilter, QueueRow, queue
 
 EXPORT_LIMIT = 20_000  # rows in one workbook; the title says when the queue has more
