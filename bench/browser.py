@@ -13,7 +13,10 @@ view), signed in as --user. It reports:
   p50/p95 over --loads loads, beside the floor: a bare Streamlit page with one pydeck polygon
   (bench/bare_map.py), served and measured in the same run;
 - drill clicks: from a click on a district (the drill-down's city map; the live map's) to
-  the next map drawn, p50/p95 over --clicks clicks;
+  the next map drawn, p50/p95 over --clicks clicks, and the median seconds from the click
+  to each step on the way, read from the page's websocket: the rerun asked for (the
+  browser handled the click), the run started (the server took it), the new map's spec
+  received, the run ended;
 - one run of each page split: the server's script time (from the browser's request to the
   script's end), the database's time (pg_stat_database.active_time over the run), its
   transactions and session checks (index scans of user_sessions), and the bytes sent
@@ -255,18 +258,70 @@ def _click_targets(specs: DeckSpecs, box: MapBox, live: bool) -> list[tuple[str,
     ]
 
 
+@dataclass
+class Timeline:
+    """When a page's websocket sent a rerun and received a map spec and a run's end."""
+
+    events: list[tuple[float, str]] = field(default_factory=list)
+
+    def watch(self, page: Page) -> None:
+        page.on("websocket", self._socket)
+
+    def _socket(self, ws) -> None:  # noqa: ANN001 - Playwright's WebSocket
+        ws.on("framesent", self._sent)
+        ws.on("framereceived", self._received)
+
+    def _sent(self, payload: bytes | str) -> None:
+        if isinstance(payload, bytes):
+            message = BackMsg()
+            message.ParseFromString(payload)
+            if message.WhichOneof("type") == "rerun_script":
+                self.events.append((time.perf_counter(), "rerun"))
+
+    def _received(self, payload: bytes | str) -> None:
+        if isinstance(payload, str):
+            return
+        message = ForwardMsg()
+        message.ParseFromString(payload)
+        kind = message.WhichOneof("type")
+        if kind == "new_session":
+            self.events.append((time.perf_counter(), "start"))
+        elif kind == "script_finished":
+            self.events.append((time.perf_counter(), "end"))
+        elif (
+            kind == "delta"
+            and message.delta.WhichOneof("type") == "new_element"
+            and message.delta.new_element.WhichOneof("type") == "deck_gl_json_chart"
+        ):
+            self.events.append((time.perf_counter(), "map"))
+
+    def first(self, kind: str, since: float) -> float:
+        """Seconds from `since` to the first event `kind` after it (nan if none)."""
+        return next((at - since for at, k in self.events if k == kind and at >= since), math.nan)
+
+
+CLICK_SPLIT = ("rerun", "start", "map", "end")  # rerun asked, run started, map spec, run ended
+LOST_S = 60  # a click that opened nothing within this is lost
+
+
 def _drill_clicks(
     context,  # noqa: ANN001 - BrowserContext
     url: str,
     view: str,
     clicks: int,
     live: bool,
-) -> list[float]:
-    """Seconds from a click on a district of the city map at `url` to the next map drawn."""
+) -> tuple[list[float], dict[str, list[float]], int]:
+    """Seconds from a click on a district of the city map at `url` to the next map drawn,
+    to each step on the way there (CLICK_SPLIT, from the page's websocket), and how many
+    clicks opened nothing within LOST_S."""
     times: list[float] = []
+    split: dict[str, list[float]] = {kind: [] for kind in CLICK_SPLIT}
+    lost = 0
     for k in range(clicks):
         page = context.new_page()
         specs = DeckSpecs(page)
+        timeline = Timeline()
+        timeline.watch(page)
         page.goto(url, wait_until="commit")
         time_to_drawn(page, time.perf_counter())
         canvas = page.locator(f"{MAP} canvas").first.bounding_box()
@@ -279,12 +334,17 @@ def _drill_clicks(
         page.locator(".deck-tooltip").first.wait_for(state="visible", timeout=60_000)
         t0 = time.perf_counter()
         page.mouse.click(x, y)
-        while _view_of(specs) == view:
-            assert time.perf_counter() - t0 < 120, "the click opened nothing"
+        while _view_of(specs) == view and time.perf_counter() - t0 < LOST_S:
             page.wait_for_timeout(10)
+        if _view_of(specs) == view:  # the click opened nothing: counted, not timed
+            lost += 1
+            page.close()
+            continue
         times.append(time_to_drawn(page, t0))
+        for kind in CLICK_SPLIT:
+            split[kind].append(timeline.first(kind, t0))
         page.close()
-    return times
+    return times, split, lost
 
 
 def _view_of(specs: DeckSpecs) -> str | None:
@@ -355,8 +415,13 @@ def main() -> None:
              f"{city}-{period}", False),
             ("live map, city → district", f"{url}/live?period=7d", "city-7d", True),
         ):  # fmt: skip
-            times = _drill_clicks(context, page_url, view, args.clicks, live)
-            print(f"{label:<38} {statistics.median(times):6.2f} {_p(times, 0.95):6.2f}")
+            times, split, lost = _drill_clicks(context, page_url, view, args.clicks, live)
+            if lost:
+                print(f"{label:<38} {lost} of {args.clicks} clicks opened nothing in {LOST_S} s")
+            if times:
+                print(f"{label:<38} {statistics.median(times):6.2f} {_p(times, 0.95):6.2f}")
+                steps = " · ".join(f"{k} {statistics.median(v):.2f}" for k, v in split.items())
+                print(f"{'  p50 s from the click to':<38} {steps}")
 
         print("\none page run (signed in, caches warm)")
         for page_url in [*pages.values(), floor_url]:

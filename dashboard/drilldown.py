@@ -46,7 +46,7 @@ from geo.timeutil import format_cst, now_utc
 from geo.vocabulary import INDEX_DECIMALS, SOURCES, category_label
 from layers.charts import bar_chart, contribution_chart, trend_chart
 from layers.colors import INDEX_BAR
-from layers.deck import configured_basemap, make_deck, view_for
+from layers.deck import configured_basemap, make_deck, pixel_degrees, view_for
 from layers.drill import (
     CASE_COLOURS,
     CHILDREN_LAYER,
@@ -63,6 +63,7 @@ t = translator(TABLE)
 MAP_KEY = "drill-map"  # one key for every step: the map stays mounted while the area changes
 # the ranking shows up to this many children without scrolling (the sparse ones come last)
 RANKING_ROWS, RANKING_ROW_PX = 30, 35
+Drawn = tuple[str | None, str | None]  # the URL's area and period a widget was drawn at
 
 
 def _level(level: str) -> str:
@@ -94,10 +95,14 @@ def _step(
 
 
 @st.cache_data(ttl=600, max_entries=256, show_spinner=False)
-def _outlines(database: str, code: str) -> tuple[list[AreaOutline], list[AreaOutline]]:
-    """An area's children's outlines and its own (public: read as nobody)."""
+def _outlines(database: str, code: str, view: float) -> tuple[list[AreaOutline], list[AreaOutline]]:
+    """An area's children's outlines and its own, simplified to `view` degrees (public: read
+    as nobody)."""
     with connection(None) as conn:
-        return drill.child_outlines(conn, code), drill.child_outlines(conn, code, itself=True)
+        return (
+            drill.child_outlines(conn, code, view=view),
+            drill.child_outlines(conn, code, itself=True, view=view),
+        )
 
 
 @st.cache_data(ttl=300, max_entries=64, show_spinner=False)
@@ -125,40 +130,53 @@ def _centers(
         return drill.center_workloads(conn, flt)
 
 
-def _go(area: str | None, period: str) -> None:
+def _drawn_at() -> Drawn:
+    """The area and period of the URL: the page drawn now, or the one the browser showed
+    when it sent a click (a callback runs before the page, with the browser's URL)."""
+    return st.query_params.get("area"), st.query_params.get("period")
+
+
+def _go(area: str | None, period: str, drawn: Drawn) -> None:
     """Open another area or period: a new URL, so a new browser history entry (the callback
-    of a click, a choice or a button: the page then runs once, at the new place)."""
+    of a click, a choice or a button: the page then runs once, at the new place).
+
+    Only from a widget `drawn` at the URL the browser is at: until the browser hears that a
+    run has ended, it sends the last values of the widgets of the area it left along with a
+    click, and Streamlit, which forgot their values at that run's end, calls their callbacks
+    again (they would open the area left, or a child of it, and push history entries)."""
+    if _drawn_at() != drawn:
+        return
     params = {"period": period}
     if area:
         params["area"] = area
     st.query_params.from_dict(params)
 
 
-def _go_area(key: str, period: str) -> None:
+def _go_area(key: str, period: str, drawn: Drawn) -> None:
     """Open the area chosen in the selectbox `key`."""
     if chosen := st.session_state.get(key):
-        _go(chosen, period)
+        _go(chosen, period, drawn)
 
 
-def _go_period(key: str, area: str | None) -> None:
+def _go_period(key: str, area: str | None, drawn: Drawn) -> None:
     """Show `area` over the period chosen in the selectbox `key`."""
     if chosen := st.session_state.get(key):
-        _go(area, chosen)
+        _go(area, chosen, drawn)
 
 
-def _go_row(key: str, codes: list[str], period: str) -> None:
+def _go_row(key: str, codes: list[str], period: str, drawn: Drawn) -> None:
     """Open the area of the ranking row selected in the table `key` (rows as shown)."""
     event = st.session_state.get(key)
     rows = event.selection.rows if event else []
     if rows and rows[0] < len(codes):
-        _go(codes[rows[0]], period)
+        _go(codes[rows[0]], period, drawn)
 
 
-def _go_picked(children: set[str], period: str, picked: Picked) -> None:
+def _go_picked(children: set[str], period: str, drawn: Drawn, picked: Picked) -> None:
     """Open the child area clicked on the map."""
     code = (picked.object.get("properties") or picked.object).get("code")
     if picked.layer == CHILDREN_LAYER and code in children:
-        _go(code, period)
+        _go(code, period, drawn)
 
 
 def render(user: User) -> None:
@@ -227,7 +245,7 @@ def _breadcrumb(step: DrillStep, period: str) -> None:
         else:
             column.button(
                 f"{label} ›", key=f"crumb-{crumb.code}", type="tertiary", on_click=_go,
-                args=(None if crumb.level == "city" else crumb.code, period),
+                args=(None if crumb.level == "city" else crumb.code, period, _drawn_at()),
             )  # fmt: skip
 
 
@@ -241,7 +259,7 @@ def _controls(step: DrillStep, period: str, choices: dict[str, str]) -> None:
     period_key = f"period-{step.node.code}-{period}"
     left.selectbox(
         t("period"), keys, index=keys.index(period), format_func=choices.__getitem__,
-        key=period_key, on_change=_go_period, args=(period_key, here),
+        key=period_key, on_change=_go_period, args=(period_key, here, _drawn_at()),
     )  # fmt: skip
     names = {row.area.code: row.area.name for row in step.children}
     if names:
@@ -250,7 +268,7 @@ def _controls(step: DrillStep, period: str, choices: dict[str, str]) -> None:
             f"{t('drill_to')} {_level(step.node.child_level)}",
             [""] + list(names),
             format_func=lambda c: names.get(c, t("choose")),
-            key=drill_key, on_change=_go_area, args=(drill_key, period),
+            key=drill_key, on_change=_go_area, args=(drill_key, period, _drawn_at()),
         )  # fmt: skip
     st.caption(
         f"{format_cst(step.period.start)} – {format_cst(step.period.end)} "
@@ -306,7 +324,8 @@ def _kpis(step: DrillStep) -> None:
 
 def _map(step: DrillStep, database: str, period: str, user: User) -> None:
     """Children filled by their index (click one to drill), or a grid's cases."""
-    children, frame = _outlines(database, step.node.code)
+    view = view_for(step.node.bbox, MAP_WIDTH_PX, MAP_HEIGHT_PX)
+    children, frame = _outlines(database, step.node.code, pixel_degrees(view.zoom) / 2)
     rules = load_rules()
     bands = [(b.min, b.color) for b in rules.bands]
     rows = {row.area.code: row for row in step.children}
@@ -319,7 +338,6 @@ def _map(step: DrillStep, database: str, period: str, user: User) -> None:
             "new": row.figures.counts.kpis.new,
             "open": row.figures.counts.kpis.open,
         }
-    view = view_for(step.node.bbox, MAP_WIDTH_PX, MAP_HEIGHT_PX)
     layers = children_layers(children, fill, props, frame, view.zoom)
     legend_items = [
         LegendItem(index_colour(b.min, bands), f"{b.label(lang())} ≥{b.min:.0f}")
@@ -363,7 +381,7 @@ def _map(step: DrillStep, database: str, period: str, user: User) -> None:
         deck,
         MAP_KEY,
         f"{step.node.code}-{period}",
-        partial(_go_picked, set(rows), period),
+        partial(_go_picked, set(rows), period, _drawn_at()),
         height=MAP_HEIGHT_PX,
     )
     legends(items)
@@ -471,7 +489,7 @@ def _ranking(step: DrillStep, period: str) -> None:
         hide_index=True,
         width="stretch",
         height=RANKING_ROW_PX * (min(len(ranked), RANKING_ROWS) + 1) + 3,
-        on_select=partial(_go_row, key, [r.area.code for r in ranked], period),
+        on_select=partial(_go_row, key, [r.area.code for r in ranked], period, _drawn_at()),
         selection_mode="single-row",
         key=key,
         column_config={

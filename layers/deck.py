@@ -78,6 +78,11 @@ def view_for(bbox: LngLatBbox, width_px: int = 900, height_px: int = 600) -> pdk
     )
 
 
+def pixel_degrees(zoom: float) -> float:
+    """Degrees of longitude one pixel spans at a deck.gl zoom (a 512 px world at zoom 0)."""
+    return 360 / (512 * 2**zoom)
+
+
 def make_deck(
     layers: list[pdk.Layer],
     view: pdk.ViewState,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -134,12 +135,25 @@ def drawn_map(
     raise AssertionError(f"the map was not drawn within {timeout_s} s ({share:.1%} drawn, {ids})")
 
 
-def click_map(browser_page, x: float, y: float) -> None:
-    """Point at (x, y), wait for the map's tooltip there (the object under the pointer is
-    picked), then click, as a person does."""
-    browser_page.mouse.move(x, y)
-    browser_page.locator(".deck-tooltip").first.wait_for(state="visible", timeout=30_000)
-    browser_page.mouse.click(x, y)
+def click_map(browser_page, x: float, y: float, name: str | None = None) -> bool:
+    """Point at (x, y) until the map's tooltip shows there (the object under the pointer is
+    picked), then click, as a person does. A pointer held still while the map is redrawn
+    under it can be left with nothing picked: it is moved off and back, as a hand does.
+    With `name`, only once the tooltip names it (the map may have moved under the pointer
+    while the page settled): False, and no click, when it names something else for 30 s."""
+    tooltip = browser_page.locator(".deck-tooltip").first
+    wanted = tooltip if name is None else tooltip.filter(has_text=name)
+    for _ in range(10):
+        browser_page.mouse.move(x + 3, y + 3)
+        browser_page.mouse.move(x, y)
+        try:
+            wanted.wait_for(state="visible", timeout=3_000)
+        except PlaywrightTimeout:
+            continue
+        browser_page.mouse.click(x, y)
+        return True
+    assert name is not None, f"no tooltip at ({x:.0f}, {y:.0f}) within 30 s"
+    return False
 
 
 def wait_for_query(browser_page, text: str, timeout_ms: int = 30_000) -> None:

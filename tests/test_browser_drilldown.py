@@ -44,10 +44,16 @@ def _shows(browser_page, name: str) -> bool:
     return True
 
 
+def _at(browser_page, query: str) -> None:
+    """Wait until the address bar's query is `query`, exactly."""
+    browser_page.wait_for_function("q => location.search === '?' + q", arg=query)
+
+
 def _click_a_child(browser_page, specs: DeckSpecs, box: MapBox) -> str:
-    """Click, on the map, a child area at its label (well inside the canvas); its code."""
+    """Click, on the map, a child area at its label (well inside the canvas) once its tooltip
+    names it; its code."""
     # the canvas can still be moving while the page settles: measured again until a label
-    # lies well inside it
+    # lies well inside it and the area under the pointer is the one meant
     for _ in range(10):
         children = labelled_areas(specs, "children", "labels")
         inside = {
@@ -56,13 +62,12 @@ def _click_a_child(browser_page, specs: DeckSpecs, box: MapBox) -> str:
             if box.inside(*box.pixel(*point), margin=40)
         }
         if inside:
-            break
+            code, (x, y) = sorted(inside.items())[0]
+            if click_map(browser_page, x, y, children[code][0]):
+                return code
         browser_page.wait_for_timeout(1000)
         box = drawn_map(browser_page, specs)
-    assert inside, f"no child area drawn inside the map {box}: {children}"
-    code, (x, y) = sorted(inside.items())[0]
-    click_map(browser_page, x, y)
-    return code
+    raise AssertionError(f"no child area to click inside the map {box}: {children}")
 
 
 def _click_the_first_row(browser_page) -> None:
@@ -87,6 +92,7 @@ def test_drill_from_city_to_grid_by_clicking_the_map_and_the_ranking(dashboard_u
     try:
         city = drill.area_node(conn, None).code
         box = drawn_map(browser_page, specs, f"{city}-{period}")
+        entries = browser_page.evaluate("history.length")
         for level in ("district", "street", "community", "grid"):
             before = browser_page.url
             if level in ("district", "street"):
@@ -99,23 +105,26 @@ def test_drill_from_city_to_grid_by_clicking_the_map_and_the_ranking(dashboard_u
             code = query["area"][0]
             node = drill.area_node(conn, code)
             assert node.level == level and query["period"] == [period]
+            # one click, one history entry (widgets of the area left must not open it again)
+            assert browser_page.evaluate("history.length") == entries + len(visited) + 1
             assert _shows(browser_page, node.name)
             least = 0.01 if level == "grid" else 0.05  # a grid's outline and its cases
             box = drawn_map(browser_page, specs, f"{code}-{period}", least=least)
             visited.append((browser_page.url, node.name))
     finally:
         conn.close()
+    # the grid's cases come near the end of its page run
+    browser_page.get_by_text("网格内诉求").first.wait_for(timeout=60_000)
     ARTIFACTS.mkdir(exist_ok=True)
     browser_page.screenshot(path=str(ARTIFACTS / "drilldown_grid.png"), full_page=True)
-    assert browser_page.get_by_text("网格内诉求").count() >= 1
 
     # the back button walks the breadcrumb up: community, street, district, city
     for url, name in reversed(visited[:-1]):
         browser_page.go_back()
-        wait_for_query(browser_page, urlsplit(url).query)
+        _at(browser_page, urlsplit(url).query)
         assert _shows(browser_page, name)
     browser_page.go_back()
-    browser_page.wait_for_function("() => !location.search.includes('area=')", timeout=60_000)
+    _at(browser_page, f"period={period}")
     assert _shows(browser_page, "兰州市")
 
     # every step's link reopens it in a fresh page

@@ -79,13 +79,15 @@ def breadcrumb(conn: psycopg2.extensions.connection, code: str) -> list[Crumb]:
 
 
 def child_outlines(
-    conn: psycopg2.extensions.connection, code: str, itself: bool = False
+    conn: psycopg2.extensions.connection, code: str, itself: bool = False, view: float = 0.0
 ) -> list[AreaOutline]:
-    """The display outlines of an area's children (or of the area itself)."""
+    """The display outlines of an area's children (or of the area itself); simplified to
+    `view` degrees when above 0 (half a pixel of the map that shows them: a city's districts
+    in full detail are three times the bytes, for nothing a screen can show)."""
     with conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
         cur.execute(
             load_sql("drill_children_outlines"),
-            {"code": code, "self": itself, "tolerance": CHILD_TOLERANCE},
+            {"code": code, "self": itself, "tolerance": CHILD_TOLERANCE, "view": view},
         )
         return [AreaOutline(**row) for row in cur.fetchall()]
 
