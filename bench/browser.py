@@ -19,7 +19,8 @@ view), signed in as --user. It reports:
   received, the run ended;
 - one run of each page split: the server's script time (from the browser's request to the
   script's end), the database's time (pg_stat_database.active_time over the run), its
-  transactions and session checks (index scans of user_sessions), and the bytes sent
+  transactions and session checks (scans of user_sessions: with a few sessions the
+  planner reads the table rather than its index), and the bytes sent
   (websocket messages; the static data files the browser fetched).
 """
 
@@ -182,7 +183,8 @@ class DbCounters:
 def _counters(conn: psycopg2.extensions.connection) -> DbCounters:
     with conn.cursor() as cur:
         cur.execute(
-            "SELECT d.active_time, d.xact_commit + d.xact_rollback, coalesce(t.idx_scan, 0)"
+            "SELECT d.active_time, d.xact_commit + d.xact_rollback,"
+            " coalesce(t.idx_scan, 0) + coalesce(t.seq_scan, 0)"
             " FROM pg_stat_database d LEFT JOIN pg_stat_user_tables t"
             " ON t.relname = 'user_sessions' WHERE d.datname = current_database()"
         )
