@@ -50,6 +50,7 @@ from geo.auth.demo import DEMO_PASSWORD
 from geo.settings import get_settings, hide_password
 from geo.timeutil import CST, now_utc
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.frames import watch_frames
 from tests.map_clicks import MAP, DeckSpecs, MapBox, labelled_areas
 from tests.support import login, session_cookie
 
@@ -68,26 +69,15 @@ class Traffic:
     _asked: float | None = None
 
     def watch(self, page: Page) -> None:
-        page.on("websocket", self._socket)
+        watch_frames(page, self._sent, self._received)
 
-    def _socket(self, ws) -> None:  # noqa: ANN001 - Playwright's WebSocket
-        ws.on("framesent", self._sent)
-        ws.on("framereceived", self._received)
+    def _sent(self, message: BackMsg) -> None:
+        if message.WhichOneof("type") == "rerun_script" and self._asked is None:
+            self._asked = time.perf_counter()
 
-    def _sent(self, payload: bytes | str) -> None:
-        if isinstance(payload, bytes):
-            message = BackMsg()
-            message.ParseFromString(payload)
-            if message.WhichOneof("type") == "rerun_script" and self._asked is None:
-                self._asked = time.perf_counter()
-
-    def _received(self, payload: bytes | str) -> None:
-        self.bytes_in += len(payload)
-        if isinstance(payload, str) or self._asked is None:
-            return
-        message = ForwardMsg()
-        message.ParseFromString(payload)
-        if message.WhichOneof("type") == "script_finished":
+    def _received(self, message: ForwardMsg, size: int) -> None:
+        self.bytes_in += size
+        if self._asked is not None and message.WhichOneof("type") == "script_finished":
             self.runs.append(time.perf_counter() - self._asked)
             self._asked = None
 
@@ -267,24 +257,13 @@ class Timeline:
     events: list[tuple[float, str]] = field(default_factory=list)
 
     def watch(self, page: Page) -> None:
-        page.on("websocket", self._socket)
+        watch_frames(page, self._sent, self._received)
 
-    def _socket(self, ws) -> None:  # noqa: ANN001 - Playwright's WebSocket
-        ws.on("framesent", self._sent)
-        ws.on("framereceived", self._received)
+    def _sent(self, message: BackMsg) -> None:
+        if message.WhichOneof("type") == "rerun_script":
+            self.events.append((time.perf_counter(), "rerun"))
 
-    def _sent(self, payload: bytes | str) -> None:
-        if isinstance(payload, bytes):
-            message = BackMsg()
-            message.ParseFromString(payload)
-            if message.WhichOneof("type") == "rerun_script":
-                self.events.append((time.perf_counter(), "rerun"))
-
-    def _received(self, payload: bytes | str) -> None:
-        if isinstance(payload, str):
-            return
-        message = ForwardMsg()
-        message.ParseFromString(payload)
+    def _received(self, message: ForwardMsg, _size: int) -> None:
         kind = message.WhichOneof("type")
         if kind == "new_session":
             self.events.append((time.perf_counter(), "start"))

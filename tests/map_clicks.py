@@ -17,6 +17,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from tests.frames import watch_frames
+
 MAP = "[data-testid='stDeckGlJsonChart']"
 
 
@@ -28,25 +30,13 @@ class DeckSpecs:
         self.latest: dict | None = None
         self.auto_reruns = 0
         self._by_hash: dict[str, dict] = {}  # a message sent again is sent as its hash
-        page.on("websocket", self._watch)
+        watch_frames(page, self._sent, self._frame)
 
-    def _watch(self, ws) -> None:
-        ws.on("framereceived", self._frame)
-        ws.on("framesent", self._sent)
-
-    def _sent(self, payload: bytes | str) -> None:
-        if isinstance(payload, str):
-            return
-        message = BackMsg()
-        message.ParseFromString(payload)
+    def _sent(self, message: BackMsg) -> None:
         if message.WhichOneof("type") == "rerun_script" and message.rerun_script.is_auto_rerun:
             self.auto_reruns += 1
 
-    def _frame(self, payload: bytes | str) -> None:
-        if isinstance(payload, str):
-            return
-        message = ForwardMsg()
-        message.ParseFromString(payload)
+    def _frame(self, message: ForwardMsg, _size: int) -> None:
         if message.WhichOneof("type") == "ref_hash":
             self.latest = self._by_hash.get(message.ref_hash, self.latest)
             return

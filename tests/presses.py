@@ -21,6 +21,8 @@ from psycopg2 import sql
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from tests.frames import watch_frames
+
 
 class Runs:
     """The page's script runs and presses, in the order its websocket saw them (make it
@@ -29,17 +31,9 @@ class Runs:
     def __init__(self, page, hold=None) -> None:
         self.events: list[str] = []  # "rerun" (asked for), "start", "end", "press"
         self.hold = hold  # the default `hold` of press_while_rerunning
-        page.on("websocket", self._watch)
+        watch_frames(page, self._sent, self._received)
 
-    def _watch(self, ws) -> None:
-        ws.on("framereceived", self._received)
-        ws.on("framesent", self._sent)
-
-    def _received(self, payload: bytes | str) -> None:
-        if isinstance(payload, str):
-            return
-        message = ForwardMsg()
-        message.ParseFromString(payload)
+    def _received(self, message: ForwardMsg, _size: int) -> None:
         kind = message.WhichOneof("type")
         if kind == "session_status_changed":
             self.events.append(
@@ -48,11 +42,7 @@ class Runs:
         elif kind == "script_finished":
             self.events.append("end")
 
-    def _sent(self, payload: bytes | str) -> None:
-        if isinstance(payload, str):
-            return
-        message = BackMsg()
-        message.ParseFromString(payload)
+    def _sent(self, message: BackMsg) -> None:
         if message.WhichOneof("type") != "rerun_script":
             return
         states = message.rerun_script.widget_states.widgets
