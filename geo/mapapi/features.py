@@ -36,6 +36,8 @@ EPSG_4326 = "http://www.opengis.net/def/crs/EPSG/0/4326"
 CRSS = (CRS84, EPSG_4490, EPSG_4326)
 COORDINATE_DIGITS = 7  # about 1 cm
 NO_ID = 2**63 - 1  # above every incident id: the first page of incidents
+# A page of incidents first looks among the newest PROBE_PAGES × (page size) rows below its key
+PROBE_PAGES = 20
 
 # collection id → area level
 AREA_COLLECTIONS = {
@@ -177,13 +179,14 @@ def area_items(
 
 
 def incident_conditions_sql(
-    conn: psycopg2.extensions.connection, query: IncidentQuery
+    conn: psycopg2.extensions.connection, query: IncidentQuery, by_grids: bool = True
 ) -> tuple[sql.Composable, dict]:
-    """The query's conditions on `i`: the filter as the drill-down counts it, box and times."""
+    """The query's conditions on `i`: the filter as the drill-down counts it, box and times
+    (the box also as the grids crossing it when `by_grids`, for their indexes)."""
     conditions, params = scope_conditions(conn, query.flt)
     box, box_params = bbox_sql("i.geom", query.bbox)
     parts = [conditions, box]
-    if query.bbox is not None:
+    if query.bbox is not None and by_grids:
         # by the grids crossing the box: under row-level security no spatial index serves
         # `incidents` (PostGIS's && is not leakproof); `areas` has no policy, its index does
         parts.append(sql.SQL(_GRIDS_IN_BOX))
@@ -208,7 +211,24 @@ def incident_items(
     crs: str = CRS84,
 ) -> Page:
     """A page of the incidents matching the query that the transaction may see, newest first
-    (ids below `before`: a page continues where the previous one ended)."""
+    (ids below `before`: a page continues where the previous one ended).
+
+    The page is looked for first among the newest rows below `before` (PROBE_PAGES pages'
+    worth, read backwards along the primary key): when they hold more than a page of matches,
+    those are the newest matches of all. Only a filter matching fewer of the newest rows (a
+    rare status, an old interval) falls back to the filter's own indexes, whose plans read
+    every match before sorting (a box of 2,800 grids over 30 days: 75,000 rows, 200 ms).
+    """
+    probed, params = incident_conditions_sql(conn, query, by_grids=False)
+    statement = sql.SQL(load_sql("mapapi_incident_probe")).format(conditions=probed)
+    probe = {**params, "before": before, "probe": PROBE_PAGES * (limit + 1), "limit": limit + 1}
+    with conn.cursor() as cur:
+        cur.execute("SET LOCAL jit = off")
+        cur.execute(statement, probe)
+        ids = [row[0] for row in cur.fetchall()]
+    if len(ids) > limit:
+        found = sql.SQL("i.id = ANY(%(ids)s)")
+        return _incidents(conn, found, {"ids": ids}, now, before, limit, crs)
     conditions, params = incident_conditions_sql(conn, query)
     return _incidents(conn, conditions, params, now, before, limit, crs)
 
