@@ -258,7 +258,8 @@ def _tile(
         version = stamp[0]
         if version is None:
             raise ServiceError("no_version", version="current")
-        colours, tag = maps.colours(conn, client.scope, stamp) if "grids" in layers else ({}, "")
+        static = maps.static(conn, version)
+        colours, tag = maps.colours(conn, client.scope, static) if "grids" in layers else ({}, "")
         depends = [version, tag]
         if "incidents" in layers:
             depends += [stamp[1], stamp[2]]
@@ -274,9 +275,8 @@ def _tile(
             return Response(status_code=304, headers=headers)
         cached = maps.tiles.get(etag)
         if cached is None:
-            tree = maps.tree(conn, version)
             cached = b"".join(
-                _layer(conn, request, name, tile, version, tree, colours, filters)
+                _layer(conn, request, name, tile, version, static.tree, colours, filters)
                 for name in layers
             )
             maps.tiles.put(etag, cached)
