@@ -15,6 +15,7 @@ from contextlib import nullcontext
 import psycopg2.extensions
 
 from geo.filters import Scope
+from geo.live import queries as live
 from geo.live.grid_status import load_rules
 from geo.live.view import LiveView, Static, shared_live_view, shared_static
 from geo.mapapi.status import colour_filter, grid_colours
@@ -61,35 +62,39 @@ class MapState:
     def __init__(self, status_seconds: float, tile_cache_bytes: int) -> None:
         self.status_seconds = status_seconds
         self.tiles = TileCache(tile_cache_bytes)
-        self._stamps: dict[Scope, tuple[float, tuple]] = {}
+        self._stamps: dict[Scope, tuple[float, tuple, live.Versions]] = {}
         self._colours: dict[Scope, tuple[LiveView, dict[str, GridColour], str]] = {}
 
-    def stamp(self, conn: psycopg2.extensions.connection, scope: Scope) -> tuple:
-        """The data stamp of the scope, read at most once a second."""
+    def stamp(
+        self, conn: psycopg2.extensions.connection, scope: Scope
+    ) -> tuple[tuple, live.Versions]:
+        """The data stamp of the scope and the live map's versions of its data (the change
+        counter the shared view is keyed by), read at most once a second."""
         now = time.monotonic()
         kept = self._stamps.get(scope)
         if kept and now - kept[0] < STAMP_SECONDS:
-            return kept[1]
-        value = data_stamp(conn)
-        self._stamps[scope] = (now, value)
-        return value
+            return kept[1], kept[2]
+        value, seen = data_stamp(conn), live.versions(conn)
+        self._stamps[scope] = (now, value, seen)
+        return value, seen
 
     def static(self, conn: psycopg2.extensions.connection, version: int) -> Static:
         """The boundaries of the version, shared with every other reader in the process."""
         return shared_static(lambda: nullcontext(conn), version)
 
     def colours(
-        self, conn: psycopg2.extensions.connection, scope: Scope, static: Static
-    ) -> tuple[dict[str, GridColour], str]:
+        self, conn: psycopg2.extensions.connection, scope: Scope, static: Static,
+        seen: live.Versions,
+    ) -> tuple[dict[str, GridColour], str]:  # fmt: skip
         """The scope's red and yellow grids and a tag of their content (for ETags), read
         through the live map's shared view in the client's transaction `conn`: judged again
-        after any change to the incidents, and every `status_seconds` (deadlines pass without
-        any new data)."""
+        after any change to the incidents (`seen`, from `stamp`: within a second), and every
+        `status_seconds` (deadlines pass without any new data)."""
         moment = now_utc()
         rules = load_rules()
         view, _ = shared_live_view(
             lambda: nullcontext(conn), (VIEWER, scope), colour_filter(scope, moment), moment,
-            static, rules, view_seconds=self.status_seconds,
+            static, rules, view_seconds=self.status_seconds, seen=seen,
         )  # fmt: skip
         kept = self._colours.get(scope)
         if kept is not None and kept[0] is view:

@@ -148,6 +148,7 @@ def shared_live_view(
     rules: GridRules,
     answers: SharedAnswers = LIVE_ANSWERS,
     view_seconds: float = VIEW_SECONDS,
+    seen: live.Versions | None = None,
 ) -> tuple[LiveView, int]:
     """One refresh's view and the newest incident id, computed once for every viewer who asks
     the same question of the same data: N screens on one area cost one count per change.
@@ -157,10 +158,11 @@ def shared_live_view(
     for another one. A connection is held only while reading, not while waiting for another
     thread's answer. The change counter moves when a writer's statement runs, before it
     commits: a count made in between is kept until the next change or the next `view_seconds`
-    of the clock, whichever comes first.
+    of the clock, whichever comes first. `seen` is the data's versions when the caller has
+    just read them in the viewer's scope (read here otherwise).
     """
     with open_conn() as conn:
-        seen = live.versions(conn)
+        seen = seen or live.versions(conn)
         # one process may read several databases (tests, a changed setting): never share across
         database = (conn.info.host, conn.info.port, conn.info.dbname)
     window = live.plan_window(flt.period, now)
