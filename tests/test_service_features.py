@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from geo import db
 from geo.errors import ConfigError
 from geo.mapapi.clients import enter_client, set_disabled
-from geo.mapapi.features import PROBE_PAGES
+from geo.mapapi.features import PROBE_MOST
 from service.app import create_app
 from tests.service_fixtures import (
     OTHER_DISTRICT,
@@ -275,10 +275,10 @@ def test_pages_found_among_the_newest_rows_or_by_the_filter_continue_exactly(wor
         world.url,
         "SELECT id, district_code FROM incidents WHERE is_major_risk ORDER BY id DESC",
     )
-    # pages of 5 probe the newest PROBE_PAGES × 6 rows: the box fills a page from them, the
-    # rare filter does not (and takes its indexes)
+    # pages of 5 probe the newest PROBE_MOST × 6 rows at most: the box fills a page from them,
+    # the rare filter does not (and takes its indexes)
     newest = owner_rows(world.url, "SELECT min(id) FROM (SELECT id FROM incidents ORDER BY id DESC"
-                        " LIMIT %s) n", (PROBE_PAGES * 6,))[0][0]  # fmt: skip
+                        " LIMIT %s) n", (PROBE_MOST * 6,))[0][0]  # fmt: skip
     assert sum(i >= newest for i, _ in common) > 5 >= sum(i >= newest for i, _ in rare)
     assert len(rare) > 5
     for token, district in ((world.city, None), (world.district, OWN_DISTRICT)):
