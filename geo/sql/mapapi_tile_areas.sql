@@ -9,7 +9,7 @@ WITH bounds AS (
 ), status AS (
     SELECT * FROM unnest(%(s_code)s::text[], %(s_color)s::text[], %(s_zh)s::text[],
                          %(s_en)s::text[]) AS s (code, color, reason_zh, reason_en)
-), shapes AS (
+), shapes AS MATERIALIZED (  -- each outline cut once (the filter below would cut it again)
     SELECT a.code, a.name, a.parent_code,
            coalesce(s.color, %(default_color)s) AS color,
            s.reason_zh, s.reason_en,
