@@ -61,19 +61,14 @@ class Backend:
         self.limiter = RateLimiter()
 
     @contextmanager
-    def scoped(self, client: ApiClient) -> Iterator[psycopg2.extensions.connection]:
-        """A transaction acting for the client in its area (times shown in CST), entered by
-        the database from the client's token: a client disabled or rotated since the request
-        began is a 401; a failure on a lost connection (the database restarting) a 503."""
+    def _transaction(self) -> Iterator[psycopg2.extensions.connection]:
+        """A transaction of the pool; a failure on a lost connection (the database restarting)
+        a 503."""
         used: list[psycopg2.extensions.connection] = []
         with self._slots:
             try:
                 with db.transaction(self.pool) as conn:
                     used.append(conn)
-                    if enter_client(conn, client.token) is None:
-                        raise _bad_token()
-                    with conn.cursor() as cur:
-                        cur.execute(_TIME_ZONE)
                     yield conn
             except ServiceError:
                 raise
@@ -81,6 +76,34 @@ class Backend:
                 if used and used[0].closed:
                     raise ServiceError("unavailable", headers={"Retry-After": "2"}) from exc
                 raise
+
+    @contextmanager
+    def scoped(self, client: ApiClient) -> Iterator[psycopg2.extensions.connection]:
+        """A transaction acting for the client in its area (times shown in CST), entered by
+        the database from the client's token: a client disabled or rotated since the request
+        began is a 401; a failure on a lost connection (the database restarting) a 503."""
+        with self._transaction() as conn:
+            if enter_client(conn, client.token) is None:
+                raise _bad_token()
+            with conn.cursor() as cur:
+                cur.execute(_TIME_ZONE)
+            yield conn
+
+    @contextmanager
+    def admitted(self, request: Request) -> Iterator[psycopg2.extensions.connection]:
+        """The caller admitted (401 without a valid token, 429 over its rate) and acted for in
+        one transaction, as `caller` then `scoped` do in two (`request.state.client` is set):
+        for requests that need no other transaction, such as a tile's."""
+        token = _token_or_refuse(request)
+        with self._transaction() as conn:
+            client = enter_client(conn, token)
+            if client is None:
+                raise _bad_token()
+            _within_rate(self, client)
+            request.state.client = client
+            with conn.cursor() as cur:
+                cur.execute(_TIME_ZONE)
+            yield conn
 
     def client(self, token: str) -> ApiClient | None:
         """The enabled client holding the token, as the database finds it."""
@@ -117,13 +140,29 @@ def admit(request: Request, token: str | None) -> ApiClient:
     """The client holding the token, admitted by its rate limit; 401 or 429 otherwise."""
     backend: Backend = request.app.state.backend
     if token is None:
-        raise ServiceError("no_token", headers={"WWW-Authenticate": 'Bearer realm="minqing"'})
+        raise _no_token()
     client = backend.client(token)
     if client is None:
         raise _bad_token()
+    _within_rate(backend, client)
+    request.state.client = client
+    return client
+
+
+def _no_token() -> ServiceError:
+    return ServiceError("no_token", headers={"WWW-Authenticate": 'Bearer realm="minqing"'})
+
+
+def _token_or_refuse(request: Request) -> str:
+    token = token_of(request)
+    if token is None:
+        raise _no_token()
+    return token
+
+
+def _within_rate(backend: Backend, client: ApiClient) -> None:
+    """Take a request from the client's rate limit, or refuse it (429, Retry-After)."""
     wait = backend.limiter.wait_for(client)
     if wait > 0:
         seconds = max(1, math.ceil(wait))
         raise ServiceError("rate_limited", headers={"Retry-After": str(seconds)}, seconds=seconds)
-    request.state.client = client
-    return client

@@ -1,6 +1,7 @@
-"""What tiles are drawn from, kept per process: the area tree per boundary version, each
-client area's grid colours (recomputed at most every `status_seconds`) and data stamp, and the
-tiles themselves (an LRU bounded in bytes)."""
+"""What tiles are drawn from, kept per process: the boundaries and the grid colours through the
+live map's shared answers (`geo.live.view.shared_static`, `shared_live_view`: judged once per
+client area and data change, or every `status_seconds` as deadlines pass), each client area's
+data stamp, and the tiles themselves (an LRU bounded in bytes)."""
 
 from __future__ import annotations
 
@@ -8,21 +9,21 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
-from typing import TypeVar
+from collections.abc import Hashable
+from contextlib import nullcontext
 
 import psycopg2.extensions
 
 from geo.filters import Scope
 from geo.live import queries as live
 from geo.live.grid_status import load_rules
-from geo.live.view import Static
-from geo.mapapi.status import colour_filter, grid_colours, history_key
+from geo.live.view import LiveView, Static, shared_live_view, shared_static
+from geo.mapapi.status import colour_filter, grid_colours
 from geo.mapapi.tiles import GridColour, data_stamp
 from geo.timeutil import now_utc
 
-T = TypeVar("T")
 STAMP_SECONDS = 1.0
+VIEWER = "api"  # the shared answers' viewer of a client area: ("api", its scope)
 
 
 class TileCache:
@@ -61,76 +62,44 @@ class MapState:
     def __init__(self, status_seconds: float, tile_cache_bytes: int) -> None:
         self.status_seconds = status_seconds
         self.tiles = TileCache(tile_cache_bytes)
-        self._lock = threading.Lock()
-        self._locks: dict[Hashable, threading.Lock] = {}
-        self._trees: dict[int, dict[str, live.AreaNode]] = {}
-        self._shapes: dict[int, list[live.GridShape]] = {}
-        self._stamps: dict[Scope, tuple[float, tuple]] = {}
-        self._colours: dict[Scope, tuple[float, tuple, dict[str, GridColour], str]] = {}
-        self._history: dict[tuple, live.FlowTable] = {}
+        self._stamps: dict[Scope, tuple[float, tuple, live.Versions]] = {}
+        self._colours: dict[Scope, tuple[LiveView, dict[str, GridColour], str]] = {}
 
-    def _once(self, key: Hashable, make: Callable[[], T]) -> T:
-        """Run `make` with others asking for the same key waiting for it (not recomputing)."""
-        with self._lock:
-            lock = self._locks.setdefault(key, threading.Lock())
-        with lock:
-            return make()
-
-    def stamp(self, conn: psycopg2.extensions.connection, scope: Scope) -> tuple:
-        """The data stamp of the scope, read at most once a second."""
+    def stamp(
+        self, conn: psycopg2.extensions.connection, scope: Scope
+    ) -> tuple[tuple, live.Versions]:
+        """The data stamp of the scope and the live map's versions of its data (the change
+        counter the shared view is keyed by), read at most once a second."""
         now = time.monotonic()
         kept = self._stamps.get(scope)
         if kept and now - kept[0] < STAMP_SECONDS:
-            return kept[1]
-        value = data_stamp(conn)
-        self._stamps[scope] = (now, value)
-        return value
+            return kept[1], kept[2]
+        value, seen = data_stamp(conn), live.versions(conn)
+        self._stamps[scope] = (now, value, seen)
+        return value, seen
 
-    def tree(self, conn: psycopg2.extensions.connection, version: int) -> dict[str, live.AreaNode]:
-        """Every current area with its label point and box (once per boundary version)."""
-
-        def load() -> dict[str, live.AreaNode]:
-            if version not in self._trees:
-                self._trees = {version: live.area_tree(conn)}
-            return self._trees[version]
-
-        return self._once(("tree", version), load)
+    def static(self, conn: psycopg2.extensions.connection, version: int) -> Static:
+        """The boundaries of the version, shared with every other reader in the process."""
+        return shared_static(lambda: nullcontext(conn), version)
 
     def colours(
-        self, conn: psycopg2.extensions.connection, scope: Scope, stamp: tuple
-    ) -> tuple[dict[str, GridColour], str]:
-        """The scope's red and yellow grids and a tag of their content (for ETags), judged
-        again when older than `status_seconds` (deadlines pass without any new data)."""
-
-        def judge() -> tuple[dict[str, GridColour], str]:
-            kept = self._colours.get(scope)
-            now = time.monotonic()
-            if kept and now - kept[0] < self.status_seconds and kept[1][0] == stamp[0]:
-                return kept[2], kept[3]
-            version = stamp[0]
-            static = Static(version, self.tree(conn, version), self._grid_shapes(conn, version),
-                            live.centers(conn))  # fmt: skip
-            moment = now_utc()
-            flt = colour_filter(scope, moment)
-            key = history_key(static, flt, moment)
-            colours, past = grid_colours(
-                conn, flt, moment, static, load_rules(), self._history.get(key)
-            )
-            if past is not None:
-                self._history = {k: v for k, v in self._history.items() if k[1] != scope}
-                self._history[key] = past
-            tag = hashlib.sha1(repr(sorted(colours.items())).encode()).hexdigest()[:16]
-            self._colours[scope] = (now, stamp, colours, tag)
-            return colours, tag
-
-        return self._once(("colours", scope), judge)
-
-    def _grid_shapes(
-        self, conn: psycopg2.extensions.connection, version: int
-    ) -> list[live.GridShape]:
-        def load() -> list[live.GridShape]:
-            if version not in self._shapes:
-                self._shapes = {version: live.grid_shapes(conn)}
-            return self._shapes[version]
-
-        return self._once(("shapes", version), load)
+        self, conn: psycopg2.extensions.connection, scope: Scope, static: Static,
+        seen: live.Versions,
+    ) -> tuple[dict[str, GridColour], str]:  # fmt: skip
+        """The scope's red and yellow grids and a tag of their content (for ETags), read
+        through the live map's shared view in the client's transaction `conn`: judged again
+        after any change to the incidents (`seen`, from `stamp`: within a second), and every
+        `status_seconds` (deadlines pass without any new data)."""
+        moment = now_utc()
+        rules = load_rules()
+        view, _ = shared_live_view(
+            lambda: nullcontext(conn), (VIEWER, scope), colour_filter(scope, moment), moment,
+            static, rules, view_seconds=self.status_seconds, seen=seen,
+        )  # fmt: skip
+        kept = self._colours.get(scope)
+        if kept is not None and kept[0] is view:
+            return kept[1], kept[2]
+        colours = grid_colours(view, rules)
+        tag = hashlib.sha1(repr(sorted(colours.items())).encode()).hexdigest()[:16]
+        self._colours[scope] = (view, colours, tag)
+        return colours, tag

@@ -10,7 +10,7 @@ stamp or the grid colours' content), so `If-None-Match` answers 304 without draw
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Annotated
 
@@ -214,15 +214,18 @@ def _tiled(collection_id: str) -> str:
 
 @router.get(f"/tiles/{TMS}/{{z}}/{{y}}/{{x}}", summary="A vector tile of the map")
 def map_tile(
-    z: int, y: int, x: int, request: Request, client: Caller,
+    z: int, y: int, x: int, request: Request,
     layers: Text = None, datetime_: Annotated[str | None, Query(alias="datetime")] = None,
     category: Text = None, source: Text = None, status: Text = None, area: Text = None,
     major_risk: Text = None,
 ) -> Response:  # fmt: skip
     """Grids (colour and reason), incidents (counted, or points from zoom 14), warnings."""
-    wanted = params.choices(layers, "layers", LAYERS) or LAYERS
+
+    def which() -> tuple[str | None, tuple[str, ...]]:
+        return None, params.choices(layers, "layers", LAYERS) or LAYERS
+
     filters = (datetime_, category, source, status, area, major_risk)
-    return _tile(request, None, wanted, z, x, y, filters)
+    return _tile(request, which, z, x, y, filters)
 
 
 @router.get(
@@ -230,35 +233,45 @@ def map_tile(
     summary="A vector tile of one collection",
 )
 def collection_tile(
-    collection_id: str, z: int, y: int, x: int, request: Request, client: Caller,
+    collection_id: str, z: int, y: int, x: int, request: Request,
     datetime_: Annotated[str | None, Query(alias="datetime")] = None,
     category: Text = None, source: Text = None, status: Text = None, area: Text = None,
     major_risk: Text = None,
 ) -> Response:  # fmt: skip
     """The collection's one layer in a tile."""
-    name = _tiled(collection_id)
+
+    def which() -> tuple[str | None, tuple[str, ...]]:
+        name = _tiled(collection_id)
+        return name, (name,)
+
     filters = (datetime_, category, source, status, area, major_risk)
-    return _tile(request, name, (name,), z, x, y, filters)
+    return _tile(request, which, z, x, y, filters)
 
 
 def _tile(
-    request: Request, collection: str | None, layers: tuple[str, ...], z: int, x: int, y: int,
-    filters: tuple,
+    request: Request, which: Callable[[], tuple[str | None, tuple[str, ...]]],
+    z: int, x: int, y: int, filters: tuple,
 ) -> Response:  # fmt: skip
-    try:
-        tile = Tile(z, x, y)
-    except TileError as exc:
-        raise ServiceError("not_found", path=f"{request.url.path} ({exc})") from None
-    client = request.state.client
+    """A tile drawn (or kept) in one transaction that also admits the caller: the caller is
+    checked first (401, 429), then the collection and layers asked for, then the address."""
     maps = request.app.state.maps
     query_key = tuple(sorted((k, v) for k, v in request.query_params.items() if k != "api_key"))
-    dynamic = any(name in ("grids", "incidents", "warnings") for name in layers)
-    with request.app.state.backend.scoped(client) as conn:
-        stamp = maps.stamp(conn, client.scope)
+    with request.app.state.backend.admitted(request) as conn:
+        client = request.state.client
+        collection, layers = which()
+        try:
+            tile = Tile(z, x, y)
+        except TileError as exc:
+            raise ServiceError("not_found", path=f"{request.url.path} ({exc})") from None
+        dynamic = any(name in ("grids", "incidents", "warnings") for name in layers)
+        stamp, seen = maps.stamp(conn, client.scope)
         version = stamp[0]
         if version is None:
             raise ServiceError("no_version", version="current")
-        colours, tag = maps.colours(conn, client.scope, stamp) if "grids" in layers else ({}, "")
+        static = maps.static(conn, version)
+        colours, tag = (
+            maps.colours(conn, client.scope, static, seen) if "grids" in layers else ({}, "")
+        )
         depends = [version, tag]
         if "incidents" in layers:
             depends += [stamp[1], stamp[2]]
@@ -274,9 +287,8 @@ def _tile(
             return Response(status_code=304, headers=headers)
         cached = maps.tiles.get(etag)
         if cached is None:
-            tree = maps.tree(conn, version)
             cached = b"".join(
-                _layer(conn, request, name, tile, version, tree, colours, filters)
+                _layer(conn, request, name, tile, version, static.tree, colours, filters)
                 for name in layers
             )
             maps.tiles.put(etag, cached)

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from geo import db
 from geo.errors import ConfigError
 from geo.mapapi.clients import enter_client, set_disabled
+from geo.mapapi.features import PROBE_MOST
 from service.app import create_app
 from tests.service_fixtures import (
     OTHER_DISTRICT,
@@ -255,6 +256,39 @@ def test_paging_filters_and_crs(world, api):
     )  # fmt: skip
     assert flipped.headers["content-crs"] == "<http://www.opengis.net/def/crs/EPSG/0/4490>"
     assert flipped.json()["geometry"]["coordinates"] == first["geometry"]["coordinates"][::-1]
+
+
+def test_pages_found_among_the_newest_rows_or_by_the_filter_continue_exactly(world, api):
+    """A box over the last 10 days (matched by most of the newest rows: the probe's page) and a
+    rare filter (the fallback through its indexes) page through exactly the matching ids, newest
+    first, for the city and for a district client."""
+    box = "103.6,35.95,103.95,36.15"
+    since = owner_rows(world.url, "SELECT max(reported_at) - interval '10 days' FROM incidents")
+    start = since[0][0].isoformat()
+    common = owner_rows(
+        world.url,
+        "SELECT id, district_code FROM incidents WHERE reported_at >= %s"
+        " AND ST_Intersects(geom, ST_MakeEnvelope(103.6, 35.95, 103.95, 36.15, 4490))"
+        " ORDER BY id DESC", (since[0][0],),
+    )  # fmt: skip
+    rare = owner_rows(
+        world.url,
+        "SELECT id, district_code FROM incidents WHERE is_major_risk ORDER BY id DESC",
+    )
+    # pages of 5 probe the newest PROBE_MOST × 6 rows at most: the box fills a page from them,
+    # the rare filter does not (and takes its indexes)
+    newest = owner_rows(world.url, "SELECT min(id) FROM (SELECT id FROM incidents ORDER BY id DESC"
+                        " LIMIT %s) n", (PROBE_MOST * 6,))[0][0]  # fmt: skip
+    assert sum(i >= newest for i, _ in common) > 5 >= sum(i >= newest for i, _ in rare)
+    assert len(rare) > 5
+    for token, district in ((world.city, None), (world.district, OWN_DISTRICT)):
+        for rows, params in (
+            (common, {"bbox": box, "datetime": f"{start}/.."}),
+            (rare, {"major_risk": "true"}),
+        ):
+            pages = _all_features(api, "/collections/incidents/items", token, limit=5, **params)
+            expected = [i for i, d in rows if district is None or d == district]
+            assert [f["id"] for f in pages] == expected and expected
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import time
+from datetime import timedelta
 
 import mapbox_vector_tile
 import pytest
@@ -13,8 +15,9 @@ from geo.filters import IncidentFilter, parse_period
 from geo.live.grid_status import load_rules
 from geo.live.view import live_view, load_static
 from geo.mapapi.tiles import BUFFER, EXTENT
-from geo.timeutil import now_utc
+from geo.timeutil import CST, now_utc
 from service.app import create_app
+from service.maps import STAMP_SECONDS
 from tests.service_fixtures import OWN_DISTRICT, service_world
 from tests.support import owner_rows
 
@@ -91,6 +94,38 @@ def test_grid_tiles_carry_the_live_maps_colours(world, api):
         if status:
             assert props["reason_zh"] == "；".join(status.reasons(rules, "zh"))
             assert props["reason_en"] == "; ".join(status.reasons(rules, "en"))
+
+
+def test_a_grid_turns_red_in_its_tile_as_soon_as_a_major_risk_is_pushed(world, api):
+    """A blue grid with no open case near it gets a pushed major-risk report: its next tile
+    (the shared live view, judged again on the change) shows it red, with the reason."""
+    code, lon, lat = owner_rows(
+        world.url,
+        "SELECT g.code, ST_X(p), ST_Y(p) FROM (SELECT code, ST_PointOnSurface(geom) AS p"
+        " FROM current_areas WHERE level = 'grid') g WHERE NOT EXISTS (SELECT FROM incidents i"
+        f" WHERE i.{OPEN} AND ST_DWithin(i.geom::geography, g.p::geography, 1000))"
+        " ORDER BY g.code LIMIT 1",
+    )[0]  # fmt: skip
+    z = 15
+    x, y = _tile_of(lon, lat, z)
+    path = f"/collections/grids/tiles/WebMercatorQuad/{z}/{y}/{x}"
+
+    def colour() -> str:
+        tile, _ = _decode(api, world.city, path)
+        return {f["properties"]["code"]: f["properties"] for f in tile["grids"]["features"]}[code]
+
+    assert colour()["color"] == "blue"
+    at = (now_utc() - timedelta(minutes=5)).astimezone(CST).strftime("%Y-%m-%d %H:%M:%S")
+    report = {
+        "source_id": f"red-{code}", "reported_at": at, "category": "民生诉求",
+        "description": "重大风险", "lon": lon, "lat": lat, "major_risk": "true",
+    }  # fmt: skip
+    pushed = api.post("/intake/hotline_12345/reports", json=report,
+                      headers={"Authorization": f"Bearer {world.hotline}"})  # fmt: skip
+    assert pushed.status_code == 201 and pushed.json()["grid_code"] == code, pushed.text
+    time.sleep(STAMP_SECONDS)
+    red = colour()
+    assert red["color"] == "red" and red["reason_en"] == "1 open major-risk case(s)"
 
 
 def test_incidents_are_counted_when_zoomed_out_and_points_when_zoomed_in(world, api):

@@ -117,8 +117,26 @@ def live_view(
 VIEW_SECONDS = 5
 HISTORY_SECONDS = 900
 LIVE_ANSWERS = SharedAnswers(max_slots=256)
+# The boundaries (area tree, grid outlines) per database and version: no scope applies to them
+STATIC_ANSWERS = SharedAnswers(max_slots=8)
 
 Opener = Callable[[], AbstractContextManager[psycopg2.extensions.connection]]
+
+
+def shared_static(
+    open_conn: Opener, version: int, answers: SharedAnswers = STATIC_ANSWERS
+) -> Static:
+    """The area tree and grid outlines of a boundary version (no centers: those depend on
+    the viewer's scope), read once per process and database and shared by every viewer: the
+    areas have no row-level security, whoever reads them reads them all."""
+    with open_conn() as conn:
+        database = (conn.info.host, conn.info.port, conn.info.dbname)
+
+    def read() -> Static:
+        with open_conn() as conn:
+            return Static(version, live.area_tree(conn), live.grid_shapes(conn), [])
+
+    return answers.get(("static", database, version), 0, read)
 
 
 def shared_live_view(
@@ -129,6 +147,8 @@ def shared_live_view(
     static: Static,
     rules: GridRules,
     answers: SharedAnswers = LIVE_ANSWERS,
+    view_seconds: float = VIEW_SECONDS,
+    seen: live.Versions | None = None,
 ) -> tuple[LiveView, int]:
     """One refresh's view and the newest incident id, computed once for every viewer who asks
     the same question of the same data: N screens on one area cost one count per change.
@@ -137,11 +157,12 @@ def shared_live_view(
     names that scope: an answer is shared only with viewers of the same scope, never filtered
     for another one. A connection is held only while reading, not while waiting for another
     thread's answer. The change counter moves when a writer's statement runs, before it
-    commits: a count made in between is kept until the next change or the next VIEW_SECONDS,
-    whichever comes first.
+    commits: a count made in between is kept until the next change or the next `view_seconds`
+    of the clock, whichever comes first. `seen` is the data's versions when the caller has
+    just read them in the viewer's scope (read here otherwise).
     """
     with open_conn() as conn:
-        seen = live.versions(conn)
+        seen = seen or live.versions(conn)
         # one process may read several databases (tests, a changed setting): never share across
         database = (conn.info.host, conn.info.port, conn.info.dbname)
     window = live.plan_window(flt.period, now)
@@ -186,7 +207,7 @@ def shared_live_view(
             return live_view(conn, flt, now, static, rules, past, earlier)
 
     slot = ("view", asked, flt.statuses, flt.period.key, flt.period.start)
-    view = answers.get(slot, (seen.changes, int(seconds // VIEW_SECONDS)), counted)
+    view = answers.get(slot, (seen.changes, int(seconds // view_seconds)), counted)
     return view, seen.newest
 
 

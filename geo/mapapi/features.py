@@ -36,6 +36,10 @@ EPSG_4326 = "http://www.opengis.net/def/crs/EPSG/0/4326"
 CRSS = (CRS84, EPSG_4490, EPSG_4326)
 COORDINATE_DIGITS = 7  # about 1 cm
 NO_ID = 2**63 - 1  # above every incident id: the first page of incidents
+# A page of incidents first looks among the newest rows below its key: PROBE_FIRST pages' worth,
+# then (if the matches found there promise a page) up to PROBE_MOST pages' worth
+PROBE_FIRST = 2
+PROBE_MOST = 20
 
 # collection id → area level
 AREA_COLLECTIONS = {
@@ -177,13 +181,14 @@ def area_items(
 
 
 def incident_conditions_sql(
-    conn: psycopg2.extensions.connection, query: IncidentQuery
+    conn: psycopg2.extensions.connection, query: IncidentQuery, by_grids: bool = True
 ) -> tuple[sql.Composable, dict]:
-    """The query's conditions on `i`: the filter as the drill-down counts it, box and times."""
+    """The query's conditions on `i`: the filter as the drill-down counts it, box and times
+    (the box also as the grids crossing it when `by_grids`, for their indexes)."""
     conditions, params = scope_conditions(conn, query.flt)
     box, box_params = bbox_sql("i.geom", query.bbox)
     parts = [conditions, box]
-    if query.bbox is not None:
+    if query.bbox is not None and by_grids:
         # by the grids crossing the box: under row-level security no spatial index serves
         # `incidents` (PostGIS's && is not leakproof); `areas` has no policy, its index does
         parts.append(sql.SQL(_GRIDS_IN_BOX))
@@ -208,9 +213,44 @@ def incident_items(
     crs: str = CRS84,
 ) -> Page:
     """A page of the incidents matching the query that the transaction may see, newest first
-    (ids below `before`: a page continues where the previous one ended)."""
+    (ids below `before`: a page continues where the previous one ended).
+
+    The page is looked for first among the newest rows below `before` (read backwards along
+    the primary key): PROBE_FIRST pages' worth, then, when the share of matches found there
+    promises a page within PROBE_MOST pages' worth, that many. When those rows hold more than
+    a page of matches, they are the newest matches of all. A filter matching few of the newest
+    rows (a rare status, an old interval) takes the filter's own indexes instead, whose plans
+    read every match before sorting (a box of 2,800 grids over 30 days: 75,000 rows, 200 ms).
+    """
+    probed, params = incident_conditions_sql(conn, query, by_grids=False)
+    statement = sql.SQL(load_sql("mapapi_incident_probe")).format(conditions=probed)
+    rows = PROBE_FIRST * (limit + 1)
+    ids = _newest_matches(conn, statement, params, before, rows, limit)
+    if 0 < len(ids) <= limit:
+        # half as many rows again as the share of matches found promises a page in
+        promised = rows * (limit + 1) * 3 // (2 * len(ids))
+        if promised <= PROBE_MOST * (limit + 1):
+            ids = _newest_matches(conn, statement, params, before, promised, limit)
+    if len(ids) > limit:
+        found = sql.SQL("i.id = ANY(%(ids)s)")
+        return _incidents(conn, found, {"ids": ids}, now, before, limit, crs)
     conditions, params = incident_conditions_sql(conn, query)
     return _incidents(conn, conditions, params, now, before, limit, crs)
+
+
+def _newest_matches(
+    conn: psycopg2.extensions.connection,
+    statement: sql.Composable,
+    params: dict,
+    before: int,
+    rows: int,
+    limit: int,
+) -> list[int]:
+    """The ids of up to limit + 1 matches among the newest `rows` rows below `before`."""
+    with conn.cursor() as cur:
+        cur.execute("SET LOCAL jit = off")
+        cur.execute(statement, {**params, "before": before, "probe": rows, "limit": limit + 1})
+        return [row[0] for row in cur.fetchall()]
 
 
 def incident_item(

@@ -1,23 +1,23 @@
 -- Map service: the areas of a level in the current boundaries crossing one Web Mercator tile,
 -- as a Mapbox Vector Tile layer (%(layer)s). Only the codes in %(codes)s when it is not NULL
 -- (a client scoped below the city). The grid status of red and yellow grids comes as arrays
--- (the others are %(default_color)s: blue for grids, NULL for other levels).
+-- (the others are %(default_color)s: blue for grids, NULL for other levels). The outlines are
+-- stored in Web Mercator too (migration 170): no transform per area and tile.
 WITH bounds AS (
     SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS tile,
-           ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s), 4490) AS box
+           ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s) AS box
 ), status AS (
     SELECT * FROM unnest(%(s_code)s::text[], %(s_color)s::text[], %(s_zh)s::text[],
                          %(s_en)s::text[]) AS s (code, color, reason_zh, reason_en)
-), shapes AS (
+), shapes AS MATERIALIZED (  -- each outline cut once (the filter below would cut it again)
     SELECT a.code, a.name, a.parent_code,
            coalesce(s.color, %(default_color)s) AS color,
            s.reason_zh, s.reason_en,
-           ST_AsMVTGeom(ST_Transform(ST_SetSRID(a.geom, 4326), 3857), b.tile,
-                        %(extent)s, %(buffer)s, true) AS geom
+           ST_AsMVTGeom(a.geom_tile, b.tile, %(extent)s, %(buffer)s, true) AS geom
     FROM areas a
     CROSS JOIN bounds b
     LEFT JOIN status s ON s.code = a.code
-    WHERE a.version_id = %(version)s AND a.level = %(level)s AND a.geom && b.box
+    WHERE a.version_id = %(version)s AND a.level = %(level)s AND a.geom_tile && b.box
       AND (%(codes)s::text[] IS NULL OR a.code = ANY(%(codes)s::text[]))
 )
 SELECT ST_AsMVT(shapes, %(layer)s, %(extent)s, 'geom') FROM shapes WHERE geom IS NOT NULL
