@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 
 import pandas as pd
@@ -44,17 +44,21 @@ from geo.vocabulary import category_label
 from geo.warnings.queries import EarlyWarning, list_warnings
 from geo.warnings.rules import load_rules as load_warning_rules
 from layers.area_status import LAYER_ID as STATUS_LAYER
-from layers.deck import configured_basemap
+from layers.deck import configured_basemap, view_for
 from layers.legend import Legend
 from layers.live_map import (
+    MAP_HEIGHT_PX,
+    MAP_WIDTH_PX,
     OUTLINE_LEVELS,
     MapParts,
     Overlays,
     area_features,
     city_box,
+    display_tolerance,
     grid_names,
     live_deck,
     served_payloads,
+    simplified,
 )
 
 t = translator({**WARN_TEXT, **JUDGEMENT_TEXT, **TABLE})
@@ -92,6 +96,12 @@ def _area_features(version: int) -> dict[str, list[dict]]:
     """District, street and community outlines as GeoJSON features, per level (public)."""
     with connection(None) as conn:
         return area_features(area_outlines(conn, list(OUTLINE_LEVELS)))
+
+
+@st.cache_resource(ttl=3600, max_entries=8, show_spinner=False)
+def _city_streets(version: int, tolerance: float) -> list[dict]:
+    """The streets' outlines simplified for a city map (per version and half pixel)."""
+    return simplified(_area_features(version)["street"], tolerance)
 
 
 def _layer_switches() -> dict[str, bool]:
@@ -312,7 +322,13 @@ def _deck(
     """The map of this refresh and the legends of the layers shown (layers.live_map), from
     the parts cached here and the next week's grids read in the user's scope."""
     titles, _ = _grid_names(static.version)
-    parts = MapParts(_area_features(static.version), _served(static.version, language), titles)
+    box = _opening_box(static, focus, view)
+    streets = None
+    if focus is None:
+        zoom = view_for(box, MAP_WIDTH_PX, MAP_HEIGHT_PX).zoom
+        streets = _city_streets(static.version, display_tolerance(zoom))
+    features = _area_features(static.version)
+    parts = MapParts(features, _served(static.version, language), titles, streets)
     rising: tuple[list[pdk.Layer], list[Legend]] = ([], [])
     if shown["forecast"]:
         area = Scope(focus.level, focus.code) if focus else Scope()
@@ -320,9 +336,11 @@ def _deck(
     overlays = Overlays(load_warning_rules(), warnings, arrived, fresh, *rising)
     settings = get_settings()
     basemap = configured_basemap(settings.basemap_url, settings.basemap_attribution)
-    box = _opening_box(static, focus, view)
+    # the texts of a few thousand tooltips: each key's text looked up once in this run (a
+    # lookup reads the session's language, which costs more than the rest of a tooltip)
+    text = cache(t)
     return live_deck(
-        view, static, focus, shown, parts, overlays, box, load_rules(), now, t, language, basemap
+        view, static, focus, shown, parts, overlays, box, load_rules(), now, text, language, basemap
     )
 
 

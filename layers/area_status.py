@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pydeck as pdk
 
 from geo.live.grid_status import GridStatus
-from geo.live.queries import AreaNode, Flows, Stocks
+from geo.live.queries import AreaNode, Flows, Stocks, grid_owners
 from layers.legend import Legend, LegendItem
 
 RGBA = list[int]
@@ -52,18 +52,19 @@ def area_loads(
     statuses: Iterable[GridStatus],
     stocks: Mapping[str, Stocks],
     flows: Mapping[str, Flows],
+    owner: Mapping[str, str] | None = None,
 ) -> dict[str, AreaLoad]:
-    """Every area of a level with the sums of its grids (grids without figures count zero)."""
-    owner: dict[str, str] = {}
+    """Every area of a level with the sums of its grids (grids without figures count zero).
+
+    `owner` maps each grid to its area of `level` when known already (a boundary version's
+    `Static.street_of`); otherwise the tree is walked for it."""
     loads = {code: AreaLoad(code) for code, node in tree.items() if node.level == level}
-    for code, node in tree.items():
-        if node.level != "grid":
+    if owner is None:
+        owner = grid_owners(tree, level)
+    for code, parent in owner.items():
+        load = loads.get(parent)
+        if load is None:
             continue
-        parent = next((a for a in node.ancestors if a in loads), None)
-        if parent is None:
-            continue
-        owner[code] = parent
-        load = loads[parent]
         load.grids += 1
         stock = stocks.get(code)
         if stock is not None:
@@ -74,13 +75,13 @@ def area_loads(
         if flow is not None:
             load.new += flow.new
     for status in statuses:
-        parent = owner.get(status.measures.code)
-        if parent is None:
+        load = loads.get(owner.get(status.measures.code, ""))
+        if load is None:
             continue
         if status.color == "red":
-            loads[parent].red += 1
+            load.red += 1
         elif status.color == "yellow":
-            loads[parent].yellow += 1
+            load.yellow += 1
     return loads
 
 

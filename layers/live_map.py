@@ -10,11 +10,14 @@ refresh draws over the view (`Overlays`).
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import numpy as np
 import pydeck as pdk
+import shapely
 
 from geo.bounds import LngLatBbox, dense_bounds
 from geo.live.grid_status import COLORS, GridRules
@@ -27,7 +30,7 @@ from geo.warnings.rules import WarningRules
 from layers.area_status import area_loads, area_status_layer, area_status_legend
 from layers.boundaries import fill_layer, label_layer, outline_layers
 from layers.centers import center_layer, center_legend
-from layers.deck import Basemap, make_deck, view_for
+from layers.deck import Basemap, make_deck, pixel_degrees, view_for
 from layers.grid_status import (
     grid_edge_layer,
     grid_edges,
@@ -60,11 +63,13 @@ class MapParts:
     """What changes only with the boundaries, made once per version by the page: the
     district, street and community outlines (GeoJSON features per level), the served static
     parts (`served_payloads`: a URL, or the payload itself where not served) and each grid's
-    title (`grid_names`)."""
+    title (`grid_names`); for the city view, the streets simplified for its opening zoom
+    (`simplified`; None: drawn as in `features`)."""
 
     features: Mapping[str, list[dict]]
     served: Mapping[str, str | dict | list]
     titles: Mapping[str, str]
+    streets: Sequence[dict] | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,24 @@ def area_features(outlines: Sequence[AreaOutline]) -> dict[str, list[dict]]:
             }
         )
     return out
+
+
+def display_tolerance(zoom: float) -> float:
+    """Degrees of half a pixel at the whole zoom at or above `zoom`: detail finer than this a
+    map opened at `zoom` cannot show."""
+    return pixel_degrees(math.ceil(zoom)) / 2
+
+
+def simplified(features: Sequence[dict], tolerance: float) -> list[dict]:
+    """The features with their outlines simplified to `tolerance` degrees (each keeping its
+    own topology) and rounded to 1e-5°, properties unchanged."""
+    geoms = shapely.from_geojson([json.dumps(f["geometry"]) for f in features])
+    simple = shapely.simplify(geoms, tolerance, preserve_topology=True)
+    rounded = shapely.transform(simple, lambda xy: np.round(xy, 5))
+    return [
+        {**f, "geometry": json.loads(text)}
+        for f, text in zip(features, shapely.to_geojson(rounded), strict=True)
+    ]
 
 
 def clickable(feature: dict, name: str, t: Translate) -> dict:
@@ -250,10 +273,12 @@ def live_deck(
         statuses = {g.measures.code: g for g in view.grids}
         if city_view:  # streets in their grids' colours; grid edges seen zoomed in
             loads = area_loads(
-                "street", static.tree, view.grids, view.stocks.grids, view.flows.grids
-            )
+                "street", static.tree, view.grids, view.stocks.grids, view.flows.grids,
+                static.street_of,
+            )  # fmt: skip
             names = {code: static.tree[code].name for code in loads}
-            layers.append(area_status_layer(parts.features["street"], loads, names, t))
+            streets = parts.features["street"] if parts.streets is None else parts.streets
+            layers.append(area_status_layer(streets, loads, names, t))
             legend_items.append(area_status_legend(loads, t))
         colors = COLORS if focus is not None else ("red", "yellow")
         records = grid_records(static.shapes, statuses, parts.titles, rules, t, language, colors)

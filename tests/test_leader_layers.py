@@ -16,7 +16,8 @@ from geo.drill.rollup import AreaCounts
 from geo.drill.safety_index import IndexInputs, load_rules, safety_index
 from geo.drill.step import ChildRow, DrillStep, Figures, default_period
 from geo.live.grid_status import GridMeasures, GridStatus
-from geo.live.queries import AreaNode, Center, CenterLoad, Flows, Stocks
+from geo.live.queries import AreaNode, Center, CenterLoad, Flows, Stocks, grid_owners
+from geo.live.view import Static
 from geo.queries.areas import AreaOutline
 from geo.queries.kpis import Kpis
 from geo.warnings.queries import EarlyWarning
@@ -195,6 +196,25 @@ def test_street_sums_add_their_grids_figures_and_colours():
     s1 = loads["s1"]
     assert (s1.grids, s1.red, s1.yellow, s1.open, s1.overdue, s1.new) == (2, 1, 1, 6, 2, 4)
     assert (loads["s2"].red, loads["s2"].open, loads["s2"].new) == (1, 7, 9)
+
+
+def test_street_sums_from_a_known_grid_to_street_map_equal_the_tree_walk():
+    """The grid → street map a boundary version keeps (`Static.street_of`) gives the sums the
+    tree walk gives; a grid the map leaves out counts for no street."""
+    tree = _tree()
+    statuses = [
+        GridStatus(GridMeasures("g1"), (0,), "red"),
+        GridStatus(GridMeasures("g3"), (1,), "yellow"),
+    ]
+    stocks = {"g1": Stocks(open=5, overdue=2), "g2": Stocks(open=1), "g3": Stocks(open=7)}
+    flows = {"g2": Flows(new=4), "g3": Flows(new=9)}
+    owner = Static(1, tree, [], []).street_of
+    assert owner == grid_owners(tree, "street") == {"g1": "s1", "g2": "s1", "g3": "s2"}
+    walked = area_loads("street", tree, statuses, stocks, flows)
+    assert area_loads("street", tree, statuses, stocks, flows, owner) == walked
+    partial = area_loads("street", tree, statuses, stocks, flows, {"g1": "s1"})
+    assert (partial["s1"].grids, partial["s1"].open, partial["s1"].new) == (1, 5, 0)
+    assert (partial["s2"].grids, partial["s2"].yellow) == (0, 0)
 
 
 def test_streets_take_the_colour_of_their_worst_grid():

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import UTC, datetime, timedelta
+
+import shapely
 
 from geo.bounds import LngLatBbox
 from geo.live.grid_status import GridMeasures, GridStatus, key_grids, load_rules
@@ -20,14 +23,17 @@ from geo.live.queries import (
 from geo.live.view import LiveView, Static
 from geo.queries.areas import AreaOutline
 from geo.warnings.rules import load_rules as load_warning_rules
+from layers.deck import pixel_degrees
 from layers.live_map import (
     MapParts,
     Overlays,
     area_features,
     city_box,
+    display_tolerance,
     grid_names,
     live_deck,
     served_payloads,
+    simplified,
 )
 
 NOW = datetime(2026, 11, 24, 4, 0, tzinfo=UTC)
@@ -221,3 +227,51 @@ def test_grid_names_say_community_and_grid_then_district_and_street():
     titles, places = grid_names(_world())
     assert titles["62010200100102"] == "金塔巷社区 · 二网格"
     assert places["62010200100102"] == "城关区 · 张掖路街道"
+
+
+def _wiggly_street() -> dict:
+    """A street whose south edge has 200 points wobbling 1e-5° (about a metre) off a line."""
+    south = [[103.7 + i * 0.0005, 36.0 + (i % 2) * 1e-5] for i in range(201)]
+    ring = [*south, [103.8, 36.05], [103.7, 36.05], south[0]]
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+        "properties": {"code": "s", "parent": "d", "fill": [255, 255, 255, 1]},
+    }
+
+
+def test_a_street_is_simplified_to_half_a_pixel_of_the_map_that_opens_on_it():
+    """Half a pixel at the whole zoom at or above the map's: never coarser than the map shows;
+    the outline keeps its shape within that, its properties, and 1e-5° coordinates."""
+    assert display_tolerance(10.18) == pixel_degrees(11) / 2 <= pixel_degrees(10.18) / 2
+    assert display_tolerance(11.0) == pixel_degrees(11) / 2
+    street = _wiggly_street()
+    tolerance = display_tolerance(10.18)
+    (out,) = simplified([street], tolerance)
+    assert out["properties"] == street["properties"] and out["type"] == "Feature"
+    ring = out["geometry"]["coordinates"][0]
+    assert len(ring) < 10 < len(street["geometry"]["coordinates"][0])
+    assert all(round(v, 5) == v for point in ring for v in point)
+    before, after = (shapely.from_geojson(json.dumps(f["geometry"])) for f in (street, out))
+    assert shapely.hausdorff_distance(before, after) <= tolerance + 1e-5
+    assert math.isclose(after.area, before.area, rel_tol=1e-3)
+
+
+def test_the_city_view_draws_the_streets_it_is_given_for_its_zoom():
+    """MapParts.streets (the page's simplified outlines) are what the street layer draws."""
+    static = _world()
+    parts = _parts(static)
+    small = [
+        {**f, "geometry": {"type": "Point", "coordinates": [103.75, 36.05]}}
+        for f in parts.features["street"]
+    ]
+    grids = [_status(static.shapes[0].code, "red", overdue=2)]
+    for given, expected in ((None, parts.features["street"]), (small, small)):
+        deck, _ = live_deck(
+            _view(grids), static, None, SWITCHES,
+            MapParts(parts.features, parts.served, parts.titles, given),
+            Overlays(load_warning_rules()), CITY, load_rules(), NOW, t, "zh",
+        )  # fmt: skip
+        layer = next(x for x in json.loads(deck.to_json())["layers"] if x["id"] == "area-status")
+        drawn = [f["geometry"] for f in layer["data"]["features"]]
+        assert drawn == [f["geometry"] for f in expected]

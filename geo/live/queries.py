@@ -20,7 +20,7 @@ A period that ended before today is counted directly, status filter included (`d
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -546,6 +546,18 @@ def area_tree(conn: psycopg2.extensions.connection) -> dict[str, AreaNode]:
 def within(node: AreaNode, scope_code: str | None) -> bool:
     """True when the area is the scope's area or lies inside it (no scope: everything)."""
     return scope_code is None or node.code == scope_code or scope_code in node.ancestors
+
+
+def grid_owners(tree: Mapping[str, AreaNode], level: str) -> dict[str, str]:
+    """Each small grid's ancestor of `level` (grids under none are left out)."""
+    areas = {code for code, node in tree.items() if node.level == level}
+    owner: dict[str, str] = {}
+    for code, node in tree.items():
+        if node.level == "grid":
+            parent = next((a for a in node.ancestors if a in areas), None)
+            if parent is not None:
+                owner[code] = parent
+    return owner
 
 
 # Outline coordinates are rounded to 1e-5° (about 1 m), finer than their simplification.

@@ -6,6 +6,7 @@ from collections.abc import Callable, Hashable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 import psycopg2.extensions
 
@@ -28,6 +29,11 @@ class Static:
     tree: dict[str, live.AreaNode]
     shapes: list[live.GridShape]
     centers: list[live.Center]
+
+    @cached_property
+    def street_of(self) -> dict[str, str]:
+        """Each small grid's street (made once per Static, which the page keeps per version)."""
+        return live.grid_owners(self.tree, "street")
 
     def grids_in(self, scope_code: str | None) -> list[str]:
         """Codes of the small grids inside an area (all of them for None)."""
