@@ -4,8 +4,7 @@ At city scale the 7,500 small grids are specks; the map says more when each stre
 its grids: red when any of its grids is red, yellow when any is yellow, else blue (the grid
 colours of geo/rules/grid_status.toml, so the same colour means the same as on a grid), and
 in its tooltip how many grids of each, its open and overdue cases and new reports.
-The grids themselves are drawn with outlines a few metres wide, which vanish at city scale
-and appear when the map is zoomed in to a district (layers.grid_status, `metres=True`).
+The grids' own edges are drawn only once an area is opened (layers.grid_status).
 """
 
 from __future__ import annotations

@@ -1,11 +1,10 @@
 """The grid colour status layers: small grids filled red, yellow or blue, each saying why.
 
 At city scale the streets carry the grid colours (layers.area_status); only the red and yellow
-grids, with their live tooltips, go with every refresh, and every grid's edges, static for a
-boundary version, travel once as a URL the browser fetches (and caches), drawn a few metres
-wide so they show only when the map is zoomed in (the blue base layer of every grid,
-`grid_base_layer`, is no longer drawn there; bench/live_map.py still sizes it). Inside an
-opened area every grid goes inline with its live numbers (a few hundred at most).
+grids, with their live tooltips, go with every refresh, and no grid edges are drawn (the blue
+base layer of every grid, `grid_base_layer`, is not drawn there either; bench/live_map.py
+still sizes it). Inside an opened area every grid goes inline with its live numbers, and the
+grids' edges, static for a boundary version, travel as a URL the browser fetches (and caches).
 One PolygonLayer per colour, so a colour is a layer property, not four numbers per grid;
 the outlines come rounded to 1e-5° (geo.live.queries.grid_shapes). The polygons are filled
 only: every grid's edges are one LineLayer, also fetched once (`grid_edges`; why not a stroke:
@@ -21,7 +20,6 @@ import pydeck as pdk
 
 from geo.live.grid_status import COLORS, GridRules, GridStatus
 from geo.live.queries import GridShape
-from layers.deck import literal
 from layers.legend import Legend, LegendItem
 from layers.outlines import Segment, edge_layer, ring_segments
 
@@ -33,7 +31,6 @@ FILL: dict[str, RGBA] = {
     "blue": [59, 130, 206, 70],
 }
 EDGE: RGBA = [45, 95, 160, 120]
-EDGE_METRES = 14.0
 
 
 def grid_tooltip(status: GridStatus, rules: GridRules, t: Translate, lang: str) -> str:
@@ -103,27 +100,9 @@ def grid_edges(shapes: Sequence[GridShape]) -> list[Segment]:
     return ring_segments(ring for shape in shapes for polygon in shape.polygons for ring in polygon)
 
 
-def grid_edge_layer(data: str | list[Segment], metres: bool = False) -> pdk.Layer:
-    """The grids' edges: `data` is the URL of `grid_edges` (or the segments themselves).
-
-    `metres` (the city view): EDGE_METRES wide, under a pixel at city zoom, so the streets'
-    colours show, and a clear line (at most 2 px) once the map is zoomed in to a district.
-    """
-    if not metres:
-        return edge_layer("grid-edges", data, EDGE, 1.0)
-    return pdk.Layer(
-        "LineLayer",
-        id="grid-edges",
-        data=data,
-        get_source_position="[this[0], this[1]]",
-        get_target_position="[this[2], this[3]]",
-        get_color=EDGE,
-        get_width=EDGE_METRES,
-        width_units=literal("meters"),
-        width_min_pixels=0,
-        width_max_pixels=2,
-        pickable=False,
-    )
+def grid_edge_layer(data: str | list[Segment]) -> pdk.Layer:
+    """The grids' edges: `data` is the URL of `grid_edges` (or the segments themselves)."""
+    return edge_layer("grid-edges", data, EDGE, 1.0)
 
 
 def grid_base_layer(data: str | list[dict]) -> pdk.Layer:

@@ -271,7 +271,7 @@ def live_deck(
     legend_items: list[Legend] = []
     if shown["grid_status"]:
         statuses = {g.measures.code: g for g in view.grids}
-        if city_view:  # streets in their grids' colours; grid edges seen zoomed in
+        if city_view:  # streets in their grids' colours
             loads = area_loads(
                 "street", static.tree, view.grids, view.stocks.grids, view.flows.grids,
                 static.street_of,
@@ -283,7 +283,11 @@ def live_deck(
         colors = COLORS if focus is not None else ("red", "yellow")
         records = grid_records(static.shapes, statuses, parts.titles, rules, t, language, colors)
         layers += grid_status_layers(records)
-        layers.append(grid_edge_layer(parts.served["grid_edges"], metres=city_view))
+        if not city_view:
+            # The city's 28,000 grid edges are under a pixel at its zoom, and every pick (a
+            # click, a hover) waits for the browser to draw them all: seconds on a software
+            # renderer. A click on the city drills to where the grids show.
+            layers.append(grid_edge_layer(parts.served["grid_edges"]))
         legend_items.append(grid_status_legend(view.grid_counts, rules, t))
     if shown["heat"]:
         cells = view.heat()

@@ -64,8 +64,8 @@ def test_live_map_draws_the_grids_offline(dashboard_url, page):
         assert browser_page.get_by_text(text, exact=True).count() >= 1, text
     assert browser_page.get_by_text("网格三色").count() >= 1  # the legend
     assert page.foreign_requests(dashboard_url) == []
-    served = [url for url in page.requests if "/app/static/live/grid-edges-" in url]
-    assert served, "the grid edges were not fetched from the app's own static folder"
+    served = [url for url in page.requests if "/app/static/live/street-edges-" in url]
+    assert served, "the street edges were not fetched from the app's own static folder"
 
 
 class _Tiles(BaseHTTPRequestHandler):

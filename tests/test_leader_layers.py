@@ -32,7 +32,7 @@ from layers.area_status import (
 from layers.centers import CITY_MAX_RADIUS, center_layer, center_legend
 from layers.charts import bar_chart, contribution_chart, date_ticks, trend_chart, wrap_label
 from layers.deck import make_deck, view_for
-from layers.grid_status import EDGE_METRES, grid_edge_layer
+from layers.grid_status import grid_edge_layer
 from layers.heat import heat_layer
 from layers.labels import label_box, place_in_sizes, place_labels, project, text_width_px
 from layers.warnings import (
@@ -239,13 +239,12 @@ def test_streets_take_the_colour_of_their_worst_grid():
     assert props["body"].startswith("red 1 yellow 0 of 1") and layer["pickable"] is True
 
 
-def test_at_city_scale_grid_edges_are_metres_wide():
-    """Under a pixel at city zoom (the streets' colours show), a line once zoomed in."""
-    city = _spec([grid_edge_layer("edges.json", metres=True)])["layers"][0]
-    assert city["widthUnits"] == "meters" and city["widthMinPixels"] == 0
-    assert city["getWidth"] == EDGE_METRES and city["pickable"] is False
-    inside = _spec([grid_edge_layer("edges.json")])["layers"][0]
-    assert inside["widthUnits"] == "pixels"
+def test_grid_edges_are_thin_lines_that_take_no_clicks():
+    """A pixel wide, not pickable: the grids' fills under them take the clicks."""
+    edges = _spec([grid_edge_layer("edges.json")])["layers"][0]
+    assert edges["@@type"] == "LineLayer" and edges["data"] == "edges.json"
+    assert edges["widthUnits"] == "pixels" and edges["getWidth"] == 1.0
+    assert edges["pickable"] is False
 
 
 def _load(level: str, open_: int) -> CenterLoad:

@@ -122,17 +122,17 @@ def test_sparse_indexes_are_marked_and_listed_without_a_rank(app, demo_db):
 
 
 def test_the_city_view_sums_streets_and_keeps_names_over_the_centers(app, demo_db):
-    """City level: streets filled by their grids, grids as metre-wide outlines, only the upper
-    centers, and the names drawn after (over) them; the view opens inside the city's box."""
+    """City level: streets filled by their grids, no grid edges (a click opens the grids), only
+    the upper centers, and the names drawn after (over) them; the view opens inside the city's
+    box."""
     at = _open(app())
     assert not at.exception, at.exception
     deck = _deck(at)
     ids = [layer["id"].split("@")[0] for layer in deck["layers"]]  # without the view's key
-    assert "area-status" in ids and ids.index("area-status") < ids.index("grid-edges")
+    assert "area-status" in ids and "grid-edges" not in ids
     assert "grid-base" not in ids  # no blue carpet over the streets
     assert ids.index("centers") < ids.index("labels") and "street-labels" in ids
     by_id = {layer["id"].split("@")[0]: layer for layer in deck["layers"]}
-    assert by_id["grid-edges"]["widthUnits"] == "meters"
     streets = by_id["area-status"]["data"]["features"]
     assert streets and all("红色网格" in f["properties"]["body"] for f in streets)
     assert len(by_id["labels"]["data"]) >= 3  # district names kept

@@ -167,7 +167,7 @@ def test_the_default_switches_draw_grids_streets_and_centers_in_order():
     layers, legends = _deck(_world())
     ids = _ids(layers)
     assert ids == [
-        "area-status", "grid-status-yellow", "grid-status-red", "grid-edges", "streets",
+        "area-status", "grid-status-yellow", "grid-status-red", "streets",
         "district-edges", "centers", "labels", "street-labels",
     ]  # fmt: skip
     red = next(layer for layer in layers if layer["id"] == "grid-status-red")
@@ -208,6 +208,7 @@ def test_clickable_areas_carry_their_code_and_name():
     assert "focus-edges" in _ids(layers)
     layers, _ = _deck(static, district)  # grid colours on: the grids take the clicks
     assert "areas" not in _ids(layers) and "areas-edges" in _ids(layers)
+    assert "grid-edges" in _ids(layers)  # inside an area its grids' edges show
 
 
 def test_arrivals_are_drawn_over_the_labels_with_the_incident_legend():

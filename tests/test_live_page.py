@@ -73,7 +73,8 @@ def test_the_page_opens_with_kpis_and_the_default_layers(app):
     assert list(_metrics(at)) == ["今日新增", "期内新增", "在办", "超期", "重大风险在办", "化解率"]
     layers = _layer_ids(at)
     assert {"area-status", "grid-status-red", "grid-status-yellow", "centers"} <= set(layers)
-    assert {"grid-edges", "district-edges", "streets", "labels"} <= set(layers)
+    assert {"district-edges", "streets", "labels"} <= set(layers)
+    assert "grid-edges" not in layers  # at city scale: a click opens the grids
     deck = _deck(at)
     assert all(  # no stroked polygons: edges are LineLayers (layers.outlines)
         not layer.get("stroked") for layer in deck["layers"] if "Polygon" in layer["@@type"]
