@@ -15,7 +15,7 @@ from dashboard.i18n import lang, t
 from dashboard.resources import connection, database_label, scope_key
 from dashboard.widgets.map_panel import Picked, map_panel
 from geo.auth import User
-from geo.live.queries import Versions, versions
+from geo.live.queries import versions
 from geo.queries.areas import DistrictSummary, area_outlines, district_summaries, level_extent
 from geo.settings import get_settings
 from geo.timeutil import days_ago_cst, now_utc
@@ -57,24 +57,25 @@ def _parts(
     return city_parts(districts, area_outlines(_conn, ["street"]), extent)
 
 
-@st.cache_data(ttl=120, max_entries=64, show_spinner=False)
+@st.cache_data(ttl=600, max_entries=64, show_spinner=False)
 def _summaries(
     database: str,
     viewer: tuple[str, str],
-    data: Versions,
-    minute: datetime,
+    version: int | None,
+    clock: datetime,
     _conn: psycopg2.extensions.connection,
 ) -> list[DistrictSummary]:
-    """The districts' counts in the viewer's scope, per data version and minute."""
-    return district_summaries(_conn, since=days_ago_cst(minute, 30), now=minute)
+    """The districts' counts in the viewer's scope as of `clock` (five minutes, as the
+    drill-down's figures)."""
+    return district_summaries(_conn, since=days_ago_cst(clock, 30), now=clock)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def _deck(
     database: str,
     viewer: tuple[str, str],
-    data: Versions,
-    minute: datetime,
+    version: int | None,
+    clock: datetime,
     language: str,
     _parts: CityParts,
     _summaries: list[DistrictSummary],
@@ -94,18 +95,19 @@ def render(user: User) -> None:
         )
     st.title(f"{t('app_title')} · {t('page_overview')}")
     st.caption(t("overview_caption"))
-    minute = now_utc().replace(second=0, microsecond=0)
+    now = now_utc()
+    clock = now.replace(minute=now.minute - now.minute % 5, second=0, microsecond=0)
     database, viewer = database_label(), scope_key(user)
     with shown_errors(), connection(user) as conn:  # one transaction for the whole run
-        data = versions(conn)
-        parts = _parts(database, data.boundaries, conn)
-        summaries = _summaries(database, viewer, data, minute, conn) if parts else []
+        version = versions(conn).boundaries
+        parts = _parts(database, version, conn)
+        summaries = _summaries(database, viewer, version, clock, conn) if parts else []
     if parts is None:
         st.info(t("no_data"))
         return
 
     kpis = st.container()
-    deck = _deck(database, viewer, data, minute, lang(), parts, summaries)
+    deck = _deck(database, viewer, version, clock, lang(), parts, summaries)
     map_panel(deck, MAP_KEY, "city", _open_district, height=MAP_HEIGHT_PX)
     st.caption(f"{t('legend_rate')} · {t('overview_click')}")
 

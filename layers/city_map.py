@@ -14,10 +14,11 @@ import pydeck as pdk
 
 from geo.bounds import LngLatBbox
 from geo.queries.areas import AreaOutline, DistrictSummary
-from layers.boundaries import label_layer, outline_layers, outlines_geojson
+from layers.boundaries import fill_layer, label_layer, outline_layers, outlines_geojson
 from layers.colors import YL_OR_RD, classify, quantile_breaks
 from layers.deck import Basemap, make_deck, view_for
 from layers.labels import Box, place_in_sizes, place_labels
+from layers.outlines import edge_layer, geojson_rings, ring_segments
 
 MAP_WIDTH_PX, MAP_HEIGHT_PX = 900, 560
 DISTRICTS = "districts"  # the clickable layer: a click on a district opens its drill-down
@@ -30,6 +31,7 @@ class CityParts:
 
     districts: list[AreaOutline]
     view: pdk.ViewState
+    district_edges: pdk.Layer
     streets: list[pdk.Layer]
     labels: list[pdk.Layer]
 
@@ -37,7 +39,7 @@ class CityParts:
 def city_parts(
     districts: Sequence[AreaOutline], streets: Sequence[AreaOutline], extent: LngLatBbox
 ) -> CityParts:
-    """Street edges and the district and street names placed for the city's view."""
+    """District and street edges and their names placed for the city's view."""
     view = view_for(extent, MAP_WIDTH_PX, MAP_HEIGHT_PX)
     taken: list[Box] = []
     big, small = place_in_sizes(list(districts), view.zoom, (15, 12), taken=taken)
@@ -45,6 +47,12 @@ def city_parts(
     return CityParts(
         districts=list(districts),
         view=view,
+        district_edges=edge_layer(
+            f"{DISTRICTS}-edges",
+            ring_segments(geojson_rings(outlines_geojson(districts))),
+            [120, 40, 40, 255],
+            2.5,
+        ),
         streets=outline_layers("streets", outlines_geojson(streets), [90, 90, 90, 160], 0.8),
         labels=[
             label_layer("street-labels", street_names, 11, [70, 70, 70, 255]),
@@ -76,9 +84,8 @@ def city_deck(
     districts = outlines_geojson(parts.districts, fill=fill, extra=extra)
     return make_deck(
         [
-            *outline_layers(
-                DISTRICTS, districts, [120, 40, 40, 255], 2.5, filled=True, pickable=True
-            ),
+            fill_layer(DISTRICTS, districts, pickable=True),
+            parts.district_edges,
             *parts.streets,
             *parts.labels,
         ],
