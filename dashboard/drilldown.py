@@ -19,13 +19,14 @@ from dashboard.drill_text import TABLE
 from dashboard.errors import shown_errors
 from dashboard.i18n import lang, translator
 from dashboard.judgement import judgement_tabs
+from dashboard.query_guard import chain_of
 from dashboard.resources import connection, database_label, pool, scope_key, session_token
 from dashboard.scope_guard import refuse_area
 from dashboard.widgets.charts import cached_chart
 from dashboard.widgets.kpi_strip import Figure, kpi_strip
 from dashboard.widgets.map_panel import Picked, legends, map_panel
 from geo import db, vocabulary
-from geo.area_scope import area_chain, chain_in_scope
+from geo.area_scope import chain_in_scope
 from geo.auth import User
 from geo.drill import queries as drill
 from geo.drill.formats import (
@@ -190,8 +191,8 @@ def render(user: User) -> None:
     home = viewer.code if viewer.level != "city" else None
     area = st.query_params.get("area") or home
     if area and home:
-        with shown_errors(), connection(user) as conn:
-            chain = area_chain(conn, area)
+        with shown_errors():
+            chain = chain_of(area)
         if chain and not chain_in_scope(chain, viewer):
             refuse_area(user, area, t("outside_scope"))
     period = st.query_params.get("period") or opening
