@@ -80,7 +80,7 @@ with shown_errors(), resolved(user):
     account_menu(user)
     database_notice(user)
     pending_work_notice(user)
-    correct_query(user)
+    correct_query()
     if navigation.url_path:  # the root URL ("") switches to the first page, which says it
         show_notices()
     navigation.run()

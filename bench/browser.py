@@ -345,6 +345,9 @@ def _load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+PAGE_NAMES = ("live", "district", "street", "overview")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", required=True, help="the running app, e.g. http://127.0.0.1:8642")
@@ -352,6 +355,12 @@ def main() -> None:
     parser.add_argument("--password", default=DEMO_PASSWORD)
     parser.add_argument("--loads", type=int, default=10)
     parser.add_argument("--clicks", type=int, default=10)
+    parser.add_argument(
+        "--pages",
+        default=",".join(PAGE_NAMES),
+        help=f"which pages to load, comma-separated among {','.join(PAGE_NAMES)} (the floor and "
+        "the drill clicks are always measured: --clicks 0 to skip the clicks)",
+    )
     args = parser.parse_args()
     url = args.url.rstrip("/")
     database = db.database_url(get_settings())
@@ -363,12 +372,16 @@ def main() -> None:
     city, district, street = _areas(conn)
     period = _last_month()
     drill = f"{url}/drilldown?period={period}&area="
-    pages = {
-        "/live": f"{url}/live",
-        f"/drilldown at a district ({district})": drill + district,
-        f"/drilldown at a street ({street})": drill + street,
-        "/overview": f"{url}/overview",
+    every = {
+        "live": ("/live", f"{url}/live"),
+        "district": (f"/drilldown at a district ({district})", drill + district),
+        "street": (f"/drilldown at a street ({street})", drill + street),
+        "overview": ("/overview", f"{url}/overview"),
     }
+    asked = args.pages.split(",")
+    if unknown := set(asked) - set(every):
+        parser.error(f"unknown pages: {', '.join(sorted(unknown))}")
+    pages = dict(every[name] for name in PAGE_NAMES if name in asked)
     print(f"machine: {_machine()}")
     print(f"database: {hide_password(database)} · {incidents:,} incidents")
     print(f"load average before: {_load_average()}")
@@ -395,7 +408,7 @@ def main() -> None:
             ("drill-down, city → district", f"{url}/drilldown?period={period}",
              f"{city}-{period}", False),
             ("live map, city → district", f"{url}/live?period=7d", "city-7d", True),
-        ):  # fmt: skip
+        )[: 0 if not args.clicks else 2 if "live" in asked else 1]:  # fmt: skip
             times, split, lost = _drill_clicks(context, page_url, view, args.clicks, live)
             if lost:
                 print(f"{label:<38} {lost} of {args.clicks} clicks opened nothing in {LOST_S} s")

@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pandas as pd
+import psycopg2.extensions
+import pydeck as pdk
 import streamlit as st
 
 from dashboard.auth import require
 from dashboard.errors import shown_errors
-from dashboard.i18n import t
-from dashboard.resources import connection
+from dashboard.i18n import lang, t
+from dashboard.resources import connection, database_label, scope_key
 from dashboard.widgets.map_panel import Picked, map_panel
 from geo.auth import User
-from geo.queries.areas import area_outlines, district_summaries, level_extent
+from geo.live.queries import versions
+from geo.queries.areas import DistrictSummary, area_outlines, district_summaries, level_extent
 from geo.settings import get_settings
 from geo.timeutil import days_ago_cst, now_utc
-from layers.boundaries import label_layer, outline_layers, outlines_geojson
-from layers.colors import YL_OR_RD, classify, quantile_breaks
-from layers.deck import configured_basemap, make_deck, view_for
-from layers.labels import Box, place_in_sizes, place_labels
-
-MAP_HEIGHT_PX = 560
+from layers.city_map import (
+    DISTRICTS,
+    MAP_HEIGHT_PX,
+    CityParts,
+    city_deck,
+    city_parts,
+    district_rates,
+)
+from layers.deck import configured_basemap
 
 MAP_KEY = "overview-map"
 DRILL_PAGE = "dashboard/drilldown.py"
@@ -27,71 +35,91 @@ DRILL_PAGE = "dashboard/drilldown.py"
 
 def _open_district(picked: Picked) -> None:
     """A click on a district (callback): its drill-down over the last 30 days, the period
-    the overview counts (a new page: the back button returns here)."""
+    the overview counts (a new page: the back button returns here).
+
+    Streamlit sets the query first, at this page's path, then opens the other page: the
+    browser's history gains `overview?area=…` before the drill-down, and back lands there
+    (`render` puts the plain overview back in that entry)."""
     code = (picked.object.get("properties") or {}).get("code")
-    if picked.layer == "districts" and code:
+    if picked.layer == DISTRICTS and code:
         st.switch_page(DRILL_PAGE, query_params={"area": code, "period": "30d"})
 
 
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _parts(
+    database: str, version: int | None, _conn: psycopg2.extensions.connection
+) -> CityParts | None:
+    """The map's boundary part, once per boundary version (areas are public)."""
+    districts = area_outlines(_conn, ["district"])
+    extent = level_extent(_conn, "district")
+    if not districts or extent is None:
+        return None
+    return city_parts(districts, area_outlines(_conn, ["street"]), extent)
+
+
+@st.cache_data(ttl=600, max_entries=64, show_spinner=False)
+def _summaries(
+    database: str,
+    viewer: tuple[str, str],
+    version: int | None,
+    clock: datetime,
+    _conn: psycopg2.extensions.connection,
+) -> list[DistrictSummary]:
+    """The districts' counts in the viewer's scope as of `clock` (five minutes, as the
+    drill-down's figures)."""
+    return district_summaries(_conn, since=days_ago_cst(clock, 30), now=clock)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _deck(
+    database: str,
+    viewer: tuple[str, str],
+    version: int | None,
+    clock: datetime,
+    language: str,
+    _parts: CityParts,
+    _summaries: list[DistrictSummary],
+) -> pdk.Deck:
+    """The map for these counts (its JSON is made once: layers.deck.CompactDeck)."""
+    settings = get_settings()
+    basemap = configured_basemap(settings.basemap_url, settings.basemap_attribution)
+    return city_deck(_parts, _summaries, t, basemap)
+
+
 def render(user: User) -> None:
-    """Draw the page."""
+    """Draw the page: the map first, then the figures and the table."""
+    if {"area", "period"} & set(st.query_params):  # back from a district: the entry
+        # `_open_district` left, replaced by the plain overview (a back: no new entry)
+        st.query_params.from_dict(
+            {k: v for k, v in st.query_params.items() if k not in ("area", "period")}
+        )
     st.title(f"{t('app_title')} · {t('page_overview')}")
     st.caption(t("overview_caption"))
     now = now_utc()
-    with shown_errors(), connection(user) as conn:
-        districts = area_outlines(conn, ["district"])
-        streets = area_outlines(conn, ["street"])
-        summaries = district_summaries(conn, since=days_ago_cst(now, 30), now=now)
-        extent = level_extent(conn, "district")
-    if not districts or extent is None:
+    clock = now.replace(minute=now.minute - now.minute % 5, second=0, microsecond=0)
+    database, viewer = database_label(), scope_key(user)
+    with shown_errors(), connection(user) as conn:  # one transaction for the whole run
+        version = versions(conn).boundaries
+        parts = _parts(database, version, conn)
+        summaries = _summaries(database, viewer, version, clock, conn) if parts else []
+    if parts is None:
         st.info(t("no_data"))
         return
 
-    rate = {s.code: 1000 * s.recent / s.population if s.population else 0.0 for s in summaries}
-    breaks = quantile_breaks(list(rate.values()), len(YL_OR_RD))
-    fill = {code: classify(value, breaks, YL_OR_RD) for code, value in rate.items()}
-    extra = {
-        s.code: {"recent": s.recent, "open": s.open, "rate": f"{rate[s.code]:.1f}"}
-        for s in summaries
-    }
-    district_fc = outlines_geojson(districts, fill=fill, extra=extra)
-    street_fc = outlines_geojson(streets)
+    kpis = st.container()
+    deck = _deck(database, viewer, version, clock, lang(), parts, summaries)
+    map_panel(deck, MAP_KEY, "city", _open_district, height=MAP_HEIGHT_PX)
+    st.caption(f"{t('legend_rate')} · {t('overview_click')}")
 
     totals = pd.DataFrame([s.__dict__ for s in summaries])
-    cols = st.columns(5)
+    cols = kpis.columns(5)
     cols[0].metric(t("kpi_residents"), f"{int(totals.population.sum()):,}")
     cols[1].metric(t("kpi_grids"), f"{int(totals.grids.sum()):,}")
     cols[2].metric(t("kpi_recent"), f"{int(totals.recent.sum()):,}")
     cols[3].metric(t("kpi_open"), f"{int(totals.open.sum()):,}")
     cols[4].metric(t("kpi_overdue"), f"{int(totals.overdue.sum()):,}")
 
-    settings = get_settings()
-    basemap = configured_basemap(settings.basemap_url, settings.basemap_attribution)
-    view = view_for(extent, 900, MAP_HEIGHT_PX)
-    taken: list[Box] = []
-    big, small = place_in_sizes(districts, view.zoom, (15, 12), taken=taken)
-    street_names = place_labels(streets, view.zoom, 11, taken=taken)
-    deck = make_deck(
-        [
-            *outline_layers(
-                "districts", district_fc, [120, 40, 40, 255], 2.5, filled=True, pickable=True
-            ),
-            *outline_layers("streets", street_fc, [90, 90, 90, 160], 0.8),
-            label_layer("street-labels", street_names, 11, [70, 70, 70, 255]),
-            label_layer("district-labels", big, 15, [30, 30, 30, 255]),
-            label_layer("district-labels-small", small, 12, [30, 30, 30, 255]),
-        ],
-        view,
-        tooltip={
-            "html": "<b>{name}</b><br/>"
-            + f"{t('tooltip_recent')}: {{recent}}<br/>{t('tooltip_open')}: {{open}}",
-            "style": {"fontSize": "13px"},
-        },
-        basemap=basemap,
-    )
-    map_panel(deck, MAP_KEY, "city", _open_district, height=MAP_HEIGHT_PX)
-    st.caption(f"{t('legend_rate')} · {t('overview_click')}")
-
+    rate = district_rates(summaries)
     table = pd.DataFrame(
         {
             t("col_district"): totals.name,

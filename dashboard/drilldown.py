@@ -19,12 +19,14 @@ from dashboard.drill_text import TABLE
 from dashboard.errors import shown_errors
 from dashboard.i18n import lang, translator
 from dashboard.judgement import judgement_tabs
+from dashboard.query_guard import chain_of
 from dashboard.resources import connection, database_label, pool, scope_key, session_token
 from dashboard.scope_guard import refuse_area
+from dashboard.widgets.charts import cached_chart
 from dashboard.widgets.kpi_strip import Figure, kpi_strip
 from dashboard.widgets.map_panel import Picked, legends, map_panel
 from geo import db, vocabulary
-from geo.area_scope import area_chain, chain_in_scope
+from geo.area_scope import chain_in_scope
 from geo.auth import User
 from geo.drill import queries as drill
 from geo.drill.formats import (
@@ -189,8 +191,8 @@ def render(user: User) -> None:
     home = viewer.code if viewer.level != "city" else None
     area = st.query_params.get("area") or home
     if area and home:
-        with shown_errors(), connection(user) as conn:
-            chain = area_chain(conn, area)
+        with shown_errors():
+            chain = chain_of(area)
         if chain and not chain_in_scope(chain, viewer):
             refuse_area(user, area, t("outside_scope"))
     period = st.query_params.get("period") or opening
@@ -208,6 +210,7 @@ def render(user: User) -> None:
             st.warning(t("no_area"))
             step = _step(database, key, home, period, clock, user)
     node = step.node
+    shown = (database, key, node.code, period, clock, lang())  # what the charts depend on
 
     st.title(f"{node.name} · {t('page_drill')}")
     _breadcrumb(step, period)
@@ -218,15 +221,15 @@ def render(user: User) -> None:
         with left:
             _map(step, database, period, user)
         with right:
-            _index_panel(step)
+            _index_panel(step, shown)
+        _downloads(step, period, clock)
         if step.children:
             _ranking(step, period)
-        _trend_and_breakdowns(step)
+        _trend_and_breakdowns(step, shown)
         _centers_table(database, step, user)
         judgement_tabs(step, database, user, now)
         if node.level == "grid":
             _cases_table(database, step, user)
-    _downloads(step, period, clock)
     total = sum(step.timings.values())
     st.caption(
         f"{t('as_of')} {format_cst(step.period.end)} · {t('server_time')} {total * 1000:.0f} ms · "
@@ -400,7 +403,7 @@ def _point(case: drill.GridCase) -> CasePoint:
     )
 
 
-def _index_panel(step: DrillStep) -> None:
+def _index_panel(step: DrillStep, shown: tuple) -> None:
     """The area's index, its band, and what each indicator adds and loses."""
     rules = load_rules()
     index = step.current.index
@@ -422,14 +425,14 @@ def _index_panel(step: DrillStep) -> None:
     names = [i.label(lang()) for i in rules.indicators]
     contributions = [index.contribution(i.key) for i in rules.indicators]
     st.caption(t("index_why"))
-    st.altair_chart(
-        contribution_chart(
+    cached_chart(
+        ("contribution", *shown),
+        lambda: contribution_chart(
             names,
             [c.points for c in contributions],
             [c.lost for c in contributions],
             (t("won"), t("lost")),
         ),
-        width="stretch",
     )
     table = pd.DataFrame(
         {
@@ -505,7 +508,7 @@ def _ranking(step: DrillStep, period: str) -> None:
         st.caption(t("ranking_sparse").format(n=sparse, min=load_rules().min_reports))
 
 
-def _trend_and_breakdowns(step: DrillStep) -> None:
+def _trend_and_breakdowns(step: DrillStep, shown: tuple) -> None:
     """The trend, and cases by category and by source."""
     weekly = step.period.days > 62
     points = drill.weekly(step.trend) if weekly else step.trend
@@ -517,16 +520,24 @@ def _trend_and_breakdowns(step: DrillStep) -> None:
              "concluded": [p.concluded for p in points]}
         )  # fmt: skip
         labels = {"new": t("kpi_new"), "concluded": t("kpi_concluded")}
-        st.altair_chart(trend_chart(frame, labels), width="stretch")
-    for column, title, rows, name in (
-        (middle, t("by_category"), step.categories, lambda k: category_label(k, lang())),
-        (right, t("by_source"), step.sources, _source),
+        cached_chart(("trend", *shown), lambda: trend_chart(frame, labels))
+    for column, kind, title, rows, name in (
+        (
+            middle,
+            "category",
+            t("by_category"),
+            step.categories,
+            lambda k: category_label(k, lang()),
+        ),
+        (right, "source", t("by_source"), step.sources, _source),
     ):
         with column:
             st.subheader(title)
-            st.altair_chart(
-                bar_chart([name(r.key) for r in rows], [r.new for r in rows], t("kpi_new")),
-                width="stretch",
+            cached_chart(
+                (kind, *shown),
+                partial(
+                    bar_chart, [name(r.key) for r in rows], [r.new for r in rows], t("kpi_new")
+                ),
             )
             st.dataframe(
                 pd.DataFrame(
@@ -596,9 +607,17 @@ def _cases_table(database: str, step: DrillStep, user: User) -> None:
 
 
 def _downloads(step: DrillStep, period: str, now: datetime) -> None:
-    """The safety report of this area and period, as Excel and PDF (made on click)."""
+    """The safety report of this area and period, as Excel and PDF (made on click).
+
+    Each button is keyed by its area and period and holds its own file: a press on the
+    buttons of the area still shown while the next one's run is under way (a breadcrumb just
+    clicked) makes the file of the area shown, under its name, never another's. With one key
+    for every area, the next run took the button over (its file was another area's, or none
+    once the run had replaced it). They are drawn right after the map, so a new area's run
+    replaces the stale ones within its first moments."""
     st.subheader(t("report"))
     stem = f"平安报表_{step.node.name}_{step.period.key}"
+    shown = f"{step.node.code}-{period}"
     # Streamlit makes the file on click in a thread of its own, outside this run: the user's
     # session and the pool are taken now, so the file holds what the user may see.
     make = partial(_report, pool(), session_token(), step.node.code, period, now)
@@ -609,7 +628,7 @@ def _downloads(step: DrillStep, period: str, now: datetime) -> None:
             data=lambda: make("xlsx"),
             file_name=f"{stem}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            key="download-xlsx",
+            key=f"download-xlsx-{shown}",
         )
     with right:
         st.download_button(
@@ -617,7 +636,7 @@ def _downloads(step: DrillStep, period: str, now: datetime) -> None:
             data=lambda: make("pdf"),
             file_name=f"{stem}.pdf",
             mime="application/pdf",
-            key="download-pdf",
+            key=f"download-pdf-{shown}",
         )
 
 

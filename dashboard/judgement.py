@@ -15,6 +15,7 @@ import streamlit as st
 from dashboard.i18n import lang, translator
 from dashboard.judgement_text import TABLE
 from dashboard.resources import connection, database_label, scope_key
+from dashboard.widgets.charts import cached_chart
 from geo.assess.area import AreaScorecards, area_scorecards
 from geo.assess.view import LEVELS, scorecard_frame, word
 from geo.auth import User
@@ -71,14 +72,16 @@ def judgement_tabs(step: DrillStep, database: str, user: User, now: datetime) ->
     period = (step.period.start, step.period.end, step.period.key)
     clock = now.replace(minute=now.minute - now.minute % 5, second=0, microsecond=0)
     scores, forecast = st.tabs([t("tab_scorecards"), t("tab_forecast")])
+    shown = (database, viewer, area, clock, lang())  # what the charts depend on
     with scores:
-        _scorecard_tab(_scorecards(database, viewer, area, period, clock, user), step)
+        listed = _scorecards(database, viewer, area, period, clock, user)
+        _scorecard_tab(listed, step, (*shown, period))
     with forecast:
         points, figures = _forecast(database, viewer, area, clock, user)
-        _forecast_tab(points, figures)
+        _forecast_tab(points, figures, shown)
 
 
-def _scorecard_tab(listed: AreaScorecards, step: DrillStep) -> None:
+def _scorecard_tab(listed: AreaScorecards, step: DrillStep, shown: tuple) -> None:
     language = lang()
     present = [level for level in LEVELS if any(c.subject.level == level for c in listed.cards)]
     if not present:
@@ -107,23 +110,23 @@ def _scorecard_tab(listed: AreaScorecards, step: DrillStep) -> None:
         st.info(t("score_unscored").format(why=word(card.unscored, language)))
         return
     rules = listed.rules
-    st.altair_chart(
-        contribution_chart(
+    cached_chart(
+        ("scorecard", *shown, card.subject.level, card.subject.code),
+        lambda: contribution_chart(
             [i.label(language) for i in rules.indicators],
             [card.contribution(i.key).points for i in rules.indicators],
             [card.contribution(i.key).lost for i in rules.indicators],
             (t("won"), t("lost")),
         ),
-        width="stretch",
     )
 
 
-def _forecast_tab(points: list[WeekPoint], figures: dict | None) -> None:
+def _forecast_tab(points: list[WeekPoint], figures: dict | None, shown: tuple) -> None:
     if not any(p.mean is not None for p in points):
         st.info(t("fc_none"))
         return
     labels = {k: t("fc_" + k) for k in CHART_LABELS}
-    st.altair_chart(forecast_chart(forecast_frame(points), labels), width="stretch")
+    cached_chart(("forecast", *shown), lambda: forecast_chart(forecast_frame(points), labels))
     rules = load_forecast_rules()
     st.caption(t("fc_caption").format(level=rules.high - rules.low))
     grid = (figures or {}).get("scores", {}).get("grid")

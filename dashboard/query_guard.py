@@ -11,18 +11,30 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.i18n import t
-from dashboard.resources import connection
+from dashboard.resources import connection, database_label
 from geo.area_scope import area_chain
-from geo.auth import User
 from geo.filters import PeriodError, parse_period
 from geo.timeutil import now_utc
 
 _NOTICES = "query_notices"
 
 
-def _known_area(user: User, code: str) -> bool:
-    with connection(user) as conn:
-        return bool(area_chain(conn, code))
+@st.cache_data(ttl=300, max_entries=4096, show_spinner=False)
+def _chain(database: str, code: str) -> list[str]:
+    """The current chain of codes from the city down to `code` (areas are public: read as
+    nobody, shared by every session for five minutes)."""
+    with connection(None) as conn:
+        return area_chain(conn, code)
+
+
+def chain_of(code: str) -> list[str]:
+    """The codes from the city down to the area `code` (empty for an unknown code), without a
+    transaction of the page's run once known."""
+    return _chain(database_label(), code)
+
+
+def _known_area(code: str) -> bool:
+    return bool(chain_of(code))
 
 
 def _readable_period(text: str) -> bool:
@@ -33,12 +45,12 @@ def _readable_period(text: str) -> bool:
     return True
 
 
-def correct_query(user: User) -> None:
+def correct_query() -> None:
     """Drop an unknown area or an unreadable period from the URL; the notices wait for
     `show_notices` (the root URL switches to the first page first)."""
     notices = st.session_state.setdefault(_NOTICES, [])
     area = st.query_params.get("area")
-    if area is not None and not (area and _known_area(user, area)):
+    if area is not None and not (area and _known_area(area)):
         del st.query_params["area"]
         notices.append(("bad_area_param", area[:40]))
     period = st.query_params.get("period")

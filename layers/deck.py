@@ -107,8 +107,20 @@ class CompactDeck(pdk.Deck):
     """
 
     def to_json(self) -> str:
-        """The deck as compact JSON (what Streamlit sends to the browser)."""
-        return json.dumps(
-            self, default=default_serialize, sort_keys=True, separators=(",", ":"),
-            ensure_ascii=False,
-        )  # fmt: skip
+        """The deck as compact JSON (what Streamlit sends to the browser).
+
+        Made once per set of layer ids (the one thing a page changes on a drawn deck, see
+        dashboard.widgets.map_panel): a deck cached across runs is not serialised again. The
+        text is kept out of the attributes while they are serialised."""
+        ids = tuple(str(layer.id) for layer in self.layers)
+        made = self.__dict__.pop(_MADE, None)
+        if made is None or made[0] != ids:
+            made = ids, json.dumps(
+                self, default=default_serialize, sort_keys=True, separators=(",", ":"),
+                ensure_ascii=False,
+            )  # fmt: skip
+        self.__dict__[_MADE] = made
+        return made[1]
+
+
+_MADE = "_compact_json"  # (layer ids, JSON) of a deck already serialised

@@ -50,7 +50,7 @@ def map_panel(
     """
     for layer in deck.layers:
         if getattr(layer, "pickable", False):
-            layer.id = f"{layer.id}@{view}"
+            layer.id = f"{str(layer.id).split('@', 1)[0]}@{view}"  # a cached deck: once
 
     def clicked() -> None:
         picked = picked_on(st.session_state.get(key))

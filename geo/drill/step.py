@@ -127,14 +127,10 @@ def drill_step(
         kids = drill.children(conn, node.code)
         codes = [k.code for k in kids]
 
-        def ranking() -> tuple[dict, dict]:
-            now_counts = drill.child_counts(conn, flt, node.child_level, codes, cats)
-            then = drill.child_counts(
-                conn, flt.with_period(previous), node.child_level, codes, cats
-            )
-            return now_counts, then
-
-        now_counts, then_counts = clock("children", ranking)
+        now_counts, then_counts = clock(
+            "children",
+            lambda: drill.child_counts(conn, flt, previous, node.child_level, codes, cats),
+        )
         for kid in kids:
             then_index = figures(then_counts[kid.code], kid.population, previous, rules).index
             rows.append(

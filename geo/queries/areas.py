@@ -57,10 +57,26 @@ class DistrictSummary:
 def district_summaries(
     conn: psycopg2.extensions.connection, since: datetime, now: datetime
 ) -> list[DistrictSummary]:
-    """One summary per current district; `recent` counts incidents reported since `since`."""
+    """One summary per current district; `recent` counts incidents reported since `since`.
+
+    Three reads, each through its own index (one query counting all three over the whole
+    table took a second at 2.4 million incidents)."""
     with conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
-        cur.execute(load_sql("district_summary"), {"since": since, "now": now})
-        return [DistrictSummary(**row) for row in cur.fetchall()]
+        cur.execute(load_sql("district_summary"))
+        districts = cur.fetchall()
+        cur.execute(load_sql("district_recent"), {"since": since})
+        recent = {row["district_code"]: row["recent"] for row in cur.fetchall()}
+        cur.execute(load_sql("district_open"), {"now": now})
+        open_ = {row["district_code"]: row for row in cur.fetchall()}
+    return [
+        DistrictSummary(
+            **row,
+            recent=recent.get(row["code"], 0),
+            open=open_[row["code"]]["open"] if row["code"] in open_ else 0,
+            overdue=open_[row["code"]]["overdue"] if row["code"] in open_ else 0,
+        )
+        for row in districts
+    ]
 
 
 def level_extent(conn: psycopg2.extensions.connection, level: str) -> LngLatBbox | None:
