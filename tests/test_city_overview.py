@@ -10,17 +10,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from geo import db
 from geo.queries.areas import district_summaries
-from geo.settings import get_settings
 from geo.timeutil import now_utc
 from tests.support import signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "streamlit_app.py")
 OVERVIEW = "dashboard/city_overview.py"
 OPEN = ("reported", "assigned", "in_progress")
 
@@ -91,16 +87,10 @@ def test_district_summaries_count_what_the_table_holds(demo_db):
 
 
 @pytest.fixture
-def overview(demo_db, monkeypatch):
+def overview(demo_db, open_app):
     """The overview in AppTest against the seeded demo, signed in as the city leader."""
-    monkeypatch.setenv("DATABASE_URL", demo_db)
-    get_settings.cache_clear()
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    at = signed_in(AppTest.from_file(APP, default_timeout=180), demo_db, "city_leader")
-    yield at.run().switch_page(OVERVIEW)
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    at = signed_in(open_app(demo_db, timeout=180), demo_db, "city_leader")
+    return at.run().switch_page(OVERVIEW)
 
 
 @pytest.mark.db
