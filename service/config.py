@@ -33,4 +33,4 @@ class ServiceSettings(BaseSettings):
     intake_group: int = 500
     # Groups of one client stored at the same time (each holds a pooled connection while it
     # is stored; the next group gathers meanwhile).
-    intake_parallel: int = 4
+    intake_parallel: int = 2

@@ -29,15 +29,18 @@ WITH r AS MATERIALIZED (
     SELECT p.line, g.grid_code, g.community_code, g.street_code, g.district_code
     FROM points p CROSS JOIN LATERAL minqing_grid_at(p.geom) g
 ), known AS MATERIALIZED (
+    -- each row looked up by its (source, source id) (LIMIT keeps the planner from hashing
+    -- every stored source id of the source instead, as it may when it guesses few are stored)
     SELECT r.line
     FROM r
+    CROSS JOIN LATERAL (
+        SELECT 1 FROM incidents i
+        WHERE i.source = r.source AND i.source_id = r.source_id AND i.source_id IS NOT NULL
+        UNION ALL
+        SELECT 1 FROM incident_links l
+        WHERE l.source = r.source AND l.source_id = r.source_id AND l.source_id IS NOT NULL
+        LIMIT 1) stored_before
     WHERE r.outcome IS NULL
-      AND (EXISTS (SELECT 1 FROM incidents i
-                   WHERE i.source = r.source AND i.source_id = r.source_id
-                     AND i.source_id IS NOT NULL)
-           OR EXISTS (SELECT 1 FROM incident_links l
-                      WHERE l.source = r.source AND l.source_id = r.source_id
-                        AND l.source_id IS NOT NULL))
 ), matches AS MATERIALIZED (
     SELECT r.line, near.id AS link_to, near.distance AS link_distance
     FROM r
