@@ -2,12 +2,12 @@
 -- and delete of incidents: for the few rows of a pushed report (the map service stores a few
 -- dozen at a time) the ANALYZE cost more than the writes it informs (the insert trigger
 -- 34-52 → 15-26 ms for 15 reports at 2.4 M incidents, docs/benchmarks.md, issue 16). It now
--- analyses 1,000 changes or more only; the rest is unchanged.
+-- analyses 100 changes or more only (a batch, an import, a rebuild); the rest is unchanged.
 CREATE OR REPLACE FUNCTION rollup_apply() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     -- a temporary table has no statistics otherwise; a few rows need none (and ANALYZE costs
     -- more than their plans: the map service's pushes insert a few dozen at a time)
-    IF (SELECT count(*) FROM (SELECT FROM pg_temp.rollup_changes LIMIT 1000) c) >= 1000 THEN
+    IF (SELECT count(*) FROM (SELECT FROM pg_temp.rollup_changes LIMIT 100) c) >= 100 THEN
         ANALYZE pg_temp.rollup_changes;
     END IF;
     IF EXISTS (SELECT FROM incident_daily_flows) THEN
