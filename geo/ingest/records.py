@@ -18,6 +18,7 @@ from geo.coords import gcj02_to_wgs84
 from geo.deadlines import DeadlineRules, deadlines_for
 from geo.ingest.read import RawRow
 from geo.ingest.sources import IntakeRules, SourceLayout
+from geo.series import mapped
 from geo.settings import CHINA_TZ
 from geo.vocabulary import OTHER
 
@@ -89,7 +90,7 @@ def check_rows(
             detail[fresh] = values[fresh]
 
     own = column("source")
-    frame["source"] = own.map(rules.source_names).where(own != "", source)
+    frame["source"] = mapped(own, rules.source_names).where(own != "", source)
     reject(frame["source"].isna(), "unknown_source", own)
     frame["source_id"] = column("source_id")
     reject(frame["source_id"] == "", "no_source_id")
@@ -107,7 +108,7 @@ def check_rows(
     reject(reported > pd.Timestamp(now + timedelta(hours=1)), "future_date", column("reported_at"))
 
     severity_text = column("severity")
-    severity = severity_text.map(rules.severity_names)
+    severity = mapped(severity_text, rules.severity_names)
     numeric = severity_text.str.fullmatch(r"[1-4]")
     severity = severity.where(~numeric, pd.to_numeric(severity_text.where(numeric), "coerce"))
     severity = severity.where(severity_text != "", 1)
@@ -145,11 +146,11 @@ def categorise(
     """
     to_category = {name: code for name, (code, _) in names.items()}
     to_sub = {name: sub for name, (_, sub) in names.items()}
-    by_category = category_text.map(to_category)
-    by_sub = sub_text.map(to_category)
+    by_category = mapped(category_text, to_category)
+    by_sub = mapped(sub_text, to_category)
     category = by_category.fillna(by_sub).fillna(OTHER).astype(object)
-    own_sub = sub_text.map(to_sub).where(by_sub == category).fillna("")
-    named_sub = category_text.map(to_sub).where(by_category == category).fillna("")
+    own_sub = mapped(sub_text, to_sub).where(by_sub == category).fillna("")
+    named_sub = mapped(category_text, to_sub).where(by_category == category).fillna("")
     return category, own_sub.where(own_sub != "", named_sub).astype(object)
 
 
