@@ -81,7 +81,8 @@ def check_rows(
     layout = rules.layout(source)
     raw = pd.DataFrame.from_records([r.values for r in rows], index=range(len(rows)))
     present = set(raw.columns)
-    frame = pd.DataFrame({"line": [r.line for r in rows]}, index=raw.index)
+    # the columns built apart and made a frame once: each insert into a frame costs ~0.25 ms
+    cols: dict[str, object] = {"line": [r.line for r in rows]}
     reason = pd.Series([r.problem for r in rows], index=raw.index, dtype=object)
     detail = pd.Series([r.detail for r in rows], index=raw.index, dtype=object)
 
@@ -106,20 +107,20 @@ def check_rows(
             detail[fresh] = values[fresh]
 
     own = column("source")
-    frame["source"] = mapped(own, rules.source_names).where(own != "", source)
-    reject(frame["source"].isna(), "unknown_source", own)
-    frame["source_id"] = column("source_id")
-    reject(frame["source_id"] == "", "no_source_id")
+    cols["source"] = mapped(own, rules.source_names).where(own != "", source)
+    reject(cols["source"].isna(), "unknown_source", own)
+    cols["source_id"] = column("source_id")
+    reject(cols["source_id"] == "", "no_source_id")
 
     # a label no mapping names is kept, in the catch-all category, never rejected
     category_text, sub_text = column("category"), column("subcategory")
-    frame["category"], frame["subcategory"] = categorise(
+    cols["category"], cols["subcategory"] = categorise(
         category_text, sub_text, rules.category_names
     )
-    frame["source_category"], frame["source_subcategory"] = category_text, sub_text
+    cols["source_category"], cols["source_subcategory"] = category_text, sub_text
 
     reported = parse_times(column("reported_at"))
-    frame["reported_at"] = reported
+    cols["reported_at"] = reported
     reject(reported.isna(), "bad_date", column("reported_at"))
     reject(reported > pd.Timestamp(now + timedelta(hours=1)), "future_date", column("reported_at"))
 
@@ -129,20 +130,21 @@ def check_rows(
     severity = severity.where(~numeric, pd.to_numeric(severity_text.where(numeric), "coerce"))
     severity = severity.where(severity_text != "", 1)
     reject(severity.isna(), "bad_severity", severity_text)
-    frame["severity"] = severity.fillna(1).astype("int16")
-    frame["is_major_risk"] = column("major_risk").str.lower().isin(_TRUE)
+    cols["severity"] = severity.fillna(1).astype("int16")
+    cols["is_major_risk"] = column("major_risk").str.lower().isin(_TRUE)
 
-    frame["description"] = column("description")
-    frame["address"] = column("address")
-    frame["address_key"] = address_key(frame["address"])
+    cols["description"] = column("description")
+    cols["address"] = column("address")
+    cols["address_key"] = address_key(cols["address"])
     lon, lat = _coordinates(rows, column("lon"), column("lat"), layout)
-    frame["lon"], frame["lat"] = lon, lat
+    cols["lon"], cols["lat"] = lon, lat
     for field in ("reporter_name", "reporter_phone", "reporter_id_number"):
         value = column(field)
-        frame[field] = value.where(value != "", None)
+        cols[field] = value.where(value != "", None)
 
-    frame["reason"] = reason
-    frame["detail"] = detail
+    cols["reason"] = reason
+    cols["detail"] = detail
+    frame = pd.DataFrame(cols, index=raw.index)
     takeable = frame["reason"].isna()
     kept = frame if takeable.all() else frame[takeable]
     frame["duplicate"] = (takeable & kept.duplicated(["source", "source_id"])).fillna(False)
