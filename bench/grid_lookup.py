@@ -1,7 +1,7 @@
-"""Benchmark of the intake's two grid lookups (geo/sql/ingest_grids*.sql): each grid probing the
-points (big imports) and each point looking its grid up through the areas' spatial index (a
-few rows: pushes, small imports), for a range of point counts, to place
-`geo.ingest.store.POINT_LOOKUP_MAX`.
+"""Benchmark of the intake's two grid lookups: each grid probing the points (big imports,
+geo/sql/ingest_grids.sql) and each point looking its grid up through the areas' spatial index
+(`minqing_grid_at`, migration 160: a few rows, pushes and small imports, geo/sql/ingest_few.sql),
+for a range of point counts, to place `geo.ingest.store.FEW_ROWS_MAX`.
 
 Run on demand (it is not a test), on a database with the full-scale boundaries:
 
@@ -37,6 +37,11 @@ ALTER TABLE ingest_points ADD PRIMARY KEY (line);
 CREATE INDEX ON ingest_points USING gist (geom);
 ANALYZE ingest_points
 """
+LOOKUPS = {
+    "by grid": load_sql("ingest_grids"),
+    "by point": "CREATE TEMP TABLE ingest_grids ON COMMIT DROP AS SELECT p.line, g.* "
+    "FROM ingest_points p CROSS JOIN LATERAL minqing_grid_at(p.geom) g",
+}
 
 
 def load() -> str:
@@ -71,7 +76,7 @@ def timed(url: str, points: tuple[list[float], list[float]], lookup: str) -> flo
             cur.execute("SET LOCAL jit = off")
             cur.execute(POINTS, points)
             start = time.perf_counter()
-            cur.execute(load_sql(lookup))
+            cur.execute(LOOKUPS[lookup])
             return time.perf_counter() - start
     finally:
         conn.rollback()
@@ -89,7 +94,7 @@ def main() -> None:
         points = sample(args.url, size)
         for who, url in logins.items():
             figures = []
-            for lookup in ("ingest_grids", "ingest_grids_by_point"):
+            for lookup in LOOKUPS:
                 spent = [timed(url, points, lookup) for _ in range(args.repeat)]
                 figures.append(f"{lookup} {statistics.median(spent) * 1000:,.1f} ms")
             print(f"{size:>7,} points, {who}: " + ", ".join(figures) + f" (load {load()})")

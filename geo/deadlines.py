@@ -16,6 +16,7 @@ from importlib import resources
 import pandas as pd
 
 from geo.errors import ConfigError
+from geo.series import mapped
 from geo.timeutil import CST
 from geo.vocabulary import CATEGORIES
 
@@ -90,10 +91,10 @@ def deadlines_for(
 ) -> pd.Series:
     """`deadline_for` column by column (aware UTC timestamps; categories must be known)."""
     rules = rules or default_rules()
-    days = category.map(rules.days).astype("int64")
-    statutory = source.map(rules.source_days).fillna(0).astype("int64")
+    days = mapped(category, rules.days).astype("int64")
+    statutory = mapped(source, rules.source_days).fillna(0).astype("int64")
     urgent = (severity.astype("int64") >= rules.urgent_severity) & (statutory == 0)
-    hours = category.map(rules.urgent_hours).astype("int64")
+    hours = mapped(category, rules.urgent_hours).astype("int64")
     local_day = reported_at.dt.tz_convert(CST).dt.normalize()
     normal = local_day + pd.to_timedelta(days.clip(lower=statutory) + 1, unit="D")
     due = normal.dt.tz_convert("UTC").where(~urgent, reported_at + pd.to_timedelta(hours, "h"))

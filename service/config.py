@@ -31,3 +31,7 @@ class ServiceSettings(BaseSettings):
     # others, and the most stored in one transaction.
     intake_wait_ms: float = 10.0
     intake_group: int = 500
+    # Groups of one client stored at the same time (each holds a pooled connection while it
+    # is stored; the next group gathers meanwhile). One: the fewest, largest groups, which
+    # cost the least per report (the checks' fixed cost is per group; docs/benchmarks.md).
+    intake_parallel: int = 1

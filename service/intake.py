@@ -160,14 +160,13 @@ class _Waiting:
 
 class Intake:
     """Stores single reports in groups per (client, source, token), each group in one transaction;
-    while `PARALLEL` groups of a client are being stored, the next one gathers."""
+    while `parallel` groups of a client are being stored, the next one gathers."""
 
-    PARALLEL = 2
-
-    def __init__(self, backend: Backend, wait_ms: float, most: int) -> None:
+    def __init__(self, backend: Backend, wait_ms: float, most: int, parallel: int) -> None:
         self.backend = backend
         self.wait = wait_ms / 1000.0
         self.most = most
+        self.parallel = max(1, parallel)
         self.rules = load_rules()
         self._queues: dict[tuple[str, str, str], list[_Waiting]] = {}
         self._active: dict[tuple[str, str, str], int] = {}
@@ -184,7 +183,7 @@ class Intake:
         # must not refuse reports sent with the new one)
         key = (client.name, source, client.token)
         self._queues.setdefault(key, []).append(waiting)
-        if key not in self._gathering and self._active.get(key, 0) < self.PARALLEL:
+        if key not in self._gathering and self._active.get(key, 0) < self.parallel:
             self._active[key] = self._active.get(key, 0) + 1
             self._gathering.add(key)
             task = loop.create_task(self._flush(key, client, source, address))

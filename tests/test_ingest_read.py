@@ -11,6 +11,7 @@ import pytest
 from geo.coords import gcj02_to_wgs84, wgs84_to_gcj02
 from geo.deadlines import default_rules
 from geo.errors import ConfigError, DataError
+from geo.ingest import records
 from geo.ingest.read import read_bytes, read_file
 from geo.ingest.records import categorise, check_rows, parse_times
 from geo.ingest.sources import load_rules
@@ -108,6 +109,35 @@ def test_times_are_cst_unless_a_zone_is_given():
     expected = pd.Timestamp("2021-03-01 02:00:00", tz="UTC")
     assert (parsed[:8] == expected).all()
     assert parsed[8:].isna().all()
+
+
+def _pandas_time_text(values: pd.Series) -> pd.Series:
+    """The time texts as the intake made them with pandas string methods before 2026-12-04."""
+    text = values.fillna("").astype(str).str.strip()
+    for old, new in [("年", "-"), ("月", "-"), ("日", " "), ("时", ":"), ("点", ":"),
+                     ("分", ":"), ("秒", "")]:  # fmt: skip
+        text = text.str.replace(old, new, regex=False)
+    text = text.str.replace("/", "-", regex=False)
+    text = text.str.replace(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})", r"\1-\2-\3", regex=True)
+    return text.str.replace(r"\s+", " ", regex=True).str.strip().str.rstrip(":")
+
+
+def test_time_texts_value_by_value_equal_the_pandas_string_methods():
+    """Awkward values (blanks of every kind, None, NaN, numbers, marks twice) give the texts
+    and the times the column-wise pandas passes gave."""
+    values = pd.Series([
+        " 2021年3月1日 10时00分00秒 ", "2021年3月1日10点", "2021.3.1 10:00", "2021.03.01.5",
+        "x2021.3.1", "2021/3/1\t10:00:", "2021-03-01\u3000 10:00", "\xa02021-03-01 10:00\n",
+        "2021-03-01 10:00::", "1614564000", 1614564000, 1614564000.0, None, float("nan"), "",
+        "   ", "年月日", "2021-03-01T10:00:00+08:00", "2021-03-01T02:00Z ", "2021年3月1日 10:00 时",
+    ], index=range(5, 25), dtype=object)  # fmt: skip
+    reference = _pandas_time_text(values)
+    ours = pd.Series([records._time_text(v) for v in values.fillna("").astype(str)],
+                     index=values.index, dtype=object)  # fmt: skip
+    assert ours.tolist() == reference.tolist()
+    parsed = parse_times(values)
+    assert list(parsed.index) == list(values.index)
+    assert parsed.notna().sum() == 12  # all but the bad dotted dates, 1614564000.0 and blanks
 
 
 def test_gcj02_sources_are_corrected_to_wgs84():

@@ -11,6 +11,7 @@ import pytest
 from geo import db
 from geo.deadlines import deadline_for
 from geo.errors import DatabaseError
+from geo.ingest import store
 from geo.ingest.read import read_bytes
 from geo.ingest.store import ingest_incidents
 from geo.sqlfiles import load_sql
@@ -151,6 +152,59 @@ def test_the_same_event_from_another_source_is_linked_not_counted_twice(ingest_d
     assert (again.taken, again.linked, again.duplicates) == (0, 0, 1)
 
 
+_OUTCOME_ROWS = """
+SELECT 'case', source_id, grid_code, community_code, street_code, district_code,
+       assigned_center, handling_level, status, deadline_at, reported_at, ST_AsText(geom),
+       (SELECT count(*) FROM incident_events e WHERE e.incident_id = i.id)
+FROM incidents i WHERE source_id LIKE %(tag)s
+UNION ALL
+SELECT 'link', l.source_id, i.source_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       l.reported_at, ST_AsText(l.geom), round(l.distance_m)
+FROM incident_links l JOIN incidents i ON i.id = l.incident_id WHERE l.source_id LIKE %(tag)s
+ORDER BY 1, 2
+"""
+
+
+@pytest.mark.parametrize("few_rows_max", [store.FEW_ROWS_MAX, 0])
+def test_the_few_rows_statement_and_the_import_tables_decide_alike(
+    ingest_db, few_rows_max, monkeypatch
+):
+    """New cases (one urgent), a repeat within the call, one stored before, one linked to a
+    110 case, one without a place, one outside the city: the same counts, reasons and stored
+    rows whether one statement (a few rows) or the temporary tables (a big import) take them."""
+    points = grid_points(ingest_db, 9)[5:]
+    tag = _tag()
+    day = "2021-05-02" if few_rows_max else "2021-05-12"  # the two runs' cases apart
+    at = f"{day} 09:00:00"
+    near = _police(f"{tag}-p", points[0].lon, points[0].lat + 40 / 111_000, at)
+    _import(ingest_db, csv_bytes([near]), "csv", source="police_110")
+    _import(ingest_db, csv_bytes([hotline_row(f"{tag}-old", points[1], 来电时间=at)]), "csv")
+    rows = [
+        hotline_row(f"{tag}-link", points[0], 来电时间=f"{day} 10:00:00"),
+        hotline_row(f"{tag}-old", points[1], 来电时间=at),
+        hotline_row(f"{tag}-new", points[2], 来电时间=at),
+        hotline_row(f"{tag}-urgent", points[3], 来电时间=at, 紧急程度="紧急"),
+        hotline_row(f"{tag}-new", points[2], 来电时间=at),
+        hotline_row(f"{tag}-nowhere", None, 来电时间=at),
+        hotline_row(f"{tag}-far", points[2], 来电时间=at, 经度="116.4", 纬度="39.9"),
+    ]
+    monkeypatch.setattr(store, "FEW_ROWS_MAX", few_rows_max)
+    result = _import(ingest_db, csv_bytes(rows), "csv", partial=True)
+    assert (result.taken, result.duplicates, result.linked) == (2, 2, 1)
+    assert [(r.line, r.reason) for r in result.rejects] == [(7, "no_location"), (8, "outside_city")]
+    stored = fetch(ingest_db, _OUTCOME_ROWS, {"tag": f"{tag}-%"})
+    assert [r[:3] for r in stored] == [
+        ("case", f"{tag}-new", points[2].grid), ("case", f"{tag}-old", points[1].grid),
+        ("case", f"{tag}-p", points[0].grid), ("case", f"{tag}-urgent", points[3].grid),
+        ("link", f"{tag}-link", f"{tag}-p"),
+    ]  # fmt: skip
+    new, urgent, link = stored[0], stored[3], stored[4]
+    where = (points[2].community, points[2].street, points[2].district)
+    assert new[3:6] == where and new[7:9] == ("workstation", "reported") and new[12] == 1
+    assert new[6] is not None and urgent[7] == "command_post" and urgent[9] < new[9]
+    assert link[12] == 40
+
+
 @pytest.mark.parametrize(
     ("meters", "at", "category"),
     [
@@ -274,6 +328,11 @@ CREATE INDEX ON ingest_points USING gist (geom);
 ANALYZE ingest_points
 """
 _LOOKED_UP = "SELECT * FROM ingest_grids ORDER BY line"
+# the few rows' placement (geo/sql/ingest_few.sql): each point through minqing_grid_at
+_BY_POINT = (
+    "CREATE TEMP TABLE ingest_grids ON COMMIT DROP AS SELECT p.line, g.* "
+    "FROM ingest_points p CROSS JOIN LATERAL minqing_grid_at(p.geom) g"
+)
 
 
 def test_the_grid_lookups_for_few_and_for_many_points_place_alike(ingest_db):
@@ -288,7 +347,7 @@ def test_the_grid_lookups_for_few_and_for_many_points_place_alike(ingest_db):
             cur.execute(_LOOKED_UP)
             by_grid = cur.fetchall()
             cur.execute("DROP TABLE ingest_grids")
-            cur.execute(load_sql("ingest_grids_by_point"))
+            cur.execute(_BY_POINT)
             cur.execute(_LOOKED_UP)
             by_point = cur.fetchall()
             cur.execute("SELECT count(*) FROM ingest_points")

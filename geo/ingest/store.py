@@ -5,13 +5,16 @@ The rows go into a temporary table by COPY; each step below makes one temporary 
 all of them in one set-based statement (never a query per row, and no row is updated):
 
 1. place: an address known to the gazetteer gives a point to a row without one; every point
-   gets its small grid and the grid's parents in one spatial join (driven by the grids for a
-   big import, by the points through the areas' spatial index for a few rows);
+   gets its small grid and the grid's parents in one spatial join driven by the grids;
 2. dedup: a row whose (source, source id) is stored already is a duplicate;
 3. link: a row of the same category within the link distance and time of an open incident
    from another source is kept as a linked report of that case (`incident_links`);
 4. route: the others are new cases, each sent to the center serving its grid at the level it
    starts at, with its deadline, status 'reported' and a 'reported' event.
+
+A call of at most `FEW_ROWS_MAX` rows (the map service's pushes) takes the same steps in one
+statement, the rows passed as JSON (`geo/sql/ingest_few.sql`): no temporary table, index or
+ANALYZE, each point placed through the areas' spatial index; then its cases' events.
 
 All or nothing: when any row is rejected, nothing is stored (the whole import still runs, so
 every reject is found and listed at once) unless `partial=True` keeps the good rows. Nothing
@@ -48,9 +51,15 @@ _COPIED = (
     "lon", "lat", "reported_at", "deadline_at", "reporter_name", "reporter_phone",
     "reporter_id_number", "start_level", "outcome",
 )  # fmt: skip
-# Up to this many rows, each point finds its grid through the areas' spatial index; beyond,
-# each grid (7,507 in the city) probes the points' index once (docs/benchmarks.md, intake).
-POINT_LOOKUP_MAX = 200
+# Up to this many rows, one statement stores them and each point finds its grid through the
+# areas' spatial index; beyond, temporary tables, and each grid (7,507 in the city) probes the
+# points' index once (docs/benchmarks.md, intake).
+FEW_ROWS_MAX = 200
+_SETTINGS = (
+    "SET LOCAL jit = off; "  # compiling costs more than these plans run
+    "SET LOCAL work_mem = '128MB'"  # the sorts of a big import (and its rollup) in memory
+)
+_GAZETTEER_EMPTY = "SELECT NOT EXISTS (SELECT 1 FROM address_gazetteer)"
 _NEEDS_GAZETTEER = (
     "SELECT EXISTS (SELECT 1 FROM ingest_rows WHERE lon IS NULL AND address_key <> '') "
     "AND NOT EXISTS (SELECT 1 FROM address_gazetteer)"
@@ -180,9 +189,10 @@ def _store(
     clock: _Clock,
 ) -> None:
     """Every statement of an import, in the caller's transaction."""
-    cur.execute("SET LOCAL jit = off")  # compiling costs more than these plans run
-    # the sorts and aggregates of a big import (and of the rollup trigger) in memory
-    cur.execute("SET LOCAL work_mem = '128MB'")
+    cur.execute(_SETTINGS)
+    if len(good) <= FEW_ROWS_MAX:
+        _store_few(cur, good, rules, actor, note, result, by_line, clock)
+        return
     cur.execute(load_sql("ingest_rows_table"))
     _copy_rows(cur, good)
     cur.execute("ANALYZE ingest_rows")
@@ -193,8 +203,7 @@ def _store(
         clock.lap("gazetteer_fill")
     cur.execute(load_sql("ingest_points"))
     clock.lap("points")
-    few = len(good) <= POINT_LOOKUP_MAX
-    cur.execute(load_sql("ingest_grids_by_point" if few else "ingest_grids"))
+    cur.execute(load_sql("ingest_grids"))
     clock.lap("grids")
     cur.execute(load_sql("ingest_dedup"))
     clock.lap("dedup")
@@ -226,6 +235,47 @@ def _store(
     clock.lap("gazetteer_learn")
 
 
+def _store_few(
+    cur: psycopg2.extensions.cursor,
+    good: pd.DataFrame,
+    rules: IntakeRules,
+    actor: str,
+    note: str,
+    result: IngestResult,
+    by_line: dict[int, RawRow],
+    clock: _Clock,
+) -> None:
+    """The statements of an import of a few rows: the gazetteer filled when it must be, all
+    of the rows in one statement, the new cases' events."""
+    if (good["lon"].isna() & (good["address_key"] != "")).any():
+        cur.execute(_GAZETTEER_EMPTY)
+        if cur.fetchone()[0]:
+            cur.execute(load_sql("ingest_gazetteer_fill"))
+            clock.lap("gazetteer_fill")
+    rows = good.loc[:, list(_COPIED)].to_json(orient="records", date_format="iso", date_unit="us")
+    params = {
+        "rows": rows, "distance": rules.link_distance_m, "hours": rules.link_hours,
+        "actor": actor,
+    }  # fmt: skip
+    cur.execute(load_sql("ingest_few"), params)
+    stored, linked, counts, placed_by_address, not_taken = cur.fetchone()
+    clock.lap("store")
+    note = f"{note}{result.source} 导入，来源编号 "
+    cur.execute(load_sql("ingest_few_events"), {"stored": stored, "actor": actor, "note": note})
+    result.taken = cur.rowcount
+    result.linked = linked
+    result.placed_by_address = placed_by_address
+    # a report stored by a concurrent import between the dedup and the insert is a duplicate
+    result.duplicates = (
+        counts.get("duplicate", 0)
+        + counts.get("new", 0) - result.taken
+        + counts.get("linked", 0) - result.linked
+    )  # fmt: skip
+    for line, reason in not_taken:
+        result.rejects.append(Reject(line, reason, "", by_line[line].values))
+    clock.lap("events")
+
+
 def _copy_rows(cur: psycopg2.extensions.cursor, good: pd.DataFrame) -> None:
     """COPY the checked rows into the temporary table as CSV written by Arrow.
 
@@ -241,7 +291,10 @@ def _copy_rows(cur: psycopg2.extensions.cursor, good: pd.DataFrame) -> None:
 
 def _unmapped(good: pd.DataFrame) -> dict[str, int]:
     """The source labels of the rows in the catch-all category, most frequent first."""
-    other = good[good["category"] == OTHER]
+    in_other = good["category"] == OTHER
+    if not in_other.any():  # the usual case: an empty groupby costs ~2 ms
+        return {}
+    other = good[in_other]
     counts = other.groupby(["source_category", "source_subcategory"]).size()
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return {source_label(*labels): int(n) for labels, n in ranked}
