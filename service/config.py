@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from geo.settings import PROJECT_ROOT
@@ -35,3 +37,7 @@ class ServiceSettings(BaseSettings):
     # is stored; the next group gathers meanwhile). One: the fewest, largest groups, which
     # cost the least per report (the checks' fixed cost is per group; docs/benchmarks.md).
     intake_parallel: int = 1
+    # uvicorn's HTTP parser and event loop: httptools (C) and uvloop; "h11" and "asyncio" are
+    # the pure-Python ones (slower: docs/benchmarks.md, map service)
+    http: str = "httptools"
+    loop: str = "uvloop" if sys.platform != "win32" else "asyncio"
