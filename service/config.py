@@ -37,6 +37,9 @@ class ServiceSettings(BaseSettings):
     # is stored; the next group gathers meanwhile). One: the fewest, largest groups, which
     # cost the least per report (the checks' fixed cost is per group; docs/benchmarks.md).
     intake_parallel: int = 1
+    # A pushed single report's token is looked up in the database at most this often per
+    # token; the transaction storing the report checks it again (service.access.TokenCache).
+    token_seconds: float = 2.0
     # uvicorn's HTTP parser and event loop: httptools (C) and uvloop; "h11" and "asyncio" are
     # the pure-Python ones (slower: docs/benchmarks.md, map service)
     http: str = "httptools"
