@@ -40,6 +40,9 @@ class ServiceSettings(BaseSettings):
     # A pushed single report's token is looked up in the database at most this often per
     # token; the transaction storing the report checks it again (service.access.TokenCache).
     token_seconds: float = 2.0
+    # Service processes (uvicorn workers), each with its own pool, caches, rate limits (a
+    # client may reach its rate in each) and grouping of pushed reports; 1: one process.
+    workers: int = 1
     # uvicorn's HTTP parser and event loop: httptools (C) and uvloop; "h11" and "asyncio" are
     # the pure-Python ones (slower: docs/benchmarks.md, map service)
     http: str = "httptools"

@@ -28,7 +28,14 @@ def serve(host: str | None = None, port: int | None = None) -> None:
     if port:
         settings.port = port
     logging.basicConfig(level=logging.INFO, format="minqing service: %(message)s")
-    # one process: the rate limits, caches and the grouping of pushed reports are per process
+    if settings.workers > 1:
+        # each worker process makes its own app (pool, caches, rate limits, grouping of
+        # pushed reports) from the same settings, read from the environment
+        uvicorn.run(
+            "service.app:create_app", factory=True, workers=settings.workers,
+            **server_options(settings),
+        )  # fmt: skip
+        return
     from service.app import create_app  # the web stack only in the service's own process
 
     uvicorn.run(create_app(settings=settings), **server_options(settings))

@@ -231,10 +231,13 @@ def test_the_link_lookup_sees_only_the_clients_area(world):
         assert owner_rows(world.url, district_of, (case,)) == [(OWN_DISTRICT,)]
 
 
-def test_concurrent_pushes_and_retries_make_each_case_once(world, points):
-    """Forty reports from concurrent clients, each sent twice at once: forty cases."""
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_concurrent_pushes_and_retries_make_each_case_once(world, points, workers):
+    """Forty reports from concurrent clients, each sent twice at once: forty cases, with one
+    service process or two (each with its own pool and grouping)."""
     reports = [_report(points[OWN_DISTRICT], description=f"并发{i}") for i in range(40)]
-    with service_server(world.url) as url, httpx.Client(timeout=30) as http:
+    server = service_server(world.url, MINQING_SERVICE_WORKERS=workers)
+    with server as url, httpx.Client(timeout=30) as http:
         headers = {"Authorization": f"Bearer {world.hotline}"}
 
         def send(report):
