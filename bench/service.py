@@ -343,7 +343,7 @@ class Load:
     processes: int = 1
 
 
-def push(base: str, url: str, token: str, items: list, path: str, workers: int, load: Load) -> dict:
+def push(base: str, url: str, token: str, items: list, path: str, workers: int, how: Load) -> dict:
     """Send the items; the run's figures, with the CPU seconds of the service's processes, the
     database's (`url`) backends and the client (this process and its client processes)."""
     service_pids = descendants(_listener(base))
@@ -353,24 +353,24 @@ def push(base: str, url: str, token: str, items: list, path: str, workers: int, 
         CpuMeter(lambda: service_pids) as service_cpu,
         CpuMeter(backends) as database_cpu,
     ):
-        if load.client == "httpx":
+        if how.client == "httpx":
             stats = {"latency": [], "status": {}, "retries": 0}
             start = time.perf_counter()
             asyncio.run(_send_all(base, token, items, path, workers, stats))
             stats["seconds"] = time.perf_counter() - start
         else:
-            stats = send_all(base, token, items, path, workers, load.processes)
+            stats = send_all(base, token, items, path, workers, how.processes)
     own = service_cpu.own_seconds + database_cpu.own_seconds
     stats["cpu"] = (service_cpu.seconds, database_cpu.seconds, _client_cpu() - before - own)
     return stats
 
 
-def cpu_line(stats: dict, reports: int, load: Load) -> str:
+def cpu_line(stats: dict, reports: int, how: Load) -> str:
     """CPU milliseconds a report: the service's processes, the database, the client."""
     service_cpu, database_cpu, client_cpu = (1000 * s / reports for s in stats["cpu"])
     return (
         f"  CPU a report: service {service_cpu:.2f} ms + PostgreSQL {database_cpu:.2f} ms;"
-        f" client {client_cpu:.2f} ms ({load.client}, {load.processes} process(es))"
+        f" client {client_cpu:.2f} ms ({how.client}, {how.processes} process(es))"
     )
 
 
@@ -436,7 +436,7 @@ def stored(url: str, tag: str) -> tuple[int, int]:
 
 
 def bench_push(
-    url: str, parts: list[str], n: int, workers: int, rng: random.Random, load: Load
+    url: str, parts: list[str], n: int, workers: int, rng: random.Random, how: Load
 ) -> None:
     """Single reports and batches; and a restart of the database in the middle of a run."""
     token = token_for(url, "bench-hotline", "source", ("hotline_12345",))
@@ -445,29 +445,29 @@ def bench_push(
         if "push" in parts:
             tag = uuid.uuid4().hex[:8]
             items = reports(n, where, rng, tag)
-            stats = push(base, url, token, items, "/intake/hotline_12345/reports", workers, load)
+            stats = push(base, url, token, items, "/intake/hotline_12345/reports", workers, how)
             rate = n / stats["seconds"]
             head = f"push · single reports, {workers} clients: {rate:,.0f} reports/s; "
             print(head + line("per report", stats["latency"]) + f"; answers {stats['status']}")
-            print(cpu_line(stats, n, load))
+            print(cpu_line(stats, n, how))
             print(f"  stored {sum(stored(url, tag)):,} of {n:,}")
         if "batch" in parts:
             tag = uuid.uuid4().hex[:8]
             items = reports(n * 10, where, rng, tag)
             batches = [items[i : i + 500] for i in range(0, len(items), 500)]
             path = "/intake/hotline_12345/reports/batch"
-            stats = push(base, url, token, batches, path, 4, load)
+            stats = push(base, url, token, batches, path, 4, how)
             rate = len(items) / stats["seconds"]
             head = f"push · batches of 500, 4 clients: {rate:,.0f} reports/s; "
             print(head + line("per batch", stats["latency"]) + f"; answers {stats['status']}")
-            print(cpu_line(stats, len(items), load))
+            print(cpu_line(stats, len(items), how))
             print(f"  stored {sum(stored(url, tag)):,} of {len(items):,}")
     if "restart" in parts:
-        bench_restart(url, token, n, workers, where, rng, load)
+        bench_restart(url, token, n, workers, where, rng, how)
 
 
 def bench_restart(
-    url: str, token: str, n: int, workers: int, where: list, rng: random.Random, load: Load
+    url: str, token: str, n: int, workers: int, where: list, rng: random.Random, how: Load
 ) -> None:
     """Single reports while the local PostgreSQL stops and starts again: none lost, none twice."""
     settings = get_settings()
@@ -489,7 +489,7 @@ def bench_restart(
 
         thread = threading.Thread(target=restart)
         thread.start()
-        if load.client == "httpx":
+        if how.client == "httpx":
             stats = {"latency": [], "status": {}, "retries": 0}
             start = time.perf_counter()
             asyncio.run(_send_all(base, token, items, "/intake/hotline_12345/reports", workers,
@@ -497,7 +497,7 @@ def bench_restart(
             stats["seconds"] = time.perf_counter() - start
         else:
             stats = send_all(
-                base, token, items, "/intake/hotline_12345/reports", workers, load.processes
+                base, token, items, "/intake/hotline_12345/reports", workers, how.processes
             )
         thread.join()
     incidents, links = stored(url, tag)
