@@ -15,9 +15,12 @@ Parts (`--parts tiles,features,push,batch,restart`, all by default):
   again with its cache on (a proxy or a second viewer). TiPg is installed for the benchmark
   only, in its own virtual environment under the state folder (`pip install tipg`).
 - features: pages of 1,000 incidents with filters (category, status, datetime, bbox, area).
-- push: single reports from concurrent clients for `--seconds`; batch: batches of 500 from a
-  few clients; restart: single reports while the local PostgreSQL restarts: every client
-  retries with the same source ids until answered, and the stored count must be exact.
+- push: single reports from concurrent clients; batch: batches of 500 from a few clients;
+  restart: single reports while the local PostgreSQL restarts: every client retries with the
+  same source ids until answered, and the stored count must be exact. The reports are sent by
+  a lean HTTP/1.1 client (`http_load.py`; `--client httpx` for the one used before, which
+  cost more CPU than the service), in `--client-processes` processes. Each run also prints the
+  CPU time a report cost the service's processes, the database's backends and the client.
 
 The load average is printed with each figure: on a shared machine the figures mean little
 without it. Servers run on this machine; the database must be the local cluster for restart.
@@ -30,18 +33,21 @@ import asyncio
 import json
 import math
 import random
+import resource
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import psycopg2
-from bench_db import recreate_database, sibling_url
+from bench_db import CpuMeter, descendants, recreate_database, sibling_url
+from http_load import send_all
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -329,12 +335,88 @@ async def _send_all(
         await asyncio.gather(*(worker() for _ in range(workers)))
 
 
-def push(base: str, token: str, items: list, path: str, workers: int) -> dict:
-    stats = {"latency": [], "status": {}, "retries": 0}
-    start = time.perf_counter()
-    asyncio.run(_send_all(base, token, items, path, workers, stats))
-    stats["seconds"] = time.perf_counter() - start
+@dataclass(frozen=True)
+class Load:
+    """How the reports are sent: the client ("raw": http_load.py, or "httpx") and its processes."""
+
+    client: str = "raw"
+    processes: int = 1
+
+
+def push(base: str, url: str, token: str, items: list, path: str, workers: int, how: Load) -> dict:
+    """Send the items; the run's figures, with the CPU seconds of the service's processes, the
+    database's (`url`) backends and the client (this process and its client processes)."""
+    service_pids = descendants(_listener(base))
+    before = _client_cpu()
+    with (
+        _backend_pids(url) as backends,
+        CpuMeter(lambda: service_pids) as service_cpu,
+        CpuMeter(backends) as database_cpu,
+    ):
+        if how.client == "httpx":
+            stats = {"latency": [], "status": {}, "retries": 0}
+            start = time.perf_counter()
+            asyncio.run(_send_all(base, token, items, path, workers, stats))
+            stats["seconds"] = time.perf_counter() - start
+        else:
+            stats = send_all(base, token, items, path, workers, how.processes)
+    own = service_cpu.own_seconds + database_cpu.own_seconds
+    stats["cpu"] = (service_cpu.seconds, database_cpu.seconds, _client_cpu() - before - own)
     return stats
+
+
+def cpu_line(stats: dict, reports: int, how: Load) -> str:
+    """CPU milliseconds a report: the service's processes, the database, the client."""
+    service_cpu, database_cpu, client_cpu = (1000 * s / reports for s in stats["cpu"])
+    return (
+        f"  CPU a report: service {service_cpu:.2f} ms + PostgreSQL {database_cpu:.2f} ms;"
+        f" client {client_cpu:.2f} ms ({how.client}, {how.processes} process(es))"
+    )
+
+
+def _client_cpu() -> float:
+    mine = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return mine.ru_utime + mine.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _listener(base: str) -> int:
+    """The process of the service at `base` (started by `service`), from /proc."""
+    port = base.rsplit(":", 1)[1]
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            words = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"service.serve" in words and port.encode() in words:
+            return int(entry.name)
+    raise RuntimeError(f"no service process for {base}")
+
+
+@contextmanager
+def _backend_pids(url: str) -> Iterator[Callable[[], set[int]]]:
+    """The server processes of the bench database as they come and go (the restart's lost
+    connection: none)."""
+    conn = db.connect(url)
+    conn.autocommit = True
+
+    def pids() -> set[int]:
+        try:
+            with conn.cursor() as cur:
+                cur.execute(
+                    "SELECT pid FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+                return {row[0] for row in cur.fetchall()}
+        except psycopg2.Error:
+            return set()
+
+    try:
+        yield pids
+    finally:
+        conn.close()
 
 
 def stored(url: str, tag: str) -> tuple[int, int]:
@@ -353,7 +435,9 @@ def stored(url: str, tag: str) -> tuple[int, int]:
     return found
 
 
-def bench_push(url: str, parts: list[str], n: int, workers: int, rng: random.Random) -> None:
+def bench_push(
+    url: str, parts: list[str], n: int, workers: int, rng: random.Random, how: Load
+) -> None:
     """Single reports and batches; and a restart of the database in the middle of a run."""
     token = token_for(url, "bench-hotline", "source", ("hotline_12345",))
     where = places(url, rng)
@@ -361,26 +445,29 @@ def bench_push(url: str, parts: list[str], n: int, workers: int, rng: random.Ran
         if "push" in parts:
             tag = uuid.uuid4().hex[:8]
             items = reports(n, where, rng, tag)
-            stats = push(base, token, items, "/intake/hotline_12345/reports", workers)
+            stats = push(base, url, token, items, "/intake/hotline_12345/reports", workers, how)
             rate = n / stats["seconds"]
             head = f"push · single reports, {workers} clients: {rate:,.0f} reports/s; "
             print(head + line("per report", stats["latency"]) + f"; answers {stats['status']}")
+            print(cpu_line(stats, n, how))
             print(f"  stored {sum(stored(url, tag)):,} of {n:,}")
         if "batch" in parts:
             tag = uuid.uuid4().hex[:8]
             items = reports(n * 10, where, rng, tag)
             batches = [items[i : i + 500] for i in range(0, len(items), 500)]
-            stats = push(base, token, batches, "/intake/hotline_12345/reports/batch", 4)
+            path = "/intake/hotline_12345/reports/batch"
+            stats = push(base, url, token, batches, path, 4, how)
             rate = len(items) / stats["seconds"]
             head = f"push · batches of 500, 4 clients: {rate:,.0f} reports/s; "
             print(head + line("per batch", stats["latency"]) + f"; answers {stats['status']}")
+            print(cpu_line(stats, len(items), how))
             print(f"  stored {sum(stored(url, tag)):,} of {len(items):,}")
     if "restart" in parts:
-        bench_restart(url, token, n, workers, where, rng)
+        bench_restart(url, token, n, workers, where, rng, how)
 
 
 def bench_restart(
-    url: str, token: str, n: int, workers: int, where: list, rng: random.Random
+    url: str, token: str, n: int, workers: int, where: list, rng: random.Random, how: Load
 ) -> None:
     """Single reports while the local PostgreSQL stops and starts again: none lost, none twice."""
     settings = get_settings()
@@ -402,7 +489,16 @@ def bench_restart(
 
         thread = threading.Thread(target=restart)
         thread.start()
-        stats = push(base, token, items, "/intake/hotline_12345/reports", workers)
+        if how.client == "httpx":
+            stats = {"latency": [], "status": {}, "retries": 0}
+            start = time.perf_counter()
+            asyncio.run(_send_all(base, token, items, "/intake/hotline_12345/reports", workers,
+                                  stats))  # fmt: skip
+            stats["seconds"] = time.perf_counter() - start
+        else:
+            stats = send_all(
+                base, token, items, "/intake/hotline_12345/reports", workers, how.processes
+            )
         thread.join()
     incidents, links = stored(url, tag)
     exact = "exact" if incidents + links == n else "NOT EXACT"
@@ -445,6 +541,18 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10, help="runs of each features query")
     parser.add_argument("--reports", type=int, default=5000, help="single reports per push run")
     parser.add_argument("--clients", type=int, default=32, help="concurrent pushing clients")
+    parser.add_argument(
+        "--client",
+        choices=("raw", "httpx"),
+        default="raw",
+        help="the pushing HTTP client: http_load.py's, or httpx (as before)",
+    )
+    parser.add_argument(
+        "--client-processes",
+        type=int,
+        default=1,
+        help="processes the raw client's connections are spread over",
+    )
     args = parser.parse_args()
     base_url = db.database_url(get_settings())
     url = seed(base_url) if args.seed else args.url or sibling_url(base_url, BENCH_DATABASE)
@@ -456,7 +564,8 @@ def main() -> None:
     if "features" in parts:
         bench_features(url, args.repeat)
     if {"push", "batch", "restart"} & set(parts):
-        bench_push(url, parts, args.reports, args.clients, rng)
+        how = Load(args.client, args.client_processes)
+        bench_push(url, parts, args.reports, args.clients, rng, how)
     db.close_pools()
 
 

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import anyio
 import psycopg2
 import psycopg2.extensions
 import psycopg2.pool
@@ -51,14 +52,44 @@ class RateLimiter:
             return (1.0 - tokens) / rate
 
 
+class TokenCache:
+    """Clients the database found by their token in the last `seconds`, for the door of a
+    pushed report only: the transaction storing it enters the client by the database again,
+    so a disabled or rotated token stores nothing from the moment it is revoked (a 401), and
+    is refused at the door `seconds` later at most."""
+
+    MOST = 10_000
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds = seconds
+        self._clock = clock
+        self._found: dict[str, tuple[ApiClient, float]] = {}
+
+    def get(self, token: str) -> ApiClient | None:
+        """The client the token was found for, while that is recent enough; else None."""
+        found = self._found.get(token)
+        if found is None or self._clock() - found[1] >= self.seconds:
+            return None
+        return found[0]
+
+    def put(self, token: str, client: ApiClient) -> None:
+        """Remember the client the database just found for the token."""
+        if len(self._found) >= self.MOST:
+            self._found.clear()
+        self._found[token] = (client, self._clock())
+
+
 class Backend:
     """The process's pool (one per process), bounded so no request fails for want of a
     connection, and the one way a request reaches the database."""
 
-    def __init__(self, pool: psycopg2.pool.ThreadedConnectionPool, size: int) -> None:
+    def __init__(
+        self, pool: psycopg2.pool.ThreadedConnectionPool, size: int, token_seconds: float = 0.0
+    ) -> None:
         self.pool = pool
         self._slots = threading.BoundedSemaphore(size)
         self.limiter = RateLimiter()
+        self.tokens = TokenCache(token_seconds)
 
     @contextmanager
     def _transaction(self) -> Iterator[psycopg2.extensions.connection]:
@@ -144,6 +175,22 @@ def admit(request: Request, token: str | None) -> ApiClient:
     client = backend.client(token)
     if client is None:
         raise _bad_token()
+    _within_rate(backend, client)
+    request.state.client = client
+    return client
+
+
+async def pusher(request: Request) -> ApiClient:
+    """The calling client of a pushed report, admitted by its rate limit (401, 429 otherwise):
+    from the token cache when the database found it lately (`TokenCache`), without a thread."""
+    backend: Backend = request.app.state.backend
+    token = _token_or_refuse(request)
+    client = backend.tokens.get(token)
+    if client is None:
+        client = await anyio.to_thread.run_sync(backend.client, token)
+        if client is None:
+            raise _bad_token()
+        backend.tokens.put(token, client)
     _within_rate(backend, client)
     request.state.client = client
     return client

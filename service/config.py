@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from geo.settings import PROJECT_ROOT
@@ -32,6 +34,17 @@ class ServiceSettings(BaseSettings):
     intake_wait_ms: float = 10.0
     intake_group: int = 500
     # Groups of one client stored at the same time (each holds a pooled connection while it
-    # is stored; the next group gathers meanwhile). One: the fewest, largest groups, which
-    # cost the least per report (the checks' fixed cost is per group; docs/benchmarks.md).
-    intake_parallel: int = 1
+    # is stored; the next group gathers meanwhile). Two: with the checks' fixed cost per group
+    # gone, one group at a time left a core idle while a group waited for its statements
+    # (docs/benchmarks.md, issue 16); one costs the least CPU a report.
+    intake_parallel: int = 2
+    # A pushed single report's token is looked up in the database at most this often per
+    # token; the transaction storing the report checks it again (service.access.TokenCache).
+    token_seconds: float = 2.0
+    # Service processes (uvicorn workers), each with its own pool, caches, rate limits (a
+    # client may reach its rate in each) and grouping of pushed reports; 1: one process.
+    workers: int = 1
+    # uvicorn's HTTP parser and event loop: httptools (C) and uvloop; "h11" and "asyncio" are
+    # the pure-Python ones (slower: docs/benchmarks.md, map service)
+    http: str = "httptools"
+    loop: str = "uvloop" if sys.platform != "win32" else "asyncio"

@@ -39,12 +39,13 @@ from geo.mapapi.push import (
 from geo.timeutil import CST
 from geo.vocabulary import SOURCES
 from service import params
-from service.access import Backend, caller
+from service.access import Backend, caller, pusher
 from service.errors import ServiceError, language
 from service.links import JSON, here, link, url_for
 
 router = APIRouter(tags=["Push intake and change feed"])
 Caller = Annotated[ApiClient, Depends(caller)]
+Pusher = Annotated[ApiClient, Depends(pusher)]
 JSON_TYPES = ("application/json", "application/geo+json", "text/json", "")
 XML_TYPES = ("application/xml", "text/xml")
 _RLS = "row-level security"
@@ -312,7 +313,7 @@ def _address(request: Request) -> str | None:
     summary="Push one report of a source (idempotent on its source id)",
     status_code=201,
 )
-async def push_report(source: str, request: Request, client: Caller) -> Response:
+async def push_report(source: str, request: Request, client: Pusher) -> Response:
     """The report's case number, grid and deadline (201 stored, 200 when sent before)."""
     check_source(source, client)
     intake: Intake = request.app.state.intake

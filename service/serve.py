@@ -27,15 +27,27 @@ def serve(host: str | None = None, port: int | None = None) -> None:
         settings.host = host
     if port:
         settings.port = port
+    logging.basicConfig(level=logging.INFO, format="minqing service: %(message)s")
+    if settings.workers > 1:
+        # each worker process makes its own app (pool, caches, rate limits, grouping of
+        # pushed reports) from the same settings, read from the environment
+        uvicorn.run(
+            "service.app:create_app", factory=True, workers=settings.workers,
+            **server_options(settings),
+        )  # fmt: skip
+        return
     from service.app import create_app  # the web stack only in the service's own process
 
-    logging.basicConfig(level=logging.INFO, format="minqing service: %(message)s")
-    app = create_app(settings=settings)
-    # one process: the rate limits, caches and the grouping of pushed reports are per process
-    uvicorn.run(
-        app, host=settings.host, port=settings.port, log_level="warning", access_log=False,
-        server_header=False, proxy_headers=False,
-    )  # fmt: skip
+    uvicorn.run(create_app(settings=settings), **server_options(settings))
+
+
+def server_options(settings: ServiceSettings) -> dict[str, object]:
+    """uvicorn's options for the service: address, quiet logs, its HTTP parser and loop."""
+    return {
+        "host": settings.host, "port": settings.port, "log_level": "warning",
+        "access_log": False, "server_header": False, "proxy_headers": False,
+        "http": settings.http, "loop": settings.loop,
+    }  # fmt: skip
 
 
 def main() -> None:

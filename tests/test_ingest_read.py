@@ -132,7 +132,7 @@ def test_time_texts_value_by_value_equal_the_pandas_string_methods():
         "   ", "年月日", "2021-03-01T10:00:00+08:00", "2021-03-01T02:00Z ", "2021年3月1日 10:00 时",
     ], index=range(5, 25), dtype=object)  # fmt: skip
     reference = _pandas_time_text(values)
-    ours = pd.Series([records._time_text(v) for v in values.fillna("").astype(str)],
+    ours = pd.Series([records.time_text(v) for v in values.fillna("").astype(str)],
                      index=values.index, dtype=object)  # fmt: skip
     assert ours.tolist() == reference.tolist()
     parsed = parse_times(values)

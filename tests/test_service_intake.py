@@ -14,9 +14,10 @@ from fastapi.testclient import TestClient
 
 from geo import db
 from geo.coords import wgs84_to_gcj02
-from geo.mapapi.clients import add_client, enter_client, rotate_token
+from geo.mapapi.clients import add_client, enter_client, rotate_token, set_disabled
 from geo.timeutil import CST, now_utc
 from geo.workflow.actions import apply_action
+from service.access import TokenCache
 from service.app import create_app
 from service.config import ServiceSettings
 from service.intake import pushed
@@ -230,10 +231,13 @@ def test_the_link_lookup_sees_only_the_clients_area(world):
         assert owner_rows(world.url, district_of, (case,)) == [(OWN_DISTRICT,)]
 
 
-def test_concurrent_pushes_and_retries_make_each_case_once(world, points):
-    """Forty reports from concurrent clients, each sent twice at once: forty cases."""
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_concurrent_pushes_and_retries_make_each_case_once(world, points, workers):
+    """Forty reports from concurrent clients, each sent twice at once: forty cases, with one
+    service process or two (each with its own pool and grouping)."""
     reports = [_report(points[OWN_DISTRICT], description=f"并发{i}") for i in range(40)]
-    with service_server(world.url) as url, httpx.Client(timeout=30) as http:
+    server = service_server(world.url, MINQING_SERVICE_WORKERS=workers)
+    with server as url, httpx.Client(timeout=30) as http:
         headers = {"Authorization": f"Bearer {world.hotline}"}
 
         def send(report):
@@ -330,3 +334,43 @@ def test_the_change_feed_tells_a_source_what_happened_in_its_area_only(world, ap
     bad = api.get("/intake/hotline_12345/changes", params={"since": "x"},
                   headers={"Authorization": f"Bearer {world.hotline}"})  # fmt: skip
     assert bad.status_code == 400 and json.loads(bad.text)["type"].endswith("bad_parameter")
+
+
+def test_a_revoked_token_stores_nothing_from_the_moment_it_is_revoked(world, points):
+    """The door of a pushed report trusts a token the database found lately (no lookup a
+    report), but the transaction storing it asks the database again: right after the client
+    is disabled, or its token rotated, a report is refused (401) and nothing is stored; once
+    the cache's seconds have passed the door itself asks again."""
+    conn = db.connect(world.url)
+    try:
+        _, token = add_client(conn, "cached-src", "source", "620100", ("hotline_12345",))
+        conn.commit()
+        clock = [0.0]
+        app = create_app(world.app_url, ServiceSettings(token_seconds=30))
+        backend = app.state.backend
+        backend.tokens = TokenCache(30, clock=lambda: clock[0])
+        with TestClient(app) as api:
+            assert _push(api, token, _report(points[OWN_DISTRICT])).status_code == 201
+            assert backend.tokens.get(token) is not None  # the next report's door asks nobody
+            set_disabled(conn, "cached-src", True)
+            conn.commit()
+            refused = _report(points[OWN_DISTRICT])
+            answer = _push(api, token, refused)
+            assert answer.status_code == 401, answer.text
+            assert backend.tokens.get(token) is not None  # refused by the store, not the door
+            clock[0] = 30.0
+            assert _push(api, token, refused).status_code == 401
+            assert backend.tokens.get(token) is None  # refused at the door: not cached again
+            set_disabled(conn, "cached-src", False)
+            conn.commit()
+            assert _push(api, token, _report(points[OWN_DISTRICT])).status_code == 201
+            new = rotate_token(conn, "cached-src")
+            conn.commit()
+            assert _push(api, token, refused).status_code == 401
+            assert _push(api, new, _report(points[OWN_DISTRICT])).status_code == 201
+    finally:
+        conn.close()
+    stored = owner_rows(
+        world.url, "SELECT count(*) FROM incidents WHERE source_id = %s", (refused["source_id"],)
+    )
+    assert stored == [(0,)]

@@ -10,9 +10,11 @@ import time
 import urllib.request
 
 import pytest
+import uvicorn
 
 from geo.errors import MinqingError
-from service.serve import start_beside
+from service.config import ServiceSettings
+from service.serve import server_options, start_beside
 from tests.service_fixtures import free_port, service_world
 from tests.support import ROOT
 
@@ -60,3 +62,20 @@ def test_the_service_ends_with_the_process_that_started_it(scratch):
     while _answers(url):
         assert time.monotonic() < deadline, "the service outlived its parent"
         time.sleep(0.3)
+
+
+def test_the_service_runs_on_httptools_and_uvloop():
+    """uvicorn is told to parse HTTP with httptools (C) and loop on uvloop, and can: both are
+    installed (without them it would fall back to the pure-Python h11 parser)."""
+    config = uvicorn.Config(_no_app, **server_options(ServiceSettings()))
+    config.load()
+    assert config.http_protocol_class.__name__ == "HttpToolsProtocol"
+    loop = config.get_loop_factory()()
+    try:
+        assert type(loop).__module__.startswith("uvloop")
+    finally:
+        loop.close()
+
+
+async def _no_app(scope, receive, send) -> None:
+    """An ASGI app that is never called."""

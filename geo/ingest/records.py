@@ -8,6 +8,7 @@ normalised address keys, deadlines. Each row that cannot be taken gets a reason 
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime, timedelta
 
@@ -25,13 +26,13 @@ from geo.vocabulary import OTHER
 # Sources whose cases start at the command post at least (as geo/demo/lifecycle.py does).
 STREET_FIRST = ("letters_visits", "petition", "court_case")
 LEVELS = ("workstation", "command_post", "sub_center")
-_ZONE = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
+ZONE = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
 _CN_DATE = [
     ("年", "-"), ("月", "-"), ("日", " "), ("时", ":"), ("点", ":"), ("分", ":"), ("秒", ""),
 ]  # fmt: skip
 _DOTTED = re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})")
 _BLANKS = re.compile(r"\s+")
-_TRUE = {"是", "1", "true", "yes", "y", "有", "重大"}
+TRUE_WORDS = {"是", "1", "true", "yes", "y", "有", "重大"}
 
 
 def address_key(address: pd.Series) -> pd.Series:
@@ -39,7 +40,7 @@ def address_key(address: pd.Series) -> pd.Series:
     return address.str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
 
 
-def _time_text(value: str) -> str:
+def time_text(value: str) -> str:
     """A time's text made ISO-like: Chinese date marks and slashes to ISO's, blanks collapsed."""
     value = value.strip()
     for old, new in _CN_DATE:
@@ -52,10 +53,10 @@ def parse_times(values: pd.Series) -> pd.Series:
     """Report times as UTC: ISO-like or Chinese dates, epoch seconds or ms; CST when no zone."""
     # value by value in Python: a dozen pandas string passes cost ~0.3 ms each for any size
     plain = values.fillna("").astype(str)
-    text = pd.Series([_time_text(v) for v in plain], index=values.index, dtype=object)
+    text = pd.Series([time_text(v) for v in plain], index=values.index, dtype=object)
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us, UTC]")
     epoch = text.str.fullmatch(r"\d{10}|\d{13}")
-    zoned = ~epoch & text.str.contains(_ZONE)
+    zoned = ~epoch & text.str.contains(ZONE)
     naive = ~epoch & ~zoned & (text != "")
     if epoch.any():
         digits = text[epoch].astype("int64")
@@ -131,7 +132,7 @@ def check_rows(
     severity = severity.where(severity_text != "", 1)
     reject(severity.isna(), "bad_severity", severity_text)
     cols["severity"] = severity.fillna(1).astype("int16")
-    cols["is_major_risk"] = column("major_risk").str.lower().isin(_TRUE)
+    cols["is_major_risk"] = column("major_risk").str.lower().isin(TRUE_WORDS)
 
     cols["description"] = column("description")
     cols["address"] = column("address")
@@ -151,6 +152,18 @@ def check_rows(
     frame["start_level"] = _start_levels(frame)
     frame["deadline_at"] = _deadlines(frame, deadline_rules)
     return frame
+
+
+def frame_records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """check_rows' rows as one dict a row with Python values (None where a value is missing)."""
+    records = frame.to_dict("records")
+    for record in records:
+        for key, value in record.items():
+            if isinstance(value, pd.Timestamp):
+                record[key] = value.to_pydatetime()
+            elif value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+                record[key] = None
+    return records
 
 
 def categorise(
@@ -178,6 +191,14 @@ def _coordinates(
     """WGS84 coordinates (NaN when missing or unreadable); a GeoJSON point wins."""
     lon = pd.to_numeric(lon_text, errors="coerce").to_numpy(dtype=float, copy=True)
     lat = pd.to_numeric(lat_text, errors="coerce").to_numpy(dtype=float, copy=True)
+    return placed_points(rows, lon, lat, layout)
+
+
+def placed_points(
+    rows: list[RawRow], lon: np.ndarray, lat: np.ndarray, layout: SourceLayout
+) -> tuple[np.ndarray, np.ndarray]:
+    """The rows' WGS84 points from their read coordinates (changed in place): a GeoJSON point
+    wins, a zero or unreadable pair is NaN, a GCJ-02 source's points are corrected."""
     for i, row in enumerate(rows):
         if row.point is not None:
             lon[i], lat[i] = row.point

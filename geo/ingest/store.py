@@ -24,10 +24,13 @@ is written either when the database refuses anything; a dry run rolls back at th
 from __future__ import annotations
 
 import io
+import json
 import time
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 import psycopg2
@@ -38,8 +41,9 @@ from pyarrow import csv
 from geo.deadlines import DeadlineRules, default_rules
 from geo.errors import DatabaseError, DataError
 from geo.ingest.read import RawRow
-from geo.ingest.records import check_rows
+from geo.ingest.records import check_rows, frame_records
 from geo.ingest.rejects import Reject
+from geo.ingest.rowcheck import check_few
 from geo.ingest.sources import IntakeRules, load_rules
 from geo.sqlfiles import load_sql
 from geo.timeutil import now_utc
@@ -139,26 +143,24 @@ def ingest_incidents(
     rules = rules or load_rules()
     rules.layout(source)  # an unknown source is refused before anything else
     rows = [r if isinstance(r, RawRow) else _raw(i, r) for i, r in enumerate(records, start=1)]
-    frame = check_rows(rows, source, rules, deadline_rules or default_rules(), now or now_utc())
+    good = _checked(rows, source, rules, deadline_rules or default_rules(), now or now_utc())
     clock.lap("check")
     result = IngestResult(source, dry_run=dry_run, partial=partial)
     by_line = {r.line: r for r in rows}
-    bad = frame[frame["reason"].notna()]
     result.rejects = [
-        Reject(int(line), reason, str(detail), by_line[int(line)].values)
-        for line, reason, detail in zip(bad["line"], bad["reason"], bad["detail"], strict=True)
+        Reject(line, reason, detail, by_line[line].values) for line, reason, detail in good.rejects
     ]
-    good = frame[frame["reason"].isna()].copy()
-    result.unmapped = _unmapped(good)
-    if good["line"].duplicated().any():
-        raise DataError("two records share a line number")
-    good["outcome"] = good["duplicate"].map({True: "duplicate", False: None})
+    result.unmapped = good.unmapped
     autocommit = conn.autocommit
     if autocommit:  # (setting it inside the caller's open transaction is refused)
         conn.autocommit = False
     try:
         with conn.cursor() as cur:
-            _store(cur, good, rules, actor, note, result, by_line, clock)
+            cur.execute(_SETTINGS)
+            if good.few is not None:
+                _store_few(cur, good.few, rules, actor, note, result, by_line, clock)
+            else:
+                _store(cur, good.frame, rules, actor, note, result, by_line, clock)
         if not result.stored:
             conn.rollback()
         elif commit:
@@ -188,11 +190,7 @@ def _store(
     by_line: dict[int, RawRow],
     clock: _Clock,
 ) -> None:
-    """Every statement of an import, in the caller's transaction."""
-    cur.execute(_SETTINGS)
-    if len(good) <= FEW_ROWS_MAX:
-        _store_few(cur, good, rules, actor, note, result, by_line, clock)
-        return
+    """Every statement of an import of many rows, in the caller's transaction."""
     cur.execute(load_sql("ingest_rows_table"))
     _copy_rows(cur, good)
     cur.execute("ANALYZE ingest_rows")
@@ -237,7 +235,7 @@ def _store(
 
 def _store_few(
     cur: psycopg2.extensions.cursor,
-    good: pd.DataFrame,
+    good: list[dict[str, Any]],
     rules: IntakeRules,
     actor: str,
     note: str,
@@ -247,12 +245,12 @@ def _store_few(
 ) -> None:
     """The statements of an import of a few rows: the gazetteer filled when it must be, all
     of the rows in one statement, the new cases' events."""
-    if (good["lon"].isna() & (good["address_key"] != "")).any():
+    if any(r["lon"] is None and r["address_key"] != "" for r in good):
         cur.execute(_GAZETTEER_EMPTY)
         if cur.fetchone()[0]:
             cur.execute(load_sql("ingest_gazetteer_fill"))
             clock.lap("gazetteer_fill")
-    rows = good.loc[:, list(_COPIED)].to_json(orient="records", date_format="iso", date_unit="us")
+    rows = few_rows_json(good)
     params = {
         "rows": rows, "distance": rules.link_distance_m, "hours": rules.link_hours,
         "actor": actor,
@@ -276,6 +274,14 @@ def _store_few(
     clock.lap("events")
 
 
+def few_rows_json(good: list[dict[str, Any]]) -> str:
+    """The rows as the few rows' statement reads them: JSON, times in ISO 8601, full precision."""
+    return json.dumps(
+        [{name: row[name] for name in _COPIED} for row in good],
+        ensure_ascii=False, default=datetime.isoformat,
+    )  # fmt: skip
+
+
 def _copy_rows(cur: psycopg2.extensions.cursor, good: pd.DataFrame) -> None:
     """COPY the checked rows into the temporary table as CSV written by Arrow.
 
@@ -289,15 +295,65 @@ def _copy_rows(cur: psycopg2.extensions.cursor, good: pd.DataFrame) -> None:
     cur.copy_expert(f"COPY ingest_rows ({', '.join(_COPIED)}) FROM STDIN WITH (FORMAT csv)", buffer)
 
 
-def _unmapped(good: pd.DataFrame) -> dict[str, int]:
+@dataclass
+class _Good:
+    """The checked rows that can be taken: a frame (many) or one dict a row (few, for the
+    one statement), the rejected ones (line, reason, detail) and the unmapped labels."""
+
+    frame: pd.DataFrame | None
+    few: list[dict[str, Any]] | None
+    rejects: list[tuple[int, str, str]]
+    unmapped: dict[str, int]
+
+
+def _checked(
+    rows: list[RawRow],
+    source: str,
+    rules: IntakeRules,
+    deadline_rules: DeadlineRules,
+    now: datetime,
+) -> _Good:
+    """The rows checked: row by row when few (`rowcheck.check_few`), else (or when it is not
+    sure of a value) by check_rows; the good ones a frame only when more than the few."""
+    few = check_few(rows, source, rules, deadline_rules, now) if len(rows) <= FEW_ROWS_MAX else None
+    if few is None:
+        frame = check_rows(rows, source, rules, deadline_rules, now)
+        if frame["reason"].isna().sum() <= FEW_ROWS_MAX:
+            few = frame_records(frame)
+        else:
+            return _many(frame)
+    rejects = [(r["line"], r["reason"], str(r["detail"])) for r in few if r["reason"] is not None]
+    taken = [r for r in few if r["reason"] is None]
+    if len({r["line"] for r in taken}) < len(taken):
+        raise DataError("two records share a line number")
+    for record in taken:
+        record["outcome"] = "duplicate" if record["duplicate"] else None
+    labels = ((r["source_category"], r["source_subcategory"]) for r in taken
+              if r["category"] == OTHER)  # fmt: skip
+    return _Good(None, taken, rejects, _unmapped(labels))
+
+
+def _many(frame: pd.DataFrame) -> _Good:
+    """check_rows' frame split into the good rows (a frame, with their outcome) and the rest."""
+    bad = frame[frame["reason"].notna()]
+    rejects = [
+        (int(line), reason, str(detail))
+        for line, reason, detail in zip(bad["line"], bad["reason"], bad["detail"], strict=True)
+    ]
+    good = frame[frame["reason"].isna()].copy()
+    if good["line"].duplicated().any():
+        raise DataError("two records share a line number")
+    good["outcome"] = good["duplicate"].map({True: "duplicate", False: None})
+    other = good[good["category"] == OTHER]
+    labels = zip(other["source_category"], other["source_subcategory"], strict=True)
+    return _Good(good, None, rejects, _unmapped(labels))
+
+
+def _unmapped(labels: Iterable[tuple[str, str]]) -> dict[str, int]:
     """The source labels of the rows in the catch-all category, most frequent first."""
-    in_other = good["category"] == OTHER
-    if not in_other.any():  # the usual case: an empty groupby costs ~2 ms
-        return {}
-    other = good[in_other]
-    counts = other.groupby(["source_category", "source_subcategory"]).size()
+    counts = Counter(labels)
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    return {source_label(*labels): int(n) for labels, n in ranked}
+    return {source_label(*pair): n for pair, n in ranked}
 
 
 def _raw(line: int, record: Mapping[str, object]) -> RawRow:
