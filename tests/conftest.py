@@ -13,7 +13,7 @@ from psycopg2 import sql
 
 from geo import db
 from geo.migrate import migrate
-from geo.settings import Settings
+from geo.settings import Settings, get_settings
 from tests.support import (
     APP,
     DEMO_INCIDENTS,
@@ -67,6 +67,15 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     """Stop the server the controller started, unless MINQING_KEEP_DB says keep it."""
     if config.stash.get(_STARTED, False) and not os.environ.get("MINQING_KEEP_DB"):
         db.local_cluster(Settings()).down()
+
+
+@pytest.fixture(autouse=True)
+def settings_of_this_test() -> Iterator[None]:
+    """Each test reads the settings from its own environment: a cached copy of an earlier
+    test's (another DATABASE_URL) sent a command to a database without the schema."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="session")
