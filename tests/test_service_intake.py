@@ -126,6 +126,8 @@ def test_bad_input_is_a_clear_4xx_and_stores_nothing(world, api, points):
         ({"json": good}, world.hotline, "/intake/hotline_99999/reports", 404, "unknown_source"),
         ({"json": {**good, "category": "外星人", "subcategory": ""}}, world.hotline, HOTLINE, 422,
          "rejected"),
+        ({"json": {**good, "reported_at": "9999999999999"}}, world.hotline, HOTLINE, 422,
+         "rejected"),
         ({"json": good}, None, HOTLINE, 401, "no_token"),
         ({"json": good}, old, HOTLINE, 401, "bad_token"),
         ({"json": good}, world.hotline, "/intake/police_110/reports", 403, "forbidden"),
@@ -157,6 +159,28 @@ def test_bad_input_is_a_clear_4xx_and_stores_nothing(world, api, points):
     assert taken.status_code == 201 and taken.json()["source_id"] == good["source_id"]
     outside = _push(api, world.hotline, _report((116.4, 39.9))).json()
     assert outside["reason"] == "outside_city" and "坐标不在本市" in outside["title"]
+
+
+def test_times_finer_than_a_microsecond_are_stored_as_postgresql_reads_them(world, api, points):
+    """A seventh decimal of a second and an epoch in milliseconds not a whole second: stored
+    (they were a 500), at the instant PostgreSQL reads from the same text."""
+    base = (now_utc() - timedelta(minutes=5)).replace(microsecond=0).astimezone(CST)
+    cases = [
+        (base.strftime("%Y-%m-%dT%H:%M:%S.1234567+08:00"), "%s::timestamptz"),
+        (base.strftime("%Y-%m-%d %H:%M:%S.9999996"), "%s::timestamp AT TIME ZONE 'Asia/Shanghai'"),
+        (f"{int(base.timestamp()) * 1000 + 123}", "to_timestamp(%s::numeric / 1000)"),
+    ]
+    for text, reading in cases:
+        report = _report(points[OWN_DISTRICT], reported_at=text)
+        answer = _push(api, world.hotline, report)
+        assert answer.status_code == 201, (text, answer.text)
+        [(stored, expected)] = owner_rows(
+            world.url,
+            f"SELECT reported_at, {reading} FROM incidents"
+            " WHERE source = 'hotline_12345' AND source_id = %s",
+            (text, report["source_id"]),
+        )
+        assert stored == expected, text
 
 
 def test_a_batch_is_stored_all_or_nothing(world, api, points):

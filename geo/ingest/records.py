@@ -60,15 +60,22 @@ def parse_times(values: pd.Series) -> pd.Series:
     naive = ~epoch & ~zoned & (text != "")
     if epoch.any():
         digits = text[epoch].astype("int64")
-        seconds = np.where(digits > 10**11, digits / 1000, digits)
-        out[epoch] = pd.to_datetime(seconds, unit="s", utc=True)
+        # milliseconds as integers: a float division would miss a millisecond by nanoseconds
+        millis = np.where(digits > 10**11, digits, digits * 1000)
+        out[epoch] = pd.to_datetime(millis, unit="ms", utc=True).as_unit("us")
     if zoned.any():
-        out[zoned] = pd.to_datetime(text[zoned], format="ISO8601", utc=True, errors="coerce")
+        at = pd.to_datetime(text[zoned], format="ISO8601", utc=True, errors="coerce")
+        out[zoned] = _to_microseconds(at)
     if naive.any():
         local = pd.to_datetime(text[naive], format="ISO8601", errors="coerce")
         local = local.dt.tz_localize(CHINA_TZ, nonexistent="NaT", ambiguous="NaT")
-        out[naive] = local.dt.tz_convert("UTC")
+        out[naive] = _to_microseconds(local.dt.tz_convert("UTC"))
     return out
+
+
+def _to_microseconds(times: pd.Series) -> pd.Series:
+    """Times rounded to the microsecond PostgreSQL keeps (a seventh decimal parses to ns)."""
+    return times.dt.round("us").dt.as_unit("us")
 
 
 def check_rows(
