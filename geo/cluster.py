@@ -63,6 +63,10 @@ class PgBinaries:
         """The full path of one program, e.g. `pg_ctl`."""
         return str(self.bindir / name)
 
+    def has_library(self, name: str) -> bool:
+        """Whether the server has the loadable module `name` (e.g. pg_prewarm, from contrib)."""
+        return (self.bindir.parent / "lib" / f"{name}.so").exists()
+
 
 def find_binaries() -> PgBinaries:
     """The newest PostgreSQL server with PostGIS installed, or an error naming what to install."""
@@ -292,6 +296,10 @@ class LocalCluster:
             "-c maintenance_work_mem=256MB -c synchronous_commit=off "
             "-c timezone=UTC -c log_timezone=UTC"
         )
+        if binaries.has_library("pg_prewarm"):
+            # autoprewarm: the buffers in use are listed every 5 min and at shutdown, and read
+            # back in the background at start, so the first views after a restart are not cold
+            options += " -c shared_preload_libraries=pg_prewarm"
         self._run(
             state.server_user,
             [

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import socket
 import subprocess
 import sys
+import time
 import uuid
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg2
@@ -115,6 +119,36 @@ def test_second_db_up_while_running(tmp_path):
     assert down.returncode == 0 and "stopped" in down.stdout
     again = _minqing("db", "status", env=env)
     _assert_one_clear_line(again)
+
+
+def test_a_restarted_local_server_reads_its_buffers_back(tmp_path):
+    """The local server lists the buffers in use at shutdown and reads them back at start
+    (autoprewarm), so the first views after a restart do not wait for the disk."""
+    env = {"MINQING_STATE_DIR": str(tmp_path / "state"), "MINQING_LOCAL_DB_PORT": "55442"}
+    assert _minqing("db", "up", env=env).returncode == 0
+    try:
+        url = _minqing("db", "url", "--show-password", env=env).stdout.strip()
+        with psycopg2.connect(url) as conn, conn.cursor() as cur:
+            cur.execute("SHOW shared_preload_libraries")
+            assert "pg_prewarm" in cur.fetchone()[0]
+            cur.execute(
+                "CREATE TABLE warm AS SELECT g, md5(g::text) FROM generate_series(1, 50000) g"
+            )
+        conn.close()
+        assert _minqing("db", "down", env=env).returncode == 0
+        state = json.loads((tmp_path / "state" / "cluster.json").read_text())
+        data_dir = Path(state["data_dir"])
+        assert (data_dir / "autoprewarm.blocks").stat().st_size > 0
+        assert _minqing("db", "up", env=env).returncode == 0
+        log = data_dir / "server.log"
+        for _ in range(300):
+            if "autoprewarm successfully prewarmed" in log.read_text():
+                break
+            time.sleep(0.1)
+        prewarmed = re.search(r"prewarmed (\d+) of (\d+) previously-loaded blocks", log.read_text())
+        assert prewarmed and int(prewarmed[1]) > 0, log.read_text()[-2000:]
+    finally:
+        _minqing("db", "down", env=env)
 
 
 def test_db_url_hides_password(server_url):
