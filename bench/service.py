@@ -13,7 +13,8 @@ Parts (`--parts tiles,features,push,batch,restart`, all by default):
   open incidents, as the service's layers hold them), fetched one after the other, in
   alternation, each once (the service's tile cache off: every tile drawn), then the service
   again with its cache on (a proxy or a second viewer). TiPg is installed for the benchmark
-  only, in its own virtual environment under the state folder (`pip install tipg`).
+  only, in its own virtual environment under the state folder (`pip install tipg
+  uvicorn[standard]`: httptools and uvloop, as the service runs).
 - features: pages of 1,000 incidents with filters (category, status, datetime, bbox, area).
 - push: single reports from concurrent clients; batch: batches of 500 from a few clients;
   restart: single reports while the local PostgreSQL restarts: every client retries with the
@@ -131,7 +132,9 @@ def tipg_python() -> Path:
     python = venv / "bin" / "python"
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "tipg", "uvicorn"], check=True)
+        # uvicorn[standard]: httptools and uvloop, as the service runs
+        install = ["-m", "pip", "install", "-q", "tipg", "uvicorn[standard]"]
+        subprocess.run([str(python), *install], check=True)
     return python
 
 
