@@ -27,6 +27,12 @@ def test_the_runner_has_no_magic_and_no_collection_after_each_run():
     assert config["runner"] == {"magicEnabled": False, "postScriptGC": False}
 
 
+def test_no_session_watches_the_source_files():
+    """No file watcher: a new session would otherwise watch every module of the app."""
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["fileWatcherType"] == "none"
+
+
 def _bare_expressions(path: Path) -> list[int]:
     """Lines of expressions standing alone (what magic would write), docstrings aside."""
     tree = ast.parse(path.read_text())
