@@ -170,8 +170,9 @@ def test_the_few_rows_statement_and_the_import_tables_decide_alike(
     ingest_db, few_rows_max, monkeypatch
 ):
     """New cases (one urgent), a repeat within the call, one stored before, one linked to a
-    110 case, one without a place, one outside the city: the same counts, reasons and stored
-    rows whether one statement (a few rows) or the temporary tables (a big import) take them."""
+    110 case, one linked before and sent again (a duplicate, not linked twice), one without a
+    place, one outside the city: the same counts, reasons and stored rows whether one
+    statement (up to FEW_ROWS_MAX rows) or the temporary tables (a big import) take them."""
     points = grid_points(ingest_db, 9)[5:]
     tag = _tag()
     day = "2021-05-02" if few_rows_max else "2021-05-12"  # the two runs' cases apart
@@ -179,6 +180,8 @@ def test_the_few_rows_statement_and_the_import_tables_decide_alike(
     near = _police(f"{tag}-p", points[0].lon, points[0].lat + 40 / 111_000, at)
     _import(ingest_db, csv_bytes([near]), "csv", source="police_110")
     _import(ingest_db, csv_bytes([hotline_row(f"{tag}-old", points[1], 来电时间=at)]), "csv")
+    relinked = hotline_row(f"{tag}-relinked", points[0], 来电时间=f"{day} 10:30:00")
+    assert _import(ingest_db, csv_bytes([relinked]), "csv").linked == 1
     rows = [
         hotline_row(f"{tag}-link", points[0], 来电时间=f"{day} 10:00:00"),
         hotline_row(f"{tag}-old", points[1], 来电时间=at),
@@ -187,16 +190,17 @@ def test_the_few_rows_statement_and_the_import_tables_decide_alike(
         hotline_row(f"{tag}-new", points[2], 来电时间=at),
         hotline_row(f"{tag}-nowhere", None, 来电时间=at),
         hotline_row(f"{tag}-far", points[2], 来电时间=at, 经度="116.4", 纬度="39.9"),
+        relinked,
     ]
     monkeypatch.setattr(store, "FEW_ROWS_MAX", few_rows_max)
     result = _import(ingest_db, csv_bytes(rows), "csv", partial=True)
-    assert (result.taken, result.duplicates, result.linked) == (2, 2, 1)
+    assert (result.taken, result.duplicates, result.linked) == (2, 3, 1)
     assert [(r.line, r.reason) for r in result.rejects] == [(7, "no_location"), (8, "outside_city")]
     stored = fetch(ingest_db, _OUTCOME_ROWS, {"tag": f"{tag}-%"})
     assert [r[:3] for r in stored] == [
         ("case", f"{tag}-new", points[2].grid), ("case", f"{tag}-old", points[1].grid),
         ("case", f"{tag}-p", points[0].grid), ("case", f"{tag}-urgent", points[3].grid),
-        ("link", f"{tag}-link", f"{tag}-p"),
+        ("link", f"{tag}-link", f"{tag}-p"), ("link", f"{tag}-relinked", f"{tag}-p"),
     ]  # fmt: skip
     new, urgent, link = stored[0], stored[3], stored[4]
     where = (points[2].community, points[2].street, points[2].district)

@@ -12,9 +12,10 @@ all of them in one set-based statement (never a query per row, and no row is upd
 4. route: the others are new cases, each sent to the center serving its grid at the level it
    starts at, with its deadline, status 'reported' and a 'reported' event.
 
-A call of at most `FEW_ROWS_MAX` rows (the map service's pushes) takes the same steps in one
-statement, the rows passed as JSON (`geo/sql/ingest_few.sql`): no temporary table, index or
-ANALYZE, each point placed through the areas' spatial index; then its cases' events.
+A call of at most `FEW_ROWS_MAX` rows (the map service's pushes and batches) takes the same
+steps in one statement, the rows passed as JSON (`geo/sql/ingest_few.sql`): no temporary
+table, index or ANALYZE, each point placed through the grids' spatial index; then its cases'
+events.
 
 All or nothing: when any row is rejected, nothing is stored (the whole import still runs, so
 every reject is found and listed at once) unless `partial=True` keeps the good rows. Nothing
@@ -55,10 +56,12 @@ _COPIED = (
     "lon", "lat", "reported_at", "deadline_at", "reporter_name", "reporter_phone",
     "reporter_id_number", "start_level", "outcome",
 )  # fmt: skip
-# Up to this many rows, one statement stores them and each point finds its grid through the
-# areas' spatial index; beyond, temporary tables, and each grid (7,507 in the city) probes the
-# points' index once (docs/benchmarks.md, intake).
-FEW_ROWS_MAX = 200
+# Up to this many rows (a pushed batch of up to 1,000), one statement stores them and each point
+# finds its grid through the grids' spatial index; beyond, temporary tables, and each grid
+# (7,507 in the city) probes the points' index once. Database CPU a row as the app's role at
+# 2.4 M cases, one statement · tables: 500 rows 0.35 · 0.46–0.53 ms, 1,000 rows 0.29–0.33 ·
+# 0.33–0.42 ms, 2,000 rows level (docs/benchmarks.md, issue 16).
+FEW_ROWS_MAX = 1000
 _SETTINGS = (
     "SET LOCAL jit = off; "  # compiling costs more than these plans run
     "SET LOCAL work_mem = '128MB'"  # the sorts of a big import (and its rollup) in memory

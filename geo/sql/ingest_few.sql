@@ -20,13 +20,15 @@ WITH r AS MATERIALIZED (
     SELECT r.line,
            CASE WHEN r.lon IS NOT NULL THEN ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4490)
                 ELSE g.geom END AS geom,
-           CASE WHEN r.lon IS NOT NULL THEN 'point' ELSE 'address' END AS placed_by
+           CASE WHEN r.lon IS NOT NULL THEN 'point' ELSE 'address' END AS placed_by,
+           r.category, r.source, r.reported_at
     FROM r
     LEFT JOIN address_gazetteer g
         ON r.lon IS NULL AND r.address_key <> '' AND g.address_key = r.address_key
     WHERE r.outcome IS NULL AND (r.lon IS NOT NULL OR g.geom IS NOT NULL)
 ), grids AS MATERIALIZED (
-    SELECT p.line, g.grid_code, g.community_code, g.street_code, g.district_code
+    SELECT p.line, g.grid_code, g.community_code, g.street_code, g.district_code, p.geom,
+           p.category, p.source, p.reported_at
     FROM points p CROSS JOIN LATERAL minqing_grid_at(p.geom) g
 ), known AS MATERIALIZED (
     -- each row looked up by its (source, source id) (LIMIT keeps the planner from hashing
@@ -42,15 +44,16 @@ WITH r AS MATERIALIZED (
         LIMIT 1) stored_before
     WHERE r.outcome IS NULL
 ), matches AS MATERIALIZED (
-    SELECT r.line, near.id AS link_to, near.distance AS link_distance
-    FROM r
-    JOIN points p ON p.line = r.line
-    JOIN grids g ON g.line = r.line
+    -- from the placed rows alone (each carries what the lookup needs): joining the steps by
+    -- line here was a nested loop over them, the planner guessing one row each (500 rows:
+    -- 250,000 comparisons per step); NOT IN a hashed list of the known lines likewise
+    SELECT g.line, near.id AS link_to, near.distance AS link_distance
+    FROM grids g
     CROSS JOIN LATERAL minqing_open_case_near(
-        p.geom, %(distance)s, r.category, r.source,
-        r.reported_at - make_interval(secs => %(hours)s * 3600),
-        r.reported_at + make_interval(secs => %(hours)s * 3600)) near
-    WHERE r.outcome IS NULL AND NOT EXISTS (SELECT 1 FROM known k WHERE k.line = r.line)
+        g.geom, %(distance)s, g.category, g.source,
+        g.reported_at - make_interval(secs => %(hours)s * 3600),
+        g.reported_at + make_interval(secs => %(hours)s * 3600)) near
+    WHERE g.line NOT IN (SELECT k.line FROM known k)
 ), communities AS (
     SELECT DISTINCT community_code, street_code, district_code FROM grids
 ), chains AS (
