@@ -17,6 +17,8 @@ from dashboard.judgement_text import TABLE
 from dashboard.resources import connection, database_label, scope_key
 from dashboard.widgets.charts import cached_chart
 from geo.assess.area import AreaScorecards, area_scorecards
+from geo.assess.measure import Counts, measure
+from geo.assess.rules import load_rules
 from geo.assess.view import LEVELS, scorecard_frame, word
 from geo.auth import User
 from geo.drill.step import DrillStep
@@ -45,6 +47,18 @@ from layers.legend import Legend
 t = translator(TABLE)
 
 
+@st.cache_data(ttl=300, max_entries=16, show_spinner=False)
+def _counts(
+    database: str, viewer: tuple[str, str], period: tuple[datetime, datetime, str],
+    now: datetime, _user: User,
+) -> dict[tuple[str, str], Counts]:  # fmt: skip
+    """What every center and grid in the viewer's scope did in the period: one statement of
+    seconds whatever the area, so counted once per viewer's scope, period and 5 minutes and
+    shared by the areas drilled into."""
+    with connection(_user) as conn:
+        return measure(conn, Period(*period), now, load_rules().accept_within_hours)
+
+
 @st.cache_data(ttl=300, max_entries=64, show_spinner=False)
 def _scorecards(
     database: str, viewer: tuple[str, str], area: tuple[str, str | None],
@@ -52,7 +66,10 @@ def _scorecards(
 ) -> AreaScorecards:  # fmt: skip
     """The area's scorecards (cached per database, viewer's scope, area, period, 5 minutes)."""
     with connection(_user) as conn:
-        return area_scorecards(conn, Scope(*area), Period(*period), now)
+        return area_scorecards(
+            conn, Scope(*area), Period(*period), now,
+            lambda: _counts(database, viewer, period, now, _user),
+        )  # fmt: skip
 
 
 @st.cache_data(ttl=600, max_entries=64, show_spinner=False)

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from geo import db
 from geo.assess.area import area_scorecards
-from geo.assess.measure import Counts
+from geo.assess.measure import Counts, measure
 from geo.assess.rules import DEFAULT_RULES, load_rules, parse_rules
 from geo.assess.score import NO_CASES, compute_scorecards
 from geo.assess.store import store_scorecards, stored_run, stored_scorecards
@@ -281,6 +281,20 @@ def test_stored_scorecards_round_trip_and_scope(world_url, conn):
     assert listed.stored is not None and listed.rules.version == RULES.version
     assert {c.subject.code for c in listed.cards} == {OTHER_SUB, OTHER_POST, OTHER_WS, GRID_C,
                                                       GRID_D}  # fmt: skip
+
+
+def test_an_areas_scorecards_from_counts_kept_for_every_area(world_url):
+    """Counts measured once for the viewer's scope give each area the scorecards it gets when
+    it counts alone (ranks among the area's own peers included)."""
+    pool = db.get_pool(world_url)
+    with db.scoped_transaction(pool, Scope()) as app:
+        period = parse_period("2026-10-01..2026-10-31")  # no stored run: counted
+        kept = measure(app, period, NOW, load_rules().accept_within_hours)
+        for area in (Scope("district", "620102"), Scope("district", "620103"), Scope()):
+            alone = area_scorecards(app, area, period, NOW)
+            shared = area_scorecards(app, area, period, NOW, lambda: kept)
+            assert alone.stored is None and shared.cards == alone.cards, area
+            assert alone.cards
 
 
 def test_rules_file_is_checked():

@@ -16,6 +16,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from geo import db
+from geo.assess.measure import measure
 from geo.assess.rules import load_rules as load_scorecard_rules
 from geo.assess.score import compute_scorecards
 from geo.assess.store import store_scorecards
@@ -27,7 +28,7 @@ from geo.forecast.run import run_forecast
 from geo.publish.periods import closed_periods
 from geo.publish.store import Stored, insert_report
 from geo.settings import get_settings
-from geo.timeutil import now_utc
+from geo.timeutil import CST, now_utc
 from tests.support import signed_in
 
 pytestmark = pytest.mark.db
@@ -150,6 +151,32 @@ def test_drilldown_tabs(app, judged):
     assert set(frames[0]["层级"]) == {"工作站"} and len(frames[0]) > 1
     specs = [chart.proto.spec for chart in at.get("vega_lite_chart")]
     assert any('"forecast"' in spec and '"actual"' in spec for spec in specs)  # the chart
+
+
+def test_scorecards_are_counted_once_for_the_areas_a_viewer_drills_into(app, monkeypatch):
+    """The period's counts (one statement of seconds at a city's scale, whatever the area) are
+    kept for the viewer's scope: a second district's scorecards do not count them again."""
+    from dashboard import judgement
+    from geo.assess import score
+
+    calls = []
+
+    def counting(*args, **kwargs):
+        calls.append(args[1])
+        return measure(*args, **kwargs)
+
+    for module in (judgement, score):  # the page's own call, and the one an area makes alone
+        monkeypatch.setattr(module, "measure", counting, raising=False)
+    month = f"{now_utc().astimezone(CST):%Y-%m}"  # the running month: counted, not stored
+    at = _open(app("city_leader"), "dashboard/drilldown.py", area="620102", period=month)
+    for area in ("620102", "620103"):
+        at.query_params["area"] = area
+        at = at.run()
+        assert not at.exception, at.exception
+        frames = [f.value for f in at.dataframe if "综合得分" in f.value.columns]
+        assert frames and len(frames[0]) > 0, area
+        assert any("即时计算" in c.value for c in at.caption), area
+    assert len(calls) == 1, calls
 
 
 def test_live_map_next_week_layer(app, judged):

@@ -8,11 +8,13 @@ with the rules it was made with; anything else is counted now, under the caller'
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 import psycopg2.extensions
 
+from geo.assess.measure import Counts
 from geo.assess.rules import ScorecardRules, load_rules
 from geo.assess.score import Scorecard, compute_scorecards, ranked
 from geo.assess.store import StoredRun, stored_run, stored_scorecards
@@ -33,11 +35,15 @@ def area_scorecards(
     scope: Scope,
     period: Period,
     now: datetime,
+    measured: Callable[[], Mapping[tuple[str, str], Counts]] | None = None,
 ) -> AreaScorecards:
-    """The scorecards of the centers and grids inside the scope over the period."""
+    """The scorecards of the centers and grids inside the scope over the period; `measured`
+    gives the period's counts of everything the connection sees (`geo.assess.measure`, the
+    same for every area: a page keeps them) when they are to be counted."""
     run = stored_run(conn, period.key)
     if run is not None and run.final and run.period == period:
         cards = [c for c in stored_scorecards(conn, run) if c.subject.in_scope(scope)]
         return AreaScorecards(ranked(cards), run.rules, run)
     rules = load_rules()
-    return AreaScorecards(compute_scorecards(conn, period, now, scope, rules), rules, None)
+    counts = None if measured is None else measured()
+    return AreaScorecards(compute_scorecards(conn, period, now, scope, rules, counts), rules, None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -94,12 +95,15 @@ def compute_scorecards(
     now: datetime,
     scope: Scope | None = None,
     rules: ScorecardRules | None = None,
+    counts: Mapping[tuple[str, str], Counts] | None = None,
 ) -> list[Scorecard]:
     """Every center's and grid's scorecard in the scope over the period, ranked among the
-    peers of the same level in that scope (the whole city when no scope is given)."""
+    peers of the same level in that scope (the whole city when no scope is given); `counts`:
+    the period's counts when measured already on the same connection's rows."""
     rules = rules or load_rules()
     scope = scope or Scope()
-    counts = measure(conn, period, now, rules.accept_within_hours)
+    if counts is None:
+        counts = measure(conn, period, now, rules.accept_within_hours)
     cards = [
         scorecard(s, counts.get((s.kind, s.code), Counts()), rules)
         for s in subjects(conn)
