@@ -32,6 +32,7 @@ from geo.live import queries as live
 from geo.live.grid_status import judge_stocks, load_rules
 from geo.live.shared import SharedAnswers
 from geo.live.view import LiveView, Static, live_view, load_static, shared_live_view
+from geo.longlived import kept
 from geo.queries.areas import area_outlines
 from geo.queries.kpis import area_kpis
 from geo.settings import get_settings, hide_password
@@ -218,6 +219,7 @@ def main() -> None:
     grids = base_records(static.shapes, {}, _t)
     outlines = area_outlines(conn, ["district", "street"])
     conn.commit()
+    kept(grids)  # as the dashboard keeps its boundaries' parts (geo.longlived)
     once = _sizes(grids)[0] + sum(len(o.geojson) for o in outlines)
     once_gz = _sizes(grids)[1] + len(gzip.compress(b"".join(o.geojson.encode() for o in outlines)))
     print(f"Fetched once per boundary version: {_kb(once)} ({_kb(once_gz)} gzipped)\n")

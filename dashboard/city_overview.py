@@ -16,6 +16,7 @@ from dashboard.resources import connection, database_label, scope_key
 from dashboard.widgets.map_panel import Picked, map_panel
 from geo.auth import User
 from geo.live.queries import versions
+from geo.longlived import kept
 from geo.queries.areas import DistrictSummary, area_outlines, district_summaries, level_extent
 from geo.settings import get_settings
 from geo.timeutil import days_ago_cst, now_utc
@@ -54,7 +55,7 @@ def _parts(
     extent = level_extent(_conn, "district")
     if not districts or extent is None:
         return None
-    return city_parts(districts, area_outlines(_conn, ["street"]), extent)
+    return kept(city_parts(districts, area_outlines(_conn, ["street"]), extent))
 
 
 @st.cache_data(ttl=600, max_entries=64, show_spinner=False)

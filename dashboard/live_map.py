@@ -37,6 +37,7 @@ from geo.filters import IncidentFilter, Scope
 from geo.live import queries as live
 from geo.live.grid_status import key_grids, load_rules
 from geo.live.view import POINTS_LIMIT, LiveView, Static, shared_live_view
+from geo.longlived import kept
 from geo.queries.areas import area_outlines
 from geo.settings import get_settings
 from geo.timeutil import CST, now_utc
@@ -79,7 +80,7 @@ def _boundaries(version: int) -> Static:
     """Tree and grid outlines of one boundary version (public: shared by every session, so
     read as nobody: area data has no scope)."""
     with connection(None) as conn:
-        return Static(version, live.area_tree(conn), live.grid_shapes(conn), [])
+        return kept(Static(version, live.area_tree(conn), live.grid_shapes(conn), []))
 
 
 @st.cache_resource(ttl=3600, max_entries=16, show_spinner=False)
@@ -88,20 +89,20 @@ def _static(version: int, viewer: tuple[str, str], _user: User) -> Static:
     with connection(_user) as conn:
         centers = live.centers(conn)
     base = _boundaries(version)
-    return Static(version, base.tree, base.shapes, centers)
+    return kept(Static(version, base.tree, base.shapes, centers))
 
 
 @st.cache_resource(ttl=3600, max_entries=8, show_spinner=False)
 def _area_features(version: int) -> dict[str, list[dict]]:
     """District, street and community outlines as GeoJSON features, per level (public)."""
     with connection(None) as conn:
-        return area_features(area_outlines(conn, list(OUTLINE_LEVELS)))
+        return kept(area_features(area_outlines(conn, list(OUTLINE_LEVELS))))
 
 
 @st.cache_resource(ttl=3600, max_entries=8, show_spinner=False)
 def _city_streets(version: int, tolerance: float) -> list[dict]:
     """The streets' outlines simplified for a city map (per version and half pixel)."""
-    return simplified(_area_features(version)["street"], tolerance)
+    return kept(simplified(_area_features(version)["street"], tolerance))
 
 
 def _layer_switches() -> dict[str, bool]:
@@ -201,7 +202,9 @@ def _child_toward(code: str, static: Static, focus: live.AreaNode | None) -> str
 def _clicked_area(picked: Picked, static: Static, focus: live.AreaNode | None) -> str | None:
     """The area a click opens: the next level toward a grid or area clicked; a center's own."""
     if picked.layer.startswith(("grid-", "forecast-")) or picked.layer in (
-        "areas", "districts", STATUS_LAYER
+        "areas",
+        "districts",
+        STATUS_LAYER,
     ):
         code = picked.object.get("code") or picked.object.get("properties", {}).get("code")
         return _child_toward(code, static, focus) if code else None
@@ -279,7 +282,7 @@ def _figures(view: LiveView, flt: IncidentFilter) -> list[Figure]:
 @st.cache_resource(ttl=3600, max_entries=4, show_spinner=False)
 def _grid_names(version: int) -> tuple[dict[str, str], dict[str, str]]:
     """Every grid's title and place, per boundary version."""
-    return grid_names(_boundaries(version))
+    return kept(grid_names(_boundaries(version)))
 
 
 @st.cache_resource(ttl=3600, max_entries=8, show_spinner=False)
@@ -287,10 +290,11 @@ def _served(version: int, language: str) -> dict[str, str | dict | list]:
     """The map's static parts (layers.live_map.served_payloads) as URLs the browser fetches
     once (inline where not served)."""
     payloads = served_payloads(_boundaries(version), _area_features(version), language, t)
-    return {
+    served = {
         name: static_json_url(stem, payload) or payload
         for name, (stem, payload) in payloads.items()
     }
+    return kept(served)
 
 
 def _opening_box(static: Static, focus: live.AreaNode | None, view: LiveView) -> LngLatBbox:
