@@ -47,24 +47,25 @@ from layers.legend import Legend
 t = translator(TABLE)
 
 
-@st.cache_data(ttl=300, max_entries=16, show_spinner=False)
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
 def _counts(
     database: str, viewer: tuple[str, str], period: tuple[datetime, datetime, str],
     now: datetime, _user: User,
 ) -> dict[tuple[str, str], Counts]:  # fmt: skip
     """What every center and grid in the viewer's scope did in the period: one statement of
-    seconds whatever the area, so counted once per viewer's scope, period and 5 minutes and
-    shared by the areas drilled into."""
+    seconds whatever the area, so counted once per viewer's scope, period and `now` (5 minutes
+    apart while the period runs, an hour once it closed) and shared by the areas drilled
+    into."""
     with connection(_user) as conn:
         return measure(conn, Period(*period), now, load_rules().accept_within_hours)
 
 
-@st.cache_data(ttl=300, max_entries=64, show_spinner=False)
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
 def _scorecards(
     database: str, viewer: tuple[str, str], area: tuple[str, str | None],
     period: tuple[datetime, datetime, str], now: datetime, _user: User,
 ) -> AreaScorecards:  # fmt: skip
-    """The area's scorecards (cached per database, viewer's scope, area, period, 5 minutes)."""
+    """The area's scorecards (cached per database, viewer's scope, area, period and `now`)."""
     with connection(_user) as conn:
         return area_scorecards(
             conn, Scope(*area), Period(*period), now,
@@ -88,10 +89,12 @@ def judgement_tabs(step: DrillStep, database: str, user: User, now: datetime) ->
     area = (step.node.scope.level, step.node.scope.code)
     period = (step.period.start, step.period.end, step.period.key)
     clock = now.replace(minute=now.minute - now.minute % 5, second=0, microsecond=0)
+    # a closed period's counts change only by late acceptances: counted again once an hour
+    counted_at = clock if step.period.end > now else now.replace(minute=0, second=0, microsecond=0)
     scores, forecast = st.tabs([t("tab_scorecards"), t("tab_forecast")])
     shown = (database, viewer, area, clock, lang())  # what the charts depend on
     with scores:
-        listed = _scorecards(database, viewer, area, period, clock, user)
+        listed = _scorecards(database, viewer, area, period, counted_at, user)
         _scorecard_tab(listed, step, (*shown, period))
     with forecast:
         points, figures = _forecast(database, viewer, area, clock, user)
