@@ -16,6 +16,7 @@ from dashboard.auth import client_address, require
 from dashboard.boundaries_text import PREVIEW_TEXT, TABLE
 from dashboard.errors import shown_errors
 from dashboard.i18n import lang, translator
+from dashboard.long_lived import long_lived
 from dashboard.resources import connection
 from dashboard.widgets.markdown import literal
 from dashboard.widgets.upload import file_upload
@@ -101,7 +102,7 @@ def _prepare(
         return prepare_raw(conn, _raw, options, tree)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4, ttl=3600)
+@long_lived(max_entries=4, ttl=3600)
 def _tree(level: str, version_id: int | None, _user: User) -> BaseTree:
     """The current version's areas a check of `level` needs, read once per level and version
     (for the suggested field mapping, the check and the preview alike)."""

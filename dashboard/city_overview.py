@@ -12,11 +12,11 @@ import streamlit as st
 from dashboard.auth import require
 from dashboard.errors import shown_errors
 from dashboard.i18n import lang, t
+from dashboard.long_lived import long_lived
 from dashboard.resources import connection, database_label, scope_key
 from dashboard.widgets.map_panel import Picked, map_panel
 from geo.auth import User
 from geo.live.queries import versions
-from geo.longlived import kept
 from geo.queries.areas import DistrictSummary, area_outlines, district_summaries, level_extent
 from geo.settings import get_settings
 from geo.timeutil import days_ago_cst, now_utc
@@ -46,7 +46,7 @@ def _open_district(picked: Picked) -> None:
         st.switch_page(DRILL_PAGE, query_params={"area": code, "period": "30d"})
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
+@long_lived(max_entries=4)
 def _parts(
     database: str, version: int | None, _conn: psycopg2.extensions.connection
 ) -> CityParts | None:
@@ -55,7 +55,7 @@ def _parts(
     extent = level_extent(_conn, "district")
     if not districts or extent is None:
         return None
-    return kept(city_parts(districts, area_outlines(_conn, ["street"]), extent))
+    return city_parts(districts, area_outlines(_conn, ["street"]), extent)
 
 
 @st.cache_data(ttl=600, max_entries=64, show_spinner=False)

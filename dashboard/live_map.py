@@ -24,6 +24,7 @@ from dashboard.i18n import lang, translator
 from dashboard.judgement import next_week_layer
 from dashboard.judgement_text import TABLE as JUDGEMENT_TEXT
 from dashboard.live_text import TABLE
+from dashboard.long_lived import long_lived
 from dashboard.resources import connection, scope_key
 from dashboard.scope_guard import refuse_area
 from dashboard.static_files import static_json_url
@@ -37,7 +38,6 @@ from geo.filters import IncidentFilter, Scope
 from geo.live import queries as live
 from geo.live.grid_status import key_grids, load_rules
 from geo.live.view import POINTS_LIMIT, LiveView, Static, shared_live_view
-from geo.longlived import kept
 from geo.queries.areas import area_outlines
 from geo.settings import get_settings
 from geo.timeutil import CST, now_utc
@@ -75,34 +75,34 @@ WARNINGS_LIMIT = 300  # active warnings drawn at most (the newest), to keep each
 DRILL_PAGE = "dashboard/drilldown.py"
 
 
-@st.cache_resource(ttl=3600, max_entries=4, show_spinner=False)
+@long_lived(ttl=3600, max_entries=4)
 def _boundaries(version: int) -> Static:
     """Tree and grid outlines of one boundary version (public: shared by every session, so
     read as nobody: area data has no scope)."""
     with connection(None) as conn:
-        return kept(Static(version, live.area_tree(conn), live.grid_shapes(conn), []))
+        return Static(version, live.area_tree(conn), live.grid_shapes(conn), [])
 
 
-@st.cache_resource(ttl=3600, max_entries=16, show_spinner=False)
+@long_lived(ttl=3600, max_entries=16)
 def _static(version: int, viewer: tuple[str, str], _user: User) -> Static:
     """The boundaries and the centers the viewer's scope may see (cached per scope)."""
     with connection(_user) as conn:
         centers = live.centers(conn)
     base = _boundaries(version)
-    return kept(Static(version, base.tree, base.shapes, centers))
+    return Static(version, base.tree, base.shapes, centers)
 
 
-@st.cache_resource(ttl=3600, max_entries=8, show_spinner=False)
+@long_lived(ttl=3600, max_entries=8)
 def _area_features(version: int) -> dict[str, list[dict]]:
     """District, street and community outlines as GeoJSON features, per level (public)."""
     with connection(None) as conn:
-        return kept(area_features(area_outlines(conn, list(OUTLINE_LEVELS))))
+        return area_features(area_outlines(conn, list(OUTLINE_LEVELS)))
 
 
-@st.cache_resource(ttl=3600, max_entries=8, show_spinner=False)
+@long_lived(ttl=3600, max_entries=8)
 def _city_streets(version: int, tolerance: float) -> list[dict]:
     """The streets' outlines simplified for a city map (per version and half pixel)."""
-    return kept(simplified(_area_features(version)["street"], tolerance))
+    return simplified(_area_features(version)["street"], tolerance)
 
 
 def _layer_switches() -> dict[str, bool]:
@@ -279,22 +279,21 @@ def _figures(view: LiveView, flt: IncidentFilter) -> list[Figure]:
     return figures
 
 
-@st.cache_resource(ttl=3600, max_entries=4, show_spinner=False)
+@long_lived(ttl=3600, max_entries=4)
 def _grid_names(version: int) -> tuple[dict[str, str], dict[str, str]]:
     """Every grid's title and place, per boundary version."""
-    return kept(grid_names(_boundaries(version)))
+    return grid_names(_boundaries(version))
 
 
-@st.cache_resource(ttl=3600, max_entries=8, show_spinner=False)
+@long_lived(ttl=3600, max_entries=8)
 def _served(version: int, language: str) -> dict[str, str | dict | list]:
     """The map's static parts (layers.live_map.served_payloads) as URLs the browser fetches
     once (inline where not served)."""
     payloads = served_payloads(_boundaries(version), _area_features(version), language, t)
-    served = {
+    return {
         name: static_json_url(stem, payload) or payload
         for name, (stem, payload) in payloads.items()
     }
-    return kept(served)
 
 
 def _opening_box(static: Static, focus: live.AreaNode | None, view: LiveView) -> LngLatBbox:
