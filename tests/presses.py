@@ -83,11 +83,14 @@ def locked(url: str, table: str = "user_sessions") -> Iterator[None]:
         conn.close()
 
 
-def _wait(browser_page, condition, what: str, seconds: float = 30) -> None:
+def _until(browser_page, condition, seconds: float) -> bool:
+    """Whether `condition` came true within `seconds` (looked at every 10 ms)."""
     deadline = time.monotonic() + seconds
     while not condition():
-        assert time.monotonic() < deadline, what
+        if time.monotonic() >= deadline:
+            return False
         browser_page.wait_for_timeout(10)
+    return True
 
 
 def _asked(browser_page, runs: Runs, since: int, by_key: bool) -> None:
@@ -95,14 +98,13 @@ def _asked(browser_page, runs: Runs, since: int, by_key: bool) -> None:
     busy machine the `r` key's rerun could go out after a press made at once, or not at all
     (seen once in a busy run: the press alone), and the press would test nothing. The `r` key
     is pressed once more if nothing went out within 5 s."""
-    deadline = time.monotonic() + 30
-    retry_at = time.monotonic() + 5 if by_key else deadline
-    while not (runs.running and len(runs.events) > since):
-        assert time.monotonic() < deadline, f"no rerun asked for: {runs.events[since:]}"
-        if time.monotonic() > retry_at:
-            _press_r(browser_page)
-            retry_at = deadline
-        browser_page.wait_for_timeout(10)
+
+    def asked() -> bool:
+        return runs.running and len(runs.events) > since
+
+    if by_key and not _until(browser_page, asked, 5):
+        _press_r(browser_page)
+    assert _until(browser_page, asked, 25), f"no rerun asked for: {runs.events[since:]}"
 
 
 def _wait_idle(browser_page, runs: Runs, quiet_ms: int = 500) -> None:
@@ -148,7 +150,8 @@ def press_while_rerunning(browser_page, runs: Runs, button, rerun=None, hold=Non
             rerun()
         _asked(browser_page, runs, since, by_key=rerun is None)
         browser_page.mouse.click(x, y)
-        _wait(browser_page, lambda: "press" in runs.events[since:], "the press did not go out")
+        pressed = _until(browser_page, lambda: "press" in runs.events[since:], 30)
+        assert pressed, "the press did not go out"
     assert runs.pressed_while_running(since), f"the press missed the rerun: {runs.events[since:]}"
 
 

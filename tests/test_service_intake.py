@@ -166,21 +166,23 @@ def test_times_finer_than_a_microsecond_are_stored_as_postgresql_reads_them(worl
     (they were a 500), at the instant PostgreSQL reads from the same text."""
     base = (now_utc() - timedelta(minutes=5)).replace(microsecond=0).astimezone(CST)
     cases = [
-        (base.strftime("%Y-%m-%dT%H:%M:%S.1234567+08:00"), "%s::timestamptz"),
-        (base.strftime("%Y-%m-%d %H:%M:%S.9999996"), "%s::timestamp AT TIME ZONE 'Asia/Shanghai'"),
-        (f"{int(base.timestamp()) * 1000 + 123}", "to_timestamp(%s::numeric / 1000)"),
+        (base.strftime("%Y-%m-%dT%H:%M:%S.1234567+08:00"), _READ_WITH_ZONE),
+        (base.strftime("%Y-%m-%d %H:%M:%S.9999996"), _READ_IN_CST),
+        (f"{int(base.timestamp()) * 1000 + 123}", _READ_EPOCH_MS),
     ]
     for text, reading in cases:
         report = _report(points[OWN_DISTRICT], reported_at=text)
         answer = _push(api, world.hotline, report)
         assert answer.status_code == 201, (text, answer.text)
-        [(stored, expected)] = owner_rows(
-            world.url,
-            f"SELECT reported_at, {reading} FROM incidents"
-            " WHERE source = 'hotline_12345' AND source_id = %s",
-            (text, report["source_id"]),
-        )
+        [(stored, expected)] = owner_rows(world.url, reading, (text, report["source_id"]))
         assert stored == expected, text
+
+
+# a stored report's time beside PostgreSQL's own reading of the text it was sent as
+_STORED_TIME = " FROM incidents WHERE source = 'hotline_12345' AND source_id = %s"
+_READ_WITH_ZONE = "SELECT reported_at, %s::timestamptz" + _STORED_TIME
+_READ_IN_CST = "SELECT reported_at, %s::timestamp AT TIME ZONE 'Asia/Shanghai'" + _STORED_TIME
+_READ_EPOCH_MS = "SELECT reported_at, to_timestamp(%s::numeric / 1000)" + _STORED_TIME
 
 
 def test_a_batch_is_stored_all_or_nothing(world, api, points):
