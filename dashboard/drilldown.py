@@ -42,6 +42,7 @@ from geo.drill.safety_index import load_rules
 from geo.drill.step import AreaNotFound, DrillStep, default_period, drill_step
 from geo.filters import IncidentFilter, Period, PeriodError, parse_period
 from geo.queries.areas import AreaOutline
+from geo.reports.content import ReportContent
 from geo.reports.write import report_bytes, report_content
 from geo.settings import get_settings
 from geo.timeutil import format_cst, now_utc
@@ -640,14 +641,23 @@ def _downloads(step: DrillStep, period: str, now: datetime) -> None:
         )
 
 
+@st.cache_resource(ttl=600, max_entries=8, show_spinner=False)
+def _content(
+    _pool: ThreadedConnectionPool, token: str | None, code: str, period: str, now: datetime
+) -> ReportContent:
+    """The report of this area and period read in the user's scope, once per session, area,
+    period and five minutes: the Excel and the PDF are made from the same rows, and the
+    second file does not gather (and count the scorecards) again."""
+    with db.session_transaction(_pool, token) as conn:
+        return report_content(conn, code, period, now)
+
+
 def _report(
     pool_: ThreadedConnectionPool, token: str | None, code: str, period: str, now: datetime,
     kind: str,
 ) -> bytes:  # fmt: skip
     """The file `minqing report` writes for this area and period, read in the user's scope."""
-    with db.session_transaction(pool_, token) as conn:
-        content = report_content(conn, code, period, now)
-    return report_bytes(content, kind, now)
+    return report_bytes(_content(pool_, token, code, period, now), kind, now)
 
 
 render(require("drilldown"))

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import openpyxl
 import pytest
+from pypdf import PdfReader
 
 from geo import db
 from geo.drill import queries as drill
@@ -25,7 +26,7 @@ from tests.map_clicks import (
     labelled_areas,
     wait_for_query,
 )
-from tests.support import login
+from tests.support import login, owner_rows
 
 pytestmark = [pytest.mark.db, pytest.mark.browser]
 
@@ -162,3 +163,40 @@ def test_excel_report_matches_the_page(dashboard_url, demo_db, page):
     ARTIFACTS.mkdir(exist_ok=True)
     browser_page.screenshot(path=str(ARTIFACTS / "drilldown_district.png"), full_page=True)
     assert page.foreign_requests(dashboard_url) == []
+
+
+_RENAME = """
+    UPDATE areas a SET name = %s
+    FROM boundary_versions v WHERE v.id = a.version_id AND v.is_current AND a.code = %s
+    RETURNING a.code
+"""
+
+
+def test_the_excel_and_the_pdf_of_one_view_hold_the_same_report(dashboard_url, demo_db, page):
+    """Both files of the area shown are made from one gathering: a change made between the two
+    presses (here the district renamed) shows in neither, so they never disagree."""
+    conn = db.connect(demo_db)
+    try:
+        district = drill.children(conn, drill.area_node(conn, None).code)[0]
+    finally:
+        conn.close()
+    browser_page = page.page
+    browser_page.goto(
+        f"{dashboard_url}/drilldown?area={district.code}&period={_last_month()}",
+        wait_until="networkidle",
+    )
+    login(browser_page, "city_leader")
+    assert _shows(browser_page, district.name)
+    with browser_page.expect_download(timeout=60_000) as workbook:
+        browser_page.get_by_role("button", name="下载 Excel").click()
+    book = openpyxl.load_workbook(io.BytesIO(Path(workbook.value.path()).read_bytes()))
+    assert book["概览"]["A1"].value.startswith(f"{district.name}平安报表")
+    owner_rows(demo_db, _RENAME, (f"{district.name}改", district.code))
+    try:
+        with browser_page.expect_download(timeout=60_000) as pdf:
+            browser_page.get_by_role("button", name="下载 PDF").click()
+        reader = PdfReader(io.BytesIO(Path(pdf.value.path()).read_bytes()))
+        text = "".join(p.extract_text() for p in reader.pages)
+    finally:
+        owner_rows(demo_db, _RENAME, (district.name, district.code))
+    assert f"{district.name}平安报表" in text and f"{district.name}改" not in text
