@@ -31,17 +31,9 @@ WITH r AS MATERIALIZED (
            p.category, p.source, p.reported_at
     FROM points p CROSS JOIN LATERAL minqing_grid_at(p.geom) g
 ), known AS MATERIALIZED (
-    -- each row looked up by its (source, source id) (LIMIT keeps the planner from hashing
-    -- every stored source id of the source instead, as it may when it guesses few are stored)
+    -- each row looked up by its (source, source id) (migration 220)
     SELECT r.line
-    FROM r
-    CROSS JOIN LATERAL (
-        SELECT 1 FROM incidents i
-        WHERE i.source = r.source AND i.source_id = r.source_id AND i.source_id IS NOT NULL
-        UNION ALL
-        SELECT 1 FROM incident_links l
-        WHERE l.source = r.source AND l.source_id = r.source_id AND l.source_id IS NOT NULL
-        LIMIT 1) stored_before
+    FROM r CROSS JOIN LATERAL minqing_stored_before(r.source, r.source_id) stored_before
     WHERE r.outcome IS NULL
 ), matches AS MATERIALIZED (
     -- from the placed rows alone (each carries what the lookup needs): joining the steps by
