@@ -423,3 +423,18 @@ def test_mappings_from_a_form_use_the_canonical_field_names(ingest_db):
     assert result.taken == 1
     stored = _stored(ingest_db, tag)
     assert stored[5] == "sub_center" and stored[7] == when + timedelta(hours=12)
+
+
+_DEDUP_PLAN = """
+    EXPLAIN (COSTS OFF)
+    SELECT r.line
+    FROM (VALUES (1, 'hotline_12345', 'a'), (2, 'police_110', 'b')) r (line, source, source_id)
+    CROSS JOIN LATERAL minqing_stored_before(r.source, r.source_id) stored_before
+"""
+
+
+def test_the_dedup_lookup_is_planned_into_its_caller_by_key(ingest_db):
+    """The stored-before function is inlined (no call per row) and reads the unique indexes."""
+    plan = "\n".join(row[0] for row in fetch(ingest_db, _DEDUP_PLAN))
+    assert "Function Scan" not in plan
+    assert "incidents_source_id_key" in plan and "incident_links_source_id_key" in plan
