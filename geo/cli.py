@@ -209,7 +209,7 @@ def run(port: int, headless: bool, address: str, service_port: int) -> None:
             scan_warnings(conn)
             conn.commit()
         if needs_demo_accounts(conn):
-            ensure_demo_users(conn, progress=click.echo)
+            ensure_demo_users(conn)  # named with their password just below
             conn.commit()
         apply_login_policy(conn, settings)
         conn.commit()
