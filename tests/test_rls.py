@@ -4,6 +4,7 @@ district's rows never come back and never change, through raw SQL and the page f
 from __future__ import annotations
 
 import io
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import psycopg2
@@ -492,3 +493,96 @@ def test_an_area_lies_in_or_out_of_a_scope(url):
     assert chain_in_scope(chain, MY_SCOPE) and chain_in_scope(chain, Scope())
     assert not chain_in_scope(chain, Scope("district", OTHER))
     assert not chain_in_scope(chain, None)
+
+
+CASE_ROWS = ("incident_events", "incident_links", "boundary_unplaced_incidents")
+
+
+@pytest.fixture(scope="module")
+def case_rows(url) -> None:
+    """Linked reports and unplaced cases on some cases of every district (the demo has none)."""
+    conn = db.connect(url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "INSERT INTO incident_links (incident_id, source, category, severity, geom, "
+                "reported_at, distance_m, linked_by) "
+                "SELECT id, source, category, severity, geom, reported_at, 0, 'rls' "
+                "FROM incidents WHERE id % 7 = 0"
+            )
+            cur.execute(
+                "INSERT INTO boundary_unplaced_incidents "
+                "(version_id, incident_id, distance_m, previous_grid, assigned_grid) "
+                "SELECT v.id, i.id, 1, i.grid_code, i.grid_code FROM incidents i "
+                "CROSS JOIN (SELECT id FROM boundary_versions WHERE is_current) v "
+                "WHERE i.id % 11 = 0"
+            )
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def _area_of(url: str, column: str) -> str:
+    """The area of MINE at this column's level holding the most cases."""
+    return owner_rows(
+        url,
+        _query("SELECT {0} FROM incidents WHERE district_code = %s GROUP BY {0} "
+               "ORDER BY count(*) DESC LIMIT 1", column),
+        (MINE,),
+    )[0][0]  # fmt: skip
+
+
+def test_rows_of_cases_follow_their_case_at_every_level(url, pool, case_rows):
+    """Events, linked reports and unplaced cases: each scope sees exactly those of the cases it
+    sees, none of another district's; the city sees every one (migration 200)."""
+    others = [r[0] for r in owner_rows(
+        url, "SELECT id FROM incidents WHERE district_code = %s", (OTHER,))]  # fmt: skip
+    scopes = [(Scope(level, _area_of(url, f"{level}_code")), f"{level}_code")
+              for level in ("district", "street", "community", "grid")]  # fmt: skip
+    for table in CASE_ROWS:
+        count = _count_of(table)
+        everything = owner_rows(url, count)
+        assert everything[0][0] > 0, table
+        assert scoped_rows(pool, Scope(), count) == everything, table
+        assert scoped_rows(pool, None, count) == [(0,)], table
+        of_others = _query("SELECT count(*) FROM {} WHERE incident_id = ANY(%s)", table)
+        assert owner_rows(url, of_others, (others,))[0][0] > 0, table
+        assert scoped_rows(pool, MY_SCOPE, of_others, (others,)) == [(0,)], table
+        for scope, column in scopes:
+            expected = owner_rows(
+                url,
+                sql.SQL(
+                    "SELECT count(*) FROM {} t JOIN incidents i ON i.id = t.incident_id "
+                    "WHERE i.{} = %s"
+                ).format(sql.Identifier(table), sql.Identifier(column)),
+                (scope.code,),
+            )
+            assert expected[0][0] > 0, (table, scope)
+            assert scoped_rows(pool, scope, count) == expected, (table, scope)
+
+
+def test_the_city_reads_rows_of_cases_without_looking_up_their_cases(pool, case_rows):
+    """City-wide every case is visible and every such row has one: their policies do not read
+    incidents (a hash of every case, or a lookup per row, was most of the scorecards' time)."""
+    for table in CASE_ROWS:
+        with db.scoped_transaction(pool, Scope()) as conn, conn.cursor() as cur:
+            cur.execute(_query("EXPLAIN (ANALYZE, FORMAT JSON) SELECT count(*) FROM {}", table))
+            plan = cur.fetchone()[0][0]["Plan"]
+        nodes, loops = [plan], Counter()
+        while nodes:
+            node = nodes.pop()
+            nodes.extend(node.get("Plans", []))
+            loops[node.get("Relation Name")] += node["Actual Loops"]
+        assert loops[table] == 1 and loops["incidents"] == 0, (table, loops)
+
+
+def test_a_city_wide_event_still_needs_its_case(pool):
+    """City-wide, an event on a case that does not exist is refused: by its foreign key now
+    that the policy no longer looks the case up (by the policy before migration 200)."""
+    refused = (psycopg2.errors.ForeignKeyViolation, psycopg2.errors.InsufficientPrivilege)
+    with pytest.raises(refused):
+        with db.scoped_transaction(pool, Scope(), username="x") as conn, conn.cursor() as cur:
+            cur.execute(
+                "INSERT INTO incident_events (incident_id, at, action, to_status, actor) "
+                "VALUES (-1, now(), 'urged', 'assigned', 'x')"
+            )
