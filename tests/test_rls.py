@@ -534,7 +534,7 @@ def _area_of(url: str, column: str) -> str:
 
 def test_rows_of_cases_follow_their_case_at_every_level(url, pool, case_rows):
     """Events, linked reports and unplaced cases: each scope sees exactly those of the cases it
-    sees, none of another district's; the city sees every one (migration 200)."""
+    sees, none of another district's; the city sees every one (migration 230)."""
     others = [r[0] for r in owner_rows(
         url, "SELECT id FROM incidents WHERE district_code = %s", (OTHER,))]  # fmt: skip
     scopes = [(Scope(level, _area_of(url, f"{level}_code")), f"{level}_code")
@@ -578,7 +578,7 @@ def test_the_city_reads_rows_of_cases_without_looking_up_their_cases(pool, case_
 
 def test_a_city_wide_event_still_needs_its_case(pool):
     """City-wide, an event on a case that does not exist is refused: by its foreign key now
-    that the policy no longer looks the case up (by the policy before migration 200)."""
+    that the policy no longer looks the case up (by the policy before migration 230)."""
     refused = (psycopg2.errors.ForeignKeyViolation, psycopg2.errors.InsufficientPrivilege)
     with pytest.raises(refused):
         with db.scoped_transaction(pool, Scope(), username="x") as conn, conn.cursor() as cur:
