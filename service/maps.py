@@ -11,6 +11,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Hashable
 from contextlib import nullcontext
+from datetime import datetime
 
 import psycopg2.extensions
 
@@ -63,24 +64,37 @@ class MapState:
         self.status_seconds = status_seconds
         self.tiles = TileCache(tile_cache_bytes)
         self._stamps: dict[Scope, tuple[float, tuple, live.Versions]] = {}
-        self._colours: dict[Scope, tuple[LiveView, dict[str, GridColour], str]] = {}
+        self._colours: dict[Scope, tuple[LiveView, dict[str, GridColour], str, tuple]] = {}
+        self._static: Static | None = None
 
     def stamp(
         self, conn: psycopg2.extensions.connection, scope: Scope
     ) -> tuple[tuple, live.Versions]:
         """The data stamp of the scope and the live map's versions of its data (the change
         counter the shared view is keyed by), read at most once a second."""
-        now = time.monotonic()
-        kept = self._stamps.get(scope)
-        if kept and now - kept[0] < STAMP_SECONDS:
-            return kept[1], kept[2]
+        kept = self.kept_stamp(scope)
+        if kept is not None:
+            return kept
         value, seen = data_stamp(conn), live.versions(conn)
-        self._stamps[scope] = (now, value, seen)
+        self._stamps[scope] = (time.monotonic(), value, seen)
         return value, seen
+
+    def kept_stamp(self, scope: Scope) -> tuple[tuple, live.Versions] | None:
+        """The scope's stamp and versions as `stamp` read them, while under a second old."""
+        kept = self._stamps.get(scope)
+        if kept and time.monotonic() - kept[0] < STAMP_SECONDS:
+            return kept[1], kept[2]
+        return None
 
     def static(self, conn: psycopg2.extensions.connection, version: int) -> Static:
         """The boundaries of the version, shared with every other reader in the process."""
-        return shared_static(lambda: nullcontext(conn), version)
+        self._static = shared_static(lambda: nullcontext(conn), version)
+        return self._static
+
+    def kept_static(self, version: int) -> Static | None:
+        """The boundaries `static` last gave, when they are of this version."""
+        kept = self._static
+        return kept if kept is not None and kept.version == version else None
 
     def colours(
         self, conn: psycopg2.extensions.connection, scope: Scope, static: Static,
@@ -97,9 +111,27 @@ class MapState:
             static, rules, view_seconds=self.status_seconds, seen=seen,
         )  # fmt: skip
         kept = self._colours.get(scope)
+        key = self._view_key(scope, static.version, seen, moment)
         if kept is not None and kept[0] is view:
+            self._colours[scope] = (view, kept[1], kept[2], key)
             return kept[1], kept[2]
         colours = grid_colours(view, rules)
         tag = hashlib.sha1(repr(sorted(colours.items())).encode()).hexdigest()[:16]
-        self._colours[scope] = (view, colours, tag)
+        self._colours[scope] = (view, colours, tag, key)
         return colours, tag
+
+    def kept_colours(
+        self, scope: Scope, version: int, seen: live.Versions
+    ) -> tuple[dict[str, GridColour], str] | None:
+        """The colours `colours` would give now without reading anything: those it last
+        judged, while the shared view's key (boundaries, change counter, clock bucket of
+        `status_seconds`, the 7 days' start) is the same; else None."""
+        kept = self._colours.get(scope)
+        if kept is None or kept[3] != self._view_key(scope, version, seen, now_utc()):
+            return None
+        return kept[1], kept[2]
+
+    def _view_key(self, scope: Scope, version: int, seen: live.Versions, moment: datetime) -> tuple:
+        """What `shared_live_view` keys the scope's colour view by, besides the question."""
+        start = colour_filter(scope, moment).period.start
+        return version, seen.changes, int(moment.timestamp() // self.status_seconds), start
