@@ -10,11 +10,15 @@ Parts (`--parts tiles,features,push,batch,restart`, all by default):
 
 - tiles: the same sample of z10–z15 tiles over the city (around randomly chosen grids) from
   the service and from TiPg serving the same tables (views of the current grids and of the
-  open incidents, as the service's layers hold them), fetched one after the other, in
-  alternation, each once (the service's tile cache off: every tile drawn), then the service
-  again with its cache on (a proxy or a second viewer). TiPg is installed for the benchmark
-  only, in its own virtual environment under the state folder (`pip install tipg
-  uvicorn[standard]`: httptools and uvloop, as the service runs).
+  open incidents with the points' properties the service's layer has; TiPg draws with the
+  service's buffer of 64), fetched one after the other, in random order per tile, each once
+  (the service's tile cache off: every tile drawn), then the service again with its cache on
+  (a proxy or a second viewer). `--other-root` adds the service of another checkout (e.g.
+  main's, its own .venv) to the same alternation, for paired before/after figures. The
+  features are counted twice: all, and those crossing the tile itself (TiPg selects only
+  these; the service also those in the buffer ring only, as MVT renderers need). TiPg is
+  installed for the benchmark only, in its own virtual environment under the state folder
+  (`pip install tipg uvicorn[standard]`: httptools and uvloop, as the service runs).
 - features: pages of 1,000 incidents with filters (category, status, datetime, bbox, area).
 - push: single reports from concurrent clients; batch: batches of 500 from a few clients;
   restart: single reports while the local PostgreSQL restarts: every client retries with the
@@ -68,7 +72,10 @@ CREATE SCHEMA IF NOT EXISTS bench_tipg;
 CREATE OR REPLACE VIEW bench_tipg.grids AS
     SELECT code, name, parent_code, geom FROM current_areas WHERE level = 'grid';
 CREATE OR REPLACE VIEW bench_tipg.incidents AS
-    SELECT id, source, category, subcategory, severity, is_major_risk, status, grid_code, geom
+    SELECT id, source, category, subcategory, severity, is_major_risk, status, grid_code, geom,
+           deadline_at < now() AS overdue,
+           to_char(reported_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS+08:00')
+               AS reported_at
     FROM incidents WHERE status IN ('reported', 'assigned', 'in_progress');
 """
 
