@@ -19,6 +19,7 @@ from psycopg2 import sql
 
 from geo.bounds import LngLatBbox
 from geo.live.queries import AreaNode
+from geo.mapapi.area_index import area_index, overlaps
 from geo.mapapi.features import IncidentQuery, incident_conditions_sql
 from geo.sqlfiles import load_sql
 from geo.warnings.queries import EarlyWarning
@@ -87,13 +88,6 @@ def _inside(box: LngLatBbox, lon: float, lat: float) -> bool:
     return box.west <= lon <= box.east and box.south <= lat <= box.north
 
 
-def _overlaps(box: LngLatBbox, other: LngLatBbox) -> bool:
-    return not (
-        other.east < box.west or other.west > box.east
-        or other.north < box.south or other.south > box.north
-    )  # fmt: skip
-
-
 class Statement(NamedTuple):
     """One layer's tile statement and its parameters."""
 
@@ -140,7 +134,7 @@ def area_statement(
     coloured = [
         (code, c)
         for code, c in (colours or {}).items()
-        if tree is None or (code in tree and _overlaps(box, tree[code].bbox))
+        if tree is None or (code in tree and overlaps(box, tree[code].bbox))
     ]
     params = {
         **tile.params(),
@@ -165,22 +159,18 @@ def incident_statement(
     conditions, params = incident_conditions_sql(conn, query)
     params = {**params, **tile.params(), "now": now}
     box = tile.bounds(BUFFER / EXTENT)
+    index = area_index(tree)
     if tile.z > GRID_COUNTS_UNTIL:
         # by the grids crossing the tile: under row-level security the spatial index cannot
         # be used (PostGIS's && is not leakproof), the grid codes' indexes can
-        grids = [n.code for n in tree.values() if n.level == "grid" and _overlaps(box, n.bbox)]
+        grids = [n.code for n in index.overlapping("grid", box)]
         statement = sql.SQL(load_sql("mapapi_tile_incident_points")).format(conditions=conditions)
         return Statement(statement, {**params, "most": MOST_POINTS, "grids": grids})
     level = "community" if tile.z <= COMMUNITY_COUNTS_UNTIL else "grid"
-    units = [n for n in tree.values() if n.level == level and _inside(box, n.lon, n.lat)]
+    units = [n for n in index.overlapping(level, box) if _inside(box, n.lon, n.lat)]
     if not units:
         return None
-    wanted = {n.code for n in units}
-    grids = [
-        n.code
-        for n in tree.values()
-        if n.level == "grid" and (n.code in wanted or n.parent_code in wanted)
-    ]
+    grids = [n.code for n in index.grids_of({n.code for n in units})]
     unit = sql.Identifier("i", "community_code" if level == "community" else "grid_code")
     statement = sql.SQL(load_sql("mapapi_tile_incident_counts")).format(
         conditions=conditions, unit=unit
