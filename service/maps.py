@@ -19,12 +19,18 @@ from geo.filters import Scope
 from geo.live import queries as live
 from geo.live.grid_status import load_rules
 from geo.live.view import LiveView, Static, shared_live_view, shared_static
+from geo.mapapi.features import warning_properties
 from geo.mapapi.status import colour_filter, grid_colours
 from geo.mapapi.tiles import GridColour, data_stamp
 from geo.timeutil import now_utc
+from geo.warnings.queries import ACTIVE, EarlyWarning, list_warnings
+from geo.warnings.rules import load_rules as load_warning_rules
 
 STAMP_SECONDS = 1.0
 VIEWER = "api"  # the shared answers' viewer of a client area: ("api", its scope)
+
+
+Warned = tuple[list[EarlyWarning], dict[int, tuple[str, str]]]
 
 
 class TileCache:
@@ -66,6 +72,7 @@ class MapState:
         self._stamps: dict[Scope, tuple[float, tuple, live.Versions]] = {}
         self._colours: dict[Scope, tuple[LiveView, dict[str, GridColour], str, tuple]] = {}
         self._static: Static | None = None
+        self._warnings: dict[Scope, tuple[tuple, Warned]] = {}
 
     def stamp(
         self, conn: psycopg2.extensions.connection, scope: Scope
@@ -119,6 +126,27 @@ class MapState:
         tag = hashlib.sha1(repr(sorted(colours.items())).encode()).hexdigest()[:16]
         self._colours[scope] = (view, colours, tag, key)
         return colours, tag
+
+    def warnings(self, conn: psycopg2.extensions.connection, scope: Scope, stamp: tuple) -> Warned:
+        """The scope's active warnings and their reasons (zh, en) by id, read in the client's
+        transaction `conn` again when the stamp's boundaries, latest scan or latest warning
+        event move (what a tile's ETag holds of the warnings)."""
+        kept = self.kept_warnings(scope, stamp)
+        if kept is not None:
+            return kept
+        rules = load_warning_rules()
+        active = list_warnings(conn, ACTIVE)
+        described = {w.id: warning_properties(w, rules) for w in active}
+        reasons = {key: (p["reason_zh"], p["reason_en"]) for key, p in described.items()}
+        self._warnings[scope] = ((stamp[0], stamp[3], stamp[4]), (active, reasons))
+        return active, reasons
+
+    def kept_warnings(self, scope: Scope, stamp: tuple) -> Warned | None:
+        """The warnings `warnings` last read for the scope, while the stamp's parts agree."""
+        kept = self._warnings.get(scope)
+        if kept is None or kept[0] != (stamp[0], stamp[3], stamp[4]):
+            return None
+        return kept[1]
 
     def kept_colours(
         self, scope: Scope, version: int, seen: live.Versions

@@ -36,13 +36,12 @@ from geo.mapapi.tiles import (
     warning_statement,
 )  # fmt: skip
 from geo.timeutil import now_utc
-from geo.warnings.queries import ACTIVE, list_warnings
-from geo.warnings.rules import load_rules as load_warning_rules
 from service import params
 from service.access import caller
 from service.errors import ServiceError, language
 from service.features import TITLES, Text, _incident_query, _json, _known
 from service.links import JSON, MVT, link, url_for
+from service.maps import Warned
 
 router = APIRouter(tags=["OGC API – Tiles"])
 TMS = "WebMercatorQuad"
@@ -64,6 +63,7 @@ FIELDS = {
     "areas": {"code": "String", "name": "String", "parent_code": "String"},
 }  # fmt: skip
 Caller = Annotated[object, Depends(caller)]
+NONE: Warned = ([], {})  # no warnings layer asked for
 ACTING = b"minqing_ctx_user()"  # who a one-message tile's transaction acts for (the check)
 
 
@@ -279,13 +279,14 @@ def _tile(
         colours, tag = (
             maps.colours(conn, client.scope, static, seen) if "grids" in layers else ({}, "")
         )
+        warned = maps.warnings(conn, client.scope, stamp) if "warnings" in layers else NONE
         headers = _headers(request, client.scope, collection, layers, tile, stamp, tag)
         if _revalidated(request, headers):
             return Response(status_code=304, headers=headers)
         cached = maps.tiles.get(headers["ETag"])
         if cached is None:
             statements = _statements(
-                conn, request, layers, tile, version, static.tree, colours, filters
+                conn, request, layers, tile, version, static.tree, colours, warned, filters
             )
             cached = draw(conn, statements)
             maps.tiles.put(headers["ETag"], cached)
@@ -299,8 +300,8 @@ def _at_once(
     """The tile in one message to the database (`Backend.in_one_message`: the client entered
     by its token, then the tile drawn, or only the entering for a 304 or a tile kept) when all
     it depends on is kept: the caller in the token cache, the scope's data stamp (under a
-    second old), the boundaries and the grid colours of that stamp; and no layer or filter
-    that reads the database before drawing (warnings, an area filter). None otherwise."""
+    second old), the boundaries, grid colours and warnings of that stamp; and no area filter
+    (read before drawing). None otherwise."""
     backend = request.app.state.backend
     maps = request.app.state.maps
     client = backend.kept_client(request)
@@ -311,7 +312,7 @@ def _at_once(
         tile = Tile(z, x, y)
     except (ServiceError, TileError):
         return None
-    if "warnings" in layers or ("incidents" in layers and filters[4]):
+    if "incidents" in layers and filters[4]:
         return None
     kept = maps.kept_stamp(client.scope)
     if kept is None or kept[0][0] is None:
@@ -319,7 +320,8 @@ def _at_once(
     stamp, seen = kept
     static = maps.kept_static(stamp[0])
     judged = maps.kept_colours(client.scope, stamp[0], seen) if "grids" in layers else ({}, "")
-    if static is None or judged is None:
+    warned = maps.kept_warnings(client.scope, stamp) if "warnings" in layers else NONE
+    if static is None or judged is None or warned is None:
         return None
     colours, tag = judged
     headers = _headers(request, client.scope, collection, layers, tile, stamp, tag)
@@ -333,7 +335,7 @@ def _at_once(
 
     def query(cur: psycopg2.extensions.cursor) -> bytes:
         drawn = _statements(
-            cur.connection, request, layers, tile, stamp[0], static.tree, colours, filters
+            cur.connection, request, layers, tile, stamp[0], static.tree, colours, warned, filters
         )
         return layers_query(cur, drawn, ACTING)
 
@@ -368,18 +370,21 @@ def _revalidated(request: Request, headers: Mapping[str, str]) -> bool:
 
 def _statements(
     conn: psycopg2.extensions.connection, request: Request, layers: tuple[str, ...], tile: Tile,
-    version: int, tree: Mapping[str, AreaNode], colours: Mapping[str, GridColour], filters: tuple,
+    version: int, tree: Mapping[str, AreaNode], colours: Mapping[str, GridColour],
+    warned: Warned, filters: tuple,
 ) -> list[Statement]:  # fmt: skip
     """The statements of the tile's layers (a layer with nothing to draw has none)."""
     statements = (
-        _statement(conn, request, name, tile, version, tree, colours, filters) for name in layers
+        _statement(conn, request, name, tile, version, tree, colours, warned, filters)
+        for name in layers
     )
     return [s for s in statements if s is not None]
 
 
 def _statement(
     conn: psycopg2.extensions.connection, request: Request, name: str, tile: Tile, version: int,
-    tree: Mapping[str, AreaNode], colours: Mapping[str, GridColour], filters: tuple,
+    tree: Mapping[str, AreaNode], colours: Mapping[str, GridColour], warned: Warned,
+    filters: tuple,
 ) -> Statement | None:  # fmt: skip
     """One layer's statement, scoped to the client (incidents: the open cases by default)."""
     client = request.state.client
@@ -398,11 +403,7 @@ def _statement(
         if not query.flt.statuses and start is None and end is None:
             query = replace(query, flt=replace(query.flt, statuses=OPEN_STATUSES))
         return incident_statement(conn, tile, query, tree, now_utc())
-    rules = load_warning_rules()
-    warnings = list_warnings(conn, ACTIVE)
-    described = {w.id: core.warning_properties(w, rules) for w in warnings}
-    reasons = {key: (p["reason_zh"], p["reason_en"]) for key, p in described.items()}
-    return warning_statement(tile, warnings, reasons)
+    return warning_statement(tile, *warned)
 
 
 def _max_age(request: Request, dynamic: bool) -> int:

@@ -20,6 +20,7 @@ from geo.live.view import live_view, load_static
 from geo.mapapi.clients import add_client, rotate_token, set_disabled
 from geo.mapapi.tiles import BUFFER, EXTENT
 from geo.timeutil import CST, now_utc
+from geo.warnings.queries import ACTIVE, list_warnings
 from service.app import create_app
 from service.config import ServiceSettings
 from service.maps import STAMP_SECONDS
@@ -279,25 +280,41 @@ def _fresh_app(world):
 
 
 def test_a_kept_caller_gets_its_tile_in_one_message_with_the_same_content(world):
-    """Once the caller, the stamp and the colours are kept, a grid or incident tile is one
-    message to the database (the client entered by its token and the tile drawn); the tile,
-    ETag included, is the one drawn by the full transaction, and a 304 is one message too."""
+    """Once the caller, the stamp, the colours and the warnings are kept, a grid, incident or
+    whole-map tile is one message to the database (the client entered by its token and the
+    tile drawn); the tile, ETag included, is the one drawn by the full transaction, and a 304
+    is one message too."""
     api = _fresh_app(world)
     lon, lat = _busiest_grid(world.url)[1:]
-    for collection, z in (("grids", 13), ("incidents", 12), ("incidents", 15)):
-        x, y = _tile_of(lon, lat, z)
-        path = f"/collections/{collection}/tiles/WebMercatorQuad/{z}/{y}/{x}"
+    conn = db.connect(world.url)
+    try:
+        warning = list_warnings(conn, ACTIVE)[0]
+    finally:
+        conn.close()
+    paths = [
+        f"/collections/{collection}/tiles/WebMercatorQuad/{z}/{y}/{x}"
+        for collection, z in (("grids", 13), ("incidents", 12), ("incidents", 15))
+        for x, y in [_tile_of(lon, lat, z)]
+    ] + [
+        f"/tiles/WebMercatorQuad/{z}/{y}/{x}"
+        for z in (11, 15)
+        for x, y in [_tile_of(warning.lon, warning.lat, z)]
+    ]  # fmt: skip
+    for path in paths:
         headers = {"Authorization": f"Bearer {world.city}"}
         full = api.get(path, headers=headers)
         with _counting(api.app):
             _Counted.sent = 0
             kept = api.get(path, headers=headers)
-            assert _Counted.sent == 1, (collection, z)
+            assert _Counted.sent == 1, path
             _Counted.sent = 0
             again = api.get(path, headers={**headers, "If-None-Match": kept.headers["etag"]})
             assert _Counted.sent == 1 and again.status_code == 304
         assert kept.status_code == 200 and kept.content == full.content and kept.content
         assert kept.headers["etag"] == full.headers["etag"]
+        if path.startswith("/tiles/"):
+            features = mapbox_vector_tile.decode(kept.content)["warnings"]["features"]
+            assert warning.id in {f["properties"]["id"] for f in features}
 
 
 def test_a_revoked_client_is_refused_at_once_though_its_token_is_kept(world):
@@ -359,6 +376,19 @@ def test_a_district_client_in_one_message_reads_its_district_only(world):
             code = feature["properties"].get("code") or feature["properties"]["grid_code"]
             assert str(code).startswith(OWN_DISTRICT)
     assert all(shown.values()), shown
+    whole = "/tiles/WebMercatorQuad/0/0/0"
+    full = api.get(whole, headers=headers)
+    with _counting(api.app):
+        _Counted.sent = 0
+        kept = api.get(whole, headers=headers)
+        assert _Counted.sent == 1
+    assert kept.content == full.content
+    warnings = mapbox_vector_tile.decode(kept.content)["warnings"]["features"]
+    assert warnings and {
+        owner_rows(world.url, "SELECT district_code FROM warnings WHERE id = %s",
+                   (f["properties"]["id"],))[0][0]
+        for f in warnings
+    } == {OWN_DISTRICT}  # fmt: skip
     x, y = _tile_of(103.6, 36.05, 10)
     city, _ = _decode(api, world.city, f"/collections/grids/tiles/WebMercatorQuad/10/{y}/{x}")
     assert any(
