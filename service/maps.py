@@ -1,7 +1,8 @@
 """What tiles are drawn from, kept per process: the boundaries and the grid colours through the
 live map's shared answers (`geo.live.view.shared_static`, `shared_live_view`: judged once per
 client area and data change, or every `status_seconds` as deadlines pass), each client area's
-data stamp, and the tiles themselves (an LRU bounded in bytes)."""
+data stamp and active warnings, and the tiles themselves (an LRU bounded in bytes). The `kept_…`
+methods answer without reading, for a tile sent in one message (`service.tiles._at_once`)."""
 
 from __future__ import annotations
 

@@ -5,6 +5,8 @@ reason, incidents, warnings); each collection has tiles of its own layer. A tile
 digest of what it depends on (client area, layers, filter, boundary version and the data's
 stamp or the grid colours' content), so `If-None-Match` answers 304 without drawing it, and
 `Cache-Control: public` with `Vary` on the token headers lets a proxy keep it per client.
+When the caller (token cache), the stamp, the colours and the warnings are kept, a tile is one
+message to PostgreSQL: the client entered by its token and the tile drawn, in one transaction.
 """
 
 from __future__ import annotations
