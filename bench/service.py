@@ -10,11 +10,15 @@ Parts (`--parts tiles,features,push,batch,restart`, all by default):
 
 - tiles: the same sample of z10–z15 tiles over the city (around randomly chosen grids) from
   the service and from TiPg serving the same tables (views of the current grids and of the
-  open incidents, as the service's layers hold them), fetched one after the other, in
-  alternation, each once (the service's tile cache off: every tile drawn), then the service
-  again with its cache on (a proxy or a second viewer). TiPg is installed for the benchmark
-  only, in its own virtual environment under the state folder (`pip install tipg
-  uvicorn[standard]`: httptools and uvloop, as the service runs).
+  open incidents with the points' properties the service's layer has; TiPg draws with the
+  service's buffer of 64), fetched one after the other, in random order per tile, each once
+  (the service's tile cache off: every tile drawn), then the service again with its cache on
+  (a proxy or a second viewer). `--other-root` adds the service of another checkout (e.g.
+  main's, its own .venv) to the same alternation, for paired before/after figures. The
+  features are counted twice: all, and those crossing the tile itself (TiPg selects only
+  these; the service also those in the buffer ring only, as MVT renderers need). TiPg is
+  installed for the benchmark only, in its own virtual environment under the state folder
+  (`pip install tipg uvicorn[standard]`: httptools and uvloop, as the service runs).
 - features: pages of 1,000 incidents with filters (category, status, datetime, bbox, area).
 - push: single reports from concurrent clients; batch: batches of 500 from a few clients;
   restart: single reports while the local PostgreSQL restarts: every client retries with the
@@ -40,7 +44,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -56,6 +60,7 @@ sys.path.insert(0, str(ROOT))
 from dashboard.serve import free_port, server_process  # noqa: E402
 from geo import db  # noqa: E402
 from geo.mapapi.clients import ClientError, add_client, rotate_token  # noqa: E402
+from geo.mapapi.tiles import BUFFER, EXTENT  # noqa: E402
 from geo.settings import Settings, get_settings  # noqa: E402
 from geo.timeutil import CST, now_utc  # noqa: E402
 from geo.vocabulary import CATEGORIES  # noqa: E402
@@ -67,7 +72,10 @@ CREATE SCHEMA IF NOT EXISTS bench_tipg;
 CREATE OR REPLACE VIEW bench_tipg.grids AS
     SELECT code, name, parent_code, geom FROM current_areas WHERE level = 'grid';
 CREATE OR REPLACE VIEW bench_tipg.incidents AS
-    SELECT id, source, category, subcategory, severity, is_major_risk, status, grid_code, geom
+    SELECT id, source, category, subcategory, severity, is_major_risk, status, grid_code, geom,
+           deadline_at < now() AS overdue,
+           to_char(reported_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS+08:00')
+               AS reported_at
     FROM incidents WHERE status IN ('reported', 'assigned', 'in_progress');
 """
 
@@ -115,14 +123,18 @@ def app_url(url: str) -> str:
 
 
 @contextmanager
-def service(url: str, **env: str) -> Iterator[str]:
-    """The map service in its own process on a free port, logged in as the app's role; its
-    base URL."""
-    port = free_port()
-    args = [sys.executable, "-m", "service.serve", "--port", str(port)]
+def service(
+    url: str, port: int | None = None, root: Path | None = None, **env: str
+) -> Iterator[str]:
+    """The map service in its own process on `port` (a free one by default), logged in as the
+    app's role, from this checkout or the one at `root` (with its own virtual environment);
+    its base URL."""
+    port = port or free_port()
+    python = str(root / ".venv" / "bin" / "python") if root else sys.executable
+    args = [python, "-m", "service.serve", "--port", str(port)]
     login = {"DATABASE_URL": url, "MINQING_APP_DATABASE_URL": app_url(url)}
     with server_process(args, {**login, **env}, port, "/conformance",
-                        "the map service") as base:  # fmt: skip
+                        "the map service", cwd=root) as base:  # fmt: skip
         yield base
 
 
@@ -139,18 +151,19 @@ def tipg_python() -> Path:
 
 
 @contextmanager
-def tipg(url: str) -> Iterator[str]:
-    """TiPg serving the bench views on a free port; its base URL."""
+def tipg(url: str, port: int | None = None) -> Iterator[str]:
+    """TiPg serving the bench views on `port` (a free one by default), drawing with the
+    service's tile buffer (`BUFFER`, 64 of 4,096: TiPg's default is 256); its base URL."""
     conn = db.connect(url)
     with conn.cursor() as cur:
         cur.execute(TIPG_VIEWS)
     conn.commit()
     conn.close()
-    port = free_port()
+    port = port or free_port()
     env = {
         "DATABASE_URL": url, "TIPG_DB_SCHEMAS": '["bench_tipg"]',
         "TIPG_DB_SPATIAL_EXTENT": "false", "TIPG_DB_DATETIME_EXTENT": "false",
-        "TIPG_MAX_FEATURES_PER_TILE": "20000",
+        "TIPG_MAX_FEATURES_PER_TILE": "20000", "TIPG_TILE_BUFFER": str(BUFFER),
     }  # fmt: skip
     args = [str(tipg_python()), "-m", "uvicorn", "tipg.main:app", "--port", str(port),
             "--log-level", "warning"]  # fmt: skip
@@ -181,44 +194,62 @@ def tile_sample(url: str, per_zoom: int, rng: random.Random) -> list[tuple[int, 
     return tiles
 
 
-def bench_tiles(url: str, per_zoom: int, rng: random.Random) -> None:
-    """Grids and open-incident points, z10–z15: the service (cold, then cached) and TiPg."""
+def bench_tiles(
+    url: str, per_zoom: int, rng: random.Random, ports: int | None, other: Path | None
+) -> None:
+    """Grids and open-incident points, z10–z15: the service (cold, then cached) and TiPg, and
+    the service of another checkout (`other`, e.g. main's) in the same alternation."""
     token = token_for(url, "bench-reader", "reader")
     tiles = tile_sample(url, per_zoom, rng)
     layers = {"grids": (ZOOMS, "grids"), "incidents": (range(14, 16), "incidents")}
     fast = {"MINQING_SERVICE_STATUS_SECONDS": "86400"}
-    with tipg(url) as tipg_base, service(url, MINQING_SERVICE_TILE_CACHE_MB="0", **fast) as cold, \
-            httpx.Client(timeout=120) as http:  # fmt: skip
+    cold = {"MINQING_SERVICE_TILE_CACHE_MB": "0", **fast}
+    port = (lambda n: ports + n) if ports else (lambda n: None)
+    with ExitStack() as stack:
+        servers = {"TiPg": stack.enter_context(tipg(url, port(0)))}
+        servers["service"] = stack.enter_context(service(url, port(1), **cold))
+        if other is not None:
+            servers["other"] = stack.enter_context(service(url, port(2), other, **cold))
+        http = stack.enter_context(httpx.Client(timeout=120))
         auth = {"Authorization": f"Bearer {token}"}
-        http.get(f"{cold}/collections/grids/tiles/WebMercatorQuad/10/395/808", headers=auth)
+        for name in servers.keys() - {"TiPg"}:
+            http.get(f"{servers[name]}/collections/grids/tiles/WebMercatorQuad/10/395/808",
+                     headers=auth)  # fmt: skip
         for name, (zooms, collection) in layers.items():
-            ours: dict[int, list[float]] = {z: [] for z in zooms}
-            theirs: dict[int, list[float]] = {z: [] for z in zooms}
-            sizes: dict[str, list[int]] = {"ours": [], "tipg": []}
-            counts: dict[str, int] = {"ours": 0, "tipg": 0}
+            spent = {who: {z: [] for z in zooms} for who in servers}
+            sizes = {who: 0 for who in servers}
+            counts = {who: [0, 0] for who in servers}
             for z, x, y in tiles:
                 if z not in zooms:
                     continue
-                ours_at = f"{cold}/collections/{collection}/tiles/WebMercatorQuad/{z}/{y}/{x}"
-                theirs_at = f"{tipg_base}/collections/bench_tipg.{name}/tiles/WebMercatorQuad"
-                pair = [("ours", ours_at, auth), ("tipg", f"{theirs_at}/{z}/{x}/{y}", {})]
-                rng.shuffle(pair)
-                for who, address, headers in pair:
+                order = list(servers)
+                rng.shuffle(order)
+                for who in order:
+                    if who == "TiPg":
+                        at = f"collections/bench_tipg.{name}/tiles/WebMercatorQuad/{z}/{x}/{y}"
+                        headers = {}
+                    else:
+                        at = f"collections/{collection}/tiles/WebMercatorQuad/{z}/{y}/{x}"
+                        headers = auth
                     start = time.perf_counter()
-                    response = http.get(address, headers=headers)
-                    spent = time.perf_counter() - start
+                    response = http.get(f"{servers[who]}/{at}", headers=headers)
+                    took = time.perf_counter() - start
                     response.raise_for_status()
-                    (ours if who == "ours" else theirs)[z].append(spent)
-                    sizes[who].append(len(response.content))
-                    counts[who] += _features(response.content)
-            print(f"tiles · {name} (features: service {counts['ours']:,}, TiPg {counts['tipg']:,};"
-                  f" bytes {sum(sizes['ours']):,} vs {sum(sizes['tipg']):,})")  # fmt: skip
+                    spent[who][z].append(took)
+                    sizes[who] += len(response.content)
+                    every, inside = _features(response.content)
+                    counts[who][0] += every
+                    counts[who][1] += inside
+            print(f"tiles · {name} (features, all · crossing the tile itself, not only its "
+                  "buffer; bytes):")  # fmt: skip
+            for who in servers:
+                print(f"  {who}: {counts[who][0]:,} · {counts[who][1]:,}; {sizes[who]:,} bytes")
             for z in zooms:
-                print("  " + line(f"z{z} service (drawn)", ours[z]))
-                print("  " + line(f"z{z} TiPg", theirs[z]))
-            print("  " + line("all zooms, service (drawn)", [v for z in zooms for v in ours[z]]))
-            print("  " + line("all zooms, TiPg", [v for z in zooms for v in theirs[z]]))
-    with service(url, **fast) as warm, httpx.Client(timeout=120) as http:
+                for who in servers:
+                    print("  " + line(f"z{z} {who}", spent[who][z]))
+            for who in servers:
+                print("  " + line(f"all zooms, {who}", [v for z in zooms for v in spent[who][z]]))
+    with service(url, port(3), **fast) as warm, httpx.Client(timeout=120) as http:
         auth = {"Authorization": f"Bearer {token}"}
         addresses = [
             f"{warm}/collections/grids/tiles/WebMercatorQuad/{z}/{y}/{x}" for z, x, y in tiles
@@ -233,10 +264,24 @@ def bench_tiles(url: str, per_zoom: int, rng: random.Random) -> None:
         print("  " + line("grids z10–z15, service with its tile cache (second viewer)", again))
 
 
-def _features(tile: bytes) -> int:
-    import mapbox_vector_tile
+INTERIOR = "T********"  # DE-9IM: the insides share a point
 
-    return sum(len(layer["features"]) for layer in mapbox_vector_tile.decode(tile).values())
+
+def _features(tile: bytes) -> tuple[int, int]:
+    """The features of a tile, and those crossing the tile itself (not only its buffer): a
+    point in it or on its edge, an outline sharing some of its inside (not only its edge)."""
+    import mapbox_vector_tile
+    from shapely.geometry import box, shape
+
+    inside = box(0, 0, EXTENT, EXTENT)
+    features = [f for layer in mapbox_vector_tile.decode(tile).values() for f in layer["features"]]
+    shapes = [shape(f["geometry"]) for f in features]
+    crossing = sum(
+        1
+        for g in shapes
+        if (g.intersects(inside) if "Point" in g.geom_type else g.relate_pattern(inside, INTERIOR))
+    )
+    return len(features), crossing
 
 
 def bench_features(url: str, repeat: int) -> None:
@@ -541,6 +586,13 @@ def main() -> None:
     parser.add_argument("--seed", action="store_true", help="make the bench database first")
     parser.add_argument("--parts", default="tiles,features,push,batch,restart")
     parser.add_argument("--tiles-per-zoom", type=int, default=30)
+    parser.add_argument(
+        "--ports", type=int, help="tiles: the servers on this port and the next three (else free)"
+    )
+    parser.add_argument(
+        "--other-root", type=Path,
+        help="tiles: also the service of the checkout there (its .venv), e.g. main's, alternated",
+    )  # fmt: skip
     parser.add_argument("--repeat", type=int, default=10, help="runs of each features query")
     parser.add_argument("--reports", type=int, default=5000, help="single reports per push run")
     parser.add_argument("--clients", type=int, default=32, help="concurrent pushing clients")
@@ -563,7 +615,7 @@ def main() -> None:
     rng = random.Random(7)
     print(json.dumps({"database": url.rsplit("/", 1)[-1], "parts": parts, "load": load()}))
     if "tiles" in parts:
-        bench_tiles(url, args.tiles_per_zoom, rng)
+        bench_tiles(url, args.tiles_per_zoom, rng, args.ports, args.other_root)
     if "features" in parts:
         bench_features(url, args.repeat)
     if {"push", "batch", "restart"} & set(parts):

@@ -68,13 +68,14 @@ def free_port() -> int:
 
 @contextmanager
 def server_process(
-    args: list[str], env: dict[str, str], port: int, health: str, what: str, seconds: float = 60
-) -> Iterator[str]:
-    """A server started by `args` (from the project's folder, with extra environment) on this
-    port, once `health` answers 200; its URL. Ended (terminated, killed if need be) when the
-    block ends."""
+    args: list[str], env: dict[str, str], port: int, health: str, what: str, seconds: float = 60,
+    cwd: Path | None = None,
+) -> Iterator[str]:  # fmt: skip
+    """A server started by `args` (from the project's folder, or `cwd`, with extra environment)
+    on this port, once `health` answers 200; its URL. Ended (terminated, killed if need be)
+    when the block ends."""
     process = subprocess.Popen(
-        args, cwd=Path(__file__).resolve().parent.parent, env={**os.environ, **env},
+        args, cwd=cwd or Path(__file__).resolve().parent.parent, env={**os.environ, **env},
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"

@@ -17,14 +17,15 @@ import anyio
 import psycopg2
 import psycopg2.extensions
 import psycopg2.pool
+from psycopg2.extensions import cursor as Cursor
 from starlette.requests import Request
 
 from geo import db
 from geo.errors import MinqingError
-from geo.mapapi.clients import ApiClient, enter_client
+from geo.mapapi.clients import ApiClient, enter_client, enter_client_for_service
+from geo.sqlfiles import load_sql
 from service.errors import ServiceError
 
-_TIME_ZONE = "SELECT set_config('TimeZone', 'Asia/Shanghai', true)"
 _OWNER_SESSION = "SELECT minqing_owner_session()"
 BURST_SECONDS = 10.0  # a client may send this many seconds' worth of requests at once
 
@@ -54,9 +55,10 @@ class RateLimiter:
 
 class TokenCache:
     """Clients the database found by their token in the last `seconds`, for the door of a
-    pushed report only: the transaction storing it enters the client by the database again,
-    so a disabled or rotated token stores nothing from the moment it is revoked (a 401), and
-    is refused at the door `seconds` later at most."""
+    pushed report and to send a tile's statements in one message (`Backend.in_one_message`):
+    the transaction storing or drawing enters the client by the database again, so a disabled
+    or rotated token stores and reads nothing from the moment it is revoked (a 401), and is
+    refused at the door `seconds` later at most."""
 
     MOST = 10_000
 
@@ -114,27 +116,55 @@ class Backend:
         the database from the client's token: a client disabled or rotated since the request
         began is a 401; a failure on a lost connection (the database restarting) a 503."""
         with self._transaction() as conn:
-            if enter_client(conn, client.token) is None:
+            if enter_client_for_service(conn, client.token) is None:
                 raise _bad_token()
-            with conn.cursor() as cur:
-                cur.execute(_TIME_ZONE)
             yield conn
 
     @contextmanager
     def admitted(self, request: Request) -> Iterator[psycopg2.extensions.connection]:
         """The caller admitted (401 without a valid token, 429 over its rate) and acted for in
         one transaction, as `caller` then `scoped` do in two (`request.state.client` is set):
-        for requests that need no other transaction, such as a tile's."""
+        for requests that need no other transaction, such as a tile's. The client is kept in
+        the token cache for `in_one_message`."""
         token = _token_or_refuse(request)
         with self._transaction() as conn:
-            client = enter_client(conn, token)
+            client = enter_client_for_service(conn, token)
             if client is None:
                 raise _bad_token()
             _within_rate(self, client)
+            self.tokens.put(token, client)
             request.state.client = client
-            with conn.cursor() as cur:
-                cur.execute(_TIME_ZONE)
             yield conn
+
+    def kept_client(self, request: Request) -> ApiClient | None:
+        """The caller as the token cache holds it (found by the database lately), or None."""
+        token = token_of(request)
+        return self.tokens.get(token) if token is not None else None
+
+    def in_one_message(
+        self, request: Request, client: ApiClient, query: Callable[[Cursor], bytes]
+    ) -> tuple:
+        """The row of `query` (its first column `minqing_ctx_user()`) for a client of the
+        token cache, admitted by its rate limit, in one round trip: the statement entering the
+        client by its token and `query` go in one message, which PostgreSQL runs as one
+        transaction (the connection in autocommit: no BEGIN, no COMMIT). The database checks
+        the token as in `admitted`: a client disabled or rotated since it was cached acts for
+        nobody (row-level security shows nothing) and the request is a 401."""
+        _within_rate(self, client)
+        request.state.client = client
+        with self._transaction() as conn:
+            conn.autocommit = True
+            try:
+                with conn.cursor() as cur:
+                    enter = cur.mogrify(load_sql("mapapi_enter_client"), {"token": client.token})
+                    cur.execute(enter + b";\n" + query(cur))
+                    row = cur.fetchone()
+            finally:
+                if not conn.closed:
+                    conn.autocommit = False
+        if row is None or row[0] != client.actor:
+            raise _bad_token()
+        return row
 
     def client(self, token: str) -> ApiClient | None:
         """The enabled client holding the token, as the database finds it."""

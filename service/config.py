@@ -39,7 +39,8 @@ class ServiceSettings(BaseSettings):
     # (docs/benchmarks.md, issue 16); one costs the least CPU a report.
     intake_parallel: int = 2
     # A pushed single report's token is looked up in the database at most this often per
-    # token; the transaction storing the report checks it again (service.access.TokenCache).
+    # token, and a tile's caller kept this long (its tile then one message); the transaction
+    # storing the report or drawing the tile checks it again (service.access.TokenCache).
     token_seconds: float = 2.0
     # Service processes (uvicorn workers), each with its own pool, caches, rate limits (a
     # client may reach its rate in each) and grouping of pushed reports; 1: one process.

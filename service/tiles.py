@@ -5,6 +5,8 @@ reason, incidents, warnings); each collection has tiles of its own layer. A tile
 digest of what it depends on (client area, layers, filter, boundary version and the data's
 stamp or the grid colours' content), so `If-None-Match` answers 304 without drawing it, and
 `Cache-Control: public` with `Vary` on the token headers lets a proxy keep it per client.
+When the caller (token cache), the stamp, the colours and the warnings are kept, a tile is one
+message to PostgreSQL: the client entered by its token and the tile drawn, in one transaction.
 """
 
 from __future__ import annotations
@@ -18,27 +20,30 @@ import psycopg2.extensions
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from geo.filters import OPEN_STATUSES
+from geo.filters import OPEN_STATUSES, Scope
 from geo.live.queries import AreaNode
 from geo.mapapi import features as core
 from geo.mapapi.tiles import (
     LAYERS,
     MAX_ZOOM,
     GridColour,
+    Statement,
     Tile,
     TileError,
-    area_layer,
-    incident_layer,
-    warning_layer,
+    area_statement,
+    draw,
+    incident_statement,
+    layer_bytes,
+    layers_query,
+    warning_statement,
 )  # fmt: skip
 from geo.timeutil import now_utc
-from geo.warnings.queries import ACTIVE, list_warnings
-from geo.warnings.rules import load_rules as load_warning_rules
 from service import params
 from service.access import caller
 from service.errors import ServiceError, language
 from service.features import TITLES, Text, _incident_query, _json, _known
 from service.links import JSON, MVT, link, url_for
+from service.maps import Warned
 
 router = APIRouter(tags=["OGC API – Tiles"])
 TMS = "WebMercatorQuad"
@@ -60,6 +65,8 @@ FIELDS = {
     "areas": {"code": "String", "name": "String", "parent_code": "String"},
 }  # fmt: skip
 Caller = Annotated[object, Depends(caller)]
+NONE: Warned = ([], {})  # no warnings layer asked for
+ACTING = b"minqing_ctx_user()"  # who a one-message tile's transaction acts for (the check)
 
 
 def tile_matrix_set() -> dict:
@@ -252,10 +259,13 @@ def _tile(
     request: Request, which: Callable[[], tuple[str | None, tuple[str, ...]]],
     z: int, x: int, y: int, filters: tuple,
 ) -> Response:  # fmt: skip
-    """A tile drawn (or kept) in one transaction that also admits the caller: the caller is
-    checked first (401, 429), then the collection and layers asked for, then the address."""
+    """A tile drawn (or kept) in one round trip when all it depends on is kept (`_at_once`),
+    else in one transaction that also admits the caller: the caller is checked first (401,
+    429), then the collection and layers asked for, then the address."""
+    at_once = _at_once(request, which, z, x, y, filters)
+    if at_once is not None:
+        return at_once
     maps = request.app.state.maps
-    query_key = tuple(sorted((k, v) for k, v in request.query_params.items() if k != "api_key"))
     with request.app.state.backend.admitted(request) as conn:
         client = request.state.client
         collection, layers = which()
@@ -263,7 +273,6 @@ def _tile(
             tile = Tile(z, x, y)
         except TileError as exc:
             raise ServiceError("not_found", path=f"{request.url.path} ({exc})") from None
-        dynamic = any(name in ("grids", "incidents", "warnings") for name in layers)
         stamp, seen = maps.stamp(conn, client.scope)
         version = stamp[0]
         if version is None:
@@ -272,34 +281,114 @@ def _tile(
         colours, tag = (
             maps.colours(conn, client.scope, static, seen) if "grids" in layers else ({}, "")
         )
-        depends = [version, tag]
-        if "incidents" in layers:
-            depends += [stamp[1], stamp[2]]
-        if "warnings" in layers:
-            depends += [stamp[3], stamp[4]]
-        etag = _etag(client.scope, collection, layers, query_key, tile, depends)
-        headers = {
-            "ETag": etag,
-            "Cache-Control": f"public, max-age={_max_age(request, dynamic)}",
-            "Vary": "Authorization, X-API-Key",
-        }
-        if etag in _tags(request.headers.get("if-none-match", "")):
+        warned = maps.warnings(conn, client.scope, stamp) if "warnings" in layers else NONE
+        headers = _headers(request, client.scope, collection, layers, tile, stamp, tag)
+        if _revalidated(request, headers):
             return Response(status_code=304, headers=headers)
-        cached = maps.tiles.get(etag)
+        cached = maps.tiles.get(headers["ETag"])
         if cached is None:
-            cached = b"".join(
-                _layer(conn, request, name, tile, version, static.tree, colours, filters)
-                for name in layers
+            statements = _statements(
+                conn, request, layers, tile, version, static.tree, colours, warned, filters
             )
-            maps.tiles.put(etag, cached)
+            cached = draw(conn, statements)
+            maps.tiles.put(headers["ETag"], cached)
     return Response(cached, media_type=MVT, headers=headers)
 
 
-def _layer(
+def _at_once(
+    request: Request, which: Callable[[], tuple[str | None, tuple[str, ...]]],
+    z: int, x: int, y: int, filters: tuple,
+) -> Response | None:  # fmt: skip
+    """The tile in one message to the database (`Backend.in_one_message`: the client entered
+    by its token, then the tile drawn, or only the entering for a 304 or a tile kept) when all
+    it depends on is kept: the caller in the token cache, the scope's data stamp (under a
+    second old), the boundaries, grid colours and warnings of that stamp; and no area filter
+    (read before drawing). None otherwise."""
+    backend = request.app.state.backend
+    maps = request.app.state.maps
+    client = backend.kept_client(request)
+    if client is None:
+        return None
+    try:
+        collection, layers = which()
+        tile = Tile(z, x, y)
+    except (ServiceError, TileError):
+        return None
+    if "incidents" in layers and filters[4]:
+        return None
+    kept = maps.kept_stamp(client.scope)
+    if kept is None or kept[0][0] is None:
+        return None
+    stamp, seen = kept
+    static = maps.kept_static(stamp[0])
+    judged = maps.kept_colours(client.scope, stamp[0], seen) if "grids" in layers else ({}, "")
+    warned = maps.kept_warnings(client.scope, stamp) if "warnings" in layers else NONE
+    if static is None or judged is None or warned is None:
+        return None
+    colours, tag = judged
+    headers = _headers(request, client.scope, collection, layers, tile, stamp, tag)
+    revalidated = _revalidated(request, headers)
+    cached = None if revalidated else maps.tiles.get(headers["ETag"])
+    if revalidated or cached is not None:
+        backend.in_one_message(request, client, lambda cur: layers_query(cur, [], ACTING))
+        if revalidated:
+            return Response(status_code=304, headers=headers)
+        return Response(cached, media_type=MVT, headers=headers)
+
+    def query(cur: psycopg2.extensions.cursor) -> bytes:
+        drawn = _statements(
+            cur.connection, request, layers, tile, stamp[0], static.tree, colours, warned, filters
+        )
+        return layers_query(cur, drawn, ACTING)
+
+    body = layer_bytes(backend.in_one_message(request, client, query))
+    maps.tiles.put(headers["ETag"], body)
+    return Response(body, media_type=MVT, headers=headers)
+
+
+def _headers(
+    request: Request, scope: Scope, collection: str | None, layers: tuple[str, ...], tile: Tile,
+    stamp: tuple, tag: str,
+) -> dict[str, str]:  # fmt: skip
+    """ETag (what the tile depends on: client area, layers, filter, boundary version, the
+    data's stamp or the colours' tag), Cache-Control and Vary of a tile."""
+    query_key = tuple(sorted((k, v) for k, v in request.query_params.items() if k != "api_key"))
+    depends = [stamp[0], tag]
+    if "incidents" in layers:
+        depends += [stamp[1], stamp[2]]
+    if "warnings" in layers:
+        depends += [stamp[3], stamp[4]]
+    dynamic = any(name in ("grids", "incidents", "warnings") for name in layers)
+    return {
+        "ETag": _etag(scope, collection, layers, query_key, tile, depends),
+        "Cache-Control": f"public, max-age={_max_age(request, dynamic)}",
+        "Vary": "Authorization, X-API-Key",
+    }
+
+
+def _revalidated(request: Request, headers: Mapping[str, str]) -> bool:
+    return headers["ETag"] in _tags(request.headers.get("if-none-match", ""))
+
+
+def _statements(
+    conn: psycopg2.extensions.connection, request: Request, layers: tuple[str, ...], tile: Tile,
+    version: int, tree: Mapping[str, AreaNode], colours: Mapping[str, GridColour],
+    warned: Warned, filters: tuple,
+) -> list[Statement]:  # fmt: skip
+    """The statements of the tile's layers (a layer with nothing to draw has none)."""
+    statements = (
+        _statement(conn, request, name, tile, version, tree, colours, warned, filters)
+        for name in layers
+    )
+    return [s for s in statements if s is not None]
+
+
+def _statement(
     conn: psycopg2.extensions.connection, request: Request, name: str, tile: Tile, version: int,
-    tree: Mapping[str, AreaNode], colours: Mapping[str, GridColour], filters: tuple,
-) -> bytes:  # fmt: skip
-    """One layer of a tile, scoped to the client (incidents: the open cases by default)."""
+    tree: Mapping[str, AreaNode], colours: Mapping[str, GridColour], warned: Warned,
+    filters: tuple,
+) -> Statement | None:  # fmt: skip
+    """One layer's statement, scoped to the client (incidents: the open cases by default)."""
     client = request.state.client
     scope = client.scope
     codes = None
@@ -308,19 +397,15 @@ def _layer(
     if name in core.AREA_COLLECTIONS:
         level = core.AREA_COLLECTIONS[name]
         shown = colours if name == "grids" else None
-        return area_layer(conn, tile, level, name, version, codes, shown, tree)
+        return area_statement(tile, level, name, version, codes, shown, tree)
     if name == "incidents":
         datetime_, category, source, status, area, major_risk = filters
         start, end = params.interval(datetime_)
         query = _incident_query(conn, None, start, end, category, source, status, area, major_risk)
         if not query.flt.statuses and start is None and end is None:
             query = replace(query, flt=replace(query.flt, statuses=OPEN_STATUSES))
-        return incident_layer(conn, tile, query, tree, now_utc())
-    rules = load_warning_rules()
-    warnings = list_warnings(conn, ACTIVE)
-    described = {w.id: core.warning_properties(w, rules) for w in warnings}
-    reasons = {key: (p["reason_zh"], p["reason_en"]) for key, p in described.items()}
-    return warning_layer(conn, tile, warnings, reasons)
+        return incident_statement(conn, tile, query, tree, now_utc())
+    return warning_statement(tile, *warned)
 
 
 def _max_age(request: Request, dynamic: bool) -> int:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import mapbox_vector_tile
+import psycopg2.extensions
 import pytest
 from fastapi.testclient import TestClient
 
@@ -14,9 +17,12 @@ from geo import db
 from geo.filters import IncidentFilter, parse_period
 from geo.live.grid_status import load_rules
 from geo.live.view import live_view, load_static
+from geo.mapapi.clients import add_client, rotate_token, set_disabled
 from geo.mapapi.tiles import BUFFER, EXTENT
 from geo.timeutil import CST, now_utc
+from geo.warnings.queries import ACTIVE, list_warnings
 from service.app import create_app
+from service.config import ServiceSettings
 from service.maps import STAMP_SECONDS
 from tests.service_fixtures import OWN_DISTRICT, service_world
 from tests.support import owner_rows
@@ -242,3 +248,149 @@ def test_tilejson_and_tileset_describe_the_tiles(world, api):
     assert template["href"].endswith("/{tileMatrix}/{tileRow}/{tileCol}") and template["templated"]
     matrix = api.get("/tileMatrixSets/WebMercatorQuad").json()
     assert matrix["tileMatrices"][10]["matrixWidth"] == 1024
+
+
+class _Counted(psycopg2.extensions.cursor):
+    """A cursor counting the messages its connection sends through it."""
+
+    sent = 0
+
+    def execute(self, query, vars=None):  # noqa: ANN001, ANN201 - psycopg2's signature
+        _Counted.sent += 1
+        return super().execute(query, vars)
+
+
+@contextmanager
+def _counting(app) -> Iterator[None]:
+    """Count the statements the app's pooled connections send (restored after)."""
+    pool = app.state.backend.pool
+    conns = list(pool._pool) + list(pool._used.values())
+    for conn in conns:
+        conn.cursor_factory = _Counted
+    try:
+        yield
+    finally:
+        for conn in conns:
+            conn.cursor_factory = psycopg2.extensions.cursor
+
+
+def _fresh_app(world):
+    """An app of its own (its token cache and kept stamp) with the tile cache off."""
+    return TestClient(create_app(world.app_url, ServiceSettings(tile_cache_mb=0)))
+
+
+def test_a_kept_caller_gets_its_tile_in_one_message_with_the_same_content(world):
+    """Once the caller, the stamp, the colours and the warnings are kept, a grid, incident or
+    whole-map tile is one message to the database (the client entered by its token and the
+    tile drawn); the tile, ETag included, is the one drawn by the full transaction, and a 304
+    is one message too."""
+    api = _fresh_app(world)
+    lon, lat = _busiest_grid(world.url)[1:]
+    conn = db.connect(world.url)
+    try:
+        warning = list_warnings(conn, ACTIVE)[0]
+    finally:
+        conn.close()
+    paths = [
+        f"/collections/{collection}/tiles/WebMercatorQuad/{z}/{y}/{x}"
+        for collection, z in (("grids", 13), ("incidents", 12), ("incidents", 15))
+        for x, y in [_tile_of(lon, lat, z)]
+    ] + [
+        f"/tiles/WebMercatorQuad/{z}/{y}/{x}"
+        for z in (11, 15)
+        for x, y in [_tile_of(warning.lon, warning.lat, z)]
+    ]  # fmt: skip
+    for path in paths:
+        headers = {"Authorization": f"Bearer {world.city}"}
+        full = api.get(path, headers=headers)
+        with _counting(api.app):
+            _Counted.sent = 0
+            kept = api.get(path, headers=headers)
+            assert _Counted.sent == 1, path
+            _Counted.sent = 0
+            again = api.get(path, headers={**headers, "If-None-Match": kept.headers["etag"]})
+            assert _Counted.sent == 1 and again.status_code == 304
+        assert kept.status_code == 200 and kept.content == full.content and kept.content
+        assert kept.headers["etag"] == full.headers["etag"]
+        if path.startswith("/tiles/"):
+            features = mapbox_vector_tile.decode(kept.content)["warnings"]["features"]
+            assert warning.id in {f["properties"]["id"] for f in features}
+
+
+def test_a_revoked_client_is_refused_at_once_though_its_token_is_kept(world):
+    """The token cache only spares the door: the one message enters the client by the
+    database, so a client disabled, or whose token is rotated, after its last tile gets a 401
+    on the next one, within the cache's window."""
+    api = _fresh_app(world)
+    conn = db.connect(world.url)
+    try:
+        _, token = add_client(conn, "revoked-gis", "reader", OWN_DISTRICT)
+        conn.commit()
+        headers = {"Authorization": f"Bearer {token}"}
+        path = "/collections/grids/tiles/WebMercatorQuad/12/1619/3241"
+        assert api.get(path, headers=headers).status_code == 200
+        assert api.app.state.backend.tokens.get(token) is not None
+        set_disabled(conn, "revoked-gis", True)
+        conn.commit()
+        refused = api.get(path, headers=headers)
+        assert refused.status_code == 401 and refused.headers["www-authenticate"].startswith(
+            "Bearer"
+        )
+        set_disabled(conn, "revoked-gis", False)
+        conn.commit()
+        assert api.get(path, headers=headers).status_code == 200
+        rotate_token(conn, "revoked-gis")
+        conn.commit()
+        assert api.get(path, headers=headers).status_code == 401
+        assert api.get(path, headers={**headers, "If-None-Match": "*"}).status_code == 401
+    finally:
+        conn.rollback()
+        with conn.cursor() as cur:
+            cur.execute("DELETE FROM api_clients WHERE name = 'revoked-gis'")
+        conn.commit()
+        conn.close()
+
+
+def test_a_district_client_in_one_message_reads_its_district_only(world):
+    """The one-message tiles of a district client hold its district's grids and incidents
+    only, the same as its full transaction's, at every zoom."""
+    api = _fresh_app(world)
+    headers = {"Authorization": f"Bearer {world.district}"}
+    shown = {"grids": 0, "incidents": 0}
+    for collection, z, lon, lat in (
+        ("grids", 10, 103.6, 36.05), ("grids", 12, 103.75, 36.07),
+        ("incidents", 8, 103.83, 36.06), ("incidents", 12, 103.75, 36.07),
+        ("incidents", 14, 103.75, 36.07),
+    ):  # fmt: skip
+        x, y = _tile_of(lon, lat, z)
+        path = f"/collections/{collection}/tiles/WebMercatorQuad/{z}/{y}/{x}"
+        full = api.get(path, headers=headers)
+        with _counting(api.app):
+            _Counted.sent = 0
+            kept = api.get(path, headers=headers)
+            assert _Counted.sent == 1
+        assert kept.content == full.content
+        features = mapbox_vector_tile.decode(kept.content).get(collection, {}).get("features", [])
+        shown[collection] += len(features)
+        for feature in features:
+            code = feature["properties"].get("code") or feature["properties"]["grid_code"]
+            assert str(code).startswith(OWN_DISTRICT)
+    assert all(shown.values()), shown
+    whole = "/tiles/WebMercatorQuad/0/0/0"
+    full = api.get(whole, headers=headers)
+    with _counting(api.app):
+        _Counted.sent = 0
+        kept = api.get(whole, headers=headers)
+        assert _Counted.sent == 1
+    assert kept.content == full.content
+    warnings = mapbox_vector_tile.decode(kept.content)["warnings"]["features"]
+    assert warnings and {
+        owner_rows(world.url, "SELECT district_code FROM warnings WHERE id = %s",
+                   (f["properties"]["id"],))[0][0]
+        for f in warnings
+    } == {OWN_DISTRICT}  # fmt: skip
+    x, y = _tile_of(103.6, 36.05, 10)
+    city, _ = _decode(api, world.city, f"/collections/grids/tiles/WebMercatorQuad/10/{y}/{x}")
+    assert any(
+        not f["properties"]["code"].startswith(OWN_DISTRICT) for f in city["grids"]["features"]
+    )

@@ -1,9 +1,10 @@
 """Vector tiles (Mapbox Vector Tile, WebMercatorQuad) of the areas, incidents and warnings.
 
-Each layer is one `ST_AsMVT` statement. Incidents are counted per community (zoom ≤ 10) or
-per grid (zoom 11–13) from the codes they carry, placed at the area's label point, and drawn
-one by one from zoom 14. Grid colours (computed like the live map's, `geo.mapapi.status`) come
-in as arrays of the red and yellow grids in the tile: the others are blue.
+Each layer is one `ST_AsMVT` query, and a tile's layers are drawn by one statement. Incidents
+are counted per community (zoom ≤ 10) or per grid (zoom 11–13) from the codes they carry,
+placed at the area's label point, and drawn one by one from zoom 14. Grid colours (computed
+like the live map's, `geo.mapapi.status`) come in as arrays of the red and yellow grids in the
+tile: the others are blue.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import psycopg2.extensions
 from psycopg2 import sql
 
 from geo.bounds import LngLatBbox
 from geo.live.queries import AreaNode
+from geo.mapapi.area_index import area_index, overlaps
 from geo.mapapi.features import IncidentQuery, incident_conditions_sql
 from geo.sqlfiles import load_sql
 from geo.warnings.queries import EarlyWarning
@@ -85,23 +88,38 @@ def _inside(box: LngLatBbox, lon: float, lat: float) -> bool:
     return box.west <= lon <= box.east and box.south <= lat <= box.north
 
 
-def _overlaps(box: LngLatBbox, other: LngLatBbox) -> bool:
-    return not (
-        other.east < box.west or other.west > box.east
-        or other.north < box.south or other.south > box.north
-    )  # fmt: skip
+class Statement(NamedTuple):
+    """One layer's tile statement and its parameters."""
+
+    query: sql.Composable | str
+    params: dict
 
 
-def _run(conn: psycopg2.extensions.connection, query: sql.Composable | str, params: dict) -> bytes:
+def layers_query(
+    cur: psycopg2.extensions.cursor, statements: Sequence[Statement], check: bytes = b"NULL"
+) -> bytes:
+    """One statement drawing every layer (each a column: its tile, or NULL), after `check`
+    (an expression, e.g. who the transaction acts for), with its parameters bound."""
+    columns = [b"(\n" + cur.mogrify(s.query, s.params) + b"\n)" for s in statements]
+    return b"SELECT " + b", ".join([check, *columns])
+
+
+def layer_bytes(row: Sequence) -> bytes:
+    """The tile of `layers_query`'s row: its layers one after the other (the check left out)."""
+    return b"".join(bytes(part) for part in row[1:] if part is not None)
+
+
+def draw(conn: psycopg2.extensions.connection, statements: Sequence[Statement]) -> bytes:
+    """A tile of the layers' statements, drawn by one statement (the service's transactions
+    run with JIT off: `geo/sql/mapapi_enter_client.sql`)."""
+    if not statements:
+        return b""
     with conn.cursor() as cur:
-        cur.execute("SET LOCAL jit = off")
-        cur.execute(query, params)
-        row = cur.fetchone()
-    return bytes(row[0]) if row and row[0] is not None else b""
+        cur.execute(layers_query(cur, statements))
+        return layer_bytes(cur.fetchone())
 
 
-def area_layer(
-    conn: psycopg2.extensions.connection,
+def area_statement(
     tile: Tile,
     level: str,
     layer: str,
@@ -109,14 +127,14 @@ def area_layer(
     codes: Sequence[str] | None,
     colours: Mapping[str, GridColour] | None = None,
     tree: Mapping[str, AreaNode] | None = None,
-) -> bytes:
+) -> Statement:
     """The areas of a level crossing the tile (only `codes` when given), with the colours of
     the red and yellow grids (`tree` finds those in the tile)."""
     box = tile.bounds(BUFFER / EXTENT)
     coloured = [
         (code, c)
         for code, c in (colours or {}).items()
-        if tree is None or (code in tree and _overlaps(box, tree[code].bbox))
+        if tree is None or (code in tree and overlaps(box, tree[code].bbox))
     ]
     params = {
         **tile.params(),
@@ -126,36 +144,33 @@ def area_layer(
         "s_code": [code for code, _ in coloured], "s_color": [c.color for _, c in coloured],
         "s_zh": [c.reason_zh for _, c in coloured], "s_en": [c.reason_en for _, c in coloured],
     }  # fmt: skip
-    return _run(conn, load_sql("mapapi_tile_areas"), params)
+    return Statement(load_sql("mapapi_tile_areas"), params)
 
 
-def incident_layer(
+def incident_statement(
     conn: psycopg2.extensions.connection,
     tile: Tile,
     query: IncidentQuery,
     tree: Mapping[str, AreaNode],
     now: object,
-) -> bytes:
-    """Incidents in the tile: counted per community or grid when zoomed out, else points."""
+) -> Statement | None:
+    """Incidents in the tile: counted per community or grid when zoomed out, else points (None:
+    nothing to count). `conn` is read only for an area filter below a district (its grids)."""
     conditions, params = incident_conditions_sql(conn, query)
     params = {**params, **tile.params(), "now": now}
     box = tile.bounds(BUFFER / EXTENT)
+    index = area_index(tree)
     if tile.z > GRID_COUNTS_UNTIL:
         # by the grids crossing the tile: under row-level security the spatial index cannot
         # be used (PostGIS's && is not leakproof), the grid codes' indexes can
-        grids = [n.code for n in tree.values() if n.level == "grid" and _overlaps(box, n.bbox)]
+        grids = [n.code for n in index.overlapping("grid", box)]
         statement = sql.SQL(load_sql("mapapi_tile_incident_points")).format(conditions=conditions)
-        return _run(conn, statement, {**params, "most": MOST_POINTS, "grids": grids})
+        return Statement(statement, {**params, "most": MOST_POINTS, "grids": grids})
     level = "community" if tile.z <= COMMUNITY_COUNTS_UNTIL else "grid"
-    units = [n for n in tree.values() if n.level == level and _inside(box, n.lon, n.lat)]
+    units = [n for n in index.overlapping(level, box) if _inside(box, n.lon, n.lat)]
     if not units:
-        return b""
-    wanted = {n.code for n in units}
-    grids = [
-        n.code
-        for n in tree.values()
-        if n.level == "grid" and (n.code in wanted or n.parent_code in wanted)
-    ]
+        return None
+    grids = [n.code for n in index.grids_of({n.code for n in units})]
     unit = sql.Identifier("i", "community_code" if level == "community" else "grid_code")
     statement = sql.SQL(load_sql("mapapi_tile_incident_counts")).format(
         conditions=conditions, unit=unit
@@ -164,20 +179,19 @@ def incident_layer(
         u_code=[n.code for n in units], u_lon=[n.lon for n in units],
         u_lat=[n.lat for n in units], grids=grids,
     )  # fmt: skip
-    return _run(conn, statement, params)
+    return Statement(statement, params)
 
 
-def warning_layer(
-    conn: psycopg2.extensions.connection,
+def warning_statement(
     tile: Tile,
     warnings: Sequence[EarlyWarning],
     reasons: Mapping[int, tuple[str, str]],
-) -> bytes:
+) -> Statement | None:
     """The warnings in the tile as points with kind, status and reason (`reasons` by id)."""
     box = tile.bounds(BUFFER / EXTENT)
     shown = [w for w in warnings if _inside(box, w.lon, w.lat)]
     if not shown:
-        return b""
+        return None
     params = {
         **tile.params(),
         "layer": "warnings", "id": [w.id for w in shown], "kind": [w.kind for w in shown],
@@ -185,7 +199,7 @@ def warning_layer(
         "en": [reasons[w.id][1] for w in shown], "lon": [w.lon for w in shown],
         "lat": [w.lat for w in shown],
     }  # fmt: skip
-    return _run(conn, load_sql("mapapi_tile_points"), params)
+    return Statement(load_sql("mapapi_tile_points"), params)
 
 
 _STAMP = """
