@@ -7,6 +7,8 @@ label's position), the next two the ranking table's first row; the map draws at 
 from __future__ import annotations
 
 import io
+import time
+from contextlib import ExitStack
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -26,6 +28,7 @@ from tests.map_clicks import (
     labelled_areas,
     wait_for_query,
 )
+from tests.presses import Runs, locked
 from tests.support import login, owner_rows
 
 pytestmark = [pytest.mark.db, pytest.mark.browser]
@@ -200,3 +203,42 @@ def test_the_excel_and_the_pdf_of_one_view_hold_the_same_report(dashboard_url, d
     finally:
         owner_rows(demo_db, _RENAME, (district.name, district.code))
     assert f"{district.name}平安报表" in text and f"{district.name}改" not in text
+
+
+def test_a_download_pressed_while_the_next_area_opens_is_the_shown_areas(
+    dashboard_url, demo_db, page
+):
+    """The Excel pressed after a breadcrumb click, while the next area's run is held (its
+    session check waits on a lock), is the report of the area still shown, under its name."""
+    conn = db.connect(demo_db)
+    try:
+        district = drill.children(conn, drill.area_node(conn, None).code)[0]
+    finally:
+        conn.close()
+    browser_page = page.page
+    runs = Runs(browser_page)
+    browser_page.goto(
+        f"{dashboard_url}/drilldown?area={district.code}&period={_last_month()}",
+        wait_until="networkidle",
+    )
+    login(browser_page, "city_leader")
+    assert _shows(browser_page, district.name)
+    excel = browser_page.get_by_role("button", name="下载 Excel")
+    excel.wait_for()
+    with ExitStack() as held:
+        held.enter_context(locked(demo_db))
+        since = len(runs.events)
+        browser_page.get_by_role("button", name="兰州市 ›").click()
+        deadline = time.monotonic() + 30
+        while not (runs.running and len(runs.events) > since):
+            assert time.monotonic() < deadline, f"no rerun asked for: {runs.events[since:]}"
+            browser_page.wait_for_timeout(10)
+        with browser_page.expect_download(timeout=60_000) as got:
+            excel.click()
+            browser_page.wait_for_timeout(500)
+            assert runs.running, "the city's run ended before the press: it was not held"
+            held.close()  # the city's run and the file's reading go on
+    assert got.value.suggested_filename == f"平安报表_{district.name}_{_last_month()}.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(Path(got.value.path()).read_bytes()))
+    assert book["概览"]["A1"].value.startswith(f"{district.name}平安报表")
+    assert _shows(browser_page, "兰州市")
