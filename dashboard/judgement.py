@@ -63,9 +63,11 @@ def _counts(
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
 def _scorecards(
     database: str, viewer: tuple[str, str], area: tuple[str, str | None],
-    period: tuple[datetime, datetime, str], now: datetime, _user: User,
+    period: tuple[datetime, datetime, str], clock: datetime, now: datetime, _user: User,
 ) -> AreaScorecards:  # fmt: skip
-    """The area's scorecards (cached per database, viewer's scope, area, period and `now`)."""
+    """The area's scorecards counted as of `now` (cached per database, viewer's scope, area,
+    period and five minutes, `clock`: a run stored meanwhile shows within five minutes, while
+    the counts it would replace are kept for the hour)."""
     with connection(_user) as conn:
         return area_scorecards(
             conn, Scope(*area), Period(*period), now,
@@ -94,7 +96,7 @@ def judgement_tabs(step: DrillStep, database: str, user: User, now: datetime) ->
     scores, forecast = st.tabs([t("tab_scorecards"), t("tab_forecast")])
     shown = (database, viewer, area, clock, lang())  # what the charts depend on
     with scores:
-        listed = _scorecards(database, viewer, area, period, counted_at, user)
+        listed = _scorecards(database, viewer, area, period, clock, counted_at, user)
         _scorecard_tab(listed, step, (*shown, period))
     with forecast:
         points, figures = _forecast(database, viewer, area, clock, user)

@@ -179,6 +179,29 @@ def test_scorecards_are_counted_once_for_the_areas_a_viewer_drills_into(app, mon
     assert len(calls) == 1, calls
 
 
+def test_a_run_stored_after_the_page_counted_shows_within_five_minutes(app, judged, monkeypatch):
+    """A closed month not stored yet is counted, and its counts are kept for the hour; once
+    its run is stored, the page shows the stored scorecards five minutes later, not an hour."""
+    at_ten = now_utc().replace(minute=10, second=0, microsecond=0)  # +6 min: the same hour
+    month = closed_periods("month", at_ten, 1, 2)[1]  # the month before the stored one
+    clock = {"now": at_ten}
+    monkeypatch.setattr("geo.timeutil.now_utc", lambda: clock["now"])
+    at = _open(app("city_leader"), "dashboard/drilldown.py", area="620102", period=month.key)
+    assert not at.exception, at.exception
+    assert any("即时计算" in c.value for c in at.caption)
+    conn = db.connect(judged["url"])
+    try:
+        cards = compute_scorecards(conn, month, at_ten)
+        store_scorecards(conn, month, cards, load_scorecard_rules(), at_ten)
+        conn.commit()
+    finally:
+        conn.close()
+    clock["now"] = at_ten + timedelta(minutes=6)
+    at = at.run()
+    assert not at.exception, at.exception
+    assert any("已归档考评" in c.value for c in at.caption)
+
+
 def test_live_map_next_week_layer(app, judged):
     """Switching on 下周预判 draws the grids expected to rise, with their forecast in the
     tooltip; off by default."""
