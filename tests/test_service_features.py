@@ -106,9 +106,8 @@ def test_gdal_reads_every_collection_as_stored(world):
     # GDAL keeps milliseconds; a pushed case's time carries microseconds
     read_times = frame["reported_at"].dt.tz_convert("UTC").tolist()
     assert len(read_times) == len(stored_by_time)
-    assert max(
-        abs((t - r[5]).total_seconds()) for t, r in zip(read_times, stored_by_time, strict=True)
-    ) < 0.001
+    pairs = zip(read_times, stored_by_time, strict=True)
+    assert max(abs((t - r[5]).total_seconds()) for t, r in pairs) < 0.001
     points = frame.geometry
     assert max(abs(p.x - r[6]) for p, r in zip(points, stored_by_time, strict=True)) < 1e-6
     assert max(abs(p.y - r[7]) for p, r in zip(points, stored_by_time, strict=True)) < 1e-6
