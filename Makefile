@@ -8,6 +8,7 @@ run:
 test:
 	scripts/bootstrap.sh test
 	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
 	.venv/bin/python scripts/audit_deps.py
 	.venv/bin/python -m pytest -n 2 --dist loadfile
 
