@@ -127,8 +127,6 @@ def area_status_layer(
         filled=True,
         get_fill_color="properties.fill",
         pickable=True,
-        auto_highlight=True,
-        highlight_color=[255, 255, 255, 70],
     )
 
 

@@ -43,8 +43,6 @@ def fill_layer(layer_id: str, collection: dict | str, pickable: bool = False) ->
         filled=True,
         get_fill_color="properties.fill",
         pickable=pickable,
-        auto_highlight=pickable,
-        highlight_color=[255, 255, 255, 60],
     )
 
 

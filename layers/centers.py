@@ -106,8 +106,6 @@ def center_layer(
         get_line_width="w",
         line_width_units=literal("pixels"),
         pickable=True,
-        auto_highlight=True,
-        highlight_color=[255, 255, 255, 120],
     )
 
 

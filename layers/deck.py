@@ -1,4 +1,10 @@
-"""The pydeck Deck: no public basemap unless an XYZ tile URL is configured."""
+"""The pydeck Deck: no public basemap unless an XYZ tile URL is configured.
+
+No layer highlights what the pointer is over (`auto_highlight`): deck.gl picks on every
+pointerdown and waits for the redraw a highlight queued; on a software renderer under load
+that wait outlasted the 250 ms its tap recognizer allows a press, and the click was lost (8
+of 36 clicks with highlights, 0 of 12 without: docs/benchmarks.md, issue 12). The tooltip
+says what is under the pointer."""
 
 from __future__ import annotations
 

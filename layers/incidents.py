@@ -82,7 +82,6 @@ def incident_layer(
         get_line_color="m",
         line_width_min_pixels=1.2,
         pickable=True,
-        auto_highlight=True,
     )
 
 
@@ -109,7 +108,6 @@ def arrivals_layer(
         get_line_color=ARRIVAL_RING,
         line_width_min_pixels=2.5,
         pickable=True,
-        auto_highlight=True,
     )
 
 

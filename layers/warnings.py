@@ -109,8 +109,6 @@ def warning_layers(
         get_line_width="w",
         line_width_units=literal("pixels"),
         pickable=True,
-        auto_highlight=True,
-        highlight_color=[255, 255, 0, 160],
     )
     marks = pdk.Layer(
         "TextLayer",

@@ -182,6 +182,7 @@ def test_a_click_on_the_map_opens_the_next_area_and_back_returns(dashboard_url, 
     while specs.auto_reruns == 0 and time.monotonic() < deadline:
         browser_page.wait_for_timeout(250)
     assert specs.auto_reruns > 0, "the page does not refresh itself"
+    assert not any(layer.get("autoHighlight") for layer in specs.latest["layers"])  # layers.deck
     opened: list[str] = []
     for level in ("district", "street"):
         grid, (x, y) = _grid_to_click(grids, box, specs, opened[-1] if opened else None)
