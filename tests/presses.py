@@ -93,11 +93,11 @@ def _until(browser_page, condition, seconds: float) -> bool:
     return True
 
 
-def _asked(browser_page, runs: Runs, since: int, by_key: bool) -> None:
-    """Wait until the page has asked for the rerun (the hold keeps it running after): on a
-    busy machine the `r` key's rerun could go out after a press made at once, or not at all
-    (seen once in a busy run: the press alone), and the press would test nothing. The `r` key
-    is pressed once more if nothing went out within 5 s."""
+def rerun_asked(browser_page, runs: Runs, since: int, by_key: bool = False) -> None:
+    """Wait until the page has asked for a rerun after event `since` (a hold keeps it running
+    after): on a busy machine the `r` key's rerun could go out after a press made at once, or
+    not at all (seen once in a busy run: the press alone), and the press would test nothing.
+    `by_key`: the `r` key is pressed once more if nothing went out within 5 s."""
 
     def asked() -> bool:
         return runs.running and len(runs.events) > since
@@ -148,7 +148,7 @@ def press_while_rerunning(browser_page, runs: Runs, button, rerun=None, hold=Non
             _press_r(browser_page)
         else:
             rerun()
-        _asked(browser_page, runs, since, by_key=rerun is None)
+        rerun_asked(browser_page, runs, since, by_key=rerun is None)
         browser_page.mouse.click(x, y)
         pressed = _until(browser_page, lambda: "press" in runs.events[since:], 30)
         assert pressed, "the press did not go out"

@@ -7,7 +7,6 @@ label's position), the next two the ranking table's first row; the map draws at 
 from __future__ import annotations
 
 import io
-import time
 from contextlib import ExitStack
 from datetime import timedelta
 from pathlib import Path
@@ -28,8 +27,8 @@ from tests.map_clicks import (
     labelled_areas,
     wait_for_query,
 )
-from tests.presses import Runs, locked
-from tests.support import login, owner_rows
+from tests.presses import Runs, locked, rerun_asked
+from tests.support import login, owner_connection, owner_rows
 
 pytestmark = [pytest.mark.db, pytest.mark.browser]
 
@@ -142,20 +141,24 @@ def test_drill_from_city_to_grid_by_clicking_the_map_and_the_ranking(dashboard_u
     assert page.foreign_requests(dashboard_url) == []
 
 
-def test_excel_report_matches_the_page(dashboard_url, demo_db, page):
-    """The district's new cases on the page and in the downloaded workbook are the same."""
-    conn = db.connect(demo_db)
-    try:
+def _open_a_district(dashboard_url: str, demo_db: str, browser_page) -> tuple[drill.ChildArea, str]:
+    """The city's first district opened in the drill-down for last month, as city_leader:
+    the district and the period."""
+    with owner_connection(demo_db) as conn:
         district = drill.children(conn, drill.area_node(conn, None).code)[0]
-    finally:
-        conn.close()
-    browser_page = page.page
     period = _last_month()
     browser_page.goto(
         f"{dashboard_url}/drilldown?area={district.code}&period={period}", wait_until="networkidle"
     )
     login(browser_page, "city_leader")
     assert _shows(browser_page, district.name)
+    return district, period
+
+
+def test_excel_report_matches_the_page(dashboard_url, demo_db, page):
+    """The district's new cases on the page and in the downloaded workbook are the same."""
+    browser_page = page.page
+    district, _ = _open_a_district(dashboard_url, demo_db, browser_page)
     metric = browser_page.locator("[data-testid='stMetric']").filter(has_text="新增诉求").first
     shown = int(metric.locator("[data-testid='stMetricValue']").inner_text().replace(",", ""))
     with browser_page.expect_download(timeout=60_000) as download:
@@ -178,18 +181,8 @@ _RENAME = """
 def test_the_excel_and_the_pdf_of_one_view_hold_the_same_report(dashboard_url, demo_db, page):
     """Both files of the area shown are made from one gathering: a change made between the two
     presses (here the district renamed) shows in neither, so they never disagree."""
-    conn = db.connect(demo_db)
-    try:
-        district = drill.children(conn, drill.area_node(conn, None).code)[0]
-    finally:
-        conn.close()
     browser_page = page.page
-    browser_page.goto(
-        f"{dashboard_url}/drilldown?area={district.code}&period={_last_month()}",
-        wait_until="networkidle",
-    )
-    login(browser_page, "city_leader")
-    assert _shows(browser_page, district.name)
+    district, _ = _open_a_district(dashboard_url, demo_db, browser_page)
     with browser_page.expect_download(timeout=60_000) as workbook:
         browser_page.get_by_role("button", name="下载 Excel").click()
     book = openpyxl.load_workbook(io.BytesIO(Path(workbook.value.path()).read_bytes()))
@@ -210,35 +203,22 @@ def test_a_download_pressed_while_the_next_area_opens_is_the_shown_areas(
 ):
     """The Excel pressed after a breadcrumb click, while the next area's run is held (its
     session check waits on a lock), is the report of the area still shown, under its name."""
-    conn = db.connect(demo_db)
-    try:
-        district = drill.children(conn, drill.area_node(conn, None).code)[0]
-    finally:
-        conn.close()
     browser_page = page.page
     runs = Runs(browser_page)
-    browser_page.goto(
-        f"{dashboard_url}/drilldown?area={district.code}&period={_last_month()}",
-        wait_until="networkidle",
-    )
-    login(browser_page, "city_leader")
-    assert _shows(browser_page, district.name)
+    district, period = _open_a_district(dashboard_url, demo_db, browser_page)
     excel = browser_page.get_by_role("button", name="下载 Excel")
     excel.wait_for()
     with ExitStack() as held:
         held.enter_context(locked(demo_db))
         since = len(runs.events)
         browser_page.get_by_role("button", name="兰州市 ›").click()
-        deadline = time.monotonic() + 30
-        while not (runs.running and len(runs.events) > since):
-            assert time.monotonic() < deadline, f"no rerun asked for: {runs.events[since:]}"
-            browser_page.wait_for_timeout(10)
+        rerun_asked(browser_page, runs, since)
         with browser_page.expect_download(timeout=60_000) as got:
             excel.click()
             browser_page.wait_for_timeout(500)
             assert runs.running, "the city's run ended before the press: it was not held"
             held.close()  # the city's run and the file's reading go on
-    assert got.value.suggested_filename == f"平安报表_{district.name}_{_last_month()}.xlsx"
+    assert got.value.suggested_filename == f"平安报表_{district.name}_{period}.xlsx"
     book = openpyxl.load_workbook(io.BytesIO(Path(got.value.path()).read_bytes()))
     assert book["概览"]["A1"].value.startswith(f"{district.name}平安报表")
     assert _shows(browser_page, "兰州市")

@@ -27,6 +27,7 @@ from geo.queries.contacts import reporter_contacts
 from geo.queries.kpis import area_kpis, kpis_by
 from geo.reports.content import gather
 from geo.reports.excel import workbook_bytes
+from tests.support import owner_connection
 
 pytestmark = pytest.mark.db
 
@@ -501,25 +502,20 @@ CASE_ROWS = ("incident_events", "incident_links", "boundary_unplaced_incidents")
 @pytest.fixture(scope="module")
 def case_rows(url) -> None:
     """Linked reports and unplaced cases on some cases of every district (the demo has none)."""
-    conn = db.connect(url)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(
-                "INSERT INTO incident_links (incident_id, source, category, severity, geom, "
-                "reported_at, distance_m, linked_by) "
-                "SELECT id, source, category, severity, geom, reported_at, 0, 'rls' "
-                "FROM incidents WHERE id % 7 = 0"
-            )
-            cur.execute(
-                "INSERT INTO boundary_unplaced_incidents "
-                "(version_id, incident_id, distance_m, previous_grid, assigned_grid) "
-                "SELECT v.id, i.id, 1, i.grid_code, i.grid_code FROM incidents i "
-                "CROSS JOIN (SELECT id FROM boundary_versions WHERE is_current) v "
-                "WHERE i.id % 11 = 0"
-            )
-        conn.commit()
-    finally:
-        conn.close()
+    with owner_connection(url) as conn, conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO incident_links (incident_id, source, category, severity, geom, "
+            "reported_at, distance_m, linked_by) "
+            "SELECT id, source, category, severity, geom, reported_at, 0, 'rls' "
+            "FROM incidents WHERE id % 7 = 0"
+        )
+        cur.execute(
+            "INSERT INTO boundary_unplaced_incidents "
+            "(version_id, incident_id, distance_m, previous_grid, assigned_grid) "
+            "SELECT v.id, i.id, 1, i.grid_code, i.grid_code FROM incidents i "
+            "CROSS JOIN (SELECT id FROM boundary_versions WHERE is_current) v "
+            "WHERE i.id % 11 = 0"
+        )
 
 
 def _area_of(url: str, column: str) -> str:

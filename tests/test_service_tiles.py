@@ -260,6 +260,18 @@ class _Counted(psycopg2.extensions.cursor):
         return super().execute(query, vars)
 
 
+def _in_one_message(api, path: str, headers: dict):  # noqa: ANN001, ANN202 - test client
+    """The tile at `path` asked twice: the second (its caller kept) is one message to the
+    database and the same tile as the first, drawn in a full transaction."""
+    full = api.get(path, headers=headers)
+    with _counting(api.app):
+        _Counted.sent = 0
+        kept = api.get(path, headers=headers)
+        assert _Counted.sent == 1, path
+    assert kept.content == full.content
+    return kept
+
+
 @contextmanager
 def _counting(app) -> Iterator[None]:
     """Count the statements the app's pooled connections send (restored after)."""
@@ -364,12 +376,7 @@ def test_a_district_client_in_one_message_reads_its_district_only(world):
     ):  # fmt: skip
         x, y = _tile_of(lon, lat, z)
         path = f"/collections/{collection}/tiles/WebMercatorQuad/{z}/{y}/{x}"
-        full = api.get(path, headers=headers)
-        with _counting(api.app):
-            _Counted.sent = 0
-            kept = api.get(path, headers=headers)
-            assert _Counted.sent == 1
-        assert kept.content == full.content
+        kept = _in_one_message(api, path, headers)
         features = mapbox_vector_tile.decode(kept.content).get(collection, {}).get("features", [])
         shown[collection] += len(features)
         for feature in features:
@@ -377,12 +384,7 @@ def test_a_district_client_in_one_message_reads_its_district_only(world):
             assert str(code).startswith(OWN_DISTRICT)
     assert all(shown.values()), shown
     whole = "/tiles/WebMercatorQuad/0/0/0"
-    full = api.get(whole, headers=headers)
-    with _counting(api.app):
-        _Counted.sent = 0
-        kept = api.get(whole, headers=headers)
-        assert _Counted.sent == 1
-    assert kept.content == full.content
+    kept = _in_one_message(api, whole, headers)
     warnings = mapbox_vector_tile.decode(kept.content)["warnings"]["features"]
     assert warnings and {
         owner_rows(world.url, "SELECT district_code FROM warnings WHERE id = %s",
