@@ -19,7 +19,7 @@ import psycopg2.extensions
 from geo.filters import Scope
 from geo.live import queries as live
 from geo.live.grid_status import load_rules
-from geo.live.view import LiveView, Static, shared_live_view, shared_static
+from geo.live.view import LiveView, Static, shared_live_view, shared_static, view_key
 from geo.mapapi.features import warning_properties
 from geo.mapapi.status import colour_filter, grid_colours
 from geo.mapapi.tiles import GridColour, data_stamp
@@ -161,6 +161,5 @@ class MapState:
         return kept[1], kept[2]
 
     def _view_key(self, scope: Scope, version: int, seen: live.Versions, moment: datetime) -> tuple:
-        """What `shared_live_view` keys the scope's colour view by, besides the question."""
-        start = colour_filter(scope, moment).period.start
-        return version, seen.changes, int(moment.timestamp() // self.status_seconds), start
+        """What `shared_live_view` keeps the scope's colour view by, besides the scope."""
+        return version, view_key(colour_filter(scope, moment), moment, seen, self.status_seconds)

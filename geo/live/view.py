@@ -182,8 +182,7 @@ def shared_live_view(
         flt.categories,
         flt.major_only,
     )
-    seconds = now.timestamp()
-    history_stamp = int(seconds // HISTORY_SECONDS)
+    history_stamp = int(now.timestamp() // HISTORY_SECONDS)
 
     def kept_history() -> live.FlowTable | None:
         if not needs_history(flt, window):
@@ -212,9 +211,19 @@ def shared_live_view(
         with open_conn() as conn:
             return live_view(conn, flt, now, static, rules, past, earlier)
 
-    slot = ("view", asked, flt.statuses, flt.period.key, flt.period.start)
-    view = answers.get(slot, (seen.changes, int(seconds // view_seconds)), counted)
+    question, stamp = view_key(flt, now, seen, view_seconds)
+    view = answers.get(("view", asked, *question), stamp, counted)
     return view, seen.newest
+
+
+def view_key(
+    flt: IncidentFilter, now: datetime, seen: live.Versions, view_seconds: float = VIEW_SECONDS
+) -> tuple[tuple, tuple[int, int]]:
+    """What `shared_live_view` keeps a view by, besides the database, viewer, boundaries and
+    filters it shares: the statuses and period asked, and the stamp (change counter, clock
+    bucket of `view_seconds`) under which a kept view is still the answer."""
+    question = (flt.statuses, flt.period.key, flt.period.start)
+    return question, (seen.changes, int(now.timestamp() // view_seconds))
 
 
 def _read(open_conn: Opener, work: Callable[[psycopg2.extensions.connection], T]) -> T:
