@@ -144,12 +144,14 @@ class Backend:
     def in_one_message(
         self, request: Request, client: ApiClient, query: Callable[[Cursor], bytes]
     ) -> tuple:
-        """The row of `query` (its first column `minqing_ctx_user()`) for a client of the
-        token cache, admitted by its rate limit, in one round trip: the statement entering the
-        client by its token and `query` go in one message, which PostgreSQL runs as one
-        transaction (the connection in autocommit: no BEGIN, no COMMIT). The database checks
-        the token as in `admitted`: a client disabled or rotated since it was cached acts for
-        nobody (row-level security shows nothing) and the request is a 401."""
+        """The row of `query` (its first column who the transaction acts for) for a client of the
+        token cache, admitted by its rate limit, in one round trip (and one before it the first
+        time a connection draws a tile statement, to prepare it: `geo.mapapi.prepared`): the
+        statement entering the client by its token and `query` go in one message, which
+        PostgreSQL runs as one transaction (the connection in autocommit: no BEGIN, no COMMIT).
+        The database checks the token as in `admitted`: a client disabled or rotated since it
+        was cached acts for nobody (row-level security shows nothing) and the request is a
+        401."""
         _within_rate(self, client)
         request.state.client = client
         with self._transaction() as conn:

@@ -66,7 +66,10 @@ FIELDS = {
 }  # fmt: skip
 Caller = Annotated[object, Depends(caller)]
 NONE: Warned = ([], {})  # no warnings layer asked for
-ACTING = b"minqing_ctx_user()"  # who a one-message tile's transaction acts for (the check)
+# Who a one-message tile's transaction acts for (the check): the user of the context the
+# entering statement just set in it ('' when it found no client), read as it stands, without
+# checking its signature again (`minqing_ctx_user()`: 0.06 ms); the policies check it still.
+ACTING = b"split_part(current_setting('minqing.context', true), '|', 1)"
 
 
 def tile_matrix_set() -> dict:

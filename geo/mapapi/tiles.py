@@ -18,9 +18,11 @@ import psycopg2.extensions
 from psycopg2 import sql
 
 from geo.bounds import LngLatBbox
+from geo.filters import OPEN_STATUSES
 from geo.live.queries import AreaNode
 from geo.mapapi.area_index import area_index, overlaps
 from geo.mapapi.features import IncidentQuery, incident_conditions_sql
+from geo.mapapi.prepared import Prepared, execute_query, fixed_text
 from geo.sqlfiles import load_sql
 from geo.warnings.queries import EarlyWarning
 
@@ -31,6 +33,8 @@ COMMUNITY_COUNTS_UNTIL = 10  # incidents counted per community up to this zoom
 GRID_COUNTS_UNTIL = 13  # then per grid; points from the next zoom on
 MOST_POINTS = 20_000  # incident points in one tile at most (newest first)
 LAYERS = ("grids", "incidents", "warnings")
+AREA_PREPARED = Prepared(("level", "layer", "default_color"))
+WARNING_PREPARED = Prepared(("layer",), generic=True)  # in the order of the given arrays
 
 
 class TileError(ValueError):
@@ -89,19 +93,32 @@ def _inside(box: LngLatBbox, lon: float, lat: float) -> bool:
 
 
 class Statement(NamedTuple):
-    """One layer's tile statement and its parameters."""
+    """One layer's tile statement and its parameters; `prepared` when it may be prepared
+    (its rows in an order of their own: `geo.mapapi.prepared`)."""
 
     query: sql.Composable | str
     params: dict
+    prepared: Prepared | None = None
 
 
 def layers_query(
     cur: psycopg2.extensions.cursor, statements: Sequence[Statement], check: bytes = b"NULL"
 ) -> bytes:
     """One statement drawing every layer (each a column: its tile, or NULL), after `check`
-    (an expression, e.g. who the transaction acts for), with its parameters bound."""
+    (an expression, e.g. who the transaction acts for), with its parameters bound: the
+    layers' prepared statement when each of them may be prepared."""
+    if statements and all(s.prepared is not None for s in statements):
+        texts = [fixed_text(cur, _text(cur, s.query), s.params, s.prepared) for s in statements]
+        generic = all(s.prepared.generic for s in statements)
+        message = execute_query(cur, check, texts, [s.params for s in statements], generic)
+        if message is not None:
+            return message
     columns = [b"(\n" + cur.mogrify(s.query, s.params) + b"\n)" for s in statements]
     return b"SELECT " + b", ".join([check, *columns])
+
+
+def _text(cur: psycopg2.extensions.cursor, query: sql.Composable | str) -> str:
+    return query if isinstance(query, str) else query.as_string(cur)
 
 
 def layer_bytes(row: Sequence) -> bytes:
@@ -144,7 +161,7 @@ def area_statement(
         "s_code": [code for code, _ in coloured], "s_color": [c.color for _, c in coloured],
         "s_zh": [c.reason_zh for _, c in coloured], "s_en": [c.reason_en for _, c in coloured],
     }  # fmt: skip
-    return Statement(load_sql("mapapi_tile_areas"), params)
+    return Statement(load_sql("mapapi_tile_areas"), params, AREA_PREPARED)
 
 
 def incident_statement(
@@ -165,7 +182,11 @@ def incident_statement(
         # be used (PostGIS's && is not leakproof), the grid codes' indexes can
         grids = [n.code for n in index.overlapping("grid", box)]
         statement = sql.SQL(load_sql("mapapi_tile_incident_points")).format(conditions=conditions)
-        return Statement(statement, {**params, "most": MOST_POINTS, "grids": grids})
+        prepared = Prepared(("f_statuses",), generic=True)  # newest first
+        return Statement(
+            statement, {**params, "most": MOST_POINTS, "grids": grids},
+            prepared if _open_cases_only(query) else None,
+        )  # fmt: skip
     level = "community" if tile.z <= COMMUNITY_COUNTS_UNTIL else "grid"
     units = [n for n in index.overlapping(level, box) if _inside(box, n.lon, n.lat)]
     if not units:
@@ -180,6 +201,18 @@ def incident_statement(
         u_lat=[n.lat for n in units], grids=grids,
     )  # fmt: skip
     return Statement(statement, params)
+
+
+def _open_cases_only(query: IncidentQuery) -> bool:
+    """True for the map's own incident layer: the open cases, no other filter (its statement
+    is prepared with the open statuses written in, so that their partial index serves)."""
+    flt = query.flt
+    return (
+        set(flt.statuses) == set(OPEN_STATUSES)
+        and not (flt.sources or flt.categories or flt.major_only or query.minor_only)
+        and flt.scope.level == "city"
+        and query.bbox is None and query.start is None and query.end is None
+    )  # fmt: skip
 
 
 def warning_statement(
@@ -199,7 +232,7 @@ def warning_statement(
         "en": [reasons[w.id][1] for w in shown], "lon": [w.lon for w in shown],
         "lat": [w.lat for w in shown],
     }  # fmt: skip
-    return Statement(load_sql("mapapi_tile_points"), params)
+    return Statement(load_sql("mapapi_tile_points"), params, WARNING_PREPARED)
 
 
 _STAMP = """
