@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Annotated
 
+import anyio
 import psycopg2.extensions
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -23,6 +24,7 @@ from fastapi.responses import Response
 from geo.filters import OPEN_STATUSES, Scope
 from geo.live.queries import AreaNode
 from geo.mapapi import features as core
+from geo.mapapi.prepared import prepared_on
 from geo.mapapi.tiles import (
     LAYERS,
     MAX_ZOOM,
@@ -34,12 +36,13 @@ from geo.mapapi.tiles import (
     draw,
     incident_statement,
     layer_bytes,
-    layers_query,
+    layers_message,
     warning_statement,
 )  # fmt: skip
 from geo.timeutil import now_utc
 from service import params
 from service.access import caller
+from service.async_db import Built
 from service.errors import ServiceError, language
 from service.features import TITLES, Text, _incident_query, _json, _known
 from service.links import JSON, MVT, link, url_for
@@ -70,6 +73,7 @@ NONE: Warned = ([], {})  # no warnings layer asked for
 # entering statement just set in it ('' when it found no client), read as it stands, without
 # checking its signature again (`minqing_ctx_user()`: 0.06 ms); the policies check it still.
 ACTING = b"split_part(current_setting('minqing.context', true), '|', 1)"
+ACTING_ONLY = b"SELECT " + ACTING  # the message of a 304 or a tile kept, after the entering
 
 
 def tile_matrix_set() -> dict:
@@ -223,7 +227,7 @@ def _tiled(collection_id: str) -> str:
 
 
 @router.get(f"/tiles/{TMS}/{{z}}/{{y}}/{{x}}", summary="A vector tile of the map")
-def map_tile(
+async def map_tile(
     z: int, y: int, x: int, request: Request,
     layers: Text = None, datetime_: Annotated[str | None, Query(alias="datetime")] = None,
     category: Text = None, source: Text = None, status: Text = None, area: Text = None,
@@ -235,14 +239,14 @@ def map_tile(
         return None, params.choices(layers, "layers", LAYERS) or LAYERS
 
     filters = (datetime_, category, source, status, area, major_risk)
-    return _tile(request, which, z, x, y, filters)
+    return await _tile(request, which, z, x, y, filters)
 
 
 @router.get(
     f"/collections/{{collection_id}}/tiles/{TMS}/{{z}}/{{y}}/{{x}}",
     summary="A vector tile of one collection",
 )
-def collection_tile(
+async def collection_tile(
     collection_id: str, z: int, y: int, x: int, request: Request,
     datetime_: Annotated[str | None, Query(alias="datetime")] = None,
     category: Text = None, source: Text = None, status: Text = None, area: Text = None,
@@ -255,19 +259,28 @@ def collection_tile(
         return name, (name,)
 
     filters = (datetime_, category, source, status, area, major_risk)
-    return _tile(request, which, z, x, y, filters)
+    return await _tile(request, which, z, x, y, filters)
 
 
-def _tile(
+async def _tile(
     request: Request, which: Callable[[], tuple[str | None, tuple[str, ...]]],
     z: int, x: int, y: int, filters: tuple,
 ) -> Response:  # fmt: skip
-    """A tile drawn (or kept) in one round trip when all it depends on is kept (`_at_once`),
-    else in one transaction that also admits the caller: the caller is checked first (401,
-    429), then the collection and layers asked for, then the address."""
-    at_once = _at_once(request, which, z, x, y, filters)
+    """A tile drawn (or kept) in one round trip on the event loop when all it depends on is
+    kept (`_at_once`), else in one transaction that also admits the caller, in a worker
+    thread (`_drawn`)."""
+    at_once = await _at_once(request, which, z, x, y, filters)
     if at_once is not None:
         return at_once
+    return await anyio.to_thread.run_sync(_drawn, request, which, z, x, y, filters)
+
+
+def _drawn(
+    request: Request, which: Callable[[], tuple[str | None, tuple[str, ...]]],
+    z: int, x: int, y: int, filters: tuple,
+) -> Response:  # fmt: skip
+    """The tile in one transaction that also admits the caller: the caller is checked first
+    (401, 429), then the collection and layers asked for, then the address."""
     maps = request.app.state.maps
     with request.app.state.backend.admitted(request) as conn:
         client = request.state.client
@@ -298,12 +311,13 @@ def _tile(
     return Response(cached, media_type=MVT, headers=headers)
 
 
-def _at_once(
+async def _at_once(
     request: Request, which: Callable[[], tuple[str | None, tuple[str, ...]]],
     z: int, x: int, y: int, filters: tuple,
 ) -> Response | None:  # fmt: skip
-    """The tile in one message to the database (`Backend.in_one_message`: the client entered
-    by its token, then the tile drawn, or only the entering for a 304 or a tile kept) when all
+    """The tile in one message to the database, waited for on the event loop
+    (`Backend.in_one_message`: the client entered by its token, then the tile drawn, or only
+    the entering for a 304 or a tile kept) when all
     it depends on is kept: the caller in the token cache, the scope's data stamp (under a
     second old), the boundaries, grid colours and warnings of that stamp; and no area filter
     (read before drawing). None otherwise."""
@@ -333,18 +347,24 @@ def _at_once(
     revalidated = _revalidated(request, headers)
     cached = None if revalidated else maps.tiles.get(headers["ETag"])
     if revalidated or cached is not None:
-        backend.in_one_message(request, client, lambda cur: layers_query(cur, [], ACTING))
+        await backend.in_one_message(request, client, lambda cur: (ACTING_ONLY, _nothing))
         if revalidated:
             return Response(status_code=304, headers=headers)
         return Response(cached, media_type=MVT, headers=headers)
 
-    def query(cur: psycopg2.extensions.cursor) -> bytes:
+    def query(cur: psycopg2.extensions.cursor) -> Built:
+        """The tile's statement, its `PREPARE` before it when the connection has not
+        prepared it (then recorded once the message succeeded)."""
         drawn = _statements(
             cur.connection, request, layers, tile, stamp[0], static.tree, colours, warned, filters
         )
-        return layers_query(cur, drawn, ACTING)
+        first, message = layers_message(cur, drawn, ACTING)
+        if first is None:
+            return message, _nothing
+        prepare = first.prepare.encode() + b";\n"
+        return prepare + message, lambda: prepared_on(cur.connection, first.name)
 
-    body = layer_bytes(backend.in_one_message(request, client, query))
+    body = layer_bytes(await backend.in_one_message(request, client, query))
     maps.tiles.put(headers["ETag"], body)
     return Response(body, media_type=MVT, headers=headers)
 
@@ -409,6 +429,10 @@ def _statement(
             query = replace(query, flt=replace(query.flt, statuses=OPEN_STATUSES))
         return incident_statement(conn, tile, query, tree, now_utc())
     return warning_statement(tile, *warned)
+
+
+def _nothing() -> None:
+    """Nothing to record after a message."""
 
 
 def _max_age(request: Request, dynamic: bool) -> int:

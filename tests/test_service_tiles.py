@@ -274,16 +274,19 @@ def _in_one_message(api, path: str, headers: dict):  # noqa: ANN001, ANN202 - te
 
 @contextmanager
 def _counting(app) -> Iterator[None]:
-    """Count the statements the app's pooled connections send (restored after)."""
+    """Count the statements the app's pooled connections and its event loop's connections
+    send (restored after)."""
     pool = app.state.backend.pool
     conns = list(pool._pool) + list(pool._used.values())
     for conn in conns:
         conn.cursor_factory = _Counted
+    app.state.backend.loop.cursor_factory = _Counted
     try:
         yield
     finally:
         for conn in conns:
             conn.cursor_factory = psycopg2.extensions.cursor
+        app.state.backend.loop.cursor_factory = psycopg2.extensions.cursor
 
 
 def _fresh_app(world):

@@ -94,28 +94,40 @@ def fixed_text(
     return text
 
 
-def execute_query(
+class Execution(NamedTuple):
+    """How a connection runs a tile statement: the `PREPARE` to send first when the
+    connection has not prepared it yet (else None), its name, and the message executing it."""
+
+    prepare: str | None
+    name: str
+    message: bytes
+
+
+def execution(
     cur: psycopg2.extensions.cursor,
     check: bytes,
     texts: Sequence[str],
     params: Sequence[Mapping],
     generic: bool,
-) -> bytes | None:
-    """The message running the prepared statement of these layers with their parameters
-    (preparing it on the cursor's connection first when it is not yet), with its generic
-    plan or planned for these values; None when the connection holds its most prepared
-    statements already."""
+) -> Execution | None:
+    """How the cursor's connection runs the prepared statement of these layers with their
+    parameters, with its generic plan or planned for these values; None when the connection
+    holds its most prepared statements already. Once the `PREPARE` has been sent without
+    error, `prepared_on` records it."""
     found = shape(check, tuple(texts))
-    conn = cur.connection
     with _LOCK:
-        done = _PREPARED.setdefault(conn, set())
+        done = _PREPARED.get(cur.connection, set())
         known = found.name in done
         if not known and len(done) >= MOST_PER_CONNECTION:
             return None
-    if not known:
-        cur.execute(f"PREPARE {found.name} AS {found.text}")
-        with _LOCK:
-            done.add(found.name)
     values = [params[index][name] for index, name in found.names]
     arguments = cur.mogrify(", ".join(["%s"] * len(values)), values) if values else b""
-    return _PLAN[generic] + f"EXECUTE {found.name}(".encode() + arguments + b")"
+    message = _PLAN[generic] + f"EXECUTE {found.name}(".encode() + arguments + b")"
+    prepare = None if known else f"PREPARE {found.name} AS {found.text}"
+    return Execution(prepare, found.name, message)
+
+
+def prepared_on(conn: psycopg2.extensions.connection, name: str) -> None:
+    """Record that the connection has prepared the statement `name`."""
+    with _LOCK:
+        _PREPARED.setdefault(conn, set()).add(name)

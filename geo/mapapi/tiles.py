@@ -22,7 +22,7 @@ from geo.filters import OPEN_STATUSES
 from geo.live.queries import AreaNode
 from geo.mapapi.area_index import area_index, overlaps
 from geo.mapapi.features import IncidentQuery, incident_conditions_sql
-from geo.mapapi.prepared import Prepared, execute_query, fixed_text
+from geo.mapapi.prepared import Execution, Prepared, execution, fixed_text, prepared_on
 from geo.sqlfiles import load_sql
 from geo.warnings.queries import EarlyWarning
 
@@ -101,20 +101,32 @@ class Statement(NamedTuple):
     prepared: Prepared | None = None
 
 
-def layers_query(
+def layers_message(
     cur: psycopg2.extensions.cursor, statements: Sequence[Statement], check: bytes = b"NULL"
-) -> bytes:
+) -> tuple[Execution | None, bytes]:
     """One statement drawing every layer (each a column: its tile, or NULL), after `check`
     (an expression, e.g. who the transaction acts for), with its parameters bound: the
-    layers' prepared statement when each of them may be prepared."""
+    layers' prepared statement when each of them may be prepared, with what the connection
+    must prepare first (None when it has or when the statement is sent as text)."""
     if statements and all(s.prepared is not None for s in statements):
         texts = [fixed_text(cur, _text(cur, s.query), s.params, s.prepared) for s in statements]
         generic = all(s.prepared.generic for s in statements)
-        message = execute_query(cur, check, texts, [s.params for s in statements], generic)
-        if message is not None:
-            return message
+        run = execution(cur, check, texts, [s.params for s in statements], generic)
+        if run is not None:
+            return (run if run.prepare is not None else None), run.message
     columns = [b"(\n" + cur.mogrify(s.query, s.params) + b"\n)" for s in statements]
-    return b"SELECT " + b", ".join([check, *columns])
+    return None, b"SELECT " + b", ".join([check, *columns])
+
+
+def layers_query(
+    cur: psycopg2.extensions.cursor, statements: Sequence[Statement], check: bytes = b"NULL"
+) -> bytes:
+    """`layers_message`'s statement, its prepared statement prepared first when need be."""
+    first, message = layers_message(cur, statements, check)
+    if first is not None:
+        cur.execute(first.prepare)
+        prepared_on(cur.connection, first.name)
+    return message
 
 
 def _text(cur: psycopg2.extensions.cursor, query: sql.Composable | str) -> str:
