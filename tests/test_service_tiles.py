@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
+import anyio
 import mapbox_vector_tile
 import psycopg2.extensions
 import pytest
@@ -399,3 +400,44 @@ def test_a_district_client_in_one_message_reads_its_district_only(world):
     assert any(
         not f["properties"]["code"].startswith(OWN_DISTRICT) for f in city["grids"]["features"]
     )
+
+
+def test_a_kept_callers_tile_is_waited_for_on_the_event_loop(world, monkeypatch):
+    """A kept caller's tile (and its 304) is one message on one of the event loop's own
+    connections: no worker thread is asked for; the tile is the full transaction's."""
+    api = _fresh_app(world)
+    headers = {"Authorization": f"Bearer {world.city}"}
+    lon, lat = _busiest_grid(world.url)[1:]
+    for collection, z in (("grids", 14), ("incidents", 15)):
+        x, y = _tile_of(lon, lat, z)
+        path = f"/collections/{collection}/tiles/WebMercatorQuad/{z}/{y}/{x}"
+        full = api.get(path, headers=headers)
+        with monkeypatch.context() as patched:
+            patched.setattr(anyio.to_thread, "run_sync", _no_thread)
+            kept = api.get(path, headers=headers)
+            again = api.get(path, headers={**headers, "If-None-Match": kept.headers["etag"]})
+        assert kept.status_code == 200 and kept.content == full.content and kept.content
+        assert again.status_code == 304
+    assert len(api.app.state.backend.loop._idle) == 1
+
+
+async def _no_thread(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - anyio's signature
+    raise AssertionError("a worker thread was asked for")
+
+
+def test_a_lost_event_loop_connection_is_a_503_then_replaced(world):
+    """When the database ends an event loop connection's session (a restart), the tile sent on
+    it is a 503 with Retry-After, and the next tile is drawn on a new connection."""
+    api = _fresh_app(world)
+    headers = {"Authorization": f"Bearer {world.city}"}
+    path = "/collections/grids/tiles/WebMercatorQuad/12/1619/3241"
+    assert api.get(path, headers=headers).status_code == 200
+    drawn = api.get(path, headers=headers)
+    assert drawn.status_code == 200
+    (conn,) = api.app.state.backend.loop._idle
+    owner_rows(world.url, "SELECT pg_terminate_backend(%s)", (conn.info.backend_pid,))
+    lost = api.get(path, headers=headers)
+    assert lost.status_code == 503 and lost.headers["retry-after"] == "2"
+    assert conn.closed and api.app.state.backend.loop._idle == []
+    again = api.get(path, headers=headers)
+    assert again.status_code == 200 and again.content == drawn.content
