@@ -165,7 +165,7 @@ class Backend:
 
         try:
             row = await self.loop.row(message)
-        except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
+        except (psycopg2.OperationalError, psycopg2.InterfaceError, TimeoutError) as exc:
             raise ServiceError("unavailable", headers={"Retry-After": "2"}) from exc
         if row is None or row[0] != client.actor:
             raise _bad_token()

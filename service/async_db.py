@@ -62,11 +62,6 @@ class LoopConnections:
             raise
         return conn
 
-    def close(self) -> None:
-        """Close the idle connections."""
-        while self._idle:
-            self._idle.pop().close()
-
 
 async def _ready(conn: psycopg2.extensions.connection) -> None:
     """Wait on the event loop until the connection's pending work is done (psycopg2's
