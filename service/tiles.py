@@ -12,13 +12,14 @@ message to PostgreSQL: the client entered by its token and the tile drawn, in on
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Annotated
 
 import anyio
 import psycopg2.extensions
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from geo.filters import OPEN_STATUSES, Scope
@@ -44,7 +45,7 @@ from service import params
 from service.access import caller
 from service.async_db import Built
 from service.errors import ServiceError, language
-from service.features import TITLES, Text, _incident_query, _json, _known
+from service.features import TITLES, _incident_query, _json, _known
 from service.links import JSON, MVT, link, url_for
 from service.maps import Warned
 
@@ -226,40 +227,77 @@ def _tiled(collection_id: str) -> str:
     return name
 
 
-@router.get(f"/tiles/{TMS}/{{z}}/{{y}}/{{x}}", summary="A vector tile of the map")
-async def map_tile(
-    z: int, y: int, x: int, request: Request,
-    layers: Text = None, datetime_: Annotated[str | None, Query(alias="datetime")] = None,
-    category: Text = None, source: Text = None, status: Text = None, area: Text = None,
-    major_risk: Text = None,
-) -> Response:  # fmt: skip
+FILTERS = ("datetime", "category", "source", "status", "area", "major_risk")
+_INTEGER = re.compile(r"-?[0-9]+")
+
+
+def _described(path: tuple[str, ...], query: tuple[str, ...]) -> dict:
+    """The API description's parameters of a tile route, which reads them itself (`_address`,
+    `_filters`): FastAPI's checking of its ten parameters was 0.1 ms of a 3 ms tile."""
+
+    def title(name: str) -> str:
+        return name.replace("_", " ").title()
+
+    kind = {"collection_id": "string"}
+    return {
+        "parameters": [
+            {"name": name, "in": "path", "required": True,
+             "schema": {"type": kind.get(name, "integer"), "title": title(name)}}
+            for name in path
+        ] + [
+            {"name": name, "in": "query", "required": False,
+             "schema": {"title": title(name), "nullable": True, "type": "string"}}
+            for name in query
+        ]
+    }  # fmt: skip
+
+
+def _address(request: Request) -> tuple[int, int, int]:
+    """The tile's zoom, row and column from the path (a 400 naming one that is no integer)."""
+    found = []
+    for name in ("z", "y", "x"):
+        value = request.path_params[name]
+        if not _INTEGER.fullmatch(value):
+            raise params.bad(name, f"应为整数：{value}", f"should be an integer: {value}")
+        found.append(int(value))
+    return found[0], found[1], found[2]
+
+
+def _filters(request: Request) -> tuple[str | None, ...]:
+    """The incidents' filter parameters, in the order `_statement` takes them."""
+    return tuple(request.query_params.get(name) for name in FILTERS)
+
+
+@router.get(
+    f"/tiles/{TMS}/{{z}}/{{y}}/{{x}}", summary="A vector tile of the map",
+    openapi_extra=_described(("z", "y", "x"), ("layers", *FILTERS)),
+)  # fmt: skip
+async def map_tile(request: Request) -> Response:
     """Grids (colour and reason), incidents (counted, or points from zoom 14), warnings."""
+    z, y, x = _address(request)
+    layers = request.query_params.get("layers")
 
     def which() -> tuple[str | None, tuple[str, ...]]:
         return None, params.choices(layers, "layers", LAYERS) or LAYERS
 
-    filters = (datetime_, category, source, status, area, major_risk)
-    return await _tile(request, which, z, x, y, filters)
+    return await _tile(request, which, z, x, y, _filters(request))
 
 
 @router.get(
     f"/collections/{{collection_id}}/tiles/{TMS}/{{z}}/{{y}}/{{x}}",
     summary="A vector tile of one collection",
+    openapi_extra=_described(("collection_id", "z", "y", "x"), FILTERS),
 )
-async def collection_tile(
-    collection_id: str, z: int, y: int, x: int, request: Request,
-    datetime_: Annotated[str | None, Query(alias="datetime")] = None,
-    category: Text = None, source: Text = None, status: Text = None, area: Text = None,
-    major_risk: Text = None,
-) -> Response:  # fmt: skip
+async def collection_tile(request: Request) -> Response:
     """The collection's one layer in a tile."""
+    z, y, x = _address(request)
+    collection_id = request.path_params["collection_id"]
 
     def which() -> tuple[str | None, tuple[str, ...]]:
         name = _tiled(collection_id)
         return name, (name,)
 
-    filters = (datetime_, category, source, status, area, major_risk)
-    return await _tile(request, which, z, x, y, filters)
+    return await _tile(request, which, z, x, y, _filters(request))
 
 
 async def _tile(

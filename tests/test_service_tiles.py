@@ -441,3 +441,31 @@ def test_a_lost_event_loop_connection_is_a_503_then_replaced(world):
     assert conn.closed and api.app.state.backend.loop._idle == []
     again = api.get(path, headers=headers)
     assert again.status_code == 200 and again.content == drawn.content
+
+
+def test_tile_routes_read_and_describe_their_own_parameters(world, api):
+    """The tile routes read their address and filters themselves: a zoom, row or column that
+    is no integer is a 400 naming it (before the token is looked at), a filter applies as
+    before, and the API description lists every parameter."""
+    headers = {"Authorization": f"Bearer {world.city}"}
+    for path, name in (("/tiles/WebMercatorQuad/1a/0/0", "z"),
+                       ("/collections/grids/tiles/WebMercatorQuad/3/x/0", "y"),
+                       ("/collections/grids/tiles/WebMercatorQuad/3/0/1.5", "x")):  # fmt: skip
+        refused = api.get(path)
+        assert refused.status_code == 400, path
+        assert refused.json()["type"].endswith("bad_parameter")
+        assert f"Parameter {name} is invalid" in refused.json()["en"]
+    lon, lat = _busiest_grid(world.url)[1:]
+    x, y = _tile_of(lon, lat, 15)
+    path = f"/collections/incidents/tiles/WebMercatorQuad/15/{y}/{x}"
+    every, _ = _decode(api, world.city, path)
+    major, _ = _decode(api, world.city, path + "?major_risk=true")
+    majors = major.get("incidents", {}).get("features", [])
+    assert len(majors) < len(every["incidents"]["features"])
+    assert all(f["properties"]["is_major_risk"] for f in majors)
+    described = api.get("/api", headers=headers).json()["paths"]
+    for route, first in (("/tiles/WebMercatorQuad/{z}/{y}/{x}", ["z", "y", "x", "layers"]),
+                         ("/collections/{collection_id}/tiles/WebMercatorQuad/{z}/{y}/{x}",
+                          ["collection_id", "z", "y", "x"])):  # fmt: skip
+        names = [p["name"] for p in described[route]["get"]["parameters"]]
+        assert names == [*first, "datetime", "category", "source", "status", "area", "major_risk"]
