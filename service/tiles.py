@@ -6,7 +6,8 @@ digest of what it depends on (client area, layers, filter, boundary version and 
 stamp or the grid colours' content), so `If-None-Match` answers 304 without drawing it, and
 `Cache-Control: public` with `Vary` on the token headers lets a proxy keep it per client.
 When the caller (token cache), the stamp, the colours and the warnings are kept, a tile is one
-message to PostgreSQL: the client entered by its token and the tile drawn, in one transaction.
+message to PostgreSQL: the client entered by its token and the tile drawn (a statement prepared
+on the connection: `geo.mapapi.prepared`), in one transaction, waited for on the event loop.
 """
 
 from __future__ import annotations
@@ -355,10 +356,9 @@ async def _at_once(
 ) -> Response | None:  # fmt: skip
     """The tile in one message to the database, waited for on the event loop
     (`Backend.in_one_message`: the client entered by its token, then the tile drawn, or only
-    the entering for a 304 or a tile kept) when all
-    it depends on is kept: the caller in the token cache, the scope's data stamp (under a
-    second old), the boundaries, grid colours and warnings of that stamp; and no area filter
-    (read before drawing). None otherwise."""
+    the entering for a 304 or a tile kept) when all it depends on is kept: the caller in the
+    token cache, the scope's data stamp (under a second old), the boundaries, grid colours
+    and warnings of that stamp; and no area filter (read before drawing). None otherwise."""
     backend = request.app.state.backend
     maps = request.app.state.maps
     client = backend.kept_client(request)

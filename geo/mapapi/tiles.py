@@ -93,8 +93,8 @@ def _inside(box: LngLatBbox, lon: float, lat: float) -> bool:
 
 
 class Statement(NamedTuple):
-    """One layer's tile statement and its parameters; `prepared` when it may be prepared
-    (its rows in an order of their own: `geo.mapapi.prepared`)."""
+    """One layer's tile statement and its parameters; how it may be prepared (`prepared`:
+    `geo.mapapi.prepared`), None when it is sent as text."""
 
     query: sql.Composable | str
     params: dict
