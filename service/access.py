@@ -24,8 +24,9 @@ from geo import db
 from geo.errors import MinqingError
 from geo.mapapi.clients import ApiClient, enter_client, enter_client_for_service
 from geo.sqlfiles import load_sql
-from service.async_db import Built, LoopConnections
 from service.errors import ServiceError
+
+Built = tuple[bytes, Callable[[], None]]  # a message, and what to do once it succeeded
 
 _OWNER_SESSION = "SELECT minqing_owner_session()"
 BURST_SECONDS = 10.0  # a client may send this many seconds' worth of requests at once
@@ -84,15 +85,12 @@ class TokenCache:
 
 class Backend:
     """The process's pool (one per process), bounded so no request fails for want of a
-    connection, and the event loop's connections for the requests that are one message
-    (`loop`): the ways a request reaches the database."""
+    connection, and the one way a request reaches the database."""
 
     def __init__(
-        self, pool: psycopg2.pool.ThreadedConnectionPool, url: str, size: int,
-        token_seconds: float = 0.0,
-    ) -> None:  # fmt: skip
+        self, pool: psycopg2.pool.ThreadedConnectionPool, size: int, token_seconds: float = 0.0
+    ) -> None:
         self.pool = pool
-        self.loop = LoopConnections(url, size)
         self._slots = threading.BoundedSemaphore(size)
         self.limiter = RateLimiter()
         self.tokens = TokenCache(token_seconds)
@@ -145,28 +143,34 @@ class Backend:
         token = token_of(request)
         return self.tokens.get(token) if token is not None else None
 
-    async def in_one_message(
+    def in_one_message(
         self, request: Request, client: ApiClient, query: Callable[[Cursor], Built]
     ) -> tuple:
         """The row of `query`'s message (its first column who the transaction acts for) for a
-        client of the token cache, admitted by its rate limit, in one round trip waited for on
-        the event loop (`service.async_db`): the statement entering the client by its token and
-        `query`'s go in one message, which PostgreSQL runs as one transaction. The database
-        checks the token as in `admitted`: a client disabled or rotated since it was cached
-        acts for nobody (row-level security shows nothing) and the request is a 401. A lost
-        connection (the database restarting) is a 503."""
+        client of the token cache, admitted by its rate limit, in one round trip: the statement
+        entering the client by its token and `query`'s go in one message, which PostgreSQL
+        runs as one transaction (the connection in autocommit: no BEGIN, no COMMIT). The
+        database checks the token as in `admitted`: a client disabled or rotated since it was
+        cached acts for nobody (row-level security shows nothing) and the request is a 401."""
         _within_rate(self, client)
         request.state.client = client
-
-        def message(cur: Cursor) -> Built:
-            enter = cur.mogrify(load_sql("mapapi_enter_client"), {"token": client.token})
-            rest, succeeded = query(cur)
-            return enter + b";\n" + rest, succeeded
-
-        try:
-            row = await self.loop.row(message)
-        except (psycopg2.OperationalError, psycopg2.InterfaceError, TimeoutError) as exc:
-            raise ServiceError("unavailable", headers={"Retry-After": "2"}) from exc
+        with self._transaction() as conn:
+            conn.autocommit = True
+            try:
+                with conn.cursor() as cur:
+                    enter = cur.mogrify(load_sql("mapapi_enter_client"), {"token": client.token})
+                    rest, succeeded = query(cur)
+                    cur.execute(enter + b";\n" + rest)
+                    row = cur.fetchone()
+            except psycopg2.Error:
+                # a PREPARE in the failed message may stand (it is not undone with the
+                # transaction) though it was not recorded: the connection goes, not reused
+                conn.close()
+                raise
+            finally:
+                if not conn.closed:
+                    conn.autocommit = False
+            succeeded()
         if row is None or row[0] != client.actor:
             raise _bad_token()
         return row

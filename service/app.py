@@ -78,7 +78,7 @@ def create_app(database_url: str | None = None, settings: ServiceSettings | None
                 f"the map service logs in as {APP_ROLE} (row-level security), not as the tables' "
                 f"owner: {hide_password(url)} is the owner's login (docs/api.md)"
             )
-    app.state.backend = Backend(pool, url, size, settings.token_seconds)
+    app.state.backend = Backend(pool, size, settings.token_seconds)
     app.state.maps = MapState(settings.status_seconds, settings.tile_cache_mb * 1024 * 1024)
     app.state.intake = intake.Intake(
         app.state.backend, settings.intake_wait_ms, settings.intake_group,

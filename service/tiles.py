@@ -7,7 +7,7 @@ stamp or the grid colours' content), so `If-None-Match` answers 304 without draw
 `Cache-Control: public` with `Vary` on the token headers lets a proxy keep it per client.
 When the caller (token cache), the stamp, the colours and the warnings are kept, a tile is one
 message to PostgreSQL: the client entered by its token and the tile drawn (a statement prepared
-on the connection: `geo.mapapi.prepared`), in one transaction, waited for on the event loop.
+on the connection: `geo.mapapi.prepared`), in one transaction.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Annotated
 
-import anyio
 import psycopg2.extensions
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -43,8 +42,7 @@ from geo.mapapi.tiles import (
 )  # fmt: skip
 from geo.timeutil import now_utc
 from service import params
-from service.access import caller
-from service.async_db import Built
+from service.access import Built, caller
 from service.errors import ServiceError, language
 from service.features import TITLES, _incident_query, _json, _known
 from service.links import JSON, MVT, link, url_for
@@ -273,7 +271,7 @@ def _filters(request: Request) -> tuple[str | None, ...]:
     f"/tiles/{TMS}/{{z}}/{{y}}/{{x}}", summary="A vector tile of the map",
     openapi_extra=_described(("z", "y", "x"), ("layers", *FILTERS)),
 )  # fmt: skip
-async def map_tile(request: Request) -> Response:
+def map_tile(request: Request) -> Response:
     """Grids (colour and reason), incidents (counted, or points from zoom 14), warnings."""
     z, y, x = _address(request)
     layers = request.query_params.get("layers")
@@ -281,7 +279,7 @@ async def map_tile(request: Request) -> Response:
     def which() -> tuple[str | None, tuple[str, ...]]:
         return None, params.choices(layers, "layers", LAYERS) or LAYERS
 
-    return await _tile(request, which, z, x, y, _filters(request))
+    return _tile(request, which, z, x, y, _filters(request))
 
 
 @router.get(
@@ -289,7 +287,7 @@ async def map_tile(request: Request) -> Response:
     summary="A vector tile of one collection",
     openapi_extra=_described(("collection_id", "z", "y", "x"), FILTERS),
 )
-async def collection_tile(request: Request) -> Response:
+def collection_tile(request: Request) -> Response:
     """The collection's one layer in a tile."""
     z, y, x = _address(request)
     collection_id = request.path_params["collection_id"]
@@ -298,20 +296,19 @@ async def collection_tile(request: Request) -> Response:
         name = _tiled(collection_id)
         return name, (name,)
 
-    return await _tile(request, which, z, x, y, _filters(request))
+    return _tile(request, which, z, x, y, _filters(request))
 
 
-async def _tile(
+def _tile(
     request: Request, which: Callable[[], tuple[str | None, tuple[str, ...]]],
     z: int, x: int, y: int, filters: tuple,
 ) -> Response:  # fmt: skip
-    """A tile drawn (or kept) in one round trip on the event loop when all it depends on is
-    kept (`_at_once`), else in one transaction that also admits the caller, in a worker
-    thread (`_drawn`)."""
-    at_once = await _at_once(request, which, z, x, y, filters)
+    """A tile drawn (or kept) in one round trip when all it depends on is kept (`_at_once`),
+    else in one transaction that also admits the caller (`_drawn`)."""
+    at_once = _at_once(request, which, z, x, y, filters)
     if at_once is not None:
         return at_once
-    return await anyio.to_thread.run_sync(_drawn, request, which, z, x, y, filters)
+    return _drawn(request, which, z, x, y, filters)
 
 
 def _drawn(
@@ -350,15 +347,15 @@ def _drawn(
     return Response(cached, media_type=MVT, headers=headers)
 
 
-async def _at_once(
+def _at_once(
     request: Request, which: Callable[[], tuple[str | None, tuple[str, ...]]],
     z: int, x: int, y: int, filters: tuple,
 ) -> Response | None:  # fmt: skip
-    """The tile in one message to the database, waited for on the event loop
-    (`Backend.in_one_message`: the client entered by its token, then the tile drawn, or only
-    the entering for a 304 or a tile kept) when all it depends on is kept: the caller in the
-    token cache, the scope's data stamp (under a second old), the boundaries, grid colours
-    and warnings of that stamp; and no area filter (read before drawing). None otherwise."""
+    """The tile in one message to the database (`Backend.in_one_message`: the client entered
+    by its token, then the tile drawn, or only the entering for a 304 or a tile kept) when all
+    it depends on is kept: the caller in the token cache, the scope's data stamp (under a
+    second old), the boundaries, grid colours and warnings of that stamp; and no area filter
+    (read before drawing). None otherwise."""
     backend = request.app.state.backend
     maps = request.app.state.maps
     client = backend.kept_client(request)
@@ -385,7 +382,7 @@ async def _at_once(
     revalidated = _revalidated(request, headers)
     cached = None if revalidated else maps.tiles.get(headers["ETag"])
     if revalidated or cached is not None:
-        await backend.in_one_message(request, client, lambda cur: (ACTING_ONLY, _nothing))
+        backend.in_one_message(request, client, lambda cur: (ACTING_ONLY, _nothing))
         if revalidated:
             return Response(status_code=304, headers=headers)
         return Response(cached, media_type=MVT, headers=headers)
@@ -402,7 +399,7 @@ async def _at_once(
         prepare = first.prepare.encode() + b";\n"
         return prepare + message, lambda: prepared_on(cur.connection, first.name)
 
-    body = layer_bytes(await backend.in_one_message(request, client, query))
+    body = layer_bytes(backend.in_one_message(request, client, query))
     maps.tiles.put(headers["ETag"], body)
     return Response(body, media_type=MVT, headers=headers)
 
