@@ -16,7 +16,10 @@ Parts (`--parts tiles,features,push,batch,restart`, all by default):
   (a proxy or a second viewer). `--other-root` adds the service of another checkout (e.g.
   main's, its own .venv) to the same alternation, for paired before/after figures. The
   features are counted twice: all, and those crossing the tile itself (TiPg selects only
-  these; the service also those in the buffer ring only, as MVT renderers need). TiPg is
+  these; the service also those in the buffer ring only, as MVT renderers need).
+  `--tile-rounds N` goes over the sample N times (the first round, which finds each tile
+  once, left out of the times) and prints each service's median of its tile times over
+  TiPg's in the same turn: steadier figures on a busy machine than one fetch per tile. TiPg is
   installed for the benchmark only, in its own virtual environment under the state folder
   (`pip install tipg uvicorn[standard]`: httptools and uvloop, as the service runs).
 - features: pages of 1,000 incidents with filters (category, status, datetime, bbox, area).
@@ -195,10 +198,13 @@ def tile_sample(url: str, per_zoom: int, rng: random.Random) -> list[tuple[int, 
 
 
 def bench_tiles(
-    url: str, per_zoom: int, rng: random.Random, ports: int | None, other: Path | None
-) -> None:
+    url: str, per_zoom: int, rng: random.Random, ports: int | None, other: Path | None,
+    rounds: int = 1,
+) -> None:  # fmt: skip
     """Grids and open-incident points, z10–z15: the service (cold, then cached) and TiPg, and
-    the service of another checkout (`other`, e.g. main's) in the same alternation."""
+    the service of another checkout (`other`, e.g. main's) in the same alternation; `rounds`
+    times over the tiles (the first round left out of the times when there are more, and the
+    median of each tile's time against TiPg's in the same turn printed too)."""
     token = token_for(url, "bench-reader", "reader")
     tiles = tile_sample(url, per_zoom, rng)
     layers = {"grids": (ZOOMS, "grids"), "incidents": (range(14, 16), "incidents")}
@@ -217,29 +223,38 @@ def bench_tiles(
                      headers=auth)  # fmt: skip
         for name, (zooms, collection) in layers.items():
             spent = {who: {z: [] for z in zooms} for who in servers}
+            against = {who: [] for who in servers}  # each tile's time ÷ TiPg's in its turn
             sizes = {who: 0 for who in servers}
             counts = {who: [0, 0] for who in servers}
-            for z, x, y in tiles:
-                if z not in zooms:
-                    continue
-                order = list(servers)
-                rng.shuffle(order)
-                for who in order:
-                    if who == "TiPg":
-                        at = f"collections/bench_tipg.{name}/tiles/WebMercatorQuad/{z}/{x}/{y}"
-                        headers = {}
-                    else:
-                        at = f"collections/{collection}/tiles/WebMercatorQuad/{z}/{y}/{x}"
-                        headers = auth
-                    start = time.perf_counter()
-                    response = http.get(f"{servers[who]}/{at}", headers=headers)
-                    took = time.perf_counter() - start
-                    response.raise_for_status()
-                    spent[who][z].append(took)
-                    sizes[who] += len(response.content)
-                    every, inside = _features(response.content)
-                    counts[who][0] += every
-                    counts[who][1] += inside
+            for turn in range(rounds):
+                kept = rounds == 1 or turn > 0
+                for z, x, y in tiles:
+                    if z not in zooms:
+                        continue
+                    order = list(servers)
+                    rng.shuffle(order)
+                    took = {}
+                    for who in order:
+                        if who == "TiPg":
+                            at = f"collections/bench_tipg.{name}/tiles/WebMercatorQuad/{z}/{x}/{y}"
+                            headers = {}
+                        else:
+                            at = f"collections/{collection}/tiles/WebMercatorQuad/{z}/{y}/{x}"
+                            headers = auth
+                        start = time.perf_counter()
+                        response = http.get(f"{servers[who]}/{at}", headers=headers)
+                        took[who] = time.perf_counter() - start
+                        response.raise_for_status()
+                        if kept:
+                            spent[who][z].append(took[who])
+                        if turn == 0:
+                            sizes[who] += len(response.content)
+                            every, inside = _features(response.content)
+                            counts[who][0] += every
+                            counts[who][1] += inside
+                    if kept:
+                        for who in servers:
+                            against[who].append(took[who] / took["TiPg"])
             print(f"tiles · {name} (features, all · crossing the tile itself, not only its "
                   "buffer; bytes):")  # fmt: skip
             for who in servers:
@@ -249,6 +264,10 @@ def bench_tiles(
                     print("  " + line(f"z{z} {who}", spent[who][z]))
             for who in servers:
                 print("  " + line(f"all zooms, {who}", [v for z in zooms for v in spent[who][z]]))
+            if rounds > 1:
+                for who in servers.keys() - {"TiPg"}:
+                    print(f"  {who} ÷ TiPg, tile by tile: median {pct(against[who], 50):.2f} "
+                          f"(n={len(against[who])}, load {load()})")  # fmt: skip
     with service(url, port(3), **fast) as warm, httpx.Client(timeout=120) as http:
         auth = {"Authorization": f"Bearer {token}"}
         addresses = [
@@ -587,6 +606,10 @@ def main() -> None:
     parser.add_argument("--parts", default="tiles,features,push,batch,restart")
     parser.add_argument("--tiles-per-zoom", type=int, default=30)
     parser.add_argument(
+        "--tile-rounds", type=int, default=1,
+        help="tiles: rounds over the sample (the first left out of the times when more)",
+    )  # fmt: skip
+    parser.add_argument(
         "--ports", type=int, help="tiles: the servers on this port and the next three (else free)"
     )
     parser.add_argument(
@@ -615,7 +638,7 @@ def main() -> None:
     rng = random.Random(7)
     print(json.dumps({"database": url.rsplit("/", 1)[-1], "parts": parts, "load": load()}))
     if "tiles" in parts:
-        bench_tiles(url, args.tiles_per_zoom, rng, args.ports, args.other_root)
+        bench_tiles(url, args.tiles_per_zoom, rng, args.ports, args.other_root, args.tile_rounds)
     if "features" in parts:
         bench_features(url, args.repeat)
     if {"push", "batch", "restart"} & set(parts):

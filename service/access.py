@@ -26,6 +26,8 @@ from geo.mapapi.clients import ApiClient, enter_client, enter_client_for_service
 from geo.sqlfiles import load_sql
 from service.errors import ServiceError
 
+Built = tuple[bytes, Callable[[], None]]  # a message, and what to do once it succeeded
+
 _OWNER_SESSION = "SELECT minqing_owner_session()"
 BURST_SECONDS = 10.0  # a client may send this many seconds' worth of requests at once
 
@@ -142,14 +144,14 @@ class Backend:
         return self.tokens.get(token) if token is not None else None
 
     def in_one_message(
-        self, request: Request, client: ApiClient, query: Callable[[Cursor], bytes]
+        self, request: Request, client: ApiClient, query: Callable[[Cursor], Built]
     ) -> tuple:
-        """The row of `query` (its first column `minqing_ctx_user()`) for a client of the
-        token cache, admitted by its rate limit, in one round trip: the statement entering the
-        client by its token and `query` go in one message, which PostgreSQL runs as one
-        transaction (the connection in autocommit: no BEGIN, no COMMIT). The database checks
-        the token as in `admitted`: a client disabled or rotated since it was cached acts for
-        nobody (row-level security shows nothing) and the request is a 401."""
+        """The row of `query`'s message (its first column who the transaction acts for) for a
+        client of the token cache, admitted by its rate limit, in one round trip: the statement
+        entering the client by its token and `query`'s go in one message, which PostgreSQL
+        runs as one transaction (the connection in autocommit: no BEGIN, no COMMIT). The
+        database checks the token as in `admitted`: a client disabled or rotated since it was
+        cached acts for nobody (row-level security shows nothing) and the request is a 401."""
         _within_rate(self, client)
         request.state.client = client
         with self._transaction() as conn:
@@ -157,11 +159,18 @@ class Backend:
             try:
                 with conn.cursor() as cur:
                     enter = cur.mogrify(load_sql("mapapi_enter_client"), {"token": client.token})
-                    cur.execute(enter + b";\n" + query(cur))
+                    rest, succeeded = query(cur)
+                    cur.execute(enter + b";\n" + rest)
                     row = cur.fetchone()
+            except psycopg2.Error:
+                # a PREPARE in the failed message may stand (it is not undone with the
+                # transaction) though it was not recorded: the connection goes, not reused
+                conn.close()
+                raise
             finally:
                 if not conn.closed:
                     conn.autocommit = False
+            succeeded()
         if row is None or row[0] != client.actor:
             raise _bad_token()
         return row

@@ -396,3 +396,50 @@ def test_a_district_client_in_one_message_reads_its_district_only(world):
     assert any(
         not f["properties"]["code"].startswith(OWN_DISTRICT) for f in city["grids"]["features"]
     )
+
+
+def test_a_one_message_tile_on_a_lost_connection_is_a_503_then_drawn_again(world):
+    """When the database ends the pool's sessions (a restart), a kept caller's one-message
+    tile is a 503 with Retry-After, never a 500, until a new connection draws it (the same
+    bytes: its statement prepared again on the new connection)."""
+    api = _fresh_app(world)
+    headers = {"Authorization": f"Bearer {world.city}"}
+    path = "/collections/grids/tiles/WebMercatorQuad/12/1619/3241"
+    assert api.get(path, headers=headers).status_code == 200
+    drawn = api.get(path, headers=headers)
+    assert drawn.status_code == 200
+    pool = api.app.state.backend.pool
+    pids = [c.info.backend_pid for c in [*pool._pool, *pool._used.values()]]
+    owner_rows(world.url, "SELECT pg_terminate_backend(p) FROM unnest(%s::int[]) p", (pids,))
+    answers = [api.get(path, headers=headers) for _ in range(len(pids) + 1)]
+    assert answers[0].status_code == 503 and answers[0].headers["retry-after"] == "2"
+    assert all(a.status_code in (200, 503) for a in answers)
+    assert answers[-1].status_code == 200 and answers[-1].content == drawn.content
+
+
+def test_tile_routes_read_and_describe_their_own_parameters(world, api):
+    """The tile routes read their address and filters themselves: a zoom, row or column that
+    is no integer is a 400 naming it (before the token is looked at), a filter applies as
+    before, and the API description lists every parameter."""
+    headers = {"Authorization": f"Bearer {world.city}"}
+    for path, name in (("/tiles/WebMercatorQuad/1a/0/0", "z"),
+                       ("/collections/grids/tiles/WebMercatorQuad/3/x/0", "y"),
+                       ("/collections/grids/tiles/WebMercatorQuad/3/0/1.5", "x")):  # fmt: skip
+        refused = api.get(path)
+        assert refused.status_code == 400, path
+        assert refused.json()["type"].endswith("bad_parameter")
+        assert f"Parameter {name} is invalid" in refused.json()["en"]
+    lon, lat = _busiest_grid(world.url)[1:]
+    x, y = _tile_of(lon, lat, 15)
+    path = f"/collections/incidents/tiles/WebMercatorQuad/15/{y}/{x}"
+    every, _ = _decode(api, world.city, path)
+    major, _ = _decode(api, world.city, path + "?major_risk=true")
+    majors = major.get("incidents", {}).get("features", [])
+    assert len(majors) < len(every["incidents"]["features"])
+    assert all(f["properties"]["is_major_risk"] for f in majors)
+    described = api.get("/api", headers=headers).json()["paths"]
+    for route, first in (("/tiles/WebMercatorQuad/{z}/{y}/{x}", ["z", "y", "x", "layers"]),
+                         ("/collections/{collection_id}/tiles/WebMercatorQuad/{z}/{y}/{x}",
+                          ["collection_id", "z", "y", "x"])):  # fmt: skip
+        names = [p["name"] for p in described[route]["get"]["parameters"]]
+        assert names == [*first, "datetime", "category", "source", "status", "area", "major_risk"]

@@ -18,9 +18,11 @@ import psycopg2.extensions
 from psycopg2 import sql
 
 from geo.bounds import LngLatBbox
+from geo.filters import OPEN_STATUSES
 from geo.live.queries import AreaNode
 from geo.mapapi.area_index import area_index, overlaps
 from geo.mapapi.features import IncidentQuery, incident_conditions_sql
+from geo.mapapi.prepared import Execution, Prepared, execution, fixed_text, prepared_on
 from geo.sqlfiles import load_sql
 from geo.warnings.queries import EarlyWarning
 
@@ -31,6 +33,8 @@ COMMUNITY_COUNTS_UNTIL = 10  # incidents counted per community up to this zoom
 GRID_COUNTS_UNTIL = 13  # then per grid; points from the next zoom on
 MOST_POINTS = 20_000  # incident points in one tile at most (newest first)
 LAYERS = ("grids", "incidents", "warnings")
+AREA_PREPARED = Prepared(("level", "layer", "default_color"))
+WARNING_PREPARED = Prepared(("layer",), generic=True)  # in the order of the given arrays
 
 
 class TileError(ValueError):
@@ -89,19 +93,44 @@ def _inside(box: LngLatBbox, lon: float, lat: float) -> bool:
 
 
 class Statement(NamedTuple):
-    """One layer's tile statement and its parameters."""
+    """One layer's tile statement and its parameters; how it may be prepared (`prepared`:
+    `geo.mapapi.prepared`), None when it is sent as text."""
 
     query: sql.Composable | str
     params: dict
+    prepared: Prepared | None = None
+
+
+def layers_message(
+    cur: psycopg2.extensions.cursor, statements: Sequence[Statement], check: bytes = b"NULL"
+) -> tuple[Execution | None, bytes]:
+    """One statement drawing every layer (each a column: its tile, or NULL), after `check`
+    (an expression, e.g. who the transaction acts for), with its parameters bound: the
+    layers' prepared statement when each of them may be prepared, with what the connection
+    must prepare first (None when it has or when the statement is sent as text)."""
+    if statements and all(s.prepared is not None for s in statements):
+        texts = [fixed_text(cur, _text(cur, s.query), s.params, s.prepared) for s in statements]
+        generic = all(s.prepared.generic for s in statements)
+        run = execution(cur, check, texts, [s.params for s in statements], generic)
+        if run is not None:
+            return (run if run.prepare is not None else None), run.message
+    columns = [b"(\n" + cur.mogrify(s.query, s.params) + b"\n)" for s in statements]
+    return None, b"SELECT " + b", ".join([check, *columns])
 
 
 def layers_query(
     cur: psycopg2.extensions.cursor, statements: Sequence[Statement], check: bytes = b"NULL"
 ) -> bytes:
-    """One statement drawing every layer (each a column: its tile, or NULL), after `check`
-    (an expression, e.g. who the transaction acts for), with its parameters bound."""
-    columns = [b"(\n" + cur.mogrify(s.query, s.params) + b"\n)" for s in statements]
-    return b"SELECT " + b", ".join([check, *columns])
+    """`layers_message`'s statement, its prepared statement prepared first when need be."""
+    first, message = layers_message(cur, statements, check)
+    if first is not None:
+        cur.execute(first.prepare)
+        prepared_on(cur.connection, first.name)
+    return message
+
+
+def _text(cur: psycopg2.extensions.cursor, query: sql.Composable | str) -> str:
+    return query if isinstance(query, str) else query.as_string(cur)
 
 
 def layer_bytes(row: Sequence) -> bytes:
@@ -144,7 +173,7 @@ def area_statement(
         "s_code": [code for code, _ in coloured], "s_color": [c.color for _, c in coloured],
         "s_zh": [c.reason_zh for _, c in coloured], "s_en": [c.reason_en for _, c in coloured],
     }  # fmt: skip
-    return Statement(load_sql("mapapi_tile_areas"), params)
+    return Statement(load_sql("mapapi_tile_areas"), params, AREA_PREPARED)
 
 
 def incident_statement(
@@ -165,7 +194,11 @@ def incident_statement(
         # be used (PostGIS's && is not leakproof), the grid codes' indexes can
         grids = [n.code for n in index.overlapping("grid", box)]
         statement = sql.SQL(load_sql("mapapi_tile_incident_points")).format(conditions=conditions)
-        return Statement(statement, {**params, "most": MOST_POINTS, "grids": grids})
+        prepared = Prepared(("f_statuses",), generic=True)  # newest first
+        return Statement(
+            statement, {**params, "most": MOST_POINTS, "grids": grids},
+            prepared if _open_cases_only(query) else None,
+        )  # fmt: skip
     level = "community" if tile.z <= COMMUNITY_COUNTS_UNTIL else "grid"
     units = [n for n in index.overlapping(level, box) if _inside(box, n.lon, n.lat)]
     if not units:
@@ -180,6 +213,18 @@ def incident_statement(
         u_lat=[n.lat for n in units], grids=grids,
     )  # fmt: skip
     return Statement(statement, params)
+
+
+def _open_cases_only(query: IncidentQuery) -> bool:
+    """True for the map's own incident layer: the open cases, no other filter (its statement
+    is prepared with the open statuses written in, so that their partial index serves)."""
+    flt = query.flt
+    return (
+        set(flt.statuses) == set(OPEN_STATUSES)
+        and not (flt.sources or flt.categories or flt.major_only or query.minor_only)
+        and flt.scope.level == "city"
+        and query.bbox is None and query.start is None and query.end is None
+    )  # fmt: skip
 
 
 def warning_statement(
@@ -199,7 +244,7 @@ def warning_statement(
         "en": [reasons[w.id][1] for w in shown], "lon": [w.lon for w in shown],
         "lat": [w.lat for w in shown],
     }  # fmt: skip
-    return Statement(load_sql("mapapi_tile_points"), params)
+    return Statement(load_sql("mapapi_tile_points"), params, WARNING_PREPARED)
 
 
 _STAMP = """
