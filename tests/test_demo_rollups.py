@@ -159,3 +159,25 @@ def test_rebuild_twice_changes_nothing(seeded):
             "major_closed)",
         ),
     ]
+
+
+def test_rollups_are_vacuumed_after_a_hundredth_changes(seeded):
+    """The drill step's index-only scans need a fresh visibility map: autovacuum visits the
+    rollups after 1 % of their rows changed or arrived, not the default 20 %, also after a
+    rebuild (migration 251)."""
+    with seeded.cursor() as cur:
+        cur.execute("SELECT rollup_rebuild()")
+        cur.execute(
+            "SELECT relname, reloptions FROM pg_class WHERE relname LIKE 'incident_daily_%%'"
+            " AND relkind = 'r' ORDER BY 1"
+        )
+        options = cur.fetchall()
+    seeded.rollback()
+    assert [name for name, _ in options] == [
+        "incident_daily_flows", "incident_daily_handling", "incident_daily_stocks"
+    ]  # fmt: skip
+    for _, reloptions in options:
+        assert set(reloptions) == {
+            "autovacuum_vacuum_scale_factor=0.01",
+            "autovacuum_vacuum_insert_scale_factor=0.01",
+        }
