@@ -3,8 +3,9 @@
 Runs against the database of DATABASE_URL (seed it first, e.g.
 `minqing demo seed --incidents 2400000`). For every level it takes a few areas (the largest
 by residents), a finished month and the current month, runs each step REPEAT times after one
-warm-up, and prints p50 / p95 per part (key figures now and before, children ranking, trend,
-breakdowns) and for the whole step; then times `write_report` for the largest district.
+warm-up, and prints p50 / p95 per part (key figures now and before, read together; children
+ranking, trend, breakdowns) and for the whole step; then times `write_report` for the largest
+district.
 
     DATABASE_URL=postgresql://…/minqing .venv/bin/python bench/drilldown.py [--repeat 10]
 """
@@ -27,7 +28,7 @@ from geo.reports.write import write_report
 from geo.settings import get_settings
 from geo.timeutil import CST, now_utc
 
-PARTS = ("kpis", "kpis_previous", "children", "trend", "categories", "sources")
+PARTS = ("kpis", "children", "trend", "categories", "sources")
 AREAS_PER_LEVEL = 3
 
 

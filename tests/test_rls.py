@@ -198,6 +198,33 @@ def test_rollups_hold_only_the_districts_areas(url, pool):
     assert scoped_rows(pool, MY_SCOPE, summed, (MINE,)) == owner_rows(url, summed, (MINE,))
 
 
+def test_the_scopes_codes_reach_down_to_the_communities(url, pool):
+    """The codes the rollups' policies admit: the district, its streets and communities."""
+    codes = scoped_rows(pool, MY_SCOPE, "SELECT minqing_scope_codes()")[0][0]
+    assert len(codes) == len(set(codes)) and set(codes) == subtree(url, MINE)
+
+
+def test_planning_a_rollup_read_leaves_the_scopes_codes_for_its_run(url):
+    """The planner does not work out the scope's codes (a recursive walk of the areas) to
+    plan a rollup read; the read works them out once, when it runs."""
+    calls = (
+        "SELECT coalesce(sum(calls), 0) FROM pg_stat_xact_user_functions"
+        " WHERE funcname = 'minqing_scope_codes'"
+    )
+    with owner_connection(url) as conn, conn.cursor() as cur:
+        cur.execute("SET LOCAL track_functions = 'all'")
+        db.enter_scope(conn, MY_SCOPE)
+        for table in ROLLUPS:
+            cur.execute(_query("EXPLAIN SELECT count(*) FROM {} WHERE code = %s", table), (MINE,))
+        cur.execute(calls)
+        assert cur.fetchone()[0] == 0
+        cur.execute(_query("SELECT count(*) FROM {} WHERE code = %s", ROLLUPS[0]), (MINE,))
+        assert cur.fetchone()[0] > 0
+        cur.execute(calls)
+        assert cur.fetchone()[0] == 1
+        conn.rollback()
+
+
 def test_centers_inside_the_scope_and_above_it(url, pool):
     """A district sees its sub-center, command posts and workstations, and the city center."""
     seen = {r[0] for r in scoped_rows(pool, MY_SCOPE, "SELECT code FROM centers")}

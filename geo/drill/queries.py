@@ -168,10 +168,36 @@ def area_counts(
             p90 = rollup.rollup_p90(conn, code, flt.period)
         else:
             p90 = _grid_p90(conn, flt)
-        return replace(counts, kpis=replace(counts.kpis, p90_handling_hours=p90))
+        return _with_p90(counts, p90)
     kpis = _kpis(conn, flt).get(None, Kpis())
     extra = _base_extras(conn, flt, None, categories).get(None, (0, 0))
     return rollup.AreaCounts(kpis, *extra)
+
+
+def area_counts_pair(
+    conn: psycopg2.extensions.connection,
+    flt: IncidentFilter,
+    previous: Period,
+    categories: tuple[str, ...],
+) -> tuple[rollup.AreaCounts, rollup.AreaCounts]:
+    """`area_counts` over the filter's period and over `previous`: from one read of the rollups
+    (and one of the handling buckets) when they answer both, else each on its own."""
+    if not (rollup.answers(flt) and rollup.answers(flt.with_period(previous))):
+        return area_counts(conn, flt, categories), area_counts(
+            conn, flt.with_period(previous), categories
+        )
+    code = rollup.rollup_code(flt.scope.level, flt.scope.code)
+    now, then = rollup.rollup_counts_pair(conn, [code], flt.period, previous, categories)
+    if flt.scope.level in rollup.P90_LEVELS:
+        p90s = rollup.rollup_p90_pair(conn, code, flt.period, previous)
+    else:
+        p90s = (_grid_p90(conn, flt), _grid_p90(conn, flt.with_period(previous)))
+    return _with_p90(now[code], p90s[0]), _with_p90(then[code], p90s[1])
+
+
+def _with_p90(counts: rollup.AreaCounts, p90: float | None) -> rollup.AreaCounts:
+    """The counts with their 90th percentile of handling hours filled in."""
+    return replace(counts, kpis=replace(counts.kpis, p90_handling_hours=p90))
 
 
 def _grid_p90(conn: psycopg2.extensions.connection, flt: IncidentFilter) -> float | None:
@@ -200,13 +226,15 @@ def child_counts(
         for p in (flt.period, previous)
     ]
     if all(rolled):
-        now_found, then_found = ({}, {})
+        now_found, then_found = rollup.rollup_counts_pair(
+            conn, codes, flt.period, previous, categories
+        )
     else:
         now_found, then_found = _child_counts_counted(conn, flt, previous, child_level, categories)
-    if rolled[0]:
-        now_found = rollup.rollup_counts(conn, codes, flt.period, categories)
-    if rolled[1]:
-        then_found = rollup.rollup_counts(conn, codes, previous, categories)
+        if rolled[0]:
+            now_found = rollup.rollup_counts(conn, codes, flt.period, categories)
+        if rolled[1]:
+            then_found = rollup.rollup_counts(conn, codes, previous, categories)
     empty = rollup.AreaCounts(Kpis(), 0, 0)
     return (
         {code: now_found.get(code, empty) for code in codes},

@@ -83,6 +83,42 @@ def rollup_counts(
     }
 
 
+def rollup_counts_pair(
+    conn: psycopg2.extensions.connection,
+    codes: list[str],
+    period: Period,
+    previous: Period,
+    categories: tuple[str, ...],
+) -> tuple[dict[str, AreaCounts], dict[str, AreaCounts]]:
+    """Key figures per rollup code over two periods of CST days (the one reviewed and the one
+    compared), read in one statement: what `rollup_counts` gives for each."""
+    params = _pair_days(period, previous)
+    found: dict[str, dict[str, AreaCounts]] = {"now": {}, "before": {}}
+    with conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
+        cur.execute(
+            load_sql("drill_rollup_kpis_pair"),
+            {**params, "codes": codes, "categories": list(categories)},
+        )
+        for row in cur.fetchall():
+            found[row["which"]][row["code"]] = AreaCounts(
+                row_to_kpis(row), int(row["new_in_categories"]), int(row["repeats"])
+            )
+    return found["now"], found["before"]
+
+
+def _pair_days(period: Period, previous: Period) -> dict[str, date]:
+    """Both periods' CST days as the pair statements' parameters."""
+    days, prev_days = cst_days(period), cst_days(previous)
+    if days is None or prev_days is None:
+        raise ValueError("the rollups only answer periods of whole CST days")
+    return {
+        "first": days[0],
+        "stop": days[1],
+        "prev_first": prev_days[0],
+        "prev_stop": prev_days[1],
+    }
+
+
 def bucket_bounds(bucket: int) -> tuple[float, float]:
     """The hours [low, high) a handling-time bucket covers."""
     if bucket < HOURLY_BUCKETS:
@@ -130,3 +166,18 @@ def rollup_p90(conn: psycopg2.extensions.connection, code: str, period: Period) 
         )
         counts = [(int(b), int(n)) for b, n in cur.fetchall()]
     return percentile_from_buckets(counts, 0.9)
+
+
+def rollup_p90_pair(
+    conn: psycopg2.extensions.connection, code: str, period: Period, previous: Period
+) -> tuple[float | None, float | None]:
+    """`rollup_p90` of two periods (the one reviewed, the one compared), read in one statement."""
+    with conn.cursor() as cur:
+        cur.execute(
+            load_sql("drill_rollup_handling_pair"), {**_pair_days(period, previous), "code": code}
+        )
+        counts: dict[str, list[tuple[int, int]]] = {"now": [], "before": []}
+        for which, bucket, n in cur.fetchall():
+            counts[which].append((int(bucket), int(n)))
+    now, before = (percentile_from_buckets(counts[w], 0.9) for w in ("now", "before"))
+    return now, before

@@ -118,10 +118,7 @@ def drill_step(
     period, previous = drill.review_period(parse_period(period_text, now), now)
     flt = IncidentFilter(period, scope=node.scope)
     cats = rules.categories
-    current = clock("kpis", lambda: drill.area_counts(conn, flt, cats))
-    before = clock(
-        "kpis_previous", lambda: drill.area_counts(conn, flt.with_period(previous), cats)
-    )
+    current, before = clock("kpis", lambda: drill.area_counts_pair(conn, flt, previous, cats))
     rows: list[ChildRow] = []
     if node.child_level is not None:
         kids = drill.children(conn, node.code)

@@ -12,4 +12,7 @@ FROM incident_daily_flows f
 WHERE f.code = %(code)s
   AND ((f.day >= %(first)s AND f.day < %(stop)s)
        OR (f.day >= %(prev_first)s AND f.day < %(prev_stop)s))
+  -- the days of both, as one range the primary key answers (else every day of the area)
+  AND f.day >= least(%(first)s::date, %(prev_first)s::date)
+  AND f.day < greatest(%(stop)s::date, %(prev_stop)s::date)
 GROUP BY 1
