@@ -25,12 +25,15 @@ from functools import lru_cache
 from typing import NamedTuple
 
 import psycopg2.extensions
+from psycopg2 import sql
 
 MOST_PER_CONNECTION = 64  # statements prepared on one connection at most; then as before
 _PLAN = {
     True: b"SET LOCAL plan_cache_mode = force_generic_plan;\n",
     False: b"SET LOCAL plan_cache_mode = force_custom_plan;\n",
 }
+_PREPARE = sql.SQL("PREPARE {} AS ")
+_EXECUTE = sql.SQL("EXECUTE {}(")
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%")
 _PREPARED: weakref.WeakKeyDictionary[psycopg2.extensions.connection, set[str]] = (
     weakref.WeakKeyDictionary()
@@ -122,8 +125,9 @@ def execution(
             return None
     values = [params[index][name] for index, name in found.names]
     arguments = cur.mogrify(", ".join(["%s"] * len(values)), values) if values else b""
-    message = _PLAN[generic] + f"EXECUTE {found.name}(".encode() + arguments + b")"
-    prepare = None if known else f"PREPARE {found.name} AS {found.text}"
+    named = sql.Identifier(found.name)
+    message = _PLAN[generic] + _EXECUTE.format(named).as_string(cur).encode() + arguments + b")"
+    prepare = None if known else _PREPARE.format(named).as_string(cur) + found.text
     return Execution(prepare, found.name, message)
 
 
