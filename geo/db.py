@@ -6,6 +6,7 @@ import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg2
@@ -78,10 +79,21 @@ def app_database_url(settings: Settings) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-def connect(url: str) -> psycopg2.extensions.connection:
+class Connection(psycopg2.extensions.connection):
+    """A connection of this process (a pool's or its own), knowing the statements this
+    process prepared on it (`geo.mapapi.prepared`): they live and die with the session."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.prepared: set[str] = set()
+
+
+def connect(url: str) -> Connection:
     """A new connection, with driver errors turned into one clear message (password hidden)."""
     try:
-        return psycopg2.connect(url, connect_timeout=5, application_name="minqing")
+        return psycopg2.connect(
+            url, connect_timeout=5, application_name="minqing", connection_factory=Connection
+        )
     except psycopg2.OperationalError as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "no answer"
         raise DatabaseUnreachable(
@@ -116,8 +128,9 @@ def get_pool(url: str, minconn: int = 1, maxconn: int = 8) -> psycopg2.pool.Thre
         if pool is None or pool.closed:
             connect(url).close()  # fail early with a clear message
             pool = psycopg2.pool.ThreadedConnectionPool(
-                minconn, maxconn, url, connect_timeout=5, application_name="minqing"
-            )
+                minconn, maxconn, url, connect_timeout=5, application_name="minqing",
+                connection_factory=Connection,
+            )  # fmt: skip
             # psycopg2 closes every connection handed back beyond `minconn`: with many
             # screens at once each unit of work then paid a new connection. Open `minconn` at
             # first, keep up to `maxconn` once opened.
@@ -236,7 +249,7 @@ def enter_session(
         return cur.fetchone()
 
 
-class ScopedConnection(psycopg2.extensions.connection):
+class ScopedConnection(Connection):
     """A connection of its own (not pooled) that enters one scope again after each commit or
     rollback, for benchmarks that work as the dashboard does over many transactions."""
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
+import psycopg2
 import pytest
 
 from geo import db
@@ -104,3 +105,31 @@ def test_a_filtered_incident_layer_and_a_full_connection_are_not_prepared(world,
             assert cur.fetchall() == []
     finally:
         conn.close()
+
+
+def test_what_a_connection_prepared_is_kept_on_it_alone(world):
+    """The record of prepared statements belongs to the connection: a second connection
+    prepares its own, and a connection of another kind (no record) sends the tile as text."""
+    version = owner_rows(world.url, "SELECT id FROM boundary_versions WHERE is_current")[0][0]
+    lon, lat = _places(world.url)[0]
+    tile = _tile(lon, lat, 15)
+    first, second = db.connect(world.app_url), db.connect(world.app_url)
+    plain = psycopg2.connect(world.app_url)
+    try:
+        for conn in (first, second, plain):
+            assert enter_client_for_service(conn, world.city) is not None
+        tree = load_static(first, version).tree
+        grids = area_statement(tile, "grid", "grids", version, None, {}, tree)
+        with first.cursor() as cur:
+            assert b"EXECUTE " in layers_query(cur, [grids])
+        assert len(first.prepared) == 1 and second.prepared == set()
+        with second.cursor() as cur:
+            assert b"EXECUTE " in layers_query(cur, [grids])
+        assert second.prepared == first.prepared
+        with plain.cursor() as cur:
+            assert layers_query(cur, [grids]).startswith(b"SELECT ")
+            cur.execute(STATEMENTS)
+            assert cur.fetchall() == []
+    finally:
+        for conn in (first, second, plain):
+            conn.close()

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import threading
-import weakref
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import NamedTuple
@@ -35,10 +33,6 @@ _PLAN = {
 _PREPARE = sql.SQL("PREPARE {} AS ")
 _EXECUTE = sql.SQL("EXECUTE {}(")
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%")
-_PREPARED: weakref.WeakKeyDictionary[psycopg2.extensions.connection, set[str]] = (
-    weakref.WeakKeyDictionary()
-)
-_LOCK = threading.Lock()
 
 
 class Prepared(NamedTuple):
@@ -115,14 +109,16 @@ def execution(
 ) -> Execution | None:
     """How the cursor's connection runs the prepared statement of these layers with their
     parameters, with its generic plan or planned for these values; None when the connection
-    holds its most prepared statements already. Once the `PREPARE` has been sent without
-    error, `prepared_on` records it."""
+    holds its most prepared statements already, or keeps no record of them (not a
+    `geo.db.Connection`). Once the `PREPARE` has been sent without error, `prepared_on`
+    records it."""
     found = shape(check, tuple(texts))
-    with _LOCK:
-        done = _PREPARED.get(cur.connection, set())
-        known = found.name in done
-        if not known and len(done) >= MOST_PER_CONNECTION:
-            return None
+    done: set[str] | None = getattr(cur.connection, "prepared", None)
+    if done is None:
+        return None
+    known = found.name in done
+    if not known and len(done) >= MOST_PER_CONNECTION:
+        return None
     values = [params[index][name] for index, name in found.names]
     arguments = cur.mogrify(", ".join(["%s"] * len(values)), values) if values else b""
     named = sql.Identifier(found.name)
@@ -132,6 +128,5 @@ def execution(
 
 
 def prepared_on(conn: psycopg2.extensions.connection, name: str) -> None:
-    """Record that the connection has prepared the statement `name`."""
-    with _LOCK:
-        _PREPARED.setdefault(conn, set()).add(name)
+    """Record that the connection (a `geo.db.Connection`) has prepared the statement `name`."""
+    conn.prepared.add(name)
