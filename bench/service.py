@@ -23,7 +23,8 @@ Parts (`--parts tiles,features,push,batch,restart`, all by default):
   installed for the benchmark only, in its own virtual environment under the state folder
   (`pip install tipg uvicorn[standard]`: httptools and uvloop, as the service runs).
 - features: pages of 1,000 incidents with filters (category, status, datetime, bbox, area).
-- push: single reports from concurrent clients; batch: batches of 500 from a few clients;
+- push: single reports from concurrent clients; batch: batches (`--batch-size`, 500) from a
+  few clients (`--batch-clients`, 4), 10 × `--reports` reports in all;
   restart: single reports while the local PostgreSQL restarts: every client retries with the
   same source ids until answered, and the stored count must be exact. The reports are sent by
   a lean HTTP/1.1 client (`http_load.py`; `--client httpx` for the one used before, which
@@ -408,6 +409,8 @@ class Load:
 
     client: str = "raw"
     processes: int = 1
+    batch_size: int = 500
+    batch_clients: int = 4
 
 
 def push(base: str, url: str, token: str, items: list, path: str, workers: int, how: Load) -> dict:
@@ -521,11 +524,12 @@ def bench_push(
         if "batch" in parts:
             tag = uuid.uuid4().hex[:8]
             items = reports(n * 10, where, rng, tag)
-            batches = [items[i : i + 500] for i in range(0, len(items), 500)]
+            size, clients = how.batch_size, how.batch_clients
+            batches = [items[i : i + size] for i in range(0, len(items), size)]
             path = "/intake/hotline_12345/reports/batch"
-            stats = push(base, url, token, batches, path, 4, how)
+            stats = push(base, url, token, batches, path, clients, how)
             rate = len(items) / stats["seconds"]
-            head = f"push · batches of 500, 4 clients: {rate:,.0f} reports/s; "
+            head = f"push · batches of {size}, {clients} clients: {rate:,.0f} reports/s; "
             print(head + line("per batch", stats["latency"]) + f"; answers {stats['status']}")
             print(cpu_line(stats, len(items), how))
             print(f"  stored {sum(stored(url, tag)):,} of {len(items):,}")
@@ -631,6 +635,8 @@ def main() -> None:
         default=1,
         help="processes the raw client's connections are spread over",
     )
+    parser.add_argument("--batch-size", type=int, default=500, help="reports per batch")
+    parser.add_argument("--batch-clients", type=int, default=4, help="concurrent batch clients")
     args = parser.parse_args()
     base_url = db.database_url(get_settings())
     url = seed(base_url) if args.seed else args.url or sibling_url(base_url, BENCH_DATABASE)
@@ -642,7 +648,7 @@ def main() -> None:
     if "features" in parts:
         bench_features(url, args.repeat)
     if {"push", "batch", "restart"} & set(parts):
-        how = Load(args.client, args.client_processes)
+        how = Load(args.client, args.client_processes, args.batch_size, args.batch_clients)
         bench_push(url, parts, args.reports, args.clients, rng, how)
     db.close_pools()
 
