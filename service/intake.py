@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 from xml.etree import ElementTree
@@ -41,7 +41,7 @@ from geo.vocabulary import SOURCES
 from service import params
 from service.access import Backend, caller, pusher
 from service.errors import ServiceError, language
-from service.links import JSON, here, link, url_for
+from service.links import JSON, here, link, url_for, url_maker
 
 router = APIRouter(tags=["Push intake and change feed"])
 Caller = Annotated[ApiClient, Depends(caller)]
@@ -261,8 +261,9 @@ class _Refused(Exception):
         self.outcomes = outcomes
 
 
-def _outcome_body(request: Request, source: str, o: PushOutcome) -> dict:
-    """What the source's system learns of one report: its case, grid and deadline, or why not."""
+def _outcome_body(url: Callable[[str], str], source: str, o: PushOutcome) -> dict:
+    """What the source's system learns of one report: its case, grid and deadline, or why not
+    (`url`: the request's `url_maker`)."""
     body: dict[str, Any] = {"source": source, "source_id": o.source_id, "outcome": o.outcome}
     if o.case is not None and o.outcome != "conflict":
         body.update(
@@ -270,9 +271,9 @@ def _outcome_body(request: Request, source: str, o: PushOutcome) -> dict:
             assigned_center=o.assigned_center,
             deadline_at=o.deadline_at.astimezone(CST).isoformat() if o.deadline_at else None,
             links=[
-                link(url_for(request, f"/collections/incidents/items/{o.case}"), "case",
+                link(url(f"/collections/incidents/items/{o.case}"), "case",
                      "application/geo+json"),
-                link(url_for(request, f"/intake/{source}/changes"), "changes"),
+                link(url(f"/intake/{source}/changes"), "changes"),
             ],
         )  # fmt: skip
     if o.outcome == "rejected":
@@ -324,11 +325,11 @@ async def push_report(source: str, request: Request, client: Pusher) -> Response
     )
     refusal = _refusal([outcome])
     if refusal is not None:
-        refusal.extra.update(_outcome_body(request, source, outcome))
+        refusal.extra.update(_outcome_body(url_maker(request), source, outcome))
         raise refusal
     status = 201 if outcome.outcome in ("new", "linked") else 200
     headers = {"Location": url_for(request, f"/collections/incidents/items/{outcome.case}")}
-    return _json_response(_outcome_body(request, source, outcome), status, headers)
+    return _json_response(_outcome_body(url_maker(request), source, outcome), status, headers)
 
 
 @router.post(
@@ -363,7 +364,8 @@ async def push_batch(source: str, request: Request, client: Caller) -> Response:
         outcomes = await anyio.to_thread.run_sync(
             intake.store_all, client, source, reports, _address(request)
         )
-    items = [_outcome_body(request, source, o) for o in outcomes]
+    url = url_maker(request)
+    items = [_outcome_body(url, source, o) for o in outcomes]
     refusal = _refusal(outcomes)
     if refusal is not None:
         refusal.extra.update(reports=items)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from urllib.parse import urlencode
+
 from starlette.datastructures import URL
 from starlette.requests import Request
 
@@ -34,6 +37,15 @@ def url_for(request: Request, path: str, **query: str) -> str:
     if key:
         query = {**query, "api_key": key}
     return str(url.include_query_params(**query)) if query else str(url)
+
+
+def url_maker(request: Request) -> Callable[[str], str]:
+    """`url_for` without query parameters of its own, the request's base and `api_key` read
+    once (a batch's answer links each of its reports twice)."""
+    base = base_url(request)
+    key = request.query_params.get("api_key")
+    query = "?" + urlencode({"api_key": key}) if key else ""
+    return lambda path: base + path + query
 
 
 def link(href: str, rel: str, media_type: str = JSON, title: str | None = None) -> dict:
