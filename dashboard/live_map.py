@@ -54,6 +54,7 @@ from layers.live_map import (
     MapParts,
     Overlays,
     area_features,
+    area_grid_edges,
     city_box,
     display_tolerance,
     grid_names,
@@ -296,6 +297,14 @@ def _served(version: int, language: str) -> dict[str, str | dict | list]:
     }
 
 
+@long_lived(ttl=3600, max_entries=64)
+def _area_grid_edges(version: int, code: str) -> str | list:
+    """The edges of the grids under one area (layers.live_map.area_grid_edges) as the URL
+    the browser fetches once (inline where not served)."""
+    stem, segments = area_grid_edges(_boundaries(version), code)
+    return static_json_url(stem, segments) or segments
+
+
 def _opening_box(static: Static, focus: live.AreaNode | None, view: LiveView) -> LngLatBbox:
     """The box the map opens on: the area's; for the city, where its cases are.
 
@@ -331,7 +340,8 @@ def _deck(
         zoom = view_for(box, MAP_WIDTH_PX, MAP_HEIGHT_PX).zoom
         streets = _city_streets(static.version, display_tolerance(zoom))
     features = _area_features(static.version)
-    parts = MapParts(features, _served(static.version, language), titles, streets)
+    edges = None if focus is None else _area_grid_edges(static.version, focus.code)
+    parts = MapParts(features, _served(static.version, language), titles, streets, edges)
     rising: tuple[list[pdk.Layer], list[Legend]] = ([], [])
     if shown["forecast"]:
         area = Scope(focus.level, focus.code) if focus else Scope()

@@ -42,7 +42,7 @@ from layers.heat import heat_layer, heat_legend
 from layers.incidents import arrivals_layer, incident_layer, incident_legend
 from layers.labels import Box, place_labels
 from layers.legend import Legend
-from layers.outlines import edge_layer, geojson_rings, ring_segments
+from layers.outlines import Segment, edge_layer, geojson_rings, ring_segments
 from layers.warnings import warning_layers, warning_legend
 
 Translate = Callable[[str], str]
@@ -64,12 +64,14 @@ class MapParts:
     district, street and community outlines (GeoJSON features per level), the served static
     parts (`served_payloads`: a URL, or the payload itself where not served) and each grid's
     title (`grid_names`); for the city view, the streets simplified for its opening zoom
-    (`simplified`; None: drawn as in `features`)."""
+    (`simplified`; None: drawn as in `features`); inside an area, the edges of its grids
+    (`area_grid_edges`, served the same way; None: none drawn)."""
 
     features: Mapping[str, list[dict]]
     served: Mapping[str, str | dict | list]
     titles: Mapping[str, str]
     streets: Sequence[dict] | None = None
+    grid_edges: str | list[Segment] | None = None
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,7 @@ def served_payloads(
     static: Static, features: Mapping[str, list[dict]], language: str, t: Translate
 ) -> dict[str, tuple[str, dict | list]]:
     """The map's static parts, each with the file stem it is served under: the districts
-    (clickable, in the language), and the edges of the districts, streets and grids
+    (clickable, in the language), and the edges of the districts and streets
     (layers.outlines)."""
     version = static.version
     districts = [
@@ -167,8 +169,17 @@ def served_payloads(
             f"street-edges-v{version}",
             ring_segments(geojson_rings({"features": features["street"]})),
         ),
-        "grid_edges": (f"grid-edges-v{version}", grid_edges(static.shapes)),
     }
+
+
+def area_grid_edges(static: Static, code: str) -> tuple[str, list[Segment]]:
+    """The edges of the grids under one area and the file stem they are served under.
+
+    Inside a district the city's 28,000 grid edges were a 1.1 MB file: the browser parsed and
+    drew all of them (most off the map) after every click that opened an area."""
+    under = {c for c, node in static.tree.items() if c == code or code in node.ancestors}
+    shapes = [shape for shape in static.shapes if shape.code in under]
+    return f"grid-edges-v{static.version}-{code}", grid_edges(shapes)
 
 
 def city_box(static: Static, cells: Sequence[tuple[float, float, int]]) -> LngLatBbox:
@@ -283,11 +294,11 @@ def live_deck(
         colors = COLORS if focus is not None else ("red", "yellow")
         records = grid_records(static.shapes, statuses, parts.titles, rules, t, language, colors)
         layers += grid_status_layers(records)
-        if not city_view:
+        if not city_view and parts.grid_edges is not None:
             # The city's 28,000 grid edges are under a pixel at its zoom, and every pick (a
             # click, a hover) waits for the browser to draw them all: seconds on a software
             # renderer. A click on the city drills to where the grids show.
-            layers.append(grid_edge_layer(parts.served["grid_edges"]))
+            layers.append(grid_edge_layer(parts.grid_edges))
         legend_items.append(grid_status_legend(view.grid_counts, rules, t))
     if shown["heat"]:
         cells = view.heat()

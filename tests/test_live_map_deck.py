@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import shapely
@@ -28,6 +29,7 @@ from layers.live_map import (
     MapParts,
     Overlays,
     area_features,
+    area_grid_edges,
     city_box,
     display_tolerance,
     grid_names,
@@ -122,8 +124,11 @@ def _deck(
 ) -> tuple[list[dict], list[str]]:
     """The deck's layers (as JSON) and the titles of its legends; the first grid is red."""
     grids = [_status(static.shapes[0].code, "red", overdue=2)]
+    parts = _parts(static)
+    if focus is not None:
+        parts = replace(parts, grid_edges=area_grid_edges(static, focus.code)[1])
     deck, legends = live_deck(
-        _view(grids), static, focus, {**SWITCHES, **switches}, _parts(static),
+        _view(grids), static, focus, {**SWITCHES, **switches}, parts,
         overlays or Overlays(load_warning_rules()), focus.bbox if focus else CITY, load_rules(),
         NOW, t, "zh",
     )  # fmt: skip
@@ -276,3 +281,19 @@ def test_the_city_view_draws_the_streets_it_is_given_for_its_zoom():
         layer = next(x for x in json.loads(deck.to_json())["layers"] if x["id"] == "area-status")
         drawn = [f["geometry"] for f in layer["data"]["features"]]
         assert drawn == [f["geometry"] for f in expected]
+
+
+def test_an_areas_grid_edges_are_those_of_its_own_grids():
+    """Inside an area only its grids' edges are served (each shared edge once), in a file of
+    that area: not the city's every grid."""
+    static = _world()
+    community = "620102001001"
+    stem, district = area_grid_edges(static, "620102")
+    assert stem == "grid-edges-v1-620102"
+    assert len(district) == 7  # two squares side by side: one edge shared
+    assert area_grid_edges(static, community)[1] == district
+    assert len(area_grid_edges(static, f"{community}01")[1]) == 4
+    assert area_grid_edges(static, "620103")[1] == []
+    layers, _ = _deck(static, static.tree["620103"])
+    edges = next(layer for layer in layers if layer["id"] == "grid-edges")
+    assert edges["data"] == []
