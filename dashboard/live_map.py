@@ -13,7 +13,6 @@ from datetime import datetime
 from functools import cache, partial
 from pathlib import Path
 
-import pandas as pd
 import pydeck as pdk
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
@@ -32,6 +31,7 @@ from dashboard.warnings_text import TABLE as WARN_TEXT
 from dashboard.widgets.filters import FilterChoice, incident_filters
 from dashboard.widgets.kpi_strip import Figure, kpi_strip
 from dashboard.widgets.map_panel import Picked, legends, map_panel
+from dashboard.widgets.small_table import small_table
 from geo.auth import User
 from geo.bounds import LngLatBbox
 from geo.filters import IncidentFilter, Scope
@@ -379,7 +379,7 @@ def _side_panel(
             }
             for p in arrived[:12]
         ]
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=240)
+        small_table(rows, 240)
     else:
         st.caption(t("arrivals_none"))
     st.subheader(t("key_grids"))
@@ -397,7 +397,7 @@ def _side_panel(
         }
         for g in key[:30]
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=300)
+    small_table(rows, 300)
 
 
 def _live_panel(

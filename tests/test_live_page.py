@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
@@ -249,3 +250,24 @@ def test_scope_of_the_filter_follows_the_area(app, tree, demo_db):
         assert _count(_metrics(at)["在办"]) == area_kpis(conn, flt).open
     finally:
         conn.close()
+
+
+def test_the_side_panel_lists_the_key_grids_red_first_as_a_plain_table(app):
+    """Beside the map: the red and yellow grids (the map's, red first, at most 30) with their
+    reasons, as plain escaped tables, not the data grid (st.dataframe)."""
+    app.query_params["period"] = "30d"
+    at = app.run()
+    assert not at.exception, at.exception
+    assert not at.get("arrow_data_frame")
+    red = [g["title"] for g in _layer(at, "grid-status-red")["data"]]
+    yellow = [g["title"] for g in _layer(at, "grid-status-yellow")["data"]]
+    assert red or yellow
+    tables = [h.proto.body for h in at.get("html") if "mq-table" in h.proto.body]
+    key = tables[-1]
+    assert key.count("<tr>") - 1 == min(30, len(red) + len(yellow))
+    rows = key.split("<tr>")[2:]
+    assert [row.startswith("<td>红色</td>") for row in rows] == [
+        i < len(red) for i in range(len(rows))
+    ]
+    if len(red) + len(yellow) <= 30:
+        assert all(html.escape(title) in key for title in red + yellow)
