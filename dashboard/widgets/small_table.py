@@ -22,6 +22,7 @@ _STYLE = (
     ".mq-table th,.mq-table td{padding:3px 7px;border-bottom:1px solid rgba(49,51,63,.08);"
     "vertical-align:top}"
     ".mq-table tr:last-child td{border-bottom:none}"
+    ".mq-table td:first-child,.mq-table th:first-child{white-space:nowrap}"
     "</style>"
 )
 
