@@ -15,6 +15,7 @@ from dashboard.i18n import lang, t
 from dashboard.long_lived import long_lived
 from dashboard.resources import connection, database_label, scope_key
 from dashboard.widgets.map_panel import Picked, map_panel
+from dashboard.widgets.small_table import small_table
 from geo.auth import User
 from geo.live.queries import versions
 from geo.queries.areas import DistrictSummary, area_outlines, district_summaries, level_extent
@@ -121,19 +122,17 @@ def render(user: User) -> None:
     cols[4].metric(t("kpi_overdue"), f"{int(totals.overdue.sum()):,}")
 
     rate = district_rates(summaries)
-    table = pd.DataFrame(
+    counts = ("population", "streets", "grids", "recent", "open", "overdue")
+    rows = [
         {
-            t("col_district"): totals.name,
-            t("col_population"): totals.population,
-            t("col_streets"): totals.streets,
-            t("col_grids"): totals.grids,
-            t("col_recent"): totals.recent,
-            t("col_rate"): [round(rate[c], 1) for c in totals.code],
-            t("col_open"): totals.open,
-            t("col_overdue"): totals.overdue,
+            t("col_district"): s.name,
+            **{t("col_" + name): f"{getattr(s, name):,}" for name in counts[:4]},
+            t("col_rate"): f"{rate[s.code]:.1f}",
+            **{t("col_" + name): f"{getattr(s, name):,}" for name in counts[4:]},
         }
-    )
-    st.dataframe(table, hide_index=True, width="stretch")
+        for s in summaries
+    ]
+    small_table(rows, 420, [t("col_" + name) for name in (*counts, "rate")])
 
 
 render(require("overview"))

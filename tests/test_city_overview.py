@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import tomllib
 from datetime import timedelta
 from pathlib import Path
@@ -115,6 +116,15 @@ def test_the_map_is_made_once_and_a_back_from_a_district_shows_the_plain_overvie
     again = at.run()
     assert again.get("deck_gl_json_chart")[0].proto.json == spec
     assert [m.label for m in again.metric][:2] == ["常住人口", "网格数"]
+    # the districts' table: one row each, plain (no data grid), its residents adding up to
+    # the key figure
+    assert not again.get("arrow_data_frame")
+    (table,) = [h.proto.body for h in again.get("html") if "mq-table" in h.proto.body]
+    rows = table.split("<tr>")[2:]
+    assert len(rows) == len(districts)
+    cells = [re.findall(r"<td[^>]*>([^<]*)</td>", row) for row in rows]
+    residents = [int(row[1].replace(",", "")) for row in cells]
+    assert f"{sum(residents):,}" == again.metric[0].value
 
     again.query_params["area"] = "620102"
     again.query_params["period"] = "30d"

@@ -21,3 +21,9 @@ def test_texts_are_escaped_and_rows_kept_in_order():
 def test_an_empty_list_is_an_empty_table():
     text = table_html([], 120)
     assert "<tbody></tbody>" in text and "<th>" not in text
+
+
+def test_number_columns_are_aligned_right():
+    text = table_html([{"区县": "城关区", "在办": "5,369"}], 100, numbers=["在办"])
+    assert '<th class="mq-num">在办</th>' in text and '<td class="mq-num">5,369</td>' in text
+    assert "<th>区县</th>" in text and "<td>城关区</td>" in text

@@ -23,17 +23,26 @@ _STYLE = (
     "vertical-align:top}"
     ".mq-table tr:last-child td{border-bottom:none}"
     ".mq-table td:first-child,.mq-table th:first-child{white-space:nowrap}"
+    ".mq-table .mq-num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}"
     "</style>"
 )
 
 
-def table_html(rows: Sequence[Mapping[str, str]], height_px: int) -> str:
+def table_html(
+    rows: Sequence[Mapping[str, str]], height_px: int, numbers: Sequence[str] = ()
+) -> str:
     """The rows (column name → text; the first row's columns) as a table in a box at most
-    `height_px` high that scrolls; every text escaped."""
+    `height_px` high that scrolls, the columns named in `numbers` aligned right; every text
+    escaped."""
     columns = list(rows[0]) if rows else []
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    right = ' class="mq-num"'
+
+    def cell(tag: str, column: str, text: str) -> str:
+        return f"<{tag}{right if column in numbers else ''}>{html.escape(text)}</{tag}>"
+
+    head = "".join(cell("th", c, c) for c in columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(row.get(c, '')))}</td>" for c in columns) + "</tr>"
+        "<tr>" + "".join(cell("td", c, str(row.get(c, ""))) for c in columns) + "</tr>"
         for row in rows
     )
     return (
@@ -42,6 +51,8 @@ def table_html(rows: Sequence[Mapping[str, str]], height_px: int) -> str:
     )
 
 
-def small_table(rows: Sequence[Mapping[str, str]], height_px: int) -> None:
+def small_table(
+    rows: Sequence[Mapping[str, str]], height_px: int, numbers: Sequence[str] = ()
+) -> None:
     """Draw the rows as a plain table (`table_html`)."""
-    st.html(table_html(rows, height_px))
+    st.html(table_html(rows, height_px, numbers))
