@@ -122,17 +122,21 @@ def render(user: User) -> None:
     cols[4].metric(t("kpi_overdue"), f"{int(totals.overdue.sum()):,}")
 
     rate = district_rates(summaries)
-    counts = ("population", "streets", "grids", "recent", "open", "overdue")
     rows = [
         {
             t("col_district"): s.name,
-            **{t("col_" + name): f"{getattr(s, name):,}" for name in counts[:4]},
+            t("col_population"): f"{s.population:,}",
+            t("col_streets"): f"{s.streets:,}",
+            t("col_grids"): f"{s.grids:,}",
+            t("col_recent"): f"{s.recent:,}",
             t("col_rate"): f"{rate[s.code]:.1f}",
-            **{t("col_" + name): f"{getattr(s, name):,}" for name in counts[4:]},
+            t("col_open"): f"{s.open:,}",
+            t("col_overdue"): f"{s.overdue:,}",
         }
         for s in summaries
     ]
-    small_table(rows, 420, [t("col_" + name) for name in (*counts, "rate")])
+    numbers = [column for column in (rows[0] if rows else {}) if column != t("col_district")]
+    small_table(rows, 420, numbers)
 
 
 render(require("overview"))

@@ -178,15 +178,19 @@ _RENAME = """
 """
 
 
-def test_the_excel_and_the_pdf_of_one_view_hold_the_same_report(dashboard_url, demo_db, page):
-    """Both files of the area shown are made from one gathering: a change made between the two
-    presses (here the district renamed) shows in neither, so they never disagree."""
-    browser_page = page.page
+def _five_minutes() -> int:
+    """Which five minutes of the clock it is: the page counts in these steps
+    (`dashboard/drilldown.py`, `clock`)."""
+    return int(now_utc().timestamp() // 300)
+
+
+def _both_files(dashboard_url: str, demo_db: str, browser_page) -> tuple[str, str, str]:  # noqa: ANN001
+    """Open a district, press Excel, rename the district, press PDF: the district's name, the
+    workbook's title and the PDF's text (the name put back after)."""
     district, _ = _open_a_district(dashboard_url, demo_db, browser_page)
     with browser_page.expect_download(timeout=60_000) as workbook:
         browser_page.get_by_role("button", name="下载 Excel").click()
     book = openpyxl.load_workbook(io.BytesIO(Path(workbook.value.path()).read_bytes()))
-    assert book["概览"]["A1"].value.startswith(f"{district.name}平安报表")
     owner_rows(demo_db, _RENAME, (f"{district.name}改", district.code))
     try:
         with browser_page.expect_download(timeout=60_000) as pdf:
@@ -195,7 +199,23 @@ def test_the_excel_and_the_pdf_of_one_view_hold_the_same_report(dashboard_url, d
         text = "".join(p.extract_text() for p in reader.pages)
     finally:
         owner_rows(demo_db, _RENAME, (district.name, district.code))
-    assert f"{district.name}平安报表" in text and f"{district.name}改" not in text
+    return district.name, book["概览"]["A1"].value, text
+
+
+def test_the_excel_and_the_pdf_of_one_view_hold_the_same_report(dashboard_url, demo_db, page):
+    """Both files of the area shown are made from one gathering: a change made between the two
+    presses (here the district renamed) shows in neither, so they never disagree.
+
+    Within one five-minute step: a press's rerun after the clock turns shows, and gathers,
+    the next step (each file is then the screen of its moment), so a try that straddles a
+    turn is made again."""
+    for _ in range(2):
+        before = _five_minutes()
+        name, title, text = _both_files(dashboard_url, demo_db, page.page)
+        if _five_minutes() == before:
+            break
+    assert title.startswith(f"{name}平安报表")
+    assert f"{name}平安报表" in text and f"{name}改" not in text
 
 
 def test_a_download_pressed_while_the_next_area_opens_is_the_shown_areas(
