@@ -21,7 +21,7 @@ import shapely
 
 from geo.bounds import LngLatBbox, dense_bounds
 from geo.live.grid_status import COLORS, GridRules
-from geo.live.queries import CELL_METRES, AreaNode, IncidentPoint
+from geo.live.queries import CELL_METRES, AreaNode, IncidentPoint, within
 from geo.live.view import LiveView, Static
 from geo.queries.areas import AreaOutline
 from geo.vocabulary import AREA_LEVELS
@@ -177,7 +177,7 @@ def area_grid_edges(static: Static, code: str) -> tuple[str, list[Segment]]:
 
     Inside a district the city's 28,000 grid edges were a 1.1 MB file: the browser parsed and
     drew all of them (most off the map) after every click that opened an area."""
-    under = {c for c, node in static.tree.items() if c == code or code in node.ancestors}
+    under = {c for c, node in static.tree.items() if within(node, code)}
     shapes = [shape for shape in static.shapes if shape.code in under]
     return f"grid-edges-v{static.version}-{code}", grid_edges(shapes)
 

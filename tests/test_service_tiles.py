@@ -55,19 +55,23 @@ def _decode(api, token, path):
     return mapbox_vector_tile.decode(response.content), response
 
 
+BUSIEST_GRID = """
+    WITH busiest AS (
+        SELECT grid_code, ST_Centroid(ST_Collect(geom)) AS centre FROM incidents
+        WHERE status IN ('reported', 'assigned', 'in_progress')
+        GROUP BY 1 ORDER BY count(*) DESC, grid_code LIMIT 1)
+    SELECT b.grid_code, ST_X(n.geom), ST_Y(n.geom) FROM busiest b CROSS JOIN LATERAL (
+        SELECT geom FROM incidents
+        WHERE status IN ('reported', 'assigned', 'in_progress') AND grid_code = b.grid_code
+        ORDER BY geom <-> b.centre, id LIMIT 1) n
+"""
+
+
 def _busiest_grid(url: str) -> tuple[str, float, float]:
     """The grid with the most open cases (ties by code) and the place of its open case nearest
     their centre: a tile there holds at least that case (the centre itself may fall between
     clumps of cases, in a tile with none)."""
-    return owner_rows(
-        url,
-        "WITH busiest AS ("
-        f"  SELECT grid_code, ST_Centroid(ST_Collect(geom)) AS centre FROM incidents WHERE {OPEN}"
-        "   GROUP BY 1 ORDER BY count(*) DESC, grid_code LIMIT 1)"
-        " SELECT b.grid_code, ST_X(n.geom), ST_Y(n.geom) FROM busiest b CROSS JOIN LATERAL ("
-        f"  SELECT geom FROM incidents WHERE {OPEN} AND grid_code = b.grid_code"
-        "   ORDER BY geom <-> b.centre, id LIMIT 1) n",
-    )[0]
+    return owner_rows(url, BUSIEST_GRID)[0]
 
 
 def test_grid_tiles_carry_the_live_maps_colours(world, api):
