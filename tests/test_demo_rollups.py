@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import psycopg2.errors
 import pytest
 from psycopg2 import sql
 
@@ -37,17 +36,11 @@ def _rollups(cur) -> dict[str, list[tuple]]:
 
 
 @pytest.fixture
-def seeded_url(scratch, conn_to) -> str:
+def seeded(scratch, conn_to):
     """A migrated database seeded with a small demo (its rollups recounted after the COPY)."""
-    url = scratch.create_migrated("minqing_rollups")
-    seed_demo(conn_to(url), incidents=3000, seed=11, scale=0.02, now=NOW)
-    return url
-
-
-@pytest.fixture
-def seeded(seeded_url, conn_to):
-    """A connection to the seeded database."""
-    return conn_to(seeded_url)
+    conn = conn_to(scratch.create_migrated("minqing_rollups"))
+    seed_demo(conn, incidents=3000, seed=11, scale=0.02, now=NOW)
+    return conn
 
 
 def test_recount_equals_the_triggers_incremental_rollups(seeded):
@@ -84,7 +77,6 @@ def test_recount_equals_the_triggers_incremental_rollups(seeded):
                 "INSERT INTO incidents SELECT * FROM saved_incidents WHERE id BETWEEN %s AND %s",
                 (first, first + step - 1),
             )
-        cur.execute("SET CONSTRAINTS rollup_pending_apply IMMEDIATE")  # now, not at the commit
         incremental = _rollups(cur)
     seeded.rollback()
     for table in ROLLUPS:
@@ -189,116 +181,3 @@ def test_rollups_are_vacuumed_after_a_hundredth_changes(seeded):
             "autovacuum_vacuum_scale_factor=0.01",
             "autovacuum_vacuum_insert_scale_factor=0.01",
         }
-
-
-_COPIES = """
-INSERT INTO incidents (source, source_id, category, severity, is_major_risk, description,
-                       address, geom, grid_code, community_code, street_code, district_code,
-                       reported_at, deadline_at, status, assigned_center, handling_level)
-SELECT source, %(tag)s || id, category, severity, is_major_risk, description, address, geom,
-       grid_code, community_code, street_code, district_code, %(at)s, %(at)s + interval '3 days',
-       'reported', assigned_center, handling_level
-FROM incidents WHERE source_id IS NULL OR source_id NOT LIKE 'copy-%%' ORDER BY id LIMIT %(n)s
-"""
-_CITY_NEW = "SELECT coalesce(sum(new), 0) FROM incident_daily_flows WHERE code = '*'"
-
-
-def _recounted(conn) -> dict[str, list[tuple]]:
-    with conn.cursor() as cur:
-        cur.execute("SELECT rollup_rebuild()")
-        found = _rollups(cur)
-    conn.rollback()
-    return found
-
-
-def test_new_cases_reach_the_rollups_at_the_commit_without_holding_their_rows(seeded_url, conn_to):
-    """An insert's cases are added to the rollups when its transaction commits (migration
-    252): until then another writer adding to the same day's rows does not wait for it, and
-    after both commits the rollups equal a recount (but for the repeat flags: a case's is
-    decided against the cases committed when it is stored)."""
-    first, second = conn_to(seeded_url), conn_to(seeded_url)
-    at = datetime(2026, 5, 4, 1, 0, tzinfo=UTC)
-    with first.cursor() as cur:
-        cur.execute(_CITY_NEW)
-        before = cur.fetchone()[0]
-        cur.execute(_COPIES, {"tag": "copy-a-", "at": at, "n": 40})
-        cur.execute(_CITY_NEW)
-        assert cur.fetchone()[0] == before  # not yet: at the commit
-    with second.cursor() as cur:
-        cur.execute("SET lock_timeout = '3s'")  # the same day's city rows: no wait for `first`
-        cur.execute(_COPIES, {"tag": "copy-b-", "at": at, "n": 30})
-    second.commit()
-    first.commit()
-    with first.cursor() as cur:
-        cur.execute(_CITY_NEW)
-        assert cur.fetchone()[0] == before + 70
-        counted = _rollups(cur)
-    first.rollback()
-    # repeat flags aside: each insert decided them against the cases committed before it
-    assert _counted(counted) == _counted(_recounted(first))
-
-
-def test_a_rolled_back_insert_leaves_the_rollups_as_they_were(seeded):
-    """Changes waiting for the commit go with a rollback, of the transaction or of a savepoint."""
-    at = datetime(2026, 5, 4, 1, 0, tzinfo=UTC)
-    with seeded.cursor() as cur:
-        before = _rollups(cur)
-        cur.execute(_COPIES, {"tag": "copy-a-", "at": at, "n": 20})
-        cur.execute("SAVEPOINT s")
-        cur.execute(_COPIES, {"tag": "copy-b-", "at": at, "n": 10})
-        cur.execute("ROLLBACK TO SAVEPOINT s")
-    seeded.commit()
-    with seeded.cursor() as cur:
-        cur.execute(_CITY_NEW)
-        assert (
-            cur.fetchone()[0]
-            == sum(r[4] for r in before["incident_daily_flows"] if r[0] == "*") + 20
-        )
-        cur.execute(_COPIES, {"tag": "copy-c-", "at": at, "n": 10})
-    seeded.rollback()
-    with seeded.cursor() as cur:
-        cur.execute(_CITY_NEW)
-        assert (
-            cur.fetchone()[0]
-            == sum(r[4] for r in before["incident_daily_flows"] if r[0] == "*") + 20
-        )
-        counted = _rollups(cur)
-    seeded.rollback()
-    assert counted == _recounted(seeded)
-
-
-def test_a_recount_in_the_same_transaction_drops_what_waits(seeded):
-    """`rollup_rebuild()` counts the transaction's new cases itself: what waited for the commit
-    is dropped, not added a second time."""
-    at = datetime(2026, 5, 4, 1, 0, tzinfo=UTC)
-    with seeded.cursor() as cur:
-        cur.execute(_COPIES, {"tag": "copy-a-", "at": at, "n": 25})
-        cur.execute("SELECT rollup_rebuild()")
-    seeded.commit()
-    with seeded.cursor() as cur:
-        counted = _rollups(cur)
-        cur.execute("SELECT count(*) FROM incidents")
-        cases = cur.fetchone()[0]
-        cur.execute(_CITY_NEW)
-        assert cur.fetchone()[0] == cases
-    seeded.rollback()
-    assert counted == _recounted(seeded)
-
-
-def test_waiting_changes_of_another_role_are_refused(seeded):
-    """A pg_temp.rollup_pending made by another role (the pages' role could make one in its
-    own session) is never added to the rollups: the insert is refused, nothing is counted."""
-    at = datetime(2026, 5, 4, 1, 0, tzinfo=UTC)
-    with seeded.cursor() as cur:
-        cur.execute(_CITY_NEW)
-        before = cur.fetchone()[0]
-        cur.execute("SET ROLE minqing_app")
-        cur.execute("CREATE TEMP TABLE rollup_pending AS SELECT 1 AS sign")
-        cur.execute("RESET ROLE")
-        with pytest.raises(psycopg2.errors.RaiseException, match="another role"):
-            cur.execute(_COPIES, {"tag": "copy-a-", "at": at, "n": 5})
-    seeded.rollback()
-    with seeded.cursor() as cur:
-        cur.execute(_CITY_NEW)
-        assert cur.fetchone()[0] == before
-    seeded.rollback()
