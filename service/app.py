@@ -82,7 +82,7 @@ def create_app(database_url: str | None = None, settings: ServiceSettings | None
     app.state.maps = MapState(settings.status_seconds, settings.tile_cache_mb * 1024 * 1024)
     app.state.intake = intake.Intake(
         app.state.backend, settings.intake_wait_ms, settings.intake_group,
-        settings.intake_parallel,
+        settings.intake_parallel, settings.intake_batches,
     )  # fmt: skip
     app.mount(STATIC, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
     _handlers(app)

@@ -38,6 +38,11 @@ class ServiceSettings(BaseSettings):
     # gone, one group at a time left a core idle while a group waited for its statements
     # (docs/benchmarks.md, issue 16); one costs the least CPU a report.
     intake_parallel: int = 2
+    # Batches stored at the same time by one service process, each in its own transaction;
+    # the others wait their turn before they take a connection. Two, as the machine's cores:
+    # four at once stored 5 % fewer reports a second than two (every batch adds to the same
+    # day's city and district rollup rows, locked to its commit; docs/benchmarks.md, issue 16).
+    intake_batches: int = 2
     # A pushed single report's token is looked up in the database at most this often per
     # token, and a tile's caller kept this long (its tile then one message); the transaction
     # storing the report or drawing the tile checks it again (service.access.TokenCache).

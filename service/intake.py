@@ -161,13 +161,17 @@ class _Waiting:
 
 class Intake:
     """Stores single reports in groups per (client, source, token), each group in one transaction;
-    while `parallel` groups of a client are being stored, the next one gathers."""
+    while `parallel` groups of a client are being stored, the next one gathers. Batches are
+    stored `batches` at a time, the others waiting their turn."""
 
-    def __init__(self, backend: Backend, wait_ms: float, most: int, parallel: int) -> None:
+    def __init__(
+        self, backend: Backend, wait_ms: float, most: int, parallel: int, batches: int
+    ) -> None:
         self.backend = backend
         self.wait = wait_ms / 1000.0
         self.most = most
         self.parallel = max(1, parallel)
+        self._batch_turns = asyncio.Semaphore(max(1, batches))
         self.rules = load_rules()
         self._queues: dict[tuple[str, str, str], list[_Waiting]] = {}
         self._active: dict[tuple[str, str, str], int] = {}
@@ -231,6 +235,13 @@ class Intake:
             if _RLS in str(exc):
                 return [PushOutcome(reports[0].source_id, "outside")]
             raise
+
+    async def store_batch(
+        self, client: ApiClient, source: str, reports: Sequence[Pushed], address: str | None
+    ) -> list[PushOutcome]:
+        """`store_all` in a worker thread once the batch's turn has come."""
+        async with self._batch_turns:
+            return await anyio.to_thread.run_sync(self.store_all, client, source, reports, address)
 
     def store_all(
         self, client: ApiClient, source: str, reports: Sequence[Pushed], address: str | None
@@ -361,9 +372,7 @@ async def push_batch(source: str, request: Request, client: Caller) -> Response:
             e or PushOutcome(r.source_id, "unchecked") for e, r in zip(early, reports, strict=True)
         ]
     else:
-        outcomes = await anyio.to_thread.run_sync(
-            intake.store_all, client, source, reports, _address(request)
-        )
+        outcomes = await intake.store_batch(client, source, reports, _address(request))
     url = url_maker(request)
     items = [_outcome_body(url, source, o) for o in outcomes]
     refusal = _refusal(outcomes)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -203,6 +205,44 @@ def test_a_batch_is_stored_all_or_nothing(world, api, points):
     assert refused.json()["reports"][1]["reason"] == "bad_date"
     assert "case" not in refused.json()["reports"][0]
     assert checksums(world.url, TABLES) == before
+
+
+@pytest.mark.parametrize("turns", [1, 3])
+def test_batches_are_stored_so_many_at_a_time(world, points, turns):
+    """Three batches sent at once are stored `MINQING_SERVICE_INTAKE_BATCHES` at a time, each
+    with its cases."""
+    app = create_app(world.app_url, ServiceSettings(intake_batches=turns))
+    intake = app.state.intake
+    storing, most, lock = [0], [0], threading.Lock()
+    store_all = intake.store_all
+
+    def watched(*args):
+        with lock:
+            storing[0] += 1
+            most[0] = max(most[0], storing[0])
+        time.sleep(0.3)  # long enough for the others to start, were it their turn
+        try:
+            return store_all(*args)
+        finally:
+            with lock:
+                storing[0] -= 1
+
+    intake.store_all = watched
+    headers = {"Authorization": f"Bearer {world.hotline}"}
+
+    async def send_three() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://service") as http:
+            return await asyncio.gather(*(
+                http.post(HOTLINE + "/batch", headers=headers,
+                          json=[_report(points[OWN_DISTRICT]) for _ in range(2)])
+                for _ in range(3)
+            ))  # fmt: skip
+
+    answers = asyncio.run(send_three())
+    assert [a.status_code for a in answers] == [200, 200, 200], answers[0].text
+    assert [a.json()["counts"]["new"] for a in answers] == [2, 2, 2]
+    assert most[0] == turns
 
 
 def test_single_reports_stored_together_each_get_their_own_answer(world, api, points):
