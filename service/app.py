@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from fastapi.telemetry import TelemetryConfig
 from starlette.exceptions import HTTPException
 
 from geo import db
@@ -52,6 +53,13 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/tms/2.0/conf/tilematrixset",
 ]
 STATIC = "/static/swagger-ui"
+# FastAPI records and, when the environment asks it to (FASTAPI_OTEL_AUTO_CONFIGURE and an
+# OTLP endpoint), exports OpenTelemetry traces, metrics and logs: an intranet service sends
+# nothing anywhere, whatever its environment holds.
+NO_TELEMETRY: TelemetryConfig = {
+    "tracing": False, "metrics": False, "logs": False, "operation_spans": False,
+    "auto_configure": False,
+}  # fmt: skip
 
 
 def create_app(database_url: str | None = None, settings: ServiceSettings | None = None) -> FastAPI:
@@ -68,6 +76,7 @@ def create_app(database_url: str | None = None, settings: ServiceSettings | None
         openapi_url=None,
         docs_url=None,
         redoc_url=None,
+        telemetry=NO_TELEMETRY,
     )
     app.state.settings = settings
     size = geo_settings.pool_max

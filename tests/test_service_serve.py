@@ -11,8 +11,10 @@ import urllib.request
 
 import pytest
 import uvicorn
+from fastapi.testclient import TestClient
 
 from geo.errors import MinqingError
+from service.app import create_app
 from service.config import ServiceSettings
 from service.serve import server_options, start_beside
 from tests.service_fixtures import free_port, service_world
@@ -79,3 +81,17 @@ def test_the_service_runs_on_httptools_and_uvloop():
 
 async def _no_app(scope, receive, send) -> None:
     """An ASGI app that is never called."""
+
+
+@pytest.mark.db
+def test_the_service_exports_no_telemetry_whatever_its_environment(scratch, monkeypatch):
+    """FastAPI would export OpenTelemetry data to an OTLP collector named in the environment
+    (without the exporter installed it warns at every start instead): the service starts and
+    answers with every kind of telemetry off (FastAPI's own record of its settings)."""
+    world = service_world(scratch)
+    monkeypatch.setenv("FASTAPI_OTEL_AUTO_CONFIGURE", "true")
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector.invalid:4318")
+    app = create_app(world.app_url)
+    with TestClient(app) as api:
+        assert api.get("/conformance").status_code == 200
+    assert not any(app._telemetry[kind] for kind in ("tracing", "metrics", "logs"))
