@@ -9,6 +9,7 @@ import sys
 from datetime import UTC, datetime
 
 import pytest
+from psycopg2 import sql
 
 from geo import db
 from geo.ingest.read import read_bytes
@@ -69,8 +70,17 @@ def _rollups(cur) -> dict[str, list[tuple]]:
     """Every rollup row that counts something (a moved case leaves zeros behind)."""
     out = {}
     for table, (keys, counted) in ROLLUPS.items():
-        nonzero = " OR ".join(f"{c} <> 0" for c in counted.split(", "))
-        cur.execute(f"SELECT {keys}, {counted} FROM {table} WHERE {nonzero} ORDER BY {keys}")
+        nonzero = sql.SQL(" OR ").join(
+            sql.SQL("{} <> 0").format(sql.SQL(c)) for c in counted.split(", ")
+        )
+        cur.execute(
+            sql.SQL("SELECT {keys}, {counted} FROM {table} WHERE {nonzero} ORDER BY {keys}").format(
+                keys=sql.SQL(keys),
+                counted=sql.SQL(counted),
+                table=sql.Identifier(table),
+                nonzero=nonzero,
+            )
+        )  # the column lists are this file's constants
         out[table] = cur.fetchall()
     return out
 

@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from geo import db
-from geo.filters import IncidentFilter, parse_period
+from geo.filters import OPEN_STATUSES, IncidentFilter, parse_period
 from geo.live.grid_status import load_rules
 from geo.live.view import live_view, load_static
 from geo.mapapi.clients import add_client, rotate_token, set_disabled
@@ -28,7 +28,7 @@ from tests.service_fixtures import OWN_DISTRICT, service_world
 from tests.support import owner_rows
 
 pytestmark = pytest.mark.db
-OPEN = "status IN ('reported', 'assigned', 'in_progress')"
+OPEN = list(OPEN_STATUSES)  # bound as a parameter: `status = ANY(%s)`
 
 
 @pytest.fixture(scope="module")
@@ -119,8 +119,9 @@ def test_a_grid_turns_red_in_its_tile_as_soon_as_a_major_risk_is_pushed(world, a
         world.url,
         "SELECT g.code, ST_X(p), ST_Y(p) FROM (SELECT code, ST_PointOnSurface(geom) AS p"
         " FROM current_areas WHERE level = 'grid') g WHERE NOT EXISTS (SELECT FROM incidents i"
-        f" WHERE i.{OPEN} AND ST_DWithin(i.geom::geography, g.p::geography, 1000))"
+        " WHERE i.status = ANY(%s) AND ST_DWithin(i.geom::geography, g.p::geography, 1000))"
         " ORDER BY g.code LIMIT 1",
+        (OPEN,),
     )[0]  # fmt: skip
     z = 15
     x, y = _tile_of(lon, lat, z)
@@ -147,11 +148,15 @@ def test_a_grid_turns_red_in_its_tile_as_soon_as_a_major_risk_is_pushed(world, a
 def test_incidents_are_counted_when_zoomed_out_and_points_when_zoomed_in(world, api):
     """Counts per community and per grid add up to the open cases; points from zoom 14."""
     whole, _ = _decode(api, world.city, "/tiles/WebMercatorQuad/0/0/0")
-    total_open = owner_rows(world.url, f"SELECT count(*) FROM incidents WHERE {OPEN}")[0][0]
+    total_open = owner_rows(
+        world.url, "SELECT count(*) FROM incidents WHERE status = ANY(%s)", (OPEN,)
+    )[0][0]
     assert sum(f["properties"]["count"] for f in whole["incidents"]["features"]) == total_open
     per_community = dict(
         owner_rows(
-            world.url, f"SELECT community_code, count(*) FROM incidents WHERE {OPEN} GROUP BY 1"
+            world.url,
+            "SELECT community_code, count(*) FROM incidents WHERE status = ANY(%s) GROUP BY 1",
+            (OPEN,),
         )
     )
     assert {
@@ -173,7 +178,9 @@ def test_incidents_are_counted_when_zoomed_out_and_points_when_zoomed_in(world, 
     assert (
         counted[grid]
         == owner_rows(
-            world.url, f"SELECT count(*) FROM incidents WHERE {OPEN} AND grid_code = %s", (grid,)
+            world.url,
+            "SELECT count(*) FROM incidents WHERE status = ANY(%s) AND grid_code = %s",
+            (OPEN, grid),
         )[0][0]
     )
     x, y = _tile_of(lon, lat, 15)
@@ -183,9 +190,9 @@ def test_incidents_are_counted_when_zoomed_out_and_points_when_zoomed_in(world, 
     # a tile holds the points of its buffer too (64 of 4096 units each side), as MVT tiles do
     expected = owner_rows(
         world.url,
-        f"SELECT id FROM incidents WHERE {OPEN} AND ST_Intersects("
+        "SELECT id FROM incidents WHERE status = ANY(%s) AND ST_Intersects("
         "ST_Transform(ST_SetSRID(geom, 4326), 3857), ST_TileEnvelope(15, %s, %s, margin => %s))",
-        (x, y, BUFFER / EXTENT),
+        (OPEN, x, y, BUFFER / EXTENT),
     )
     assert ids == {r[0] for r in expected} and ids
     disputes, _ = _decode(
@@ -223,8 +230,8 @@ def test_a_district_client_gets_no_tile_content_of_another_district(world, api):
             )[0][0] == OWN_DISTRICT  # fmt: skip
     whole, _ = _decode(api, world.district, "/tiles/WebMercatorQuad/0/0/0")
     assert sum(f["properties"]["count"] for f in whole["incidents"]["features"]) == owner_rows(
-        world.url, f"SELECT count(*) FROM incidents WHERE {OPEN} AND district_code = %s",
-        (OWN_DISTRICT,),
+        world.url, "SELECT count(*) FROM incidents WHERE status = ANY(%s) AND district_code = %s",
+        (OPEN, OWN_DISTRICT),
     )[0][0]  # fmt: skip
     districts, _ = _decode(
         api, world.district, "/collections/districts/tiles/WebMercatorQuad/0/0/0"
