@@ -23,6 +23,7 @@ from service import features, intake, open311, tiles
 from service.access import Backend, is_owner_login
 from service.config import ServiceSettings
 from service.errors import ServiceError, language, problem
+from service.kept_tiles import KeptTiles
 from service.links import JSON, OPENAPI, link, url_for
 from service.maps import MapState
 from service.openapi import to_openapi30, viewer_page
@@ -95,6 +96,7 @@ def create_app(database_url: str | None = None, settings: ServiceSettings | None
     )  # fmt: skip
     app.mount(STATIC, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
     _handlers(app)
+    app.add_middleware(KeptTiles)
     _root_routes(app)
     app.include_router(features.router)
     app.include_router(tiles.router)

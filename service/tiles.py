@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Annotated
 
@@ -274,12 +274,7 @@ def _filters(request: Request) -> tuple[str | None, ...]:
 def map_tile(request: Request) -> Response:
     """Grids (colour and reason), incidents (counted, or points from zoom 14), warnings."""
     z, y, x = _address(request)
-    layers = request.query_params.get("layers")
-
-    def which() -> tuple[str | None, tuple[str, ...]]:
-        return None, params.choices(layers, "layers", LAYERS) or LAYERS
-
-    return _tile(request, which, z, x, y, _filters(request))
+    return _drawn(request, _chosen(request, None), z, x, y, _filters(request))
 
 
 @router.get(
@@ -290,30 +285,41 @@ def map_tile(request: Request) -> Response:
 def collection_tile(request: Request) -> Response:
     """The collection's one layer in a tile."""
     z, y, x = _address(request)
-    collection_id = request.path_params["collection_id"]
+    chosen = _chosen(request, request.path_params["collection_id"])
+    return _drawn(request, chosen, z, x, y, _filters(request))
 
-    def which() -> tuple[str | None, tuple[str, ...]]:
+
+Chosen = Callable[[], tuple[str | None, tuple[str, ...]]]
+
+
+def _chosen(request: Request, collection_id: str | None) -> Chosen:
+    """The collection and layers a tile asks for, checked when called (after the caller): the
+    map's layers (`layers`), or the collection's one (a 404 for a collection without tiles)."""
+    if collection_id is None:
+        layers = request.query_params.get("layers")
+        return lambda: (None, params.choices(layers, "layers", LAYERS) or LAYERS)
+
+    def collection() -> tuple[str | None, tuple[str, ...]]:
         name = _tiled(collection_id)
         return name, (name,)
 
-    return _tile(request, which, z, x, y, _filters(request))
+    return collection
 
 
-def _tile(
-    request: Request, which: Callable[[], tuple[str | None, tuple[str, ...]]],
-    z: int, x: int, y: int, filters: tuple,
-) -> Response:  # fmt: skip
-    """A tile drawn (or kept) in one round trip when all it depends on is kept (`_at_once`),
-    else in one transaction that also admits the caller (`_drawn`)."""
-    at_once = _at_once(request, which, z, x, y, filters)
-    if at_once is not None:
-        return at_once
-    return _drawn(request, which, z, x, y, filters)
+def kept_tile(
+    request: Request, collection_id: str | None, address: Sequence[str]
+) -> Response | None:
+    """The tile at `address` (zoom, row, column as in its path) when all it depends on is kept
+    (`_at_once`: one message to the database), for `service.kept_tiles` before FastAPI's
+    routing; None when it is not, or an address part is no integer (the route answers)."""
+    if not all(_INTEGER.fullmatch(part) for part in address):
+        return None
+    z, y, x = (int(part) for part in address)
+    return _at_once(request, _chosen(request, collection_id), z, x, y, _filters(request))
 
 
 def _drawn(
-    request: Request, which: Callable[[], tuple[str | None, tuple[str, ...]]],
-    z: int, x: int, y: int, filters: tuple,
+    request: Request, which: Chosen, z: int, x: int, y: int, filters: tuple,
 ) -> Response:  # fmt: skip
     """The tile in one transaction that also admits the caller: the caller is checked first
     (401, 429), then the collection and layers asked for, then the address."""
@@ -348,8 +354,7 @@ def _drawn(
 
 
 def _at_once(
-    request: Request, which: Callable[[], tuple[str | None, tuple[str, ...]]],
-    z: int, x: int, y: int, filters: tuple,
+    request: Request, which: Chosen, z: int, x: int, y: int, filters: tuple,
 ) -> Response | None:  # fmt: skip
     """The tile in one message to the database (`Backend.in_one_message`: the client entered
     by its token, then the tile drawn, or only the entering for a 304 or a tile kept) when all

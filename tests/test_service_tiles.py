@@ -21,6 +21,7 @@ from geo.mapapi.clients import add_client, rotate_token, set_disabled
 from geo.mapapi.tiles import BUFFER, EXTENT
 from geo.timeutil import CST, now_utc
 from geo.warnings.queries import ACTIVE, list_warnings
+from service import tiles
 from service.app import create_app
 from service.config import ServiceSettings
 from service.maps import STAMP_SECONDS
@@ -428,6 +429,47 @@ def test_a_district_client_in_one_message_reads_its_district_only(world):
     assert any(
         not f["properties"]["code"].startswith(OWN_DISTRICT) for f in city["grids"]["features"]
     )
+
+
+def test_a_kept_callers_tile_is_answered_before_the_routes(world, monkeypatch):
+    """A kept caller's tile is answered by the service's own tile path (`service.kept_tiles`),
+    not by FastAPI's routes: with the routes' drawing made to fail, it still comes, the same
+    bytes and ETag as drawn; a caller not kept yet goes on to the route; a refusal on the
+    path is the app's problem+json (a 429 with Retry-After once the client's rate is spent)."""
+    api = _fresh_app(world)
+    headers = {"Authorization": f"Bearer {world.city}"}
+    x, y = _tile_of(*_busiest_grid(world.url)[1:], 13)
+    path = f"/collections/grids/tiles/WebMercatorQuad/13/{y}/{x}"
+    drawn = api.get(path, headers=headers)
+    assert drawn.status_code == 200 and drawn.content
+
+    def by_the_route(*args: object) -> None:
+        raise AssertionError("drawn by the route")
+
+    monkeypatch.setattr(tiles, "_drawn", by_the_route)
+    kept = api.get(path, headers=headers)
+    assert kept.status_code == 200 and kept.content == drawn.content
+    assert kept.headers["etag"] == drawn.headers["etag"]
+    with pytest.raises(AssertionError, match="drawn by the route"):
+        api.get(path, headers={"Authorization": f"Bearer {world.district}"})
+    monkeypatch.undo()
+    conn = db.connect(world.url)
+    try:
+        _, token = add_client(conn, "slow-gis", "reader", "620100", rate_per_minute=6)
+        conn.commit()
+        slow = {"Authorization": f"Bearer {token}"}
+        assert api.get(path, headers=slow).status_code == 200
+        assert api.app.state.backend.tokens.get(token) is not None
+        refused = api.get(path, headers=slow)
+        assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.json()["type"].endswith("rate_limited")
+    finally:
+        conn.rollback()
+        with conn.cursor() as cur:
+            cur.execute("DELETE FROM api_clients WHERE name = 'slow-gis'")
+        conn.commit()
+        conn.close()
 
 
 def test_a_one_message_tile_on_a_lost_connection_is_a_503_then_drawn_again(world):

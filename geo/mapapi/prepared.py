@@ -33,6 +33,9 @@ _PLAN = {
 _PREPARE = sql.SQL("PREPARE {} AS ")
 _EXECUTE = sql.SQL("EXECUTE {}(")
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%")
+_MOST_KEPT = 256  # texts with their fixed values, and statement names, kept at most
+_FIXED: dict[tuple[str, tuple[str, ...]], str] = {}
+_EXECUTES: dict[tuple[str, bool], bytes] = {}  # (name, generic): the start of its EXECUTE
 
 
 class Prepared(NamedTuple):
@@ -84,11 +87,19 @@ def shape(check: bytes, texts: tuple[str, ...]) -> Shape:
 def fixed_text(
     cur: psycopg2.extensions.cursor, text: str, params: Mapping, prepared: Prepared
 ) -> str:
-    """The statement's text with its fixed parameters written in as values."""
-    for name in prepared.fixed:
-        value = cur.mogrify("%s", (params[name],)).decode().replace("%", "%%")
-        text = text.replace(f"%({name})s", value)
-    return text
+    """The statement's text with its fixed parameters written in as values (made once for
+    each text and values: the same few for every tile)."""
+    values = tuple(repr(params[name]) for name in prepared.fixed)
+    found = _FIXED.get((text, values))
+    if found is None:
+        found = text
+        for name in prepared.fixed:
+            value = cur.mogrify("%s", (params[name],)).decode().replace("%", "%%")
+            found = found.replace(f"%({name})s", value)
+        if len(_FIXED) >= _MOST_KEPT:
+            _FIXED.clear()
+        _FIXED[(text, values)] = found
+    return found
 
 
 class Execution(NamedTuple):
@@ -122,9 +133,14 @@ def execution(
     values = [params[index][name] for index, name in found.names]
     arguments = cur.mogrify(", ".join(["%s"] * len(values)), values) if values else b""
     named = sql.Identifier(found.name)
-    message = _PLAN[generic] + _EXECUTE.format(named).as_string(cur).encode() + arguments + b")"
+    start = _EXECUTES.get((found.name, generic))
+    if start is None:
+        start = _PLAN[generic] + _EXECUTE.format(named).as_string(cur).encode()
+        if len(_EXECUTES) >= _MOST_KEPT:
+            _EXECUTES.clear()
+        _EXECUTES[(found.name, generic)] = start
     prepare = None if known else _PREPARE.format(named).as_string(cur) + found.text
-    return Execution(prepare, found.name, message)
+    return Execution(prepare, found.name, start + arguments + b")")
 
 
 def prepared_on(conn: psycopg2.extensions.connection, name: str) -> None:

@@ -20,7 +20,7 @@ from psycopg2 import sql
 from geo.bounds import LngLatBbox
 from geo.filters import OPEN_STATUSES
 from geo.live.queries import AreaNode
-from geo.mapapi.area_index import area_index, overlaps
+from geo.mapapi.area_index import area_index
 from geo.mapapi.features import IncidentQuery, incident_conditions_sql
 from geo.mapapi.prepared import Execution, Prepared, execution, fixed_text, prepared_on
 from geo.sqlfiles import load_sql
@@ -33,7 +33,7 @@ COMMUNITY_COUNTS_UNTIL = 10  # incidents counted per community up to this zoom
 GRID_COUNTS_UNTIL = 13  # then per grid; points from the next zoom on
 MOST_POINTS = 20_000  # incident points in one tile at most (newest first)
 LAYERS = ("grids", "incidents", "warnings")
-AREA_PREPARED = Prepared(("level", "layer", "default_color"))
+AREA_PREPARED = Prepared(("level", "layer", "default_color"), generic=True)  # by code
 WARNING_PREPARED = Prepared(("layer",), generic=True)  # in the order of the given arrays
 
 
@@ -160,11 +160,11 @@ def area_statement(
     """The areas of a level crossing the tile (only `codes` when given), with the colours of
     the red and yellow grids (`tree` finds those in the tile)."""
     box = tile.bounds(BUFFER / EXTENT)
-    coloured = [
-        (code, c)
-        for code, c in (colours or {}).items()
-        if tree is None or (code in tree and overlaps(box, tree[code].bbox))
-    ]
+    if tree is None or not colours:
+        coloured = list((colours or {}).items())
+    else:
+        near = area_index(tree).overlapping("grid", box)
+        coloured = [(n.code, colours[n.code]) for n in near if n.code in colours]
     params = {
         **tile.params(),
         "level": level, "layer": layer, "version": version,

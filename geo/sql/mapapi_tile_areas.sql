@@ -2,7 +2,8 @@
 -- as a Mapbox Vector Tile layer (%(layer)s). Only the codes in %(codes)s when it is not NULL
 -- (a client scoped below the city). The grid status of red and yellow grids comes as arrays
 -- (the others are %(default_color)s: blue for grids, NULL for other levels). The outlines are
--- stored in Web Mercator too (migration 170): no transform per area and tile.
+-- stored in Web Mercator too (migration 170): no transform per area and tile. The features
+-- come in the order of their codes, whatever the plan (the statement runs its generic plan).
 WITH bounds AS (
     SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS tile,
            ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s) AS box
@@ -20,4 +21,5 @@ WITH bounds AS (
     WHERE a.version_id = %(version)s AND a.level = %(level)s AND a.geom_tile && b.box
       AND (%(codes)s::text[] IS NULL OR a.code = ANY(%(codes)s::text[]))
 )
-SELECT ST_AsMVT(shapes, %(layer)s, %(extent)s, 'geom') FROM shapes WHERE geom IS NOT NULL
+SELECT ST_AsMVT(shapes, %(layer)s, %(extent)s, 'geom' ORDER BY code) FROM shapes
+WHERE geom IS NOT NULL
