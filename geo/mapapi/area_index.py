@@ -7,13 +7,14 @@ from __future__ import annotations
 import math
 import threading
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from geo.bounds import LngLatBbox
 from geo.live.queries import AreaNode
 
 CELL = 0.02  # degrees
 MOST_CELLS = 400  # a box over more cells than this reads every area instead
+CODES_PER_CELL = 4  # `among` checks each code's box when there are fewer than this per cell
 LEVELS = ("community", "grid")
 _KEPT: dict[int, tuple[Mapping[str, AreaNode], AreaIndex]] = {}
 _LOCK = threading.Lock()
@@ -65,6 +66,18 @@ class AreaIndex:
             if overlaps(box, node.bbox)
         }
         return sorted(found.values(), key=lambda n: self._order[n.code])
+
+    def among(self, level: str, box: LngLatBbox, codes: Collection[str]) -> list[str]:
+        """The codes among `codes` of areas of a level whose box overlaps `box`: found by cell
+        when the box covers few cells for so many codes, else each code's box checked."""
+        xs, ys = _cells(box)
+        if len(xs) * len(ys) * CODES_PER_CELL < len(codes):
+            return [n.code for n in self.overlapping(level, box) if n.code in codes]
+        tree = self.tree
+        return [
+            code for code in codes
+            if code in tree and tree[code].level == level and overlaps(box, tree[code].bbox)
+        ]  # fmt: skip
 
     def grids_of(self, codes: set[str]) -> list[AreaNode]:
         """The grids of these communities, and the grids among the codes, in tree order."""

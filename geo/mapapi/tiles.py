@@ -160,11 +160,9 @@ def area_statement(
     """The areas of a level crossing the tile (only `codes` when given), with the colours of
     the red and yellow grids (`tree` finds those in the tile)."""
     box = tile.bounds(BUFFER / EXTENT)
-    if tree is None or not colours:
-        coloured = list((colours or {}).items())
-    else:
-        near = area_index(tree).overlapping("grid", box)
-        coloured = [(n.code, colours[n.code]) for n in near if n.code in colours]
+    colours = colours or {}
+    near = area_index(tree).among("grid", box, colours) if tree is not None else colours
+    coloured = [(code, colours[code]) for code in near]
     params = {
         **tile.params(),
         "level": level, "layer": layer, "version": version,
