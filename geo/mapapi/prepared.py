@@ -7,11 +7,11 @@ first time it is drawn there, and a tile sends `EXECUTE` with the values. Values
 which index serves (a level, the open statuses: a partial index) are written into the
 prepared text, so a statement is prepared per value of those (`Prepared.fixed`).
 
-A statement whose rows come in an order of its own (`ORDER BY`) runs its generic plan, kept
-by PostgreSQL: nothing is planned per tile. The others are planned for each tile's values as
-before (a custom plan: `plan_cache_mode` of the executing transaction), as the order of
-their features, and so the tile's bytes, follow the plan (the areas' come from the index or
-in their stored order, as their number in the tile decides); only the parsing is spared.
+A statement runs its generic plan, kept by PostgreSQL (nothing planned per tile), or is
+planned for each tile's values (a custom plan: `plan_cache_mode` of the executing
+transaction), as its `Prepared.generic` says; only the parsing is spared then. The tile
+statements' rows come in an order of their own (`ORDER BY`), so that a tile's bytes are the
+same whatever the plan, prepared or sent as text.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ _EXECUTES: dict[tuple[str, bool], bytes] = {}  # (name, generic): the start of i
 
 class Prepared(NamedTuple):
     """How a tile statement is prepared: the parameters written into its text (`fixed`), and
-    whether its generic plan serves (its rows in an order of their own)."""
+    whether its generic plan serves."""
 
     fixed: tuple[str, ...] = ()
     generic: bool = False
