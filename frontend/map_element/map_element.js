@@ -64,7 +64,7 @@ export function mount(component) {
   root.dataset.view = data.view;
   const spec = JSON.parse(data.spec);
   const converted = converter.convert(spec);
-  state.sent = false; // a new map (or the same again): a click may be sent
+  state.sent = false; // a new map, or the page has handled the last click: take the next
   const props = {
     layers: converted.layers,
     views: converted.views,
