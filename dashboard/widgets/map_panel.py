@@ -10,6 +10,7 @@ handled by a callback, before the page reruns: the page runs once, already at th
 click opens. The clickable layers carry the view in their id (`<layer>@<view>`), so a pick
 always names the view it was made in.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
