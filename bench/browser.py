@@ -51,7 +51,7 @@ from geo.settings import get_settings, hide_password
 from geo.timeutil import CST, now_utc
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.frames import watch_frames
-from tests.map_clicks import MAP, DeckSpecs, MapBox, labelled_areas
+from tests.map_clicks import CANVASES, MAP, DeckSpecs, MapBox, labelled_areas
 from tests.support import login, session_cookie
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,7 +99,7 @@ def _differ(a: np.ndarray, b: np.ndarray) -> float:
 def time_to_drawn(page: Page, t0: float, timeout: float = 120) -> float:
     """Seconds from `t0` to the first screenshot of the map that shows what it settles on
     (unchanged over three screenshots in a row)."""
-    canvas = page.locator(f"{MAP} canvas").first
+    canvas = page.locator(CANVASES).first  # the floor's map is Streamlit's own element
     shots: list[tuple[float, np.ndarray]] = []
     same = 0
     while time.perf_counter() - t0 < timeout:
@@ -272,7 +272,8 @@ class Timeline:
         elif (
             kind == "delta"
             and message.delta.WhichOneof("type") == "new_element"
-            and message.delta.new_element.WhichOneof("type") == "deck_gl_json_chart"
+            and message.delta.new_element.WhichOneof("type")
+            in ("deck_gl_json_chart", "bidi_component")
         ):
             self.events.append((time.perf_counter(), "map"))
 

@@ -112,6 +112,11 @@ class CompactDeck(pdk.Deck):
     six bytes per Chinese character, about three times the size of this.
     """
 
+    def tooltip_spec(self) -> dict | bool:
+        """The tooltip given to the deck (an HTML or text template of the picked object's
+        fields), as pydeck keeps it beside the JSON."""
+        return self._tooltip
+
     def to_json(self) -> str:
         """The deck as compact JSON (what Streamlit sends to the browser).
 

@@ -19,7 +19,9 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from tests.frames import watch_frames
 
-MAP = "[data-testid='stDeckGlJsonChart']"
+MAP = ".minqing-map"  # an area map: dashboard.widgets.map_panel's element
+# any map's canvas: the area maps' and the maps of points (Streamlit's own map element)
+CANVASES = f"{MAP} canvas, [data-testid='stDeckGlJsonChart'] canvas"
 
 
 class DeckSpecs:
@@ -45,10 +47,15 @@ class DeckSpecs:
         delta = message.delta
         if delta.WhichOneof("type") != "new_element":
             return
-        if delta.new_element.WhichOneof("type") == "deck_gl_json_chart":
-            self.latest = json.loads(delta.new_element.deck_gl_json_chart.json)
-            if message.hash:
-                self._by_hash[message.hash] = self.latest
+        element = delta.new_element
+        if element.WhichOneof("type") == "deck_gl_json_chart":
+            self.latest = json.loads(element.deck_gl_json_chart.json)
+        elif element.WhichOneof("type") == "bidi_component" and element.bidi_component.json:
+            self.latest = json.loads(json.loads(element.bidi_component.json)["spec"])
+        else:
+            return
+        if message.hash:
+            self._by_hash[message.hash] = self.latest
 
     def layer(self, name: str) -> dict:
         """The layer `name` of the last spec (its id without the view it carries)."""

@@ -180,3 +180,45 @@ def checksums(url: str, tables: list[str] | tuple[str, ...]) -> dict[str, str]:
         return out
     finally:
         conn.close()
+
+
+def area_maps(at) -> list:  # noqa: ANN001 - AppTest
+    """The area maps (dashboard.widgets.map_panel's element) the AppTest `at` drew."""
+    from dashboard.widgets.map_panel import NAME
+
+    return [e for e in at.get("bidi_component") if e.proto.component_name == NAME]
+
+
+def area_map(at, index: int = 0) -> dict:  # noqa: ANN001 - AppTest
+    """The deck spec of an area map, as the element receives it."""
+    import json
+
+    return json.loads(json.loads(area_maps(at)[index].proto.json)["spec"])
+
+
+def area_map_data(at, index: int = 0) -> dict:  # noqa: ANN001 - AppTest
+    """Everything an area map receives: its spec (text), tooltip, height and view."""
+    import json
+
+    return json.loads(area_maps(at)[index].proto.json)
+
+
+def pick_on_map(at, layer_id: str, obj: dict, index: int = 0):  # noqa: ANN001, ANN201 - AppTest
+    """Run `at` with a click on an area map, as the element reports it: the trigger `pick`
+    with the layer's id (with its view) and the object (a GeoJSON feature without its
+    geometry)."""
+    import json
+
+    from streamlit.components.v2.bidi_component.main import _make_trigger_id
+    from streamlit.proto.WidgetStates_pb2 import WidgetStates
+
+    element = area_maps(at)[index].proto
+    states = at._tree.get_widget_states()
+    state = WidgetStates().widgets.add()
+    state.id = _make_trigger_id(element.id, "events")
+    fields = {k: v for k, v in obj.items() if k != "geometry"}
+    state.json_trigger_value = json.dumps(
+        [{"event": "pick", "value": {"layer": layer_id, "object": fields}}]
+    )
+    states.widgets.append(state)
+    return at._run(states)

@@ -13,6 +13,7 @@ from geo import db
 from geo.auth.login import apply_login_policy
 from geo.settings import Settings
 from tests.gateway import gateway
+from tests.map_clicks import MAP
 from tests.support import login, session_cookie, streamlit_server
 
 pytestmark = [pytest.mark.db, pytest.mark.browser]
@@ -37,7 +38,7 @@ def test_a_district_leader_sees_only_their_district(dashboard_url, page):
     login(browser_page, "chengguan_leader")
     _title(browser_page, "城关区")
     browser_page.locator("[data-testid='stMetric']").first.wait_for(timeout=60_000)
-    browser_page.locator("[data-testid='stDeckGlJsonChart'] canvas").first.wait_for(timeout=60_000)
+    browser_page.locator(f"{MAP} canvas").first.wait_for(timeout=60_000)
     browser_page.wait_for_timeout(2500)
     ARTIFACTS.mkdir(exist_ok=True)
     browser_page.screenshot(path=str(ARTIFACTS / "auth_district_leader.png"), full_page=True)

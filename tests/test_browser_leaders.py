@@ -13,20 +13,19 @@ from pathlib import Path
 import pytest
 
 from geo import db
-from tests.map_clicks import drawn_share
+from tests.map_clicks import CANVASES, drawn_share
 from tests.support import login
 
 pytestmark = [pytest.mark.db, pytest.mark.browser]
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
-MAP = "[data-testid='stDeckGlJsonChart']"
 WAIT_MS = 90_000
 WIDE, TALL = {"width": 1600, "height": 1500}, {"width": 1600, "height": 2600}
 
 
 def _wait_for_map(browser_page, index: int = 0) -> float:
     """Wait for a map to draw; the share of its pixels that are not background."""
-    canvas = browser_page.locator(f"{MAP} canvas").nth(index)
+    canvas = browser_page.locator(CANVASES).nth(index)
     canvas.wait_for(timeout=WAIT_MS)
     canvas.scroll_into_view_if_needed()
     browser_page.wait_for_timeout(3000)  # deck.gl draws after the data arrives
@@ -100,7 +99,7 @@ def shoot_leader_views(
     browser_page.set_viewport_size(TALL)
     _goto(browser_page, f"{url}/warnings")
     _heading(browser_page, "预警单")
-    if browser_page.locator(MAP).count() or browser_page.get_by_text("›").count():
+    if browser_page.locator(CANVASES).count() or browser_page.get_by_text("›").count():
         drawn["warnings"] = _wait_for_map(browser_page)
     browser_page.screenshot(path=str(out / "warnings_page.png"), full_page=True)
     return drawn

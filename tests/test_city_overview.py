@@ -15,7 +15,7 @@ import pytest
 from geo import db
 from geo.queries.areas import district_summaries
 from geo.timeutil import now_utc
-from tests.support import signed_in
+from tests.support import area_map_data, signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
 OVERVIEW = "dashboard/city_overview.py"
@@ -107,14 +107,14 @@ def test_the_map_is_made_once_and_a_back_from_a_district_shows_the_plain_overvie
     them out of the URL and shows the overview."""
     at = overview.run()
     assert not at.exception, at.exception
-    spec = at.get("deck_gl_json_chart")[0].proto.json
+    spec = area_map_data(at)["spec"]
     layers = {layer["id"]: layer for layer in json.loads(spec)["layers"]}
     districts = layers["districts@city"]["data"]["features"]
     assert len(districts) >= 8 and all(f["properties"]["fill"][3] > 0 for f in districts)
     assert {"recent", "open", "rate"} <= set(districts[0]["properties"])
     assert [i for i in layers if "@" in i] == ["districts@city"]  # once, however many runs
     again = at.run()
-    assert again.get("deck_gl_json_chart")[0].proto.json == spec
+    assert area_map_data(again)["spec"] == spec
     assert [m.label for m in again.metric][:2] == ["常住人口", "网格数"]
     # the districts' table: one row each, plain (no data grid), its residents adding up to
     # the key figure

@@ -4,14 +4,12 @@ reports page, each under the viewer's scope."""
 
 from __future__ import annotations
 
-import json
 import threading
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import streamlit as st
-from streamlit.proto.WidgetStates_pb2 import WidgetStates
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
@@ -29,7 +27,7 @@ from geo.publish.periods import closed_periods
 from geo.publish.store import Stored, insert_report
 from geo.settings import get_settings
 from geo.timeutil import CST, now_utc
-from tests.support import signed_in
+from tests.support import area_map, pick_on_map, signed_in
 
 pytestmark = pytest.mark.db
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
@@ -209,7 +207,7 @@ def test_live_map_next_week_layer(app, judged):
     assert not at.exception, at.exception
 
     def layers() -> dict:
-        deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+        deck = area_map(at)
         return {layer["id"].split("@")[0]: layer for layer in deck["layers"]}  # "<id>@<view>"
 
     assert "forecast-rising" not in layers()
@@ -219,15 +217,8 @@ def test_live_map_next_week_layer(app, judged):
     assert "预计增加 6.0" in rising["data"][0]["body"]
     assert "forecast-rising-edges" in layers()
     # a click on it (the layer over the grids) opens the grid's district, as a grid's would
-    states = at._tree.get_widget_states()
-    state = WidgetStates().widgets.add()
-    state.id = at.get("deck_gl_json_chart")[0].proto.id
     layer, first = rising["id"], rising["data"][0]
-    state.string_value = json.dumps(
-        {"selection": {"indices": {layer: [0]}, "objects": {layer: [first]}}}
-    )
-    states.widgets.append(state)
-    at = at._run(states)
+    at = pick_on_map(at, layer, first)
     assert at.query_params["area"] == judged["rising"][:6]
 
 

@@ -17,7 +17,7 @@ from geo.drill.step import default_period
 from geo.live import queries as live
 from geo.settings import get_settings
 from geo.timeutil import now_utc
-from tests.support import signed_in
+from tests.support import area_map, area_map_data, signed_in
 from tests.warning_fixtures import warned_database
 
 pytestmark = pytest.mark.db
@@ -54,7 +54,7 @@ def _open(at: AppTest, path: str | None = None, **query: str) -> AppTest:
 
 
 def _deck(at: AppTest, index: int = 0) -> dict:
-    return json.loads(at.get("deck_gl_json_chart")[index].proto.json)
+    return area_map(at, index)
 
 
 def _street_with_most_communities(url: str) -> str:
@@ -84,7 +84,7 @@ def test_the_city_map_sends_its_districts_at_the_maps_scale(app, demo_db):
     with the outlines in full detail, about a third of that at the map's scale)."""
     at = _open(app(), DRILL)
     assert not at.exception, at.exception
-    spec = at.get("deck_gl_json_chart")[0].proto.json
+    spec = area_map_data(at)["spec"]
     children = next(x for x in json.loads(spec)["layers"] if x["id"].startswith("children@"))
     conn = db.connect(demo_db)
     try:
@@ -165,7 +165,7 @@ def test_warnings_show_their_whole_path_and_a_small_map(warned_db, monkeypatch):
         assert not at.exception, at.exception
         places = list(at.dataframe[0].value["位置"])
         assert places and all(p.count(" › ") >= 2 for p in places)  # district › street › …
-        deck = _deck(at)
+        deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)  # a map of points
         by_id = {layer["id"].split("@")[0]: layer for layer in deck["layers"]}
         assert {"warning-neighbours", "warning-area", "warning-labels", "warnings"} <= set(by_id)
         assert len(by_id["warnings"]["data"]) == 1

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import html
-import json
 from pathlib import Path
 
 import pytest
 import streamlit as st
-from streamlit.proto.WidgetStates_pb2 import WidgetStates
 from streamlit.testing.v1 import AppTest
 
 from geo import db
@@ -17,7 +15,7 @@ from geo.live import queries as live
 from geo.queries.kpis import area_kpis
 from geo.settings import get_settings
 from geo.timeutil import now_utc
-from tests.support import signed_in
+from tests.support import area_map, pick_on_map, signed_in
 
 pytestmark = pytest.mark.db
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
@@ -46,7 +44,7 @@ def tree(demo_db):
 
 
 def _deck(at: AppTest) -> dict:
-    return json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    return area_map(at)
 
 
 def _layer_ids(at: AppTest) -> list[str]:
@@ -182,17 +180,8 @@ def test_an_unknown_area_in_the_url_shows_the_city(app):
 
 
 def _click(at: AppTest, layer_id: str, obj: dict) -> AppTest:
-    """Simulate a click on the map (a selection of one object), as the browser reports it."""
-    chart = at.get("deck_gl_json_chart")[0].proto
-    layer_id = _layer(at, layer_id)["id"]  # with its view
-    states = at._tree.get_widget_states()
-    state = WidgetStates().widgets.add()
-    state.id = chart.id
-    state.string_value = json.dumps(
-        {"selection": {"indices": {layer_id: [0]}, "objects": {layer_id: [obj]}}}
-    )
-    states.widgets.append(state)
-    return at._run(states)
+    """A click on the map, as the browser reports it."""
+    return pick_on_map(at, _layer(at, layer_id)["id"], obj)  # the layer's id with its view
 
 
 def test_clicking_a_grid_opens_the_next_area_toward_it(app, tree, demo_db):

@@ -3,7 +3,6 @@ district's URL refused with a clear message (and audited), not shown empty."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo import db
 from geo.settings import get_settings
-from tests.support import signed_in
+from tests.support import area_map, area_maps, signed_in
 
 pytestmark = pytest.mark.db
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
@@ -73,7 +72,7 @@ def test_live_map_refuses_another_district_from_the_url(app, demo_db):
     """?area=<another district> on the live map: one clear message, no map, an audit entry."""
     at = app("qilihe_leader", area=OTHER)
     assert any(REFUSED in e.value for e in at.error)
-    assert not at.get("deck_gl_json_chart")
+    assert not area_maps(at)
     assert not at.exception
     assert f"area:{OTHER}" in denials(demo_db, "qilihe_leader")
 
@@ -84,7 +83,7 @@ def test_live_map_opens_the_users_own_district(app, demo_db):
     at = app("qilihe_leader")
     assert not at.error and not at.exception
     assert any(b.label == area_names[MINE] for b in at.button)
-    assert at.get("deck_gl_json_chart")
+    assert area_maps(at)
     conn = db.connect(demo_db)
     try:
         with conn.cursor() as cur:
@@ -134,6 +133,6 @@ def test_cached_centers_never_cross_from_one_scope_to_another(app, demo_db):
     leader = app("qilihe_leader")
     admin = app("admin")
     for at, expected in ((leader, 1), (admin, len(sub_centers))):
-        deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+        deck = area_map(at)
         centers = next(layer for layer in deck["layers"] if layer["id"].startswith("centers@"))
         assert len({c["title"] for c in centers["data"]} & sub_centers) == expected

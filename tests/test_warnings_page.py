@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import json
 import re
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo import db
 from geo.settings import get_settings
-from tests.support import signed_in
+from tests.support import area_map, area_map_data, signed_in
 from tests.warning_fixtures import ODD_ADDRESS, warned_database
 
 pytestmark = pytest.mark.db
@@ -133,7 +132,7 @@ def _live(url: str) -> AppTest:
 
 
 def _layers(at: AppTest) -> dict[str, dict]:
-    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    deck = area_map(at)  # the live map: an area map
     return {layer["id"].split("@")[0]: layer for layer in deck["layers"]}  # without the view
 
 
@@ -148,8 +147,8 @@ def test_live_map_draws_the_warnings_layer_and_it_switches_off(env):
     by_title = {r["title"]: r for r in layer["data"]}
     repeat = next(r for t, r in by_title.items() if f"#{ids['repeat_address']} " in t)
     assert ODD_ADDRESS in repeat["body"] and "同一地址30天内报事" in repeat["body"]
-    tooltip = json.loads(at.get("deck_gl_json_chart")[0].proto.tooltip)
-    assert tooltip["html"] == "<b>{title}</b><div>{body}</div>"  # fields: escaped by deck.gl
+    tooltip = area_map_data(at)["tooltip"]
+    assert tooltip["html"] == "<b>{title}</b><div>{body}</div>"  # fields: escaped by the map
     assert any("预警单" in html.value for html in at.get("html"))
     at.toggle(key="layer_warnings").set_value(False).run()
     assert "warnings" not in _layers(at)
