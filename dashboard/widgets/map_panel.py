@@ -88,7 +88,7 @@ def map_panel(
             on_pick(picked)
 
     data = {
-        "spec": deck.to_json(), "tooltip": deck.tooltip_spec(), "height": height, "view": view,
+        "spec": deck.to_json(), "tooltip": deck.tooltip_spec(), "height": height,
         "picks": st.session_state.get(taken, 0),
     }  # fmt: skip
     _element()(data=data, key=key, on_pick_change=clicked)

@@ -5,8 +5,9 @@
 // Streamlit's element waited for deck.gl's double-click window (0.33 s) and then drew every
 // layer again for the selection before it sent the rerun (0.4-0.5 s of software WebGL on the
 // project's machine: docs/benchmarks.md, issue 12). Here no selection is drawn and there is
-// no double-click zoom; after a click the element takes no other until the server sends the
-// next map (or the same one again), so a second quick press cannot undo the first.
+// no double-click zoom; after a click the element takes no other until the page has handled
+// it (the count of clicks handled comes back in its data), so a second quick press cannot
+// undo or repeat the first.
 import {Deck, MapView} from '@deck.gl/core';
 import * as layers from '@deck.gl/layers';
 import {HeatmapLayer} from '@deck.gl/aggregation-layers';
@@ -44,7 +45,7 @@ function tooltipOf(spec) {
 // The picked object as deck.gl holds it (a GeoJSON feature keeps its `properties`), without
 // its outline: the server reads the fields only.
 function picked(info) {
-  const {geometry, ...fields} = info.object; // eslint-disable-line no-unused-vars
+  const {geometry, ...fields} = info.object;
   return {layer: info.layer.id, object: fields};
 }
 
@@ -61,7 +62,6 @@ export function mount(component) {
     state.root = root;
   }
   root.style.height = `${data.height}px`;
-  root.dataset.view = data.view;
   const spec = JSON.parse(data.spec);
   const converted = converter.convert(spec);
   state.sent = false; // a new map, or the page has handled the last click: take the next

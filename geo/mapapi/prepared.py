@@ -79,7 +79,7 @@ def shape(check: bytes, texts: tuple[str, ...]) -> Shape:
         numbered, found = positional(text, len(names))
         columns.append(f"(\n{numbered}\n)")
         names += [(index, name) for name in found]
-    full = f"SELECT {check.decode()}, " + ", ".join(columns)
+    full = "SELECT " + ", ".join([check.decode(), *columns])  # the project's own texts
     name = "minqing_tile_" + hashlib.sha256(full.encode()).hexdigest()[:24]
     return Shape(name, full, tuple(names))
 

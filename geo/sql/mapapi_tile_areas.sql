@@ -3,7 +3,8 @@
 -- (a client scoped below the city). The grid status of red and yellow grids comes as arrays
 -- (the others are %(default_color)s: blue for grids, NULL for other levels). The outlines are
 -- stored in Web Mercator too (migration 170): no transform per area and tile. The features
--- come in the order of their codes, whatever the plan (the statement runs its generic plan).
+-- come in the order of their codes, whatever the plan (generic from zoom 12, else planned
+-- per tile: geo.mapapi.tiles.GENERIC_AREAS_FROM).
 WITH bounds AS (
     SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS tile,
            ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s) AS box
