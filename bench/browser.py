@@ -12,6 +12,8 @@ view), signed in as --user. It reports:
   map's canvas that shows what it settles on), the first load apart (cold caches), then
   p50/p95 over --loads loads, beside the floor: a bare Streamlit page with one pydeck polygon
   (bench/bare_map.py), served and measured in the same run;
+- page switches: from a click on 全市概览 in the live map's sidebar to the overview's map
+  drawn, p50/p95 over --switches switches;
 - drill clicks: from a click on a district (the drill-down's city map; the live map's) to
   the next map drawn, p50/p95 over --clicks clicks, and the median seconds from the click
   to each step on the way, read from the page's websocket: the rerun asked for (the
@@ -329,6 +331,30 @@ def _drill_clicks(
     return times, split, lost
 
 
+def _page_switches(context, url: str, switches: int) -> list[float]:  # noqa: ANN001
+    """Seconds from a click on 全市概览 in the sidebar of the live map at `url` to the city
+    overview's map drawn (a page switch: the second page's map takes the first one's deck)."""
+    times: list[float] = []
+    for _ in range(switches):
+        page = context.new_page()
+        page.goto(f"{url}/live", wait_until="commit")
+        time_to_drawn(page, time.perf_counter())
+        canvas = page.locator(CANVASES).first
+        before = _pixels(page.screenshot(clip=canvas.bounding_box()))
+        t0 = time.perf_counter()
+        page.get_by_role("link", name="全市概览").click()
+        page.wait_for_url("**/overview**")
+        while time.perf_counter() - t0 < LOST_S:  # until the canvas shows another map
+            box = canvas.bounding_box() if canvas.count() else None
+            if box and box["width"] > 100:
+                if _differ(_pixels(page.screenshot(clip=box)), before) > SAME:
+                    break
+            page.wait_for_timeout(20)
+        times.append(time_to_drawn(page, t0))
+        page.close()
+    return times
+
+
 def _view_of(specs: DeckSpecs) -> str | None:
     """The view of the last map spec (from its clickable layers' ids)."""
     for layer in (specs.latest or {}).get("layers", []):
@@ -356,6 +382,7 @@ def main() -> None:
     parser.add_argument("--password", default=DEMO_PASSWORD)
     parser.add_argument("--loads", type=int, default=10)
     parser.add_argument("--clicks", type=int, default=10)
+    parser.add_argument("--switches", type=int, default=5, help="page switches (0: none)")
     parser.add_argument(
         "--pages",
         default=",".join(PAGE_NAMES),
@@ -417,6 +444,12 @@ def main() -> None:
                 print(f"{label:<38} {statistics.median(times):6.2f} {_p(times, 0.95):6.2f}")
                 steps = " · ".join(f"{k} {statistics.median(v):.2f}" for k, v in split.items())
                 print(f"{'  p50 s from the click to':<38} {steps}")
+
+        if args.switches:
+            switches = _page_switches(context, url, args.switches)
+            print(f"\npage switch to the next map drawn, s: p50 / p95 of {args.switches}")
+            print(f"{'/live → /overview (sidebar)':<38} "
+                  f"{statistics.median(switches):6.2f} {_p(switches, 0.95):6.2f}")  # fmt: skip
 
         print("\none page run (signed in, caches warm)")
         for page_url in [*pages.values(), floor_url]:

@@ -1,13 +1,20 @@
 """The area maps' element (dashboard.widgets.map_panel) on a page of its own in a real
 browser: a tooltip shows a resident's text as text, a click is handled once however quickly
-it is pressed again, and once the page has handled it the map takes a click again."""
+it is pressed again, and once the page has handled it the map takes a click again; a layer's
+file that is slow to come does not hold the rest of the map back, nor is it lost; a map that
+leaves the page leaves its deck to the next."""
 
 from __future__ import annotations
 
+import io
+import json
+import shutil
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 
 from dashboard.serve import served
 from tests.map_clicks import MAP
@@ -24,6 +31,11 @@ from layers.deck import make_deck
 import pydeck as pdk
 
 st.session_state.setdefault("picks", [])
+edges = pdk.Layer(
+    "LineLayer", id="edges", data="app/static/edges.json", get_source_position="[this[0], this[1]]",
+    get_target_position="[this[2], this[3]]", get_color=[230, 0, 0, 255], get_width=8,
+    width_units="'pixels'",
+)
 area = pdk.Layer(
     "PolygonLayer", id="areas", pickable=True, get_polygon="p", get_fill_color=[59, 130, 206, 200],
     data=[{{"p": [[103.7, 36.0], [103.9, 36.0], [103.9, 36.1], [103.7, 36.1]], "code": "620102",
@@ -31,7 +43,8 @@ area = pdk.Layer(
 )
 view = pdk.ViewState(longitude=103.8, latitude=36.05, zoom=10)
 tooltip = {{"html": "<b>{{title}}</b><div>{{body}}</div>"}}
-map_panel(make_deck([area], view, tooltip), "map", "city", st.session_state.picks.append)
+if st.checkbox("地图", value=True):
+    map_panel(make_deck([area, edges], view, tooltip), "map", "city", st.session_state.picks.append)
 st.write(f"picks: {{len(st.session_state.picks)}}")
 """
 
@@ -40,7 +53,11 @@ st.write(f"picks: {{len(st.session_state.picks)}}")
 def element_url(tmp_path_factory):
     """A Streamlit page with one area map, served with the app's static files."""
     folder = tmp_path_factory.mktemp("element")
-    (folder / "static").symlink_to(ROOT / "static")
+    # the bundle copied: Streamlit serves no link out of the page's static folder
+    bundle = Path("static") / "vendor" / "deck.gl"
+    shutil.copytree(ROOT / bundle, folder / bundle)
+    edge = [103.75, 36.02, 103.85, 36.08]  # across the area, in red
+    (folder / "static" / "edges.json").write_text(json.dumps([edge]), encoding="utf-8")
     script = folder / "element_page.py"
     script.write_text(textwrap.dedent(PAGE), encoding="utf-8")
     with served(script, {}) as url:
@@ -89,3 +106,67 @@ def test_a_click_is_handled_once_and_the_next_map_takes_one_again(element_url, p
     browser_page.mouse.click(x, y)
     browser_page.get_by_text("picks: 2").wait_for(timeout=30_000)
     assert browser_page.locator(MAP).first.get_attribute("data-made") == "1"  # one WebGL map
+
+
+def _pixels(browser_page) -> np.ndarray:
+    box = browser_page.locator(f"{MAP} canvas").first.bounding_box()
+    png = browser_page.screenshot(clip=box)
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+
+
+def _red(browser_page) -> float:
+    """The share of the map's pixels in the edges' red."""
+    pixels = _pixels(browser_page)
+    red = (pixels[..., 0] > 200) & (pixels[..., 1] < 60) & (pixels[..., 2] < 60)
+    return float(np.mean(red))
+
+
+def _blue(browser_page) -> float:
+    """The share of the map's pixels in the area's blue."""
+    pixels = _pixels(browser_page)
+    blue = (pixels[..., 2] > 150) & (pixels[..., 0] < 120)
+    return float(np.mean(blue))
+
+
+def test_a_file_slow_to_come_holds_back_neither_the_map_nor_itself(element_url, page):
+    """The element fetches a layer's file as the map comes and draws the map once it is in; a
+    file held back is not waited for long (the area is drawn without it), and is drawn when
+    it comes."""
+    browser_page = page.page
+    held = []
+    browser_page.route("**/app/static/edges.json", lambda route: held.append(route))
+    browser_page.goto(element_url)
+    browser_page.locator(f"{MAP} canvas").first.wait_for(timeout=60_000)
+    for _ in range(600):
+        if held and _blue(browser_page) > 0.05:
+            break
+        browser_page.wait_for_timeout(100)
+    assert held, "the element did not fetch the layer's file"
+    assert _blue(browser_page) > 0.05 and _red(browser_page) == 0  # the area, not the edges
+    held[0].continue_()
+    for _ in range(300):
+        if _red(browser_page) > 0:
+            break
+        browser_page.wait_for_timeout(100)
+    assert _red(browser_page) > 0 and _blue(browser_page) > 0.05
+
+
+def test_a_map_that_leaves_the_page_leaves_its_deck_to_the_next(element_url, page):
+    """Turning the map off and on again (as a switch to another page with a map does) draws
+    the new map on the deck the first had: no new WebGL context, no shaders compiled again."""
+    browser_page = page.page
+    browser_page.goto(element_url, wait_until="networkidle")
+    canvas = browser_page.locator(f"{MAP} canvas").first
+    canvas.wait_for(timeout=60_000)
+    canvas.evaluate("c => { c.minqingFirst = true; }")
+    switch = browser_page.get_by_text("地图", exact=True)  # the checkbox's label
+    switch.click()
+    browser_page.locator(MAP).wait_for(state="detached", timeout=30_000)
+    switch.click()
+    canvas.wait_for(timeout=60_000)
+    assert canvas.evaluate("c => c.minqingFirst === true")  # the first map's canvas
+    for _ in range(300):
+        if _blue(browser_page) > 0.05 and _red(browser_page) > 0:
+            break
+        browser_page.wait_for_timeout(100)
+    assert _blue(browser_page) > 0.05 and _red(browser_page) > 0  # drawn at its own view

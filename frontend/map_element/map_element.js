@@ -8,6 +8,17 @@
 // no double-click zoom; after a click the element takes no other until the page has handled
 // it (the count of clicks handled comes back in its data), so a second quick press cannot
 // undo or repeat the first.
+//
+// A layer whose data is a file (a URL: the edges the app serves as static files) has it
+// fetched by the element as the map is mounted, and the map is drawn when every file is in
+// (or after FILE_WAIT_MS, the late ones drawn as they come): deck.gl would fetch it only as it
+// first drew the layer, then draw the whole map a second time when it came (a frame of 0.3 s
+// in a software-rendering browser).
+//
+// A map leaving the page (a switch to another page) leaves its deck, WebGL context and
+// compiled shaders for the next map to take: a deck's first frame of each kind of layer costs
+// 0.1-0.3 s of shader compiling in a software-rendering browser (0.9 s of the live map's
+// 1.2 s), and a new context more.
 import {Deck, MapView} from '@deck.gl/core';
 import * as layers from '@deck.gl/layers';
 import {HeatmapLayer} from '@deck.gl/aggregation-layers';
@@ -49,6 +60,94 @@ function picked(info) {
   return {layer: info.layer.id, object: fields};
 }
 
+const FILE_WAIT_MS = 1000; // a file slower than this: the map is drawn without it first
+
+// The files' data by URL, kept for the page's life (the last few: an area's edges are visited
+// again as a user drills in and out), so a map of the same files is drawn at once.
+const KEPT_FILES = 12;
+const files = new Map();
+
+function file(url) {
+  let kept = files.get(url);
+  if (kept) {
+    files.delete(url); // the most recently used last
+  } else {
+    kept = {value: undefined};
+    kept.promise = fetch(new URL(url, document.baseURI))
+      .then((response) => {
+        if (!response.ok) throw new Error(`${url}: ${response.status}`);
+        return response.json();
+      })
+      .then((value) => (kept.value = value));
+    kept.promise.catch(() => files.delete(url));
+  }
+  files.set(url, kept);
+  if (files.size > KEPT_FILES) files.delete(files.keys().next().value);
+  return kept;
+}
+
+// The layers with their files' data in place of the URLs (`urls`: the spec's, by layer id;
+// the converted layer hides them): at once when every file is in, else a promise of them
+// (a file still coming after FILE_WAIT_MS is given to deck.gl as its promise).
+function withFiles(layers, urls) {
+  const kept = new Map([...urls.values()].map((url) => [url, file(url)]));
+  const filled = () =>
+    layers.map((layer) => {
+      const got = kept.get(urls.get(layer.id));
+      if (!got) return layer;
+      return layer.clone({data: got.value !== undefined ? got.value : got.promise});
+    });
+  if ([...kept.values()].every((got) => got.value !== undefined)) return filled();
+  const waited = new Promise((resolve) => setTimeout(resolve, FILE_WAIT_MS));
+  const all = Promise.allSettled([...kept.values()].map((got) => got.promise));
+  return Promise.race([all, waited]).then(filled);
+}
+
+// A deck left by a map gone from the page and not yet taken, on its stage (the canvas's
+// parent, which holds deck.gl's tooltip too) in a holder out of sight.
+let spare = null;
+// A view no map opens at: a deck taken from the holder always moves to its new map's view.
+const PARKED = {longitude: 0, latitude: 0, zoom: 1};
+
+function holder() {
+  let box = document.getElementById('minqing-map-spare');
+  if (!box) {
+    box = document.createElement('div');
+    box.id = 'minqing-map-spare';
+    box.setAttribute('aria-hidden', 'true');
+    Object.assign(box.style, {
+      position: 'fixed', left: '-10000px', top: '0', width: '64px', height: '64px',
+      overflow: 'hidden', pointerEvents: 'none',
+    });
+    document.body.appendChild(box);
+  }
+  return box;
+}
+
+function newDeck(converted) {
+  const stage = document.createElement('div');
+  Object.assign(stage.style, {position: 'relative', width: '100%', height: '100%'});
+  const canvas = document.createElement('canvas');
+  canvas.style.width = '100%';
+  canvas.style.height = '100%';
+  stage.appendChild(canvas);
+  holder().appendChild(stage);
+  const deck = new Deck({
+    canvas,
+    layers: [],
+    views: converted.views,
+    initialViewState: converted.initialViewState,
+    controller: {doubleClickZoom: false},
+  });
+  return {deck, stage};
+}
+
+function park(made) {
+  made.deck.setProps({layers: [], initialViewState: PARKED, onClick: null, getTooltip: null});
+  holder().appendChild(made.stage);
+  spare = made;
+}
+
 export function mount(component) {
   const {parentElement, data, setTriggerValue} = component;
   const state = parentElement.__minqingMap || (parentElement.__minqingMap = {});
@@ -66,7 +165,6 @@ export function mount(component) {
   const converted = converter.convert(spec);
   state.sent = false; // a new map, or the page has handled the last click: take the next
   const props = {
-    layers: converted.layers,
     views: converted.views,
     controller: {doubleClickZoom: false},
     getTooltip: tooltipOf(data.tooltip),
@@ -79,21 +177,32 @@ export function mount(component) {
       isDragging ? 'grabbing' : isHovering ? 'pointer' : 'grab',
   };
   // One deck (one WebGL context: seconds to make in a software-rendering browser) for as long
-  // as the element stays; a new initial view moves it there, the same one (deep-equal) leaves
-  // the user's pan and zoom, as Streamlit's element does under an unchanged key.
-  if (state.deck) {
-    state.deck.setProps({...props, initialViewState: converted.initialViewState});
+  // as the element stays, the spare one if there is one; a new initial view moves it there,
+  // the same one (deep-equal) leaves the user's pan and zoom, as Streamlit's element does
+  // under an unchanged key.
+  if (!state.made) {
+    state.made = spare || newDeck(converted); // made before its files are in: ready by then
+    spare = null;
+    root.appendChild(state.made.stage);
+    root.dataset.made = String(Number(root.dataset.made || 0) + 1); // decks this map has had
+  }
+  const draw = (layers) =>
+    state.made.deck.setProps({...props, layers, initialViewState: converted.initialViewState});
+  const urls = new Map(
+    (spec.layers || []).filter((l) => typeof l.data === 'string').map((l) => [l.id, l.data]),
+  );
+  const layers = withFiles(converted.layers, urls);
+  const mounted = (state.mounted = (state.mounted || 0) + 1);
+  if (Array.isArray(layers)) {
+    draw(layers);
   } else {
-    const canvas = document.createElement('canvas');
-    canvas.style.width = '100%';
-    canvas.style.height = '100%';
-    root.appendChild(canvas);
-    state.deck = new Deck({...props, canvas, initialViewState: converted.initialViewState});
-    root.dataset.made = String(Number(root.dataset.made || 0) + 1); // WebGL contexts made
+    // the map before this one stays until this one's files are in; a later one wins
+    layers.then((ready) => state.made && state.mounted === mounted && draw(ready));
   }
   return () => {
-    if (state.deck) state.deck.finalize();
-    state.deck = null;
+    if (state.made && !spare) park(state.made);
+    else if (state.made) state.made.deck.finalize();
+    state.made = null;
     root.remove();
     delete parentElement.__minqingMap;
   };
