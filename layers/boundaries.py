@@ -65,7 +65,9 @@ def outline_layers(
 def label_layer(
     layer_id: str, outlines: Sequence[AreaOutline], size_px: int, color: RGBA
 ) -> pdk.Layer:
-    """Area names at their label points, in a font that has Chinese glyphs."""
+    """Area names at their label points, in a font that has Chinese glyphs (the area maps'
+    element draws them as the page's own text over the map; Streamlit's map element with
+    deck.gl's TextLayer)."""
     data = [{"name": area.name, "position": [area.label_lon, area.label_lat]} for area in outlines]
     return pdk.Layer(
         "TextLayer",

@@ -2,7 +2,7 @@
 browser: a tooltip shows a resident's text as text, a click is handled once however quickly
 it is pressed again, and once the page has handled it the map takes a click again; a layer's
 file that is slow to come does not hold the rest of the map back, nor is it lost; a map that
-leaves the page leaves its deck to the next."""
+leaves the page leaves its deck to the next; labels are text over the map that moves with it."""
 
 from __future__ import annotations
 
@@ -36,6 +36,11 @@ edges = pdk.Layer(
     get_target_position="[this[2], this[3]]", get_color=[230, 0, 0, 255], get_width=8,
     width_units="'pixels'",
 )
+label = pdk.Layer(
+    "TextLayer", id="labels", data=[{{"name": {HOSTILE!r}, "position": [103.8, 36.05]}}],
+    get_position="position", get_text="name", get_size=14, size_units="'pixels'",
+    get_color=[20, 20, 20, 255], outline_width=2, outline_color=[255, 255, 255, 230],
+)
 area = pdk.Layer(
     "PolygonLayer", id="areas", pickable=True, get_polygon="p", get_fill_color=[59, 130, 206, 200],
     data=[{{"p": [[103.7, 36.0], [103.9, 36.0], [103.9, 36.1], [103.7, 36.1]], "code": "620102",
@@ -43,8 +48,9 @@ area = pdk.Layer(
 )
 view = pdk.ViewState(longitude=103.8, latitude=36.05, zoom=10)
 tooltip = {{"html": "<b>{{title}}</b><div>{{body}}</div>"}}
+deck = make_deck([area, edges, label], view, tooltip)
 if st.checkbox("地图", value=True):
-    map_panel(make_deck([area, edges], view, tooltip), "map", "city", st.session_state.picks.append)
+    map_panel(deck, "map", "city", st.session_state.picks.append)
 st.write(f"picks: {{len(st.session_state.picks)}}")
 """
 
@@ -170,3 +176,49 @@ def test_a_map_that_leaves_the_page_leaves_its_deck_to_the_next(element_url, pag
             break
         browser_page.wait_for_timeout(100)
     assert _blue(browser_page) > 0.05 and _red(browser_page) > 0  # drawn at its own view
+
+
+def _red_middle(browser_page) -> tuple[float, float]:
+    """Where the middle of the edges' red line is on the page."""
+    box = browser_page.locator(f"{MAP} canvas").first.bounding_box()
+    pixels = _pixels(browser_page)
+    ys, xs = np.nonzero((pixels[..., 0] > 200) & (pixels[..., 1] < 60) & (pixels[..., 2] < 60))
+    return box["x"] + (xs.min() + xs.max()) / 2, box["y"] + (ys.min() + ys.max()) / 2
+
+
+def test_a_label_is_text_over_the_map_and_moves_with_it(element_url, page):
+    """A label (the spec's TextLayer) is the page's text, markup in it shown as text, at its
+    place on the map (the middle of the red line here), and stays there as the map is
+    dragged."""
+    browser_page = page.page
+    browser_page.goto(element_url, wait_until="networkidle")
+    x, y = _centre(browser_page)
+    label = browser_page.locator(MAP).get_by_text(HOSTILE, exact=True)
+    label.wait_for(state="visible", timeout=60_000)
+    assert browser_page.locator(MAP).locator("img").count() == 0
+    assert browser_page.evaluate("() => window.minqingTooltipRan") is None
+
+    def off() -> tuple[float, float]:
+        """The label's centre less the line's middle, in pixels."""
+        box = label.bounding_box()
+        red = _red_middle(browser_page)
+        return box["x"] + box["width"] / 2 - red[0], box["y"] + box["height"] / 2 - red[1]
+
+    for _ in range(100):
+        if _red(browser_page) > 0:
+            break
+        browser_page.wait_for_timeout(100)
+    start = label.bounding_box()
+    assert max(map(abs, off())) < 4
+    browser_page.mouse.move(x + 150, y + 100)
+    browser_page.mouse.down()
+    for step in range(1, 11):
+        browser_page.mouse.move(x + 150 - 12 * step, y + 100 - 6 * step)
+    browser_page.mouse.up()
+    for _ in range(300):  # the drawn frame of the new view, on a busy machine too
+        moved = label.bounding_box()
+        if start["x"] - moved["x"] > 60 and max(map(abs, off())) < 4:
+            break
+        browser_page.wait_for_timeout(100)
+    assert start["x"] - moved["x"] > 60 and start["y"] - moved["y"] > 30  # dragged along
+    assert max(map(abs, off())) < 4

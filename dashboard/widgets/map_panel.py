@@ -9,6 +9,10 @@ element's data, so a click that opens nothing still lets it take the next. The c
 handled by a callback, before the page reruns: the page runs once, already at the area the
 click opens. The clickable layers carry the view in their id (`<layer>@<view>`), so a pick
 always names the view it was made in.
+
+Its labels (the deck's TextLayers) are the page's own text over the map, a layer's file (a
+URL) is fetched as the map comes, and a map leaving the page leaves its deck to the next
+(the header of map_element.js says why).
 """
 
 from __future__ import annotations

@@ -15,6 +15,11 @@
 // first drew the layer, then draw the whole map a second time when it came (a frame of 0.3 s
 // in a software-rendering browser).
 //
+// Labels (the spec's TextLayers) are drawn as the page's own text over the map, placed at
+// every frame the deck draws: deck.gl's TextLayer made a font atlas and compiled shaders of
+// its own, 0.3-0.4 s of a map's first frame in a software-rendering browser. Each label's
+// text is set as text (never markup).
+//
 // A map leaving the page (a switch to another page) leaves its deck, WebGL context and
 // compiled shaders for the next map to take: a deck's first frame of each kind of layer costs
 // 0.1-0.3 s of shader compiling in a software-rendering browser (0.9 s of the live map's
@@ -103,6 +108,73 @@ function withFiles(layers, urls) {
   return Promise.race([all, waited]).then(filled);
 }
 
+const rgba = (c) => (Array.isArray(c) ? `rgba(${c[0]},${c[1]},${c[2]},${(c[3] ?? 255) / 255})` : c);
+const valueOf = (accessor, d, index, data) =>
+  typeof accessor === 'function' ? accessor(d, {index, data, target: []}) : accessor;
+
+// The spec's text layers as labels: [{text, position, style}] (accessors evaluated per label).
+function labelsOf(spec, converted) {
+  const texts = new Map(
+    (spec.layers || []).filter((l) => l['@@type'] === 'TextLayer').map((l) => [l.id, l.data]),
+  );
+  const labels = [];
+  for (const layer of converted.layers) {
+    const data = texts.get(layer.id);
+    if (!Array.isArray(data)) continue;
+    const p = layer.props;
+    data.forEach((d, i) => {
+      const halo = rgba(p.outlineColor);
+      const w = p.outlineWidth ? 1 : 0;
+      labels.push({
+        text: String(valueOf(p.getText, d, i, data) ?? ''),
+        position: valueOf(p.getPosition, d, i, data),
+        style: {
+          fontSize: `${valueOf(p.getSize, d, i, data)}px`,
+          color: rgba(valueOf(p.getColor, d, i, data)),
+          fontFamily: p.fontFamily,
+          textShadow: w
+            ? `-${w}px -${w}px 0 ${halo},${w}px -${w}px 0 ${halo},-${w}px ${w}px 0 ${halo},` +
+              `${w}px ${w}px 0 ${halo},0 0 2px ${halo}`
+            : 'none',
+        },
+      });
+    });
+  }
+  return {labels, layers: converted.layers.filter((layer) => !texts.has(layer.id))};
+}
+
+// The labels' box over the canvas, and each label in it (made anew for each map).
+function showLabels(made, labels) {
+  if (!made.labels) {
+    made.labels = document.createElement('div');
+    Object.assign(made.labels.style, {
+      position: 'absolute', inset: '0', overflow: 'hidden', pointerEvents: 'none', zIndex: '1',
+    });
+    made.stage.appendChild(made.labels);
+  }
+  made.shown = labels.map((label) => {
+    const el = document.createElement('div');
+    el.textContent = label.text;
+    Object.assign(el.style, label.style, {
+      position: 'absolute', left: '0', top: '0', whiteSpace: 'nowrap', lineHeight: '1',
+      visibility: 'hidden',
+    });
+    return {el, position: label.position};
+  });
+  made.labels.replaceChildren(...made.shown.map((label) => label.el));
+}
+
+// Each label at its place in the view the deck has just drawn.
+function placeLabels(made) {
+  const viewport = made.deck.getViewports()[0];
+  if (!viewport || !made.shown) return;
+  for (const {el, position} of made.shown) {
+    const [x, y] = viewport.project(position);
+    el.style.transform = `translate(${x}px, ${y}px) translate(-50%, -50%)`;
+    el.style.visibility = 'visible';
+  }
+}
+
 // A deck left by a map gone from the page and not yet taken, on its stage (the canvas's
 // parent, which holds deck.gl's tooltip too) in a holder out of sight.
 let spare = null;
@@ -144,6 +216,7 @@ function newDeck(converted) {
 
 function park(made) {
   made.deck.setProps({layers: [], initialViewState: PARKED, onClick: null, getTooltip: null});
+  showLabels(made, []);
   holder().appendChild(made.stage);
   spare = made;
 }
@@ -186,12 +259,21 @@ export function mount(component) {
     root.appendChild(state.made.stage);
     root.dataset.made = String(Number(root.dataset.made || 0) + 1); // decks this map has had
   }
-  const draw = (layers) =>
-    state.made.deck.setProps({...props, layers, initialViewState: converted.initialViewState});
+  const {labels, layers: drawn} = labelsOf(spec, converted);
+  const draw = (layers) => {
+    const made = state.made;
+    showLabels(made, labels);
+    made.deck.setProps({
+      ...props,
+      layers,
+      initialViewState: converted.initialViewState,
+      onAfterRender: () => placeLabels(made),
+    });
+  };
   const urls = new Map(
     (spec.layers || []).filter((l) => typeof l.data === 'string').map((l) => [l.id, l.data]),
   );
-  const layers = withFiles(converted.layers, urls);
+  const layers = withFiles(drawn, urls);
   const mounted = (state.mounted = (state.mounted || 0) + 1);
   if (Array.isArray(layers)) {
     draw(layers);
