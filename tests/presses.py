@@ -83,7 +83,7 @@ def locked(url: str, table: str = "user_sessions") -> Iterator[None]:
         conn.close()
 
 
-def _until(browser_page, condition, seconds: float) -> bool:
+def until(browser_page, condition, seconds: float) -> bool:
     """Whether `condition` came true within `seconds` (looked at every 10 ms)."""
     deadline = time.monotonic() + seconds
     while not condition():
@@ -102,9 +102,9 @@ def rerun_asked(browser_page, runs: Runs, since: int, by_key: bool = False) -> N
     def asked() -> bool:
         return runs.running and len(runs.events) > since
 
-    if by_key and not _until(browser_page, asked, 5):
+    if by_key and not until(browser_page, asked, 5):
         _press_r(browser_page)
-    assert _until(browser_page, asked, 25), f"no rerun asked for: {runs.events[since:]}"
+    assert until(browser_page, asked, 25), f"no rerun asked for: {runs.events[since:]}"
 
 
 def _wait_idle(browser_page, runs: Runs, quiet_ms: int = 500) -> None:
@@ -150,7 +150,7 @@ def press_while_rerunning(browser_page, runs: Runs, button, rerun=None, hold=Non
             rerun()
         rerun_asked(browser_page, runs, since, by_key=rerun is None)
         browser_page.mouse.click(x, y)
-        pressed = _until(browser_page, lambda: "press" in runs.events[since:], 30)
+        pressed = until(browser_page, lambda: "press" in runs.events[since:], 30)
         assert pressed, "the press did not go out"
     assert runs.pressed_while_running(since), f"the press missed the rerun: {runs.events[since:]}"
 

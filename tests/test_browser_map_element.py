@@ -18,6 +18,7 @@ from PIL import Image
 
 from dashboard.serve import served
 from tests.map_clicks import MAP
+from tests.presses import until
 
 pytestmark = [pytest.mark.browser]
 
@@ -40,6 +41,7 @@ label = pdk.Layer(
     "TextLayer", id="labels", data=[{{"name": {HOSTILE!r}, "position": [103.8, 36.05]}}],
     get_position="position", get_text="name", get_size=14, size_units="'pixels'",
     get_color=[20, 20, 20, 255], outline_width=2, outline_color=[255, 255, 255, 230],
+    font_weight="'bold'",
 )
 area = pdk.Layer(
     "PolygonLayer", id="areas", pickable=True, get_polygon="p", get_fill_color=[59, 130, 206, 200],
@@ -120,11 +122,13 @@ def _pixels(browser_page) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
 
 
+def _red_mask(pixels: np.ndarray) -> np.ndarray:
+    return (pixels[..., 0] > 200) & (pixels[..., 1] < 60) & (pixels[..., 2] < 60)
+
+
 def _red(browser_page) -> float:
     """The share of the map's pixels in the edges' red."""
-    pixels = _pixels(browser_page)
-    red = (pixels[..., 0] > 200) & (pixels[..., 1] < 60) & (pixels[..., 2] < 60)
-    return float(np.mean(red))
+    return float(np.mean(_red_mask(_pixels(browser_page))))
 
 
 def _blue(browser_page) -> float:
@@ -143,17 +147,11 @@ def test_a_file_slow_to_come_holds_back_neither_the_map_nor_itself(element_url, 
     browser_page.route("**/app/static/edges.json", lambda route: held.append(route))
     browser_page.goto(element_url)
     browser_page.locator(f"{MAP} canvas").first.wait_for(timeout=60_000)
-    for _ in range(600):
-        if held and _blue(browser_page) > 0.05:
-            break
-        browser_page.wait_for_timeout(100)
+    until(browser_page, lambda: held and _blue(browser_page) > 0.05, 60)
     assert held, "the element did not fetch the layer's file"
     assert _blue(browser_page) > 0.05 and _red(browser_page) == 0  # the area, not the edges
     held[0].continue_()
-    for _ in range(300):
-        if _red(browser_page) > 0:
-            break
-        browser_page.wait_for_timeout(100)
+    until(browser_page, lambda: _red(browser_page) > 0, 30)
     assert _red(browser_page) > 0 and _blue(browser_page) > 0.05
 
 
@@ -171,10 +169,7 @@ def test_a_map_that_leaves_the_page_leaves_its_deck_to_the_next(element_url, pag
     switch.click()
     canvas.wait_for(timeout=60_000)
     assert canvas.evaluate("c => c.minqingFirst === true")  # the first map's canvas
-    for _ in range(300):
-        if _blue(browser_page) > 0.05 and _red(browser_page) > 0:
-            break
-        browser_page.wait_for_timeout(100)
+    until(browser_page, lambda: _blue(browser_page) > 0.05 and _red(browser_page) > 0, 30)
     assert _blue(browser_page) > 0.05 and _red(browser_page) > 0  # drawn at its own view
 
 
@@ -182,14 +177,14 @@ def _red_middle(browser_page) -> tuple[float, float]:
     """Where the middle of the edges' red line is on the page."""
     box = browser_page.locator(f"{MAP} canvas").first.bounding_box()
     pixels = _pixels(browser_page)
-    ys, xs = np.nonzero((pixels[..., 0] > 200) & (pixels[..., 1] < 60) & (pixels[..., 2] < 60))
+    ys, xs = np.nonzero(_red_mask(pixels))
     return box["x"] + (xs.min() + xs.max()) / 2, box["y"] + (ys.min() + ys.max()) / 2
 
 
 def test_a_label_is_text_over_the_map_and_moves_with_it(element_url, page):
-    """A label (the spec's TextLayer) is the page's text, markup in it shown as text, at its
-    place on the map (the middle of the red line here), and stays there as the map is
-    dragged."""
+    """A label (the spec's TextLayer) is the page's text in the layer's weight, markup in it
+    shown as text, at its place on the map (the middle of the red line here), and stays there
+    as the map is dragged."""
     browser_page = page.page
     browser_page.goto(element_url, wait_until="networkidle")
     x, y = _centre(browser_page)
@@ -197,6 +192,7 @@ def test_a_label_is_text_over_the_map_and_moves_with_it(element_url, page):
     label.wait_for(state="visible", timeout=60_000)
     assert browser_page.locator(MAP).locator("img").count() == 0
     assert browser_page.evaluate("() => window.minqingTooltipRan") is None
+    assert label.evaluate("e => getComputedStyle(e).fontWeight") == "700"  # as the layer says
 
     def off() -> tuple[float, float]:
         """The label's centre less the line's middle, in pixels."""
@@ -204,10 +200,7 @@ def test_a_label_is_text_over_the_map_and_moves_with_it(element_url, page):
         red = _red_middle(browser_page)
         return box["x"] + box["width"] / 2 - red[0], box["y"] + box["height"] / 2 - red[1]
 
-    for _ in range(100):
-        if _red(browser_page) > 0:
-            break
-        browser_page.wait_for_timeout(100)
+    until(browser_page, lambda: _red(browser_page) > 0, 10)
     start = label.bounding_box()
     assert max(map(abs, off())) < 4
     browser_page.mouse.move(x + 150, y + 100)
@@ -215,10 +208,11 @@ def test_a_label_is_text_over_the_map_and_moves_with_it(element_url, page):
     for step in range(1, 11):
         browser_page.mouse.move(x + 150 - 12 * step, y + 100 - 6 * step)
     browser_page.mouse.up()
-    for _ in range(300):  # the drawn frame of the new view, on a busy machine too
-        moved = label.bounding_box()
-        if start["x"] - moved["x"] > 60 and max(map(abs, off())) < 4:
-            break
-        browser_page.wait_for_timeout(100)
+    until(  # the drawn frame of the new view, on a busy machine too
+        browser_page,
+        lambda: start["x"] - label.bounding_box()["x"] > 60 and max(map(abs, off())) < 4,
+        30,
+    )
+    moved = label.bounding_box()
     assert start["x"] - moved["x"] > 60 and start["y"] - moved["y"] > 30  # dragged along
     assert max(map(abs, off())) < 4

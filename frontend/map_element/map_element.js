@@ -91,10 +91,13 @@ function file(url) {
   return kept;
 }
 
-// The layers with their files' data in place of the URLs (`urls`: the spec's, by layer id;
-// the converted layer hides them): at once when every file is in, else a promise of them
-// (a file still coming after FILE_WAIT_MS is given to deck.gl as its promise).
-function withFiles(layers, urls) {
+// The layers with their files' data in place of the URLs (`raw`: the spec's layers by id; the
+// converted layer hides its URL): at once when every file is in, else a promise of them (a
+// file still coming after FILE_WAIT_MS is given to deck.gl as its promise).
+function withFiles(layers, raw) {
+  const urls = new Map(
+    [...raw].filter(([, l]) => typeof l.data === 'string').map(([id, l]) => [id, l.data]),
+  );
   const kept = new Map([...urls.values()].map((url) => [url, file(url)]));
   const filled = () =>
     layers.map((layer) => {
@@ -112,14 +115,13 @@ const rgba = (c) => (Array.isArray(c) ? `rgba(${c[0]},${c[1]},${c[2]},${(c[3] ??
 const valueOf = (accessor, d, index, data) =>
   typeof accessor === 'function' ? accessor(d, {index, data, target: []}) : accessor;
 
-// The spec's text layers as labels: [{text, position, style}] (accessors evaluated per label).
-function labelsOf(spec, converted) {
-  const texts = new Map(
-    (spec.layers || []).filter((l) => l['@@type'] === 'TextLayer').map((l) => [l.id, l.data]),
-  );
+// The spec's text layers (`raw`: the spec's layers by id) as labels: [{text, position, style}]
+// (accessors evaluated per label), and the other layers.
+function labelsOf(raw, converted) {
+  const isText = (layer) => raw.get(layer.id)?.['@@type'] === 'TextLayer';
   const labels = [];
-  for (const layer of converted.layers) {
-    const data = texts.get(layer.id);
+  for (const layer of converted.layers.filter(isText)) {
+    const data = raw.get(layer.id).data;
     if (!Array.isArray(data)) continue;
     const p = layer.props;
     data.forEach((d, i) => {
@@ -132,6 +134,7 @@ function labelsOf(spec, converted) {
           fontSize: `${valueOf(p.getSize, d, i, data)}px`,
           color: rgba(valueOf(p.getColor, d, i, data)),
           fontFamily: p.fontFamily,
+          fontWeight: String(p.fontWeight),
           textShadow: w
             ? `-${w}px -${w}px 0 ${halo},${w}px -${w}px 0 ${halo},-${w}px ${w}px 0 ${halo},` +
               `${w}px ${w}px 0 ${halo},0 0 2px ${halo}`
@@ -140,11 +143,15 @@ function labelsOf(spec, converted) {
       });
     });
   }
-  return {labels, layers: converted.layers.filter((layer) => !texts.has(layer.id))};
+  return {labels, layers: converted.layers.filter((layer) => !isText(layer))};
 }
 
-// The labels' box over the canvas, and each label in it (made anew for each map).
+// The labels' box over the canvas, and each label in it (made anew when they change: the live
+// map's refresh mostly sends the same).
 function showLabels(made, labels) {
+  const same = JSON.stringify(labels);
+  if (made.labelled === same) return;
+  made.labelled = same;
   if (!made.labels) {
     made.labels = document.createElement('div');
     Object.assign(made.labels.style, {
@@ -259,7 +266,8 @@ export function mount(component) {
     root.appendChild(state.made.stage);
     root.dataset.made = String(Number(root.dataset.made || 0) + 1); // decks this map has had
   }
-  const {labels, layers: drawn} = labelsOf(spec, converted);
+  const raw = new Map((spec.layers || []).map((l) => [l.id, l]));
+  const {labels, layers: drawn} = labelsOf(raw, converted);
   const draw = (layers) => {
     const made = state.made;
     showLabels(made, labels);
@@ -270,10 +278,7 @@ export function mount(component) {
       onAfterRender: () => placeLabels(made),
     });
   };
-  const urls = new Map(
-    (spec.layers || []).filter((l) => typeof l.data === 'string').map((l) => [l.id, l.data]),
-  );
-  const layers = withFiles(drawn, urls);
+  const layers = withFiles(drawn, raw);
   const mounted = (state.mounted = (state.mounted || 0) + 1);
   if (Array.isArray(layers)) {
     draw(layers);
