@@ -29,6 +29,9 @@ from geo.warnings.rules import load_rules as load_warning_rules
 
 STAMP_SECONDS = 1.0
 VIEWER = "api"  # the shared answers' viewer of a client area: ("api", its scope)
+# What a kept tile costs beside its bytes (its key, the entry): an empty tile is not free, so
+# a client asking for many empty tiles cannot fill the memory with them.
+ENTRY_BYTES = 200
 
 
 Warned = tuple[list[EarlyWarning], dict[int, tuple[str, str]]]
@@ -53,15 +56,15 @@ class TileCache:
 
     def put(self, key: Hashable, tile: bytes) -> None:
         """Keep a tile (not when it alone is larger than the whole cache)."""
-        if len(tile) > self.capacity:
+        if len(tile) + ENTRY_BYTES > self.capacity:
             return
         with self._lock:
             old = self._items.pop(key, None)
-            self._size += len(tile) - (len(old) if old is not None else 0)
+            self._size += len(tile) - (len(old) if old is not None else -ENTRY_BYTES)
             self._items[key] = tile
             while self._size > self.capacity:
                 _, dropped = self._items.popitem(last=False)
-                self._size -= len(dropped)
+                self._size -= len(dropped) + ENTRY_BYTES
 
 
 class MapState:

@@ -148,7 +148,8 @@ def table_checksums(url: str) -> dict[str, str]:
     """A checksum of every row of the tables a publication touches, and the current version."""
     tables = [
         "boundary_versions", "areas", "incidents", "boundary_events",
-        "boundary_field_mappings", "boundary_unplaced_incidents",
+        "boundary_field_mappings", "boundary_unplaced_incidents", "area_tile_cuts",
+        "area_tile_cut_sets",
     ]  # fmt: skip
     out = checksums(url, tables)
     conn = psycopg2.connect(url)

@@ -234,12 +234,38 @@ def test_publish_reassigns_incidents_and_rollback_restores(tree_db):
         assert cur.fetchall() == [("张工", "publish", "grids.geojson", "2")]
         cur.execute("SELECT count(*) FROM areas WHERE version_id = 1")
         assert cur.fetchone()[0] == 24  # the previous version is kept
+    assert _tile_cuts(tree_db) == {2}
     conn = db.connect(tree_db)
     try:
         back = rollback(conn, 1, "李工", "撤回")
     finally:
         conn.close()
     assert back.version_id == 1 and _incident_codes(tree_db) == before
+    assert _tile_cuts(tree_db) == {1}
+
+
+def _tile_cuts(url: str) -> set[int]:
+    """The versions whose grids and communities are cut for the tiles (migration 253), each
+    with the cuts of all its grids and communities at every zoom 0–15."""
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute("SELECT version_id, level, max_zoom FROM area_tile_cut_sets")
+        sets = cur.fetchall()
+        cur.execute(
+            "SELECT c.version_id, c.level, count(DISTINCT c.code), count(DISTINCT c.z),"
+            "  (SELECT count(*) FROM areas a WHERE a.version_id = c.version_id"
+            "   AND a.level = c.level)"
+            " FROM area_tile_cuts c GROUP BY 1, 2"
+        )
+        cuts = cur.fetchall()
+    versions = {version for version, *_ in sets}
+    assert sorted((level, zoom) for _, level, zoom in sets) == [
+        ("community", 15), ("grid", 15)
+    ] * len(versions)  # fmt: skip
+    assert sorted((v, level, areas, 16) for v, level, _, _, areas in cuts) == sorted(
+        (v, level, cut, zooms) for v, level, cut, zooms, _ in cuts
+    )
+    assert {version for version, *_ in cuts} == versions
+    return versions
 
 
 def test_incidents_outside_every_grid_follow_the_rule(tree_db):

@@ -54,10 +54,9 @@ def _places(url: str) -> list[tuple[float, float]]:
 def test_tile_statements_are_prepared_once_and_draw_the_same_bytes(world):
     """Grid tiles (z11–z15) and the open cases' point tiles (z14–z16) at three places: each
     tile is byte for byte the one its statement draws unprepared; each layer's statement is
-    prepared once on the connection; the points run their generic plan (nothing planned per
-    tile), the grids theirs from zoom 12 (planned per tile below); the features come in an
-    order of their own (the points newest first, the grids by code), so the bytes are the same
-    whatever the plan."""
+    prepared once on the connection; both run their generic plan (nothing planned per tile:
+    the grids come cut for each tile already); the features come in an order of their own (the
+    points newest first, the grids by code), so the bytes are the same whatever the plan."""
     conn = db.connect(world.app_url)
     try:
         assert enter_client_for_service(conn, world.city) is not None
@@ -82,7 +81,7 @@ def test_tile_statements_are_prepared_once_and_draw_the_same_bytes(world):
         kept = {("points" if "FROM incidents" in text else "grids"): p for text, *p in rows}
         assert len(rows) == 2 and set(kept) == {"points", "grids"}, rows
         assert kept["points"] == [9, 0]  # generic plans, custom plans
-        assert kept["grids"] == [15, 3]  # z12–z16 on the generic plan, z11 planned per tile
+        assert kept["grids"] == [18, 0]
     finally:
         conn.close()
 

@@ -54,6 +54,9 @@ _MAKE_CURRENT = """
 UPDATE boundary_versions SET is_current = false WHERE is_current AND id <> %(id)s;
 UPDATE boundary_versions SET is_current = true WHERE id = %(id)s;
 """
+# the new current version's grids and communities cut for each tile (migration 253), the other
+# versions' cuts dropped
+_CUT_TILES = "SELECT minqing_cut_area_tiles(%(id)s)"
 _EVENT = """
 INSERT INTO boundary_events (action, actor, version_id, previous_version_id, level, file_name,
                              file_sha256, file_bytes, note, summary)
@@ -158,6 +161,7 @@ def publish(
             cur.execute(_ANALYZE)  # plans over the new version must not assume it is empty
             moved = reassign(conn, new_id, old_grids)
             cur.execute(_MAKE_CURRENT, {"id": new_id})
+            cur.execute(_CUT_TILES, {"id": new_id})
             remember_mapping(conn, prepared.level, prepared.fields, prepared.mapping, actor)
             summary = {
                 **prepared.summary(),
@@ -286,6 +290,7 @@ def rollback(
             old_grids = grid_set(conn, current[0]) if current else None
             moved = reassign(conn, version_id, old_grids)
             cur.execute(_MAKE_CURRENT, {"id": version_id})
+            cur.execute(_CUT_TILES, {"id": version_id})
             previous = current[0] if current else None
             summary = {"reassigned": moved.to_dict(), "from_version": previous}
             event_id = _event(cur, "rollback", actor, version_id, previous, None, note, summary)

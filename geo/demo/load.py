@@ -88,6 +88,8 @@ ORDER BY t.relname, c.conname
 # as one transition table; it is disabled for the COPY and the rollups are recounted after it.
 _ROLLUP_TRIGGERS = ["incidents_rollup_insert"]
 _ROLLUP_REBUILD = "SELECT rollup_rebuild()"
+# the version's grids and communities cut for each tile of the map service (migration 253)
+_CUT_TILES = "SELECT minqing_cut_area_tiles({})"
 _BULK_TRIGGERS = """
 SELECT t.relname, g.tgname
 FROM pg_trigger g
@@ -253,7 +255,8 @@ def _write(
             cur.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
         clock.lap("analyze")
         # the longest first, so that two connections end close together
-        finishing = [_ROLLUP_REBUILD]
+        cut_tiles = sql.SQL(_CUT_TILES).format(sql.Literal(version)).as_string(cur)
+        finishing = [_ROLLUP_REBUILD, cut_tiles]
         finishing += [definition for _, _, definition in indexes]  # the catalog's own text
         finishing += [
             _alter(table, "VALIDATE CONSTRAINT {}", name).as_string(cur)

@@ -33,14 +33,10 @@ COMMUNITY_COUNTS_UNTIL = 10  # incidents counted per community up to this zoom
 GRID_COUNTS_UNTIL = 13  # then per grid; points from the next zoom on
 MOST_POINTS = 20_000  # incident points in one tile at most (newest first)
 LAYERS = ("grids", "incidents", "warnings")
-# Areas come in the order of their codes, whatever the plan. From zoom 12 a tile holds a few
-# hundred areas at most and their generic plan serves (planning was 0.2 ms of a 0.4 ms tile);
-# below, a tile over the centre holds up to 1,400 grids, and the plan for its own values is
-# 0.35–0.6 ms quicker than the generic one.
-GENERIC_AREAS_FROM = 12
-AREA_PREPARED = {
-    generic: Prepared(("level", "layer", "default_color"), generic) for generic in (True, False)
-}
+# Areas come in the order of their codes, whatever the plan, on the statement's generic plan:
+# the current version's grids and communities are cut for each tile already (migration 253),
+# and what is left to plan does not depend on the tile.
+AREA_PREPARED = Prepared(("level", "layer", "default_color"), generic=True)
 WARNING_PREPARED = Prepared(("layer",), generic=True)  # in the order of the given arrays
 
 
@@ -178,8 +174,7 @@ def area_statement(
         "s_code": [code for code, _ in coloured], "s_color": [c.color for _, c in coloured],
         "s_zh": [c.reason_zh for _, c in coloured], "s_en": [c.reason_en for _, c in coloured],
     }  # fmt: skip
-    prepared = AREA_PREPARED[tile.z >= GENERIC_AREAS_FROM]
-    return Statement(load_sql("mapapi_tile_areas"), params, prepared)
+    return Statement(load_sql("mapapi_tile_areas"), params, AREA_PREPARED)
 
 
 def incident_statement(
