@@ -1,29 +1,24 @@
-"""The grids and communities of a boundary version by cells of a few hundredths of a degree, so
-that a tile finds those near it without reading every area of the city (7,507 grids at 2.4
-million incidents: half a millisecond a tile in Python)."""
+"""The grids and communities of a boundary version in an R-tree of their boxes (shapely's
+STRtree), so that a tile finds those near it without reading every area of the city (7,507
+grids at 2.4 million incidents: half a millisecond a tile in Python; 0.02 ms with the tree)."""
 
 from __future__ import annotations
 
-import math
 import threading
 from collections import defaultdict
 from collections.abc import Collection, Mapping
 
+import numpy as np
+import shapely
+
 from geo.bounds import LngLatBbox
 from geo.live.queries import AreaNode
 
-CELL = 0.02  # degrees
-MOST_CELLS = 400  # a box over more cells than this reads every area instead
-CODES_PER_CELL = 4  # `among` checks each code's box when there are fewer than this per cell
 LEVELS = ("community", "grid")
+# `among` checks each code's box when there are fewer codes than this, else asks the tree
+FEW_CODES = 40
 _KEPT: dict[int, tuple[Mapping[str, AreaNode], AreaIndex]] = {}
 _LOCK = threading.Lock()
-
-
-def _cells(box: LngLatBbox) -> tuple[range, range]:
-    xs = range(math.floor(box.west / CELL), math.floor(box.east / CELL) + 1)
-    ys = range(math.floor(box.south / CELL), math.floor(box.north / CELL) + 1)
-    return xs, ys
 
 
 def overlaps(box: LngLatBbox, other: LngLatBbox) -> bool:
@@ -34,44 +29,39 @@ def overlaps(box: LngLatBbox, other: LngLatBbox) -> bool:
     )  # fmt: skip
 
 
+def _shape(box: LngLatBbox) -> shapely.Polygon:
+    return shapely.box(box.west, box.south, box.east, box.north)
+
+
 class AreaIndex:
-    """The communities and grids of an area tree by cell, and the grids of each community, in
-    the tree's order."""
+    """The communities and grids of an area tree in a tree of their boxes per level, and the
+    grids of each community, in the tree's order."""
 
     def __init__(self, tree: Mapping[str, AreaNode]) -> None:
         self.tree = tree
         self._order = {code: n for n, code in enumerate(tree)}
-        self._cells: dict[tuple[str, int, int], list[AreaNode]] = defaultdict(list)
         self._children: dict[str, list[AreaNode]] = defaultdict(list)
+        self._nodes: dict[str, list[AreaNode]] = {}
+        self._boxes: dict[str, shapely.STRtree] = {}
         for node in tree.values():
-            if node.level not in LEVELS:
-                continue
             if node.level == "grid" and node.parent_code is not None:
                 self._children[node.parent_code].append(node)
-            xs, ys = _cells(node.bbox)
-            for x in xs:
-                for y in ys:
-                    self._cells[(node.level, x, y)].append(node)
+        for level in LEVELS:
+            nodes = [n for n in tree.values() if n.level == level]
+            self._nodes[level] = nodes
+            self._boxes[level] = shapely.STRtree([_shape(n.bbox) for n in nodes])
 
     def overlapping(self, level: str, box: LngLatBbox) -> list[AreaNode]:
         """The areas of a level (community or grid) whose box overlaps `box`, in tree order."""
-        xs, ys = _cells(box)
-        if len(xs) * len(ys) > MOST_CELLS:
-            return [n for n in self.tree.values() if n.level == level and overlaps(box, n.bbox)]
-        found = {
-            node.code: node
-            for x in xs
-            for y in ys
-            for node in self._cells.get((level, x, y), ())
-            if overlaps(box, node.bbox)
-        }
-        return sorted(found.values(), key=lambda n: self._order[n.code])
+        nodes = self._nodes[level]
+        # the tree's candidates are exactly the boxes sharing a point with the query's box
+        found = self._boxes[level].query(_shape(box))
+        return [nodes[i] for i in np.sort(found)]
 
     def among(self, level: str, box: LngLatBbox, codes: Collection[str]) -> list[str]:
-        """The codes among `codes` of areas of a level whose box overlaps `box`: found by cell
-        when the box covers few cells for so many codes, else each code's box checked."""
-        xs, ys = _cells(box)
-        if len(xs) * len(ys) * CODES_PER_CELL < len(codes):
+        """The codes among `codes` of areas of a level whose box overlaps `box`: each code's box
+        checked when they are few, else found through the tree."""
+        if len(codes) >= FEW_CODES:
             return [n.code for n in self.overlapping(level, box) if n.code in codes]
         tree = self.tree
         return [
