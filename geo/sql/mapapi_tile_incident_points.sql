@@ -1,6 +1,8 @@
 -- Map service: the incidents matching {conditions} inside one tile as points (zoomed in),
--- found through the codes of the grids crossing the tile (%(grids)s).
-WITH bounds AS (
+-- found through the codes of the grids crossing the tile (%(grids)s). The tile's boxes are
+-- worked out once (MATERIALIZED: inlined, the box's transform was computed again for every
+-- case of those grids, 0.02 ms each).
+WITH bounds AS MATERIALIZED (
     SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS tile,
            ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s), 4490) AS box
 ), points AS (
