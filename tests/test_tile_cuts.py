@@ -134,9 +134,16 @@ def test_tiles_from_the_cuts_are_the_tiles_cut_per_tile(world):
 
 
 def test_only_publishers_cut_and_nobody_writes_the_cuts_directly(world):
-    """The service's client (a reader) may not cut a version nor write or delete a cut."""
+    """The service's client (a reader) may not cut a version nor write or delete a cut; a
+    version other than the current one is not cut (its cuts would replace the current's)."""
     version = _version(world.url)
     before = owner_rows(world.url, "SELECT count(*) FROM area_tile_cuts")
+    with (
+        pytest.raises(psycopg2.errors.InvalidParameterValue, match="not the current"),
+        owner_connection(world.url) as conn,
+        conn.cursor() as cur,
+    ):
+        cur.execute("SELECT minqing_cut_area_tiles(%s)", (version + 1,))
     conn = db.connect(world.app_url)
     try:
         for statement in (

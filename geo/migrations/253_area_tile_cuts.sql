@@ -6,7 +6,8 @@
 -- The cuts are those the statement drew itself: an area whose outline crosses the tile with its
 -- buffer and leaves something in it. A version without cuts (earlier ones until they are made
 -- current again, a level or zoom not cut) is drawn as before: the statement picks its way by
--- `area_tile_cut_sets`. Only the current version is kept cut (25 MB at the Lanzhou demo).
+-- `area_tile_cut_sets`. Only the current version is kept cut (the Lanzhou demo's 7,507 grids
+-- and 1,086 communities: 200,142 cuts in 5.8 s, 49 MB and a 16 MB index).
 -- The app's role reads the cuts (the areas' own policy: everyone) and writes them only through
 -- minqing_cut_area_tiles, which the owner and those who may publish boundaries call.
 CREATE TABLE area_tile_cuts (
@@ -34,10 +35,10 @@ CREATE POLICY area_tile_cut_sets_read ON area_tile_cut_sets FOR SELECT TO minqin
     USING (true);
 GRANT SELECT ON area_tile_cuts, area_tile_cut_sets TO minqing_app;
 
--- Cut the version's grids and communities for zooms 0-15 (nothing when they are cut already)
--- and drop the cuts of every other version (PostGIS is in the schema public, which only the
--- owner may create in). In the caller's transaction: a publication or a
--- rollback that fails leaves the cuts as they were.
+-- Cut the current version's grids and communities for zooms 0-15 (nothing when they are cut
+-- already) and drop the cuts of every other version, in the caller's transaction: a
+-- publication or a rollback that fails leaves the cuts as they were. (PostGIS is in the schema
+-- public, which only the owner may create in.)
 CREATE FUNCTION minqing_cut_area_tiles(p_version integer) RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -47,6 +48,10 @@ BEGIN
     IF NOT (minqing_owner_session() OR minqing_may_publish()) THEN
         RAISE EXCEPTION 'only GIS staff and administrators publish boundaries'
             USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM boundary_versions WHERE id = p_version AND is_current) THEN
+        RAISE EXCEPTION 'boundary version % is not the current one', p_version
+            USING ERRCODE = 'invalid_parameter_value';
     END IF;
     DELETE FROM area_tile_cut_sets WHERE version_id <> p_version;
     DELETE FROM area_tile_cuts WHERE version_id <> p_version;
@@ -62,7 +67,8 @@ BEGIN
         SELECT 2 * origin / 2 ^ zoom.z AS side, 2 ^ zoom.z - 1 AS last
     ) w
     CROSS JOIN LATERAL (
-        SELECT zoom.z, x, y, ST_AsMVTGeom(a.geom_tile, ST_TileEnvelope(zoom.z, x, y), 4096, 64, true) AS geom
+        SELECT zoom.z, x, y,
+               ST_AsMVTGeom(a.geom_tile, ST_TileEnvelope(zoom.z, x, y), 4096, 64, true) AS geom
         FROM generate_series(
                  greatest(0, floor((ST_XMin(a.geom_tile) + origin) / w.side - margin))::integer,
                  least(w.last, floor((ST_XMax(a.geom_tile) + origin) / w.side + margin))::integer
