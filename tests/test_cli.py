@@ -17,6 +17,8 @@ import psycopg2
 import pytest
 from psycopg2 import sql
 
+from dashboard.serve import free_port
+
 pytestmark = pytest.mark.db
 
 MINQING = [sys.executable, "-m", "geo.cli"]
@@ -103,9 +105,15 @@ def test_database_without_postgis(server_url):
         admin.close()
 
 
+def _port() -> str:
+    """A port free now for a cluster of the test's own (a fixed one may be held for a moment
+    by a connection's own end: the kernel hands out these numbers to outgoing connections)."""
+    return str(free_port())
+
+
 def test_second_db_up_while_running(tmp_path):
     """A second `db up` of a running local cluster says so in one line and exits non-zero."""
-    env = {"MINQING_STATE_DIR": str(tmp_path / "state"), "MINQING_LOCAL_DB_PORT": "55432"}
+    env = {"MINQING_STATE_DIR": str(tmp_path / "state"), "MINQING_LOCAL_DB_PORT": _port()}
     first = _minqing("db", "up", env=env)
     try:
         assert first.returncode == 0, first.stderr
@@ -124,7 +132,7 @@ def test_second_db_up_while_running(tmp_path):
 def test_a_restarted_local_server_reads_its_buffers_back(tmp_path):
     """The local server lists the buffers in use at shutdown and reads them back at start
     (autoprewarm), so the first views after a restart do not wait for the disk."""
-    env = {"MINQING_STATE_DIR": str(tmp_path / "state"), "MINQING_LOCAL_DB_PORT": "55442"}
+    env = {"MINQING_STATE_DIR": str(tmp_path / "state"), "MINQING_LOCAL_DB_PORT": _port()}
     assert _minqing("db", "up", env=env).returncode == 0
     try:
         url = _minqing("db", "url", "--show-password", env=env).stdout.strip()
