@@ -64,7 +64,7 @@ sys.path.insert(0, str(ROOT))
 from dashboard.serve import free_port, server_process  # noqa: E402
 from geo import db  # noqa: E402
 from geo.mapapi.clients import ClientError, add_client, rotate_token  # noqa: E402
-from geo.mapapi.tiles import BUFFER, EXTENT  # noqa: E402
+from geo.mapapi.tiles import BUFFER, EXTENT, Tile  # noqa: E402
 from geo.settings import Settings, get_settings  # noqa: E402
 from geo.timeutil import CST, now_utc  # noqa: E402
 from geo.vocabulary import CATEGORIES  # noqa: E402
@@ -187,13 +187,11 @@ def tile_sample(url: str, per_zoom: int, rng: random.Random) -> list[tuple[int, 
     conn.close()
     tiles = []
     for z in ZOOMS:
-        n = 2**z
         chosen = set()
         while len(chosen) < per_zoom:
             lon, lat = rng.choice(points)
-            x = int((lon + 180) / 360 * n)
-            y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
-            chosen.add((z, x, y))
+            tile = Tile.containing(lon, lat, z)
+            chosen.add((z, tile.x, tile.y))
         tiles += sorted(chosen)
     return tiles
 

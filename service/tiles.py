@@ -23,7 +23,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from geo.filters import OPEN_STATUSES, Scope
-from geo.live.queries import AreaNode
+from geo.live.queries import AreaNode, within
 from geo.mapapi import features as core
 from geo.mapapi.prepared import prepared_on
 from geo.mapapi.tiles import (
@@ -456,7 +456,7 @@ def _statement(
     scope = client.scope
     codes = None
     if scope.level != "city":
-        codes = [n.code for n in tree.values() if n.code == scope.code or scope.code in n.ancestors]
+        codes = [code for code, node in tree.items() if within(node, scope.code)]
     if name in core.AREA_COLLECTIONS:
         level = core.AREA_COLLECTIONS[name]
         shown = colours if name == "grids" else None

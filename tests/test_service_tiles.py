@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +17,7 @@ from geo.filters import OPEN_STATUSES, IncidentFilter, parse_period
 from geo.live.grid_status import load_rules
 from geo.live.view import live_view, load_static
 from geo.mapapi.clients import add_client, rotate_token, set_disabled
-from geo.mapapi.tiles import BUFFER, EXTENT
+from geo.mapapi.tiles import BUFFER, EXTENT, Tile
 from geo.timeutil import CST, now_utc
 from geo.warnings.queries import ACTIVE, list_warnings
 from service import tiles
@@ -43,10 +42,8 @@ def api(world):
 
 
 def _tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
-    n = 2**z
-    x = int((lon + 180) / 360 * n)
-    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
-    return x, y
+    tile = Tile.containing(lon, lat, z)
+    return tile.x, tile.y
 
 
 def _decode(api, token, path):

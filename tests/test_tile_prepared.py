@@ -3,7 +3,6 @@ layer's statement prepared once, the open cases' points on their generic plan.""
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 
 import psycopg2
@@ -34,13 +33,6 @@ def world(scratch):
     return service_world(scratch)
 
 
-def _tile(lon: float, lat: float, z: int) -> Tile:
-    n = 2**z
-    x = int((lon + 180) / 360 * n)
-    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
-    return Tile(z, x, y)
-
-
 def _places(url: str) -> list[tuple[float, float]]:
     """The label points of the three grids with the most open cases."""
     return owner_rows(
@@ -65,7 +57,7 @@ def test_tile_statements_are_prepared_once_and_draw_the_same_bytes(world):
         drawn = {"grids": 0, "points": 0}
         for lon, lat in _places(world.url):
             for z in range(11, 17):
-                tile = _tile(lon, lat, z)
+                tile = Tile.containing(lon, lat, z)
                 layers = {"grids": area_statement(tile, "grid", "grids", version, None, {}, tree)}
                 if z >= 14:
                     layers["points"] = incident_statement(conn, tile, OPEN_CASES, tree, now_utc())
@@ -95,7 +87,7 @@ def test_a_filtered_incident_layer_and_a_full_connection_are_not_prepared(world,
         version = owner_rows(world.url, "SELECT id FROM boundary_versions WHERE is_current")[0][0]
         tree = load_static(conn, version).tree
         lon, lat = _places(world.url)[0]
-        tile = _tile(lon, lat, 15)
+        tile = Tile.containing(lon, lat, 15)
         closed = IncidentQuery(IncidentFilter(ANY_TIME, statuses=("closed",)))
         assert incident_statement(conn, tile, closed, tree, now_utc()).prepared is None
         grids = area_statement(tile, "grid", "grids", version, None, {}, tree)
@@ -113,7 +105,7 @@ def test_what_a_connection_prepared_is_kept_on_it_alone(world):
     prepares its own, and a connection of another kind (no record) sends the tile as text."""
     version = owner_rows(world.url, "SELECT id FROM boundary_versions WHERE is_current")[0][0]
     lon, lat = _places(world.url)[0]
-    tile = _tile(lon, lat, 15)
+    tile = Tile.containing(lon, lat, 15)
     first, second = db.connect(world.app_url), db.connect(world.app_url)
     plain = psycopg2.connect(world.app_url)
     try:

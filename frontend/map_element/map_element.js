@@ -124,9 +124,9 @@ function labelsOf(raw, converted) {
     const data = raw.get(layer.id).data;
     if (!Array.isArray(data)) continue;
     const p = layer.props;
+    const halo = rgba(p.outlineColor);
+    const w = p.outlineWidth ? 1 : 0;
     data.forEach((d, i) => {
-      const halo = rgba(p.outlineColor);
-      const w = p.outlineWidth ? 1 : 0;
       labels.push({
         text: String(valueOf(p.getText, d, i, data) ?? ''),
         position: valueOf(p.getPosition, d, i, data),

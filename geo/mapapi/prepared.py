@@ -7,11 +7,10 @@ first time it is drawn there, and a tile sends `EXECUTE` with the values. Values
 which index serves (a level, the open statuses: a partial index) are written into the
 prepared text, so a statement is prepared per value of those (`Prepared.fixed`).
 
-A statement runs its generic plan, kept by PostgreSQL (nothing planned per tile), or is
-planned for each tile's values (a custom plan: `plan_cache_mode` of the executing
-transaction), as its `Prepared.generic` says; only the parsing is spared then. The tile
-statements' rows come in an order of their own (`ORDER BY`), so that a tile's bytes are the
-same whatever the plan, prepared or sent as text.
+A statement runs its generic plan, kept by PostgreSQL (nothing planned per tile:
+`plan_cache_mode` of the executing transaction). The tile statements' rows come in an order of
+their own (`ORDER BY`), so that a tile's bytes are the same whatever the plan, prepared or
+sent as text.
 """
 
 from __future__ import annotations
@@ -26,24 +25,19 @@ import psycopg2.extensions
 from psycopg2 import sql
 
 MOST_PER_CONNECTION = 64  # statements prepared on one connection at most; then as before
-_PLAN = {
-    True: b"SET LOCAL plan_cache_mode = force_generic_plan;\n",
-    False: b"SET LOCAL plan_cache_mode = force_custom_plan;\n",
-}
+_GENERIC_PLAN = b"SET LOCAL plan_cache_mode = force_generic_plan;\n"
 _PREPARE = sql.SQL("PREPARE {} AS ")
 _EXECUTE = sql.SQL("EXECUTE {}(")
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%")
 _MOST_KEPT = 256  # texts with their fixed values, and statement names, kept at most
 _FIXED: dict[tuple[str, tuple[str, ...]], str] = {}
-_EXECUTES: dict[tuple[str, bool], bytes] = {}  # (name, generic): the start of its EXECUTE
+_EXECUTES: dict[str, bytes] = {}  # by statement name: the start of its EXECUTE
 
 
 class Prepared(NamedTuple):
-    """How a tile statement is prepared: the parameters written into its text (`fixed`), and
-    whether its generic plan serves."""
+    """How a tile statement is prepared: the parameters written into its text (`fixed`)."""
 
     fixed: tuple[str, ...] = ()
-    generic: bool = False
 
 
 class Shape(NamedTuple):
@@ -116,13 +110,11 @@ def execution(
     check: bytes,
     texts: Sequence[str],
     params: Sequence[Mapping],
-    generic: bool,
 ) -> Execution | None:
     """How the cursor's connection runs the prepared statement of these layers with their
-    parameters, with its generic plan or planned for these values; None when the connection
-    holds its most prepared statements already, or keeps no record of them (not a
-    `geo.db.Connection`). Once the `PREPARE` has been sent without error, `prepared_on`
-    records it."""
+    parameters, on its generic plan; None when the connection holds its most prepared
+    statements already, or keeps no record of them (not a `geo.db.Connection`). Once the
+    `PREPARE` has been sent without error, `prepared_on` records it."""
     found = shape(check, tuple(texts))
     done: set[str] | None = getattr(cur.connection, "prepared", None)
     if done is None:
@@ -133,12 +125,12 @@ def execution(
     values = [params[index][name] for index, name in found.names]
     arguments = cur.mogrify(", ".join(["%s"] * len(values)), values) if values else b""
     named = sql.Identifier(found.name)
-    start = _EXECUTES.get((found.name, generic))
+    start = _EXECUTES.get(found.name)
     if start is None:
-        start = _PLAN[generic] + _EXECUTE.format(named).as_string(cur).encode()
+        start = _GENERIC_PLAN + _EXECUTE.format(named).as_string(cur).encode()
         if len(_EXECUTES) >= _MOST_KEPT:
             _EXECUTES.clear()
-        _EXECUTES[(found.name, generic)] = start
+        _EXECUTES[found.name] = start
     prepare = None if known else _PREPARE.format(named).as_string(cur) + found.text
     return Execution(prepare, found.name, start + arguments + b")")
 

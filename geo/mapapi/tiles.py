@@ -36,8 +36,8 @@ LAYERS = ("grids", "incidents", "warnings")
 # Areas come in the order of their codes, whatever the plan, on the statement's generic plan:
 # the current version's grids and communities are cut for each tile already (migration 253),
 # and what is left to plan does not depend on the tile.
-AREA_PREPARED = Prepared(("level", "layer", "default_color"), generic=True)
-WARNING_PREPARED = Prepared(("layer",), generic=True)  # in the order of the given arrays
+AREA_PREPARED = Prepared(("level", "layer", "default_color"))
+WARNING_PREPARED = Prepared(("layer",))  # in the order of the given arrays
 
 
 class TileError(ValueError):
@@ -58,6 +58,13 @@ class Tile:
         side = 2**self.z
         if not (0 <= self.x < side and 0 <= self.y < side):
             raise TileError(f"tile {self.z}/{self.y}/{self.x} is outside the matrix")
+
+    @classmethod
+    def containing(cls, lon: float, lat: float, z: int) -> Tile:
+        """The tile of zoom `z` holding the point (longitude, latitude in degrees)."""
+        side = 2**z
+        y = (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * side
+        return cls(z, int((lon + 180) / 360 * side), int(y))
 
     def bounds(self, margin: float = 0.0) -> LngLatBbox:
         """The tile's box in longitude and latitude, widened by `margin` of its width."""
@@ -113,8 +120,7 @@ def layers_message(
     must prepare first (None when it has or when the statement is sent as text)."""
     if statements and all(s.prepared is not None for s in statements):
         texts = [fixed_text(cur, _text(cur, s.query), s.params, s.prepared) for s in statements]
-        generic = all(s.prepared.generic for s in statements)
-        run = execution(cur, check, texts, [s.params for s in statements], generic)
+        run = execution(cur, check, texts, [s.params for s in statements])
         if run is not None:
             return (run if run.prepare is not None else None), run.message
     columns = [b"(\n" + cur.mogrify(s.query, s.params) + b"\n)" for s in statements]
@@ -195,7 +201,7 @@ def incident_statement(
         # be used (PostGIS's && is not leakproof), the grid codes' indexes can
         grids = [n.code for n in index.overlapping("grid", box)]
         statement = sql.SQL(load_sql("mapapi_tile_incident_points")).format(conditions=conditions)
-        prepared = Prepared(("f_statuses",), generic=True)  # newest first
+        prepared = Prepared(("f_statuses",))  # newest first
         return Statement(
             statement, {**params, "most": MOST_POINTS, "grids": grids},
             prepared if _open_cases_only(query) else None,

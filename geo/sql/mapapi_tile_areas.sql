@@ -3,10 +3,10 @@
 -- (a client scoped below the city). The grid status of red and yellow grids comes as arrays
 -- (the others are %(default_color)s: blue for grids, NULL for other levels). The features
 -- come in the order of their codes, whatever the plan.
--- The outlines come cut for the tile already when the version's level is cut to this zoom
--- (migration 253: the current version's grids and communities, zooms 0-15); else they are cut
--- here, from the outlines stored in Web Mercator (migration 170: no transform per area and
--- tile). Both ways give the same features.
+-- The outlines come cut for the tile already when the version's level is cut to this zoom,
+-- extent and buffer (migration 253: the current version's grids and communities, zooms
+-- 0-15); else they are cut here, from the outlines stored in Web Mercator (migration 170: no
+-- transform per area and tile). Both ways give the same features.
 WITH bounds AS (
     SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS tile,
            ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s) AS box
@@ -16,7 +16,8 @@ WITH bounds AS (
 ), cut AS (
     SELECT EXISTS (SELECT 1 FROM area_tile_cut_sets
                    WHERE version_id = %(version)s AND level = %(level)s
-                     AND max_zoom >= %(z)s) AS ready
+                     AND max_zoom >= %(z)s AND extent = %(extent)s AND buffer = %(buffer)s)
+           AS ready
 ), shapes AS MATERIALIZED (  -- each outline cut once (the filter below would cut it again)
     SELECT c.code, c.name, c.parent_code,
            coalesce(s.color, %(default_color)s) AS color,
