@@ -25,6 +25,7 @@ from geo.errors import MinqingError
 from geo.mapapi.clients import ApiClient, enter_client, enter_client_for_service
 from geo.sqlfiles import load_sql
 from service.errors import ServiceError
+from service.lane import Busy, Lane, fetch_one
 
 Built = tuple[bytes, Callable[[], None]]  # a message, and what to do once it succeeded
 
@@ -88,9 +89,11 @@ class Backend:
     connection, and the one way a request reaches the database."""
 
     def __init__(
-        self, pool: psycopg2.pool.ThreadedConnectionPool, size: int, token_seconds: float = 0.0
-    ) -> None:
+        self, pool: psycopg2.pool.ThreadedConnectionPool, size: int, lane: Lane,
+        token_seconds: float = 0.0,
+    ) -> None:  # fmt: skip
         self.pool = pool
+        self.lane = lane
         self._slots = threading.BoundedSemaphore(size)
         self.limiter = RateLimiter()
         self.tokens = TokenCache(token_seconds)
@@ -143,33 +146,25 @@ class Backend:
         token = token_of(request)
         return self.tokens.get(token) if token is not None else None
 
-    def in_one_message(
+    async def in_one_message(
         self, request: Request, client: ApiClient, query: Callable[[Cursor], Built]
     ) -> tuple:
         """The row of `query`'s message (its first column who the transaction acts for) for a
-        client of the token cache, admitted by its rate limit, in one round trip: the statement
-        entering the client by its token and `query`'s go in one message, which PostgreSQL
-        runs as one transaction (the connection in autocommit: no BEGIN, no COMMIT). The
-        database checks the token as in `admitted`: a client disabled or rotated since it was
-        cached acts for nobody (row-level security shows nothing) and the request is a 401."""
+        client of the token cache, admitted by its rate limit, in one round trip awaited on
+        the event loop (`service.lane`; `Busy` when the lane's connections are all lent): the
+        statement entering the client by its token and `query`'s go in one message, which
+        PostgreSQL runs as one transaction. The database checks the token as in `admitted`: a
+        client disabled or rotated since it was cached acts for nobody (row-level security
+        shows nothing) and the request is a 401."""
+        if self.lane.busy:
+            raise Busy
         _within_rate(self, client)
         request.state.client = client
-        with self._transaction() as conn:
-            conn.autocommit = True
-            try:
-                with conn.cursor() as cur:
-                    enter = cur.mogrify(load_sql("mapapi_enter_client"), {"token": client.token})
-                    rest, succeeded = query(cur)
-                    cur.execute(enter + b";\n" + rest)
-                    row = cur.fetchone()
-            except psycopg2.Error:
-                # a PREPARE in the failed message may stand (it is not undone with the
-                # transaction) though it was not recorded: the connection goes, not reused
-                conn.close()
-                raise
-            finally:
-                if not conn.closed:
-                    conn.autocommit = False
+        async with self.lane.lent() as conn:
+            with conn.cursor() as cur:
+                enter = cur.mogrify(load_sql("mapapi_enter_client"), {"token": client.token})
+                rest, succeeded = query(cur)
+                row = await fetch_one(cur, enter + b";\n" + rest)
             succeeded()
         if row is None or row[0] != client.actor:
             raise _bad_token()

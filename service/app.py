@@ -24,6 +24,7 @@ from service.access import Backend, is_owner_login
 from service.config import ServiceSettings
 from service.errors import ServiceError, language, problem
 from service.kept_tiles import KeptTiles
+from service.lane import Lane
 from service.links import JSON, OPENAPI, link, url_for
 from service.maps import MapState
 from service.openapi import to_openapi30, viewer_page
@@ -88,7 +89,8 @@ def create_app(database_url: str | None = None, settings: ServiceSettings | None
                 f"the map service logs in as {APP_ROLE} (row-level security), not as the tables' "
                 f"owner: {hide_password(url)} is the owner's login (docs/api.md)"
             )
-    app.state.backend = Backend(pool, size, settings.token_seconds)
+    lane = Lane(url, settings.tile_connections)
+    app.state.backend = Backend(pool, size, lane, settings.token_seconds)
     app.state.maps = MapState(settings.status_seconds, settings.tile_cache_mb * 1024 * 1024)
     app.state.intake = intake.Intake(
         app.state.backend, settings.intake_wait_ms, settings.intake_group,

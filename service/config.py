@@ -29,6 +29,10 @@ class ServiceSettings(BaseSettings):
     status_seconds: float = 15.0
     # Tiles kept in memory (per area, layers and filter), in megabytes.
     tile_cache_mb: int = 64
+    # Connections a kept caller's tile is awaited on, on the event loop (service.lane), beside
+    # the pool's (MINQING_POOL_MAX); a tile while all are lent is drawn by its route on the
+    # pool. Six: the connections a browser opens to one host at once.
+    tile_connections: int = 6
     # Single reports arriving together are stored together: the longest a report waits for
     # others, and the most stored in one transaction.
     intake_wait_ms: float = 10.0

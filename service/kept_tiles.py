@@ -3,9 +3,11 @@
 A tile whose caller, data stamp, colours and warnings the service keeps is one message to
 the database (`service.tiles.kept_tile`); around that message FastAPI's routing, its request
 handling and its own hand-over to a worker thread were about a tenth of a z15 tile's time. This
-middleware matches a tile's path itself and answers such a tile from one worker thread call;
-every other request, and a tile not all kept (a caller's first, a stamp to read again), goes
-on to the app and its routes, which draw it in a transaction as before.
+middleware matches a tile's path itself and answers such a tile on the event loop, the message
+awaited on a connection of the service's lane (`service.lane`); every other request, a tile
+not all kept (a caller's first, a stamp to read again), and a tile while the lane's
+connections are all lent, goes on to the app and its routes, which draw it in a transaction
+as before.
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from service.lane import Busy
 from service.tiles import TMS, kept_tile
 
 PATH = re.compile(rf"(?:/collections/([^/]+))?/tiles/{TMS}/([^/]+)/([^/]+)/([^/]+)")
@@ -35,17 +37,22 @@ class KeptTiles:
             if found is not None:
                 request = Request(scope, receive)
                 collection, *address = found.groups()
-                response = await anyio.to_thread.run_sync(_answer, request, collection, address)
+                response = await _answer(request, collection, address)
                 if response is not None:
                     await response(scope, receive, send)
                     return
         await self.app(scope, receive, send)
 
 
-def _answer(request: Request, collection: str | None, address: Sequence[str]) -> Response | None:
-    """The kept tile, a refusal as the app's handlers answer it (a 401, a 429, a 503), or None."""
+async def _answer(
+    request: Request, collection: str | None, address: Sequence[str]
+) -> Response | None:
+    """The kept tile, a refusal as the app's handlers answer it (a 401, a 429, a 503), or
+    None (the routes answer)."""
     try:
-        return kept_tile(request, collection, address)
+        return await kept_tile(request, collection, address)
+    except Busy:
+        return None
     except Exception as exc:
         handler = _handler(request, exc)
         if handler is None:

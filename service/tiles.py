@@ -306,7 +306,7 @@ def _chosen(request: Request, collection_id: str | None) -> Chosen:
     return collection
 
 
-def kept_tile(
+async def kept_tile(
     request: Request, collection_id: str | None, address: Sequence[str]
 ) -> Response | None:
     """The tile at `address` (zoom, row, column as in its path) when all it depends on is kept
@@ -315,7 +315,7 @@ def kept_tile(
     if not all(_INTEGER.fullmatch(part) for part in address):
         return None
     z, y, x = (int(part) for part in address)
-    return _at_once(request, _chosen(request, collection_id), z, x, y, _filters(request))
+    return await _at_once(request, _chosen(request, collection_id), z, x, y, _filters(request))
 
 
 def _drawn(
@@ -353,7 +353,7 @@ def _drawn(
     return Response(cached, media_type=MVT, headers=headers)
 
 
-def _at_once(
+async def _at_once(
     request: Request, which: Chosen, z: int, x: int, y: int, filters: tuple,
 ) -> Response | None:  # fmt: skip
     """The tile in one message to the database (`Backend.in_one_message`: the client entered
@@ -387,7 +387,7 @@ def _at_once(
     revalidated = _revalidated(request, headers)
     cached = None if revalidated else maps.tiles.get(headers["ETag"])
     if revalidated or cached is not None:
-        backend.in_one_message(request, client, lambda cur: (ACTING_ONLY, _nothing))
+        await backend.in_one_message(request, client, lambda cur: (ACTING_ONLY, _nothing))
         if revalidated:
             return Response(status_code=304, headers=headers)
         return Response(cached, media_type=MVT, headers=headers)
@@ -404,7 +404,7 @@ def _at_once(
         prepare = first.prepare.encode() + b";\n"
         return prepare + message, lambda: prepared_on(cur.connection, first.name)
 
-    body = layer_bytes(backend.in_one_message(request, client, query))
+    body = layer_bytes(await backend.in_one_message(request, client, query))
     maps.tiles.put(headers["ETag"], body)
     return Response(body, media_type=MVT, headers=headers)
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
+import httpx
 import mapbox_vector_tile
+import psycopg2.errors
 import psycopg2.extensions
 import pytest
 from fastapi.testclient import TestClient
@@ -20,9 +23,10 @@ from geo.mapapi.clients import add_client, rotate_token, set_disabled
 from geo.mapapi.tiles import BUFFER, EXTENT, Tile
 from geo.timeutil import CST, now_utc
 from geo.warnings.queries import ACTIVE, list_warnings
-from service import tiles
+from service import access, tiles
 from service.app import create_app
 from service.config import ServiceSettings
+from service.lane import Busy, Lane, fetch_one
 from service.maps import STAMP_SECONDS
 from tests.service_fixtures import OWN_DISTRICT, service_world
 from tests.support import owner_rows
@@ -304,14 +308,23 @@ def _in_one_message(api, path: str, headers: dict):  # noqa: ANN001, ANN202 - te
 
 @contextmanager
 def _counting(app) -> Iterator[None]:
-    """Count the statements the app's pooled connections send (restored after)."""
+    """Count the statements the app's pooled connections send and the messages its lane
+    awaits (restored after)."""
     pool = app.state.backend.pool
     conns = list(pool._pool) + list(pool._used.values())
     for conn in conns:
         conn.cursor_factory = _Counted
+    awaited = access.fetch_one
+
+    async def counted(cur, message: bytes):  # noqa: ANN001, ANN202 - the lane's signature
+        _Counted.sent += 1
+        return await awaited(cur, message)
+
+    access.fetch_one = counted
     try:
         yield
     finally:
+        access.fetch_one = awaited
         for conn in conns:
             conn.cursor_factory = psycopg2.extensions.cursor
 
@@ -470,22 +483,106 @@ def test_a_kept_callers_tile_is_answered_before_the_routes(world, monkeypatch):
 
 
 def test_a_one_message_tile_on_a_lost_connection_is_a_503_then_drawn_again(world):
-    """When the database ends the pool's sessions (a restart), a kept caller's one-message
-    tile is a 503 with Retry-After, never a 500, until a new connection draws it (the same
-    bytes: its statement prepared again on the new connection)."""
+    """When the database ends the service's sessions (a restart), a kept caller's one-message
+    tile is a 503 with Retry-After, never a 500, until a new connection of the lane draws it
+    (the same bytes: its statement prepared again on the new connection); a request drawn on
+    the pool is a 503 until the pool's lost connections are gone."""
     api = _fresh_app(world)
     headers = {"Authorization": f"Bearer {world.city}"}
     path = "/collections/grids/tiles/WebMercatorQuad/12/1619/3241"
     assert api.get(path, headers=headers).status_code == 200
     drawn = api.get(path, headers=headers)
-    assert drawn.status_code == 200
-    pool = api.app.state.backend.pool
-    pids = [c.info.backend_pid for c in [*pool._pool, *pool._used.values()]]
+    assert drawn.status_code == 200 and len(api.app.state.backend.lane.idle) == 1
+    pool, lane = api.app.state.backend.pool, api.app.state.backend.lane
+    pooled = [c.info.backend_pid for c in [*pool._pool, *pool._used.values()]]
+    pids = [*pooled, lane.idle[0].info.backend_pid]
     owner_rows(world.url, "SELECT pg_terminate_backend(p) FROM unnest(%s::int[]) p", (pids,))
-    answers = [api.get(path, headers=headers) for _ in range(len(pids) + 1)]
+    answers = [api.get(path, headers=headers) for _ in range(2)]
     assert answers[0].status_code == 503 and answers[0].headers["retry-after"] == "2"
-    assert all(a.status_code in (200, 503) for a in answers)
-    assert answers[-1].status_code == 200 and answers[-1].content == drawn.content
+    assert answers[1].status_code == 200 and answers[1].content == drawn.content
+    items = [api.get("/collections/grids/items?limit=1", headers=headers) for _ in pooled]
+    items.append(api.get("/collections/grids/items?limit=1", headers=headers))
+    assert items[0].status_code == 503 and items[-1].status_code == 200
+    assert all(a.status_code in (200, 503) for a in items)
+
+
+def test_kept_tiles_are_awaited_on_the_event_loop_side_by_side(world):
+    """Two kept callers' tiles asked at once are answered side by side on the event loop: the
+    second message is sent while the first is awaited (two of the lane's connections lent at
+    the same time), and each is the tile its route draws."""
+    app = create_app(world.app_url, ServiceSettings(tile_cache_mb=0))
+    api = TestClient(app)
+    headers = {"Authorization": f"Bearer {world.city}"}
+    lon, lat = _busiest_grid(world.url)[1:]
+    paths = [
+        f"/collections/{collection}/tiles/WebMercatorQuad/{z}/{y}/{x}"
+        for collection, z in (("grids", 13), ("incidents", 15))
+        for x, y in [_tile_of(lon, lat, z)]
+    ]  # fmt: skip
+    drawn = [api.get(path, headers=headers).content for path in paths]
+    lane = app.state.backend.lane
+    assert len(lane.idle) == 1  # the second tile's (its caller kept by then)
+
+    async def both() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://service") as http:
+            return await asyncio.gather(*(http.get(path, headers=headers) for path in paths))
+
+    with _counting(app):
+        _Counted.sent = 0
+        answers = asyncio.run(both())
+        assert _Counted.sent == 2
+    assert [a.content for a in answers] == drawn and all(drawn)
+    assert len(lane.idle) == 2
+
+
+def test_a_kept_tile_while_the_lane_is_busy_is_drawn_by_its_route(world, monkeypatch):
+    """With every connection of the lane lent (none here), a kept caller's tile goes on to
+    its route and is drawn on the pool: the same bytes and ETag, and the lane opens none."""
+    api = TestClient(
+        create_app(world.app_url, ServiceSettings(tile_cache_mb=0, tile_connections=0))
+    )
+    headers = {"Authorization": f"Bearer {world.city}"}
+    x, y = _tile_of(*_busiest_grid(world.url)[1:], 15)
+    path = f"/collections/incidents/tiles/WebMercatorQuad/15/{y}/{x}"
+    first = api.get(path, headers=headers)
+    routed: list[int] = []
+    drawn_by_route = tiles._drawn
+
+    def counted(*args: object) -> object:
+        routed.append(1)
+        return drawn_by_route(*args)
+
+    monkeypatch.setattr(tiles, "_drawn", counted)
+    again = api.get(path, headers=headers)
+    assert routed == [1] and again.status_code == 200 and again.content == first.content
+    assert again.headers["etag"] == first.headers["etag"] and first.content
+    assert api.app.state.backend.lane.idle == []
+
+
+def test_a_lane_connection_that_failed_is_closed_not_kept(world):
+    """The lane lends at most its size (then `Busy`), keeps a connection that served its
+    message, and closes one whose message failed."""
+    lane = Lane(world.app_url, 1)
+
+    async def use() -> None:
+        async with lane.lent() as conn:
+            with conn.cursor() as cur:
+                assert await fetch_one(cur, b"SELECT 1") == (1,)
+            assert lane.busy
+            with pytest.raises(Busy):
+                async with lane.lent():
+                    pass
+        assert not lane.busy and len(lane.idle) == 1
+        kept = lane.idle[0]
+        with pytest.raises(psycopg2.errors.DivisionByZero):
+            async with lane.lent() as conn:
+                assert conn is kept
+                with conn.cursor() as cur:
+                    await fetch_one(cur, b"SELECT 1 / 0")
+        assert kept.closed and lane.idle == [] and not lane.busy
+
+    asyncio.run(use())
 
 
 def test_tile_routes_read_and_describe_their_own_parameters(world, api):
