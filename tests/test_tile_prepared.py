@@ -14,7 +14,14 @@ from geo.live.view import load_static
 from geo.mapapi import prepared
 from geo.mapapi.clients import enter_client_for_service
 from geo.mapapi.features import IncidentQuery
-from geo.mapapi.tiles import Tile, area_statement, draw, incident_statement, layers_query
+from geo.mapapi.tiles import (
+    Tile,
+    area_statement,
+    draw,
+    incident_statement,
+    layers_query,
+    text_array,
+)
 from geo.timeutil import CST, now_utc
 from tests.service_fixtures import service_world
 from tests.support import owner_rows
@@ -126,3 +133,12 @@ def test_what_a_connection_prepared_is_kept_on_it_alone(world):
     finally:
         for conn in (first, second, plain):
             conn.close()
+
+
+def test_a_text_array_is_read_back_as_the_same_values(world):
+    """The grid codes sent as one `text[]` literal come back from the database as they were,
+    quotes, backslashes, commas, braces, blanks, the word NULL and Chinese included."""
+    values = ["620102001004001", 'a"b', "c\\d", "e,f", "{g}", "", " h ", "NULL", "七里河"]
+    for sent in (values, [], ["x"]):
+        rows = owner_rows(world.url, "SELECT %s::text[]", (text_array(sent),))
+        assert rows[0][0] == sent

@@ -199,7 +199,7 @@ def incident_statement(
     if tile.z > GRID_COUNTS_UNTIL:
         # by the grids crossing the tile: under row-level security the spatial index cannot
         # be used (PostGIS's && is not leakproof), the grid codes' indexes can
-        grids = [n.code for n in index.overlapping("grid", box)]
+        grids = text_array([n.code for n in index.overlapping("grid", box)])
         statement = sql.SQL(load_sql("mapapi_tile_incident_points")).format(conditions=conditions)
         prepared = Prepared(("f_statuses",))  # newest first
         return Statement(
@@ -210,7 +210,7 @@ def incident_statement(
     units = [n for n in index.overlapping(level, box) if _inside(box, n.lon, n.lat)]
     if not units:
         return None
-    grids = [n.code for n in index.grids_of({n.code for n in units})]
+    grids = text_array([n.code for n in index.grids_of({n.code for n in units})])
     unit = sql.Identifier("i", "community_code" if level == "community" else "grid_code")
     statement = sql.SQL(load_sql("mapapi_tile_incident_counts")).format(
         conditions=conditions, unit=unit
@@ -220,6 +220,14 @@ def incident_statement(
         u_lat=[n.lat for n in units], grids=grids,
     )  # fmt: skip
     return Statement(statement, params)
+
+
+def text_array(values: Sequence[str]) -> str:
+    """The values as one `text[]` value in PostgreSQL's text form (`{"a","b"}`): read by the
+    database as one literal, where psycopg2's `ARRAY['a','b']` is an expression of one
+    constant per value to analyse (0.02–0.05 ms a point tile of 50 grids)."""
+    quoted = ('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
+    return "{" + ",".join(quoted) + "}"
 
 
 def _open_cases_only(query: IncidentQuery) -> bool:
