@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import psycopg2
 import pytest
+from psycopg2 import sql
 
 from geo import db
 from geo.errors import MigrationError
@@ -157,10 +160,53 @@ def test_incident_outside_city_refused(tx):
         )
 
 
+# Each column checked against a vocabulary (migration 255): (table, column, vocabulary, its key)
+VOCABULARY_CHECKS = (
+    ("incidents", "status", "incident_statuses", "status"),
+    ("incidents", "source", "incident_sources", "source"),
+    ("incidents", "handling_level", "center_levels", "level"),
+    ("incident_events", "from_status", "incident_statuses", "status"),
+    ("incident_events", "to_status", "incident_statuses", "status"),
+    ("incident_events", "action", "incident_actions", "action"),
+    ("api_intake_receipts", "source", "incident_sources", "source"),
+)
+_CHECKED = (
+    "SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c"
+    " WHERE c.conrelid = %s::regclass AND c.contype = 'c'"
+    " AND c.conname = %s || '_' || %s || '_known'"
+)
+
+
+def test_every_vocabulary_check_holds_its_vocabulary(migrated_db, conn_to):
+    """Each column checked against a vocabulary accepts exactly the codes of its table (a
+    vocabulary changed by a later migration must change its checks too), and the code
+    columns of the hot tables have no foreign key to a vocabulary left."""
+    conn = conn_to(migrated_db)
+    with conn.cursor() as cur:
+        for table, column, vocabulary, key in VOCABULARY_CHECKS:
+            cur.execute(_CHECKED, (table, table, column))
+            (definition,) = cur.fetchone()
+            listed = re.search(r"ANY \('\{([^}]*)\}'::text\[\]\)", definition)
+            assert listed is not None, definition
+            cur.execute(
+                sql.SQL("SELECT array_agg({key}) FROM {vocabulary}").format(
+                    key=sql.Identifier(key), vocabulary=sql.Identifier(vocabulary)
+                )
+            )
+            assert set(listed[1].split(",")) == set(cur.fetchone()[0]), (table, column)
+        cur.execute(
+            "SELECT count(*) FROM pg_constraint WHERE contype = 'f'"
+            " AND conrelid = ANY (ARRAY['incidents', 'incident_events', 'api_intake_receipts']"
+            "::regclass[]) AND confrelid = ANY (ARRAY['incident_statuses', 'incident_sources',"
+            " 'incident_actions', 'center_levels']::regclass[])"
+        )
+        assert cur.fetchone()[0] == 0
+
+
 def test_unknown_source_refused(tx):
     """A source outside the eight is refused."""
     conn, _ = tx
-    with conn.cursor() as cur, pytest.raises(psycopg2.errors.ForeignKeyViolation):
+    with conn.cursor() as cur, pytest.raises(psycopg2.errors.CheckViolation):
         cur.execute(
             "INSERT INTO incidents (source, category, severity, geom, grid_code, community_code,"
             " street_code, district_code, reported_at, deadline_at, status) VALUES"

@@ -496,7 +496,7 @@ def test_refusal_message_in_both_languages():
 def test_database_rejects_an_unknown_event_action(conn):
     """The events' action column only takes the actions table's names."""
     case = make_case(conn, "assigned", WS)
-    with pytest.raises(psycopg2.errors.ForeignKeyViolation), conn.cursor() as cur:
+    with pytest.raises(psycopg2.errors.CheckViolation), conn.cursor() as cur:
         cur.execute(
             "INSERT INTO incident_events (incident_id, at, action, to_status, actor) "
             "VALUES (%s, now(), 'teleported', 'assigned', 'x')",
