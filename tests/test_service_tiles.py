@@ -23,7 +23,7 @@ from geo.mapapi.clients import add_client, rotate_token, set_disabled
 from geo.mapapi.tiles import BUFFER, EXTENT, Tile
 from geo.timeutil import CST, now_utc
 from geo.warnings.queries import ACTIVE, list_warnings
-from service import access, tiles
+from service import access, maps, tiles
 from service.app import create_app
 from service.config import ServiceSettings
 from service.lane import Busy, Lane, fetch_one
@@ -334,6 +334,15 @@ def _fresh_app(world):
     return TestClient(create_app(world.app_url, ServiceSettings(tile_cache_mb=0)))
 
 
+def _kept_app(world, monkeypatch, **settings: int) -> TestClient:  # noqa: ANN001 - fixtures
+    """An app of its own with the tile cache off, whose callers, data stamps and colours stay
+    kept for the whole test however slow the machine (an hour, a day), so that its tiles take
+    the one-message way whenever the test asks twice."""
+    monkeypatch.setattr(maps, "STAMP_SECONDS", 3600.0)
+    kept = ServiceSettings(tile_cache_mb=0, token_seconds=3600, status_seconds=86400, **settings)
+    return TestClient(create_app(world.app_url, kept))
+
+
 def test_a_kept_caller_gets_its_tile_in_one_message_with_the_same_content(world):
     """Once the caller, the stamp, the colours and the warnings are kept, a grid, incident or
     whole-map tile is one message to the database (the client entered by its token and the
@@ -482,12 +491,12 @@ def test_a_kept_callers_tile_is_answered_before_the_routes(world, monkeypatch):
         conn.close()
 
 
-def test_a_one_message_tile_on_a_lost_connection_is_a_503_then_drawn_again(world):
+def test_a_one_message_tile_on_a_lost_connection_is_a_503_then_drawn_again(world, monkeypatch):
     """When the database ends the service's sessions (a restart), a kept caller's one-message
     tile is a 503 with Retry-After, never a 500, until a new connection of the lane draws it
     (the same bytes: its statement prepared again on the new connection); a request drawn on
     the pool is a 503 until the pool's lost connections are gone."""
-    api = _fresh_app(world)
+    api = _kept_app(world, monkeypatch)
     headers = {"Authorization": f"Bearer {world.city}"}
     path = "/collections/grids/tiles/WebMercatorQuad/12/1619/3241"
     assert api.get(path, headers=headers).status_code == 200
@@ -506,12 +515,12 @@ def test_a_one_message_tile_on_a_lost_connection_is_a_503_then_drawn_again(world
     assert all(a.status_code in (200, 503) for a in items)
 
 
-def test_kept_tiles_are_awaited_on_the_event_loop_side_by_side(world):
+def test_kept_tiles_are_awaited_on_the_event_loop_side_by_side(world, monkeypatch):
     """Two kept callers' tiles asked at once are answered side by side on the event loop: the
     second message is sent while the first is awaited (two of the lane's connections lent at
     the same time), and each is the tile its route draws."""
-    app = create_app(world.app_url, ServiceSettings(tile_cache_mb=0))
-    api = TestClient(app)
+    api = _kept_app(world, monkeypatch)
+    app = api.app
     headers = {"Authorization": f"Bearer {world.city}"}
     lon, lat = _busiest_grid(world.url)[1:]
     paths = [
@@ -539,9 +548,7 @@ def test_kept_tiles_are_awaited_on_the_event_loop_side_by_side(world):
 def test_a_kept_tile_while_the_lane_is_busy_is_drawn_by_its_route(world, monkeypatch):
     """With every connection of the lane lent (none here), a kept caller's tile goes on to
     its route and is drawn on the pool: the same bytes and ETag, and the lane opens none."""
-    api = TestClient(
-        create_app(world.app_url, ServiceSettings(tile_cache_mb=0, tile_connections=0))
-    )
+    api = _kept_app(world, monkeypatch, tile_connections=0)
     headers = {"Authorization": f"Bearer {world.city}"}
     x, y = _tile_of(*_busiest_grid(world.url)[1:], 15)
     path = f"/collections/incidents/tiles/WebMercatorQuad/15/{y}/{x}"
