@@ -329,11 +329,6 @@ def _counting(app) -> Iterator[None]:
             conn.cursor_factory = psycopg2.extensions.cursor
 
 
-def _fresh_app(world):
-    """An app of its own (its token cache and kept stamp) with the tile cache off."""
-    return TestClient(create_app(world.app_url, ServiceSettings(tile_cache_mb=0)))
-
-
 def _kept_app(world, monkeypatch, **settings: int) -> TestClient:  # noqa: ANN001 - fixtures
     """An app of its own with the tile cache off, whose callers, data stamps and colours stay
     kept for the whole test however slow the machine (an hour, a day), so that its tiles take
@@ -343,12 +338,12 @@ def _kept_app(world, monkeypatch, **settings: int) -> TestClient:  # noqa: ANN00
     return TestClient(create_app(world.app_url, kept))
 
 
-def test_a_kept_caller_gets_its_tile_in_one_message_with_the_same_content(world):
+def test_a_kept_caller_gets_its_tile_in_one_message_with_the_same_content(world, monkeypatch):
     """Once the caller, the stamp, the colours and the warnings are kept, a grid, incident or
     whole-map tile is one message to the database (the client entered by its token and the
     tile drawn); the tile, ETag included, is the one drawn by the full transaction, and a 304
     is one message too."""
-    api = _fresh_app(world)
+    api = _kept_app(world, monkeypatch)
     lon, lat = _busiest_grid(world.url)[1:]
     conn = db.connect(world.url)
     try:
@@ -381,11 +376,11 @@ def test_a_kept_caller_gets_its_tile_in_one_message_with_the_same_content(world)
             assert warning.id in {f["properties"]["id"] for f in features}
 
 
-def test_a_revoked_client_is_refused_at_once_though_its_token_is_kept(world):
+def test_a_revoked_client_is_refused_at_once_though_its_token_is_kept(world, monkeypatch):
     """The token cache only spares the door: the one message enters the client by the
     database, so a client disabled, or whose token is rotated, after its last tile gets a 401
     on the next one, within the cache's window."""
-    api = _fresh_app(world)
+    api = _kept_app(world, monkeypatch)
     conn = db.connect(world.url)
     try:
         _, token = add_client(conn, "revoked-gis", "reader", OWN_DISTRICT)
@@ -415,10 +410,10 @@ def test_a_revoked_client_is_refused_at_once_though_its_token_is_kept(world):
         conn.close()
 
 
-def test_a_district_client_in_one_message_reads_its_district_only(world):
+def test_a_district_client_in_one_message_reads_its_district_only(world, monkeypatch):
     """The one-message tiles of a district client hold its district's grids and incidents
     only, the same as its full transaction's, at every zoom."""
-    api = _fresh_app(world)
+    api = _kept_app(world, monkeypatch)
     headers = {"Authorization": f"Bearer {world.district}"}
     shown = {"grids": 0, "incidents": 0}
     for collection, z, lon, lat in (
@@ -455,7 +450,7 @@ def test_a_kept_callers_tile_is_answered_before_the_routes(world, monkeypatch):
     not by FastAPI's routes: with the routes' drawing made to fail, it still comes, the same
     bytes and ETag as drawn; a caller not kept yet goes on to the route; a refusal on the
     path is the app's problem+json (a 429 with Retry-After once the client's rate is spent)."""
-    api = _fresh_app(world)
+    api = _kept_app(world, monkeypatch)
     headers = {"Authorization": f"Bearer {world.city}"}
     x, y = _tile_of(*_busiest_grid(world.url)[1:], 13)
     path = f"/collections/grids/tiles/WebMercatorQuad/13/{y}/{x}"
