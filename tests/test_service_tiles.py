@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -532,12 +533,48 @@ def test_kept_tiles_are_awaited_on_the_event_loop_side_by_side(world, monkeypatc
         async with httpx.AsyncClient(transport=transport, base_url="http://service") as http:
             return await asyncio.gather(*(http.get(path, headers=headers) for path in paths))
 
-    with _counting(app):
-        _Counted.sent = 0
-        answers = asyncio.run(both())
-        assert _Counted.sent == 2
+    # The clients' table locked, so that both messages wait in the database: the second is
+    # sent only if the event loop goes on while the first is awaited (a blocking wait would
+    # hold the loop until the lock goes, released after 20 s at most).
+    holder = db.connect(world.url)
+    with holder.cursor() as cur:
+        cur.execute("LOCK TABLE api_clients IN ACCESS EXCLUSIVE MODE")
+    waiting: list[int] = []
+    release = threading.Thread(target=_release_when_waiting, args=(holder, world.url, waiting))
+    release.start()
+    try:
+        with _counting(app):
+            _Counted.sent = 0
+            answers = asyncio.run(both())
+            assert _Counted.sent == 2
+    finally:
+        release.join()
+        holder.close()
+    assert max(waiting) == 2
     assert [a.content for a in answers] == drawn and all(drawn)
     assert len(lane.idle) == 2
+
+
+def _release_when_waiting(holder, url: str, waiting: list[int]) -> None:  # noqa: ANN001
+    """Roll the holder's transaction back once two sessions wait for its lock (or after 20 s),
+    noting how many waited each time it looked."""
+    watcher = db.connect(url)
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with watcher.cursor() as cur:
+                cur.execute(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+                waiting.append(cur.fetchone()[0])
+            watcher.rollback()
+            if waiting[-1] >= 2:
+                break
+            time.sleep(0.05)
+    finally:
+        watcher.close()
+        holder.rollback()
 
 
 def test_a_kept_tile_while_the_lane_is_busy_is_drawn_by_its_route(world, monkeypatch):
