@@ -94,7 +94,6 @@ class Backend:
     ) -> None:  # fmt: skip
         self.pool = pool
         self.lane = lane
-        self._entered: dict[str, bytes] = {}
         self._slots = threading.BoundedSemaphore(size)
         self.limiter = RateLimiter()
         self.tokens = TokenCache(token_seconds)
@@ -163,24 +162,13 @@ class Backend:
         request.state.client = client
         async with self.lane.lent() as conn:
             with conn.cursor() as cur:
-                enter = self._entering(cur, client.token)
+                enter = cur.mogrify(load_sql("mapapi_enter_client"), {"token": client.token})
                 rest, succeeded = query(cur)
                 row = await fetch_one(cur, enter + b";\n" + rest)
             succeeded()
         if row is None or row[0] != client.actor:
             raise _bad_token()
         return row
-
-    def _entering(self, cur: Cursor, token: str) -> bytes:
-        """The statement entering the client holding `token` (made once per token kept)."""
-        found = self._entered.get(token)
-        if found is None:
-            if len(self._entered) >= TokenCache.MOST:
-                self._entered.clear()
-            found = self._entered[token] = cur.mogrify(
-                load_sql("mapapi_enter_client"), {"token": token}
-            )
-        return found
 
     def client(self, token: str) -> ApiClient | None:
         """The enabled client holding the token, as the database finds it."""
