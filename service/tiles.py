@@ -30,11 +30,13 @@ from geo.mapapi.tiles import (
     LAYERS,
     MAX_ZOOM,
     GridColour,
+    IncidentLayer,
     Statement,
     Tile,
     TileError,
     area_statement,
     draw,
+    incident_layer,
     incident_statement,
     layer_bytes,
     layers_message,
@@ -74,6 +76,9 @@ NONE: Warned = ([], {})  # no warnings layer asked for
 # checking its signature again (`minqing_ctx_user()`: 0.06 ms); the policies check it still.
 ACTING = b"split_part(current_setting('minqing.context', true), '|', 1)"
 ACTING_ONLY = b"SELECT " + ACTING  # the message of a 304 or a tile kept, after the entering
+# The incidents' statements by filter parameters (`_incident_layer`): the same few for every tile
+MOST_INCIDENT_LAYERS = 64
+_INCIDENT_LAYERS: dict[tuple, IncidentLayer] = {}
 
 
 def tile_matrix_set() -> dict:
@@ -227,6 +232,7 @@ def _tiled(collection_id: str) -> str:
 
 
 FILTERS = ("datetime", "category", "source", "status", "area", "major_risk")
+NO_FILTERS = (None,) * len(FILTERS)
 _INTEGER = re.compile(r"-?[0-9]+")
 
 
@@ -264,6 +270,8 @@ def _address(request: Request) -> tuple[int, int, int]:
 
 def _filters(request: Request) -> tuple[str | None, ...]:
     """The incidents' filter parameters, in the order `_statement` takes them."""
+    if not request.scope["query_string"]:
+        return NO_FILTERS
     return tuple(request.query_params.get(name) for name in FILTERS)
 
 
@@ -462,13 +470,27 @@ def _statement(
         shown = colours if name == "grids" else None
         return area_statement(tile, level, name, version, codes, shown, tree)
     if name == "incidents":
-        datetime_, category, source, status, area, major_risk = filters
-        start, end = params.interval(datetime_)
-        query = _incident_query(conn, None, start, end, category, source, status, area, major_risk)
-        if not query.flt.statuses and start is None and end is None:
-            query = replace(query, flt=replace(query.flt, statuses=OPEN_STATUSES))
-        return incident_statement(conn, tile, query, tree, now_utc())
+        return incident_statement(_incident_layer(conn, filters), tile, tree, now_utc())
     return warning_statement(tile, *warned)
+
+
+def _incident_layer(conn: psycopg2.extensions.connection, filters: tuple) -> IncidentLayer:
+    """The incidents' statements for the filter parameters (the open cases by default): made
+    once per filter and kept, but for an area filter (its grids read in the transaction)."""
+    kept = _INCIDENT_LAYERS.get(filters)
+    if kept is not None:
+        return kept
+    datetime_, category, source, status, area, major_risk = filters
+    start, end = params.interval(datetime_)
+    query = _incident_query(conn, None, start, end, category, source, status, area, major_risk)
+    if not query.flt.statuses and start is None and end is None:
+        query = replace(query, flt=replace(query.flt, statuses=OPEN_STATUSES))
+    layer = incident_layer(conn, query)
+    if not area:
+        if len(_INCIDENT_LAYERS) >= MOST_INCIDENT_LAYERS:
+            _INCIDENT_LAYERS.clear()
+        _INCIDENT_LAYERS[filters] = layer
+    return layer
 
 
 def _nothing() -> None:

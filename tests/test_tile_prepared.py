@@ -18,6 +18,7 @@ from geo.mapapi.tiles import (
     Tile,
     area_statement,
     draw,
+    incident_layer,
     incident_statement,
     layers_query,
     text_array,
@@ -67,7 +68,9 @@ def test_tile_statements_are_prepared_once_and_draw_the_same_bytes(world):
                 tile = Tile.containing(lon, lat, z)
                 layers = {"grids": area_statement(tile, "grid", "grids", version, None, {}, tree)}
                 if z >= 14:
-                    layers["points"] = incident_statement(conn, tile, OPEN_CASES, tree, now_utc())
+                    layers["points"] = incident_statement(
+                        incident_layer(conn, OPEN_CASES), tile, tree, now_utc()
+                    )
                 for name, statement in layers.items():
                     assert statement.prepared is not None
                     tile_bytes = draw(conn, [statement])
@@ -96,7 +99,8 @@ def test_a_filtered_incident_layer_and_a_full_connection_are_not_prepared(world,
         lon, lat = _places(world.url)[0]
         tile = Tile.containing(lon, lat, 15)
         closed = IncidentQuery(IncidentFilter(ANY_TIME, statuses=("closed",)))
-        assert incident_statement(conn, tile, closed, tree, now_utc()).prepared is None
+        statement = incident_statement(incident_layer(conn, closed), tile, tree, now_utc())
+        assert statement.prepared is None
         grids = area_statement(tile, "grid", "grids", version, None, {}, tree)
         monkeypatch.setattr(prepared, "MOST_PER_CONNECTION", 0)
         with conn.cursor() as cur:

@@ -135,6 +135,25 @@ def execution(
     return Execution(prepare, found.name, start + arguments + b")")
 
 
+@lru_cache(maxsize=16)
+def _named(name: str, text: str) -> tuple[str, tuple[str, ...]]:
+    numbered, names = positional(text, 0)
+    return f"PREPARE {name} AS {numbered}", names
+
+
+def named_execution(
+    cur: psycopg2.extensions.cursor, name: str, text: str, params: Mapping
+) -> Execution:
+    """The statement `text` (its `%(name)s` placeholders from `params`) as `EXECUTE` of the
+    statement `name` (a plain identifier) prepared on the cursor's connection (a
+    `geo.db.Connection`), with the `PREPARE` to send first when the connection has not yet
+    (record it with `prepared_on` once sent without error)."""
+    prepare, names = _named(name, text)
+    values = cur.mogrify(", ".join(["%s"] * len(names)), [params[n] for n in names])
+    message = f"EXECUTE {name}(".encode() + values + b")"
+    return Execution(None if name in cur.connection.prepared else prepare, name, message)
+
+
 def prepared_on(conn: psycopg2.extensions.connection, name: str) -> None:
     """Record that the connection (a `geo.db.Connection`) has prepared the statement `name`."""
     conn.prepared.add(name)

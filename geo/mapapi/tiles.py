@@ -38,6 +38,8 @@ LAYERS = ("grids", "incidents", "warnings")
 # and what is left to plan does not depend on the tile.
 AREA_PREPARED = Prepared(("level", "layer", "default_color"))
 WARNING_PREPARED = Prepared(("layer",))  # in the order of the given arrays
+# the open cases' points, newest first: the statuses written in, for their partial index
+POINTS_PREPARED = Prepared(("f_statuses",))
 
 
 class TileError(ValueError):
@@ -183,43 +185,57 @@ def area_statement(
     return Statement(load_sql("mapapi_tile_areas"), params, AREA_PREPARED)
 
 
+class IncidentLayer(NamedTuple):
+    """The incidents' statements for one filter, made once for every tile: the points' and the
+    counts' (per community and per grid) with the filter's conditions written in, the
+    conditions' parameters, and how the points' statement is prepared (None: sent as text)."""
+
+    points: str
+    counts: Mapping[str, str]
+    params: dict
+    prepared: Prepared | None
+
+
+def incident_layer(conn: psycopg2.extensions.connection, query: IncidentQuery) -> IncidentLayer:
+    """The incidents' statements for the query (`conn` is read only for an area filter below a
+    district: its grids)."""
+    conditions, params = incident_conditions_sql(conn, query)
+
+    def text(name: str, **parts: sql.Composable) -> str:
+        return sql.SQL(load_sql(name)).format(conditions=conditions, **parts).as_string(conn)
+
+    counts = {
+        level: text("mapapi_tile_incident_counts", unit=sql.Identifier("i", f"{level}_code"))
+        for level in ("community", "grid")
+    }
+    prepared = POINTS_PREPARED if _open_cases_only(query) else None
+    return IncidentLayer(text("mapapi_tile_incident_points"), counts, params, prepared)
+
+
 def incident_statement(
-    conn: psycopg2.extensions.connection,
-    tile: Tile,
-    query: IncidentQuery,
-    tree: Mapping[str, AreaNode],
-    now: object,
+    layer: IncidentLayer, tile: Tile, tree: Mapping[str, AreaNode], now: object
 ) -> Statement | None:
     """Incidents in the tile: counted per community or grid when zoomed out, else points (None:
-    nothing to count). `conn` is read only for an area filter below a district (its grids)."""
-    conditions, params = incident_conditions_sql(conn, query)
-    params = {**params, **tile.params(), "now": now}
+    nothing to count)."""
+    params = {**layer.params, **tile.params(), "now": now}
     box = tile.bounds(BUFFER / EXTENT)
     index = area_index(tree)
     if tile.z > GRID_COUNTS_UNTIL:
         # by the grids crossing the tile: under row-level security the spatial index cannot
         # be used (PostGIS's && is not leakproof), the grid codes' indexes can
         grids = text_array([n.code for n in index.overlapping("grid", box)])
-        statement = sql.SQL(load_sql("mapapi_tile_incident_points")).format(conditions=conditions)
-        prepared = Prepared(("f_statuses",))  # newest first
-        return Statement(
-            statement, {**params, "most": MOST_POINTS, "grids": grids},
-            prepared if _open_cases_only(query) else None,
-        )  # fmt: skip
+        params.update(most=MOST_POINTS, grids=grids)
+        return Statement(layer.points, params, layer.prepared)
     level = "community" if tile.z <= COMMUNITY_COUNTS_UNTIL else "grid"
     units = [n for n in index.overlapping(level, box) if _inside(box, n.lon, n.lat)]
     if not units:
         return None
     grids = text_array([n.code for n in index.grids_of({n.code for n in units})])
-    unit = sql.Identifier("i", "community_code" if level == "community" else "grid_code")
-    statement = sql.SQL(load_sql("mapapi_tile_incident_counts")).format(
-        conditions=conditions, unit=unit
-    )
     params.update(
         u_code=[n.code for n in units], u_lon=[n.lon for n in units],
         u_lat=[n.lat for n in units], grids=grids,
     )  # fmt: skip
-    return Statement(statement, params)
+    return Statement(layer.counts[level], params)
 
 
 def text_array(values: Sequence[str]) -> str:
