@@ -423,7 +423,8 @@ def _headers(
 ) -> dict[str, str]:  # fmt: skip
     """ETag (what the tile depends on: client area, layers, filter, boundary version, the
     data's stamp or the colours' tag), Cache-Control and Vary of a tile."""
-    query_key = tuple(sorted((k, v) for k, v in request.query_params.items() if k != "api_key"))
+    query = request.query_params if request.scope["query_string"] else {}
+    query_key = tuple(sorted((k, v) for k, v in query.items() if k != "api_key"))
     depends = [stamp[0], tag]
     if "incidents" in layers:
         depends += [stamp[1], stamp[2]]
@@ -431,7 +432,9 @@ def _headers(
         depends += [stamp[3], stamp[4]]
     dynamic = any(name in ("grids", "incidents", "warnings") for name in layers)
     return {
-        "ETag": _etag(scope, collection, layers, query_key, tile, depends),
+        "ETag": _etag(
+            scope.level, scope.code, collection, layers, query_key, tile.z, tile.x, tile.y, *depends
+        ),
         "Cache-Control": f"public, max-age={_max_age(request, dynamic)}",
         "Vary": "Authorization, X-API-Key",
     }
@@ -502,6 +505,7 @@ def _max_age(request: Request, dynamic: bool) -> int:
 
 
 def _etag(*parts: object) -> str:
+    """A tag of the parts (plain values: their `repr` is their content)."""
     return '"' + hashlib.sha256(repr(parts).encode()).hexdigest()[:32] + '"'
 
 
