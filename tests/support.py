@@ -3,7 +3,9 @@ world with accounts and the pages' own login to it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import asyncio
+from collections.abc import Callable, Coroutine, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +24,14 @@ APP = str(ROOT / "streamlit_app.py")
 DEMO_SCALE = 0.03
 DEMO_INCIDENTS = 20_000
 DEMO_SEED = 7
+
+
+def run_apart(coroutine: Coroutine) -> object:
+    """The coroutine's result, run on an event loop of its own in a thread of its own: the
+    session's browser (sync Playwright) keeps a loop running in the tests' thread once a
+    browser test ran in this process, and `asyncio.run` refuses to start beside it."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
 
 
 @contextmanager

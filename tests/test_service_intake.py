@@ -29,7 +29,7 @@ from tests.service_fixtures import (
     service_server,
     service_world,
 )
-from tests.support import checksums, owner_rows
+from tests.support import checksums, owner_rows, run_apart
 
 pytestmark = pytest.mark.db
 TABLES = ("incidents", "incident_events", "incident_links", "api_intake_receipts", "audit_log")
@@ -239,7 +239,7 @@ def test_batches_are_stored_so_many_at_a_time(world, points, turns):
                 for _ in range(3)
             ))  # fmt: skip
 
-    answers = asyncio.run(send_three())
+    answers = run_apart(send_three())
     assert [a.status_code for a in answers] == [200, 200, 200], answers[0].text
     assert [a.json()["counts"]["new"] for a in answers] == [2, 2, 2]
     assert most[0] == turns

@@ -30,7 +30,7 @@ from service.config import ServiceSettings
 from service.lane import Busy, Lane, fetch_one
 from service.maps import STAMP_SECONDS
 from tests.service_fixtures import OWN_DISTRICT, service_world
-from tests.support import owner_rows
+from tests.support import owner_rows, run_apart
 
 pytestmark = pytest.mark.db
 OPEN = list(OPEN_STATUSES)  # bound as a parameter: `status = ANY(%s)`
@@ -545,7 +545,7 @@ def test_kept_tiles_are_awaited_on_the_event_loop_side_by_side(world, monkeypatc
     try:
         with _counting(app):
             _Counted.sent = 0
-            answers = asyncio.run(both())
+            answers = run_apart(both())
             assert _Counted.sent == 2
     finally:
         release.join()
@@ -621,7 +621,7 @@ def test_a_lane_connection_that_failed_is_closed_not_kept(world):
                     await fetch_one(cur, b"SELECT 1 / 0")
         assert kept.closed and lane.idle == [] and not lane.busy
 
-    asyncio.run(use())
+    run_apart(use())
 
 
 def test_tile_routes_read_and_describe_their_own_parameters(world, api):
