@@ -23,8 +23,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from geo.filters import OPEN_STATUSES, Scope
-from geo.live.queries import AreaNode, within
+from geo.live.queries import AreaNode
 from geo.mapapi import features as core
+from geo.mapapi.area_index import area_index
 from geo.mapapi.prepared import prepared_on
 from geo.mapapi.tiles import (
     LAYERS,
@@ -467,7 +468,7 @@ def _statement(
     scope = client.scope
     codes = None
     if scope.level != "city":
-        codes = [code for code, node in tree.items() if within(node, scope.code)]
+        codes = area_index(tree).within(scope.code)
     if name in core.AREA_COLLECTIONS:
         level = core.AREA_COLLECTIONS[name]
         shown = colours if name == "grids" else None

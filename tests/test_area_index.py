@@ -50,3 +50,18 @@ def test_overlapping_and_among_find_what_reading_every_area_finds():
             )  # fmt: skip
     assert any(index.overlapping("grid", LngLatBbox(g.east, g.north, g.east, g.north))
                for g in (n.bbox for n in grids))  # fmt: skip
+
+
+def test_within_is_the_area_and_all_under_it_in_tree_order():
+    """A community's codes are itself and its grids, a grid's only itself, in the tree's
+    order; asked again, the same."""
+    rng = random.Random(9)
+    tree = _tree(rng)
+    index = AreaIndex(tree)
+    community = next(c for c, n in tree.items() if n.level == "community")
+    grid = next(c for c, n in tree.items() if n.level == "grid")
+    want = [c for c, n in tree.items() if c == community or community in n.ancestors]
+    assert len(want) == 13
+    assert index.within(community) == want == index.within(community)
+    assert index.within(grid) == [grid]
+    assert index.within("nowhere") == []

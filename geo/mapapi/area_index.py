@@ -11,7 +11,7 @@ from collections.abc import Collection, Mapping
 import shapely
 
 from geo.bounds import LngLatBbox
-from geo.live.queries import AreaNode
+from geo.live.queries import AreaNode, within
 
 LEVELS = ("community", "grid")
 # `among` checks each code's box when there are fewer codes than this, else asks the tree
@@ -42,6 +42,7 @@ class AreaIndex:
         self._children: dict[str, list[AreaNode]] = defaultdict(list)
         self._nodes: dict[str, list[AreaNode]] = {}
         self._boxes: dict[str, shapely.STRtree] = {}
+        self._within: dict[str, list[str]] = {}
         for node in tree.values():
             if node.level == "grid" and node.parent_code is not None:
                 self._children[node.parent_code].append(node)
@@ -57,6 +58,16 @@ class AreaIndex:
         found = self._boxes[level].query(_shape(box))
         found.sort()
         return [nodes[i] for i in found.tolist()]  # Python's ints index a list faster
+
+    def within(self, code: str) -> list[str]:
+        """The codes of the area `code` and of every area under it, in tree order: found once
+        per code (a district's, over the whole tree, took 0.8 ms: a tile of a district's
+        client asked for it each time)."""
+        found = self._within.get(code)
+        if found is None:
+            found = [c for c, node in self.tree.items() if within(node, code)]
+            self._within[code] = found
+        return found
 
     def among(self, level: str, box: LngLatBbox, codes: Collection[str]) -> list[str]:
         """The codes among `codes` of areas of a level whose box overlaps `box`: each code's box
