@@ -32,7 +32,7 @@ Built = tuple[bytes, Callable[[], None]]  # a message, and what to do once it su
 
 _OWNER_SESSION = "SELECT minqing_owner_session()"
 # The entering statement, prepared once on each connection of the lane (`in_one_message`):
-# parsed and planned per message, it was a fifth of the database's work on a point tile.
+# parsed and planned again in every message, it cost 0.02–0.05 ms of a point tile's 0.5 ms.
 ENTER_STATEMENT = "minqing_enter_client"
 BURST_SECONDS = 10.0  # a client may send this many seconds' worth of requests at once
 
