@@ -466,11 +466,9 @@ def _statement(
     """One layer's statement, scoped to the client (incidents: the open cases by default)."""
     client = request.state.client
     scope = client.scope
-    codes = None
-    if scope.level != "city":
-        codes = area_index(tree).within(scope.code)
     if name in core.AREA_COLLECTIONS:
         level = core.AREA_COLLECTIONS[name]
+        codes = None if scope.level == "city" else area_index(tree).within(scope.code, level)
         shown = colours if name == "grids" else None
         return area_statement(tile, level, name, version, codes, shown, tree)
     if name == "incidents":

@@ -52,16 +52,22 @@ def test_overlapping_and_among_find_what_reading_every_area_finds():
                for g in (n.bbox for n in grids))  # fmt: skip
 
 
-def test_within_is_the_area_and_all_under_it_in_tree_order():
-    """A community's codes are itself and its grids, a grid's only itself, in the tree's
-    order; asked again, the same."""
+def test_within_is_the_area_and_all_under_it_of_one_level():
+    """A community's grids, the community itself at its own level, a grid only itself; asked
+    again, the same; and `among` finds the level's boxes from those codes as from any."""
     rng = random.Random(9)
     tree = _tree(rng)
     index = AreaIndex(tree)
     community = next(c for c, n in tree.items() if n.level == "community")
     grid = next(c for c, n in tree.items() if n.level == "grid")
-    want = [c for c, n in tree.items() if c == community or community in n.ancestors]
-    assert len(want) == 13
-    assert index.within(community) == want == index.within(community)
-    assert index.within(grid) == [grid]
-    assert index.within("nowhere") == []
+    grids = {c for c, n in tree.items() if n.level == "grid" and community in n.ancestors}
+    assert len(grids) == 12
+    assert index.within(community, "grid") == grids == index.within(community, "grid")
+    assert index.within(community, "community") == {community}
+    assert index.within(grid, "grid") == {grid}
+    assert index.within(grid, "community") == set()
+    assert index.within("nowhere", "grid") == set()
+    box = tree[community].bbox
+    assert sorted(index.among("grid", box, grids)) == sorted(
+        c for c in grids if overlaps(box, tree[c].bbox)
+    )  # fmt: skip

@@ -42,7 +42,7 @@ class AreaIndex:
         self._children: dict[str, list[AreaNode]] = defaultdict(list)
         self._nodes: dict[str, list[AreaNode]] = {}
         self._boxes: dict[str, shapely.STRtree] = {}
-        self._within: dict[str, list[str]] = {}
+        self._within: dict[tuple[str, str], frozenset[str]] = {}
         for node in tree.values():
             if node.level == "grid" and node.parent_code is not None:
                 self._children[node.parent_code].append(node)
@@ -59,20 +59,22 @@ class AreaIndex:
         found.sort()
         return [nodes[i] for i in found.tolist()]  # Python's ints index a list faster
 
-    def within(self, code: str) -> list[str]:
-        """The codes of the area `code` and of every area under it, in tree order: found once
-        per code (a district's, over the whole tree, took 0.8 ms: a tile of a district's
-        client asked for it each time)."""
-        found = self._within.get(code)
+    def within(self, code: str, level: str) -> frozenset[str]:
+        """The codes of the areas of `level` that are the area `code` or lie under it: found
+        once per code and level (a district's, over the whole tree, took 0.8 ms: a tile of a
+        district's client asked for it each time)."""
+        found = self._within.get((code, level))
         if found is None:
-            found = [c for c, node in self.tree.items() if within(node, code)]
-            self._within[code] = found
+            found = frozenset(
+                c for c, node in self.tree.items() if node.level == level and within(node, code)
+            )
+            self._within[(code, level)] = found
         return found
 
     def among(self, level: str, box: LngLatBbox, codes: Collection[str]) -> list[str]:
         """The codes among `codes` of areas of a level whose box overlaps `box`: each code's box
         checked when they are few, else found through the tree."""
-        if len(codes) >= FEW_CODES:
+        if len(codes) >= FEW_CODES and level in self._boxes:
             return [n.code for n in self.overlapping(level, box) if n.code in codes]
         tree = self.tree
         return [
