@@ -377,6 +377,31 @@ def test_a_kept_caller_gets_its_tile_in_one_message_with_the_same_content(world,
             assert warning.id in {f["properties"]["id"] for f in features}
 
 
+def test_the_entering_statement_is_prepared_once_on_a_lane_connection(world, monkeypatch):
+    """A lane connection's first message prepares the statement entering the client; the
+    next ones execute it, and draw the same tile."""
+    api = _kept_app(world, monkeypatch)
+    sent: list[bytes] = []
+    awaited = access.fetch_one
+
+    async def recorded(cur, message: bytes):  # noqa: ANN001, ANN202 - the lane's signature
+        sent.append(message)
+        return await awaited(cur, message)
+
+    monkeypatch.setattr(access, "fetch_one", recorded)
+    headers = {"Authorization": f"Bearer {world.city}"}
+    x, y = _tile_of(*_busiest_grid(world.url)[1:], 15)
+    path = f"/collections/incidents/tiles/WebMercatorQuad/15/{y}/{x}"
+    full = api.get(path, headers=headers)
+    kept = [api.get(path, headers=headers) for _ in range(2)]
+    assert [k.content for k in kept] == [full.content] * 2 and full.content
+    entering = b'"' + access.ENTER_STATEMENT.encode() + b'"'
+    assert sent[0].startswith(b"PREPARE " + entering + b" AS ")
+    assert sent[1].startswith(b"EXECUTE " + entering + b"(") and b"PREPARE" not in sent[1]
+    [lane_connection] = api.app.state.backend.lane.idle
+    assert access.ENTER_STATEMENT in lane_connection.prepared
+
+
 def test_a_revoked_client_is_refused_at_once_though_its_token_is_kept(world, monkeypatch):
     """The token cache only spares the door: the one message enters the client by the
     database, so a client disabled, or whose token is rotated, after its last tile gets a 401

@@ -136,22 +136,24 @@ def execution(
 
 
 @lru_cache(maxsize=16)
-def _named(name: str, text: str) -> tuple[str, tuple[str, ...]]:
-    numbered, names = positional(text, 0)
-    return f"PREPARE {name} AS {numbered}", names
+def _numbered(text: str) -> tuple[str, tuple[str, ...]]:
+    return positional(text, 0)
 
 
 def named_execution(
     cur: psycopg2.extensions.cursor, name: str, text: str, params: Mapping
 ) -> Execution:
     """The statement `text` (its `%(name)s` placeholders from `params`) as `EXECUTE` of the
-    statement `name` (a plain identifier) prepared on the cursor's connection (a
-    `geo.db.Connection`), with the `PREPARE` to send first when the connection has not yet
-    (record it with `prepared_on` once sent without error)."""
-    prepare, names = _named(name, text)
+    statement `name` prepared on the cursor's connection (a `geo.db.Connection`), with the
+    `PREPARE` to send first when the connection has not yet (record it with `prepared_on`
+    once sent without error)."""
+    numbered, names = _numbered(text)
+    named = sql.Identifier(name)
     values = cur.mogrify(", ".join(["%s"] * len(names)), [params[n] for n in names])
-    message = f"EXECUTE {name}(".encode() + values + b")"
-    return Execution(None if name in cur.connection.prepared else prepare, name, message)
+    message = _EXECUTE.format(named).as_string(cur).encode() + values + b")"
+    known = name in cur.connection.prepared
+    prepare = None if known else _PREPARE.format(named).as_string(cur) + numbered
+    return Execution(prepare, name, message)
 
 
 def prepared_on(conn: psycopg2.extensions.connection, name: str) -> None:
