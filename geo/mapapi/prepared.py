@@ -32,6 +32,8 @@ _PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%")
 _MOST_KEPT = 256  # texts with their fixed values, and statement names, kept at most
 _FIXED: dict[tuple[str, tuple[str, ...]], str] = {}
 _EXECUTES: dict[str, bytes] = {}  # by statement name: the start of its EXECUTE
+# by name and text: the PREPARE, the start of the EXECUTE and the parameters' names in order
+_NAMED: dict[tuple[str, str], tuple[str, bytes, tuple[str, ...]]] = {}
 
 
 class Prepared(NamedTuple):
@@ -135,25 +137,26 @@ def execution(
     return Execution(prepare, found.name, start + arguments + b")")
 
 
-@lru_cache(maxsize=16)
-def _numbered(text: str) -> tuple[str, tuple[str, ...]]:
-    return positional(text, 0)
-
-
 def named_execution(
     cur: psycopg2.extensions.cursor, name: str, text: str, params: Mapping
 ) -> Execution:
     """The statement `text` (its `%(name)s` placeholders from `params`) as `EXECUTE` of the
     statement `name` prepared on the cursor's connection (a `geo.db.Connection`), with the
     `PREPARE` to send first when the connection has not yet (record it with `prepared_on`
-    once sent without error)."""
-    numbered, names = _numbered(text)
-    named = sql.Identifier(name)
+    once sent without error). Both are made once per name and text."""
+    found = _NAMED.get((name, text))
+    if found is None:
+        numbered, names = positional(text, 0)
+        named = sql.Identifier(name)
+        prepare = _PREPARE.format(named).as_string(cur) + numbered
+        found = (prepare, _EXECUTE.format(named).as_string(cur).encode(), names)
+        if len(_NAMED) >= _MOST_KEPT:
+            _NAMED.clear()
+        _NAMED[(name, text)] = found
+    prepare, start, names = found
     values = cur.mogrify(", ".join(["%s"] * len(names)), [params[n] for n in names])
-    message = _EXECUTE.format(named).as_string(cur).encode() + values + b")"
     known = name in cur.connection.prepared
-    prepare = None if known else _PREPARE.format(named).as_string(cur) + numbered
-    return Execution(prepare, name, message)
+    return Execution(None if known else prepare, name, start + values + b")")
 
 
 def prepared_on(conn: psycopg2.extensions.connection, name: str) -> None:
