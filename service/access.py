@@ -23,7 +23,7 @@ from starlette.requests import Request
 from geo import db
 from geo.errors import MinqingError
 from geo.mapapi.clients import ApiClient, enter_client, enter_client_for_service
-from geo.mapapi.prepared import named_execution, prepared_on
+from geo.mapapi.prepared import named_execution
 from geo.sqlfiles import load_sql
 from service.errors import ServiceError
 from service.lane import Busy, Lane, fetch_one
@@ -169,11 +169,9 @@ class Backend:
                 enter = named_execution(
                     cur, ENTER_STATEMENT, load_sql("mapapi_enter_client"), {"token": client.token}
                 )
-                first = b"" if enter.prepare is None else enter.prepare.encode() + b";\n"
                 rest, succeeded = query(cur)
-                row = await fetch_one(cur, first + enter.message + b";\n" + rest)
-            if enter.prepare is not None:
-                prepared_on(conn, enter.name)
+                row = await fetch_one(cur, enter.sent + b";\n" + rest)
+            enter.record(conn)
             succeeded()
         if row is None or row[0] != client.actor:
             raise _bad_token()

@@ -26,7 +26,6 @@ from geo.filters import OPEN_STATUSES, Scope
 from geo.live.queries import AreaNode
 from geo.mapapi import features as core
 from geo.mapapi.area_index import area_index
-from geo.mapapi.prepared import prepared_on
 from geo.mapapi.tiles import (
     LAYERS,
     MAX_ZOOM,
@@ -410,8 +409,7 @@ async def _at_once(
         first, message = layers_message(cur, drawn, ACTING)
         if first is None:
             return message, _nothing
-        prepare = first.prepare.encode() + b";\n"
-        return prepare + message, lambda: prepared_on(cur.connection, first.name)
+        return first.sent, lambda: first.record(cur.connection)
 
     body = layer_bytes(await backend.in_one_message(request, client, query))
     maps.tiles.put(headers["ETag"], body)

@@ -99,12 +99,24 @@ def fixed_text(
 
 
 class Execution(NamedTuple):
-    """How a connection runs a tile statement: the `PREPARE` to send first when the
+    """How a connection runs a prepared statement: the `PREPARE` to send first when the
     connection has not prepared it yet (else None), its name, and the message executing it."""
 
     prepare: str | None
     name: str
     message: bytes
+
+    @property
+    def sent(self) -> bytes:
+        """The message, with the `PREPARE` before it when the connection must prepare first."""
+        return (
+            self.message if self.prepare is None else f"{self.prepare};\n".encode() + self.message
+        )
+
+    def record(self, conn: psycopg2.extensions.connection) -> None:
+        """Record on the connection the statement `sent` prepared, once it went without error."""
+        if self.prepare is not None:
+            conn.prepared.add(self.name)  # a `geo.db.Connection`
 
 
 def execution(
@@ -116,7 +128,7 @@ def execution(
     """How the cursor's connection runs the prepared statement of these layers with their
     parameters, on its generic plan; None when the connection holds its most prepared
     statements already, or keeps no record of them (not a `geo.db.Connection`). Once the
-    `PREPARE` has been sent without error, `prepared_on` records it."""
+    `PREPARE` has been sent without error, `Execution.record` records it."""
     found = shape(check, tuple(texts))
     done: set[str] | None = getattr(cur.connection, "prepared", None)
     if done is None:
@@ -142,8 +154,8 @@ def named_execution(
 ) -> Execution:
     """The statement `text` (its `%(name)s` placeholders from `params`) as `EXECUTE` of the
     statement `name` prepared on the cursor's connection (a `geo.db.Connection`), with the
-    `PREPARE` to send first when the connection has not yet (record it with `prepared_on`
-    once sent without error). Both are made once per name and text."""
+    `PREPARE` to send first when the connection has not yet (`Execution.record` once
+    sent without error). Both are made once per name and text."""
     found = _NAMED.get((name, text))
     if found is None:
         numbered, names = positional(text, 0)
@@ -157,8 +169,3 @@ def named_execution(
     values = cur.mogrify(", ".join(["%s"] * len(names)), [params[n] for n in names])
     known = name in cur.connection.prepared
     return Execution(None if known else prepare, name, start + values + b")")
-
-
-def prepared_on(conn: psycopg2.extensions.connection, name: str) -> None:
-    """Record that the connection (a `geo.db.Connection`) has prepared the statement `name`."""
-    conn.prepared.add(name)

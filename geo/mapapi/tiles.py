@@ -22,7 +22,7 @@ from geo.filters import OPEN_STATUSES
 from geo.live.queries import AreaNode
 from geo.mapapi.area_index import area_index
 from geo.mapapi.features import IncidentQuery, incident_conditions_sql
-from geo.mapapi.prepared import Execution, Prepared, execution, fixed_text, prepared_on
+from geo.mapapi.prepared import Execution, Prepared, execution, fixed_text
 from geo.sqlfiles import load_sql
 from geo.warnings.queries import EarlyWarning
 
@@ -136,7 +136,7 @@ def layers_query(
     first, message = layers_message(cur, statements, check)
     if first is not None:
         cur.execute(first.prepare)
-        prepared_on(cur.connection, first.name)
+        first.record(cur.connection)
     return message
 
 
